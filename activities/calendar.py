@@ -1,0 +1,26 @@
+"""Working-day deadlines computed from the calendar data (never inside workflow code)."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from temporalio import activity
+
+from models.db import transaction
+from models.records import CalendarDay
+from models.workdays import add_working_days
+from workflows.contracts import DueAtInput, DueAtResult
+
+
+class CalendarActivities:
+    """Deadline arithmetic on the national calendar plus the administrator's corrections."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @activity.defn(name="compute_due_at")
+    def compute_due_at(self, request: DueAtInput) -> DueAtResult:
+        """Return the due instant; pure given the calendar, and recorded in history by Temporal."""
+        with transaction(self.engine) as session:
+            overrides = {day.day: day.working for day in session.exec(select(CalendarDay))}
+        return DueAtResult(add_working_days(request.start, request.working_days, overrides))

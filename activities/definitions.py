@@ -1,0 +1,35 @@
+"""Loading pinned process definitions into workflow history."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from temporalio import activity
+
+from models import definition_repo
+from models.db import transaction
+from models.process_schema import ProcessBody
+from workflows.contracts import LoadDefinitionInput, ProcessPlan, StepSpec
+
+
+class DefinitionActivities:
+    """Reads process definitions (read-only, so trivially idempotent)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @activity.defn(name="load_definition")
+    def load_definition(self, request: LoadDefinitionInput) -> ProcessPlan:
+        """Return the steps of one pinned definition version; its result lands in history."""
+        with transaction(self.engine) as session:
+            row = definition_repo.get_version(session, request.key, request.version)
+            body = ProcessBody.model_validate(row.body)
+        return ProcessPlan(
+            key=row.key,
+            version=row.version,
+            steps=[
+                StepSpec(kind=step.kind, candidate_role=str(step.candidate_role or ""),
+                         working_days=step.working_days, urgent_working_days=step.urgent_working_days,
+                         actions=list(step.actions))
+                for step in body.steps
+            ],
+        )

@@ -1,0 +1,49 @@
+"""Registering incoming documents: số đến from the agency's register."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from models import register_repo
+from models.audit import record
+from models.db import transaction, utcnow
+from models.documents import Document
+from models.vocab import DocumentStatus
+from workflows.contracts import RegisterIncomingInput, RegisterIncomingResult
+
+
+class RegisterActivities:
+    """Number allocation; each call owns exactly one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @activity.defn(name="register_incoming")
+    def register_incoming(self, request: RegisterIncomingInput) -> RegisterIncomingResult:
+        """Give the document its số đến and ngày đến, once.
+
+        Idempotency key: (register, workflow id). A retry, a replay or a crash after commit
+        returns the number already allocated, and writes no second audit event.
+        Non-retryable: ``document_missing`` (the row the workflow was started for is gone).
+        """
+        with transaction(self.engine) as session:
+            document = session.get(Document, request.document_id)
+            if document is None:
+                raise ApplicationError("document_missing", type="document_missing", non_retryable=True)
+            register = register_repo.incoming_register(session, document.agency_id)
+            # Ngày đến is when the document entered the system (QĐ44 Điều 7.2).
+            received_at = document.created_at or utcnow()
+            entry, allocated_now = register_repo.allocate_number(
+                session, register.id, request.workflow_id, document.id, received_at
+            )
+            if allocated_now:
+                document.arrival_number = entry.number
+                document.arrival_date = received_at
+                document.status = DocumentStatus.REGISTERED
+                document.updated_at = utcnow()
+                session.add(document)
+                record(session, request.actor_id, "document.registered", "document", document.id,
+                       register_id=register.id, year=entry.year, arrival_number=entry.number)
+            return RegisterIncomingResult(register.id, entry.year, entry.number, received_at)

@@ -1,0 +1,76 @@
+"""Typed settings: the one answer to "which value is in effect?".
+
+Values come from the environment (prefix ``QLVB_``), except the two production switches that
+operators know by their conventional names: ``DATABASE_URL`` and ``TEMPORAL_ADDRESS``.
+Nothing under ``workflows/`` reads settings; values reach workflows as inputs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All runtime configuration of QLVB."""
+
+    model_config = SettingsConfigDict(env_prefix="QLVB_", extra="ignore")
+
+    # --- storage -------------------------------------------------------------------------
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("DATABASE_URL", "QLVB_DATABASE_URL")
+    )
+    upload_max_bytes: int = 50 * 1024 * 1024
+
+    # --- temporal ------------------------------------------------------------------------
+    temporal_address: str = Field(
+        default="127.0.0.1:7233",
+        validation_alias=AliasChoices("TEMPORAL_ADDRESS", "QLVB_TEMPORAL_ADDRESS"),
+    )
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "qlvb"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    temporal_retention_hours: int = 24 * 365 * 2
+
+    # --- web -----------------------------------------------------------------------------
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    cookie_secure: bool = False  # set true behind HTTPS in production
+    session_idle_minutes: int = 8 * 60
+
+    # --- accounts (QĐ44 Điều 21.2) -------------------------------------------------------
+    password_max_age_days: int = 90
+    login_max_failures: int = 5
+    lockout_minutes: int = 15
+    demo_password: SecretStr | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres_driver(cls, value: str) -> str:
+        """Point every PostgreSQL DSN at psycopg 3, whatever spelling the operator used."""
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured DSN, or the embedded SQLite file under ``var/``."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'qlvb.db'}"
+
+    @property
+    def files_dir(self) -> Path:
+        """Content-addressed store for document files."""
+        return self.var_dir / "files"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,31 @@
+"""Import every table so ``SQLModel.metadata`` is complete (migrations, tests)."""
+
+from models.audit import AuditEvent
+from models.definitions import ProcessDefinition
+from models.documents import Assignment, Document, DocumentFile, StoredFile
+from models.org import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
+from models.records import CalendarDay, RecordFile, RecordItem
+from models.registers import Register, RegisterCounter, RegisterEntry
+from models.tasks import Task
+
+__all__ = [
+    "Agency",
+    "AgencyCode",
+    "Assignment",
+    "AuditEvent",
+    "CalendarDay",
+    "Document",
+    "DocumentFile",
+    "OrgUnit",
+    "ProcessDefinition",
+    "RecordFile",
+    "RecordItem",
+    "Register",
+    "RegisterCounter",
+    "RegisterEntry",
+    "StoredFile",
+    "Task",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -1,0 +1,90 @@
+"""Document rows: intake of an incoming document, lookups and the processing history."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, col, select
+
+from models.audit import AuditEvent, record
+from models.db import utcnow
+from models.document_schema import IncomingMetadata, refuse_state_secrets
+from models.documents import Document, DocumentFile, StoredFile
+from models.org import Agency, User
+from models.vocab import Direction, DocumentSource, DocumentStatus
+from workflows.contracts import incoming_workflow_id
+
+
+def receive_incoming(
+    session: Session,
+    *,
+    clerk: User,
+    metadata: IncomingMetadata,
+    stored: StoredFile,
+    page_count: int,
+    process_key: str,
+    process_version: int,
+    source: DocumentSource = DocumentSource.UPLOAD,
+) -> Document:
+    """Create the document row (status NEW) with its main file and an audit event.
+
+    The caller commits, then starts the workflow: a workflow is never started inside the
+    transaction, and the reconciler starts it later if that start fails.
+    """
+    refuse_state_secrets(metadata)
+    document_id = str(uuid.uuid4())
+    values = metadata.model_dump(exclude={"priority"})
+    document = Document(
+        id=document_id,
+        direction=Direction.INCOMING,
+        agency_id=clerk.agency_id,
+        source=source,
+        urgency=metadata.priority,
+        workflow_id=incoming_workflow_id(document_id),
+        process_key=process_key,
+        process_version=process_version,
+        created_by=clerk.id,
+        file_id=stored.id,
+        **{**values, "page_amount": metadata.page_amount or page_count},
+    )
+    session.add(document)
+    session.flush()
+    session.add(DocumentFile(document_id=document_id, file_id=stored.id, role="main"))
+    record(session, clerk.id, "document.received", "document", document_id,
+           source=str(source), sha256=stored.sha256)
+    return document
+
+
+def store_file(session: Session, *, sha256: str, size: int, content_type: str,
+               filename: str, user_id: int | None) -> StoredFile:
+    """Add the row describing a blob already written to the file store."""
+    stored = StoredFile(sha256=sha256, size=size, content_type=content_type,
+                        filename=filename[:255], created_by=user_id)
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def history(session: Session, document_id: str) -> list[tuple[AuditEvent, User | None]]:
+    """Return the document's audit events, oldest first, with the acting user."""
+    rows = session.exec(
+        select(AuditEvent, User)
+        .join(User, col(User.id) == AuditEvent.actor_id, isouter=True)
+        .where(AuditEvent.subject_type == "document", AuditEvent.subject_id == document_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    return [(event, user) for event, user in rows]
+
+
+def documents_not_started(session: Session, older_than_seconds: int) -> list[Document]:
+    """Documents still NEW after a while: their workflow start was lost (the reconciler's list)."""
+    cutoff = utcnow().timestamp() - older_than_seconds
+    rows = session.exec(select(Document).where(Document.status == DocumentStatus.NEW)).all()
+    return [row for row in rows if row.created_at.timestamp() < cutoff]
+
+
+def agency_of(session: Session, document: Document) -> Agency:
+    """Return the agency that owns a document."""
+    agency = session.get(Agency, document.agency_id)
+    assert agency is not None  # guaranteed by the foreign key
+    return agency

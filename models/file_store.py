@@ -1,0 +1,51 @@
+"""Content-addressed file storage on disk (``var/files`` in the embedded default).
+
+Files are written once under their SHA-256 and never overwritten or deleted, so a stored
+document cannot be lost by a later upload. In production the directory is shared storage
+mounted on every web and worker process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class FileStore:
+    """Write-once blob store keyed by SHA-256."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        """Return where a blob lives (two directory levels keep folders small)."""
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, data: bytes) -> str:
+        """Store bytes and return their SHA-256; storing the same bytes twice is a no-op.
+
+        The write goes to a temporary file that is fsynced and renamed into place, so a crash
+        never leaves a truncated blob under a valid name.
+        """
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path_for(digest)
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp_name, target)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def read(self, sha256: str) -> bytes:
+        """Return a blob's bytes."""
+        return self.path_for(sha256).read_bytes()

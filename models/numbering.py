@@ -1,0 +1,41 @@
+"""Pure numbering rules: số, ký hiệu, the register year and the document identifier.
+
+Sources: ND30 Điều 15 and 22.2, PL I Phần I II.3 (number zero-padded below 10; no spaces in
+"số/ký hiệu"), DOMAIN §5.6 (DocumentId).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def register_year(instant: datetime) -> int:
+    """Return the register year of an instant: its calendar year in Vietnam time.
+
+    A document received at 23:30 UTC on 31 December belongs to the next year's register,
+    because it is already 1 January in Hà Nội.
+    """
+    if instant.tzinfo is None:
+        raise ValueError("aware datetime required")
+    return instant.astimezone(VIETNAM).year
+
+
+def format_number(number: int) -> str:
+    """Print a số as ND30 does: two digits at least ("05", "12", "125")."""
+    if number < 1:
+        raise ValueError("numbers start at 1")
+    return f"{number:02d}"
+
+
+def so_ky_hieu(number: str, notation: str) -> str:
+    """Join số and ký hiệu as printed ("125/QĐ-UBND"); a bare number when there is no notation."""
+    number, notation = number.strip(), notation.strip().replace(" ", "")
+    return f"{number}/{notation}" if notation else number
+
+
+def document_identifier(organ_id: str, issued: date, number: str, notation: str) -> str:
+    """Build the mã định danh văn bản ``<organ>,<yyyy/MM/dd>,<số>/<ký hiệu>``."""
+    return f"{organ_id},{issued:%Y/%m/%d},{so_ky_hieu(number, notation)}"

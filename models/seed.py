@@ -1,0 +1,62 @@
+"""Load the demo organisation, accounts and default process definition (idempotent)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from models import seed_data
+from models.account_repo import create_user
+from models.audit import record
+from models.definition_repo import publish
+from models.org import Agency, AgencyCode, OrgUnit, User
+from models.process_schema import DEFAULT_INCOMING
+from models.register_repo import incoming_register
+
+
+def seed_organisation(session: Session) -> int:
+    """Insert missing agencies, their codes and units; return how many agencies were added."""
+    by_code = {a.code: a for a in session.exec(select(Agency))}
+    added = 0
+    for code, name, abbr, kind, parent, place, start, end, hosted in seed_data.AGENCIES:
+        if code in by_code:
+            continue
+        agency = Agency(code=code, name=name, abbreviation=abbr, kind=kind,
+                        parent_id=by_code[parent].id if parent else None, place_name=place,
+                        valid_from=start, valid_to=end, hosted=hosted)
+        session.add(agency)
+        session.flush()
+        session.add(AgencyCode(agency_id=agency.id, code=code, scheme="qcvn102",
+                               valid_from=start, valid_to=end))
+        by_code[code] = agency
+        added += 1
+    for agency_code, abbr, name in seed_data.UNITS:
+        agency = by_code[agency_code]
+        exists = session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency.id,
+                                                    OrgUnit.abbreviation == abbr)).first()
+        if exists is None:
+            session.add(OrgUnit(agency_id=agency.id, abbreviation=abbr, name=name))
+    session.flush()
+    return added
+
+
+def seed_demo(session: Session, demo_password: str) -> list[str]:
+    """Seed everything the demo needs; return the usernames created now.
+
+    Demo accounts skip the first-login password change so the demo works at once; their
+    shared password is the operator's ``QLVB_DEMO_PASSWORD`` or a generated one.
+    """
+    seed_organisation(session)
+    created = []
+    for username, full_name, agency_code, unit, position, roles in seed_data.USERS:
+        if session.exec(select(User).where(User.username == username)).first():
+            continue
+        create_user(session, username=username, full_name=full_name, agency_code=agency_code,
+                    unit_abbreviation=unit, position=position, roles=roles,
+                    password=demo_password, must_change_password=False)
+        created.append(username)
+    publish(session, DEFAULT_INCOMING, actor_id=None)
+    for agency in session.exec(select(Agency).where(Agency.hosted == True)):  # noqa: E712
+        incoming_register(session, agency.id)
+    if created:
+        record(session, None, "system.seeded", "system", "demo", users=created)
+    return created

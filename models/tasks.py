@@ -1,0 +1,44 @@
+"""Task rows: the inbox's only source (TEMPORAL-PATTERNS §4).
+
+Workflows project rows here through idempotent activities; the web layer claims, releases and
+completes them with conditional updates guarded by ``version``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.db import UTCDateTime, utcnow
+from models.vocab import Role, TaskStatus
+
+
+class Task(SQLModel, table=True):
+    """A human step waiting for someone in ``candidate_role`` of ``agency_id`` (or a unit)."""
+
+    __table_args__ = (
+        UniqueConstraint("workflow_id", "task_key"),
+        Index("ix_task_queue", "agency_id", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: str = Field(max_length=80)
+    task_key: str = Field(max_length=60)  # step + round, never the run id
+    document_id: str = Field(foreign_key="document.id", index=True)
+    step: str = Field(max_length=30)
+    agency_id: int = Field(foreign_key="agency.id")
+    unit_id: int | None = Field(default=None, foreign_key="orgunit.id")
+    candidate_role: Role = Field(sa_type=String(30))
+    assignee_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    status: TaskStatus = Field(default=TaskStatus.OPEN, sa_type=String(12))
+    actions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    urgency_rank: int = 0
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    overdue: bool = False
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: str = Field(default="", max_length=30)
+    completed_by: int | None = Field(default=None, foreign_key="user.id")

@@ -1,0 +1,213 @@
+"""Write operations shared by the HTML pages and API v1; each owns its transactions.
+
+Routes only parse input and render output. Here, every command opens its transaction with
+``models.db.transaction`` (one place owns it) and talks to Temporal strictly after commit, so a
+workflow never sees a row that might still roll back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from config.settings import Settings
+from models import account_repo, definition_repo, task_repo
+from models.actions import validate_fields
+from models.audit import record
+from models.db import transaction
+from models.document_repo import receive_incoming, store_file
+from models.document_schema import IncomingMetadata
+from models.documents import Document
+from models.errors import AuthFailed, Conflict, DomainError
+from models.file_store import FileStore
+from models.org import Agency, User
+from models.pdf_checks import inspect_pdf
+from models.vocab import URGENCY_RANK, Role, SessionKind, TaskStatus
+from workflows.contracts import DecideInput, IncomingInput
+from workflows.incoming import IncomingDocumentWorkflow
+from workflows.starter import start_incoming
+
+log = logging.getLogger("qlvb.web")
+
+UPDATE_RPC_TIMEOUT = timedelta(seconds=10)
+INCOMING_PROCESS = "incoming-standard"
+
+
+class MetadataInvalid(DomainError):
+    """Metadata failed validation; ``params['errors']`` lists (field, error type, context)."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__("invalid_metadata", errors=[
+            {"field": ".".join(str(p) for p in item["loc"]) or "metadata", "type": item["type"],
+             "ctx": {k: str(v) for k, v in (item.get("ctx") or {}).items()}}
+            for item in error.errors()
+        ])
+
+
+def parse_metadata(raw: dict) -> IncomingMetadata:
+    """Validate incoming metadata (a state-secret marking raises ``secret_document`` directly)."""
+    try:
+        return IncomingMetadata.model_validate(raw)
+    except ValidationError as error:
+        raise MetadataInvalid(error) from None
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+@dataclass
+class LoginResult:
+    token: str
+    user: User
+    csrf_token: str
+    must_change_password: bool
+
+
+def login(engine: Engine, settings: Settings, username: str, password: str, kind: SessionKind,
+          user_agent: str = "", ip_address: str = "") -> LoginResult:
+    """Authenticate and open a session; failures are audited and committed before raising."""
+    failure: AuthFailed | None = None
+    with transaction(engine) as session:
+        try:
+            user = account_repo.authenticate(
+                session, username, password, max_failures=settings.login_max_failures,
+                lockout=timedelta(minutes=settings.lockout_minutes), ip_address=ip_address,
+            )
+            token, row = account_repo.open_session(
+                session, user, kind, timedelta(minutes=settings.session_idle_minutes),
+                user_agent=user_agent, ip_address=ip_address,
+            )
+            result = LoginResult(token, user, row.csrf_token, user.must_change_password)
+        except AuthFailed as error:
+            failure = error
+    if failure is not None:
+        raise failure
+    return result
+
+
+def logout(engine: Engine, session_id: int, user_id: int) -> None:
+    """End the current session."""
+    with transaction(engine) as session:
+        account_repo.revoke_session(session, user_id, session_id, user_id)
+        record(session, user_id, "auth.logout", "user", user_id)
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+async def receive_upload(
+    engine: Engine, client: Client, settings: Settings, store: FileStore, *,
+    clerk: User, roles: set[Role], raw_metadata: dict, data: bytes, filename: str,
+) -> Document:
+    """Register an uploaded PDF as an incoming document and start its workflow.
+
+    1. Check role, size, PDF validity and metadata before anything is written.
+    2. Write the blob (content-addressed, write-once), then in one transaction the file row,
+       the document row (NEW) and the audit event.
+    3. After commit, start the workflow; if that fails, the reconciler starts it later.
+    """
+    if Role.CLERK not in roles:
+        raise DomainError("clerk_only")
+    if len(data) > settings.upload_max_bytes:
+        raise DomainError("file_too_large", limit=settings.upload_max_bytes)
+    if not data:
+        raise DomainError("file_missing")
+    page_count = inspect_pdf(data)
+    metadata = parse_metadata(raw_metadata)
+
+    digest = await asyncio.to_thread(store.put, data)
+    with transaction(engine) as session:
+        definition = definition_repo.current(session, INCOMING_PROCESS)
+        stored = store_file(session, sha256=digest, size=len(data), content_type="application/pdf",
+                            filename=filename or "van-ban.pdf", user_id=clerk.id)
+        document = receive_incoming(
+            session, clerk=clerk, metadata=metadata, stored=stored, page_count=page_count,
+            process_key=definition.key, process_version=definition.version,
+        )
+        agency_code = session.get(Agency, clerk.agency_id).code
+    start = IncomingInput(document.id, document.agency_id, agency_code,
+                          URGENCY_RANK[metadata.priority], document.process_key, document.process_version)
+    try:
+        await start_incoming(client, settings.temporal_task_queue, start)
+    except RPCError:
+        log.warning("workflow start for %s deferred to the reconciler", document.id, exc_info=True)
+    return document
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ActionOutcome:
+    """What happened to a decision: applied, or still in flight (outcome unknown)."""
+
+    task_id: int
+    action: str
+    applied: bool
+    document_id: str
+    document_status: str = ""
+
+
+async def act_on_task(engine: Engine, client: Client, *, task_id: int, user: User, roles: set[Role],
+                      action: str, fields: dict, nonce: str) -> ActionOutcome:
+    """The completion handshake (TEMPORAL-PATTERNS §4).
+
+    1. Validate the fields, then move the row OPEN/CLAIMED-by-me → COMPLETING (conditional).
+    2. Send the decision as a Workflow Update with an id derived from task, action and nonce,
+       so a retried click returns the first result instead of deciding twice.
+    3. Accepted: the workflow's activity has closed the row. Rejected: put the row back and
+       report why. Timed out: leave it COMPLETING; the outcome is unknown, not failed.
+    """
+    with transaction(engine) as session:
+        task = task_repo.task_for_user(session, task_id, user, roles)
+        if action not in task.actions:
+            raise DomainError("action_not_allowed")
+        clean = validate_fields(session, task.agency_id, action, fields)
+        previous = task_repo.begin_completing(session, task, user, roles)
+        workflow_id, task_key, document_id = task.workflow_id, task.task_key, task.document_id
+
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        result = await handle.execute_update(
+            IncomingDocumentWorkflow.decide,
+            DecideInput(task_key=task_key, action=action, actor_id=user.id, fields=clean),
+            id=f"task-{task_id}:{action}:{nonce}",
+            rpc_timeout=UPDATE_RPC_TIMEOUT,
+        )
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        return ActionOutcome(task_id, action, applied=False, document_id=document_id)
+    except (WorkflowUpdateFailedError, RPCError) as error:
+        with transaction(engine) as session:
+            task_repo.revert_completing(session, task_id, previous, user.id)
+        cause = getattr(error, "cause", None)
+        if isinstance(cause, ApplicationError) and cause.type:
+            raise Conflict(cause.type) from error
+        raise Conflict("workflow_unavailable") from error
+    return ActionOutcome(task_id, action, applied=True, document_id=document_id,
+                         document_status=result.document_status)
+
+
+def claim_task(engine: Engine, task_id: int, user: User, roles: set[Role]) -> None:
+    """Claim an open task for oneself, with an audit event."""
+    with transaction(engine) as session:
+        task = task_repo.task_for_user(session, task_id, user, roles)
+        task_repo.claim(session, task, user, roles)
+        record(session, user.id, "task.claimed", "document", task.document_id, task_id=task.id)
+
+
+def release_task(engine: Engine, task_id: int, user: User, roles: set[Role]) -> None:
+    """Give a claimed task back to its group, with an audit event."""
+    with transaction(engine) as session:
+        task = task_repo.task_for_user(session, task_id, user, roles)
+        if task.status != TaskStatus.CLAIMED:
+            raise Conflict("task_not_claimed")
+        task_repo.release(session, task, user)
+        record(session, user.id, "task.released", "document", task.document_id, task_id=task.id)

@@ -1,0 +1,107 @@
+"""The Temporal worker: registers workflows and activities, and runs the start reconciler.
+
+Activities are synchronous (SQLModel sessions, later pyHanko), so they run on a thread pool,
+never on the worker's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.calendar import CalendarActivities
+from activities.definitions import DefinitionActivities
+from activities.documents import DocumentActivities
+from activities.registers import RegisterActivities
+from activities.tasks import TaskActivities
+from config.settings import Settings, get_settings
+from config.temporal import connect
+from models.db import make_engine, transaction
+from models.document_repo import agency_of, documents_not_started
+from models.vocab import URGENCY_RANK, Urgency
+from workflows.contracts import IncomingInput
+from workflows.incoming import IncomingDocumentWorkflow
+from workflows.starter import start_incoming
+
+log = logging.getLogger("qlvb.worker")
+
+WORKFLOWS = [IncomingDocumentWorkflow]
+
+
+def activities_for(engine: Engine) -> list:
+    """Instantiate every activity family with its dependencies."""
+    calendar = CalendarActivities(engine)
+    definitions = DefinitionActivities(engine)
+    documents = DocumentActivities(engine)
+    registers = RegisterActivities(engine)
+    tasks = TaskActivities(engine)
+    return [
+        calendar.compute_due_at,
+        definitions.load_definition,
+        documents.apply_decision,
+        registers.register_incoming,
+        tasks.open_task,
+        tasks.mark_task_overdue,
+    ]
+
+
+def build_worker(client: Client, engine: Engine, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
+    """Assemble a worker for ``task_queue`` (the tests use the same function)."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_for(engine),
+        activity_executor=executor,
+    )
+
+
+async def reconcile_starts(client: Client, engine: Engine, task_queue: str, older_than_seconds: int = 30) -> int:
+    """Start workflows for documents whose start was lost (web crashed or Temporal was down).
+
+    Safe to run any time: starts are idempotent on the document-derived workflow id.
+    """
+    with transaction(engine) as session:
+        pending = [
+            IncomingInput(doc.id, doc.agency_id, agency_of(session, doc).code,
+                          URGENCY_RANK[Urgency(doc.urgency)], doc.process_key, doc.process_version or 1)
+            for doc in documents_not_started(session, older_than_seconds)
+        ]
+    for start in pending:
+        await start_incoming(client, task_queue, start)
+    return len(pending)
+
+
+async def _reconcile_forever(client: Client, engine: Engine, task_queue: str) -> None:
+    while True:
+        try:
+            started = await reconcile_starts(client, engine, task_queue)
+            if started:
+                log.info("reconciler started %d pending workflows", started)
+        except Exception:  # keep the loop alive; the next round retries
+            log.exception("reconciler round failed")
+        await asyncio.sleep(60)
+
+
+async def run_worker(settings: Settings | None = None) -> None:
+    """Connect, then poll the task queue until cancelled."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.effective_database_url)
+    client = await connect(settings)
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        worker = build_worker(client, engine, settings.temporal_task_queue, executor)
+        reconciler = asyncio.create_task(_reconcile_forever(client, engine, settings.temporal_task_queue))
+        try:
+            await worker.run()
+        finally:
+            reconciler.cancel()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(run_worker())

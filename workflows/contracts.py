@@ -1,0 +1,144 @@
+"""Inputs and outputs crossing the workflow boundary: stdlib dataclasses only.
+
+They carry ids and small values, never ORM objects or file bytes. New fields get defaults so
+running histories still decode (TEMPORAL-PATTERNS §9). ``datetime`` values are aware UTC;
+``date`` is avoided because the default data converter cannot encode it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+INCOMING_TASK_QUEUE_DEFAULT = "qlvb"
+
+
+def incoming_workflow_id(document_id: str) -> str:
+    """Workflow id of a document's incoming lifecycle: kind + UUID, never a subject or a number."""
+    return f"incoming-{document_id}"
+
+
+# --- process definitions --------------------------------------------------------------------
+
+
+@dataclass
+class StepSpec:
+    """One step of a process as the interpreter needs it (from the pinned definition)."""
+
+    kind: str  # "register" | "direct"
+    candidate_role: str = ""
+    working_days: int = 1
+    urgent_working_days: int = 0
+    actions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProcessPlan:
+    """A pinned definition version, loaded once by an activity so it lands in history."""
+
+    key: str
+    version: int
+    steps: list[StepSpec]
+
+
+@dataclass
+class LoadDefinitionInput:
+    key: str
+    version: int
+
+
+# --- the incoming lifecycle -----------------------------------------------------------------
+
+
+@dataclass
+class IncomingInput:
+    """Start input of ``IncomingDocumentWorkflow``."""
+
+    document_id: str
+    agency_id: int
+    agency_code: str
+    urgency_rank: int
+    process_key: str
+    process_version: int
+
+
+@dataclass
+class RegisterIncomingInput:
+    document_id: str
+    workflow_id: str
+    actor_id: int | None = None
+
+
+@dataclass
+class RegisterIncomingResult:
+    register_id: int
+    year: int
+    arrival_number: int
+    arrival_date: datetime
+
+
+@dataclass
+class DueAtInput:
+    start: datetime
+    working_days: int
+
+
+@dataclass
+class DueAtResult:
+    due_at: datetime
+
+
+@dataclass
+class OpenTaskInput:
+    workflow_id: str
+    task_key: str
+    document_id: str
+    step: str
+    agency_id: int
+    candidate_role: str
+    actions: list[str]
+    urgency_rank: int
+    due_at: datetime | None
+
+
+@dataclass
+class TaskRef:
+    workflow_id: str
+    task_key: str
+    document_id: str
+
+
+@dataclass
+class DecideInput:
+    """A human decision on the open task, sent as a Workflow Update by the web layer.
+
+    The web layer has already checked who may act; the workflow checks process state.
+    """
+
+    task_key: str
+    action: str
+    actor_id: int
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DecideResult:
+    task_key: str
+    action: str
+    document_status: str
+
+
+@dataclass
+class ApplyDecisionInput:
+    document_id: str
+    workflow_id: str
+    task_key: str
+    step: str
+    action: str
+    actor_id: int
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ApplyDecisionResult:
+    document_status: str
