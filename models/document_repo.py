@@ -88,3 +88,20 @@ def agency_of(session: Session, document: Document) -> Agency:
     agency = session.get(Agency, document.agency_id)
     assert agency is not None  # guaranteed by the foreign key
     return agency
+
+
+def recent_incoming(session: Session, agency_id: int, limit: int = 50) -> list[Document]:
+    """The agency's latest incoming documents, newest first."""
+    return list(session.exec(
+        select(Document)
+        .where(Document.agency_id == agency_id, Document.direction == Direction.INCOMING)
+        .order_by(col(Document.created_at).desc())
+        .limit(limit)
+    ))
+
+
+def documents_by_id(session: Session, ids: list[str]) -> dict[str, Document]:
+    """Load several documents at once, keyed by id."""
+    if not ids:
+        return {}
+    return {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(ids)))}

@@ -1,0 +1,98 @@
+"""The FastAPI application: factory, lifespan and security headers.
+
+``uvicorn app:create_app --factory`` runs it; tests pass their own engine and Temporal client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from config.settings import Settings, get_settings
+from config.temporal import connect
+from models.db import make_engine
+from models.file_store import FileStore
+from web import admin, api, auth, documents, errors, filters, inbox, registers
+from web.deps import AppState
+
+log = logging.getLogger("qlvb.web")
+WEB_DIR = Path(__file__).resolve().parent / "web"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
+)
+
+
+def _templates(strict: bool) -> Jinja2Templates:
+    environment = Environment(
+        loader=FileSystemLoader(WEB_DIR / "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined if strict else Environment().undefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    filters.register(environment)
+    return Jinja2Templates(env=environment)
+
+
+async def _connect_with_retry(settings: Settings, attempts: int = 30) -> Client:
+    """The web app may start a moment before Temporal answers: wait for it, then fail loudly."""
+    for attempt in range(attempts):
+        try:
+            return await connect(settings)
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            log.info("waiting for Temporal at %s", settings.temporal_address)
+            await asyncio.sleep(1)
+    raise AssertionError("unreachable")
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               client: Client | None = None, strict_templates: bool = False) -> FastAPI:
+    """Build the application; missing dependencies are created from the settings at startup."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        own_engine = engine is None
+        app_engine = engine or make_engine(settings.effective_database_url)
+        app_client = client or await _connect_with_retry(settings)
+        settings.files_dir.mkdir(parents=True, exist_ok=True)
+        app.state.qlvb = AppState(settings, app_engine, app_client, FileStore(settings.files_dir))
+        yield
+        if own_engine:
+            app_engine.dispose()
+
+    app = FastAPI(title="QLVB API", version="1", lifespan=lifespan,
+                  description="Hệ thống quản lý văn bản và điều hành: API v1 cho tích hợp.",
+                  # Swagger UI would load from a CDN, which closed networks and our CSP block;
+                  # integrators read /openapi.json instead.
+                  docs_url=None, redoc_url=None)
+    app.state.templates = _templates(strict_templates)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith(("/static/", "/openapi.json")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    for module in (auth, inbox, documents, registers, admin, api):
+        app.include_router(module.router)
+    errors.install(app)
+    return app

@@ -1,0 +1,245 @@
+"""Public API v1 (JSON, bearer tokens), for integrators and for checking the product."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from models import document_repo, register_repo, task_repo
+from models.access import document_for_user, register_for_user
+from models.actions import ACTION_FIELDS
+from models.documents import Document, StoredFile
+from models.errors import DomainError, NotFound
+from models.org import Agency, OrgUnit
+from models.tasks import Task
+from models.vocab import RegisterKind, SessionKind
+from web import commands
+from web.deps import ApiUser, DbSession, State
+from web.filters import iso_vn
+from web.labels import ACTION_LABELS, AUDIT_LABELS, FIELD_LABELS, STATUS_LABELS
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+
+# --- serialisation --------------------------------------------------------------------------
+
+
+def document_json(document: Document, history: list | None = None) -> dict[str, Any]:
+    """A document as API v1 shows it (snake_case ND30 Phụ lục VI names)."""
+    body = {
+        "id": document.id,
+        "direction": document.direction,
+        "status": document.status,
+        "status_label": STATUS_LABELS.get(document.status, document.status),
+        "arrival_number": document.arrival_number,
+        "arrival_date": iso_vn(document.arrival_date) or None,
+        "code_number": document.code_number,
+        "code_notation": document.code_notation,
+        "issued_date": document.issued_date.isoformat() if document.issued_date else None,
+        "organ_name": document.organ_name,
+        "organ_id": document.organ_id,
+        "type_name": document.type_name,
+        "subject": document.subject,
+        "language": document.language,
+        "page_amount": document.page_amount,
+        "description": document.description,
+        "signer_full_name": document.signer_full_name,
+        "signer_position": document.signer_position,
+        "priority": document.urgency,
+        "due_date": document.due_date.isoformat() if document.due_date else None,
+        "to_places": document.to_places,
+        "paper_copy": document.paper_copy,
+        "workflow_id": document.workflow_id,
+        "process": {"key": document.process_key, "version": document.process_version},
+        "created_at": iso_vn(document.created_at),
+    }
+    if history is not None:
+        body["history"] = [
+            {"at": iso_vn(event.at), "code": event.code, "label": AUDIT_LABELS.get(event.code, event.code),
+             "actor": user.full_name if user else None, "data": event.data}
+            for event, user in history
+        ]
+    return body
+
+
+def task_json(task: Task, document: Document | None) -> dict[str, Any]:
+    """A task with the actions it allows and each action's fields."""
+    return {
+        "id": task.id,
+        "document_id": task.document_id,
+        "step": task.step,
+        "status": task.status,
+        "assignee_id": task.assignee_id,
+        "due_at": iso_vn(task.due_at) or None,
+        "overdue": task.overdue,
+        "urgency": document.urgency if document else None,
+        "subject": document.subject if document else None,
+        "actions": [
+            {"action": name, "label": ACTION_LABELS.get(name, name),
+             "fields": [{"name": f.name, "kind": f.kind, "required": f.required,
+                         "label": FIELD_LABELS.get(f.name, f.name)} for f in ACTION_FIELDS.get(name, [])]}
+            for name in task.actions
+        ],
+    }
+
+
+# --- auth -----------------------------------------------------------------------------------
+
+
+@router.post("/auth/token", summary="Đăng nhập, nhận mã truy cập (bearer)")
+def issue_token(request: Request, state: State, username: Annotated[str, Form()],
+                password: Annotated[str, Form()]) -> dict[str, str]:
+    result = commands.login(state.engine, state.settings, username, password, SessionKind.API,
+                            user_agent=request.headers.get("user-agent", ""),
+                            ip_address=request.client.host if request.client else "")
+    return {"access_token": result.token, "token_type": "bearer"}
+
+
+@router.get("/me", summary="Người dùng hiện tại")
+def me(principal: ApiUser, session: DbSession) -> dict[str, Any]:
+    user = principal.user
+    unit = session.get(OrgUnit, user.unit_id) if user.unit_id else None
+    return {
+        "id": user.id, "username": user.username, "full_name": user.full_name,
+        "position": user.position, "roles": sorted(principal.roles),
+        "agency": {"id": principal.agency.id, "code": principal.agency.code, "name": principal.agency.name},
+        "unit": {"id": unit.id, "name": unit.name, "abbreviation": unit.abbreviation} if unit else None,
+        "must_change_password": user.must_change_password,
+    }
+
+
+@router.get("/agencies", summary="Cây cơ quan, tổ chức")
+def agencies(principal: ApiUser, session: DbSession) -> list[dict[str, Any]]:
+    units: dict[int, list] = {}
+    for unit in session.exec(select(OrgUnit).order_by(OrgUnit.id)):
+        units.setdefault(unit.agency_id, []).append(
+            {"id": unit.id, "name": unit.name, "abbreviation": unit.abbreviation})
+    return [
+        {"id": a.id, "parent_id": a.parent_id, "code": a.code, "qd20_code": a.qd20_code, "name": a.name,
+         "abbreviation": a.abbreviation, "kind": a.kind, "hosted": a.hosted,
+         "valid_from": a.valid_from.isoformat() if a.valid_from else None,
+         "valid_to": a.valid_to.isoformat() if a.valid_to else None, "units": units.get(a.id, [])}
+        for a in session.exec(select(Agency).order_by(Agency.id))
+    ]
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+async def read_limited(upload: UploadFile, limit: int) -> bytes:
+    """Read an upload, refusing it as soon as it passes ``limit`` bytes."""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise DomainError("file_too_large", limit=limit)
+    return data
+
+
+@router.post("/incoming", status_code=201, summary="Tiếp nhận văn bản đến (PDF + metadata JSON)")
+async def create_incoming(principal: ApiUser, state: State, file: Annotated[UploadFile, File()],
+                          metadata: Annotated[str, Form()]) -> JSONResponse:
+    try:
+        raw = json.loads(metadata)
+    except json.JSONDecodeError:
+        raise DomainError("metadata_not_json") from None
+    if not isinstance(raw, dict):
+        raise DomainError("metadata_not_json")
+    data = await read_limited(file, state.settings.upload_max_bytes)
+    document = await commands.receive_upload(
+        state.engine, state.client, state.settings, state.store, clerk=principal.user,
+        roles=principal.roles, raw_metadata=raw, data=data, filename=file.filename or "",
+    )
+    return JSONResponse(document_json(document), status_code=201)
+
+
+@router.get("/documents/{document_id}", summary="Văn bản: thông tin, trạng thái, lịch sử xử lý")
+def get_document(document_id: str, principal: ApiUser, session: DbSession) -> dict[str, Any]:
+    document = document_for_user(session, principal.user, document_id)
+    return document_json(document, document_repo.history(session, document.id))
+
+
+@router.get("/documents/{document_id}/file", summary="Tệp PDF hiện hành của văn bản",
+            response_class=Response)
+def get_document_file(document_id: str, principal: ApiUser, session: DbSession, state: State) -> Response:
+    document = document_for_user(session, principal.user, document_id)
+    stored = session.get(StoredFile, document.file_id)
+    if stored is None:
+        raise NotFound("document_not_found")
+    return Response(state.store.read(stored.sha256), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{document.id}.pdf"'})
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+@router.get("/tasks", summary="Công việc: của tôi, của đơn vị, quá hạn")
+def list_tasks(principal: ApiUser, session: DbSession,
+               scope: Annotated[str, Query(pattern="^(mine|unit|overdue)$")] = "mine") -> list[dict[str, Any]]:
+    tasks = task_repo.inbox(session, principal.user, principal.roles, scope)
+    documents = document_repo.documents_by_id(session, [t.document_id for t in tasks])
+    return [task_json(task, documents.get(task.document_id)) for task in tasks]
+
+
+class ActionRequest(BaseModel):
+    """A decision on a task; ``nonce`` makes a retried request idempotent."""
+
+    action: str = Field(max_length=30)
+    fields: dict[str, Any] = Field(default_factory=dict)
+    nonce: str | None = Field(default=None, max_length=64)
+
+
+@router.post("/tasks/{task_id}/actions", summary="Thực hiện thao tác trên công việc")
+async def act(task_id: int, body: ActionRequest, principal: ApiUser, state: State) -> JSONResponse:
+    if body.action in ("claim", "release"):
+        handler = commands.claim_task if body.action == "claim" else commands.release_task
+        handler(state.engine, task_id, principal.user, principal.roles)
+        return JSONResponse({"task_id": task_id, "action": body.action, "applied": True})
+    outcome = await commands.act_on_task(
+        state.engine, state.client, task_id=task_id, user=principal.user, roles=principal.roles,
+        action=body.action, fields=body.fields, nonce=body.nonce or uuid.uuid4().hex,
+    )
+    return JSONResponse(
+        {"task_id": outcome.task_id, "action": outcome.action, "applied": outcome.applied,
+         "document_id": outcome.document_id, "document_status": outcome.document_status or None},
+        status_code=200 if outcome.applied else 202,
+    )
+
+
+# --- registers ------------------------------------------------------------------------------
+
+
+@router.get("/registers", summary="Sổ đăng ký của cơ quan")
+def list_registers(principal: ApiUser, session: DbSession,
+                   kind: Annotated[RegisterKind | None, Query()] = None,
+                   year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[dict[str, Any]]:
+    registers = register_repo.registers_of(session, principal.agency.id, kind)
+    return [
+        {"id": r.id, "kind": r.kind, "name": r.name, "year": year,
+         "entry_count": len(register_repo.entries_of(session, r.id, year))}
+        for r in registers
+    ]
+
+
+@router.get("/registers/{register_id}/entries", summary="Các số đã cấp trong sổ")
+def register_entries(register_id: int, principal: ApiUser, session: DbSession,
+                     year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[dict[str, Any]]:
+    register = register_for_user(session, principal.user, register_id)
+    entries = register_repo.entries_of(session, register.id, year)
+    documents = document_repo.documents_by_id(session, [e.document_id for e in entries])
+    result = []
+    for entry in entries:
+        document = documents.get(entry.document_id)
+        result.append({
+            "year": entry.year, "number": entry.number, "status": entry.status,
+            "allocated_at": iso_vn(entry.allocated_at), "document_id": entry.document_id,
+            "code_number": document.code_number if document else None,
+            "code_notation": document.code_notation if document else None,
+            "organ_name": document.organ_name if document else None,
+            "subject": document.subject if document else None,
+        })
+    return result

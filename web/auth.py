@@ -1,0 +1,109 @@
+"""Login, logout, password change and the user's own sessions (browser pages)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from models import account_repo
+from models.db import transaction
+from models.errors import DomainError
+from models.vocab import SessionKind
+from web import commands
+from web.csrf import LOGIN_CSRF_COOKIE, CsrfFailed, new_token, verify
+from web.deps import SESSION_COOKIE, CsrfChecked, DbSession, State, WebUserAny
+from web.htmx import render
+from web.messages import message_of
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_token()
+    response = render(request, "auth/login.html", login_csrf=token, next=_safe_next(next), error=None)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.app.state.qlvb.settings.cookie_secure)
+    return response
+
+
+@router.post("/login")
+async def login_submit(request: Request, state: State, username: Annotated[str, Form()] = "",
+                       password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    try:
+        await verify(request, expected)
+    except CsrfFailed as error:
+        return render(request, "auth/login.html", status_code=403, login_csrf=expected or new_token(),
+                      next=_safe_next(next), error=message_of(error), username=username)
+    try:
+        result = commands.login(state.engine, state.settings, username, password, SessionKind.WEB,
+                                user_agent=request.headers.get("user-agent", ""),
+                                ip_address=request.client.host if request.client else "")
+    except DomainError as error:
+        return render(request, "auth/login.html", status_code=401, login_csrf=expected,
+                      next=_safe_next(next), error=message_of(error), username=username)
+    target = "/account/password" if result.must_change_password else _safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="lax",
+                        secure=state.settings.cookie_secure,
+                        max_age=state.settings.session_idle_minutes * 60)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(principal: WebUserAny, state: State, _: CsrfChecked) -> Response:
+    commands.logout(state.engine, principal.session.id, principal.user.id)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/account/password")
+def password_form(request: Request, principal: WebUserAny) -> Response:
+    return render(request, "auth/password.html", error=None, done=False)
+
+
+@router.post("/account/password")
+def password_submit(request: Request, principal: WebUserAny, state: State, _: CsrfChecked,
+                    current: Annotated[str, Form()] = "", new: Annotated[str, Form()] = "",
+                    confirm: Annotated[str, Form()] = "") -> Response:
+    try:
+        if new != confirm:
+            raise DomainError("password_mismatch")
+        with transaction(state.engine) as session:
+            user = session.merge(principal.user)
+            account_repo.change_password(session, user, current, new)
+    except DomainError as error:
+        return render(request, "auth/password.html", status_code=422, error=message_of(error), done=False)
+    principal.user.must_change_password = False
+    return render(request, "auth/password.html", error=None, done=True)
+
+
+@router.get("/account/sessions")
+def sessions_page(request: Request, principal: WebUserAny, session: DbSession) -> Response:
+    rows = account_repo.active_sessions(session, principal.user.id)
+    return render(request, "auth/sessions.html", "auth/_sessions.html", sessions=rows)
+
+
+@router.post("/account/sessions/{session_id}/revoke")
+def revoke(request: Request, session_id: int, principal: WebUserAny, state: State, _: CsrfChecked) -> Response:
+    with transaction(state.engine) as session:
+        account_repo.revoke_session(session, principal.user.id, session_id, principal.user.id)
+    if session_id == principal.session.id:
+        response = Response(status_code=204, headers={"HX-Redirect": "/login"})
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+    with transaction(state.engine) as session:
+        rows = account_repo.active_sessions(session, principal.user.id)
+    return render(request, "auth/sessions.html", "auth/_sessions.html", sessions=rows)

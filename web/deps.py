@@ -1,0 +1,134 @@
+"""Request dependencies: application state, the signed-in principal, read sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from temporalio.client import Client
+
+from config.settings import Settings
+from models import account_repo
+from models.db import transaction
+from models.errors import DomainError
+from models.file_store import FileStore
+from models.org import Agency, User, UserSession
+from models.vocab import Role, SessionKind
+
+SESSION_COOKIE = "qlvb_session"
+
+
+@dataclass
+class AppState:
+    """Everything the lifespan builds once and routes share."""
+
+    settings: Settings
+    engine: Engine
+    client: Client
+    store: FileStore
+
+
+@dataclass
+class Principal:
+    """The signed-in person, their roles and the session they came with."""
+
+    user: User
+    roles: set[Role]
+    agency: Agency
+    session: UserSession
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+
+class LoginRequired(DomainError):
+    """No valid session: pages redirect to the login form, the API answers 401."""
+
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("login_required")
+
+
+class PasswordChangeRequired(DomainError):
+    """The account must change its password before doing anything else."""
+
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("password_change_required")
+
+
+def app_state(request: Request) -> AppState:
+    """The state built by the lifespan."""
+    return request.app.state.qlvb
+
+
+State = Annotated[AppState, Depends(app_state)]
+
+
+def read_session(state: State) -> Iterator[Session]:
+    """A session for reads; it commits nothing of its own (writes go through web/commands.py)."""
+    with transaction(state.engine) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(read_session)]
+
+
+def _resolve(state: AppState, token: str | None, kind: SessionKind) -> Principal:
+    if not token:
+        raise LoginRequired()
+    with transaction(state.engine) as session:
+        found = account_repo.resolve_session(
+            session, token, kind, timedelta(minutes=state.settings.session_idle_minutes)
+        )
+        if found is None:
+            raise LoginRequired()
+        row, user = found
+        return Principal(user, account_repo.roles_of(session, user.id), session.get(Agency, user.agency_id), row)
+
+
+def web_principal_any(request: Request, state: State) -> Principal:
+    """The browser session's principal, even when a password change is pending."""
+    principal = _resolve(state, request.cookies.get(SESSION_COOKIE), SessionKind.WEB)
+    request.state.principal = principal
+    return principal
+
+
+def web_principal(principal: Annotated[Principal, Depends(web_principal_any)]) -> Principal:
+    """The browser session's principal, who must have changed a first-login password."""
+    if principal.user.must_change_password:
+        raise PasswordChangeRequired()
+    return principal
+
+
+def api_principal(request: Request, state: State) -> Principal:
+    """The bearer token's principal (API v1 never accepts the session cookie)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    principal = _resolve(state, token.strip() if scheme.lower() == "bearer" else None, SessionKind.API)
+    if principal.user.must_change_password:
+        raise PasswordChangeRequired()
+    return principal
+
+
+WebUser = Annotated[Principal, Depends(web_principal)]
+WebUserAny = Annotated[Principal, Depends(web_principal_any)]
+ApiUser = Annotated[Principal, Depends(api_principal)]
+
+
+async def check_csrf(request: Request, principal: WebUserAny) -> None:
+    """Dependency for every state-changing page route."""
+    from web.csrf import verify  # local import: csrf depends on nothing here, keep it that way
+
+    await verify(request, principal.session.csrf_token)
+
+
+CsrfChecked = Annotated[None, Depends(check_csrf)]

@@ -1,0 +1,117 @@
+"""Incoming documents in the browser: the intake form, the document page, decisions, the file."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
+from starlette.datastructures import UploadFile
+
+from models import document_repo, task_repo
+from models.access import document_for_user
+from models.actions import ACTION_FIELDS
+from models.documents import StoredFile
+from models.errors import DomainError, NotFound
+from models.org import OrgUnit
+from models.tasks import Task
+from models.vocab import Role, TaskStatus, Urgency
+from web import commands
+from web.api import read_limited
+from web.deps import CsrfChecked, DbSession, State, WebUser
+from web.htmx import render
+from web.messages import field_errors, message_of
+
+router = APIRouter()
+
+METADATA_FIELDS = ["code_number", "code_notation", "issued_date", "organ_name", "organ_id", "type_name",
+                   "subject", "signer_full_name", "signer_position", "priority", "page_amount",
+                   "due_date", "description"]
+
+
+def _units(session, agency_id: int) -> list[OrgUnit]:
+    return list(session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency_id).order_by(OrgUnit.name)))
+
+
+@router.get("/documents")
+def document_list(request: Request, principal: WebUser, session: DbSession) -> Response:
+    return render(request, "documents/list.html",
+                  documents=document_repo.recent_incoming(session, principal.agency.id))
+
+
+@router.get("/documents/new")
+def intake_form(request: Request, principal: WebUser) -> Response:
+    if Role.CLERK not in principal.roles:
+        raise DomainError("clerk_only")
+    return render(request, "documents/new.html", values={"priority": Urgency.NORMAL}, errors={},
+                  error=None, urgencies=list(Urgency))
+
+
+@router.post("/documents/new")
+async def intake_submit(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in METADATA_FIELDS}
+    raw = {name: value for name, value in values.items() if value != ""}
+    raw["paper_copy"] = form.get("paper_copy") == "on"
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise DomainError("file_missing")
+        data = await read_limited(upload, state.settings.upload_max_bytes)
+        document = await commands.receive_upload(
+            state.engine, state.client, state.settings, state.store, clerk=principal.user,
+            roles=principal.roles, raw_metadata=raw, data=data, filename=upload.filename,
+        )
+    except DomainError as error:
+        status = 413 if error.code == "file_too_large" else error.status
+        return render(request, "documents/new.html", status_code=status, values=values,
+                      errors=field_errors(error), error=message_of(error), urgencies=list(Urgency))
+    return RedirectResponse(f"/documents/{document.id}", status_code=303)
+
+
+@router.get("/documents/{document_id}")
+def document_page(request: Request, document_id: str, principal: WebUser, session: DbSession) -> Response:
+    document = document_for_user(session, principal.user, document_id)
+    open_tasks = [
+        task for task in session.exec(select(Task).where(
+            Task.document_id == document.id,
+            Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETING])))
+        if task.assignee_id == principal.user.id or task_repo.is_candidate(task, principal.user, principal.roles)
+    ]
+    return render(
+        request, "documents/detail.html", "documents/_status.html", document=document,
+        history=document_repo.history(session, document.id), tasks=open_tasks,
+        units=_units(session, document.agency_id), action_fields=ACTION_FIELDS,
+        nonce=uuid.uuid4().hex, pending=request.query_params.get("pending") == "1",
+    )
+
+
+@router.post("/tasks/{task_id}/act")
+async def act(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    form = await request.form()
+    action = str(form.get("action", ""))
+    specs = ACTION_FIELDS.get(action, [])
+    fields = {}
+    for spec in specs:
+        values = [str(v) for v in form.getlist(spec.name) if str(v).strip()]
+        if values:
+            fields[spec.name] = ",".join(values) if spec.kind == "units" else values[0]
+    outcome = await commands.act_on_task(
+        state.engine, state.client, task_id=task_id, user=principal.user, roles=principal.roles,
+        action=action, fields=fields, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex,
+    )
+    target = f"/documents/{outcome.document_id}" + ("" if outcome.applied else "?pending=1")
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/documents/{document_id}/file")
+def document_file(document_id: str, principal: WebUser, session: DbSession, state: State) -> Response:
+    document = document_for_user(session, principal.user, document_id)
+    stored = session.get(StoredFile, document.file_id)
+    if stored is None:
+        raise NotFound("document_not_found")
+    return Response(state.store.read(stored.sha256), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{document.id}.pdf"'})

@@ -1,0 +1,78 @@
+"""One place that turns errors into responses: JSON for API v1, pages or toasts for the browser."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from models.errors import DomainError
+from web.deps import LoginRequired, PasswordChangeRequired
+from web.htmx import render, wants_fragment
+from web.messages import FIELD_ERROR_TEXT, MESSAGES, field_errors, message_of, status_of
+
+log = logging.getLogger("qlvb.web")
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def domain_error_response(request: Request, error: DomainError) -> Response:
+    """Render a refused operation; nothing was changed by the request."""
+    status = status_of(error)
+    message = message_of(error)
+    fields = field_errors(error)
+    if _is_api(request):
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"detail": message, "code": error.code, "errors": fields},
+                            status_code=status, headers=headers)
+    if isinstance(error, LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if wants_fragment(request):
+            return Response(status_code=204, headers={"HX-Redirect": f"/login?next={quote(target)}"})
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    if isinstance(error, PasswordChangeRequired):
+        if wants_fragment(request):
+            return Response(status_code=204, headers={"HX-Redirect": "/account/password"})
+        return RedirectResponse("/account/password", status_code=303)
+    if wants_fragment(request):
+        return render(request, "_toast.html", status_code=status,
+                      headers={"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"},
+                      message=message, field_messages=list(fields.values()), level="error")
+    return render(request, "error.html", status_code=status, message=message,
+                  field_messages=list(fields.values()))
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the application."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, error: DomainError) -> Response:
+        return domain_error_response(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
+        fields = {}
+        for item in error.errors():
+            loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "form")]
+            name = loc[0] if loc else "request"
+            fields[name] = FIELD_ERROR_TEXT.get(item.get("type", ""), "giá trị không hợp lệ")
+        wrapped = DomainError("invalid_request")
+        if _is_api(request):
+            return JSONResponse({"detail": MESSAGES["invalid_request"], "code": "invalid_request",
+                                 "errors": fields}, status_code=422)
+        return domain_error_response(request, wrapped)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        code = "not_found" if error.status_code == 404 else "invalid_request"
+        if _is_api(request):
+            return JSONResponse({"detail": MESSAGES[code], "code": code, "errors": {}},
+                                status_code=error.status_code)
+        return render(request, "error.html", status_code=error.status_code, message=MESSAGES[code],
+                      field_messages=[])

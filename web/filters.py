@@ -1,0 +1,49 @@
+"""Jinja2 filters: dates in Vietnam time, số/ký hiệu, labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from models.numbering import VIETNAM, format_number, so_ky_hieu
+from web import labels
+
+
+def vn_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy; datetimes are shown in Vietnam time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(VIETNAM)
+    return value.strftime("%d/%m/%Y")
+
+
+def vn_datetime(value: datetime | None) -> str:
+    """HH:MM dd/mm/yyyy in Vietnam time (24-hour)."""
+    if value is None:
+        return ""
+    return value.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+def iso_vn(value: datetime | None) -> str:
+    """ISO 8601 with the +07:00 offset (QĐ44 Điều 7.3), for machine-readable attributes."""
+    return value.astimezone(VIETNAM).isoformat(timespec="seconds") if value else ""
+
+
+def arrival_number(value: int | None) -> str:
+    """Số đến as printed in the register."""
+    return format_number(value) if value else ""
+
+
+def register(env) -> None:
+    """Install the filters and label tables on a Jinja2 environment."""
+    env.filters.update(
+        vn_date=vn_date, vn_datetime=vn_datetime, iso_vn=iso_vn, so_ky_hieu=so_ky_hieu,
+        arrival_number=arrival_number,
+    )
+    env.globals.update(
+        ROLE_LABELS=labels.ROLE_LABELS, URGENCY_LABELS=labels.URGENCY_LABELS,
+        URGENCY_STAMPS=labels.URGENCY_STAMPS, STATUS_LABELS=labels.STATUS_LABELS,
+        TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS, STEP_LABELS=labels.STEP_LABELS,
+        ACTION_LABELS=labels.ACTION_LABELS, FIELD_LABELS=labels.FIELD_LABELS,
+        AUDIT_LABELS=labels.AUDIT_LABELS,
+    )

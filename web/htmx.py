@@ -1,0 +1,30 @@
+"""Rendering full pages or htmx fragments from one helper (STYLE §4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+
+def wants_fragment(request: Request) -> bool:
+    """True for htmx requests, except history restores, which need the whole page."""
+    return (request.headers.get("hx-request") == "true"
+            and request.headers.get("hx-history-restore-request") != "true")
+
+
+def render(request: Request, page: str, fragment: str | None = None, status_code: int = 200,
+           headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+    """Render ``fragment`` for htmx requests and ``page`` otherwise; always ``Vary: HX-Request``."""
+    templates = request.app.state.templates
+    principal = getattr(request.state, "principal", None)
+    base = {"request": request, "principal": principal,
+            "csrf_token": principal.session.csrf_token if principal else "",
+            "settings": request.app.state.qlvb.settings}
+    name = fragment if fragment and wants_fragment(request) else page
+    response = templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+    response.headers["Vary"] = "HX-Request"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response

@@ -1,0 +1,78 @@
+"""Vietnamese labels for enum values, fields and actions (the glossary of STYLE §5)."""
+
+from __future__ import annotations
+
+ROLE_LABELS = {
+    "van_thu": "Văn thư",
+    "lanh_dao_co_quan": "Lãnh đạo cơ quan",
+    "lanh_dao_don_vi": "Lãnh đạo đơn vị",
+    "chuyen_vien": "Chuyên viên",
+    "quan_tri": "Quản trị hệ thống",
+}
+
+URGENCY_LABELS = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
+URGENCY_STAMPS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
+
+STATUS_LABELS = {
+    "new": "Mới tiếp nhận",
+    "registered": "Đã vào sổ, chờ lãnh đạo cho ý kiến",
+    "directed": "Đã giao xử lý",
+    "in_progress": "Đang xử lý",
+    "done": "Hoàn thành",
+    "for_reference": "Lưu tham khảo",
+    "returned": "Đã trả lại",
+    "recalled": "Đã thu hồi",
+    "draft": "Dự thảo",
+    "in_review": "Đang trình duyệt",
+    "signed": "Đã ký",
+    "issued": "Đã phát hành",
+}
+
+TASK_STATUS_LABELS = {
+    "open": "Chờ nhận",
+    "claimed": "Đang xử lý",
+    "completing": "Đang ghi nhận",
+    "done": "Đã xong",
+    "cancelled": "Đã hủy",
+}
+
+STEP_LABELS = {"direct": "Cho ý kiến chỉ đạo", "register": "Vào sổ văn bản đến"}
+
+ACTION_LABELS = {"giao_xu_ly": "Giao xử lý", "luu_tham_khao": "Lưu tham khảo"}
+
+FIELD_LABELS = {
+    "file": "Tệp văn bản",
+    "code_number": "Số",
+    "code_notation": "Ký hiệu",
+    "issued_date": "Ngày văn bản",
+    "organ_name": "Cơ quan ban hành",
+    "organ_id": "Mã định danh cơ quan ban hành",
+    "type_name": "Tên loại văn bản",
+    "subject": "Trích yếu",
+    "language": "Ngôn ngữ",
+    "page_amount": "Số trang",
+    "description": "Ghi chú",
+    "signer_full_name": "Họ tên người ký",
+    "signer_position": "Chức vụ người ký",
+    "priority": "Mức độ khẩn",
+    "secrecy": "Độ mật",
+    "due_date": "Hạn xử lý",
+    "paper_copy": "Có bản giấy",
+    "opinion": "Ý kiến chỉ đạo",
+    "lead_unit_id": "Đơn vị chủ trì",
+    "cooperating_unit_ids": "Đơn vị phối hợp",
+    "metadata": "Thông tin văn bản",
+    "username": "Tên đăng nhập",
+    "password": "Mật khẩu",
+}
+
+AUDIT_LABELS = {
+    "document.received": "Tiếp nhận văn bản",
+    "document.registered": "Vào sổ văn bản đến",
+    "task.opened": "Trình lãnh đạo",
+    "task.claimed": "Nhận xử lý",
+    "task.released": "Trả lại hàng chờ",
+    "task.overdue": "Quá hạn xử lý",
+    "document.giao_xu_ly": "Lãnh đạo giao xử lý",
+    "document.luu_tham_khao": "Lãnh đạo cho lưu tham khảo",
+}

@@ -1,0 +1,130 @@
+"""Vietnamese texts for every error code a user can meet, and the HTTP status of each.
+
+Messages say what happened and what to do, politely, without technical words.
+"""
+
+from __future__ import annotations
+
+from models.errors import DomainError
+from web.labels import FIELD_LABELS
+
+MESSAGES: dict[str, str] = {
+    # accounts
+    "bad_credentials": "Tên đăng nhập hoặc mật khẩu không đúng.",
+    "account_locked": "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+    "account_disabled": "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống.",
+    "login_required": "Vui lòng đăng nhập để tiếp tục.",
+    "password_change_required": "Bạn cần đổi mật khẩu trước khi sử dụng hệ thống.",
+    "weak_password": "Mật khẩu chưa đủ mạnh: {rules}.",
+    "wrong_current_password": "Mật khẩu hiện tại không đúng.",
+    "password_unchanged": "Mật khẩu mới phải khác mật khẩu hiện tại.",
+    "password_mismatch": "Mật khẩu nhập lại không khớp.",
+    "csrf_failed": "Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.",
+    "session_not_found": "Không tìm thấy phiên đăng nhập.",
+    "username_taken": "Tên đăng nhập đã tồn tại.",
+    "user_not_found": "Không tìm thấy người dùng.",
+    "agency_not_found": "Không tìm thấy cơ quan.",
+    "unit_not_found": "Không tìm thấy đơn vị.",
+    "admin_only": "Chức năng này chỉ dành cho quản trị hệ thống.",
+    # intake
+    "clerk_only": "Chỉ văn thư mới được tiếp nhận văn bản đến.",
+    "file_missing": "Vui lòng chọn tệp văn bản (PDF).",
+    "not_pdf": "Tệp tải lên không phải PDF. Vui lòng chọn tệp văn bản định dạng PDF.",
+    "corrupt_pdf": "Tệp PDF bị hỏng hoặc không đọc được. Vui lòng kiểm tra lại tệp.",
+    "file_too_large": "Tệp vượt quá dung lượng cho phép ({limit_mb} MB).",
+    "invalid_metadata": "Thông tin văn bản chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
+    "metadata_not_json": "Thông tin văn bản (metadata) phải là một đối tượng JSON hợp lệ.",
+    "secret_document": "Văn bản có độ mật (Mật, Tối mật, Tuyệt mật) không được tiếp nhận trên hệ thống. "
+                       "Vui lòng chuyển qua kênh văn bản mật theo quy định bảo vệ bí mật nhà nước.",
+    "document_not_found": "Không tìm thấy văn bản hoặc bạn không có quyền xem văn bản này.",
+    "process_not_found": "Chưa có quy trình xử lý được ban hành. Vui lòng liên hệ quản trị hệ thống.",
+    "invalid_process": "Định nghĩa quy trình không hợp lệ: {detail}",
+    # tasks
+    "task_not_found": "Không tìm thấy công việc hoặc công việc không thuộc quyền xử lý của bạn.",
+    "not_your_task": "Công việc này không thuộc quyền xử lý của bạn.",
+    "task_closed": "Công việc đã được xử lý xong. Vui lòng tải lại danh sách.",
+    "task_in_progress": "Công việc đang được xử lý. Vui lòng chờ giây lát rồi tải lại trang.",
+    "task_claimed_by_other": "Văn bản đã được người khác nhận xử lý. Vui lòng tải lại danh sách.",
+    "task_changed": "Công việc vừa được người khác cập nhật. Vui lòng tải lại danh sách.",
+    "task_not_claimed": "Công việc chưa được nhận nên không thể trả lại.",
+    "task_not_open": "Bước xử lý này không còn mở. Vui lòng tải lại trang.",
+    "task_already_decided": "Bước xử lý này đã có quyết định. Vui lòng tải lại trang.",
+    "action_not_allowed": "Thao tác này không được phép ở bước hiện tại.",
+    "invalid_fields": "Thông tin xử lý chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
+    "workflow_unavailable": "Hệ thống xử lý quy trình tạm thời không phản hồi. Vui lòng thử lại sau ít phút.",
+    "register_not_found": "Không tìm thấy sổ đăng ký.",
+    "invalid_request": "Yêu cầu chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
+    "not_found": "Không tìm thấy trang yêu cầu.",
+}
+
+STATUS_OVERRIDES = {"file_too_large": 413, "login_required": 401, "csrf_failed": 403,
+                    "password_change_required": 403, "admin_only": 403}
+
+RULE_TEXT = {
+    "too_short": "ít nhất 8 ký tự",
+    "no_upper": "có chữ hoa",
+    "no_lower": "có chữ thường",
+    "no_digit": "có chữ số",
+    "no_special": "có ký tự đặc biệt",
+}
+
+FIELD_ERROR_TEXT = {
+    "missing": "bắt buộc nhập",
+    "required": "bắt buộc nhập",
+    "string_too_short": "bắt buộc nhập",
+    "string_too_long": "tối đa {max_length} ký tự",
+    "too_long": "quá dài",
+    "date_from_datetime_parsing": "ngày không hợp lệ (định dạng YYYY-MM-DD)",
+    "date_parsing": "ngày không hợp lệ (định dạng YYYY-MM-DD)",
+    "date_type": "ngày không hợp lệ (định dạng YYYY-MM-DD)",
+    "date_from_datetime_inexact": "ngày không hợp lệ (định dạng YYYY-MM-DD)",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
+    "enum": "giá trị không hợp lệ",
+    "string_pattern_mismatch": "sai định dạng",
+    "extra_forbidden": "trường không được hỗ trợ",
+    "unknown": "trường không được hỗ trợ",
+    "invalid": "giá trị không hợp lệ",
+    "past_date": "không được là ngày trong quá khứ",
+}
+
+
+def status_of(error: DomainError) -> int:
+    """HTTP status for a domain error."""
+    return STATUS_OVERRIDES.get(error.code, error.status)
+
+
+def message_of(error: DomainError) -> str:
+    """The Vietnamese sentence for a domain error."""
+    template = MESSAGES.get(error.code, "Yêu cầu không thực hiện được. Vui lòng thử lại.")
+    params = dict(error.params)
+    if error.code == "weak_password":
+        params["rules"] = ", ".join(RULE_TEXT[r] for r in params.get("rules", []))
+    if error.code == "file_too_large":
+        params["limit_mb"] = f"{params.get('limit', 0) / 1024 / 1024:.0f}"
+    if error.code == "account_locked":
+        params["minutes"] = "15"
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+def field_errors(error: DomainError) -> dict[str, str]:
+    """Per-field Vietnamese messages for ``invalid_metadata`` / ``invalid_fields`` errors."""
+    result: dict[str, str] = {}
+    if error.code == "invalid_metadata":
+        for item in error.params.get("errors", []):
+            field = item["field"].split(".")[0]
+            text = FIELD_ERROR_TEXT.get(item["type"], "giá trị không hợp lệ")
+            try:
+                text = text.format(**item.get("ctx", {}))
+            except KeyError:
+                pass
+            result[field] = f"{FIELD_LABELS.get(field, field)}: {text}"
+    elif error.code == "invalid_fields":
+        for field, kind in error.params.get("fields", {}).items():
+            result[field] = f"{FIELD_LABELS.get(field, field)}: {FIELD_ERROR_TEXT.get(kind, 'giá trị không hợp lệ')}"
+    return result
