@@ -1,0 +1,107 @@
+"""Browser-facing account rules: login errors, lockout, first-login change, CSRF, sessions."""
+
+from __future__ import annotations
+
+import re
+
+from models.audit import AuditEvent
+from models.db import transaction
+from models.org import User
+from tests.conftest import DEMO_PASSWORD
+from tests.helpers import rows
+from tests.web.conftest import browser_login
+
+
+async def _login_form_token(web) -> str:
+    page = await web.get("/login")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+async def test_it_shows_a_vietnamese_error_for_a_wrong_password(web):
+    token = await _login_form_token(web)
+    response = await web.post("/login", data={"username": "vanthu", "password": "Sai-mat-khau1",
+                                              "csrf_token": token})
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+    assert "qlvb_session" not in response.cookies
+
+
+async def test_it_locks_the_account_after_five_failures_and_audits_it(web):
+    token = await _login_form_token(web)
+    for _ in range(5):
+        await web.post("/login", data={"username": "chuyenvien", "password": "Wrong-pass1", "csrf_token": token})
+    locked = await web.post("/login", data={"username": "chuyenvien", "password": DEMO_PASSWORD,
+                                            "csrf_token": token})
+    assert locked.status_code == 401
+    assert "tạm khóa" in locked.text
+    codes = [e.code for e in rows(web.engine, AuditEvent, AuditEvent.code.like("auth.%"))]
+    assert codes.count("auth.login_failed") == 5
+    assert "auth.locked_out" in codes and codes[-1] == "auth.login_refused"
+
+
+async def test_it_refuses_a_login_post_without_the_form_token(web):
+    await web.get("/login")
+    response = await web.post("/login", data={"username": "vanthu", "password": DEMO_PASSWORD})
+    assert response.status_code == 403
+    assert "yêu cầu không hợp lệ" in response.text
+
+
+async def test_it_forces_a_password_change_at_first_login(web):
+    with transaction(web.engine) as session:
+        user = session.exec(User.__table__.select().where(User.username == "truongphong")).first()
+        session.execute(User.__table__.update().where(User.id == user.id).values(must_change_password=True))
+    token = await _login_form_token(web)
+    response = await web.post("/login", data={"username": "truongphong", "password": DEMO_PASSWORD,
+                                              "csrf_token": token})
+    assert response.headers["location"] == "/account/password"
+    blocked = await web.get("/")
+    assert blocked.status_code == 303 and blocked.headers["location"] == "/account/password"
+
+    page = await web.get("/account/password")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    weak = await web.post("/account/password", data={"current": DEMO_PASSWORD, "new": "abc12345",
+                                                     "confirm": "abc12345", "csrf_token": csrf})
+    assert weak.status_code == 422
+    assert "có chữ hoa" in weak.text and "có ký tự đặc biệt" in weak.text
+    changed = await web.post("/account/password", data={"current": DEMO_PASSWORD, "new": "Moi@Matkhau2026",
+                                                        "confirm": "Moi@Matkhau2026", "csrf_token": csrf})
+    assert changed.status_code == 200 and "Đã đổi mật khẩu" in changed.text
+    assert (await web.get("/")).status_code == 200
+
+
+async def test_it_refuses_state_changes_without_csrf_and_lets_users_revoke_sessions(web):
+    csrf = await browser_login(web, "vanthu")
+    refused = await web.post("/logout")
+    assert refused.status_code == 403
+    cross_site = await web.post("/logout", headers={"X-CSRF-Token": csrf, "Sec-Fetch-Site": "cross-site"})
+    assert cross_site.status_code == 403
+
+    page = await web.get("/account/sessions")
+    assert "(phiên này)" in page.text
+    session_id = re.search(r'/account/sessions/(\d+)/revoke', page.text).group(1)
+    revoked = await web.post(f"/account/sessions/{session_id}/revoke",
+                             headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+    assert revoked.headers["HX-Redirect"] == "/login"
+    after = await web.get("/")
+    assert after.status_code == 303 and after.headers["location"].startswith("/login")
+
+
+async def test_it_lets_an_administrator_lock_and_reset_an_account(web):
+    csrf = await browser_login(web, "admin")
+    locked = await web.post("/admin/users/chuyenvien/lock", data={"reason": "Mất thiết bị", "csrf_token": csrf})
+    assert locked.status_code == 200 and "Đã khóa tài khoản chuyenvien" in locked.text
+    web.cookies.clear()
+    token = await _login_form_token(web)
+    refused = await web.post("/login", data={"username": "chuyenvien", "password": DEMO_PASSWORD,
+                                             "csrf_token": token})
+    assert "Tài khoản đã bị khóa" in refused.text
+
+    csrf = await browser_login(web, "admin")
+    reset = await web.post("/admin/users/chuyenvien/reset", data={"csrf_token": csrf})
+    one_time = re.search(r"Mật khẩu dùng một lần: (\S+)</p>", reset.text).group(1)
+    web.cookies.clear()
+    token = await _login_form_token(web)
+    response = await web.post("/login", data={"username": "chuyenvien", "password": one_time, "csrf_token": token})
+    assert response.headers["location"] == "/account/password"
+    not_admin = await web.get("/admin/users")
+    assert not_admin.status_code == 303  # must change the password first
