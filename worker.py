@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
@@ -21,9 +23,11 @@ from activities.registers import RegisterActivities
 from activities.tasks import TaskActivities
 from config.settings import Settings, get_settings
 from config.temporal import connect
-from models.db import make_engine, transaction
+from models import task_repo
+from models.audit import record
+from models.db import make_engine, transaction, utcnow
 from models.document_repo import agency_of, documents_not_started
-from models.vocab import URGENCY_RANK, Urgency
+from models.vocab import URGENCY_RANK, TaskStatus, Urgency
 from workflows.contracts import IncomingInput
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.starter import start_incoming
@@ -77,12 +81,40 @@ async def reconcile_starts(client: Client, engine: Engine, task_queue: str, olde
     return len(pending)
 
 
+async def reconcile_completing(client: Client, engine: Engine, older_than_seconds: int = 120) -> int:
+    """Put back tasks stuck in COMPLETING whose decision never reached the workflow.
+
+    A decision whose update timed out may still apply later (TEMPORAL-PATTERNS §3), so a row is
+    reverted only when the workflow answers that it is still waiting on that very step with no
+    decision. Rows whose decision was applied are closed by ``apply_decision`` itself.
+    """
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    with transaction(engine) as session:
+        stuck = [(t.id, t.workflow_id, t.task_key, t.assignee_id)
+                 for t in task_repo.stuck_completing(session, cutoff)]
+    reverted = 0
+    for task_id, workflow_id, task_key, assignee_id in stuck:
+        handle = client.get_workflow_handle(workflow_id)
+        try:
+            waiting = await handle.query(IncomingDocumentWorkflow.awaiting_decision)
+            open_key = await handle.query(IncomingDocumentWorkflow.open_step)
+        except RPCError:
+            continue  # closed or unreachable: leave it for an operator, never guess
+        if waiting and open_key == task_key:
+            with transaction(engine) as session:
+                task_repo.revert_completing(session, task_id, TaskStatus.CLAIMED, assignee_id)
+                record(session, None, "task.decision_lost", "task", task_id, workflow_id=workflow_id)
+            reverted += 1
+    return reverted
+
+
 async def _reconcile_forever(client: Client, engine: Engine, task_queue: str) -> None:
     while True:
         try:
             started = await reconcile_starts(client, engine, task_queue)
-            if started:
-                log.info("reconciler started %d pending workflows", started)
+            reverted = await reconcile_completing(client, engine)
+            if started or reverted:
+                log.info("reconciler: %d workflows started, %d tasks put back", started, reverted)
         except Exception:  # keep the loop alive; the next round retries
             log.exception("reconciler round failed")
         await asyncio.sleep(60)

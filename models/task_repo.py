@@ -42,7 +42,7 @@ def close_task(session: Session, workflow_id: str, task_key: str, outcome: str, 
             col(Task.status).in_(ACTIVE),
         )
         .values(status=TaskStatus.DONE, outcome=outcome, completed_by=actor_id,
-                closed_at=utcnow(), version=Task.version + 1)
+                closed_at=utcnow(), state_changed_at=utcnow(), version=Task.version + 1)
     )
     return result.rowcount == 1
 
@@ -63,7 +63,8 @@ def cancel_tasks(session: Session, workflow_id: str) -> int:
     result = session.execute(
         update(Task)
         .where(col(Task.workflow_id) == workflow_id, col(Task.status).in_(ACTIVE))
-        .values(status=TaskStatus.CANCELLED, closed_at=utcnow(), version=Task.version + 1)
+        .values(status=TaskStatus.CANCELLED, closed_at=utcnow(), state_changed_at=utcnow(),
+                version=Task.version + 1)
     )
     return result.rowcount
 
@@ -129,7 +130,7 @@ def revert_completing(session: Session, task_id: int, previous: TaskStatus, user
         update(Task)
         .where(col(Task.id) == task_id, col(Task.status) == TaskStatus.COMPLETING)
         .values(status=previous, assignee_id=user_id if previous == TaskStatus.CLAIMED else None,
-                version=Task.version + 1)
+                state_changed_at=utcnow(), version=Task.version + 1)
     )
 
 
@@ -137,7 +138,7 @@ def _conditional(session: Session, task: Task, values: dict, condition) -> None:
     result = session.execute(
         update(Task)
         .where(col(Task.id) == task.id, col(Task.version) == task.version, condition)
-        .values(**values, version=Task.version + 1)
+        .values(**values, state_changed_at=utcnow(), version=Task.version + 1)
     )
     if result.rowcount != 1:
         raise Conflict("task_changed")
@@ -185,3 +186,10 @@ def touch_due(session: Session, task: Task, due_at: datetime | None) -> None:
     task.due_at = due_at
     task.overdue = False
     session.add(task)
+
+
+def stuck_completing(session: Session, older_than: datetime) -> list[Task]:
+    """Tasks that entered COMPLETING before ``older_than``: decisions whose outcome was unknown."""
+    return list(session.exec(
+        select(Task).where(Task.status == TaskStatus.COMPLETING, col(Task.state_changed_at) < older_than)
+    ))

@@ -39,6 +39,8 @@ class Task(SQLModel, table=True):
     overdue: bool = False
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When the status last changed: how the reconciler tells a stuck handshake from a fresh one.
+    state_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str = Field(default="", max_length=30)
     completed_by: int | None = Field(default=None, foreign_key="user.id")

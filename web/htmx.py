@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from models.account_repo import password_expired
+
 
 def wants_fragment(request: Request) -> bool:
     """True for htmx requests, except history restores, which need the whole page."""
@@ -19,9 +21,12 @@ def render(request: Request, page: str, fragment: str | None = None, status_code
     """Render ``fragment`` for htmx requests and ``page`` otherwise; always ``Vary: HX-Request``."""
     templates = request.app.state.templates
     principal = getattr(request.state, "principal", None)
+    settings = request.app.state.qlvb.settings
     base = {"request": request, "principal": principal,
             "csrf_token": principal.session.csrf_token if principal else "",
-            "settings": request.app.state.qlvb.settings}
+            "settings": settings,
+            "password_expired": bool(principal) and password_expired(principal.user,
+                                                                     settings.password_max_age_days)}
     name = fragment if fragment and wants_fragment(request) else page
     response = templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
     response.headers["Vary"] = "HX-Request"

@@ -5,6 +5,7 @@ Protocol:
         Its validator rejects (before anything is recorded) a decision for a task that is not
         the open one, one already decided, or an action the step does not allow.
     Query ``open_step() -> str``: the open task key, or "" (for diagnostics).
+    Query ``awaiting_decision() -> bool``: whether the open step still waits for a decision.
 
 Search attributes: DocKind, OrgUnit, UrgencyLevel, ProcessKey, ProcessVersion (set at start
 by the starter), Stage, DueAt and Overdue (kept current here).
@@ -175,3 +176,8 @@ class IncomingDocumentWorkflow:
     def open_step(self) -> str:
         """Return the key of the open human step, or "" when none is open."""
         return self._open_key
+
+    @workflow.query
+    def awaiting_decision(self) -> bool:
+        """True while the open step has no decision yet (the reconciler's question)."""
+        return bool(self._open_key) and self._decision is None

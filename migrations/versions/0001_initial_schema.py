@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:53:41.670280
+Create Date: 2026-11-26 11:04:08.827572
 """
 
 from collections.abc import Sequence
@@ -351,6 +351,7 @@ def upgrade() -> None:
     sa.Column('overdue', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', models.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('state_changed_at', models.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', models.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('completed_by', sa.Integer(), nullable=True),

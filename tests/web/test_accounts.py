@@ -105,3 +105,16 @@ async def test_it_lets_an_administrator_lock_and_reset_an_account(web):
     assert response.headers["location"] == "/account/password"
     not_admin = await web.get("/admin/users")
     assert not_admin.status_code == 303  # must change the password first
+
+
+async def test_it_reminds_users_whose_password_is_too_old(web):
+    from datetime import timedelta
+
+    from models.db import utcnow
+
+    with transaction(web.engine) as session:
+        session.execute(User.__table__.update().where(User.username == "vanthu")
+                        .values(password_changed_at=utcnow() - timedelta(days=120)))
+    await browser_login(web, "vanthu")
+    page = await web.get("/")
+    assert "Mật khẩu của bạn đã dùng quá 90 ngày" in page.text
