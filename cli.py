@@ -185,8 +185,12 @@ async def _worker_until_signal() -> None:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from config.launcher import launch
+    from config.launcher import busy_ports, launch
 
+    busy = busy_ports(settings)
+    if busy:
+        complain(f"Lỗi: cổng {', '.join(map(str, busy))} đang được dùng (có thể «qlvb run» khác đang chạy).")
+        return 1
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     say("Đang cập nhật cơ sở dữ liệu…")
     migrate(settings)

@@ -97,14 +97,14 @@ class _Failed(Exception):
     """A child died, or Temporal did not come up."""
 
 
+def busy_ports(settings: Settings) -> list[int]:
+    """The ports ``launch`` needs that something already listens on."""
+    return [port for port in (TEMPORAL_PORT, TEMPORAL_UI_PORT, settings.web_port)
+            if _port_in_use(settings.web_host if port == settings.web_port else TEMPORAL_HOST, port)]
+
+
 def launch(settings: Settings, accounts_line: str) -> int:
     """Start Temporal, the worker and the web app; return the exit status when they stop."""
-    busy = [port for port in (TEMPORAL_PORT, TEMPORAL_UI_PORT, settings.web_port)
-            if _port_in_use(settings.web_host if port == settings.web_port else TEMPORAL_HOST, port)]
-    if busy:
-        sys.stderr.write(f"Lỗi: cổng {', '.join(map(str, busy))} đang được dùng "
-                         "(có thể «qlvb run» khác đang chạy).\n")
-        return 1
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     children: list[tuple[str, subprocess.Popen]] = []
