@@ -1,0 +1,44 @@
+# QLVB: make run | make test | make bench
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := chromium fonts-noto-core fonts-liberation2 fonts-croscore poppler-utils
+
+.PHONY: venv system-deps run test bench clean
+
+venv: $(VENV)/.installed
+
+# Re-installed only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+# Debian packages for PDF rendering, fonts and browser tests; nothing to do when all are present.
+system-deps:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+	  echo "Thiếu gói hệ thống:$$missing. Cài bằng quyền root:"; \
+	  echo "apt-get install -y$$missing"; \
+	  exit 1; \
+	fi; \
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y$$missing
+
+run: system-deps venv
+	$(BIN)/qlvb run
+
+test: system-deps venv
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+# Removes build output, caches and the virtualenv; var/ (the data) is kept.
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache test-results
+	find . -name __pycache__ -type d -prune -not -path './var/*' -exec rm -rf {} +
