@@ -103,4 +103,6 @@ def insert_ignoring_conflict(session: Session, table, values: dict, conflict_col
     else:  # pragma: no cover - only the two supported backends
         raise RuntimeError(f"unsupported database: {dialect}")
     statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
-    return session.execute(statement)
+    # SQLAlchemy keeps ``rowcount`` only for UPDATE and DELETE unless asked: on PostgreSQL the
+    # implicit ``RETURNING id`` consumes the cursor, so a new row and a conflict both read -1.
+    return session.execute(statement, execution_options={"preserve_rowcount": True})
