@@ -1,0 +1,91 @@
+"""Record the committed replay histories of IncomingDocument (TEMPORAL-PATTERNS §9).
+
+Run from the repository root: ``python -m tests.workflows.record_histories``. It starts its own
+dev server, runs the real workflow with the stand-in activities of ``tests.workflows.mocks`` (no
+database, synthetic values only) along each representative path, and writes
+``tests/workflows/histories/IncomingDocument/<case>.json``.
+
+Regenerate only when adding a path. A change that breaks replay of the existing files needs a
+``workflow.patched()`` branch, not new files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from tests.workflows.mocks import LEADER_ID, MockActivities, incoming_input, mock_worker
+from workflows import search_attributes
+from workflows.contracts import DecideInput
+from workflows.incoming import IncomingDocumentWorkflow
+from workflows.starter import start_incoming
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+WORKFLOW_TYPE = "IncomingDocument"
+IDENTITY = "qlvb-history-recorder"
+# case name -> (action, fields) of the leader's decision
+CASES: dict[str, tuple[str, dict[str, str]]] = {
+    "giao_xu_ly": ("giao_xu_ly", {"opinion": "Giao Phòng Tổng hợp chủ trì", "lead_unit_id": "7",
+                                  "cooperating_unit_ids": "8", "due_date": "2026-12-15"}),
+    "luu_tham_khao": ("luu_tham_khao", {"opinion": "Lưu để tham khảo"}),
+}
+
+
+def document_id_for(case: str) -> str:
+    """A fixed synthetic document id per case, so re-recording gives the same workflow id."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"qlvb-test-history/{WORKFLOW_TYPE}/{case}"))
+
+
+def workflow_id_for(case: str) -> str:
+    return f"incoming-{document_id_for(case)}"
+
+
+async def record_case(client: Client, case: str) -> str:
+    """Run one path to completion and return its history as JSON."""
+    action, fields = CASES[case]
+    task_queue = f"record-{case}"
+    async with mock_worker(client, task_queue, MockActivities(), identity=IDENTITY):
+        handle = await start_incoming(client, task_queue, incoming_input(document_id_for(case)))
+        for _ in range(200):
+            if await handle.query(IncomingDocumentWorkflow.open_step) == "direct:1":
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise RuntimeError(f"{case}: the direct step never opened")
+        await handle.execute_update(
+            IncomingDocumentWorkflow.decide,
+            DecideInput(task_key="direct:1", action=action, actor_id=LEADER_ID, fields=fields),
+            id=f"task-1:{action}:recorded",
+        )
+        await handle.result()
+        history = await handle.fetch_history()
+    return json.dumps(json.loads(history.to_json()), indent=2, ensure_ascii=False) + "\n"
+
+
+async def main() -> None:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
+        search_attributes=search_attributes.ALL,
+        ui=False,
+    )
+    try:
+        client = await Client.connect(env.client.service_client.config.target_host,
+                                      namespace="default", identity=IDENTITY)
+        target = HISTORIES / WORKFLOW_TYPE
+        target.mkdir(parents=True, exist_ok=True)
+        for case in CASES:
+            path = target / f"{case}.json"
+            path.write_text(await record_case(client, case), encoding="utf-8")
+            print(f"wrote {path.relative_to(HISTORIES.parent.parent.parent)}")  # noqa: T201
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
