@@ -185,13 +185,13 @@ def create_user(
         raise Conflict("username_taken", username=username)
     agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
     if agency is None:
-        raise NotFound("agency_not_found", code=agency_code)
+        raise NotFound("agency_not_found", agency_code=agency_code)
     unit_id = None
     if unit_abbreviation:
         unit = session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency.id,
                                                   OrgUnit.abbreviation == unit_abbreviation)).first()
         if unit is None:
-            raise NotFound("unit_not_found", code=unit_abbreviation)
+            raise NotFound("unit_not_found", unit=unit_abbreviation)
         unit_id = unit.id
     password = password or generate_password()
     check_policy(password)

@@ -8,6 +8,7 @@ from models import seed_data
 from models.account_repo import create_user
 from models.audit import record
 from models.definition_repo import publish
+from models.definitions import ProcessDefinition
 from models.org import Agency, AgencyCode, OrgUnit, User
 from models.process_schema import DEFAULT_INCOMING
 from models.register_repo import incoming_register
@@ -54,7 +55,9 @@ def seed_demo(session: Session, demo_password: str) -> list[str]:
                     unit_abbreviation=unit, position=position, roles=roles,
                     password=demo_password, must_change_password=False)
         created.append(username)
-    publish(session, DEFAULT_INCOMING, actor_id=None)
+    # Only the first time: an administrator's later versions must not be overridden by a re-seed.
+    if not session.exec(select(ProcessDefinition).where(ProcessDefinition.key == DEFAULT_INCOMING.key)).first():
+        publish(session, DEFAULT_INCOMING, actor_id=None)
     for agency in session.exec(select(Agency).where(Agency.hosted == True)):  # noqa: E712
         incoming_register(session, agency.id)
     if created:

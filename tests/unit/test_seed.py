@@ -1,0 +1,34 @@
+"""Re-seeding never undoes what administrators changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import definition_repo
+from models.account_repo import create_user
+from models.db import transaction
+from models.errors import NotFound
+from models.process_schema import DEFAULT_INCOMING
+from models.seed import seed_demo
+from models.vocab import Role
+from tests.conftest import DEMO_PASSWORD
+
+
+def test_it_keeps_an_administrators_process_version_when_seeding_again(seeded_sqlite):
+    changed = DEFAULT_INCOMING.model_copy(deep=True)
+    changed.steps[1].working_days = 3
+    with transaction(seeded_sqlite) as session:
+        row, created = definition_repo.publish(session, changed, actor_id=None)
+    assert created and row.version == 2
+    with transaction(seeded_sqlite) as session:
+        seed_demo(session, DEMO_PASSWORD)
+    with transaction(seeded_sqlite) as session:
+        current = definition_repo.current(session, DEFAULT_INCOMING.key)
+        assert current.version == 2 and current.body["steps"][1]["working_days"] == 3
+
+
+def test_it_refuses_a_user_in_an_unknown_agency_with_a_domain_error(seeded_sqlite):
+    with transaction(seeded_sqlite) as session, pytest.raises(NotFound) as refused:
+        create_user(session, username="moi", full_name="Người mới", agency_code="000.00.99.H23",
+                    roles=[Role.OFFICER])
+    assert refused.value.code == "agency_not_found"
