@@ -39,3 +39,19 @@ def so_ky_hieu(number: str, notation: str) -> str:
 def document_identifier(organ_id: str, issued: date, number: str, notation: str) -> str:
     """Build the mã định danh văn bản ``<organ>,<yyyy/MM/dd>,<số>/<ký hiệu>``."""
     return f"{organ_id},{issued:%Y/%m/%d},{so_ky_hieu(number, notation)}"
+
+
+def qd20_from_qcvn102(code: str) -> str:
+    """Derive the QĐ 20/2020 form of a QCVN 102 code, for demo data only.
+
+    QCVN 102 reads right to left (``V.Z.Y.M``, unused levels zero-filled); QĐ 20 reads left to
+    right from level 1 (DOMAIN §10.1), so ``000.01.20.H23`` becomes ``H23.20.01``. Dropping the
+    zero-filled levels is our reading [INFERRED]; the hub's agency directory gives the real pair.
+    """
+    level4, level3, level2, level1 = code.split(".")
+    groups = [level1]
+    for group in (level2, level3, level4):
+        if int(group) == 0:
+            break
+        groups.append(group)
+    return ".".join(groups)

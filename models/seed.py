@@ -9,6 +9,7 @@ from models.account_repo import create_user
 from models.audit import record
 from models.definition_repo import publish
 from models.definitions import ProcessDefinition
+from models.numbering import qd20_from_qcvn102
 from models.org import Agency, AgencyCode, OrgUnit, User
 from models.process_schema import DEFAULT_INCOMING
 from models.register_repo import incoming_register
@@ -21,12 +22,15 @@ def seed_organisation(session: Session) -> int:
     for code, name, abbr, kind, parent, place, start, end, hosted in seed_data.AGENCIES:
         if code in by_code:
             continue
-        agency = Agency(code=code, name=name, abbreviation=abbr, kind=kind,
+        qd20 = qd20_from_qcvn102(code)
+        agency = Agency(code=code, qd20_code=qd20, name=name, abbreviation=abbr, kind=kind,
                         parent_id=by_code[parent].id if parent else None, place_name=place,
                         valid_from=start, valid_to=end, hosted=hosted)
         session.add(agency)
         session.flush()
         session.add(AgencyCode(agency_id=agency.id, code=code, scheme="qcvn102",
+                               valid_from=start, valid_to=end))
+        session.add(AgencyCode(agency_id=agency.id, code=qd20, scheme="qd20",
                                valid_from=start, valid_to=end))
         by_code[code] = agency
         added += 1

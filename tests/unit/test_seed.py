@@ -32,3 +32,19 @@ def test_it_refuses_a_user_in_an_unknown_agency_with_a_domain_error(seeded_sqlit
         create_user(session, username="moi", full_name="Người mới", agency_code="000.00.99.H23",
                     roles=[Role.OFFICER])
     assert refused.value.code == "agency_not_found"
+
+
+def test_it_gives_every_seeded_agency_both_code_forms(seeded_sqlite):
+    from sqlmodel import select
+
+    from models.numbering import qd20_from_qcvn102
+    from models.org import Agency, AgencyCode
+
+    assert qd20_from_qcvn102("000.00.00.H23") == "H23"
+    assert qd20_from_qcvn102("000.00.01.H23") == "H23.01"
+    assert qd20_from_qcvn102("000.01.20.H23") == "H23.20.01"
+    with transaction(seeded_sqlite) as session:
+        office = session.exec(select(Agency).where(Agency.code == "000.00.01.H23")).one()
+        assert office.qd20_code == "H23.01"
+        schemes = {c.scheme for c in session.exec(select(AgencyCode).where(AgencyCode.agency_id == office.id))}
+        assert schemes == {"qcvn102", "qd20"}
