@@ -14,6 +14,7 @@ from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from worker import WORKFLOWS
@@ -36,6 +37,8 @@ DIRECT_ACTIONS = ["giao_xu_ly", "luu_tham_khao"]
 STATUS_AFTER = {"giao_xu_ly": "directed", "luu_tham_khao": "for_reference"}
 ARRIVAL_DATE = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 LEADER_ID = 3
+# A test that waits longer than this on the workflow has found a hang, not a slow machine.
+RPC_TIMEOUT = timedelta(seconds=10)
 
 
 def incoming_input(document_id: str | None = None, urgency_rank: int = 0) -> IncomingInput:
@@ -89,6 +92,8 @@ class MockActivities:
     @activity.defn(name="apply_decision")
     async def apply_decision(self, request: ApplyDecisionInput) -> ApplyDecisionResult:
         self.calls.append(("apply_decision", request))
+        if request.action not in STATUS_AFTER:  # as the real activity: fail for good, never retry
+            raise ApplicationError("unknown_action", type="unknown_action", non_retryable=True)
         return ApplyDecisionResult(STATUS_AFTER[request.action])
 
     def all(self) -> Sequence:

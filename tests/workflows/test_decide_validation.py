@@ -11,7 +11,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from tests.helpers import eventually_async
-from tests.workflows.mocks import LEADER_ID, MockActivities, incoming_input, mock_worker
+from tests.workflows.mocks import LEADER_ID, RPC_TIMEOUT, MockActivities, incoming_input, mock_worker
 from workflows.contracts import DecideInput
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.starter import start_incoming
@@ -19,7 +19,8 @@ from workflows.starter import start_incoming
 
 async def _rejection(handle, command: DecideInput, update_id: str) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as error:
-        await handle.execute_update(IncomingDocumentWorkflow.decide, command, id=update_id)
+        await handle.execute_update(IncomingDocumentWorkflow.decide, command, id=update_id,
+                                   rpc_timeout=RPC_TIMEOUT)
     cause = error.value.cause
     assert isinstance(cause, ApplicationError)
     return cause.type
@@ -55,10 +56,11 @@ async def test_it_rejects_a_wrong_task_key_or_a_disallowed_action_and_keeps_wait
         result = await handle.execute_update(
             IncomingDocumentWorkflow.decide,
             DecideInput("direct:1", "luu_tham_khao", LEADER_ID, {"opinion": "Lưu"}), id="u-good",
+            rpc_timeout=RPC_TIMEOUT,
         )
         assert (result.task_key, result.action, result.document_status) == (
             "direct:1", "luu_tham_khao", "for_reference")
-        assert await handle.result() == "for_reference"
+        assert await handle.result(rpc_timeout=RPC_TIMEOUT) == "for_reference"
 
     (applied,) = mocks.called("apply_decision")
     assert (applied.task_key, applied.action, applied.actor_id) == ("direct:1", "luu_tham_khao", LEADER_ID)
@@ -79,10 +81,12 @@ async def test_it_returns_the_first_result_when_the_same_update_id_is_sent_again
 
         await eventually_async(direct_is_open)
         first = await handle.execute_update(
-            IncomingDocumentWorkflow.decide, DecideInput("direct:1", "luu_tham_khao", LEADER_ID), id="u-1")
+            IncomingDocumentWorkflow.decide, DecideInput("direct:1", "luu_tham_khao", LEADER_ID), id="u-1",
+            rpc_timeout=RPC_TIMEOUT)
         # The same update id again returns the first result instead of deciding twice.
         again = await handle.execute_update(
-            IncomingDocumentWorkflow.decide, DecideInput("direct:1", "luu_tham_khao", LEADER_ID), id="u-1")
+            IncomingDocumentWorkflow.decide, DecideInput("direct:1", "luu_tham_khao", LEADER_ID), id="u-1",
+            rpc_timeout=RPC_TIMEOUT)
         assert again == first
-        await handle.result()
+        await handle.result(rpc_timeout=RPC_TIMEOUT)
     assert len(mocks.called("apply_decision")) == 1

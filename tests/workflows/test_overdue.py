@@ -12,7 +12,7 @@ from datetime import timedelta
 from temporalio.client import WorkflowExecutionStatus
 
 from tests.helpers import eventually_async
-from tests.workflows.mocks import LEADER_ID, MockActivities, incoming_input, mock_worker
+from tests.workflows.mocks import LEADER_ID, RPC_TIMEOUT, MockActivities, incoming_input, mock_worker
 from workflows import search_attributes as sa
 from workflows.contracts import DecideInput, TaskRef
 from workflows.incoming import IncomingDocumentWorkflow
@@ -55,10 +55,10 @@ async def test_it_flags_the_step_overdue_then_still_accepts_the_decision(tempora
         result = await handle.execute_update(
             IncomingDocumentWorkflow.decide,
             DecideInput("direct:1", "giao_xu_ly", LEADER_ID, {"opinion": "Giao xử lý", "lead_unit_id": "7"}),
-            id="late-decision",
+            id="late-decision", rpc_timeout=RPC_TIMEOUT,
         )
         assert result.document_status == "directed"
-        assert await handle.result() == "directed"
+        assert await handle.result(rpc_timeout=RPC_TIMEOUT) == "directed"
 
     description = await handle.describe()
     assert description.status == WorkflowExecutionStatus.COMPLETED
@@ -79,7 +79,8 @@ async def test_it_does_not_flag_a_step_decided_before_its_deadline(temporal_env,
 
         await eventually_async(direct_is_open)
         await handle.execute_update(IncomingDocumentWorkflow.decide,
-                                    DecideInput("direct:1", "luu_tham_khao", LEADER_ID), id="on-time")
-        assert await handle.result() == "for_reference"
+                                    DecideInput("direct:1", "luu_tham_khao", LEADER_ID), id="on-time",
+                                    rpc_timeout=RPC_TIMEOUT)
+        assert await handle.result(rpc_timeout=RPC_TIMEOUT) == "for_reference"
     assert mocks.called("mark_task_overdue") == []
     assert (await handle.describe()).typed_search_attributes.get(sa.OVERDUE) is False
