@@ -1,23 +1,47 @@
 """The one chokepoint for "may this person see X" (STYLE habit 9).
 
-A document belongs to the agency that registered or issues it; its people see it, nobody else.
-Missing and forbidden look the same (404), so ids cannot be probed.
+A document belongs to the agency that registered or issues it. Inside that agency (issue 3,
+Permissions): the văn thư, the agency leaders and administrators see all of its documents; a unit
+leader sees what was routed to their unit; anyone sees what they were assigned, informed of,
+or had a task on. Other agencies' documents are never visible. Missing and forbidden look the
+same (404), so ids cannot be probed.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlalchemy import and_, exists, or_, true
+from sqlmodel import Session, col, select
 
-from models.documents import Document
+from models.documents import Assignment, Document
 from models.errors import NotFound
 from models.org import User
 from models.registers import Register
+from models.tasks import Task
+from models.vocab import Role
+
+SEES_WHOLE_AGENCY = {Role.CLERK, Role.AGENCY_LEADER, Role.ADMIN}
 
 
-def document_for_user(session: Session, user: User, document_id: str) -> Document:
+def visible_documents(user: User, roles: set[Role]):
+    """A SQL condition on ``Document`` selecting what ``user`` may see; use it in every listing."""
+    same_agency = col(Document.agency_id) == user.agency_id
+    if roles & SEES_WHOLE_AGENCY:
+        return and_(same_agency, true())
+    routed = [and_(col(Assignment.document_id) == Document.id, col(Assignment.user_id) == user.id)]
+    if Role.UNIT_LEADER in roles and user.unit_id is not None:
+        routed.append(and_(col(Assignment.document_id) == Document.id,
+                           col(Assignment.unit_id) == user.unit_id))
+    had_task = exists(select(Task.id).where(col(Task.document_id) == Document.id,
+                                            col(Task.assignee_id) == user.id))
+    return and_(same_agency, or_(exists(select(Assignment.id).where(or_(*routed))), had_task))
+
+
+def document_for_user(session: Session, user: User, document_id: str, roles: set[Role]) -> Document:
     """Return the document if ``user`` may see it; ``NotFound`` otherwise."""
-    document = session.get(Document, document_id)
-    if document is None or document.agency_id != user.agency_id:
+    document = session.exec(
+        select(Document).where(Document.id == document_id, visible_documents(user, roles))
+    ).first()
+    if document is None:
         raise NotFound("document_not_found")
     return document
 

@@ -90,11 +90,11 @@ def agency_of(session: Session, document: Document) -> Agency:
     return agency
 
 
-def recent_incoming(session: Session, agency_id: int, limit: int = 50) -> list[Document]:
-    """The agency's latest incoming documents, newest first."""
+def recent_incoming(session: Session, visible, limit: int = 50) -> list[Document]:
+    """The latest incoming documents matching ``visible`` (from ``models.access``), newest first."""
     return list(session.exec(
         select(Document)
-        .where(Document.agency_id == agency_id, Document.direction == Direction.INCOMING)
+        .where(visible, Document.direction == Direction.INCOMING)
         .order_by(col(Document.created_at).desc())
         .limit(limit)
     ))

@@ -159,14 +159,14 @@ async def create_incoming(principal: ApiUser, state: State, file: Annotated[Uplo
 
 @router.get("/documents/{document_id}", summary="Văn bản: thông tin, trạng thái, lịch sử xử lý")
 def get_document(document_id: str, principal: ApiUser, session: DbSession) -> dict[str, Any]:
-    document = document_for_user(session, principal.user, document_id)
+    document = document_for_user(session, principal.user, document_id, principal.roles)
     return document_json(document, document_repo.history(session, document.id))
 
 
 @router.get("/documents/{document_id}/file", summary="Tệp PDF hiện hành của văn bản",
             response_class=Response)
 def get_document_file(document_id: str, principal: ApiUser, session: DbSession, state: State) -> Response:
-    document = document_for_user(session, principal.user, document_id)
+    document = document_for_user(session, principal.user, document_id, principal.roles)
     stored = session.get(StoredFile, document.file_id)
     if stored is None:
         raise NotFound("document_not_found")

@@ -10,7 +10,7 @@ from sqlmodel import select
 from starlette.datastructures import UploadFile
 
 from models import document_repo, task_repo
-from models.access import document_for_user
+from models.access import document_for_user, visible_documents
 from models.actions import ACTION_FIELDS
 from models.documents import StoredFile
 from models.errors import DomainError, NotFound
@@ -37,7 +37,8 @@ def _units(session, agency_id: int) -> list[OrgUnit]:
 @router.get("/documents")
 def document_list(request: Request, principal: WebUser, session: DbSession) -> Response:
     return render(request, "documents/list.html",
-                  documents=document_repo.recent_incoming(session, principal.agency.id))
+                  documents=document_repo.recent_incoming(
+                      session, visible_documents(principal.user, principal.roles)))
 
 
 @router.get("/documents/new")
@@ -72,7 +73,7 @@ async def intake_submit(request: Request, principal: WebUser, state: State, _: C
 
 @router.get("/documents/{document_id}")
 def document_page(request: Request, document_id: str, principal: WebUser, session: DbSession) -> Response:
-    document = document_for_user(session, principal.user, document_id)
+    document = document_for_user(session, principal.user, document_id, principal.roles)
     open_tasks = [
         task for task in session.exec(select(Task).where(
             Task.document_id == document.id,
@@ -109,7 +110,7 @@ async def act(request: Request, task_id: int, principal: WebUser, state: State, 
 
 @router.get("/documents/{document_id}/file")
 def document_file(document_id: str, principal: WebUser, session: DbSession, state: State) -> Response:
-    document = document_for_user(session, principal.user, document_id)
+    document = document_for_user(session, principal.user, document_id, principal.roles)
     stored = session.get(StoredFile, document.file_id)
     if stored is None:
         raise NotFound("document_not_found")
