@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := chromium fonts-noto-core fonts-liberation2 fonts-croscore poppler-utils
+SYSTEM_PACKAGES := chromium fonts-noto-core fonts-liberation2 fonts-croscore poppler-utils \
+                   libpango-1.0-0 libpangoft2-1.0-0
 
 .PHONY: venv system-deps run test bench clean
 
