@@ -6,6 +6,7 @@ from models.documents import Assignment, Document, DocumentFile, StoredFile
 from models.org import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
 from models.records import CalendarDay, RecordFile, RecordItem
 from models.registers import Register, RegisterCounter, RegisterEntry
+from models.search import DocumentSearch, SavedSearch
 from models.tasks import Task
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "CalendarDay",
     "Document",
     "DocumentFile",
+    "DocumentSearch",
     "OrgUnit",
     "ProcessDefinition",
     "RecordFile",
@@ -23,6 +25,7 @@ __all__ = [
     "Register",
     "RegisterCounter",
     "RegisterEntry",
+    "SavedSearch",
     "StoredFile",
     "Task",
     "User",
