@@ -11,6 +11,7 @@ from models.db import utcnow
 from models.document_schema import IncomingMetadata, refuse_state_secrets
 from models.documents import Document, DocumentFile, StoredFile
 from models.org import Agency, User
+from models.search_repo import index_document
 from models.vocab import Direction, DocumentSource, DocumentStatus
 from workflows.contracts import incoming_workflow_id
 
@@ -52,6 +53,7 @@ def receive_incoming(
     session.add(DocumentFile(document_id=document_id, file_id=stored.id, role="main"))
     record(session, clerk.id, "document.received", "document", document_id,
            source=str(source), sha256=stored.sha256)
+    index_document(session, document)
     return document
 
 
