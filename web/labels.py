@@ -76,3 +76,36 @@ AUDIT_LABELS = {
     "document.giao_xu_ly": "Lãnh đạo giao xử lý",
     "document.luu_tham_khao": "Lãnh đạo cho lưu tham khảo",
 }
+
+# Printed registers and the processing slip (ND30 Phụ lục IV Mục VI, VII, VIII).
+REPORT_TITLES = {
+    "register": "Sổ đăng ký văn bản đến",
+    "followup": "Sổ theo dõi giải quyết văn bản đến",
+}
+
+INCOMING_REGISTER_COLUMNS = [
+    "Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu văn bản", "Ngày tháng văn bản",
+    "Tên loại và trích yếu nội dung", "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú",
+]
+
+FOLLOWUP_REGISTER_COLUMNS = [
+    "Số đến", "Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành", "Đơn vị hoặc người nhận",
+    "Thời hạn giải quyết", "Tiến độ giải quyết", "Số, ký hiệu văn bản trả lời", "Ghi chú",
+]
+
+REPORT_TEXT = {
+    "void_note": "Số đến đã hủy: {reason}",
+    "void_note_bare": "Số đến đã hủy",
+    "document_line": "{type_name} số {so_ky_hieu} ngày {issued_date} của {organ_name}",
+    "document_line_undated": "{type_name} số {so_ky_hieu} của {organ_name}",
+    "progress_closed": "{status} ngày {date}",
+    "progress_overdue": "{status}, quá hạn",
+    "reply_line": "{so_ky_hieu} ngày {issued_date}",
+    "sheet_period": "Từ ngày {start} đến ngày {end}",
+    "title_year": "{title} năm {year}",
+    "sheet_footer": "Trang &P/&N",
+    "long_date": "ngày {day} tháng {month} năm {year}",
+}
+
+# Worksheet names are limited to 31 characters.
+REPORT_SHEET_NAMES = {"register": "Sổ đăng ký văn bản đến", "followup": "Sổ theo dõi giải quyết"}

@@ -55,6 +55,17 @@ MESSAGES: dict[str, str] = {
     "register_not_found": "Không tìm thấy sổ đăng ký.",
     "invalid_request": "Yêu cầu chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
     "not_found": "Không tìm thấy trang yêu cầu.",
+    # printed registers and slips
+    "report_kind_unknown": "Loại sổ cần in không hợp lệ. Vui lòng chọn Sổ đăng ký văn bản đến "
+                           "hoặc Sổ theo dõi giải quyết văn bản đến.",
+    "report_date_invalid": "Ngày không hợp lệ. Vui lòng nhập ngày theo định dạng năm-tháng-ngày (YYYY-MM-DD).",
+    "report_period_reversed": "Ngày kết thúc phải bằng hoặc sau ngày bắt đầu. Vui lòng chọn lại khoảng thời gian.",
+    "report_period_crosses_year": "Khoảng thời gian phải nằm trong cùng một năm, vì số đến được đánh lại "
+                                  "từ đầu mỗi năm. Vui lòng chọn lại khoảng thời gian.",
+    "report_register_not_incoming": "Chức năng in sổ hiện chỉ áp dụng cho sổ đăng ký văn bản đến.",
+    "report_too_large": "Khoảng thời gian đã chọn có {count} văn bản, quá số lượng in được trong một lần "
+                        "(tối đa {limit}). Vui lòng chọn khoảng thời gian ngắn hơn hoặc tải tệp Excel.",
+    "slip_incoming_only": "Phiếu giải quyết chỉ lập cho văn bản đến.",
 }
 
 STATUS_OVERRIDES = {"file_too_large": 413, "login_required": 401, "csrf_failed": 403,
