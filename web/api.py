@@ -19,7 +19,7 @@ from models.errors import DomainError, NotFound
 from models.org import Agency, OrgUnit
 from models.tasks import Task
 from models.vocab import RegisterKind, SessionKind
-from web import commands
+from web import commands, reports
 from web.deps import ApiUser, DbSession, State
 from web.filters import iso_vn
 from web.labels import ACTION_LABELS, AUDIT_LABELS, FIELD_LABELS, STATUS_LABELS
@@ -243,3 +243,31 @@ def register_entries(register_id: int, principal: ApiUser, session: DbSession,
             "subject": document.subject if document else None,
         })
     return result
+
+
+# --- printed registers and slips (ND30 Phụ lục IV) ------------------------------------------
+
+ReportKindQuery = Annotated[str | None, Query(
+    description="register: Sổ đăng ký văn bản đến (mặc định); followup: Sổ theo dõi giải quyết văn bản đến")]
+PeriodStart = Annotated[str | None, Query(alias="from", description="Từ ngày (YYYY-MM-DD), mặc định 01/01")]
+PeriodEnd = Annotated[str | None, Query(alias="to", description="Đến ngày (YYYY-MM-DD), cùng năm với từ ngày")]
+
+
+@router.get("/registers/{register_id}/print.pdf", summary="In sổ đăng ký hoặc sổ theo dõi giải quyết (PDF)",
+            response_class=Response, responses={200: {"content": {reports.PDF_MEDIA_TYPE: {}}}})
+def register_print(register_id: int, principal: ApiUser, state: State, kind: ReportKindQuery = None,
+                   start: PeriodStart = None, end: PeriodEnd = None) -> Response:
+    return reports.register_pdf_response(state.engine, principal.user, register_id, kind, start, end)
+
+
+@router.get("/registers/{register_id}/export.xlsx", summary="Xuất sổ ra tệp Excel (XLSX)",
+            response_class=Response, responses={200: {"content": {reports.XLSX_MEDIA_TYPE: {}}}})
+def register_export(register_id: int, principal: ApiUser, state: State, kind: ReportKindQuery = None,
+                    start: PeriodStart = None, end: PeriodEnd = None) -> Response:
+    return reports.register_xlsx_response(state.engine, principal.user, register_id, kind, start, end)
+
+
+@router.get("/documents/{document_id}/slip.pdf", summary="Phiếu giải quyết văn bản đến (PDF)",
+            response_class=Response, responses={200: {"content": {reports.PDF_MEDIA_TYPE: {}}}})
+def document_slip(document_id: str, principal: ApiUser, state: State) -> Response:
+    return reports.slip_pdf_response(state.engine, principal.user, principal.roles, document_id)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from models import document_repo, register_repo
 from models.access import register_for_user
 from models.db import utcnow
 from models.numbering import register_year
-from web.deps import DbSession, WebUser
+from web import reports
+from web.deps import DbSession, State, WebUser
 from web.htmx import render
 
 router = APIRouter()
@@ -30,3 +33,26 @@ def register_page(request: Request, register_id: int, principal: WebUser, sessio
     documents = document_repo.documents_by_id(session, [e.document_id for e in entries])
     return render(request, "registers/entries.html", register=register, year=year, entries=entries,
                   documents=documents)
+
+
+# Printouts: plain ``def`` routes, so the slow rendering runs in the thread pool, and no
+# DbSession, because ``web.reports`` reads in a short transaction of its own before rendering.
+
+
+@router.get("/registers/{register_id}/print.pdf")
+def register_print(register_id: int, principal: WebUser, state: State, kind: str | None = None,
+                   start: Annotated[str | None, Query(alias="from")] = None,
+                   end: Annotated[str | None, Query(alias="to")] = None) -> Response:
+    return reports.register_pdf_response(state.engine, principal.user, register_id, kind, start, end)
+
+
+@router.get("/registers/{register_id}/export.xlsx")
+def register_export(register_id: int, principal: WebUser, state: State, kind: str | None = None,
+                    start: Annotated[str | None, Query(alias="from")] = None,
+                    end: Annotated[str | None, Query(alias="to")] = None) -> Response:
+    return reports.register_xlsx_response(state.engine, principal.user, register_id, kind, start, end)
+
+
+@router.get("/documents/{document_id}/slip.pdf")
+def document_slip(document_id: str, principal: WebUser, state: State) -> Response:
+    return reports.slip_pdf_response(state.engine, principal.user, principal.roles, document_id)
