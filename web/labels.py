@@ -109,3 +109,22 @@ REPORT_TEXT = {
 
 # Worksheet names are limited to 31 characters.
 REPORT_SHEET_NAMES = {"register": "Sổ đăng ký văn bản đến", "followup": "Sổ theo dõi giải quyết"}
+
+# Tra cứu văn bản: search fields and the CSV export's columns.
+SEARCH_FIELD_LABELS = {
+    "q": "Từ khóa",
+    "type_name": "Tên loại văn bản",
+    "urgency": "Mức độ khẩn",
+    "status": "Trạng thái",
+    "unit_id": "Đơn vị xử lý",
+    "arrival_from": "Ngày đến (từ ngày)",
+    "arrival_to": "Ngày đến (đến ngày)",
+    "issued_from": "Ngày văn bản (từ ngày)",
+    "issued_to": "Ngày văn bản (đến ngày)",
+    "page": "Trang",
+}
+
+SEARCH_CSV_COLUMNS = [
+    "Số đến", "Ngày đến", "Số, ký hiệu", "Ngày văn bản", "Tên loại văn bản", "Trích yếu",
+    "Cơ quan ban hành", "Người ký", "Mức độ khẩn", "Trạng thái", "Hạn xử lý",
+]

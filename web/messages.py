@@ -139,3 +139,11 @@ def field_errors(error: DomainError) -> dict[str, str]:
         for field, kind in error.params.get("fields", {}).items():
             result[field] = f"{FIELD_LABELS.get(field, field)}: {FIELD_ERROR_TEXT.get(kind, 'giá trị không hợp lệ')}"
     return result
+
+# Tra cứu văn bản and saved searches.
+MESSAGES.update({
+    "invalid_search": "Điều kiện tra cứu chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
+    "saved_search_name_invalid": "Vui lòng đặt tên cho điều kiện tra cứu (tối đa 100 ký tự).",
+    "saved_search_not_found": "Không tìm thấy điều kiện tra cứu đã lưu. Vui lòng tải lại trang.",
+    "too_many_saved_searches": "Bạn đã lưu đủ {limit} điều kiện tra cứu. Vui lòng xóa bớt trước khi lưu thêm.",
+})
