@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     demo_password: SecretStr | None = None
 
+    # --- pki: signature checks before acceptance (QĐ44 Điều 10.1) -------------------------
+    # Trust anchors are every PEM certificate in this directory (default var/pki/trust).
+    pki_trust_dir: Path | None = None
+    # Generate the demo CA and demo certificates under var/pki on first run (development only).
+    pki_demo_enabled: bool = True
+    # Password of the demo PKCS#12 files; when unset one is generated into var/pki (0600).
+    pki_demo_password: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _normalise_postgres_driver(cls, value: str) -> str:
