@@ -7,6 +7,7 @@ from models.org import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
 from models.records import CalendarDay, RecordFile, RecordItem
 from models.registers import Register, RegisterCounter, RegisterEntry
 from models.search import DocumentSearch, SavedSearch
+from models.signatures import SignatureCheck
 from models.tasks import Task
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "RegisterCounter",
     "RegisterEntry",
     "SavedSearch",
+    "SignatureCheck",
     "StoredFile",
     "Task",
     "User",
