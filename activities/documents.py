@@ -14,6 +14,7 @@ from models.audit import record
 from models.db import transaction, utcnow
 from models.documents import Assignment, Document
 from models.org import OrgUnit
+from models.search_repo import index_document
 from models.vocab import AssignmentRole, DocumentStatus
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult
 
@@ -59,6 +60,7 @@ class DocumentActivities:
             if document.status == DocumentStatus.FILED_FOR_REFERENCE:
                 document.closed_at = now
             session.add(document)
+            index_document(session, document)
             record(session, request.actor_id, f"document.{request.action}", "document", document.id,
                    step=request.step, **fields)
             return ApplyDecisionResult(str(document.status))

@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
+from temporalio.testing import ActivityEnvironment
 
+from activities.documents import DocumentActivities
 from models.db import transaction
 from models.document_repo import receive_incoming, store_file
 from models.document_schema import IncomingMetadata
@@ -28,7 +30,8 @@ from models.search_repo import (
     type_names,
 )
 from models.vocab import AgencyKind, AssignmentRole, Direction, DocumentStatus, Role, Urgency
-from tests.factories import make_org
+from tests.factories import make_document, make_org, make_task
+from workflows.contracts import ApplyDecisionInput
 
 
 def _add(session, org, *, subject, number, notation, type_name="Công văn", organ="Sở Tài chính tỉnh Hà Nam",
@@ -200,6 +203,20 @@ def test_intake_indexes_the_new_document_in_its_transaction(engine):
         for text in ("tiem chung", "07/KH-SYT", "so y te"):
             page = search_documents(session, clerk, roles, SearchQuery(text=text))
             assert [d.id for d in page.documents] == [document.id], text
+
+
+def test_a_decision_keeps_the_index_and_routes_the_document_to_the_unit_filter(engine):
+    with transaction(engine) as session:
+        org = make_org(session)
+        document = make_document(session, org, subject="V/v rà soát biên chế công chức")
+        index_text(session, document.id, "Kèm theo danh sách đề nghị tinh giản")
+        make_task(session, org, document)
+    request = ApplyDecisionInput(document.id, document.workflow_id, "direct:1", "direct", "giao_xu_ly",
+                                 org.users["leader"].id, {"opinion": "Giao Phòng Tổng hợp",
+                                                          "lead_unit_id": str(org.units["TH"])})
+    ActivityEnvironment().run(DocumentActivities(engine).apply_decision, request)
+    assert _ids(engine, org, text="tinh gian", unit_id=org.units["TH"]) == [document.id]
+    assert _ids(engine, org, text="bien che", status=DocumentStatus.DIRECTED) == [document.id]
 
 
 def test_it_indexes_documents_from_before_the_index(engine):
