@@ -20,6 +20,7 @@ from activities.calendar import CalendarActivities
 from activities.definitions import DefinitionActivities
 from activities.documents import DocumentActivities
 from activities.registers import RegisterActivities
+from activities.signatures import SignatureActivities
 from activities.tasks import TaskActivities
 from config.settings import Settings, get_settings
 from config.temporal import connect
@@ -27,6 +28,7 @@ from models import task_repo
 from models.audit import record
 from models.db import make_engine, transaction, utcnow
 from models.document_repo import agency_of, documents_not_started
+from models.file_store import FileStore
 from models.vocab import URGENCY_RANK, TaskStatus, Urgency
 from workflows.contracts import IncomingInput
 from workflows.incoming import IncomingDocumentWorkflow
@@ -43,12 +45,14 @@ def activities_for(engine: Engine) -> list:
     definitions = DefinitionActivities(engine)
     documents = DocumentActivities(engine)
     registers = RegisterActivities(engine)
+    signatures = SignatureActivities(engine, FileStore(get_settings().files_dir), get_settings())
     tasks = TaskActivities(engine)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
         documents.apply_decision,
         registers.register_incoming,
+        signatures.verify_signatures,
         tasks.open_task,
         tasks.mark_task_overdue,
     ]

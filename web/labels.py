@@ -128,3 +128,6 @@ SEARCH_CSV_COLUMNS = [
     "Số đến", "Ngày đến", "Số, ký hiệu", "Ngày văn bản", "Tên loại văn bản", "Trích yếu",
     "Cơ quan ban hành", "Người ký", "Mức độ khẩn", "Trạng thái", "Hạn xử lý",
 ]
+
+# Signature checks before acceptance (QĐ44 Điều 10.1).
+AUDIT_LABELS["document.signature_checked"] = "Kiểm tra chữ ký số"
