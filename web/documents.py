@@ -15,6 +15,7 @@ from models.actions import ACTION_FIELDS
 from models.documents import StoredFile
 from models.errors import DomainError, NotFound
 from models.org import OrgUnit
+from models.signatures import current_check
 from models.tasks import Task
 from models.vocab import Role, TaskStatus, Urgency
 from web import commands
@@ -85,6 +86,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         history=document_repo.history(session, document.id), tasks=open_tasks,
         units=_units(session, document.agency_id), action_fields=ACTION_FIELDS,
         nonce=uuid.uuid4().hex, pending=request.query_params.get("pending") == "1",
+        signature_check=current_check(session, document),
     )
 
 

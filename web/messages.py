@@ -147,3 +147,8 @@ MESSAGES.update({
     "saved_search_not_found": "Không tìm thấy điều kiện tra cứu đã lưu. Vui lòng tải lại trang.",
     "too_many_saved_searches": "Bạn đã lưu đủ {limit} điều kiện tra cứu. Vui lòng xóa bớt trước khi lưu thêm.",
 })
+
+# Signature checks and trust anchors (QĐ44 Điều 10.1).
+MESSAGES["trust_anchors_empty"] = ("Hệ thống chưa có chứng thư gốc tin cậy nào. "
+                                   "Vui lòng liên hệ quản trị hệ thống.")
+MESSAGES["signature_check_pending"] = "Văn bản chưa được kiểm tra chữ ký số. Vui lòng thử lại sau."
