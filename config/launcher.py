@@ -105,6 +105,9 @@ def busy_ports(settings: Settings) -> list[int]:
 
 def launch(settings: Settings, accounts_line: str) -> int:
     """Start Temporal, the worker and the web app; return the exit status when they stop."""
+    from models.pki import ensure_demo_pki
+
+    ensure_demo_pki(settings)  # demo CA and certificates under var/pki, once (development)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     children: list[tuple[str, subprocess.Popen]] = []
