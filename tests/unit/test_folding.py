@@ -99,6 +99,7 @@ def test_alembic_comparisons_skip_only_the_full_text_objects():
     assert not include_name("document_search_fts", "table", {})
     assert not include_name("document_search_fts_docsize", "table", {})
     assert not include_name("document_search_fts_gin", "index", {})
+    assert not include_name("document_search_fts_vector", "column", {"table_name": "document_search"})
     assert include_name("document_search", "table", {})
     assert include_name("ix_document_search_so_ky_hieu", "index", {})
     assert include_name(None, "schema", {})
