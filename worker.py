@@ -39,13 +39,13 @@ log = logging.getLogger("qlvb.worker")
 WORKFLOWS = [IncomingDocumentWorkflow]
 
 
-def activities_for(engine: Engine) -> list:
+def activities_for(engine: Engine, settings: Settings) -> list:
     """Instantiate every activity family with its dependencies."""
     calendar = CalendarActivities(engine)
     definitions = DefinitionActivities(engine)
     documents = DocumentActivities(engine)
     registers = RegisterActivities(engine)
-    signatures = SignatureActivities(engine, FileStore(get_settings().files_dir), get_settings())
+    signatures = SignatureActivities(engine, FileStore(settings.files_dir), settings)
     tasks = TaskActivities(engine)
     return [
         calendar.compute_due_at,
@@ -55,16 +55,18 @@ def activities_for(engine: Engine) -> list:
         signatures.verify_signatures,
         tasks.open_task,
         tasks.mark_task_overdue,
+        tasks.escalate_overdue,
+        tasks.close_workflow_tasks,
     ]
 
 
-def build_worker(client: Client, engine: Engine, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
-    """Assemble a worker for ``task_queue`` (the tests use the same function)."""
+def build_worker(client: Client, engine: Engine, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+    """Assemble a worker for the settings' task queue (the tests use the same function)."""
     return Worker(
         client,
-        task_queue=task_queue,
+        task_queue=settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(engine),
+        activities=activities_for(engine, settings),
         activity_executor=executor,
     )
 
@@ -100,11 +102,10 @@ async def reconcile_completing(client: Client, engine: Engine, older_than_second
     for task_id, workflow_id, task_key, assignee_id in stuck:
         handle = client.get_workflow_handle(workflow_id)
         try:
-            waiting = await handle.query(IncomingDocumentWorkflow.awaiting_decision)
-            open_key = await handle.query(IncomingDocumentWorkflow.open_step)
+            waiting = await handle.query(IncomingDocumentWorkflow.waiting_on, task_key)
         except RPCError:
             continue  # closed or unreachable: leave it for an operator, never guess
-        if waiting and open_key == task_key:
+        if waiting:
             with transaction(engine) as session:
                 task_repo.revert_completing(session, task_id, TaskStatus.CLAIMED, assignee_id)
                 record(session, None, "task.decision_lost", "task", task_id, workflow_id=workflow_id)
@@ -130,7 +131,7 @@ async def run_worker(settings: Settings | None = None) -> None:
     engine = make_engine(settings.effective_database_url)
     client = await connect(settings)
     with ThreadPoolExecutor(max_workers=8) as executor:
-        worker = build_worker(client, engine, settings.temporal_task_queue, executor)
+        worker = build_worker(client, engine, settings, executor)
         reconciler = asyncio.create_task(_reconcile_forever(client, engine, settings.temporal_task_queue))
         try:
             await worker.run()

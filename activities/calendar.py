@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio import activity
 
 from models.db import transaction
 from models.records import CalendarDay
-from models.workdays import add_working_days
+from models.workdays import add_working_days, end_of_day
 from workflows.contracts import DueAtInput, DueAtResult
 
 
@@ -23,4 +25,7 @@ class CalendarActivities:
         """Return the due instant; pure given the calendar, and recorded in history by Temporal."""
         with transaction(self.engine) as session:
             overrides = {day.day: day.working for day in session.exec(select(CalendarDay))}
+        if request.due_date:
+            # The leader set a date: due at the end of that day, Vietnam time.
+            return DueAtResult(end_of_day(date.fromisoformat(request.due_date)))
         return DueAtResult(add_working_days(request.start, request.working_days, overrides))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -18,11 +18,18 @@ from models.search_repo import index_document
 from models.vocab import AssignmentRole, DocumentStatus
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult
 
-# What each decision does to the document's status.
-STATUS_AFTER = {
+# What each decision does to the document's status; None leaves it as it is.
+STATUS_AFTER: dict[str, DocumentStatus | None] = {
     "giao_xu_ly": DocumentStatus.DIRECTED,
     "luu_tham_khao": DocumentStatus.FILED_FOR_REFERENCE,
+    "phan_cong": None,  # IN_PROGRESS, but only for the lead unit (see below)
+    "hoan_thanh": DocumentStatus.DONE,
+    "gui_y_kien": None,
+    "xin_gia_han": None,
+    "dong_y_gia_han": None,
+    "tu_choi_gia_han": None,
 }
+CLOSING = {DocumentStatus.FILED_FOR_REFERENCE, DocumentStatus.DONE}
 
 
 class DocumentActivities:
@@ -53,21 +60,29 @@ class DocumentActivities:
 
             now = utcnow()
             fields = request.fields
-            if request.action == "giao_xu_ly":
-                _record_direction(session, document, request.actor_id, fields)
-            document.status = STATUS_AFTER[request.action]
+            effect = _EFFECTS.get(request.action)
+            if effect is not None:
+                effect(session, document, request)
+            new_status = STATUS_AFTER[request.action]
+            if request.action == "phan_cong" and request.branch_role == AssignmentRole.LEAD:
+                new_status = DocumentStatus.IN_PROGRESS
+            if new_status is not None:
+                document.status = new_status
+                if new_status in CLOSING:
+                    document.closed_at = now
             document.updated_at = now
-            if document.status == DocumentStatus.FILED_FOR_REFERENCE:
-                document.closed_at = now
             session.add(document)
             index_document(session, document)
-            record(session, request.actor_id, f"document.{request.action}", "document", document.id,
-                   step=request.step, **fields)
+            # The step's own facts win over same-named decision fields (the extension's unit).
+            data = {**fields, "step": request.step, "unit_id": request.unit_id,
+                    "branch_role": request.branch_role}
+            record(session, request.actor_id, f"document.{request.action}", "document", document.id, **data)
             return ApplyDecisionResult(str(document.status))
 
 
-def _record_direction(session, document: Document, actor_id: int, fields: dict[str, str]) -> None:
+def _record_direction(session: Session, document: Document, request: ApplyDecisionInput) -> None:
     """Write the routing rows of a direction: one chủ trì, any phối hợp, each with the deadline."""
+    fields = request.fields
     due = date.fromisoformat(fields["due_date"]) if fields.get("due_date") else None
     lead_id = int(fields["lead_unit_id"])
     cooperating = [int(part) for part in fields.get("cooperating_unit_ids", "").split(",") if part]
@@ -76,8 +91,37 @@ def _record_direction(session, document: Document, actor_id: int, fields: dict[s
     ]
     for unit_id, role in rows:
         session.add(Assignment(document_id=document.id, role=role, unit_id=unit_id, due_date=due,
-                               opinion=fields.get("opinion", ""), assigned_by=actor_id))
+                               opinion=fields.get("opinion", ""), assigned_by=request.actor_id))
     names = session.exec(select(OrgUnit.name).where(OrgUnit.id.in_([u for u, _ in rows]))).all()
     document.to_places = "; ".join(names)[:1000]
     if due is not None:
         document.due_date = due
+
+
+def _record_handler(session: Session, document: Document, request: ApplyDecisionInput) -> None:
+    """The unit head named a handler: a routing row for the person (PL IV Mục VII.2)."""
+    fields = request.fields
+    due = date.fromisoformat(fields["due_date"]) if fields.get("due_date") else None
+    session.add(Assignment(document_id=document.id, role=AssignmentRole(request.branch_role or "chu_tri"),
+                           unit_id=request.unit_id, user_id=int(fields["handler_id"]), due_date=due,
+                           opinion=fields.get("opinion", ""), assigned_by=request.actor_id))
+
+
+def _grant_extension(session: Session, document: Document, request: ApplyDecisionInput) -> None:
+    """An approved extension moves the handler's deadline, and the document's for the lead."""
+    new_due = date.fromisoformat(request.fields["new_due_date"])
+    handler_id = int(request.fields["handler_id"])
+    for assignment in session.exec(select(Assignment).where(
+            Assignment.document_id == document.id, Assignment.user_id == handler_id,
+            Assignment.withdrawn_at == None)):  # noqa: E711
+        assignment.due_date = new_due
+        session.add(assignment)
+    if request.branch_role == AssignmentRole.LEAD:
+        document.due_date = new_due
+
+
+_EFFECTS = {
+    "giao_xu_ly": _record_direction,
+    "phan_cong": _record_handler,
+    "dong_y_gia_han": _grant_extension,
+}

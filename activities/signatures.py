@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -15,23 +13,7 @@ from models.db import insert_ignoring_conflict, transaction, utcnow
 from models.documents import Document, StoredFile
 from models.file_store import FileStore
 from models.signatures import SignatureCheck, SignatureReport, check_for, check_pdf_signatures
-
-
-# Contract dataclasses; they move to workflows/contracts.py with the workflow change.
-@dataclass
-class VerifySignaturesInput:
-    """Which document to check (its current file is the one checked)."""
-
-    document_id: str
-
-
-@dataclass
-class VerifySignaturesResult:
-    """The overall verdict: unsigned | valid | untrusted | invalid."""
-
-    verdict: str
-    signature_count: int
-    for_reference_only: bool
+from workflows.contracts import VerifySignaturesInput, VerifySignaturesResult
 
 
 class SignatureActivities:

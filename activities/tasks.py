@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 from temporalio import activity
 
 from models import task_repo
-from models.audit import record
+from models.audit import AuditEvent, record
 from models.db import transaction
-from workflows.contracts import OpenTaskInput, TaskRef
+from models.notifications import notify, people_with_role
+from models.tasks import Task
+from models.vocab import Role, TaskStatus
+from workflows.contracts import CloseWorkflowTasksInput, EscalateInput, OpenTaskInput, TaskRef
 
 
 class TaskActivities:
@@ -29,13 +33,56 @@ class TaskActivities:
                 "document_id": request.document_id, "step": request.step,
                 "agency_id": request.agency_id, "candidate_role": request.candidate_role,
                 "actions": list(request.actions), "urgency_rank": request.urgency_rank,
-                "due_at": request.due_at,
+                "due_at": request.due_at, "unit_id": request.unit_id,
+                "assignee_id": request.assignee_id,
+                # A step for one named person starts as theirs; others wait to be claimed.
+                "status": TaskStatus.CLAIMED if request.assignee_id else TaskStatus.OPEN,
             })
             if created:
                 record(session, None, "task.opened", "document", request.document_id,
                        task_id=task.id, step=request.step, candidate_role=request.candidate_role,
+                       unit_id=request.unit_id, assignee_id=request.assignee_id,
                        due_at=request.due_at.isoformat() if request.due_at else None)
+                people = ([request.assignee_id] if request.assignee_id else
+                          people_with_role(session, request.agency_id, Role(request.candidate_role),
+                                           request.unit_id))
+                urgent = request.urgency_rank > 0
+                notify(session, people, request.document_id, "urgent_task" if urgent else "new_task",
+                       urgent=urgent, step=request.step, task_id=task.id)
             return task.id
+
+    @activity.defn(name="escalate_overdue")
+    def escalate_overdue(self, request: EscalateInput) -> int:
+        """Alert the unit head (for unit steps) and the agency leaders that a step is overdue.
+
+        Idempotency key: (workflow id, task key) through the audit trail: a second call finds
+        the ``task.escalated`` event and sends nothing. Returns how many people were alerted.
+        """
+        with transaction(self.engine) as session:
+            already = session.exec(select(AuditEvent).where(
+                AuditEvent.code == "task.escalated", AuditEvent.subject_id == request.document_id,
+            )).all()
+            if any(event.data.get("task_key") == request.task_key for event in already):
+                return 0
+            task = session.exec(select(Task).where(Task.workflow_id == request.workflow_id,
+                                                   Task.task_key == request.task_key)).one()
+            people = people_with_role(session, task.agency_id, Role.AGENCY_LEADER)
+            if request.unit_id is not None:
+                people += people_with_role(session, task.agency_id, Role.UNIT_LEADER, request.unit_id)
+            sent = notify(session, people, request.document_id, "overdue", urgent=True,
+                          step=request.step, task_id=task.id)
+            record(session, None, "task.escalated", "document", request.document_id,
+                   task_key=request.task_key, step=request.step, notified=sent)
+            return sent
+
+    @activity.defn(name="close_workflow_tasks")
+    def close_workflow_tasks(self, request: CloseWorkflowTasksInput) -> int:
+        """Cancel the steps still open when the document was finished; idempotent by status."""
+        with transaction(self.engine) as session:
+            cancelled = task_repo.cancel_tasks(session, request.workflow_id)
+            if cancelled:
+                record(session, None, "task.cancelled", "document", request.document_id, count=cancelled)
+            return cancelled
 
     @activity.defn(name="mark_task_overdue")
     def mark_task_overdue(self, request: TaskRef) -> bool:

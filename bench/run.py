@@ -179,7 +179,7 @@ async def bench_end_to_end() -> dict[str, float]:
             with transaction(engine) as session:
                 unit_id = session.exec(select(models.all.OrgUnit.id).where(
                     models.all.OrgUnit.abbreviation == "TH")).first()
-            async with running_worker(client, engine, task_queue):
+            async with running_worker(client, engine, settings):
                 started = time.perf_counter()
                 documents = await asyncio.gather(*[
                     upload(engine, client, settings, pdf, code_number=str(i + 1)) for i in range(DOCUMENTS)

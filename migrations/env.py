@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 import models.all  # noqa: F401  (registers every table on the metadata)
 from config.settings import get_settings
 from models.db import make_engine
+from models.search import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -32,6 +33,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        include_name=include_name,  # keep autogenerate away from the full-text objects
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -12,7 +12,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from models.errors import DomainError
-from models.org import OrgUnit
+from models.org import OrgUnit, User, UserRole
+from models.vocab import Role
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class ActionField:
     """One input of a decision."""
 
     name: str
-    kind: str  # "text" | "unit" | "units" | "date"
+    kind: str  # "text" | "unit" | "units" | "user" | "date"
     required: bool = False
     max_length: int = 2000
 
@@ -36,14 +37,32 @@ ACTION_FIELDS: dict[str, list[ActionField]] = {
     ],
     # Leader files the document for information only: no handling needed.
     "luu_tham_khao": [ActionField("opinion", "text")],
+    # Unit head assigns a handler of the unit, with the person's own deadline (PL IV Mục VII.2).
+    "phan_cong": [
+        ActionField("handler_id", "user", required=True),
+        ActionField("opinion", "text"),
+        ActionField("due_date", "date"),
+    ],
+    # The lead handler finishes with a result (and later, a link to the outgoing reply).
+    "hoan_thanh": [ActionField("result", "text", required=True)],
+    # A cooperating unit's handler sends its input to the lead.
+    "gui_y_kien": [ActionField("opinion", "text", required=True)],
+    # A handler asks the agency leader for more time.
+    "xin_gia_han": [
+        ActionField("new_due_date", "date", required=True),
+        ActionField("reason", "text", required=True),
+    ],
+    "dong_y_gia_han": [ActionField("opinion", "text")],
+    "tu_choi_gia_han": [ActionField("opinion", "text", required=True)],
 }
 
 
-def validate_fields(session: Session, agency_id: int, action: str, fields: dict) -> dict[str, str]:
+def validate_fields(session: Session, agency_id: int, action: str, fields: dict,
+                    unit_id: int | None = None) -> dict[str, str]:
     """Check a decision's fields; return them normalised to strings, or raise ``invalid_fields``.
 
-    Unit references must be units of the deciding agency; dates are ISO ``YYYY-MM-DD`` and not
-    in the past.
+    Unit references must be units of the deciding agency; a person must be an officer of the
+    step's unit; dates are ISO ``YYYY-MM-DD`` and not in the past.
     """
     if action not in ACTION_FIELDS:
         raise DomainError("action_not_allowed")
@@ -73,6 +92,10 @@ def validate_fields(session: Session, agency_id: int, action: str, fields: dict)
                 errors[spec.name] = "invalid"
                 continue
             value = ",".join(ids)
+        elif spec.kind == "user":
+            if not value.isdigit() or not _officer_of(session, agency_id, unit_id, int(value)):
+                errors[spec.name] = "invalid"
+                continue
         elif spec.kind == "date":
             try:
                 if date.fromisoformat(value) < date.today():
@@ -83,6 +106,25 @@ def validate_fields(session: Session, agency_id: int, action: str, fields: dict)
     if errors:
         raise DomainError("invalid_fields", fields=errors)
     return clean
+
+
+def _officer_of(session: Session, agency_id: int, unit_id: int | None, user_id: int) -> bool:
+    user = session.get(User, user_id)
+    if user is None or user.agency_id != agency_id or user.disabled:
+        return False
+    if unit_id is not None and user.unit_id != unit_id:
+        return False
+    return session.exec(select(UserRole).where(UserRole.user_id == user_id,
+                                               UserRole.role == Role.OFFICER)).first() is not None
+
+
+def officers_of_unit(session: Session, unit_id: int) -> list[User]:
+    """The people a unit head can assign work to."""
+    return list(session.exec(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(User.unit_id == unit_id, UserRole.role == Role.OFFICER, User.disabled == False)  # noqa: E712
+        .order_by(User.full_name)
+    ))
 
 
 def _units_belong(session: Session, agency_id: int, ids: list[str]) -> bool:

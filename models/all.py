@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.definitions import ProcessDefinition
 from models.documents import Assignment, Document, DocumentFile, StoredFile
+from models.notifications import Notification
 from models.org import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
 from models.records import CalendarDay, RecordFile, RecordItem
 from models.registers import Register, RegisterCounter, RegisterEntry
@@ -19,6 +20,7 @@ __all__ = [
     "Document",
     "DocumentFile",
     "DocumentSearch",
+    "Notification",
     "OrgUnit",
     "ProcessDefinition",
     "RecordFile",

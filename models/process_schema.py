@@ -22,7 +22,7 @@ class StepDefinition(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["register", "direct"]
+    kind: Literal["verify_signature", "register", "direct", "handle"]
     candidate_role: Role | None = None
     working_days: int = Field(default=1, ge=0, le=60)
     urgent_working_days: int = Field(default=0, ge=0, le=60)
@@ -36,6 +36,10 @@ class StepDefinition(BaseModel):
             unknown = set(self.actions) - DIRECT_ACTIONS
             if not self.actions or unknown:
                 raise ValueError(f"actions phải thuộc {sorted(DIRECT_ACTIONS)}")
+        if self.kind == "handle" and (self.candidate_role is not None or self.actions):
+            # Who acts in a handling branch is fixed by the routing itself: unit heads of the
+            # routed units, the handler they name, the agency leader for extensions.
+            raise ValueError("bước 'handle' không khai báo candidate_role hay actions")
         return self
 
 
@@ -51,8 +55,13 @@ class ProcessBody(BaseModel):
 
     @model_validator(mode="after")
     def _register_first(self) -> ProcessBody:
-        if self.kind == "incoming" and self.steps[0].kind != "register":
-            raise ValueError("quy trình văn bản đến phải bắt đầu bằng bước 'register'")
+        kinds = [step.kind for step in self.steps]
+        starts = kinds[1:] if kinds[0] == "verify_signature" else kinds
+        if self.kind == "incoming" and (not starts or starts[0] != "register"):
+            raise ValueError("quy trình văn bản đến phải bắt đầu bằng bước 'register' "
+                             "(có thể đứng sau bước 'verify_signature')")
+        if "handle" in kinds and ("direct" not in kinds or kinds.index("handle") < kinds.index("direct")):
+            raise ValueError("bước 'handle' phải đứng sau bước 'direct'")
         return self
 
     def checksum(self) -> str:
@@ -66,6 +75,7 @@ DEFAULT_INCOMING = ProcessBody(
     kind="incoming",
     title="Tiếp nhận, đăng ký và trình văn bản đến",
     steps=[
+        StepDefinition(kind="verify_signature"),
         StepDefinition(kind="register"),
         StepDefinition(
             kind="direct",
@@ -74,5 +84,7 @@ DEFAULT_INCOMING = ProcessBody(
             urgent_working_days=0,
             actions=["giao_xu_ly", "luu_tham_khao"],
         ),
+        # Default handling time when the leader gives no date.
+        StepDefinition(kind="handle", working_days=10, urgent_working_days=2),
     ],
 )

@@ -57,3 +57,8 @@ def add_working_days(
         if is_working_day(day, overrides):
             remaining -= 1
     return datetime.combine(day, END_OF_WORKDAY, tzinfo=VIETNAM).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The end of the working day ``day`` (17:00 Vietnam time), as UTC."""
+    return datetime.combine(day, END_OF_WORKDAY, tzinfo=VIETNAM).astimezone(UTC)

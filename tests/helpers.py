@@ -63,10 +63,10 @@ async def upload(engine: Engine, client: Client, settings: Settings, pdf: bytes,
 
 
 @asynccontextmanager
-async def running_worker(client: Client, engine: Engine, task_queue: str):
-    """Run a real worker with the real activities for the duration of the block."""
+async def running_worker(client: Client, engine: Engine, settings: Settings):
+    """Run a real worker with the real activities (on the settings' storage and task queue)."""
     with ThreadPoolExecutor(max_workers=8) as executor:
-        worker = build_worker(client, engine, task_queue, executor)
+        worker = build_worker(client, engine, settings, executor)
         async with worker:
             yield worker
 

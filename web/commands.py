@@ -170,7 +170,7 @@ async def act_on_task(engine: Engine, client: Client, *, task_id: int, user: Use
         task = task_repo.task_for_user(session, task_id, user, roles)
         if action not in task.actions:
             raise DomainError("action_not_allowed")
-        clean = validate_fields(session, task.agency_id, action, fields)
+        clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
         previous = task_repo.begin_completing(session, task, user, roles)
         workflow_id, task_key, document_id = task.workflow_id, task.task_key, task.document_id
 

@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 
 from models import document_repo, task_repo
 from models.access import document_for_user, visible_documents
-from models.actions import ACTION_FIELDS
+from models.actions import ACTION_FIELDS, officers_of_unit
 from models.documents import StoredFile
 from models.errors import DomainError, NotFound
 from models.org import OrgUnit
@@ -87,6 +87,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         units=_units(session, document.agency_id), action_fields=ACTION_FIELDS,
         nonce=uuid.uuid4().hex, pending=request.query_params.get("pending") == "1",
         signature_check=current_check(session, document),
+        officers={task.id: officers_of_unit(session, task.unit_id) for task in open_tasks if task.unit_id},
     )
 
 

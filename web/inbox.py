@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from models import document_repo, task_repo
+from models import document_repo, notifications, task_repo
+from models.db import transaction
 from web import commands
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
@@ -46,3 +47,23 @@ def claim(request: Request, task_id: int, principal: WebUser, state: State, _: C
 def release(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     commands.release_task(state.engine, task_id, principal.user, principal.roles)
     return Response(status_code=204, headers={"HX-Trigger": "task-changed"})
+
+
+@router.get("/notifications")
+def notifications_page(request: Request, principal: WebUser, session: DbSession) -> Response:
+    items = notifications.latest(session, principal.user.id)
+    documents = document_repo.documents_by_id(session, [n.document_id for n in items if n.document_id])
+    return render(request, "inbox/notifications.html", items=items, documents=documents)
+
+
+@router.get("/notifications/_count")
+def notifications_count(request: Request, principal: WebUser, session: DbSession) -> Response:
+    return render(request, "inbox/_notification_count.html", "inbox/_notification_count.html",
+                  unread=notifications.unread_count(session, principal.user.id))
+
+
+@router.post("/notifications/read")
+def notifications_read(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    with transaction(state.engine) as session:
+        notifications.mark_all_read(session, principal.user.id)
+    return Response(status_code=204, headers={"HX-Redirect": "/notifications"})

@@ -36,9 +36,24 @@ TASK_STATUS_LABELS = {
     "cancelled": "Đã hủy",
 }
 
-STEP_LABELS = {"direct": "Cho ý kiến chỉ đạo", "register": "Vào sổ văn bản đến"}
+STEP_LABELS = {
+    "direct": "Cho ý kiến chỉ đạo",
+    "register": "Vào sổ văn bản đến",
+    "assign": "Phân công xử lý trong đơn vị",
+    "handle": "Giải quyết văn bản",
+    "extension": "Xem xét đề nghị gia hạn",
+}
 
-ACTION_LABELS = {"giao_xu_ly": "Giao xử lý", "luu_tham_khao": "Lưu tham khảo"}
+ACTION_LABELS = {
+    "giao_xu_ly": "Giao xử lý",
+    "luu_tham_khao": "Lưu tham khảo",
+    "phan_cong": "Phân công",
+    "hoan_thanh": "Hoàn thành",
+    "gui_y_kien": "Gửi ý kiến phối hợp",
+    "xin_gia_han": "Đề nghị gia hạn",
+    "dong_y_gia_han": "Đồng ý gia hạn",
+    "tu_choi_gia_han": "Không đồng ý gia hạn",
+}
 
 FIELD_LABELS = {
     "file": "Tệp văn bản",
@@ -61,6 +76,10 @@ FIELD_LABELS = {
     "opinion": "Ý kiến chỉ đạo",
     "lead_unit_id": "Đơn vị chủ trì",
     "cooperating_unit_ids": "Đơn vị phối hợp",
+    "handler_id": "Người xử lý",
+    "result": "Kết quả giải quyết",
+    "new_due_date": "Hạn xử lý đề nghị",
+    "reason": "Lý do",
     "metadata": "Thông tin văn bản",
     "username": "Tên đăng nhập",
     "password": "Mật khẩu",
@@ -69,12 +88,21 @@ FIELD_LABELS = {
 AUDIT_LABELS = {
     "document.received": "Tiếp nhận văn bản",
     "document.registered": "Vào sổ văn bản đến",
-    "task.opened": "Trình lãnh đạo",
+    "task.opened": "Chuyển bước xử lý",
     "task.claimed": "Nhận xử lý",
     "task.released": "Trả lại hàng chờ",
     "task.overdue": "Quá hạn xử lý",
     "document.giao_xu_ly": "Lãnh đạo giao xử lý",
     "document.luu_tham_khao": "Lãnh đạo cho lưu tham khảo",
+    "document.phan_cong": "Lãnh đạo đơn vị phân công",
+    "document.hoan_thanh": "Hoàn thành giải quyết",
+    "document.gui_y_kien": "Đơn vị phối hợp gửi ý kiến",
+    "document.xin_gia_han": "Đề nghị gia hạn",
+    "document.dong_y_gia_han": "Đồng ý gia hạn",
+    "document.tu_choi_gia_han": "Không đồng ý gia hạn",
+    "task.escalated": "Cảnh báo quá hạn tới lãnh đạo",
+    "task.cancelled": "Đóng các bước không còn cần thiết",
+    "task.decision_lost": "Khôi phục bước xử lý chưa ghi nhận",
 }
 
 # Printed registers and the processing slip (ND30 Phụ lục IV Mục VI, VII, VIII).
@@ -110,6 +138,9 @@ REPORT_TEXT = {
 # Worksheet names are limited to 31 characters.
 REPORT_SHEET_NAMES = {"register": "Sổ đăng ký văn bản đến", "followup": "Sổ theo dõi giải quyết"}
 
+# Signature checks before acceptance (QĐ44 Điều 10.1).
+AUDIT_LABELS["document.signature_checked"] = "Kiểm tra chữ ký số"
+
 # Tra cứu văn bản: search fields and the CSV export's columns.
 SEARCH_FIELD_LABELS = {
     "q": "Từ khóa",
@@ -129,5 +160,8 @@ SEARCH_CSV_COLUMNS = [
     "Cơ quan ban hành", "Người ký", "Mức độ khẩn", "Trạng thái", "Hạn xử lý",
 ]
 
-# Signature checks before acceptance (QĐ44 Điều 10.1).
-AUDIT_LABELS["document.signature_checked"] = "Kiểm tra chữ ký số"
+NOTIFICATION_LABELS = {
+    "new_task": "Có văn bản cần xử lý",
+    "urgent_task": "Văn bản KHẨN cần xử lý ngay",
+    "overdue": "Văn bản quá hạn xử lý",
+}

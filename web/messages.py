@@ -140,6 +140,11 @@ def field_errors(error: DomainError) -> dict[str, str]:
             result[field] = f"{FIELD_LABELS.get(field, field)}: {FIELD_ERROR_TEXT.get(kind, 'giá trị không hợp lệ')}"
     return result
 
+# Signature checks and trust anchors (QĐ44 Điều 10.1).
+MESSAGES["trust_anchors_empty"] = ("Hệ thống chưa có chứng thư gốc tin cậy nào. "
+                                   "Vui lòng liên hệ quản trị hệ thống.")
+MESSAGES["signature_check_pending"] = "Văn bản chưa được kiểm tra chữ ký số. Vui lòng thử lại sau."
+
 # Tra cứu văn bản and saved searches.
 MESSAGES.update({
     "invalid_search": "Điều kiện tra cứu chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
@@ -147,8 +152,3 @@ MESSAGES.update({
     "saved_search_not_found": "Không tìm thấy điều kiện tra cứu đã lưu. Vui lòng tải lại trang.",
     "too_many_saved_searches": "Bạn đã lưu đủ {limit} điều kiện tra cứu. Vui lòng xóa bớt trước khi lưu thêm.",
 })
-
-# Signature checks and trust anchors (QĐ44 Điều 10.1).
-MESSAGES["trust_anchors_empty"] = ("Hệ thống chưa có chứng thư gốc tin cậy nào. "
-                                   "Vui lòng liên hệ quản trị hệ thống.")
-MESSAGES["signature_check_pending"] = "Văn bản chưa được kiểm tra chữ ký số. Vui lòng thử lại sau."

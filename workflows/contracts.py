@@ -63,6 +63,22 @@ class IncomingInput:
 
 
 @dataclass
+class VerifySignaturesInput:
+    """Which document to check (its current file is the one checked)."""
+
+    document_id: str
+
+
+@dataclass
+class VerifySignaturesResult:
+    """The overall verdict: unsigned | valid | untrusted | invalid."""
+
+    verdict: str
+    signature_count: int
+    for_reference_only: bool
+
+
+@dataclass
 class RegisterIncomingInput:
     document_id: str
     workflow_id: str
@@ -81,6 +97,9 @@ class RegisterIncomingResult:
 class DueAtInput:
     start: datetime
     working_days: int
+    # A deadline the leader gave as a date (YYYY-MM-DD) wins over working days: due at the end
+    # of that working day.
+    due_date: str = ""
 
 
 @dataclass
@@ -99,6 +118,9 @@ class OpenTaskInput:
     actions: list[str]
     urgency_rank: int
     due_at: datetime | None
+    unit_id: int | None = None
+    # Set when the step is for one named person (the handler chosen by the unit head).
+    assignee_id: int | None = None
 
 
 @dataclass
@@ -137,8 +159,29 @@ class ApplyDecisionInput:
     action: str
     actor_id: int
     fields: dict[str, str] = field(default_factory=dict)
+    unit_id: int | None = None
+    branch_role: str = ""  # chu_tri | phoi_hop for steps of a handling branch
 
 
 @dataclass
 class ApplyDecisionResult:
     document_status: str
+
+
+@dataclass
+class EscalateInput:
+    """A step passed its deadline: tell the unit head and the agency leaders."""
+
+    document_id: str
+    workflow_id: str
+    task_key: str
+    step: str
+    unit_id: int | None = None
+
+
+@dataclass
+class CloseWorkflowTasksInput:
+    """The document is finished: cancel whatever steps are still open (cooperating inputs)."""
+
+    document_id: str
+    workflow_id: str

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import DEMO_PASSWORD, minimal_pdf
-from tests.helpers import running_worker
+from tests.helpers import make_settings, running_worker
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -73,7 +73,7 @@ async def test_it_registers_and_directs_a_document_in_the_browser(
 
     pdf = tmp_path / "cong-van.pdf"
     pdf.write_bytes(minimal_pdf(2))
-    async with running_worker(temporal_env.client, seeded_sqlite, task_queue), async_playwright() as p:
+    async with running_worker(temporal_env.client, seeded_sqlite, make_settings(tmp_path, task_queue)), async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             clerk = await browser.new_page()

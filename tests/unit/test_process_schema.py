@@ -30,7 +30,7 @@ def _direct(**changes) -> dict:
 def test_it_validates_the_default_incoming_process():
     parsed = ProcessBody.model_validate(DEFAULT_INCOMING.model_dump(mode="json"))
     assert parsed == DEFAULT_INCOMING
-    assert [step.kind for step in parsed.steps] == ["register", "direct"]
+    assert [step.kind for step in parsed.steps] == ["verify_signature", "register", "direct", "handle"]
     assert parsed.checksum() == DEFAULT_INCOMING.checksum()
 
 
@@ -104,3 +104,12 @@ def test_it_publishes_version_two_only_when_the_body_changes(sqlite_engine):
     assert rows[1].body["steps"][1]["working_days"] == 3
     assert [e.subject_id for e in events] == ["incoming-standard:1", "incoming-standard:2"]
     assert current.version == 2 and pinned.version == 1
+
+
+def test_it_refuses_a_handle_step_before_direction_or_with_its_own_group():
+    handle_first = [{"kind": "register"}, {"kind": "handle"}, _direct()]
+    with pytest.raises(ValidationError, match="sau bước 'direct'"):
+        ProcessBody.model_validate(_body(steps=handle_first))
+    with pytest.raises(ValidationError, match="không khai báo"):
+        ProcessBody.model_validate(_body(steps=[{"kind": "register"}, _direct(),
+                                                {"kind": "handle", "candidate_role": "chuyen_vien"}]))

@@ -17,7 +17,7 @@ async def web(seeded_sqlite, temporal_env, task_queue, tmp_path):
     """An httpx client talking to the app in-process, with a worker serving its task queue."""
     settings = make_settings(tmp_path, task_queue)
     app = create_app(settings, engine=seeded_sqlite, client=temporal_env.client, strict_templates=True)
-    async with running_worker(temporal_env.client, seeded_sqlite, task_queue):
+    async with running_worker(temporal_env.client, seeded_sqlite, settings):
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -21,8 +21,10 @@ from worker import WORKFLOWS
 from workflows.contracts import (
     ApplyDecisionInput,
     ApplyDecisionResult,
+    CloseWorkflowTasksInput,
     DueAtInput,
     DueAtResult,
+    EscalateInput,
     IncomingInput,
     LoadDefinitionInput,
     OpenTaskInput,
@@ -34,7 +36,9 @@ from workflows.contracts import (
 )
 
 DIRECT_ACTIONS = ["giao_xu_ly", "luu_tham_khao"]
-STATUS_AFTER = {"giao_xu_ly": "directed", "luu_tham_khao": "for_reference"}
+STATUS_AFTER = {"giao_xu_ly": "directed", "luu_tham_khao": "for_reference", "phan_cong": "in_progress",
+                "hoan_thanh": "done", "gui_y_kien": "in_progress", "xin_gia_han": "in_progress",
+                "dong_y_gia_han": "in_progress", "tu_choi_gia_han": "in_progress"}
 ARRIVAL_DATE = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 LEADER_ID = 3
 # A test that waits longer than this on the workflow has found a hang, not a slow machine.
@@ -52,8 +56,9 @@ def incoming_input(document_id: str | None = None, urgency_rank: int = 0) -> Inc
 class MockActivities:
     """Records every call; ``due_in`` sets how far after the step start the deadline falls."""
 
-    def __init__(self, due_in: timedelta = timedelta(days=1)) -> None:
+    def __init__(self, due_in: timedelta = timedelta(days=1), with_handling: bool = False) -> None:
         self.due_in = due_in
+        self.with_handling = with_handling
         self.calls: list[tuple[str, Any]] = []
 
     def called(self, name: str) -> list[Any]:
@@ -63,11 +68,14 @@ class MockActivities:
     @activity.defn(name="load_definition")
     async def load_definition(self, request: LoadDefinitionInput) -> ProcessPlan:
         self.calls.append(("load_definition", request))
-        return ProcessPlan(request.key, request.version, [
+        steps = [
             StepSpec(kind="register"),
             StepSpec(kind="direct", candidate_role="lanh_dao_co_quan", working_days=1,
                      urgent_working_days=0, actions=list(DIRECT_ACTIONS)),
-        ])
+        ]
+        if self.with_handling:
+            steps.append(StepSpec(kind="handle", working_days=10, urgent_working_days=2))
+        return ProcessPlan(request.key, request.version, steps)
 
     @activity.defn(name="register_incoming")
     async def register_incoming(self, request: RegisterIncomingInput) -> RegisterIncomingResult:
@@ -96,9 +104,20 @@ class MockActivities:
             raise ApplicationError("unknown_action", type="unknown_action", non_retryable=True)
         return ApplyDecisionResult(STATUS_AFTER[request.action])
 
+    @activity.defn(name="escalate_overdue")
+    async def escalate_overdue(self, request: EscalateInput) -> int:
+        self.calls.append(("escalate_overdue", request))
+        return 2
+
+    @activity.defn(name="close_workflow_tasks")
+    async def close_workflow_tasks(self, request: CloseWorkflowTasksInput) -> int:
+        self.calls.append(("close_workflow_tasks", request))
+        return 1
+
     def all(self) -> Sequence:
         return [self.load_definition, self.register_incoming, self.compute_due_at, self.open_task,
-                self.mark_task_overdue, self.apply_decision]
+                self.mark_task_overdue, self.apply_decision, self.escalate_overdue,
+                self.close_workflow_tasks]
 
 
 @asynccontextmanager

@@ -33,7 +33,7 @@ def _open_task(engine, document_id):
 async def test_it_registers_then_waits_for_the_leader_then_closes(seeded_sqlite, temporal_env, task_queue, tmp_path):
     engine, client = seeded_sqlite, temporal_env.client
     settings = make_settings(tmp_path, task_queue)
-    async with running_worker(client, engine, task_queue):
+    async with running_worker(client, engine, settings):
         document = await upload(engine, client, settings, minimal_pdf(2), priority="khan")
         task = await eventually(lambda: _open_task(engine, document.id))
 
@@ -75,12 +75,32 @@ async def test_it_registers_then_waits_for_the_leader_then_closes(seeded_sqlite,
             await act_on_task(engine, client, task_id=task.id, user=leader, roles=leader_roles,
                               action="luu_tham_khao", fields={}, nonce="n2")
 
-        assert await handle.result() == DocumentStatus.DIRECTED
+        # The unit head of the lead unit names a handler; the handler finishes.
+        head, head_roles = user_and_roles(engine, "truongphong")
+        officer, officer_roles = user_and_roles(engine, "chuyenvien")
+        assign = await eventually(lambda: _open_task(engine, document.id))
+        assert (assign.step, assign.unit_id, assign.candidate_role) == ("assign", unit.id, "lanh_dao_don_vi")
+        outcome = await act_on_task(engine, client, task_id=assign.id, user=head, roles=head_roles,
+                                    action="phan_cong", nonce="n3",
+                                    fields={"handler_id": str(officer.id), "opinion": "Đồng chí Hùng xử lý"})
+        assert outcome.document_status == DocumentStatus.IN_PROGRESS
+        work = await eventually(lambda: next(iter(rows(engine, Task, Task.document_id == document.id,
+                                                        Task.step == "handle")), None))
+        assert work.status == TaskStatus.CLAIMED and work.assignee_id == officer.id
+        outcome = await act_on_task(engine, client, task_id=work.id, user=officer, roles=officer_roles,
+                                    action="hoan_thanh", nonce="n4",
+                                    fields={"result": "Đã tham mưu văn bản trả lời"})
+        assert outcome.document_status == DocumentStatus.DONE
+
+        assert await handle.result() == DocumentStatus.DONE
         assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
 
     closed = rows(engine, Task, Task.id == task.id)[0]
     assert closed.status == TaskStatus.DONE and closed.completed_by == leader.id
     assignment = rows(engine, Assignment, Assignment.document_id == document.id)
-    assert [(a.role, a.unit_id) for a in assignment] == [("chu_tri", unit.id)]
+    assert [(a.role, a.unit_id, a.user_id) for a in assignment] == [
+        ("chu_tri", unit.id, None), ("chu_tri", unit.id, officer.id)]
     codes = [e.code for e in rows(engine, AuditEvent, AuditEvent.subject_id == document.id)]
-    assert codes == ["document.received", "document.registered", "task.opened", "document.giao_xu_ly"]
+    assert codes == ["document.received", "document.signature_checked", "document.registered",
+                     "task.opened", "document.giao_xu_ly", "task.opened", "document.phan_cong",
+                     "task.opened", "document.hoan_thanh"]

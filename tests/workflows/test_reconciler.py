@@ -37,7 +37,7 @@ async def test_it_starts_the_workflow_of_a_document_whose_start_was_lost(seeded_
     document = await upload(engine, _TemporalDown(client), settings, minimal_pdf())
     assert rows(engine, Document, Document.id == document.id)[0].status == DocumentStatus.NEW
 
-    async with running_worker(client, engine, task_queue):
+    async with running_worker(client, engine, settings):
         assert await reconcile_starts(client, engine, task_queue, older_than_seconds=0) == 1
         await eventually(lambda: rows(engine, Document, Document.id == document.id,
                                       Document.status == DocumentStatus.REGISTERED))
@@ -48,7 +48,7 @@ async def test_it_starts_the_workflow_of_a_document_whose_start_was_lost(seeded_
 async def test_it_puts_back_a_task_whose_decision_never_reached_the_workflow(seeded_sqlite, temporal_env, task_queue, tmp_path):
     engine, client = seeded_sqlite, temporal_env.client
     settings = make_settings(tmp_path, task_queue)
-    async with running_worker(client, engine, task_queue):
+    async with running_worker(client, engine, settings):
         document = await upload(engine, client, settings, minimal_pdf())
         task = await eventually(lambda: next(iter(rows(engine, Task, Task.document_id == document.id)), None))
         with transaction(engine) as session:
