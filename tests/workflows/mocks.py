@@ -33,6 +33,8 @@ from workflows.contracts import (
     RegisterIncomingResult,
     StepSpec,
     TaskRef,
+    VerifySignaturesInput,
+    VerifySignaturesResult,
 )
 
 DIRECT_ACTIONS = ["giao_xu_ly", "luu_tham_khao"]
@@ -68,7 +70,8 @@ class MockActivities:
     @activity.defn(name="load_definition")
     async def load_definition(self, request: LoadDefinitionInput) -> ProcessPlan:
         self.calls.append(("load_definition", request))
-        steps = [
+        steps = [StepSpec(kind="verify_signature")] if self.with_handling else []
+        steps += [
             StepSpec(kind="register"),
             StepSpec(kind="direct", candidate_role="lanh_dao_co_quan", working_days=1,
                      urgent_working_days=0, actions=list(DIRECT_ACTIONS)),
@@ -104,6 +107,11 @@ class MockActivities:
             raise ApplicationError("unknown_action", type="unknown_action", non_retryable=True)
         return ApplyDecisionResult(STATUS_AFTER[request.action])
 
+    @activity.defn(name="verify_signatures")
+    async def verify_signatures(self, request: VerifySignaturesInput) -> VerifySignaturesResult:
+        self.calls.append(("verify_signatures", request))
+        return VerifySignaturesResult(verdict="unsigned", signature_count=0, for_reference_only=True)
+
     @activity.defn(name="escalate_overdue")
     async def escalate_overdue(self, request: EscalateInput) -> int:
         self.calls.append(("escalate_overdue", request))
@@ -117,7 +125,7 @@ class MockActivities:
     def all(self) -> Sequence:
         return [self.load_definition, self.register_incoming, self.compute_due_at, self.open_task,
                 self.mark_task_overdue, self.apply_decision, self.escalate_overdue,
-                self.close_workflow_tasks]
+                self.close_workflow_tasks, self.verify_signatures]
 
 
 @asynccontextmanager

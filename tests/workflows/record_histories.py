@@ -5,8 +5,9 @@ dev server, runs the real workflow with the stand-in activities of ``tests.workf
 database, synthetic values only) along each representative path, and writes
 ``tests/workflows/histories/IncomingDocument/<case>.json``.
 
-Regenerate only when adding a path. A change that breaks replay of the existing files needs a
-``workflow.patched()`` branch, not new files.
+Record only new paths: ``python -m tests.workflows.record_histories handling`` writes that case;
+with no argument only the cases without a file are written. A change that breaks replay of the
+existing files needs a ``workflow.patched()`` branch, never re-recorded files.
 """
 
 from __future__ import annotations
@@ -29,11 +30,23 @@ from workflows.starter import start_incoming
 HISTORIES = Path(__file__).resolve().parent / "histories"
 WORKFLOW_TYPE = "IncomingDocument"
 IDENTITY = "qlvb-history-recorder"
-# case name -> (action, fields) of the leader's decision
-CASES: dict[str, tuple[str, dict[str, str]]] = {
-    "giao_xu_ly": ("giao_xu_ly", {"opinion": "Giao Phòng Tổng hợp chủ trì", "lead_unit_id": "7",
-                                  "cooperating_unit_ids": "8", "due_date": "2026-12-15"}),
-    "luu_tham_khao": ("luu_tham_khao", {"opinion": "Lưu để tham khảo"}),
+# case name -> (plan with handling steps?, [(task key, action, fields) in the order people act])
+CASES: dict[str, tuple[bool, list[tuple[str, str, dict[str, str]]]]] = {
+    "giao_xu_ly": (False, [("direct:1", "giao_xu_ly", {
+        "opinion": "Giao Phòng Tổng hợp chủ trì", "lead_unit_id": "7", "cooperating_unit_ids": "8",
+        "due_date": "2026-12-15"})]),
+    "luu_tham_khao": (False, [("direct:1", "luu_tham_khao", {"opinion": "Lưu để tham khảo"})]),
+    # The default shape since handling: signature check, direction, the lead unit assigns, the
+    # handler asks for more time, the leader grants it, the handler finishes; the cooperating
+    # unit (assign:3) never acts and is cancelled.
+    "handling": (True, [
+        ("direct:1", "giao_xu_ly", {"opinion": "Phòng 7 chủ trì, phòng 8 phối hợp", "lead_unit_id": "7",
+                                    "cooperating_unit_ids": "8", "due_date": "2026-12-15"}),
+        ("assign:2", "phan_cong", {"handler_id": "5", "opinion": "Giao đồng chí xử lý"}),
+        ("handle:4", "xin_gia_han", {"new_due_date": "2026-12-22", "reason": "Chờ số liệu"}),
+        ("extension:5", "dong_y_gia_han", {"opinion": "Đồng ý"}),
+        ("handle:6", "hoan_thanh", {"result": "Đã trả lời"}),
+    ]),
 }
 
 
@@ -48,21 +61,23 @@ def workflow_id_for(case: str) -> str:
 
 async def record_case(client: Client, case: str) -> str:
     """Run one path to completion and return its history as JSON."""
-    action, fields = CASES[case]
+    with_handling, decisions = CASES[case]
     task_queue = f"record-{case}"
-    async with mock_worker(client, task_queue, MockActivities(), identity=IDENTITY):
+    mocks = MockActivities(with_handling=with_handling)
+    async with mock_worker(client, task_queue, mocks, identity=IDENTITY):
         handle = await start_incoming(client, task_queue, incoming_input(document_id_for(case)))
-        for _ in range(200):
-            if await handle.query(IncomingDocumentWorkflow.open_step) == "direct:1":
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise RuntimeError(f"{case}: the direct step never opened")
-        await handle.execute_update(
-            IncomingDocumentWorkflow.decide,
-            DecideInput(task_key="direct:1", action=action, actor_id=LEADER_ID, fields=fields),
-            id=f"task-1:{action}:recorded",
-        )
+        for key, action, fields in decisions:
+            for _ in range(200):
+                if key in await handle.query(IncomingDocumentWorkflow.open_steps):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise RuntimeError(f"{case}: step {key} never opened")
+            await handle.execute_update(
+                IncomingDocumentWorkflow.decide,
+                DecideInput(task_key=key, action=action, actor_id=LEADER_ID, fields=fields),
+                id=f"{key}:{action}:recorded",
+            )
         await handle.result()
         history = await handle.fetch_history()
     return json.dumps(json.loads(history.to_json()), indent=2, ensure_ascii=False) + "\n"
@@ -79,7 +94,8 @@ async def main() -> None:
                                       namespace="default", identity=IDENTITY)
         target = HISTORIES / WORKFLOW_TYPE
         target.mkdir(parents=True, exist_ok=True)
-        for case in CASES:
+        wanted = sys.argv[1:] or [case for case in CASES if not (target / f"{case}.json").exists()]
+        for case in wanted:
             path = target / f"{case}.json"
             path.write_text(await record_case(client, case), encoding="utf-8")
             print(f"wrote {path.relative_to(HISTORIES.parent.parent.parent)}")  # noqa: T201
