@@ -28,8 +28,10 @@ STATUS_AFTER: dict[str, DocumentStatus | None] = {
     "xin_gia_han": None,
     "dong_y_gia_han": None,
     "tu_choi_gia_han": None,
+    "tiep_nhan": None,  # accepted for reference; registration follows
+    "tra_lai": DocumentStatus.RETURNED,
 }
-CLOSING = {DocumentStatus.FILED_FOR_REFERENCE, DocumentStatus.DONE}
+CLOSING = {DocumentStatus.FILED_FOR_REFERENCE, DocumentStatus.DONE, DocumentStatus.RETURNED}
 
 
 class DocumentActivities:

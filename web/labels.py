@@ -42,6 +42,7 @@ STEP_LABELS = {
     "assign": "Phân công xử lý trong đơn vị",
     "handle": "Giải quyết văn bản",
     "extension": "Xem xét đề nghị gia hạn",
+    "accept": "Tiếp nhận hoặc trả lại văn bản",
 }
 
 ACTION_LABELS = {
@@ -53,6 +54,8 @@ ACTION_LABELS = {
     "xin_gia_han": "Đề nghị gia hạn",
     "dong_y_gia_han": "Đồng ý gia hạn",
     "tu_choi_gia_han": "Không đồng ý gia hạn",
+    "tiep_nhan": "Tiếp nhận để tham khảo",
+    "tra_lai": "Trả lại nơi gửi",
 }
 
 FIELD_LABELS = {
@@ -101,6 +104,8 @@ AUDIT_LABELS = {
     "document.dong_y_gia_han": "Đồng ý gia hạn",
     "document.tu_choi_gia_han": "Không đồng ý gia hạn",
     "task.escalated": "Cảnh báo quá hạn tới lãnh đạo",
+    "document.tiep_nhan": "Văn thư tiếp nhận để tham khảo",
+    "document.tra_lai": "Văn thư trả lại nơi gửi",
     "task.cancelled": "Đóng các bước không còn cần thiết",
     "task.decision_lost": "Khôi phục bước xử lý chưa ghi nhận",
 }

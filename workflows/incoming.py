@@ -1,7 +1,8 @@
 """The incoming-document lifecycle (văn bản đến) as a durable workflow.
 
 Steps come from the pinned process definition: ``verify_signature`` (every PDF signature is
-checked and the verdict stored before acceptance, QĐ44 Điều 10.1), ``register`` (số đến), ``direct`` (the agency
+checked and the verdict stored before acceptance, QĐ44 Điều 10.1; a tampered or untrusted file
+waits for the văn thư to accept it for reference or return it with a reason), ``register`` (số đến), ``direct`` (the agency
 leader's direction) and ``handle`` (one branch per unit the leader routed the document to: the
 unit head assigns a handler, the handler finishes or asks for more time, the agency leader
 grants or refuses extensions). The lead (chủ trì) branch's result closes the document;
@@ -64,7 +65,9 @@ DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=t
 ESCALATE_PATCH = "2026-11-26-escalate-overdue"
 
 # Roles and actions of the handling branches (the skeleton is code; durations are data).
-UNIT_LEADER, OFFICER, AGENCY_LEADER = "lanh_dao_don_vi", "chuyen_vien", "lanh_dao_co_quan"
+UNIT_LEADER, OFFICER, AGENCY_LEADER, CLERK = "lanh_dao_don_vi", "chuyen_vien", "lanh_dao_co_quan", "van_thu"
+DOUBTFUL_VERDICTS = {"invalid", "untrusted"}
+ACCEPT_DAYS = 0  # registration is due the day of receipt (QĐ44 Điều 10.3)
 ASSIGN_DAYS = 1
 EXTENSION_DAYS = 1
 
@@ -112,12 +115,19 @@ class IncomingDocumentWorkflow:
         for step in plan.steps:
             if step.kind == "verify_signature":
                 workflow.upsert_search_attributes([STAGE.value_set("verify")])
-                await workflow.execute_activity(
+                check = await workflow.execute_activity(
                     "verify_signatures", VerifySignaturesInput(start.document_id),
                     result_type=VerifySignaturesResult,
                     # pyHanko needs tens of milliseconds a signature; a large file, seconds.
                     start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
                 )
+                if check.verdict in DOUBTFUL_VERDICTS:
+                    # QĐ44 Điều 10.1.b: the văn thư decides whether to accept it for reference
+                    # or return it to the sender with a reason.
+                    decision, status = await self._human_step(start, HumanStep(
+                        "accept", CLERK, ["tiep_nhan", "tra_lai"], ACCEPT_DAYS))
+                    if decision.action == "tra_lai":
+                        break
             elif step.kind == "register":
                 workflow.upsert_search_attributes([STAGE.value_set("register")])
                 await workflow.execute_activity(
