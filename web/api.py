@@ -195,6 +195,10 @@ class ActionRequest(BaseModel):
 
 @router.post("/tasks/{task_id}/actions", summary="Thực hiện thao tác trên công việc")
 async def act(task_id: int, body: ActionRequest, principal: ApiUser, state: State) -> JSONResponse:
+    if body.action == "bao_cao_tien_do":
+        commands.report_progress(state.engine, task_id, principal.user, principal.roles,
+                                 str(body.fields.get("progress", "")))
+        return JSONResponse({"task_id": task_id, "action": body.action, "applied": True})
     if body.action in ("claim", "release"):
         handler = commands.claim_task if body.action == "claim" else commands.release_task
         handler(state.engine, task_id, principal.user, principal.roles)

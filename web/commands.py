@@ -211,3 +211,25 @@ def release_task(engine: Engine, task_id: int, user: User, roles: set[Role]) -> 
             raise Conflict("task_not_claimed")
         task_repo.release(session, task, user)
         record(session, user.id, "task.released", "document", task.document_id, task_id=task.id)
+
+
+PROGRESS_MAX_LENGTH = 2000
+
+
+def report_progress(engine: Engine, task_id: int, user: User, roles: set[Role], text: str) -> None:
+    """A handler reports progress on their open handling step (ND30 Điều 24.2).
+
+    Progress does not move the process, so it is a database record only: an audit event on the
+    document, which the processing history and the follow-up register read.
+    """
+    text = text.strip()
+    if not text:
+        raise DomainError("invalid_fields", fields={"progress": "required"})
+    if len(text) > PROGRESS_MAX_LENGTH:
+        raise DomainError("invalid_fields", fields={"progress": "too_long"})
+    with transaction(engine) as session:
+        task = task_repo.task_for_user(session, task_id, user, roles)
+        if task.step != "handle" or task.status != TaskStatus.CLAIMED or task.assignee_id != user.id:
+            raise Conflict("progress_not_allowed")
+        record(session, user.id, "document.bao_cao_tien_do", "document", task.document_id,
+               task_id=task.id, progress=text)

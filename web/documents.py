@@ -119,3 +119,15 @@ def document_file(document_id: str, principal: WebUser, session: DbSession, stat
         raise NotFound("document_not_found")
     return Response(state.store.read(stored.sha256), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{document.id}.pdf"'})
+
+
+@router.post("/tasks/{task_id}/progress")
+async def progress(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    form = await request.form()
+    commands.report_progress(state.engine, task_id, principal.user, principal.roles,
+                             str(form.get("progress", "")))
+    document_id = next(iter(request.query_params.getlist("document")), "")
+    target = f"/documents/{document_id}" if document_id else "/"
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

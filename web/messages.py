@@ -52,6 +52,7 @@ MESSAGES: dict[str, str] = {
     "action_not_allowed": "Thao tác này không được phép ở bước hiện tại.",
     "invalid_fields": "Thông tin xử lý chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
     "workflow_unavailable": "Hệ thống xử lý quy trình tạm thời không phản hồi. Vui lòng thử lại sau ít phút.",
+    "progress_not_allowed": "Chỉ người đang giải quyết văn bản mới báo cáo được tiến độ.",
     "register_not_found": "Không tìm thấy sổ đăng ký.",
     "invalid_request": "Yêu cầu chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
     "not_found": "Không tìm thấy trang yêu cầu.",
