@@ -29,6 +29,7 @@ from models.audit import record
 from models.db import make_engine, transaction, utcnow
 from models.document_repo import agency_of, documents_not_started
 from models.file_store import FileStore
+from models.mail import deliver_pending
 from models.vocab import URGENCY_RANK, TaskStatus, Urgency
 from workflows.contracts import IncomingInput
 from workflows.incoming import IncomingDocumentWorkflow
@@ -113,13 +114,15 @@ async def reconcile_completing(client: Client, engine: Engine, older_than_second
     return reverted
 
 
-async def _reconcile_forever(client: Client, engine: Engine, task_queue: str) -> None:
+async def _reconcile_forever(client: Client, engine: Engine, task_queue: str, settings: Settings) -> None:
     while True:
         try:
             started = await reconcile_starts(client, engine, task_queue)
             reverted = await reconcile_completing(client, engine)
             if started or reverted:
                 log.info("reconciler: %d workflows started, %d tasks put back", started, reverted)
+            if mailed := await asyncio.to_thread(deliver_pending, engine, settings):
+                log.info("reconciler: %d e-mails delivered", mailed)
         except Exception:  # keep the loop alive; the next round retries
             log.exception("reconciler round failed")
         await asyncio.sleep(60)
@@ -132,7 +135,7 @@ async def run_worker(settings: Settings | None = None) -> None:
     client = await connect(settings)
     with ThreadPoolExecutor(max_workers=8) as executor:
         worker = build_worker(client, engine, settings, executor)
-        reconciler = asyncio.create_task(_reconcile_forever(client, engine, settings.temporal_task_queue))
+        reconciler = asyncio.create_task(_reconcile_forever(client, engine, settings.temporal_task_queue, settings))
         try:
             await worker.run()
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +57,32 @@ class Settings(BaseSettings):
     pki_demo_enabled: bool = True
     # Password of the demo PKCS#12 files; when unset one is generated into var/pki (0600).
     pki_demo_password: SecretStr | None = None
+
+    # --- mail: e-mail copies of notifications ----------------------------------------------
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "QLVB <qlvb@localhost>"
+    smtp_starttls: bool = False
+    # Write mail as .eml files under var/mail (readable at /dev/mailbox) instead of sending it;
+    # on by default while no SMTP host is configured.
+    mail_dev_mailbox: bool | None = None
+    # The address people open links in e-mails with; default http://web_host:web_port.
+    mail_base_url: str = ""
+
+    @model_validator(mode="after")
+    def _mail_defaults(self) -> Settings:
+        if self.mail_dev_mailbox is None:
+            self.mail_dev_mailbox = not self.smtp_host
+        if not self.mail_base_url:
+            self.mail_base_url = f"http://{self.web_host}:{self.web_port}"
+        return self
+
+    @property
+    def mail_dir(self) -> Path:
+        """The dev mailbox: one .eml file per message."""
+        return self.var_dir / "mail"
 
     @field_validator("database_url")
     @classmethod

@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.definitions import ProcessDefinition
 from models.documents import Assignment, Document, DocumentFile, StoredFile
+from models.mail import MailMessage
 from models.notifications import Notification
 from models.org import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
 from models.records import CalendarDay, RecordFile, RecordItem
@@ -20,6 +21,7 @@ __all__ = [
     "Document",
     "DocumentFile",
     "DocumentSearch",
+    "MailMessage",
     "Notification",
     "OrgUnit",
     "ProcessDefinition",

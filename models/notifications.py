@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Column, Index, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import UTCDateTime, utcnow
+from models.mail import queue_mail
 from models.org import User, UserRole
 from models.vocab import Role
 
@@ -47,7 +48,9 @@ def notify(session: Session, user_ids: Iterable[int], document_id: str | None, c
     """Add one notification per distinct user; the caller commits."""
     count = 0
     for user_id in sorted(set(user_ids)):
-        session.add(Notification(user_id=user_id, document_id=document_id, code=code, urgent=urgent, data=data))
+        notification = Notification(user_id=user_id, document_id=document_id, code=code, urgent=urgent, data=data)
+        session.add(notification)
+        queue_mail(session, notification)  # its e-mail copy, in the same transaction
         count += 1
     return count
 
