@@ -21,7 +21,7 @@ from config.settings import Settings, get_settings
 from config.temporal import connect
 from models.db import make_engine
 from models.file_store import FileStore
-from web import admin, api, auth, documents, errors, filters, inbox, registers
+from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
 from web import pki as pki_routes
 from web import search as search_routes
 from web.deps import AppState
@@ -99,5 +99,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(pki_routes.router)
     app.include_router(search_routes.router)
     app.include_router(search_routes.api_router)
+    app.include_router(mailbox.router)
     errors.install(app)
     return app

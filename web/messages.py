@@ -153,3 +153,6 @@ MESSAGES.update({
     "saved_search_not_found": "Không tìm thấy điều kiện tra cứu đã lưu. Vui lòng tải lại trang.",
     "too_many_saved_searches": "Bạn đã lưu đủ {limit} điều kiện tra cứu. Vui lòng xóa bớt trước khi lưu thêm.",
 })
+
+# Hộp thư thử nghiệm (the development mailbox).
+MESSAGES["mail_not_found"] = "Không tìm thấy thư."
