@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent, record
 from models.db import utcnow
 from models.document_schema import IncomingMetadata, refuse_state_secrets
 from models.documents import Document, DocumentFile, StoredFile
+from models.numbering import document_identifier
 from models.org import Agency, User
 from models.search_repo import index_document
 from models.vocab import Direction, DocumentSource, DocumentStatus
@@ -35,6 +37,9 @@ def receive_incoming(
     refuse_state_secrets(metadata)
     document_id = str(uuid.uuid4())
     values = metadata.model_dump(exclude={"priority"})
+    external_id = (document_identifier(metadata.organ_id, metadata.issued_date, metadata.code_number,
+                                       metadata.code_notation) if metadata.organ_id else None)
+    duplicates = find_duplicates(session, clerk.agency_id, external_id, metadata)
     document = Document(
         id=document_id,
         direction=Direction.INCOMING,
@@ -46,15 +51,44 @@ def receive_incoming(
         process_version=process_version,
         created_by=clerk.id,
         file_id=stored.id,
+        external_document_id=external_id,
         **{**values, "page_amount": metadata.page_amount or page_count},
     )
     session.add(document)
     session.flush()
     session.add(DocumentFile(document_id=document_id, file_id=stored.id, role="main"))
     record(session, clerk.id, "document.received", "document", document_id,
-           source=str(source), sha256=stored.sha256)
+           source=str(source), sha256=stored.sha256, duplicate_of=[d.id for d in duplicates])
     index_document(session, document)
     return document
+
+
+def find_duplicates(session: Session, agency_id: int, external_id: str | None,
+                    metadata: IncomingMetadata) -> list[Document]:
+    """Earlier incoming documents of the agency that look like the same one (ND30 PL VI III.1.h).
+
+    Same DocumentId, or the same số, ký hiệu and issuing agency. A warning, not a refusal: the
+    văn thư may legitimately receive a corrected re-issue.
+    """
+    same_triple = and_(
+        func.upper(Document.code_number) == metadata.code_number.upper(),
+        func.upper(Document.code_notation) == metadata.code_notation.upper(),
+        func.lower(Document.organ_name) == metadata.organ_name.lower(),
+    )
+    match = or_(Document.external_document_id == external_id, same_triple) if external_id else same_triple
+    return list(session.exec(
+        select(Document).where(Document.agency_id == agency_id, Document.direction == Direction.INCOMING, match)
+        .order_by(Document.created_at)
+    ))
+
+
+def duplicates_of(session: Session, document: Document) -> list[Document]:
+    """The documents flagged as possible duplicates when ``document`` was received."""
+    event = session.exec(select(AuditEvent).where(
+        AuditEvent.subject_type == "document", AuditEvent.subject_id == document.id,
+        AuditEvent.code == "document.received")).first()
+    ids = (event.data.get("duplicate_of") or []) if event else []
+    return list(documents_by_id(session, ids).values())
 
 
 def store_file(session: Session, *, sha256: str, size: int, content_type: str,

@@ -14,6 +14,7 @@ from sqlmodel import select
 from models import document_repo, register_repo, task_repo
 from models.access import document_for_user, register_for_user
 from models.actions import ACTION_FIELDS
+from models.db import transaction
 from models.documents import Document, StoredFile
 from models.errors import DomainError, NotFound
 from models.org import Agency, OrgUnit
@@ -55,6 +56,8 @@ def document_json(document: Document, history: list | None = None) -> dict[str, 
         "due_date": document.due_date.isoformat() if document.due_date else None,
         "to_places": document.to_places,
         "paper_copy": document.paper_copy,
+        "document_identifier": document.external_document_id,
+        "for_reference_only": document.for_reference_only,
         "workflow_id": document.workflow_id,
         "process": {"key": document.process_key, "version": document.process_version},
         "created_at": iso_vn(document.created_at),
@@ -154,7 +157,9 @@ async def create_incoming(principal: ApiUser, state: State, file: Annotated[Uplo
         state.engine, state.client, state.settings, state.store, clerk=principal.user,
         roles=principal.roles, raw_metadata=raw, data=data, filename=file.filename or "",
     )
-    return JSONResponse(document_json(document), status_code=201)
+    with transaction(state.engine) as session:
+        duplicates = [d.id for d in document_repo.duplicates_of(session, document)]
+    return JSONResponse({**document_json(document), "duplicate_of": duplicates}, status_code=201)
 
 
 @router.get("/documents/{document_id}", summary="Văn bản: thông tin, trạng thái, lịch sử xử lý")

@@ -88,6 +88,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         nonce=uuid.uuid4().hex, pending=request.query_params.get("pending") == "1",
         signature_check=current_check(session, document),
         officers={task.id: officers_of_unit(session, task.unit_id) for task in open_tasks if task.unit_id},
+        duplicates=document_repo.duplicates_of(session, document),
     )
 
 

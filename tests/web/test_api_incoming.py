@@ -126,3 +126,15 @@ async def test_it_refuses_wrong_passwords_and_unauthenticated_calls(web):
     assert "đăng nhập" in anonymous.json()["detail"]
     openapi = (await web.get("/openapi.json")).json()
     assert "/api/v1/incoming" in openapi["paths"]
+
+
+async def test_it_warns_about_a_probable_duplicate_but_accepts_it(web):
+    clerk = await api_token(web, "vanthu")
+    first = (await _post_incoming(web, clerk)).json()
+    assert first["duplicate_of"] == []
+    assert first["document_identifier"] == "000.00.03.H23,2026/11/20,125/STC-NS"
+    second = await _post_incoming(web, clerk, code_notation="stc-ns")
+    assert second.status_code == 201
+    assert second.json()["duplicate_of"] == [first["id"]]
+    other = await _post_incoming(web, clerk, code_number="126")
+    assert other.json()["duplicate_of"] == []
