@@ -27,8 +27,6 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bare_workflow import BareActivities, BareIncomingWorkflow  # noqa: E402
-from bench.common import TEMPORAL_BIN, out, percentile, table  # noqa: E402
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
 from pyhanko.sign import fields, signers  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
@@ -38,6 +36,8 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
 import models.all  # noqa: E402, F401
+from bench.bare_workflow import BareActivities, BareIncomingWorkflow  # noqa: E402
+from bench.common import TEMPORAL_BIN, out, percentile, table  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from models import pki  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
@@ -53,11 +53,11 @@ from workflows import search_attributes  # noqa: E402
 DOCUMENTS = 50
 
 
-def sign(pdf: bytes, settings: Settings, slug: str = "lanhdao") -> bytes:
+def sign(pdf: bytes, settings: Settings, slug: str = "lanhdao", field_name: str = "NguoiKy") -> bytes:
     """A PAdES signature with a demo PKCS#12 identity (as tests/activities/test_signature_check.py)."""
     signer = signers.SimpleSigner.load_pkcs12(pki.demo_pkcs12_path(settings, slug),
                                               passphrase=pki.demo_password(settings))
-    metadata = signers.PdfSignatureMetadata(field_name="NguoiKy", subfilter=fields.SigSeedSubFilter.PADES)
+    metadata = signers.PdfSignatureMetadata(field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES)
     return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=signer).getvalue()
 
 

@@ -21,12 +21,12 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import out  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import SQLModel, select  # noqa: E402
 
 import models.all  # noqa: E402, F401
+from bench.common import out  # noqa: E402
 from models import register_repo  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
 from models.registers import RegisterEntry  # noqa: E402

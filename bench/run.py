@@ -24,7 +24,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import intake, registers  # noqa: E402
+from bench import inbox_search, intake, registers, signatures  # noqa: E402
 from bench.common import out  # noqa: E402
 
 SECTIONS = ("registers", "intake", "inbox_search", "signatures")
@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=SECTIONS, action="append",
                         help="run only this section (repeatable)")
     parser.add_argument("--intake-docs", type=int, default=intake.DOCUMENTS)
+    parser.add_argument("--documents", type=int, default=inbox_search.DOCUMENTS,
+                        help="corpus size of inbox_search (issue 3: 1000000)")
+    parser.add_argument("--users", type=int, default=inbox_search.USERS)
+    parser.add_argument("--iterations", type=int, default=inbox_search.ITERATIONS)
+    parser.add_argument("--signature-iterations", type=int, default=signatures.ITERATIONS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     wanted = args.only or list(SECTIONS)
@@ -47,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             ok &= registers.main()
         elif section == "intake":
             ok &= intake.main(args.intake_docs)
+        elif section == "inbox_search":
+            ok &= inbox_search.main(args.documents, args.users, args.iterations)
+        elif section == "signatures":
+            ok &= signatures.main(args.signature_iterations)
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1
