@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := chromium fonts-noto-core fonts-liberation2 fonts-croscore poppler-utils \
-                   libpango-1.0-0 libpangoft2-1.0-0
+                   libpango-1.0-0 libpangoft2-1.0-0 \
+                   tesseract-ocr tesseract-ocr-vie ghostscript unpaper pngquant
 
 .PHONY: venv system-deps run test bench clean
 

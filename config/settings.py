@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         default="", validation_alias=AliasChoices("DATABASE_URL", "QLVB_DATABASE_URL")
     )
     upload_max_bytes: int = 50 * 1024 * 1024
+    # Digitising paper (QĐ44 Điều 10.2): scan limits and OCR parallelism (-j; jobs × workers ≤ cores).
+    ocr_max_pages: int = 200
+    ocr_max_pixels_per_page: int = 50_000_000
+    ocr_min_dpi: int = 200
+    ocr_jobs: int = 1
 
     # --- temporal ------------------------------------------------------------------------
     temporal_address: str = Field(

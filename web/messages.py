@@ -156,3 +156,18 @@ MESSAGES.update({
 
 # Hộp thư thử nghiệm (the development mailbox).
 MESSAGES["mail_not_found"] = "Không tìm thấy thư."
+
+# Số hóa văn bản giấy đến (QĐ44 Điều 10.2).
+MESSAGES.update({
+    "scan_not_image": "Tệp {filename} không phải ảnh quét (JPEG, PNG, TIFF) hoặc PDF. Vui lòng chọn lại tệp.",
+    "scan_unreadable": "Tệp {filename} bị hỏng, có mật khẩu hoặc không đọc được. Vui lòng quét lại văn bản.",
+    "scan_too_many_pages": "Bản quét vượt quá {limit} trang. Vui lòng chia thành nhiều lần tiếp nhận.",
+    "scan_too_large": "Một trang của tệp {filename} quá lớn (tối đa {limit} triệu điểm ảnh). "
+                      "Vui lòng quét lại ở độ phân giải 200–300 dpi.",
+    "scan_low_resolution": "Tệp {filename} có độ phân giải {dpi} dpi, thấp hơn mức tối thiểu {limit} dpi. "
+                           "Vui lòng quét lại văn bản.",
+    "scan_dpi_unknown": "Ảnh quét không ghi độ phân giải; hệ thống đã căn theo khổ A4. Vui lòng kiểm tra bản số hóa.",
+    "scan_unprocessable": "Không nhận dạng được bản quét. Văn bản được chuyển lại văn thư để quét lại.",
+    "agency_certificate_missing": "Cơ quan chưa có chứng thư số để ký số văn bản số hóa. "
+                                  "Vui lòng liên hệ quản trị hệ thống.",
+})
