@@ -57,6 +57,7 @@ def activities_for(engine: Engine, settings: Settings) -> list:
         tasks.open_task,
         tasks.mark_task_overdue,
         tasks.escalate_overdue,
+        tasks.send_reminder,
         tasks.close_workflow_tasks,
     ]
 

@@ -51,6 +51,29 @@ class TaskActivities:
                        urgent=urgent, step=request.step, task_id=task.id)
             return task.id
 
+    @activity.defn(name="send_reminder")
+    def send_reminder(self, request: TaskRef) -> int:
+        """Remind whoever holds (or may take) a step that falls due soon.
+
+        Idempotency key: (workflow id, task key) through the ``task.reminded`` audit event.
+        Returns how many people were reminded (0 when already done or the step is closed).
+        """
+        with transaction(self.engine) as session:
+            already = session.exec(select(AuditEvent).where(
+                AuditEvent.code == "task.reminded", AuditEvent.subject_id == request.document_id)).all()
+            if any(event.data.get("task_key") == request.task_key for event in already):
+                return 0
+            task = session.exec(select(Task).where(Task.workflow_id == request.workflow_id,
+                                                   Task.task_key == request.task_key)).one()
+            if task.status not in task_repo.ACTIVE:
+                return 0
+            people = ([task.assignee_id] if task.assignee_id else
+                      people_with_role(session, task.agency_id, Role(task.candidate_role), task.unit_id))
+            sent = notify(session, people, request.document_id, "due_soon", step=task.step, task_id=task.id)
+            record(session, None, "task.reminded", "document", request.document_id,
+                   task_key=request.task_key, notified=sent)
+            return sent
+
     @activity.defn(name="escalate_overdue")
     def escalate_overdue(self, request: EscalateInput) -> int:
         """Alert the unit head (for unit steps) and the agency leaders that a step is overdue.

@@ -32,6 +32,7 @@ from models.db import UTCDateTime, transaction, utcnow
 from models.documents import Document
 from models.numbering import VIETNAM, so_ky_hieu
 from models.org import User
+from models.wording import NOTIFICATION_LABELS, STEP_LABELS, URGENCY_LABELS
 
 if TYPE_CHECKING:  # models never import config at run time; the worker passes the settings in
     from config.settings import Settings
@@ -41,22 +42,6 @@ log = logging.getLogger("qlvb.mail")
 
 MAX_ATTEMPTS = 10
 
-# The same wording as the in-app list (web/labels.py NOTIFICATION_LABELS, STEP_LABELS; a unit
-# test keeps them equal): models cannot import web.
-SUBJECTS = {
-    "new_task": "Có văn bản cần xử lý",
-    "urgent_task": "Văn bản KHẨN cần xử lý ngay",
-    "overdue": "Văn bản quá hạn xử lý",
-}
-STEPS = {
-    "direct": "Cho ý kiến chỉ đạo",
-    "register": "Vào sổ văn bản đến",
-    "assign": "Phân công xử lý trong đơn vị",
-    "handle": "Giải quyết văn bản",
-    "extension": "Xem xét đề nghị gia hạn",
-    "accept": "Tiếp nhận hoặc trả lại văn bản",
-}
-URGENCY = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
 
 
 class MailMessage(SQLModel, table=True):
@@ -82,7 +67,7 @@ class MailMessage(SQLModel, table=True):
 
 def compose(notification: Notification, document: Document | None) -> tuple[str, str, str]:
     """Subject, body text and link path of a notification's e-mail, in Vietnamese."""
-    title = SUBJECTS.get(notification.code, "Thông báo")
+    title = NOTIFICATION_LABELS.get(notification.code, "Thông báo")
     number = so_ky_hieu(document.code_number, document.code_notation) if document else ""
     subject = f"[QLVB] {title}: {number}" if number else f"[QLVB] {title}"
     lines = [title + "."]
@@ -91,10 +76,10 @@ def compose(notification: Notification, document: Document | None) -> tuple[str,
                   f"Trích yếu: {document.subject}"]
         if document.organ_name:
             lines.append(f"Cơ quan ban hành: {document.organ_name}")
-        lines.append(f"Mức độ khẩn: {URGENCY.get(document.urgency, document.urgency)}")
+        lines.append(f"Mức độ khẩn: {URGENCY_LABELS.get(document.urgency, document.urgency)}")
     step = notification.data.get("step")
     if step:
-        lines.append(f"Bước xử lý: {STEPS.get(step, step)}")
+        lines.append(f"Bước xử lý: {STEP_LABELS.get(step, step)}")
     link = f"/documents/{document.id}" if document is not None else "/notifications"
     return subject[:300], "\n".join(lines), link
 

@@ -57,6 +57,8 @@ def seed_demo(session: Session, demo_password: str) -> list[str]:
             continue
         create_user(session, username=username, full_name=full_name, agency_code=agency_code,
                     unit_abbreviation=unit, position=position, roles=roles,
+                    # A reserved example domain: demo mail lands in the dev mailbox, never outside.
+                    email=f"{username}@hanam.example",
                     password=demo_password, must_change_password=False)
         created.append(username)
     # Only the first time: an administrator's later versions must not be overridden by a re-seed.

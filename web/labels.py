@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.wording import NOTIFICATION_LABELS, STEP_LABELS, URGENCY_LABELS  # noqa: F401 (re-exported)
+
 ROLE_LABELS = {
     "van_thu": "Văn thư",
     "lanh_dao_co_quan": "Lãnh đạo cơ quan",
@@ -10,7 +12,6 @@ ROLE_LABELS = {
     "quan_tri": "Quản trị hệ thống",
 }
 
-URGENCY_LABELS = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
 URGENCY_STAMPS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
 
 STATUS_LABELS = {
@@ -28,6 +29,7 @@ STATUS_LABELS = {
     "issued": "Đã phát hành",
 }
 
+
 TASK_STATUS_LABELS = {
     "open": "Chờ nhận",
     "claimed": "Đang xử lý",
@@ -36,14 +38,6 @@ TASK_STATUS_LABELS = {
     "cancelled": "Đã hủy",
 }
 
-STEP_LABELS = {
-    "direct": "Cho ý kiến chỉ đạo",
-    "register": "Vào sổ văn bản đến",
-    "assign": "Phân công xử lý trong đơn vị",
-    "handle": "Giải quyết văn bản",
-    "extension": "Xem xét đề nghị gia hạn",
-    "accept": "Tiếp nhận hoặc trả lại văn bản",
-}
 
 ACTION_LABELS = {
     "giao_xu_ly": "Giao xử lý",
@@ -105,6 +99,7 @@ AUDIT_LABELS = {
     "document.dong_y_gia_han": "Đồng ý gia hạn",
     "document.tu_choi_gia_han": "Không đồng ý gia hạn",
     "task.escalated": "Cảnh báo quá hạn tới lãnh đạo",
+    "task.reminded": "Nhắc hạn xử lý",
     "document.tiep_nhan": "Văn thư tiếp nhận để tham khảo",
     "document.bao_cao_tien_do": "Báo cáo tiến độ",
     "document.tra_lai": "Văn thư trả lại nơi gửi",
@@ -167,8 +162,3 @@ SEARCH_CSV_COLUMNS = [
     "Cơ quan ban hành", "Người ký", "Mức độ khẩn", "Trạng thái", "Hạn xử lý",
 ]
 
-NOTIFICATION_LABELS = {
-    "new_task": "Có văn bản cần xử lý",
-    "urgent_task": "Văn bản KHẨN cần xử lý ngay",
-    "overdue": "Văn bản quá hạn xử lý",
-}

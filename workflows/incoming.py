@@ -20,12 +20,13 @@ Protocol:
 Search attributes: DocKind, OrgUnit, UrgencyLevel, ProcessKey, ProcessVersion (set at start
 by the starter), Stage, DueAt and Overdue (kept current here; no personal data).
 
-Timers: each human step waits until its due time; when it passes, the task row and the
+Timers: each human step waits until its due time (with a reminder shortly before); when it passes, the task row and the
 ``Overdue`` attribute are flagged, the unit head and leaders are alerted, and the step keeps
 waiting.
 
 Open patches: ``2026-11-26-escalate-overdue`` (alerts on overdue steps; histories recorded
-before it flag the task only).
+before it flag the task only) and ``2026-11-26-due-reminder`` (a reminder four hours before a
+step falls due, for steps longer than eight hours).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ with workflow.unsafe.imports_passed_through():
 SHORT = timedelta(seconds=30)
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 ESCALATE_PATCH = "2026-11-26-escalate-overdue"
+REMINDER_PATCH = "2026-11-26-due-reminder"
+REMINDER_LEAD = timedelta(hours=4)
 
 # Roles and actions of the handling branches (the skeleton is code; durations are data).
 UNIT_LEADER, OFFICER, AGENCY_LEADER, CLERK = "lanh_dao_don_vi", "chuyen_vien", "lanh_dao_co_quan", "van_thu"
@@ -232,6 +235,8 @@ class IncomingDocumentWorkflow:
         )
 
         overdue = False
+        # Remind only when the step is long enough for a reminder to mean something.
+        remind = (due_at - workflow.now()) > 2 * REMINDER_LEAD and workflow.patched(REMINDER_PATCH)
         while key not in self._decisions:
             remaining = (due_at - workflow.now()).total_seconds()
             if overdue or remaining <= 0:
@@ -240,10 +245,19 @@ class IncomingDocumentWorkflow:
                     await self._flag_overdue(start.document_id, key, step)
                 await workflow.wait_condition(lambda: key in self._decisions)
                 break
+            wake = remaining
+            if remind:
+                until_reminder = remaining - REMINDER_LEAD.total_seconds()
+                if until_reminder <= 0:
+                    remind = False
+                    await workflow.execute_activity(
+                        "send_reminder", TaskRef(workflow.info().workflow_id, key, start.document_id),
+                        start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
+                    )
+                    continue
+                wake = until_reminder
             try:
-                await workflow.wait_condition(
-                    lambda: key in self._decisions, timeout=timedelta(seconds=remaining)
-                )
+                await workflow.wait_condition(lambda: key in self._decisions, timeout=timedelta(seconds=wake))
             except TimeoutError:
                 continue
 

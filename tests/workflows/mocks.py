@@ -117,6 +117,11 @@ class MockActivities:
         self.calls.append(("escalate_overdue", request))
         return 2
 
+    @activity.defn(name="send_reminder")
+    async def send_reminder(self, request: TaskRef) -> int:
+        self.calls.append(("send_reminder", request))
+        return 1
+
     @activity.defn(name="close_workflow_tasks")
     async def close_workflow_tasks(self, request: CloseWorkflowTasksInput) -> int:
         self.calls.append(("close_workflow_tasks", request))
@@ -125,7 +130,7 @@ class MockActivities:
     def all(self) -> Sequence:
         return [self.load_definition, self.register_incoming, self.compute_due_at, self.open_task,
                 self.mark_task_overdue, self.apply_decision, self.escalate_overdue,
-                self.close_workflow_tasks, self.verify_signatures]
+                self.close_workflow_tasks, self.verify_signatures, self.send_reminder]
 
 
 @asynccontextmanager

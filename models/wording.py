@@ -1,0 +1,24 @@
+"""Vietnamese words shared by the web pages and the e-mails the worker sends.
+
+The UI's label tables live in ``web/labels.py``; the few that ``models`` also needs (mail runs in
+the worker, which never imports ``web``) live here once, and ``web/labels.py`` re-exports them.
+"""
+
+from __future__ import annotations
+
+URGENCY_LABELS = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
+STEP_LABELS = {
+    "direct": "Cho ý kiến chỉ đạo",
+    "register": "Vào sổ văn bản đến",
+    "assign": "Phân công xử lý trong đơn vị",
+    "handle": "Giải quyết văn bản",
+    "extension": "Xem xét đề nghị gia hạn",
+    "accept": "Tiếp nhận hoặc trả lại văn bản",
+}
+
+NOTIFICATION_LABELS = {
+    "new_task": "Có văn bản cần xử lý",
+    "urgent_task": "Văn bản KHẨN cần xử lý ngay",
+    "overdue": "Văn bản quá hạn xử lý",
+    "due_soon": "Văn bản sắp đến hạn xử lý",
+}
