@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
-from models import account_repo, definition_repo
-from models.db import transaction
+from models import account_repo, calendar_repo, definition_repo
+from models.db import transaction, utcnow
 from models.definitions import ProcessDefinition
 from models.errors import DomainError, Forbidden
+from models.numbering import VIETNAM
 from models.org import Agency, OrgUnit, User, UserRole
 from models.vocab import Role
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
@@ -118,3 +120,41 @@ async def deploy_process(request: Request, principal: WebUser, state: State, _: 
     with transaction(state.engine) as session:
         return render(request, "admin/processes.html", status_code=422 if error else 200,
                       processes=_processes(session), notice=notice, error=error)
+
+
+def _calendar_context(session, year: int) -> dict:
+    return {"days": calendar_repo.list_days(session, year), "year": year}
+
+
+@router.get("/calendar")
+def calendar_page(request: Request, principal: WebUser, session: DbSession, year: int | None = None) -> Response:
+    _require_admin(principal)
+    year = year or utcnow().astimezone(VIETNAM).year
+    return render(request, "admin/calendar.html", notice=None, error=None, **_calendar_context(session, year))
+
+
+@router.post("/calendar")
+async def calendar_change(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    _require_admin(principal)
+    form = await request.form()
+    notice = error = None
+    year = utcnow().astimezone(VIETNAM).year
+    try:
+        try:
+            day = date.fromisoformat(str(form.get("day", "")))
+        except ValueError:
+            raise DomainError("calendar_bad_date") from None
+        year = day.year
+        with transaction(state.engine) as session:
+            if form.get("remove"):
+                calendar_repo.remove_day(session, day, principal.user.id)
+                notice = f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}."
+            else:
+                working = form.get("working") == "1"
+                calendar_repo.set_day(session, day, working, str(form.get("note", "")), principal.user.id)
+                notice = f"Ngày {day:%d/%m/%Y} được đặt là {'ngày làm việc' if working else 'ngày nghỉ'}."
+    except DomainError as failure:
+        error = message_of(failure)
+    with transaction(state.engine) as session:
+        return render(request, "admin/calendar.html", status_code=422 if error else 200, notice=notice,
+                      error=error, **_calendar_context(session, year))
