@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     ocr_max_pixels_per_page: int = 50_000_000
     ocr_min_dpi: int = 200
     ocr_jobs: int = 1
+    ocr_rotate_deskew: bool = False  # --rotate-pages --deskew: about 3.2 s/page instead of 1.2
 
     # --- temporal ------------------------------------------------------------------------
     temporal_address: str = Field(

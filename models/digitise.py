@@ -26,7 +26,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import String
+from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -42,10 +42,12 @@ class DigitiseJob(SQLModel, table=True):
 
     document_id: str = Field(primary_key=True, max_length=36, foreign_key="document.id")
     source_sha256: str = Field(default="", max_length=64)  # the scan being OCR'd
+    result_sha256: str = Field(default="", max_length=64)  # the OCR'd PDF
     total_pages: int = 0
     done_pages: int = 0
     status: str = Field(default="pending", sa_type=String(20))  # pending|running|done|quarantined
     error: str = Field(default="", max_length=500)
+    suggestions: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -59,6 +61,11 @@ class ScanLimits:
     max_pages: int = 200
     max_pixels_per_page: int = 50_000_000  # A3 at 400 dpi, A4 at 600 dpi fit
     min_dpi: int = 200
+
+    @classmethod
+    def from_settings(cls, settings) -> ScanLimits:
+        """The limits configured in ``config.settings.Settings`` (``ocr_*``)."""
+        return cls(settings.ocr_max_pages, settings.ocr_max_pixels_per_page, settings.ocr_min_dpi)
 
 
 @dataclass
