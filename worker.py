@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
 from activities.definitions import DefinitionActivities
+from activities.digitise import DigitiseActivities
 from activities.documents import DocumentActivities
 from activities.registers import RegisterActivities
 from activities.signatures import SignatureActivities
@@ -44,6 +45,7 @@ def activities_for(engine: Engine, settings: Settings) -> list:
     """Instantiate every activity family with its dependencies."""
     calendar = CalendarActivities(engine)
     definitions = DefinitionActivities(engine)
+    digitise = DigitiseActivities(engine, FileStore(settings.files_dir), settings)
     documents = DocumentActivities(engine)
     registers = RegisterActivities(engine)
     signatures = SignatureActivities(engine, FileStore(settings.files_dir), settings)
@@ -51,6 +53,8 @@ def activities_for(engine: Engine, settings: Settings) -> list:
     return [
         calendar.compute_due_at,
         definitions.load_definition,
+        digitise.ocr_scan,
+        digitise.sign_digitised,
         documents.apply_decision,
         registers.register_incoming,
         signatures.verify_signatures,
