@@ -162,3 +162,12 @@ SEARCH_CSV_COLUMNS = [
     "Cơ quan ban hành", "Người ký", "Mức độ khẩn", "Trạng thái", "Hạn xử lý",
 ]
 
+
+# Số hóa văn bản giấy đến (QĐ44 Điều 10.2).
+AUDIT_LABELS.update({
+    "document.digitised": "Số hóa văn bản giấy (nhận dạng nội dung)",
+    "document.digitise_quarantined": "Bản quét không nhận dạng được, chuyển lại văn thư",
+    "document.agency_signed": "Ký số của cơ quan lên văn bản số hóa",
+})
+DIGITISE_STATUS_LABELS = {"pending": "Chờ nhận dạng", "running": "Đang nhận dạng", "done": "Đã số hóa",
+                          "quarantined": "Cần quét lại"}
