@@ -19,7 +19,7 @@ from temporalio.worker import Worker
 from activities.calendar import CalendarActivities
 from activities.definitions import DefinitionActivities
 from activities.digitise import DigitiseActivities
-from activities.documents import DocumentActivities
+from activities.documents import DocumentActivities, RoutingActivities
 from activities.registers import RegisterActivities
 from activities.signatures import SignatureActivities
 from activities.tasks import TaskActivities
@@ -47,6 +47,7 @@ def activities_for(engine: Engine, settings: Settings) -> list:
     definitions = DefinitionActivities(engine)
     digitise = DigitiseActivities(engine, FileStore(settings.files_dir), settings)
     documents = DocumentActivities(engine)
+    routing = RoutingActivities(engine)
     registers = RegisterActivities(engine)
     signatures = SignatureActivities(engine, FileStore(settings.files_dir), settings)
     tasks = TaskActivities(engine)
@@ -56,6 +57,7 @@ def activities_for(engine: Engine, settings: Settings) -> list:
         digitise.ocr_scan,
         digitise.sign_digitised,
         documents.apply_decision,
+        routing.withdraw_branch,
         registers.register_incoming,
         signatures.verify_signatures,
         tasks.open_task,

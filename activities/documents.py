@@ -16,7 +16,7 @@ from models.documents import Assignment, Document
 from models.org import OrgUnit
 from models.search_repo import index_document
 from models.vocab import AssignmentRole, DocumentStatus
-from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult
+from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, WithdrawBranchInput
 
 # What each decision does to the document's status; None leaves it as it is.
 STATUS_AFTER: dict[str, DocumentStatus | None] = {
@@ -80,6 +80,49 @@ class DocumentActivities:
                     "branch_role": request.branch_role}
             record(session, request.actor_id, f"document.{request.action}", "document", document.id, **data)
             return ApplyDecisionResult(str(document.status))
+
+
+class RoutingActivities:
+    """Routing changes made while handling runs; each call owns one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @activity.defn(name="withdraw_branch")
+    def withdraw_branch(self, request: WithdrawBranchInput) -> int:
+        """Close a unit's open steps and routing rows, and route to the successor unit if any.
+
+        Idempotency key: the unit's live routing rows. A retry finds them already withdrawn and
+        writes nothing. Returns how many steps were cancelled.
+        """
+        with transaction(self.engine) as session:
+            live = list(session.exec(select(Assignment).where(
+                Assignment.document_id == request.document_id, Assignment.unit_id == request.unit_id,
+                Assignment.withdrawn_at == None)))  # noqa: E711
+            if not live:
+                return 0
+            now = utcnow()
+            for row in live:
+                row.withdrawn_at = now
+                session.add(row)
+            cancelled = task_repo.cancel_task_keys(session, request.workflow_id, request.task_keys)
+            document = session.get(Document, request.document_id)
+            if request.new_unit_id is not None:
+                unit_row = next((r for r in live if r.user_id is None), live[0])
+                session.add(Assignment(document_id=document.id, role=AssignmentRole(request.role),
+                                       unit_id=request.new_unit_id, due_date=unit_row.due_date,
+                                       opinion=request.reason, assigned_by=request.actor_id))
+            session.flush()
+            units = session.exec(select(OrgUnit.name).join(Assignment, Assignment.unit_id == OrgUnit.id).where(
+                Assignment.document_id == document.id, Assignment.user_id == None,  # noqa: E711
+                Assignment.withdrawn_at == None)).all()  # noqa: E711
+            document.to_places = "; ".join(dict.fromkeys(units))[:1000]
+            document.updated_at = now
+            session.add(document)
+            record(session, request.actor_id, "document.rerouted", "document", document.id,
+                   unit_id=request.unit_id, new_unit_id=request.new_unit_id, role=request.role,
+                   reason=request.reason, cancelled_steps=cancelled)
+            return cancelled
 
 
 def _record_direction(session: Session, document: Document, request: ApplyDecisionInput) -> None:

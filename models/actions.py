@@ -92,7 +92,7 @@ def validate_fields(session: Session, agency_id: int, action: str, fields: dict,
             if spec.kind == "unit" and len(ids) != 1:
                 errors[spec.name] = "invalid"
                 continue
-            if not all(part.isdigit() for part in ids) or not _units_belong(session, agency_id, ids):
+            if not all(part.isdigit() for part in ids) or not units_belong(session, agency_id, ids):
                 errors[spec.name] = "invalid"
                 continue
             value = ",".join(ids)
@@ -131,7 +131,7 @@ def officers_of_unit(session: Session, unit_id: int) -> list[User]:
     ))
 
 
-def _units_belong(session: Session, agency_id: int, ids: list[str]) -> bool:
+def units_belong(session: Session, agency_id: int, ids: list[str]) -> bool:
     found = session.exec(
         select(OrgUnit.id).where(OrgUnit.agency_id == agency_id, OrgUnit.id.in_([int(i) for i in ids]))
     ).all()

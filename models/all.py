@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.definitions import ProcessDefinition
+from models.digitise import DigitiseJob
 from models.documents import Assignment, Document, DocumentFile, StoredFile
 from models.mail import MailMessage
 from models.notifications import Notification
@@ -18,6 +19,7 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "CalendarDay",
+    "DigitiseJob",
     "Document",
     "DocumentFile",
     "DocumentSearch",

@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 from models.audit import AuditEvent, record
 from models.db import utcnow
 from models.document_schema import IncomingMetadata, refuse_state_secrets
-from models.documents import Document, DocumentFile, StoredFile
+from models.documents import Assignment, Document, DocumentFile, StoredFile
 from models.numbering import document_identifier
-from models.org import Agency, User
+from models.org import Agency, OrgUnit, User
 from models.search_repo import index_document
 from models.vocab import Direction, DocumentSource, DocumentStatus
 from workflows.contracts import incoming_workflow_id
@@ -141,3 +141,14 @@ def documents_by_id(session: Session, ids: list[str]) -> dict[str, Document]:
     if not ids:
         return {}
     return {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(ids)))}
+
+
+def routed_units(session: Session, document_id: str) -> list[tuple[Assignment, OrgUnit]]:
+    """The units currently routed to handle a document (chủ trì first), for the leader's changes."""
+    rows = session.exec(
+        select(Assignment, OrgUnit).join(OrgUnit, OrgUnit.id == Assignment.unit_id)
+        .where(Assignment.document_id == document_id, col(Assignment.user_id).is_(None),
+               col(Assignment.withdrawn_at).is_(None))
+        .order_by(Assignment.role, Assignment.id)
+    ).all()
+    return [(assignment, unit) for assignment, unit in rows]

@@ -193,3 +193,17 @@ def stuck_completing(session: Session, older_than: datetime) -> list[Task]:
     return list(session.exec(
         select(Task).where(Task.status == TaskStatus.COMPLETING, col(Task.state_changed_at) < older_than)
     ))
+
+
+def cancel_task_keys(session: Session, workflow_id: str, task_keys: Sequence[str]) -> int:
+    """Cancel the given active steps of a workflow (a withdrawn routing)."""
+    if not task_keys:
+        return 0
+    result = session.execute(
+        update(Task)
+        .where(col(Task.workflow_id) == workflow_id, col(Task.task_key).in_(list(task_keys)),
+               col(Task.status).in_(ACTIVE))
+        .values(status=TaskStatus.CANCELLED, closed_at=utcnow(), state_changed_at=utcnow(),
+                version=Task.version + 1)
+    )
+    return result.rowcount

@@ -20,18 +20,19 @@ from temporalio.service import RPCError
 
 from config.settings import Settings
 from models import account_repo, definition_repo, task_repo
-from models.actions import validate_fields
+from models.access import document_for_user
+from models.actions import units_belong, validate_fields
 from models.audit import record
 from models.db import transaction
 from models.document_repo import receive_incoming, store_file
 from models.document_schema import IncomingMetadata
 from models.documents import Document
-from models.errors import AuthFailed, Conflict, DomainError
+from models.errors import AuthFailed, Conflict, DomainError, Forbidden
 from models.file_store import FileStore
 from models.org import Agency, User
 from models.pdf_checks import inspect_pdf
 from models.vocab import URGENCY_RANK, Role, SessionKind, TaskStatus
-from workflows.contracts import DecideInput, IncomingInput
+from workflows.contracts import DecideInput, IncomingInput, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.starter import start_incoming
 
@@ -233,3 +234,38 @@ def report_progress(engine: Engine, task_id: int, user: User, roles: set[Role], 
             raise Conflict("progress_not_allowed")
         record(session, user.id, "document.bao_cao_tien_do", "document", task.document_id,
                task_id=task.id, progress=text)
+
+
+async def reroute(engine: Engine, client: Client, *, document_id: str, user: User, roles: set[Role],
+                  unit_id: int, new_unit_id: int | None, reason: str, nonce: str) -> None:
+    """The agency leader withdraws a routed unit or hands its part to another unit.
+
+    Who may do it is checked here (agency leaders of the document's agency); whether the change
+    fits the running process is checked by the workflow's validator.
+    """
+    if Role.AGENCY_LEADER not in roles:
+        raise Forbidden("leader_only")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("invalid_fields", fields={"reason": "required"})
+    with transaction(engine) as session:
+        document = document_for_user(session, user, document_id, roles)
+        unit_ids = [unit_id] + ([new_unit_id] if new_unit_id is not None else [])
+        if not units_belong(session, document.agency_id, [str(u) for u in unit_ids]):
+            raise DomainError("invalid_fields", fields={"new_unit_id": "invalid"})
+        workflow_id = document.workflow_id
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        await handle.execute_update(
+            IncomingDocumentWorkflow.reroute,
+            RerouteInput(request_id=f"reroute:{nonce}", actor_id=user.id, unit_id=unit_id,
+                         new_unit_id=new_unit_id, reason=reason[:500]),
+            id=f"reroute-{document_id}:{nonce}", rpc_timeout=UPDATE_RPC_TIMEOUT,
+        )
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        return
+    except (WorkflowUpdateFailedError, RPCError) as error:
+        cause = getattr(error, "cause", None)
+        if isinstance(cause, ApplicationError) and cause.type:
+            raise Conflict(cause.type) from error
+        raise Conflict("workflow_unavailable") from error

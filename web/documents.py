@@ -89,6 +89,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         signature_check=current_check(session, document),
         officers={task.id: officers_of_unit(session, task.unit_id) for task in open_tasks if task.unit_id},
         duplicates=document_repo.duplicates_of(session, document),
+        routed_units=document_repo.routed_units(session, document.id),
     )
 
 
@@ -129,6 +130,22 @@ async def progress(request: Request, task_id: int, principal: WebUser, state: St
                              str(form.get("progress", "")))
     document_id = next(iter(request.query_params.getlist("document")), "")
     target = f"/documents/{document_id}" if document_id else "/"
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/documents/{document_id}/reroute")
+async def reroute(request: Request, document_id: str, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    form = await request.form()
+    unit_id, new_unit = str(form.get("unit_id", "")), str(form.get("new_unit_id", ""))
+    if not unit_id.isdigit() or (new_unit and not new_unit.isdigit()):
+        raise DomainError("invalid_fields", fields={"new_unit_id": "invalid"})
+    await commands.reroute(state.engine, state.client, document_id=document_id, user=principal.user,
+                           roles=principal.roles, unit_id=int(unit_id),
+                           new_unit_id=int(new_unit) if new_unit else None,
+                           reason=str(form.get("reason", "")), nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)
+    target = f"/documents/{document_id}"
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)

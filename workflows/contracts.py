@@ -185,3 +185,28 @@ class CloseWorkflowTasksInput:
 
     document_id: str
     workflow_id: str
+
+
+@dataclass
+class RerouteInput:
+    """The agency leader changes the routing while handling runs (issue 3: reassign, withdraw)."""
+
+    request_id: str
+    actor_id: int
+    unit_id: int
+    new_unit_id: int | None = None
+    reason: str = ""
+
+
+@dataclass
+class WithdrawBranchInput:
+    """Close one unit's open steps and routing rows; route to the new unit when there is one."""
+
+    document_id: str
+    workflow_id: str
+    task_keys: list[str]
+    unit_id: int
+    new_unit_id: int | None
+    role: str
+    actor_id: int
+    reason: str = ""

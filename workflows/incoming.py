@@ -12,6 +12,9 @@ Protocol:
     Update ``decide(DecideInput) -> DecideResult``: the decision on one open human step.
         Its validator rejects (before anything is recorded) a decision for a step that is not
         open, one already decided, or an action the step does not allow.
+    Update ``reroute(RerouteInput) -> str``: the leader withdraws a routed unit or hands its part
+        to another unit; refused for a unit not being handled, a unit already routed, or a lead
+        withdrawn without a successor.
     Query ``open_step() -> str``: the key of one open step (the lead's first), or "".
     Query ``open_steps() -> list[str]``: every open step key.
     Query ``awaiting_decision() -> bool``: whether an open step still waits for a decision.
@@ -54,10 +57,12 @@ with workflow.unsafe.imports_passed_through():
         OpenTaskInput,
         ProcessPlan,
         RegisterIncomingInput,
+        RerouteInput,
         StepSpec,
         TaskRef,
         VerifySignaturesInput,
         VerifySignaturesResult,
+        WithdrawBranchInput,
     )
     from workflows.search_attributes import DUE_AT, OVERDUE, STAGE
 
@@ -90,6 +95,8 @@ class HumanStep:
     # Facts the decision's effect needs that the deciding person does not type again
     # (the extension date an approval grants).
     context: dict[str, str] | None = None
+    # The routed unit whose handling branch this step belongs to (closed if it is rerouted).
+    branch_unit: int | None = None
 
 
 @workflow.defn(name="IncomingDocument")
@@ -103,6 +110,11 @@ class IncomingDocumentWorkflow:
         self._applied: dict[str, str] = {}  # task key -> document status after applying
         self._overdue: set[str] = set()
         self._round = 0
+        self._branches: dict[int, asyncio.Task] = {}  # routed unit -> its handling branch
+        self._branch_keys: dict[int, set[str]] = {}
+        self._lead_unit = 0
+        self._reroutes: list[RerouteInput] = []
+        self._rerouted: set[str] = set()
 
     @workflow.run
     async def run(self, start: IncomingInput) -> str:
@@ -157,18 +169,29 @@ class IncomingDocumentWorkflow:
         return step.urgent_working_days if start.urgency_rank > 0 else step.working_days
 
     async def _handle(self, start: IncomingInput, step: StepSpec, direction: DecideInput) -> str:
-        """Run one branch per routed unit; the lead branch's result closes the document."""
+        """Run one branch per routed unit; the lead branch's result closes the document.
+
+        The leader may withdraw a unit or hand its part to another (``reroute``) while branches
+        run: the branch is cancelled, its open steps closed, and a new branch started.
+        """
         workflow.upsert_search_attributes([STAGE.value_set("handle")])
-        lead = int(direction.fields["lead_unit_id"])
+        self._lead_unit = int(direction.fields["lead_unit_id"])
         cooperating = [int(u) for u in direction.fields.get("cooperating_unit_ids", "").split(",")
-                       if u and int(u) != lead]
+                       if u and int(u) != self._lead_unit]
         due_date = direction.fields.get("due_date", "")
         days = self._days(start, step)
-        helpers = [asyncio.ensure_future(self._branch(start, unit, "phoi_hop", due_date, days))
-                   for unit in cooperating]
-        status = await self._branch(start, lead, "chu_tri", due_date, days)
+        # The lead's branch is created first so it opens the first step (the recorded order).
+        for unit, role in [(self._lead_unit, "chu_tri")] + [(u, "phoi_hop") for u in cooperating]:
+            self._branches[unit] = asyncio.ensure_future(self._branch(start, unit, role, due_date, days))
+        while True:
+            await workflow.wait_condition(
+                lambda: self._branches[self._lead_unit].done() or bool(self._reroutes))
+            if not self._reroutes:
+                break
+            await self._apply_reroute(start, self._reroutes.pop(0), due_date, days)
+        status = self._branches[self._lead_unit].result()
         # Inputs still missing when the lead finished are no longer needed.
-        unfinished = [task for task in helpers if not task.done()]
+        unfinished = [task for task in self._branches.values() if not task.done()]
         if unfinished:
             await workflow.execute_activity(
                 "close_workflow_tasks",
@@ -181,22 +204,46 @@ class IncomingDocumentWorkflow:
             self._open.clear()
         return status
 
+    async def _apply_reroute(self, start: IncomingInput, change: RerouteInput, due_date: str, days: int) -> None:
+        """Cancel one unit's branch and, when a new unit is named, start its branch instead."""
+        branch = self._branches.pop(change.unit_id)
+        branch.cancel()
+        await asyncio.gather(branch, return_exceptions=True)
+        keys = sorted(self._branch_keys.pop(change.unit_id, set()))
+        for key in keys:
+            self._open.pop(key, None)
+            self._overdue.discard(key)
+        role = "chu_tri" if change.unit_id == self._lead_unit else "phoi_hop"
+        await workflow.execute_activity(
+            "withdraw_branch",
+            WithdrawBranchInput(start.document_id, workflow.info().workflow_id, keys, change.unit_id,
+                                change.new_unit_id, role, change.actor_id, change.reason),
+            start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
+        )
+        if change.new_unit_id is not None:
+            self._branches[change.new_unit_id] = asyncio.ensure_future(
+                self._branch(start, change.new_unit_id, role, due_date, days))
+            if role == "chu_tri":
+                self._lead_unit = change.new_unit_id
+        self._rerouted.add(change.request_id)
+
     async def _branch(self, start: IncomingInput, unit_id: int, role: str, due_date: str, days: int) -> str:
         """Unit head assigns a handler; the handler finishes, or asks for and may get more time."""
         assignment, _ = await self._human_step(start, HumanStep(
-            "assign", UNIT_LEADER, ["phan_cong"], ASSIGN_DAYS, unit_id=unit_id, branch_role=role))
+            "assign", UNIT_LEADER, ["phan_cong"], ASSIGN_DAYS, unit_id=unit_id, branch_role=role,
+            branch_unit=unit_id))
         handler_id = int(assignment.fields["handler_id"])
         handler_due = assignment.fields.get("due_date") or due_date
         finish = "hoan_thanh" if role == "chu_tri" else "gui_y_kien"
         while True:
             decision, status = await self._human_step(start, HumanStep(
                 "handle", OFFICER, [finish, "xin_gia_han"], days, due_date=handler_due,
-                unit_id=unit_id, assignee_id=handler_id, branch_role=role))
+                unit_id=unit_id, assignee_id=handler_id, branch_role=role, branch_unit=unit_id))
             if decision.action != "xin_gia_han":
                 return status
             verdict, _ = await self._human_step(start, HumanStep(
                 "extension", AGENCY_LEADER, ["dong_y_gia_han", "tu_choi_gia_han"], EXTENSION_DAYS,
-                unit_id=None, branch_role=role,
+                unit_id=None, branch_role=role, branch_unit=unit_id,
                 context={"new_due_date": decision.fields["new_due_date"],
                          "handler_id": str(handler_id), "unit_id": str(unit_id)}))
             if verdict.action == "dong_y_gia_han":
@@ -219,6 +266,8 @@ class IncomingDocumentWorkflow:
         due_at = due.due_at
         # Open for decisions before the row exists: someone may act the moment the inbox shows it.
         self._open[key] = list(step.actions)
+        if step.branch_unit is not None:
+            self._branch_keys.setdefault(step.branch_unit, set()).add(key)
         await workflow.execute_activity(
             "open_task",
             OpenTaskInput(
@@ -308,6 +357,24 @@ class IncomingDocumentWorkflow:
             raise ApplicationError("task_already_decided", type="task_already_decided")
         if command.action not in self._open[command.task_key]:
             raise ApplicationError("action_not_allowed", type="action_not_allowed")
+
+    @workflow.update
+    async def reroute(self, change: RerouteInput) -> str:
+        """Withdraw a routed unit, or hand its part to another unit; answers once applied."""
+        self._reroutes.append(change)
+        await workflow.wait_condition(lambda: change.request_id in self._rerouted)
+        return "rerouted"
+
+    @reroute.validator
+    def _validate_reroute(self, change: RerouteInput) -> None:
+        """Only a running branch can be changed; the lead can be handed over, not just withdrawn."""
+        running = {unit for unit, task in self._branches.items() if not task.done()}
+        if change.unit_id not in running:
+            raise ApplicationError("unit_not_routed", type="unit_not_routed")
+        if change.new_unit_id is not None and change.new_unit_id in self._branches:
+            raise ApplicationError("unit_already_routed", type="unit_already_routed")
+        if change.unit_id == self._lead_unit and change.new_unit_id is None:
+            raise ApplicationError("lead_needs_successor", type="lead_needs_successor")
 
     @workflow.query
     def open_step(self) -> str:
