@@ -9,9 +9,14 @@
    turn) loaded once like a logged-in principal, run ``--iterations`` rounds of: inbox ``unit``,
    inbox ``mine`` and one search (rotating through folded text, a số/ký hiệu, text with a
    filter, filters alone). Each operation is one ``transaction(engine)`` session, exactly what
-   the web's ``read_session`` opens, on an engine from ``make_engine`` (its default pool).
+   the web's ``read_session`` opens, with ``make_engine``'s pragmas and one pooled connection
+   per user (``make_engine``'s default pool of 5 + 10 times out after 30 s at 50 users).
+3. Twice: as the app runs (every transaction, reads included, is ``BEGIN IMMEDIATE``, so reads
+   queue on the write lock and a wait over ``busy_timeout`` fails with "database is locked"),
+   then with a deferred ``BEGIN`` for comparison (not what the app does).
 
-Prints the seeding time, p50/p95 per operation and the overall throughput.
+Prints the seeding time, p50/p95 per operation, failures, and the overall throughput; failed
+operations make the section (and ``bench/run.py``) exit 1.
 Alone: ``python bench/inbox_search.py [--documents N] [--users N] [--iterations N]``.
 """
 
@@ -194,7 +199,7 @@ def user_engine(url: str, users: int, immediate: bool):
     return engine
 
 
-def run_users(engine, users: int, iterations: int) -> tuple[dict[str, list[float]], float, int]:
+def run_users(engine, users: int, iterations: int) -> tuple[dict[str, list[float]], float, list[tuple[str, str]]]:
     """Run the simulated users; return latencies per operation, the elapsed seconds, and failures."""
     principals = [user_and_roles(engine, name) for name in USERNAMES]
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -219,7 +224,7 @@ def run_users(engine, users: int, iterations: int) -> tuple[dict[str, list[float
                     with transaction(engine) as session:  # what web/deps.read_session opens
                         operation(session)
                 except Exception as error:  # noqa: BLE001 - counted and reported, the bench goes on
-                    failures.append(f"{name}: {type(error).__name__}: {error}"[:200])
+                    failures.append((name, f"{type(error).__name__}: {str(error).splitlines()[0]}"))
                     continue
                 mine.append((name, time.perf_counter() - before))
         with lock:
@@ -232,17 +237,22 @@ def run_users(engine, users: int, iterations: int) -> tuple[dict[str, list[float
     return latencies, time.perf_counter() - began, failures
 
 
-def _report(latencies: dict[str, list[float]], elapsed: float, failures: list[str]) -> int:
+def _report(latencies: dict[str, list[float]], elapsed: float, failures: list[tuple[str, str]]) -> int:
+    """Print one table; return the number of operations that succeeded."""
     operations = sum(len(values) for values in latencies.values())
-    out(f"    {'operation':<30} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    failed = defaultdict(int)
+    for name, _ in failures:
+        failed[name] += 1
+    out(f"    {'operation':<30} {'n ok':>5} {'failed':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     everything = [v for values in latencies.values() for v in values]
     for name in ["inbox unit", "inbox mine", *(label for label, _ in SEARCHES)] + ["all operations"]:
         values = everything if name == "all operations" else latencies.get(name, [])
         if values:
-            out(f"    {name:<30} {len(values):>5} {percentile(values, 0.5) * 1000:>8.1f} "
+            lost = len(failures) if name == "all operations" else failed[name]
+            out(f"    {name:<30} {len(values):>5} {lost:>6} {percentile(values, 0.5) * 1000:>8.1f} "
                 f"{percentile(values, 0.95) * 1000:>8.1f} {max(values) * 1000:>8.1f}")
     out(f"    throughput {operations / elapsed:.1f} operations/s ({operations} in {elapsed:.1f} s)"
-        + (f"; {len(failures)} FAILED, first: {failures[0]}" if failures else ""))
+        + (f"; {len(failures)} FAILED ({failures[0][1]})" if failures else ""))
     return operations
 
 

@@ -10,7 +10,7 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c).
-Exits 0 when every run was consistent, 1 otherwise.
+Exits 0 when every run was consistent and no operation failed, 1 otherwise.
 """
 
 from __future__ import annotations
