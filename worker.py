@@ -87,7 +87,8 @@ async def reconcile_starts(client: Client, engine: Engine, task_queue: str, olde
     with transaction(engine) as session:
         pending = [
             IncomingInput(doc.id, doc.agency_id, agency_of(session, doc).code,
-                          URGENCY_RANK[Urgency(doc.urgency)], doc.process_key, doc.process_version or 1)
+                          URGENCY_RANK[Urgency(doc.urgency)], doc.process_key, doc.process_version or 1,
+                          source=str(doc.source or ""))
             for doc in documents_not_started(session, older_than_seconds)
         ]
     for start in pending:

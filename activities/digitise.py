@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -31,36 +29,9 @@ from models.documents import Document, DocumentFile, StoredFile
 from models.file_store import FileStore
 from models.org import Agency
 from models.search_repo import index_text
+from workflows.contracts import DigitiseInput, OcrScanResult, SignDigitisedResult
 
 log = logging.getLogger("qlvb.digitise")
-
-# --- contracts (to move to workflows/contracts.py) --------------------------------------------
-
-
-@dataclass
-class DigitiseInput:
-    """Which document to digitise (its current file is the scan)."""
-
-    document_id: str
-
-
-@dataclass
-class OcrScanResult:
-    """The OCR'd PDF, now the document's current file, and what was read from it."""
-
-    file_sha256: str
-    page_count: int
-    text_chars: int = 0
-    suggestions: dict[str, Any] = field(default_factory=dict)  # models.digitise.suggest_metadata
-
-
-@dataclass
-class SignDigitisedResult:
-    """The agency-signed PDF, now the document's current file."""
-
-    file_sha256: str
-    already_signed: bool = False
-
 
 ROLE_DIGITISED = "digitised"
 ROLE_AGENCY_SIGNED = "agency_signed"
@@ -323,8 +294,3 @@ def _ocr_result(job: DigitiseJob) -> OcrScanResult:
 def _unprocessable(reason: str) -> ApplicationError:
     return ApplicationError(f"scan_unprocessable: {reason}", reason, type="scan_unprocessable",
                             non_retryable=True)
-
-
-def digitise_job(session, document_id: str) -> DigitiseJob | None:
-    """The document's digitising progress row (for the web layer's progress fragment)."""
-    return session.get(DigitiseJob, document_id)

@@ -29,6 +29,7 @@ STATUS_AFTER: dict[str, DocumentStatus | None] = {
     "dong_y_gia_han": None,
     "tu_choi_gia_han": None,
     "tiep_nhan": None,  # accepted for reference; registration follows
+    "thu_lai": None,  # retry digitising a quarantined scan
     "tra_lai": DocumentStatus.RETURNED,
 }
 CLOSING = {DocumentStatus.FILED_FOR_REFERENCE, DocumentStatus.DONE, DocumentStatus.RETURNED}

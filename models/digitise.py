@@ -508,3 +508,8 @@ def _position_case(text: str) -> str:
     lower = text.lower()
     lower = lower[:1].upper() + lower[1:]
     return re.sub(r"(?<=Phó )chủ tịch", "Chủ tịch", lower)
+
+
+def digitise_job(session, document_id: str) -> DigitiseJob | None:
+    """The document's digitising progress row (for the web layer's progress fragment)."""
+    return session.get(DigitiseJob, document_id)

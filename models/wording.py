@@ -14,6 +14,7 @@ STEP_LABELS = {
     "handle": "Giải quyết văn bản",
     "extension": "Xem xét đề nghị gia hạn",
     "accept": "Tiếp nhận hoặc trả lại văn bản",
+    "quarantine": "Xử lý bản quét không nhận dạng được",
 }
 
 NOTIFICATION_LABELS = {

@@ -162,6 +162,24 @@ async def create_incoming(principal: ApiUser, state: State, file: Annotated[Uplo
     return JSONResponse({**document_json(document), "duplicate_of": duplicates}, status_code=201)
 
 
+@router.post("/incoming/paper", status_code=201, summary="Tiếp nhận văn bản giấy: bản quét (nhiều tệp) + metadata JSON")
+async def create_paper_incoming(principal: ApiUser, state: State, scans: Annotated[list[UploadFile], File()],
+                                metadata: Annotated[str, Form()]) -> JSONResponse:
+    try:
+        raw = json.loads(metadata)
+    except json.JSONDecodeError:
+        raise DomainError("metadata_not_json") from None
+    if not isinstance(raw, dict):
+        raise DomainError("metadata_not_json")
+    files = [(item.filename or "ban-quet", await read_limited(item, state.settings.upload_max_bytes))
+             for item in scans]
+    document = await commands.receive_paper(
+        state.engine, state.client, state.settings, state.store, clerk=principal.user,
+        roles=principal.roles, raw_metadata=raw, scans=files,
+    )
+    return JSONResponse(document_json(document), status_code=201)
+
+
 @router.get("/documents/{document_id}", summary="Văn bản: thông tin, trạng thái, lịch sử xử lý")
 def get_document(document_id: str, principal: ApiUser, session: DbSession) -> dict[str, Any]:
     document = document_for_user(session, principal.user, document_id, principal.roles)

@@ -24,6 +24,7 @@ from models.access import document_for_user
 from models.actions import units_belong, validate_fields
 from models.audit import record
 from models.db import transaction
+from models.digitise import ScanLimits, prepare_scan
 from models.document_repo import receive_incoming, store_file
 from models.document_schema import IncomingMetadata
 from models.documents import Document
@@ -31,7 +32,7 @@ from models.errors import AuthFailed, Conflict, DomainError, Forbidden
 from models.file_store import FileStore
 from models.org import Agency, User
 from models.pdf_checks import inspect_pdf
-from models.vocab import URGENCY_RANK, Role, SessionKind, TaskStatus
+from models.vocab import URGENCY_RANK, DocumentSource, Role, SessionKind, TaskStatus
 from workflows.contracts import DecideInput, IncomingInput, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.starter import start_incoming
@@ -107,6 +108,7 @@ def logout(engine: Engine, session_id: int, user_id: int) -> None:
 async def receive_upload(
     engine: Engine, client: Client, settings: Settings, store: FileStore, *,
     clerk: User, roles: set[Role], raw_metadata: dict, data: bytes, filename: str,
+    source: DocumentSource = DocumentSource.UPLOAD,
 ) -> Document:
     """Register an uploaded PDF as an incoming document and start its workflow.
 
@@ -131,16 +133,38 @@ async def receive_upload(
                             filename=filename or "van-ban.pdf", user_id=clerk.id)
         document = receive_incoming(
             session, clerk=clerk, metadata=metadata, stored=stored, page_count=page_count,
-            process_key=definition.key, process_version=definition.version,
+            process_key=definition.key, process_version=definition.version, source=source,
         )
         agency_code = session.get(Agency, clerk.agency_id).code
     start = IncomingInput(document.id, document.agency_id, agency_code,
-                          URGENCY_RANK[metadata.priority], document.process_key, document.process_version)
+                          URGENCY_RANK[metadata.priority], document.process_key, document.process_version,
+                          source=str(source))
     try:
         await start_incoming(client, settings.temporal_task_queue, start)
     except RPCError:
         log.warning("workflow start for %s deferred to the reconciler", document.id, exc_info=True)
     return document
+
+
+async def receive_paper(
+    engine: Engine, client: Client, settings: Settings, store: FileStore, *,
+    clerk: User, roles: set[Role], raw_metadata: dict, scans: list[tuple[str, bytes]],
+) -> Document:
+    """Register a paper document from its scans (QĐ44 Điều 10.2): the workflow OCRs and signs it.
+
+    The scans (PDF, JPEG, PNG, TIFF, in page order) are checked and joined into one PDF first;
+    the paper itself stays with the văn thư, so the document is marked as having a paper copy.
+    """
+    if Role.CLERK not in roles:
+        raise DomainError("clerk_only")
+    if sum(len(data) for _, data in scans) > settings.upload_max_bytes:
+        raise DomainError("file_too_large", limit=settings.upload_max_bytes)
+    prepared = await asyncio.to_thread(prepare_scan, scans, ScanLimits.from_settings(settings))
+    return await receive_upload(
+        engine, client, settings, store, clerk=clerk, roles=roles,
+        raw_metadata={**raw_metadata, "paper_copy": True}, data=prepared.pdf,
+        filename=scans[0][0] if scans else "ban-quet.pdf", source=DocumentSource.PAPER,
+    )
 
 
 # --- tasks ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from models import document_repo, task_repo
 from models.access import document_for_user, visible_documents
 from models.actions import ACTION_FIELDS, officers_of_unit
+from models.digitise import digitise_job
 from models.documents import StoredFile
 from models.errors import DomainError, NotFound
 from models.org import OrgUnit
@@ -47,7 +48,44 @@ def intake_form(request: Request, principal: WebUser) -> Response:
     if Role.CLERK not in principal.roles:
         raise DomainError("clerk_only")
     return render(request, "documents/new.html", values={"priority": Urgency.NORMAL}, errors={},
-                  error=None, urgencies=list(Urgency))
+                  error=None, urgencies=list(Urgency), paper=False)
+
+
+@router.get("/documents/new-paper")
+def paper_intake_form(request: Request, principal: WebUser) -> Response:
+    if Role.CLERK not in principal.roles:
+        raise DomainError("clerk_only")
+    return render(request, "documents/new.html", values={"priority": Urgency.NORMAL}, errors={},
+                  error=None, urgencies=list(Urgency), paper=True)
+
+
+@router.post("/documents/new-paper")
+async def paper_intake_submit(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in METADATA_FIELDS}
+    raw = {name: value for name, value in values.items() if value != ""}
+    try:
+        scans = [(item.filename or "ban-quet", await read_limited(item, state.settings.upload_max_bytes))
+                 for item in form.getlist("scans") if isinstance(item, UploadFile) and item.filename]
+        if not scans:
+            raise DomainError("file_missing")
+        document = await commands.receive_paper(
+            state.engine, state.client, state.settings, state.store, clerk=principal.user,
+            roles=principal.roles, raw_metadata=raw, scans=scans,
+        )
+    except DomainError as error:
+        status = 413 if error.code == "file_too_large" else error.status
+        errors = field_errors(error) or {"scans": message_of(error)}
+        return render(request, "documents/new.html", status_code=status, values=values, errors=errors,
+                      error=message_of(error), urgencies=list(Urgency), paper=True)
+    return RedirectResponse(f"/documents/{document.id}", status_code=303)
+
+
+@router.get("/documents/{document_id}/_digitise")
+def digitise_progress(request: Request, document_id: str, principal: WebUser, session: DbSession) -> Response:
+    document = document_for_user(session, principal.user, document_id, principal.roles)
+    return render(request, "documents/_digitise_progress.html", "documents/_digitise_progress.html",
+                  document=document, digitise_job=digitise_job(session, document.id))
 
 
 @router.post("/documents/new")
@@ -68,7 +106,8 @@ async def intake_submit(request: Request, principal: WebUser, state: State, _: C
     except DomainError as error:
         status = 413 if error.code == "file_too_large" else error.status
         return render(request, "documents/new.html", status_code=status, values=values,
-                      errors=field_errors(error), error=message_of(error), urgencies=list(Urgency))
+                      errors=field_errors(error), error=message_of(error), urgencies=list(Urgency),
+                      paper=False)
     return RedirectResponse(f"/documents/{document.id}", status_code=303)
 
 
@@ -90,6 +129,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         officers={task.id: officers_of_unit(session, task.unit_id) for task in open_tasks if task.unit_id},
         duplicates=document_repo.duplicates_of(session, document),
         routed_units=document_repo.routed_units(session, document.id),
+        digitise_job=digitise_job(session, document.id),
     )
 
 

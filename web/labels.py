@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "tu_choi_gia_han": "Không đồng ý gia hạn",
     "tiep_nhan": "Tiếp nhận để tham khảo",
     "tra_lai": "Trả lại nơi gửi",
+    "thu_lai": "Số hóa lại",
 }
 
 FIELD_LABELS = {
@@ -105,6 +106,7 @@ AUDIT_LABELS = {
     "document.bao_cao_tien_do": "Báo cáo tiến độ",
     "document.rerouted": "Lãnh đạo điều chỉnh việc giao xử lý",
     "document.tra_lai": "Văn thư trả lại nơi gửi",
+    "document.thu_lai": "Văn thư cho số hóa lại",
     "task.cancelled": "Đóng các bước không còn cần thiết",
     "task.decision_lost": "Khôi phục bước xử lý chưa ghi nhận",
 }

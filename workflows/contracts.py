@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 INCOMING_TASK_QUEUE_DEFAULT = "qlvb"
 
@@ -60,6 +61,7 @@ class IncomingInput:
     urgency_rank: int
     process_key: str
     process_version: int
+    source: str = ""  # "paper": digitise (OCR, agency signature) before anything else
 
 
 @dataclass
@@ -210,3 +212,31 @@ class WithdrawBranchInput:
     role: str
     actor_id: int
     reason: str = ""
+
+
+# --- digitising paper documents --------------------------------------------------------------
+
+
+@dataclass
+class DigitiseInput:
+    """Which document to digitise (its current file is the scan)."""
+
+    document_id: str
+
+
+@dataclass
+class OcrScanResult:
+    """The OCR'd PDF, now the document's current file, and what was read from it."""
+
+    file_sha256: str
+    page_count: int
+    text_chars: int = 0
+    suggestions: dict[str, Any] = field(default_factory=dict)  # models.digitise.suggest_metadata
+
+
+@dataclass
+class SignDigitisedResult:
+    """The agency-signed PDF, now the document's current file."""
+
+    file_sha256: str
+    already_signed: bool = False

@@ -1,6 +1,8 @@
 """The incoming-document lifecycle (văn bản đến) as a durable workflow.
 
-Steps come from the pinned process definition: ``verify_signature`` (every PDF signature is
+A paper document (``source == "paper"``) is first digitised: OCR, then the agency signature;
+a scan that cannot be processed waits in quarantine for the văn thư to retry or return it.
+Then the steps come from the pinned process definition: ``verify_signature`` (every PDF signature is
 checked and the verdict stored before acceptance, QĐ44 Điều 10.1; a tampered or untrusted file
 waits for the văn thư to accept it for reference or return it with a reason), ``register`` (số đến), ``direct`` (the agency
 leader's direction) and ``handle`` (one branch per unit the leader routed the document to: the
@@ -40,7 +42,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import (
@@ -49,15 +51,18 @@ with workflow.unsafe.imports_passed_through():
         CloseWorkflowTasksInput,
         DecideInput,
         DecideResult,
+        DigitiseInput,
         DueAtInput,
         DueAtResult,
         EscalateInput,
         IncomingInput,
         LoadDefinitionInput,
+        OcrScanResult,
         OpenTaskInput,
         ProcessPlan,
         RegisterIncomingInput,
         RerouteInput,
+        SignDigitisedResult,
         StepSpec,
         TaskRef,
         VerifySignaturesInput,
@@ -127,6 +132,10 @@ class IncomingDocumentWorkflow:
         )
         status = ""
         direction: DecideInput | None = None
+        if start.source == "paper" and not await self._digitise(start):
+            workflow.upsert_search_attributes([STAGE.value_set("closed"), OVERDUE.value_set(False)])
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            return "returned"
         for step in plan.steps:
             if step.kind == "verify_signature":
                 workflow.upsert_search_attributes([STAGE.value_set("verify")])
@@ -163,6 +172,32 @@ class IncomingDocumentWorkflow:
         workflow.upsert_search_attributes([STAGE.value_set("closed"), OVERDUE.value_set(False)])
         await workflow.wait_condition(workflow.all_handlers_finished)
         return status
+
+    async def _digitise(self, start: IncomingInput) -> bool:
+        """OCR the scan, then apply the agency signature (QĐ44 Điều 10.2; OCR before signing).
+
+        A scan that cannot be processed is quarantined: the văn thư retries it (after fixing
+        what the message says) or returns it. Returns False when it was returned.
+        """
+        workflow.upsert_search_attributes([STAGE.value_set("digitise")])
+        while True:
+            try:
+                await workflow.execute_activity(
+                    "ocr_scan", DigitiseInput(start.document_id), result_type=OcrScanResult,
+                    # About 1.2 s a page on two cores; the heartbeat proves a long scan is alive.
+                    start_to_close_timeout=timedelta(minutes=30), heartbeat_timeout=timedelta(minutes=2),
+                    retry_policy=RetryPolicy(maximum_attempts=3),
+                )
+                await workflow.execute_activity(
+                    "sign_digitised", DigitiseInput(start.document_id), result_type=SignDigitisedResult,
+                    start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
+                )
+                return True
+            except ActivityError:
+                decision, _ = await self._human_step(start, HumanStep(
+                    "quarantine", CLERK, ["thu_lai", "tra_lai"], ACCEPT_DAYS))
+                if decision.action == "tra_lai":
+                    return False
 
     @staticmethod
     def _days(start: IncomingInput, step: StepSpec) -> int:
