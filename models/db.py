@@ -43,6 +43,9 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+READ_ONLY_OPTION = "qlvb_read_only"
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine with the pragmas and transaction mode QLVB relies on."""
     if url.startswith("sqlite"):
@@ -70,7 +73,12 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection) -> None:
         # A deferred transaction that later writes fails at once with SQLITE_BUSY under
         # concurrency, which busy_timeout does not cure; IMMEDIATE takes the write lock up front.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only transactions (``reading``) must not: under WAL readers never block each
+        # other, and queueing them behind the write lock made inbox reads time out under load.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -87,6 +95,20 @@ def transaction(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only transaction: a deferred BEGIN on SQLite, so readers never wait for writers.
+
+    Nothing in it may write (on SQLite a write would fail with "database is locked" under
+    contention); the session is rolled back at the end.
+    """
+    with Session(engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def insert_ignoring_conflict(session: Session, table, values: dict, conflict_columns: list[str]):

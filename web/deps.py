@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from config.settings import Settings
 from models import account_repo
-from models.db import transaction
+from models.db import reading, transaction
 from models.errors import DomainError
 from models.file_store import FileStore
 from models.org import Agency, User, UserSession
@@ -74,8 +74,9 @@ State = Annotated[AppState, Depends(app_state)]
 
 
 def read_session(state: State) -> Iterator[Session]:
-    """A session for reads; it commits nothing of its own (writes go through web/commands.py)."""
-    with transaction(state.engine) as session:
+    """A read-only session: pages and API reads never take the write lock (writes go through
+    web/commands.py, which owns their transactions)."""
+    with reading(state.engine) as session:
         yield session
 
 
