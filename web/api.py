@@ -162,6 +162,12 @@ async def create_incoming(principal: ApiUser, state: State, file: Annotated[Uplo
     return JSONResponse({**document_json(document), "duplicate_of": duplicates}, status_code=201)
 
 
+@router.post("/incoming/suggest", summary="Gợi ý thông tin văn bản đọc từ tệp PDF (không lưu gì)")
+async def suggest_incoming(principal: ApiUser, state: State, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    data = await read_limited(file, state.settings.upload_max_bytes)
+    return {"suggestions": await commands.suggest_metadata_from_pdf(data, state.settings)}
+
+
 @router.post("/incoming/paper", status_code=201, summary="Tiếp nhận văn bản giấy: bản quét (nhiều tệp) + metadata JSON")
 async def create_paper_incoming(principal: ApiUser, state: State, scans: Annotated[list[UploadFile], File()],
                                 metadata: Annotated[str, Form()]) -> JSONResponse:

@@ -24,7 +24,7 @@ from models.access import document_for_user
 from models.actions import units_belong, validate_fields
 from models.audit import record
 from models.db import transaction
-from models.digitise import ScanLimits, prepare_scan
+from models.digitise import ScanLimits, prepare_scan, suggest_metadata
 from models.document_repo import receive_incoming, store_file
 from models.document_schema import IncomingMetadata
 from models.documents import Document
@@ -32,6 +32,7 @@ from models.errors import AuthFailed, Conflict, DomainError, Forbidden
 from models.file_store import FileStore
 from models.org import Agency, User
 from models.pdf_checks import inspect_pdf
+from models.text_extract import pdf_text
 from models.vocab import URGENCY_RANK, DocumentSource, Role, SessionKind, TaskStatus
 from workflows.contracts import DecideInput, IncomingInput, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow
@@ -293,3 +294,16 @@ async def reroute(engine: Engine, client: Client, *, document_id: str, user: Use
         if isinstance(cause, ApplicationError) and cause.type:
             raise Conflict(cause.type) from error
         raise Conflict("workflow_unavailable") from error
+
+
+async def suggest_metadata_from_pdf(data: bytes, settings: Settings) -> dict:
+    """Suggested metadata read from an uploaded PDF's text layer; the văn thư confirms or corrects.
+
+    Nothing is stored. A PDF without a text layer (a scan) gives no suggestions: paper documents
+    get theirs from OCR once the workflow has digitised them.
+    """
+    if len(data) > settings.upload_max_bytes:
+        raise DomainError("file_too_large", limit=settings.upload_max_bytes)
+    inspect_pdf(data)
+    text = await asyncio.to_thread(pdf_text, data)
+    return suggest_metadata(text) if text.strip() else {}

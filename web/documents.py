@@ -51,6 +51,27 @@ def intake_form(request: Request, principal: WebUser) -> Response:
                   error=None, urgencies=list(Urgency), paper=False)
 
 
+@router.post("/documents/suggest")
+async def suggest(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    """Re-render the metadata fields filled from the chosen PDF (htmx, on file selection)."""
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in METADATA_FIELDS}
+    upload = form.get("file")
+    suggested: dict = {}
+    if isinstance(upload, UploadFile) and upload.filename:
+        try:
+            suggested = await commands.suggest_metadata_from_pdf(
+                await read_limited(upload, state.settings.upload_max_bytes), state.settings)
+        except DomainError as error:
+            return render(request, "documents/_metadata.html", "documents/_metadata.html",
+                          values=values, errors={"file": message_of(error)}, urgencies=list(Urgency))
+    # What the văn thư already typed wins over what was read from the file.
+    merged = {**{k: str(v) for k, v in suggested.items() if k in METADATA_FIELDS},
+              **{k: v for k, v in values.items() if v}}
+    return render(request, "documents/_metadata.html", "documents/_metadata.html",
+                  values=merged, errors={}, urgencies=list(Urgency), suggested=sorted(suggested))
+
+
 @router.get("/documents/new-paper")
 def paper_intake_form(request: Request, principal: WebUser) -> Response:
     if Role.CLERK not in principal.roles:
