@@ -82,7 +82,9 @@ async def test_it_registers_and_directs_a_document_in_the_browser(
             await clerk.fill("#password", DEMO_PASSWORD)
             await clerk.click("button[type=submit]")
             await clerk.click("text=Tiếp nhận văn bản đến")
-            await clerk.set_input_files("#file", str(pdf))
+            async with clerk.expect_response(lambda r: r.url.endswith("/documents/suggest")):
+                await clerk.set_input_files("#file", str(pdf))  # the form re-renders with suggestions
+            await clerk.wait_for_load_state("networkidle")
             await clerk.fill("#code_number", "318")
             await clerk.fill("#code_notation", "SNV-TCBM")
             await clerk.fill("#issued_date", "2026-11-18")
