@@ -17,6 +17,7 @@ from models.actions import ACTION_FIELDS
 from models.db import transaction
 from models.documents import Document, StoredFile
 from models.errors import DomainError, NotFound
+from models.numbering import so_ky_hieu
 from models.org import Agency, OrgUnit
 from models.tasks import Task
 from models.vocab import RegisterKind, SessionKind
@@ -31,9 +32,9 @@ router = APIRouter(prefix="/api/v1", tags=["v1"])
 # --- serialisation --------------------------------------------------------------------------
 
 
-def document_json(document: Document, history: list | None = None) -> dict[str, Any]:
-    """A document as API v1 shows it (snake_case ND30 Phụ lục VI names)."""
-    body = {
+def document_summary_json(document: Document) -> dict[str, Any]:
+    """What identifies a document and where it stands (lists, search results)."""
+    return {
         "id": document.id,
         "direction": document.direction,
         "status": document.status,
@@ -42,18 +43,26 @@ def document_json(document: Document, history: list | None = None) -> dict[str, 
         "arrival_date": iso_vn(document.arrival_date) or None,
         "code_number": document.code_number,
         "code_notation": document.code_notation,
+        "so_ky_hieu": so_ky_hieu(document.code_number, document.code_notation),
         "issued_date": document.issued_date.isoformat() if document.issued_date else None,
         "organ_name": document.organ_name,
-        "organ_id": document.organ_id,
         "type_name": document.type_name,
         "subject": document.subject,
+        "priority": document.urgency,
+        "due_date": document.due_date.isoformat() if document.due_date else None,
+    }
+
+
+def document_json(document: Document, history: list | None = None) -> dict[str, Any]:
+    """A document as API v1 shows it (snake_case ND30 Phụ lục VI names)."""
+    body = {
+        **document_summary_json(document),
+        "organ_id": document.organ_id,
         "language": document.language,
         "page_amount": document.page_amount,
         "description": document.description,
         "signer_full_name": document.signer_full_name,
         "signer_position": document.signer_position,
-        "priority": document.urgency,
-        "due_date": document.due_date.isoformat() if document.due_date else None,
         "to_places": document.to_places,
         "paper_copy": document.paper_copy,
         "document_identifier": document.external_document_id,

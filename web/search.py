@@ -24,8 +24,9 @@ from models.numbering import VIETNAM, so_ky_hieu
 from models.org import OrgUnit
 from models.search import MAX_QUERY_LENGTH, InvalidSearch, SearchQuery
 from models.vocab import DocumentStatus, Urgency
+from web.api import document_summary_json
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
-from web.filters import arrival_number, iso_vn, vn_date
+from web.filters import arrival_number, vn_date
 from web.htmx import render, wants_fragment
 from web.labels import SEARCH_CSV_COLUMNS, SEARCH_FIELD_LABELS, STATUS_LABELS, URGENCY_LABELS
 from web.messages import FIELD_ERROR_TEXT, MESSAGES
@@ -155,24 +156,8 @@ def export_csv(request: Request, principal: WebUser, session: DbSession) -> Resp
 
 
 def search_result_json(document: Document) -> dict[str, Any]:
-    """A document in a result list: what identifies it and where it stands."""
-    return {
-        "id": document.id,
-        "direction": document.direction,
-        "status": document.status,
-        "status_label": STATUS_LABELS.get(document.status, document.status),
-        "arrival_number": document.arrival_number,
-        "arrival_date": iso_vn(document.arrival_date) or None,
-        "code_number": document.code_number,
-        "code_notation": document.code_notation,
-        "so_ky_hieu": so_ky_hieu(document.code_number, document.code_notation),
-        "issued_date": document.issued_date.isoformat() if document.issued_date else None,
-        "organ_name": document.organ_name,
-        "type_name": document.type_name,
-        "subject": document.subject,
-        "priority": document.urgency,
-        "due_date": document.due_date.isoformat() if document.due_date else None,
-    }
+    """A document in a result list: the same summary the rest of API v1 uses."""
+    return document_summary_json(document)
 
 
 @api_router.get("/search", summary="Tra cứu văn bản (không phân biệt dấu; theo số, ký hiệu; có bộ lọc)")
