@@ -6,7 +6,7 @@ from models.org import OrgUnit
 from models.tasks import Task
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, rows, upload, user_and_roles
-from tests.web.conftest import api_token
+from tests.web.conftest import api_token, browser_login
 from web.commands import act_on_task
 
 
@@ -49,3 +49,25 @@ async def test_it_records_the_handlers_progress_in_the_history(web):
     history = (await web.get(f"/api/v1/documents/{document.id}", headers=handler)).json()["history"]
     progress = [h for h in history if h["code"] == "document.bao_cao_tien_do"]
     assert [(h["actor"], h["data"]["progress"]) for h in progress] == [("Phạm Quốc Hùng", "Đã dự thảo 70%")]
+
+
+async def test_it_offers_the_unit_head_the_officers_of_the_unit(web):
+    state, engine = web.app.state.qlvb, web.engine
+    unit = rows(engine, OrgUnit, OrgUnit.abbreviation == "TH")[0]
+    leader, leader_roles = user_and_roles(engine, "lanhdao")
+    document = await upload(engine, state.client, state.settings, minimal_pdf())
+    direct = await eventually(lambda: _task(engine, document.id, "direct"))
+    await act_on_task(engine, state.client, task_id=direct.id, user=leader, roles=leader_roles,
+                      action="giao_xu_ly", nonce="d", fields={"opinion": "TH", "lead_unit_id": str(unit.id)})
+    await eventually(lambda: _task(engine, document.id, "assign"))
+
+    await browser_login(web, "truongphong")
+    page = await web.get(f"/documents/{document.id}")
+    assert page.status_code == 200
+    assert "Phân công xử lý trong đơn vị" in page.text
+    assert "Phạm Quốc Hùng · Chuyên viên" in page.text
+    assert "Điều chỉnh việc giao xử lý" not in page.text  # only agency leaders reroute
+
+    await browser_login(web, "lanhdao")
+    leader_page = await web.get(f"/documents/{document.id}")
+    assert "Điều chỉnh việc giao xử lý" in leader_page.text
