@@ -24,7 +24,7 @@ from models.vocab import RegisterKind, SessionKind
 from web import commands, reports
 from web.deps import ApiUser, DbSession, State
 from web.filters import iso_vn
-from web.labels import ACTION_LABELS, AUDIT_LABELS, FIELD_LABELS, STATUS_LABELS
+from web.labels import ACTION_FIELD_LABELS, ACTION_LABELS, AUDIT_LABELS, FIELD_LABELS, STATUS_LABELS
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -95,7 +95,7 @@ def task_json(task: Task, document: Document | None) -> dict[str, Any]:
         "actions": [
             {"action": name, "label": ACTION_LABELS.get(name, name),
              "fields": [{"name": f.name, "kind": f.kind, "required": f.required,
-                         "label": FIELD_LABELS.get(f.name, f.name)} for f in ACTION_FIELDS.get(name, [])]}
+                         "label": ACTION_FIELD_LABELS.get((name, f.name)) or FIELD_LABELS.get(f.name, f.name)} for f in ACTION_FIELDS.get(name, [])]}
             for name in task.actions
         ],
     }

@@ -85,6 +85,17 @@ FIELD_LABELS = {
     "password": "Mật khẩu",
 }
 
+# A field's label where one action means something else by it than FIELD_LABELS says.
+ACTION_FIELD_LABELS = {
+    ("phan_cong", "opinion"): "Ý kiến của lãnh đạo đơn vị",
+    ("gui_y_kien", "opinion"): "Ý kiến phối hợp",
+    ("dong_y_gia_han", "opinion"): "Ý kiến",
+    ("tu_choi_gia_han", "opinion"): "Lý do không đồng ý",
+    ("tiep_nhan", "opinion"): "Ghi chú",
+    ("thu_lai", "opinion"): "Ghi chú",
+    ("phan_cong", "due_date"): "Hạn xử lý của người được giao",
+}
+
 AUDIT_LABELS = {
     "document.received": "Tiếp nhận văn bản",
     "document.registered": "Vào sổ văn bản đến",
