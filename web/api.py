@@ -14,7 +14,7 @@ from sqlmodel import select
 from models import document_repo, register_repo, task_repo
 from models.access import document_for_user, register_for_user
 from models.actions import ACTION_FIELDS
-from models.db import transaction
+from models.db import reading
 from models.documents import Document, StoredFile
 from models.errors import DomainError, NotFound
 from models.numbering import so_ky_hieu
@@ -152,23 +152,34 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
     return data
 
 
-@router.post("/incoming", status_code=201, summary="Tiếp nhận văn bản đến (PDF + metadata JSON)")
-async def create_incoming(principal: ApiUser, state: State, file: Annotated[UploadFile, File()],
-                          metadata: Annotated[str, Form()]) -> JSONResponse:
+def _metadata_object(metadata: str) -> dict:
+    """The ``metadata`` form field: a JSON object, or a Vietnamese 422."""
     try:
         raw = json.loads(metadata)
     except json.JSONDecodeError:
         raise DomainError("metadata_not_json") from None
     if not isinstance(raw, dict):
         raise DomainError("metadata_not_json")
+    return raw
+
+
+def _created(state, document: Document) -> JSONResponse:
+    """201 with the new document and the earlier ones it may duplicate."""
+    with reading(state.engine) as session:
+        duplicates = [d.id for d in document_repo.duplicates_of(session, document)]
+    return JSONResponse({**document_json(document), "duplicate_of": duplicates}, status_code=201)
+
+
+@router.post("/incoming", status_code=201, summary="Tiếp nhận văn bản đến (PDF + metadata JSON)")
+async def create_incoming(principal: ApiUser, state: State, file: Annotated[UploadFile, File()],
+                          metadata: Annotated[str, Form()]) -> JSONResponse:
+    raw = _metadata_object(metadata)
     data = await read_limited(file, state.settings.upload_max_bytes)
     document = await commands.receive_upload(
         state.engine, state.client, state.settings, state.store, clerk=principal.user,
         roles=principal.roles, raw_metadata=raw, data=data, filename=file.filename or "",
     )
-    with transaction(state.engine) as session:
-        duplicates = [d.id for d in document_repo.duplicates_of(session, document)]
-    return JSONResponse({**document_json(document), "duplicate_of": duplicates}, status_code=201)
+    return _created(state, document)
 
 
 @router.post("/incoming/suggest", summary="Gợi ý thông tin văn bản đọc từ tệp PDF (không lưu gì)")
@@ -180,19 +191,14 @@ async def suggest_incoming(principal: ApiUser, state: State, file: Annotated[Upl
 @router.post("/incoming/paper", status_code=201, summary="Tiếp nhận văn bản giấy: bản quét (nhiều tệp) + metadata JSON")
 async def create_paper_incoming(principal: ApiUser, state: State, scans: Annotated[list[UploadFile], File()],
                                 metadata: Annotated[str, Form()]) -> JSONResponse:
-    try:
-        raw = json.loads(metadata)
-    except json.JSONDecodeError:
-        raise DomainError("metadata_not_json") from None
-    if not isinstance(raw, dict):
-        raise DomainError("metadata_not_json")
+    raw = _metadata_object(metadata)
     files = [(item.filename or "ban-quet", await read_limited(item, state.settings.upload_max_bytes))
              for item in scans]
     document = await commands.receive_paper(
         state.engine, state.client, state.settings, state.store, clerk=principal.user,
         roles=principal.roles, raw_metadata=raw, scans=files,
     )
-    return JSONResponse(document_json(document), status_code=201)
+    return _created(state, document)
 
 
 @router.get("/documents/{document_id}", summary="Văn bản: thông tin, trạng thái, lịch sử xử lý")
