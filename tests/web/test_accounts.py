@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from models.audit import AuditEvent
@@ -98,7 +99,7 @@ async def test_it_lets_an_administrator_lock_and_reset_an_account(web):
 
     csrf = await browser_login(web, "admin")
     reset = await web.post("/admin/users/chuyenvien/reset", data={"csrf_token": csrf})
-    one_time = re.search(r"Mật khẩu dùng một lần: (\S+)</p>", reset.text).group(1)
+    one_time = html.unescape(re.search(r"Mật khẩu dùng một lần: (\S+)</p>", reset.text).group(1))
     web.cookies.clear()
     token = await _login_form_token(web)
     response = await web.post("/login", data={"username": "chuyenvien", "password": one_time, "csrf_token": token})
