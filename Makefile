@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := chromium fonts-noto-core fonts-liberation2 fonts-croscore poppler-utils \
                    libpango-1.0-0 libpangoft2-1.0-0 \
-                   tesseract-ocr tesseract-ocr-vie ghostscript unpaper pngquant
+                   tesseract-ocr tesseract-ocr-vie ghostscript unpaper pngquant \
+                   softhsm2 opensc
 
 .PHONY: venv system-deps run test bench clean
 
