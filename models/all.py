@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.definitions import ProcessDefinition
 from models.digitise import DigitiseJob
+from models.doc_types import DocumentType
 from models.documents import Assignment, Document, DocumentFile, StoredFile
 from models.mail import MailMessage
 from models.notifications import Notification
@@ -23,6 +24,7 @@ __all__ = [
     "Document",
     "DocumentFile",
     "DocumentSearch",
+    "DocumentType",
     "MailMessage",
     "Notification",
     "OrgUnit",

@@ -9,6 +9,7 @@ from models.account_repo import create_user
 from models.audit import record
 from models.definition_repo import publish
 from models.definitions import ProcessDefinition
+from models.doc_type_repo import seed_types
 from models.numbering import qd20_from_qcvn102
 from models.org import Agency, AgencyCode, OrgUnit, User
 from models.process_schema import DEFAULT_INCOMING
@@ -51,6 +52,7 @@ def seed_demo(session: Session, demo_password: str) -> list[str]:
     shared password is the operator's ``QLVB_DEMO_PASSWORD`` or a generated one.
     """
     seed_organisation(session)
+    seed_types(session, seed_data.DOCUMENT_TYPES)
     created = []
     for username, full_name, agency_code, unit, position, roles in seed_data.USERS:
         if session.exec(select(User).where(User.username == username)).first():

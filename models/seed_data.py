@@ -80,3 +80,46 @@ USERS: list[tuple[str, str, str, str | None, str, list[Role]]] = [
     ("vanthu.stc", "Vũ Thị Mai", "000.00.03.H23", "VP", "Văn thư", [Role.CLERK]),
     ("lanhdao.stc", "Bùi Đức Long", "000.00.03.H23", None, "Giám đốc Sở", [Role.AGENCY_LEADER]),
 ]
+
+# Document types (DOMAIN §4.1): (abbreviation, name, legal normative, copy form), in the order
+# of ND30 Điều 7. Công văn has no abbreviation (its ký hiệu starts with the agency's) and Phụ lục
+# III lists none for Thư công.
+DOCUMENT_TYPES: list[tuple[str, str, bool, bool]] = [
+    ("NQ", "Nghị quyết", False, False),
+    ("QĐ", "Quyết định", False, False),
+    ("CT", "Chỉ thị", False, False),
+    ("QC", "Quy chế", False, False),
+    ("QyĐ", "Quy định", False, False),
+    ("TC", "Thông cáo", False, False),
+    ("TB", "Thông báo", False, False),
+    ("HD", "Hướng dẫn", False, False),
+    ("CTr", "Chương trình", False, False),
+    ("KH", "Kế hoạch", False, False),
+    ("PA", "Phương án", False, False),
+    ("ĐA", "Đề án", False, False),
+    ("DA", "Dự án", False, False),
+    ("BC", "Báo cáo", False, False),
+    ("BB", "Biên bản", False, False),
+    ("TTr", "Tờ trình", False, False),
+    ("HĐ", "Hợp đồng", False, False),
+    ("", "Công văn", False, False),
+    ("CĐ", "Công điện", False, False),
+    ("BGN", "Bản ghi nhớ", False, False),
+    ("BTT", "Bản thỏa thuận", False, False),
+    ("GUQ", "Giấy ủy quyền", False, False),
+    ("GM", "Giấy mời", False, False),
+    ("GGT", "Giấy giới thiệu", False, False),
+    ("GNP", "Giấy nghỉ phép", False, False),
+    ("PG", "Phiếu gửi", False, False),
+    ("PC", "Phiếu chuyển", False, False),
+    ("PB", "Phiếu báo", False, False),
+    ("", "Thư công", False, False),
+    # Legal normative documents of the province (Luật Ban hành văn bản quy phạm pháp luật):
+    # the People's Council's resolutions and the People's Committee's decisions.
+    ("NQ", "Nghị quyết (quy phạm pháp luật)", True, False),
+    ("QĐ", "Quyết định (quy phạm pháp luật)", True, False),
+    # Copies (ND30 PL I Phần II II.1.c).
+    ("SY", "Bản sao y", False, True),
+    ("TrS", "Bản trích sao", False, True),
+    ("SL", "Bản sao lục", False, True),
+]
