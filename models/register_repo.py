@@ -8,11 +8,16 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from models.db import insert_ignoring_conflict, utcnow
+from models.doc_types import DocumentType
 from models.numbering import register_year
 from models.registers import Register, RegisterCounter, RegisterEntry
 from models.vocab import RegisterKind
 
 INCOMING_REGISTER_NAME = "Sổ đăng ký văn bản đến"
+OUTGOING_REGISTER_NAME = "Sổ đăng ký văn bản đi"
+LEGAL_NORMATIVE_REGISTER_NAME = "Sổ văn bản quy phạm pháp luật – {type_name}"
+COPY_REGISTER_NAME = "Sổ đăng ký bản sao văn bản"
+COPY_FORM_KEYS = ["SY", "TrS", "SL"]
 
 
 def incoming_register(session: Session, agency_id: int) -> Register:
@@ -20,18 +25,58 @@ def incoming_register(session: Session, agency_id: int) -> Register:
 
     ND30 Điều 22.2: one series of số đến for paper and electronic documents alike.
     """
+    return _default_register(session, agency_id, RegisterKind.INCOMING, INCOMING_REGISTER_NAME, [])
+
+
+def outgoing_register_for(session: Session, agency_id: int, doc_type: DocumentType) -> Register:
+    """Return the series that numbers ``doc_type`` for the agency (ND30 Điều 15; DOMAIN §4.5).
+
+    1. An active register of the agency whose ``doc_types`` lists the type's ``series_key``
+       (the head of the agency may give administrative types series of their own, Điều 15.1.c);
+       the oldest one if an administrator configured two.
+    2. Else a legal normative type gets its own default series, "Sổ văn bản quy phạm pháp luật –
+       Quyết định" (Điều 15.2), and a copy form the one copy series for SY, TrS and SL (kind COPY).
+    3. Else the agency's general "Sổ đăng ký văn bản đi", shared by every other type.
+
+    Default series are created the first time they are needed; concurrent first calls create one.
+    """
+    kind = RegisterKind.COPY if doc_type.copy_form else RegisterKind.OUTGOING
+    claimed = _register_claiming(session, agency_id, kind, doc_type.series_key)
+    if claimed is not None:
+        return claimed
+    if doc_type.legal_normative:
+        name = LEGAL_NORMATIVE_REGISTER_NAME.format(type_name=doc_type.base_name)
+        return _default_register(session, agency_id, kind, name, [doc_type.series_key])
+    if doc_type.copy_form:
+        return _default_register(session, agency_id, kind, COPY_REGISTER_NAME, COPY_FORM_KEYS)
+    return _default_register(session, agency_id, kind, OUTGOING_REGISTER_NAME, [])
+
+
+def _register_claiming(session: Session, agency_id: int, kind: RegisterKind, key: str) -> Register | None:
+    # An agency has a handful of registers: filtering the JSON list here is simpler than a
+    # JSON query that differs between SQLite and PostgreSQL.
+    if not key:
+        return None  # Công văn and Thư công have no abbreviation: only the general series
+    for register in registers_of(session, agency_id, kind):
+        if register.active and key in register.doc_types:
+            return register
+    return None
+
+
+def _default_register(session: Session, agency_id: int, kind: RegisterKind, name: str,
+                      doc_types: list[str]) -> Register:
     insert_ignoring_conflict(
         session,
         Register.__table__,
-        {"agency_id": agency_id, "kind": RegisterKind.INCOMING, "name": INCOMING_REGISTER_NAME,
-         "doc_types": [], "active": True, "created_at": utcnow()},
+        {"agency_id": agency_id, "kind": kind, "name": name,
+         "doc_types": doc_types, "active": True, "created_at": utcnow()},
         ["agency_id", "kind", "name"],
     )
     return session.exec(
         select(Register).where(
             Register.agency_id == agency_id,
-            Register.kind == RegisterKind.INCOMING,
-            Register.name == INCOMING_REGISTER_NAME,
+            Register.kind == kind,
+            Register.name == name,
         )
     ).one()
 
