@@ -14,7 +14,13 @@ because the directory is read at every check. Only CA certificates are accepted 
 3. one end-entity certificate per demo agency leader and per leader's agency (the agency
    signature of ND30 Điều 32), 3 years, ``keyUsage digitalSignature, nonRepudiation``, each with
    its key and chain in a PKCS#12 file ``people/<username>.p12`` or ``agencies/<code>.p12``;
-4. a copy of the root in the trust directory, so signatures made with the demo keys validate.
+4. a copy of the root in the trust directory, so signatures made with the demo keys validate;
+5. a CRL of the issuing CA (``issuing-ca.crl``, empty at first; ``revoke_demo_certificate`` adds
+   to it), re-signed by ``ensure_demo_pki`` before it goes stale;
+6. stamp images under ``var/pki/images/``: ``people/<username>.png`` (the blue signature) and
+   ``agencies/<code>.png`` (the red seal). They live outside ``demo/`` because administrators
+   replace them with real scans, which must survive a regenerated demo; a missing image is drawn
+   again at the next ``ensure_demo_pki``, an existing one is never overwritten.
 
 Every certificate carries SKI and AKI, as path builders expect. The PKCS#12 files and the CA
 keys are encrypted with ``settings.pki_demo_password`` or, when it is unset, a generated password
@@ -55,6 +61,11 @@ DEMO_MARKER = "QLVB DEMO - KHÔNG DÙNG CHO VĂN BẢN THẬT"
 DEMO_ROOT_TRUST_FILE = "qlvb-demo-root-ca.pem"
 TRUST_SUFFIXES = (".pem", ".crt", ".cer")
 KEY_SIZE = 2048
+CRL_FILE = "issuing-ca.crl"
+# A demo CRL is valid this long and re-signed when less than CRL_RENEW_BEFORE is left, so a
+# development machine never validates against a stale list (stale CRLs count as no CRL).
+CRL_LIFETIME = timedelta(days=90)
+CRL_RENEW_BEFORE = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -122,20 +133,57 @@ def demo_pkcs12_path(settings: Settings, slug: str) -> Path:
     raise KeyError(slug)
 
 
+def crl_path(settings: Settings) -> Path:
+    """The demo issuing CA's CRL (DER): pass its bytes to signing-certificate checks."""
+    return demo_dir(settings) / CRL_FILE
+
+
+def images_dir(settings: Settings) -> Path:
+    """``var/pki/images``: the stamp images of visible signatures (administrators may replace them)."""
+    return pki_dir(settings) / "images"
+
+
+def signature_image_path(settings: Settings, username: str) -> Path:
+    """The PNG of a person's handwritten signature (blue, transparent); it may not exist."""
+    return images_dir(settings) / "people" / f"{_safe_file_stem(username)}.png"
+
+
+def seal_image_path(settings: Settings, agency_code: str) -> Path:
+    """The PNG of an agency's seal (red, transparent, actual size); it may not exist."""
+    return images_dir(settings) / "agencies" / f"{_safe_file_stem(agency_code)}.png"
+
+
+def _safe_file_stem(name: str) -> str:
+    # Usernames and agency codes name files: refuse anything that could leave the folder.
+    if not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+        raise ValueError(f"not a usable file name: {name!r}")
+    return name
+
+
 # --- generation ---------------------------------------------------------------------------
 
 
 def ensure_demo_pki(settings: Settings) -> bool:
     """Generate the demo PKI when it is enabled and absent; return True when it was made now.
 
-    Idempotent: when ``var/pki/demo`` exists nothing is touched, so restarting keeps the same
-    keys, and a trust directory an administrator edited stays as they left it.
+    Idempotent: when ``var/pki/demo`` exists its keys are kept, so restarting keeps the same
+    keys, and a trust directory an administrator edited stays as they left it. Only what a
+    PKI made by an older version lacks is added: the CRL (re-signed when it nears its next
+    update) and any missing stamp image.
     """
     if not settings.pki_demo_enabled:
         return False
+    made = False
+    if not demo_dir(settings).exists():
+        made = _generate_demo(settings)
+    if demo_dir(settings).exists():
+        _ensure_fresh_crl(settings)
+        _ensure_stamp_images(settings)
+    return made
+
+
+def _generate_demo(settings: Settings) -> bool:
     target = demo_dir(settings)
-    if target.exists():
-        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=target.parent))  # 0700: it holds keys
     try:
@@ -198,6 +246,7 @@ def _generate_into(folder: Path, password: bytes) -> bytes:
                          "serial": format(cert.serial_number, "x")})
     _write_public(folder / "identities.json",
                   json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+    _write_public(folder / CRL_FILE, _sign_crl(issuing, issuing_key, revoked=[]))
     return _pem(root)
 
 
@@ -281,6 +330,86 @@ def _write_atomic(path: Path, data: bytes, mode: int) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+# --- the demo CRL -------------------------------------------------------------------------
+
+
+def revoke_demo_certificate(settings: Settings, slug: str, *, at: datetime | None = None) -> None:
+    """Add a demo identity's certificate to the issuing CA's CRL (tests, and admins' drills).
+
+    Revoking twice keeps one entry. The lock file serialises two revocations at once, which
+    would otherwise each re-sign the list without the other's entry.
+    """
+    import fcntl
+
+    cert = x509.load_pem_x509_certificate(demo_pkcs12_path(settings, slug).with_suffix(".pem").read_bytes())
+    when = (at or datetime.now(UTC)).replace(microsecond=0)
+    with open(demo_dir(settings) / ".crl.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        issuing, issuing_key = _issuing_ca(settings)
+        revoked = _revoked_entries(settings)
+        if any(entry.serial_number == cert.serial_number for entry in revoked):
+            return
+        entry = (x509.RevokedCertificateBuilder().serial_number(cert.serial_number)
+                 .revocation_date(when).build())
+        _write_atomic(crl_path(settings), _sign_crl(issuing, issuing_key, [*revoked, entry]), 0o644)
+    log.info("demo certificate %s (serial %x) revoked", slug, cert.serial_number)
+
+
+def _ensure_fresh_crl(settings: Settings) -> None:
+    path = crl_path(settings)
+    if path.exists():
+        crl = x509.load_der_x509_crl(path.read_bytes())
+        if crl.next_update_utc is not None and crl.next_update_utc - datetime.now(UTC) > CRL_RENEW_BEFORE:
+            return
+    issuing, issuing_key = _issuing_ca(settings)
+    _write_atomic(path, _sign_crl(issuing, issuing_key, _revoked_entries(settings)), 0o644)
+
+
+def _revoked_entries(settings: Settings) -> list[x509.RevokedCertificate]:
+    path = crl_path(settings)
+    return list(x509.load_der_x509_crl(path.read_bytes())) if path.exists() else []
+
+
+def _issuing_ca(settings: Settings) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+    folder = demo_dir(settings)
+    cert = x509.load_pem_x509_certificate((folder / "issuing-ca.pem").read_bytes())
+    key = serialization.load_pem_private_key((folder / "issuing-ca.key.pem").read_bytes(),
+                                             demo_password(settings))
+    return cert, key
+
+
+def _sign_crl(issuing: x509.Certificate, issuing_key: rsa.RSAPrivateKey,
+              revoked: list[x509.RevokedCertificate]) -> bytes:
+    now = datetime.now(UTC).replace(microsecond=0)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(issuing.subject)
+               .last_update(now - timedelta(minutes=5)).next_update(now + CRL_LIFETIME)
+               # CRL numbers must grow; seconds since the epoch do without keeping state.
+               .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                   issuing.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value),
+                   critical=False))
+    for entry in revoked:
+        builder = builder.add_revoked_certificate(entry)
+    return builder.sign(issuing_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+# --- stamp images ----------------------------------------------------------------------------
+
+
+def _ensure_stamp_images(settings: Settings) -> None:
+    from models.stamp_images import seal_image_png, signature_image_png
+
+    for identity in demo_identities():
+        if identity.kind == "person":
+            path, draw = signature_image_path(settings, identity.slug), signature_image_png
+        else:
+            path, draw = seal_image_path(settings, identity.slug), seal_image_png
+        if path.exists():
+            continue  # generated earlier, or a real scan an administrator put there
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, draw(identity.common_name), 0o644)
 
 
 # --- trust anchors ------------------------------------------------------------------------
