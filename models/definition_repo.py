@@ -64,3 +64,36 @@ def parse_body(raw: dict) -> ProcessBody:
         return ProcessBody.model_validate(raw)
     except ValueError as error:
         raise DomainError("invalid_process", detail=str(error)) from error
+
+
+def current_versions(session: Session, kind: str) -> list[ProcessDefinition]:
+    """The newest published version of every process of one kind (incoming | outgoing)."""
+    rows = session.exec(
+        select(ProcessDefinition).where(ProcessDefinition.status == DefinitionStatus.PUBLISHED)
+        .order_by(ProcessDefinition.key, ProcessDefinition.version.desc())
+    )
+    newest: dict[str, ProcessDefinition] = {}
+    for row in rows:
+        if row.body.get("kind") == kind:
+            newest.setdefault(row.key, row)
+    return list(newest.values())
+
+
+def outgoing_process_for(session: Session, agency_code: str, type_name: str) -> ProcessDefinition:
+    """The process a draft of this agency and document type follows when it is submitted.
+
+    The most specific current definition wins: one naming both the agency and the type, then
+    one naming the agency, then one naming the type, then a general one; ties go to the key in
+    alphabetical order so the choice is stable.
+    """
+    best: tuple[int, str, ProcessDefinition] | None = None
+    for row in current_versions(session, "outgoing"):
+        agencies, types = row.body.get("agencies"), row.body.get("doc_types")
+        if (agencies is not None and agency_code not in agencies) or (types is not None and type_name not in types):
+            continue
+        score = (2 if agencies is not None else 0) + (1 if types is not None else 0)
+        if best is None or (-score, row.key) < (-best[0], best[1]):
+            best = (score, row.key, row)
+    if best is None:
+        raise NotFound("process_not_found", key="outgoing")
+    return best[2]

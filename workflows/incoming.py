@@ -10,34 +10,19 @@ unit head assigns a handler, the handler finishes or asks for more time, the age
 grants or refuses extensions). The lead (chủ trì) branch's result closes the document;
 cooperating (phối hợp) branches still open then are cancelled.
 
-Protocol:
-    Update ``decide(DecideInput) -> DecideResult``: the decision on one open human step.
-        Its validator rejects (before anything is recorded) a decision for a step that is not
-        open, one already decided, or an action the step does not allow.
+Protocol: the ``decide`` update and the step queries of ``workflows.human_steps.HumanSteps``
+(whose docstring also describes the deadline timers and their patches), plus:
     Update ``reroute(RerouteInput) -> str``: the leader withdraws a routed unit or hands its part
         to another unit; refused for a unit not being handled, a unit already routed, or a lead
         withdrawn without a successor.
-    Query ``open_step() -> str``: the key of one open step (the lead's first), or "".
-    Query ``open_steps() -> list[str]``: every open step key.
-    Query ``awaiting_decision() -> bool``: whether an open step still waits for a decision.
-    Query ``waiting_on(task_key) -> bool``: whether that step is open and undecided.
 
 Search attributes: DocKind, OrgUnit, UrgencyLevel, ProcessKey, ProcessVersion (set at start
 by the starter), Stage, DueAt and Overdue (kept current here; no personal data).
-
-Timers: each human step waits until its due time (with a reminder shortly before); when it passes, the task row and the
-``Overdue`` attribute are flagged, the unit head and leaders are alerted, and the step keeps
-waiting.
-
-Open patches: ``2026-11-26-escalate-overdue`` (alerts on overdue steps; histories recorded
-before it flag the task only) and ``2026-11-26-due-reminder`` (a reminder four hours before a
-step falls due, for steps longer than eight hours).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio import workflow
@@ -46,36 +31,24 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import (
-        ApplyDecisionInput,
-        ApplyDecisionResult,
         CloseWorkflowTasksInput,
         DecideInput,
-        DecideResult,
         DigitiseInput,
-        DueAtInput,
-        DueAtResult,
-        EscalateInput,
         IncomingInput,
         LoadDefinitionInput,
         OcrScanResult,
-        OpenTaskInput,
         ProcessPlan,
         RegisterIncomingInput,
         RerouteInput,
         SignDigitisedResult,
         StepSpec,
-        TaskRef,
         VerifySignaturesInput,
         VerifySignaturesResult,
         WithdrawBranchInput,
     )
-    from workflows.search_attributes import DUE_AT, OVERDUE, STAGE
+    from workflows.search_attributes import OVERDUE, STAGE
 
-SHORT = timedelta(seconds=30)
-DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
-ESCALATE_PATCH = "2026-11-26-escalate-overdue"
-REMINDER_PATCH = "2026-11-26-due-reminder"
-REMINDER_LEAD = timedelta(hours=4)
+from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
 
 # Roles and actions of the handling branches (the skeleton is code; durations are data).
 UNIT_LEADER, OFFICER, AGENCY_LEADER, CLERK = "lanh_dao_don_vi", "chuyen_vien", "lanh_dao_co_quan", "van_thu"
@@ -85,38 +58,13 @@ ASSIGN_DAYS = 1
 EXTENSION_DAYS = 1
 
 
-@dataclass
-class HumanStep:
-    """What one human step needs besides its kind: who, which actions, and how long."""
-
-    kind: str
-    candidate_role: str
-    actions: list[str]
-    working_days: int
-    due_date: str = ""
-    unit_id: int | None = None
-    assignee_id: int | None = None
-    branch_role: str = ""
-    # Facts the decision's effect needs that the deciding person does not type again
-    # (the extension date an approval grants).
-    context: dict[str, str] | None = None
-    # The routed unit whose handling branch this step belongs to (closed if it is rerouted).
-    branch_unit: int | None = None
-
-
 @workflow.defn(name="IncomingDocument")
-class IncomingDocumentWorkflow:
+class IncomingDocumentWorkflow(HumanSteps):
     """Lifecycle of one incoming document: register → direct → handle → close."""
 
     def __init__(self) -> None:
-        # Handlers may run before run() starts: every piece of state exists from here.
-        self._open: dict[str, list[str]] = {}  # task key -> allowed actions
-        self._decisions: dict[str, DecideInput] = {}
-        self._applied: dict[str, str] = {}  # task key -> document status after applying
-        self._overdue: set[str] = set()
-        self._round = 0
+        super().__init__()
         self._branches: dict[int, asyncio.Task] = {}  # routed unit -> its handling branch
-        self._branch_keys: dict[int, set[str]] = {}
         self._lead_unit = 0
         self._reroutes: list[RerouteInput] = []
         self._rerouted: set[str] = set()
@@ -284,115 +232,6 @@ class IncomingDocumentWorkflow:
             if verdict.action == "dong_y_gia_han":
                 handler_due = decision.fields["new_due_date"]
 
-    async def _human_step(self, start: IncomingInput, step: HumanStep) -> tuple[DecideInput, str]:
-        """Project a task, wait for the decision with a deadline timer, apply it.
-
-        1. Compute the due time (an activity: the calendar is data).
-        2. Open the task row (idempotent on workflow id + task key).
-        3. Wait for ``decide``; when the due time passes first, flag Overdue, alert, keep waiting.
-        4. Apply the decision in one activity (closes the row, updates the document, audits).
-        """
-        self._round += 1
-        key = f"{step.kind}:{self._round}"
-        due = await workflow.execute_activity(
-            "compute_due_at", DueAtInput(workflow.now(), step.working_days, step.due_date),
-            result_type=DueAtResult, start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
-        )
-        due_at = due.due_at
-        # Open for decisions before the row exists: someone may act the moment the inbox shows it.
-        self._open[key] = list(step.actions)
-        if step.branch_unit is not None:
-            self._branch_keys.setdefault(step.branch_unit, set()).add(key)
-        await workflow.execute_activity(
-            "open_task",
-            OpenTaskInput(
-                workflow_id=workflow.info().workflow_id, task_key=key,
-                document_id=start.document_id, step=step.kind, agency_id=start.agency_id,
-                candidate_role=step.candidate_role, actions=list(step.actions),
-                urgency_rank=start.urgency_rank, due_at=due_at, unit_id=step.unit_id,
-                assignee_id=step.assignee_id,
-            ),
-            start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
-        )
-        workflow.upsert_search_attributes(
-            [STAGE.value_set(step.kind), DUE_AT.value_set(due_at), OVERDUE.value_set(bool(self._overdue))]
-        )
-
-        overdue = False
-        # Remind only when the step is long enough for a reminder to mean something.
-        remind = (due_at - workflow.now()) > 2 * REMINDER_LEAD and workflow.patched(REMINDER_PATCH)
-        while key not in self._decisions:
-            remaining = (due_at - workflow.now()).total_seconds()
-            if overdue or remaining <= 0:
-                if not overdue:
-                    overdue = True
-                    await self._flag_overdue(start.document_id, key, step)
-                await workflow.wait_condition(lambda: key in self._decisions)
-                break
-            wake = remaining
-            if remind:
-                until_reminder = remaining - REMINDER_LEAD.total_seconds()
-                if until_reminder <= 0:
-                    remind = False
-                    await workflow.execute_activity(
-                        "send_reminder", TaskRef(workflow.info().workflow_id, key, start.document_id),
-                        start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
-                    )
-                    continue
-                wake = until_reminder
-            try:
-                await workflow.wait_condition(lambda: key in self._decisions, timeout=timedelta(seconds=wake))
-            except TimeoutError:
-                continue
-
-        decision = self._decisions[key]
-        result = await workflow.execute_activity(
-            "apply_decision",
-            ApplyDecisionInput(
-                document_id=start.document_id, workflow_id=workflow.info().workflow_id,
-                task_key=key, step=step.kind, action=decision.action,
-                actor_id=decision.actor_id, fields={**(step.context or {}), **decision.fields},
-                unit_id=step.unit_id, branch_role=step.branch_role,
-            ),
-            result_type=ApplyDecisionResult, start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
-        )
-        self._open.pop(key, None)
-        self._overdue.discard(key)
-        self._applied[key] = result.document_status
-        workflow.upsert_search_attributes([OVERDUE.value_set(bool(self._overdue))])
-        return decision, result.document_status
-
-    async def _flag_overdue(self, document_id: str, key: str, step: HumanStep) -> None:
-        self._overdue.add(key)
-        workflow.upsert_search_attributes([OVERDUE.value_set(True)])
-        await workflow.execute_activity(
-            "mark_task_overdue", TaskRef(workflow.info().workflow_id, key, document_id),
-            start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
-        )
-        if workflow.patched(ESCALATE_PATCH):
-            await workflow.execute_activity(
-                "escalate_overdue",
-                EscalateInput(document_id, workflow.info().workflow_id, key, step.kind, step.unit_id),
-                start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
-            )
-
-    @workflow.update
-    async def decide(self, command: DecideInput) -> DecideResult:
-        """Record the decision, then answer once it has been applied to the database."""
-        self._decisions[command.task_key] = command
-        await workflow.wait_condition(lambda: command.task_key in self._applied)
-        return DecideResult(command.task_key, command.action, self._applied[command.task_key])
-
-    @decide.validator
-    def _validate_decide(self, command: DecideInput) -> None:
-        """Reject stale or impossible decisions; who may act was checked by the web layer."""
-        if command.task_key not in self._open:
-            raise ApplicationError("task_not_open", type="task_not_open")
-        if command.task_key in self._decisions:
-            raise ApplicationError("task_already_decided", type="task_already_decided")
-        if command.action not in self._open[command.task_key]:
-            raise ApplicationError("action_not_allowed", type="action_not_allowed")
-
     @workflow.update
     async def reroute(self, change: RerouteInput) -> str:
         """Withdraw a routed unit, or hand its part to another unit; answers once applied."""
@@ -410,23 +249,3 @@ class IncomingDocumentWorkflow:
             raise ApplicationError("unit_already_routed", type="unit_already_routed")
         if change.unit_id == self._lead_unit and change.new_unit_id is None:
             raise ApplicationError("lead_needs_successor", type="lead_needs_successor")
-
-    @workflow.query
-    def open_step(self) -> str:
-        """Return the key of one open human step, or "" when none is open."""
-        return next(iter(self._open), "")
-
-    @workflow.query
-    def open_steps(self) -> list[str]:
-        """Return every open step key."""
-        return list(self._open)
-
-    @workflow.query
-    def waiting_on(self, task_key: str) -> bool:
-        """True while the step ``task_key`` is open and has no decision (the reconciler's question)."""
-        return task_key in self._open and task_key not in self._decisions
-
-    @workflow.query
-    def awaiting_decision(self) -> bool:
-        """True while an open step still waits for a decision."""
-        return any(key not in self._decisions for key in self._open)
