@@ -74,6 +74,17 @@ MESSAGES: dict[str, str] = {
     "report_too_large": "Khoảng thời gian đã chọn có {count} văn bản, quá số lượng in được trong một lần "
                         "(tối đa {limit}). Vui lòng chọn khoảng thời gian ngắn hơn hoặc tải tệp Excel.",
     "slip_incoming_only": "Phiếu giải quyết chỉ lập cho văn bản đến.",
+    # outgoing drafts (rendering)
+    "draft_encrypted": "Tệp dự thảo có mật khẩu hoặc bị mã hóa. Vui lòng tải lên tệp PDF không đặt mật khẩu.",
+    "draft_already_signed": "Tệp dự thảo đã có chữ ký số. Vui lòng tải lên bản dự thảo chưa ký.",
+    "draft_has_issuing_fields": "Tệp dự thảo đã có trường {fields}. Vui lòng tải lên bản dự thảo chưa có "
+                                "các trường số, ngày ban hành và chữ ký.",
+    "invalid_signer_page": "Trang đặt chữ ký không hợp lệ: chọn trang đầu, trang cuối hoặc một số trang "
+                           "từ 1 đến {pages}.",
+    "not_a_docx": "Tệp tải lên không phải tệp Word (.docx). Vui lòng chọn tệp PDF hoặc .docx.",
+    "docx_converter_missing": "Hệ thống chưa cài phần mềm chuyển tệp Word sang PDF. Vui lòng tải lên "
+                              "bản PDF của dự thảo hoặc liên hệ quản trị hệ thống.",
+    "docx_conversion_failed": "Không chuyển được tệp Word sang PDF. Vui lòng kiểm tra tệp hoặc tải lên bản PDF.",
 }
 
 STATUS_OVERRIDES = {"file_too_large": 413, "login_required": 401, "csrf_failed": 403,
