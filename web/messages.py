@@ -175,6 +175,29 @@ MESSAGES.update({
 # Hộp thư thử nghiệm (the development mailbox).
 MESSAGES["mail_not_found"] = "Không tìm thấy thư."
 
+# signing
+# Ký số văn bản đi: chữ ký của người có thẩm quyền và của cơ quan (models.signing).
+MESSAGES.update({
+    "certificate_expired": "Chứng thư số đã hết hạn ngày {expired_on}. Vui lòng gia hạn chứng thư số trước khi ký.",
+    "certificate_not_yet_valid": "Chứng thư số chỉ có hiệu lực từ ngày {valid_from}. Vui lòng ký lại sau ngày đó.",
+    "certificate_revoked": "Chứng thư số đã bị thu hồi. Vui lòng liên hệ tổ chức cấp chứng thư số để được cấp lại.",
+    "certificate_untrusted": "Chứng thư số không do tổ chức được hệ thống tin cậy cấp. "
+                             "Vui lòng liên hệ quản trị hệ thống.",
+    "certificate_not_signers": "Chứng thư số mang tên {certificate_name}, không phải của người ký {signer_name}. "
+                               "Vui lòng dùng đúng chứng thư số của người ký.",
+    "certificate_wrong_usage": "Chứng thư số này không dùng để ký số. Vui lòng chọn chứng thư số ký số.",
+    "certificate_status_unknown": "Chưa kiểm tra được chứng thư số còn hiệu lực hay đã bị thu hồi. "
+                                  "Vui lòng thử lại sau hoặc liên hệ quản trị hệ thống.",
+    "signing_key_unavailable": "Không mở được khóa ký số (thiết bị chưa cắm, sai mã PIN hoặc tệp khóa bị hỏng). "
+                               "Vui lòng kiểm tra rồi thử lại.",
+    "signature_field_missing": "Văn bản chưa có ô chữ ký cần thiết. Vui lòng tạo lại bản văn bản để ký.",
+    "already_signed": "Văn bản đã được ký ở ô chữ ký này. Vui lòng tải lại trang.",
+    "form_field_missing": "Văn bản chưa có ô ghi số hoặc ngày ban hành. Vui lòng tạo lại bản văn bản để ký.",
+    "form_field_filled": "Số và ngày ban hành đã được ghi vào văn bản. Vui lòng tải lại trang.",
+    "pdf_unreadable": "Không đọc được tệp văn bản. Vui lòng tạo lại tệp rồi thử lại.",
+    "remote_signature_invalid": "Chữ ký nhận từ thiết bị ký số không khớp với văn bản. Vui lòng ký lại.",
+})
+
 # Số hóa văn bản giấy đến (QĐ44 Điều 10.2).
 MESSAGES.update({
     "scan_not_image": "Tệp {filename} không phải ảnh quét (JPEG, PNG, TIFF) hoặc PDF. Vui lòng chọn lại tệp.",
