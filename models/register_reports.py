@@ -8,6 +8,7 @@ official reads, which the web layer composes from ``web/labels.py``.
 * Sổ đăng ký văn bản đến, PL IV Mục VI: ``incoming_register_report``.
 * Sổ theo dõi giải quyết văn bản đến, PL IV Mục VIII: ``followup_register_report``.
 * Phiếu giải quyết văn bản đến, PL IV Mục VII: ``processing_slip``.
+* Sổ đăng ký văn bản đi, PL IV Mục I: ``outgoing_register_report`` (any outgoing series).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlmodel import Session, col, select
 from models.audit import AuditEvent
 from models.documents import Assignment, Document
 from models.errors import DomainError
-from models.numbering import VIETNAM, so_ky_hieu
+from models.numbering import VIETNAM, format_number, so_ky_hieu
 from models.org import Agency, OrgUnit, User
 from models.registers import Register, RegisterEntry
 from models.vocab import AssignmentRole, Direction, DocumentStatus, EntryStatus, RegisterKind
@@ -33,10 +34,11 @@ CLOSED_STATUSES = {DocumentStatus.DONE, DocumentStatus.FILED_FOR_REFERENCE, Docu
 
 
 class ReportKind(StrEnum):
-    """Which incoming register to print."""
+    """Which register to print."""
 
     REGISTER = "register"  # Sổ đăng ký văn bản đến (PL IV Mục VI)
     FOLLOWUP = "followup"  # Sổ theo dõi giải quyết văn bản đến (PL IV Mục VIII)
+    OUTGOING = "outgoing"  # Sổ đăng ký văn bản đi (PL IV Mục I), of an outgoing series
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,32 @@ class Period:
         return lower, upper
 
 
+# Kinds a request may name; the outgoing register follows from the register itself.
+REQUESTED_KINDS = (ReportKind.REGISTER, ReportKind.FOLLOWUP)
+
+
 def parse_kind(raw: str | None) -> ReportKind:
     """The report kind of a request; ``report_kind_unknown`` for anything else."""
-    try:
-        return ReportKind(raw or ReportKind.REGISTER)
-    except ValueError:
-        raise DomainError("report_kind_unknown") from None
+    raw = raw or ReportKind.REGISTER
+    if raw not in REQUESTED_KINDS:
+        raise DomainError("report_kind_unknown")
+    return ReportKind(raw)
+
+
+def report_kind_for(register: Register, raw: str | None) -> ReportKind:
+    """The report a register prints: an outgoing series its Sổ đăng ký văn bản đi (the default
+    ``register`` kind), an incoming register the kind asked for.
+
+    Refused: an unknown kind (``report_kind_unknown``), the follow-up register of an outgoing
+    series (``report_kind_mismatch``), a copy register (``report_register_not_incoming``).
+    """
+    kind = parse_kind(raw)
+    if register.kind == RegisterKind.OUTGOING:
+        if kind == ReportKind.FOLLOWUP:
+            raise DomainError("report_kind_mismatch")
+        return ReportKind.OUTGOING
+    require_incoming(register)
+    return kind
 
 
 def parse_period(raw_start: str | None, raw_end: str | None, today: date) -> Period:
@@ -169,12 +191,32 @@ class FollowupRow:
 
 
 @dataclass(frozen=True)
+class OutgoingRow:
+    """One line of the Sổ đăng ký văn bản đi; a voided number keeps its line."""
+
+    so_ky_hieu: str  # (1) Số, ký hiệu văn bản: the số of the entry, the ký hiệu of the document
+    issued_date: date | None  # (2) Ngày tháng văn bản
+    type_name: str  # (3) Tên loại …
+    subject: str  # (3) … và trích yếu nội dung
+    signer: str  # (4) Người ký
+    recipients: str  # (5) Nơi nhận văn bản
+    file_copy_holder: str  # (6) Đơn vị, người nhận bản lưu: no Document column yet, always ""
+    copies: int | None  # (7) Số lượng bản
+    transferred_date: date | None  # (8) Ngày chuyển: no Document column yet, always None
+    note: str  # (10) Ghi chú: the document's own note
+    number: int = 0
+    void: bool = False
+    void_reason: str = ""
+    document_id: str = ""
+
+
+@dataclass(frozen=True)
 class RegisterReport:
     """A printable register: its cover and its lines in số đến order."""
 
     kind: ReportKind
     cover: Cover
-    rows: list = field(default_factory=list)  # list[IncomingRow] or list[FollowupRow]
+    rows: list = field(default_factory=list)  # list[IncomingRow], list[FollowupRow] or list[OutgoingRow]
 
 
 def register_report(session: Session, register: Register, kind: ReportKind, period: Period,
@@ -182,6 +224,8 @@ def register_report(session: Session, register: Register, kind: ReportKind, peri
     """Assemble the report of ``kind``; the caller has checked the user may see ``register``."""
     if kind == ReportKind.FOLLOWUP:
         return followup_register_report(session, register, period, as_of)
+    if kind == ReportKind.OUTGOING:
+        return outgoing_register_report(session, register, period)
     return incoming_register_report(session, register, period)
 
 
@@ -252,6 +296,40 @@ def followup_register_report(session: Session, register: Register, period: Perio
             document_id=entry.document_id,
         ))
     return RegisterReport(ReportKind.FOLLOWUP, _cover(session, register, period, entries), rows)
+
+
+def outgoing_register_report(session: Session, register: Register, period: Period) -> RegisterReport:
+    """The Sổ đăng ký văn bản đi of one outgoing series and period (ND30 PL IV Mục I).
+
+    Lines are the entries numbered in the period (the number and the date are given together
+    at issue, ND30 Điều 15.3), in number order, voided numbers included so the printed series
+    has no gaps. The số printed is the entry's, zero-padded; the ký hiệu is the document's.
+    Ngày tháng văn bản is the document's issue date, else the day its number was taken.
+    """
+    entries, documents = _entries_in(session, register, period)
+    rows = []
+    for entry in entries:
+        document = documents.get(entry.document_id)
+        if document is not None and document.direction != Direction.OUTGOING:
+            document = None  # never expected in an outgoing series: print the bare number
+        void = entry.status == EntryStatus.VOID
+        rows.append(OutgoingRow(
+            so_ky_hieu=so_ky_hieu(format_number(entry.number), document.code_notation if document else ""),
+            issued_date=(document.issued_date if document else None) or _vn_date(entry.allocated_at),
+            type_name=document.type_name if document else "",
+            subject=document.subject if document else "",
+            signer=document.signer_full_name if document else "",
+            recipients=document.to_places if document else "",
+            file_copy_holder="",
+            copies=document.issued_amount if document else None,
+            transferred_date=None,
+            note=document.description if document else "",
+            number=entry.number,
+            void=void,
+            void_reason=entry.void_reason if void else "",
+            document_id=entry.document_id,
+        ))
+    return RegisterReport(ReportKind.OUTGOING, _cover(session, register, period, entries), rows)
 
 
 def count_entries(session: Session, register: Register, period: Period) -> int:

@@ -296,7 +296,8 @@ def register_entries(register_id: int, principal: ApiUser, session: DbSession,
 # --- printed registers and slips (ND30 Phụ lục IV) ------------------------------------------
 
 ReportKindQuery = Annotated[str | None, Query(
-    description="register: Sổ đăng ký văn bản đến (mặc định); followup: Sổ theo dõi giải quyết văn bản đến")]
+    description="register: Sổ đăng ký văn bản đến (mặc định); followup: Sổ theo dõi giải quyết văn bản đến; "
+                "sổ văn bản đi luôn in Sổ đăng ký văn bản đi (register)")]
 PeriodStart = Annotated[str | None, Query(alias="from", description="Từ ngày (YYYY-MM-DD), mặc định 01/01")]
 PeriodEnd = Annotated[str | None, Query(alias="to", description="Đến ngày (YYYY-MM-DD), cùng năm với từ ngày")]
 

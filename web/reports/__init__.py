@@ -28,6 +28,7 @@ from models.register_reports import FollowupRow, IncomingRow, RegisterReport, Re
 from models.vocab import Role
 from web import labels
 from web.filters import vn_date
+from web.reports import outgoing
 
 # Beyond this many lines a PDF takes too long for a request: layout is linear, about 11 s for
 # 1,000 lines (113 pages) on two cores (STACK-NOTES §3). The XLSX export (0.4 s) has no limit.
@@ -36,7 +37,8 @@ PDF_MAX_ROWS = 1000
 PDF_MEDIA_TYPE = "application/pdf"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_STEMS = {ReportKind.REGISTER: "so-dang-ky-van-ban-den",
-              ReportKind.FOLLOWUP: "so-theo-doi-giai-quyet-van-ban-den"}
+              ReportKind.FOLLOWUP: "so-theo-doi-giai-quyet-van-ban-den",
+              ReportKind.OUTGOING: outgoing.FILE_STEM}
 
 
 @dataclass(frozen=True)
@@ -80,15 +82,14 @@ def load_register_report(engine: Engine, user: User, register_id: int, raw_kind:
     """Check access and parameters, then assemble the report.
 
     Raises ``NotFound`` (register of another agency, or none), then the 422 errors of
-    ``register_reports.parse_kind``/``parse_period``, ``report_register_not_incoming``, and
-    ``report_too_large`` when ``max_rows`` is given and exceeded.
+    ``register_reports.report_kind_for``/``parse_period``, and ``report_too_large`` when
+    ``max_rows`` is given and exceeded. An outgoing series prints its Sổ đăng ký văn bản đi.
     """
     today = today_vn()
     with transaction(engine) as session:
         register = register_for_user(session, user, register_id)
-        kind = register_reports.parse_kind(raw_kind)
+        kind = register_reports.report_kind_for(register, raw_kind)
         period = register_reports.parse_period(raw_start, raw_end, today)
-        register_reports.require_incoming(register)
         if max_rows is not None:
             count = register_reports.count_entries(session, register, period)
             if count > max_rows:
@@ -108,11 +109,15 @@ def load_slip(engine: Engine, user: User, roles: set[Role], document_id: str) ->
 
 def register_table(report: RegisterReport) -> Table:
     """Headers and cells of a register, in ND30 PL IV column order."""
+    title = labels.REPORT_TITLES.get(report.kind, "")
     if report.kind == ReportKind.FOLLOWUP:
         headers, widths, cells = labels.FOLLOWUP_REGISTER_COLUMNS, FOLLOWUP_WIDTHS, followup_cells
+    elif report.kind == ReportKind.OUTGOING:
+        headers, widths, cells = outgoing.COLUMNS, outgoing.WIDTHS, outgoing.outgoing_cells
+        title = report.cover.register_name  # each outgoing series prints under its own name
     else:
         headers, widths, cells = labels.INCOMING_REGISTER_COLUMNS, INCOMING_WIDTHS, incoming_cells
-    table = Table(title=labels.REPORT_TITLES[report.kind],
+    table = Table(title=title,
                   columns=[Column(h, w, k) for h, (w, k) in zip(headers, widths, strict=True)])
     for row in report.rows:
         table.rows.append(cells(row))

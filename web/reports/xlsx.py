@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from models.register_reports import RegisterReport
 from web import labels
 from web.filters import vn_date
-from web.reports import register_table
+from web.reports import outgoing, register_table
 
 FONT_NAME = "Times New Roman"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -32,7 +32,8 @@ def render_register(report: RegisterReport) -> bytes:
     cover = report.cover
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = f"{labels.REPORT_SHEET_NAMES[report.kind]} {cover.year}"[:31]
+    sheet_name = labels.REPORT_SHEET_NAMES.get(report.kind, outgoing.SHEET_NAME)
+    sheet.title = f"{sheet_name} {cover.year}"[:31]
     last_column = get_column_letter(len(table.columns))
     title = labels.REPORT_TEXT["title_year"].format(title=table.title, year=cover.year)
 
