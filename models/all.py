@@ -8,6 +8,7 @@ from models.documents import Assignment, Document, DocumentFile, StoredFile
 from models.mail import MailMessage
 from models.notifications import Notification
 from models.org import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
+from models.outgoing import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.records import CalendarDay, RecordFile, RecordItem
 from models.registers import Register, RegisterCounter, RegisterEntry
 from models.search import DocumentSearch, SavedSearch
@@ -24,16 +25,21 @@ __all__ = [
     "Document",
     "DocumentFile",
     "DocumentSearch",
+    "DraftComment",
+    "DraftRevision",
     "DocumentType",
     "MailMessage",
     "Notification",
     "OrgUnit",
     "ProcessDefinition",
+    "Recipient",
+    "RecipientEvent",
     "RecordFile",
     "RecordItem",
     "Register",
     "RegisterCounter",
     "RegisterEntry",
+    "RemoteSigning",
     "SavedSearch",
     "SignatureCheck",
     "StoredFile",

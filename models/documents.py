@@ -75,6 +75,19 @@ class Document(SQLModel, table=True):
     paper_copy: bool = False
     in_reply_to_id: str | None = Field(default=None, foreign_key="document.id")
 
+    # Outgoing only (issue 4). Signing authority printed above the title: TM., KT., TL., TUQ., Q.
+    signer_competence: str = Field(default="", max_length=50)
+    signer_id: int | None = Field(default=None, foreign_key="user.id")  # the designated signer
+    drafting_unit_id: int | None = Field(default=None, foreign_key="orgunit.id")
+    doc_type_id: int | None = Field(default=None, foreign_key="document_type.id")
+    # "Đơn vị, người nhận bản lưu" of the outgoing register (ND30 PL IV Mục I column 6).
+    file_copy_holder: str = Field(default="", max_length=200)
+    signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    issued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Issued later than the morning after signing (QĐ44 Điều 6.2).
+    issued_late: bool = False
+    recall_reason: str = Field(default="", max_length=500)
+
     file_id: int | None = Field(default=None, foreign_key="storedfile.id")
     workflow_id: str | None = Field(default=None, max_length=80, unique=True)
     process_key: str = Field(default="", max_length=50)

@@ -100,7 +100,7 @@ class OutgoingStep(BaseModel):
 def _outgoing_path(steps: list[OutgoingStep]) -> list[OutgoingStep]:
     """Follow ``next`` from the first step; refuse unknown targets, loops and unreachable steps."""
     by_id: dict[str, OutgoingStep] = {}
-    for position, step in enumerate(steps):
+    for step in steps:
         if step.id in by_id or step.id == DRAFT:
             raise ValueError(f"mã bước '{step.id}' bị trùng hoặc không được phép")
         by_id[step.id] = step

@@ -12,7 +12,7 @@ from models.definitions import ProcessDefinition
 from models.doc_type_repo import seed_types
 from models.numbering import qd20_from_qcvn102
 from models.org import Agency, AgencyCode, OrgUnit, User
-from models.process_schema import DEFAULT_INCOMING
+from models.process_schema import DEFAULT_INCOMING, DEFAULT_OUTGOING
 from models.register_repo import incoming_register
 
 
@@ -64,8 +64,9 @@ def seed_demo(session: Session, demo_password: str) -> list[str]:
                     password=demo_password, must_change_password=False)
         created.append(username)
     # Only the first time: an administrator's later versions must not be overridden by a re-seed.
-    if not session.exec(select(ProcessDefinition).where(ProcessDefinition.key == DEFAULT_INCOMING.key)).first():
-        publish(session, DEFAULT_INCOMING, actor_id=None)
+    for default in (DEFAULT_INCOMING, DEFAULT_OUTGOING):
+        if not session.exec(select(ProcessDefinition).where(ProcessDefinition.key == default.key)).first():
+            publish(session, default, actor_id=None)
     for agency in session.exec(select(Agency).where(Agency.hosted == True)):  # noqa: E712
         incoming_register(session, agency.id)
     if created:

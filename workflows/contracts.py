@@ -26,11 +26,16 @@ def incoming_workflow_id(document_id: str) -> str:
 class StepSpec:
     """One step of a process as the interpreter needs it (from the pinned definition)."""
 
-    kind: str  # "register" | "direct"
+    kind: str  # incoming: register | direct | …; outgoing: consult | review | … | issue
     candidate_role: str = ""
     working_days: int = 1
     urgent_working_days: int = 0
     actions: list[str] = field(default_factory=list)
+    # Outgoing steps form a graph: their id, the step that follows ("" after the last) and where
+    # a send-back goes ("draft": the drafter revises).
+    id: str = ""
+    next: str = ""
+    return_to: str = ""
 
 
 @dataclass
@@ -240,3 +245,59 @@ class SignDigitisedResult:
 
     file_sha256: str
     already_signed: bool = False
+
+
+# --- the outgoing lifecycle -----------------------------------------------------------------
+
+
+def outgoing_workflow_id(document_id: str) -> str:
+    """Workflow id of a document's outgoing lifecycle."""
+    return f"outgoing-{document_id}"
+
+
+@dataclass
+class ConsultTarget:
+    """One unit of the drafting agency, or one agency of the installation, asked for its opinion."""
+
+    unit_id: int | None = None
+    agency_id: int | None = None
+    due_date: str = ""  # YYYY-MM-DD; empty: the step's working days
+
+
+@dataclass
+class OutgoingInput:
+    """Start input of ``OutgoingDocumentWorkflow`` (the drafter submitted the draft)."""
+
+    document_id: str
+    agency_id: int
+    agency_code: str
+    urgency_rank: int
+    process_key: str
+    process_version: int
+    drafter_id: int
+    signer_id: int
+    drafting_unit_id: int | None = None
+    consultations: list[ConsultTarget] = field(default_factory=list)
+
+
+@dataclass
+class IssueInput:
+    """Number, date-stamp and seal the signed document; deliver it to its recipients."""
+
+    document_id: str
+    workflow_id: str
+    actor_id: int
+
+
+@dataclass
+class IssueResult:
+    code_number: str
+    code_notation: str
+    external_document_id: str
+    issued_late: bool = False
+
+
+@dataclass
+class DispatchResult:
+    delivered: int  # recipients inside the installation, now in their intake queue
+    waiting: int  # outside recipients waiting for the exchange hub

@@ -78,6 +78,8 @@ class HumanStep:
     branch_unit: int | None = None
     # The agency whose people act, when not the document's own (a consulted agency).
     agency_id: int | None = None
+    # The activity that applies the decision, when not the workflow's usual one (issuing).
+    apply_activity: str = ""
 
 
 class HumanSteps:
@@ -158,7 +160,7 @@ class HumanSteps:
 
         decision = self._decisions[key]
         result = await workflow.execute_activity(
-            self.APPLY_DECISION,
+            step.apply_activity or self.APPLY_DECISION,
             ApplyDecisionInput(
                 document_id=start.document_id, workflow_id=workflow.info().workflow_id,
                 task_key=key, step=step.kind, action=decision.action,

@@ -1,0 +1,251 @@
+"""Queries and writes for outgoing documents: drafts, revisions, comments, recipients, statuses.
+
+Every function works inside the caller's transaction (the caller commits); none starts a
+workflow or touches files.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models.audit import record
+from models.doc_types import DocumentType
+from models.documents import Document, DocumentFile, StoredFile
+from models.errors import Conflict, DomainError
+from models.org import Agency, OrgUnit, User, UserRole
+from models.outgoing import (
+    DraftComment,
+    DraftRevision,
+    Recipient,
+    RecipientEvent,
+    RecipientKind,
+    RevisionStage,
+)
+from models.outgoing_schema import DraftForm
+from models.search_repo import index_document
+from models.vocab import Direction, DocumentStatus, Role
+
+# Statuses in which the drafter may still change the draft (before submission, or sent back).
+EDITABLE = {DocumentStatus.DRAFT}
+# Business status codes a recipient reports (DOMAIN §8.3-8.4), with what they mean.
+STATUS_CODES = {
+    "01": "Đã đến", "02": "Bị trả lại", "03": "Đã đăng ký", "04": "Đã giao xử lý",
+    "05": "Đang xử lý", "06": "Hoàn thành", "13": "Đề nghị lấy lại", "15": "Đồng ý thu hồi",
+    "16": "Từ chối thu hồi",
+}
+
+
+@dataclass
+class ResolvedRecipients:
+    """The recipients of a draft, checked against the organisation tree."""
+
+    agencies: list[Agency]  # inside the installation (hosted)
+    outside: list[Agency]  # reached through the hub
+    units: list[OrgUnit]  # own units, for information
+
+
+def resolve_recipients(session: Session, agency_id: int, form: DraftForm) -> ResolvedRecipients:
+    """Check every recipient reference; an unknown one refuses the whole draft (nothing saved)."""
+    errors: dict[str, str] = {}
+    hosted = [session.get(Agency, agency) for agency in dict.fromkeys(form.recipient_agency_ids)]
+    if any(a is None or not a.hosted or a.valid_to is not None or a.id == agency_id for a in hosted):
+        errors["recipient_agency_ids"] = "invalid"
+    outside: list[Agency] = []
+    for code in dict.fromkeys(form.recipient_codes):
+        found = session.exec(select(Agency).where(Agency.code == code)).first()
+        if found is None or found.id == agency_id or found.valid_to is not None:
+            errors["recipient_codes"] = "unknown_recipient"
+            continue
+        (hosted if found.hosted else outside).append(found)
+    units = [session.get(OrgUnit, unit) for unit in dict.fromkeys(form.recipient_unit_ids)]
+    if any(u is None or u.agency_id != agency_id for u in units):
+        errors["recipient_unit_ids"] = "invalid"
+    if not (hosted or outside or units) and not errors:
+        errors["recipient_agency_ids"] = "required"
+    if errors:
+        raise DomainError("invalid_metadata", fields=errors)
+    unique_hosted = list({agency.id: agency for agency in hosted}.values())
+    return ResolvedRecipients(unique_hosted, outside, units)  # type: ignore[arg-type]
+
+
+def check_signer(session: Session, agency_id: int, signer_id: int) -> User:
+    """The designated signer must be a leader of the drafting agency with an active account."""
+    signer = session.get(User, signer_id)
+    is_leader = signer is not None and session.exec(select(UserRole).where(
+        UserRole.user_id == signer_id, UserRole.role == Role.AGENCY_LEADER)).first() is not None
+    if not is_leader or signer.agency_id != agency_id or signer.disabled:
+        raise DomainError("invalid_metadata", fields={"signer_id": "invalid"})
+    return signer
+
+
+def signers_of(session: Session, agency_id: int) -> list[User]:
+    """The people who may be designated to sign the agency's documents."""
+    return list(session.exec(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(User.agency_id == agency_id, UserRole.role == Role.AGENCY_LEADER, User.disabled == False)  # noqa: E712
+        .order_by(User.full_name)))
+
+
+def create_draft(session: Session, *, drafter: User, form: DraftForm, doc_type: DocumentType,
+                 recipients: ResolvedRecipients, signer: User, stored: StoredFile, source: str,
+                 content: dict, page_count: int, process_key: str) -> Document:
+    """Create an outgoing document in DRAFT with its first revision, recipients and an audit event."""
+    agency = session.get(Agency, drafter.agency_id)
+    unit = session.get(OrgUnit, drafter.unit_id) if drafter.unit_id else None
+    document = Document(
+        id=str(uuid.uuid4()), direction=Direction.OUTGOING, agency_id=drafter.agency_id,
+        status=DocumentStatus.DRAFT, type_name=doc_type.name, doc_type_id=doc_type.id,
+        subject=form.subject, urgency=form.urgency, organ_name=agency.name, organ_id=agency.code,
+        signer_id=signer.id, signer_full_name=signer.full_name, signer_position=signer.position[:100],
+        signer_competence=form.signer_competence, drafting_unit_id=drafter.unit_id,
+        due_date=form.due_date, issued_amount=form.issued_amount, description=form.description,
+        in_reply_to_id=form.in_reply_to_id, page_amount=page_count, file_id=stored.id,
+        file_copy_holder=f"VT, {unit.abbreviation}" if unit else "VT",
+        to_places=recipients_text(recipients)[:1000], process_key=process_key, created_by=drafter.id,
+    )
+    session.add(document)
+    session.flush()
+    _add_recipients(session, document, form, recipients)
+    revision = add_revision(session, document, stored, stage=RevisionStage.DRAFT, source=source,
+                            form=content, user_id=drafter.id)
+    record(session, drafter.id, "document.drafted", "document", document.id,
+           revision=revision.number, source=source, sha256=stored.sha256)
+    index_document(session, document)
+    return document
+
+
+def recipients_text(recipients: ResolvedRecipients) -> str:
+    """The recipients as the register's "Nơi nhận" column shows them."""
+    names = [a.name for a in recipients.agencies] + [a.name for a in recipients.outside]
+    return "; ".join(names + [u.name for u in recipients.units])
+
+
+def _add_recipients(session: Session, document: Document, form: DraftForm,
+                    recipients: ResolvedRecipients) -> None:
+    kinh_gui = set(form.kinh_gui_agency_ids)
+    rows = ([(RecipientKind.HOSTED, a, None) for a in recipients.agencies]
+            + [(RecipientKind.EXTERNAL, a, None) for a in recipients.outside]
+            + [(RecipientKind.UNIT, None, u) for u in recipients.units])
+    for position, (kind, agency, unit) in enumerate(rows, start=1):
+        session.add(Recipient(
+            document_id=document.id, position=position, kind=kind,
+            agency_id=agency.id if agency else None, unit_id=unit.id if unit else None,
+            organ_id=agency.code if agency else "", organ_name=(agency or unit).name,
+            kinh_gui=agency is not None and (not kinh_gui or agency.id in kinh_gui)))
+
+
+def add_revision(session: Session, document: Document, stored: StoredFile, *, stage: str, source: str,
+                 form: dict | None = None, user_id: int | None, note: str = "") -> DraftRevision:
+    """Keep a new version of the main file; it becomes the document's current file."""
+    number = (session.exec(select(func.max(DraftRevision.number))
+                           .where(DraftRevision.document_id == document.id)).one() or 0) + 1
+    revision = DraftRevision(document_id=document.id, number=number, file_id=stored.id, stage=stage,
+                             source=source, form=form or {}, note=note[:500], created_by=user_id)
+    session.add(revision)
+    document.file_id = stored.id
+    session.add(document)
+    session.add(DocumentFile(document_id=document.id, file_id=stored.id, role=f"rev-{number}"[:20]))
+    session.flush()
+    return revision
+
+
+def revisions(session: Session, document_id: str) -> list[tuple[DraftRevision, StoredFile, User | None]]:
+    """Every revision, oldest first, with its file and author."""
+    rows = session.exec(
+        select(DraftRevision, StoredFile, User)
+        .join(StoredFile, StoredFile.id == DraftRevision.file_id)
+        .join(User, User.id == DraftRevision.created_by, isouter=True)
+        .where(DraftRevision.document_id == document_id).order_by(DraftRevision.number)).all()
+    return [(revision, stored, user) for revision, stored, user in rows]
+
+
+def latest_revision(session: Session, document_id: str, stage: str | None = None) -> DraftRevision | None:
+    """The newest revision, optionally of one stage (the signed file, the issued file)."""
+    query = select(DraftRevision).where(DraftRevision.document_id == document_id)
+    if stage is not None:
+        query = query.where(DraftRevision.stage == stage)
+    return session.exec(query.order_by(col(DraftRevision.number).desc())).first()
+
+
+def require_editable(document: Document) -> None:
+    """A draft can be changed before submission or after being sent back, never once signed."""
+    if document.status in (DocumentStatus.SIGNED, DocumentStatus.ISSUED, DocumentStatus.RECALLED):
+        raise Conflict("document_signed")
+    if document.status not in EDITABLE:
+        raise Conflict("draft_not_editable")
+
+
+def add_comment(session: Session, document: Document, *, author_id: int, body: str, kind: str = "comment",
+                unit_id: int | None = None, agency_id: int | None = None, task_key: str = "") -> DraftComment:
+    """Attach a remark to the current revision of a draft."""
+    body = body.strip()
+    if not body:
+        raise DomainError("invalid_fields", fields={"comment": "required"})
+    if len(body) > 2000:
+        raise DomainError("invalid_fields", fields={"comment": "too_long"})
+    current = latest_revision(session, document.id)
+    comment = DraftComment(document_id=document.id, revision_number=current.number if current else None,
+                           kind=kind, body=body, author_id=author_id, unit_id=unit_id,
+                           agency_id=agency_id, task_key=task_key)
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def comments(session: Session, document_id: str) -> list[tuple[DraftComment, User]]:
+    """Every remark on a draft, oldest first, with its author."""
+    rows = session.exec(select(DraftComment, User).join(User, User.id == DraftComment.author_id)
+                        .where(DraftComment.document_id == document_id)
+                        .order_by(DraftComment.created_at, DraftComment.id)).all()
+    return [(comment, user) for comment, user in rows]
+
+
+def recipients_of(session: Session, document_id: str) -> list[Recipient]:
+    return list(session.exec(select(Recipient).where(Recipient.document_id == document_id)
+                             .order_by(Recipient.position)))
+
+
+def recipient_events(session: Session, document_id: str) -> dict[int, list[RecipientEvent]]:
+    """The status history of every recipient of a document, oldest first."""
+    rows = session.exec(select(RecipientEvent).join(Recipient, Recipient.id == RecipientEvent.recipient_id)
+                        .where(Recipient.document_id == document_id)
+                        .order_by(RecipientEvent.at, RecipientEvent.id)).all()
+    events: dict[int, list[RecipientEvent]] = {}
+    for event in rows:
+        events.setdefault(event.recipient_id, []).append(event)
+    return events
+
+
+def add_recipient_event(session: Session, recipient: Recipient, code: str, at: datetime, *,
+                        note: str = "", by_name: str = "") -> None:
+    """Record one status of a recipient; a business code also becomes its current status."""
+    session.add(RecipientEvent(recipient_id=recipient.id, code=code, at=at, note=note[:500], by_name=by_name[:100]))
+    if code in STATUS_CODES:
+        recipient.business_status = code
+        recipient.status_at = at
+        recipient.status_note = note[:500]
+    session.add(recipient)
+
+
+def report_to_sender(session: Session, incoming: Document, code: str, at: datetime, *,
+                     note: str = "", actor_id: int | None = None) -> bool:
+    """Tell the sender what became of a document it sent inside the installation.
+
+    Called in the transaction of the receiving side's action (registered 03, assigned 04, in
+    progress 05, finished 06, returned 02, recall answered 15/16), so the two commit together.
+    Returns False for documents that did not come from an agency of this installation.
+    """
+    recipient = session.exec(select(Recipient).where(Recipient.incoming_document_id == incoming.id)).first()
+    if recipient is None:
+        return False
+    actor = session.get(User, actor_id) if actor_id else None
+    by_name = actor.full_name if actor else ""
+    add_recipient_event(session, recipient, code, at, note=note, by_name=by_name)
+    record(session, actor_id, "document.status_reported", "document", recipient.document_id,
+           recipient_id=recipient.id, status=code, note=note[:500])
+    return True

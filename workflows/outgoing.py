@@ -1,0 +1,129 @@
+"""The outgoing-document lifecycle (văn bản đi) as a durable workflow (QĐ44 Điều 13).
+
+Started when the drafter submits a draft. The steps come from the pinned outgoing process
+definition, a small graph (``models.process_schema.OutgoingStep``):
+
+* ``consult``: the units or agencies the drafter chose give their opinions, in parallel, each
+  with its own deadline; skipped when nobody was chosen.
+* ``review`` / ``format_check`` / ``approve``: checks that approve or send the draft back with
+  comments. A send-back goes to ``return_to``: ``draft`` opens a revision step for the drafter,
+  who resubmits, and the reviews start again from the first one; or an earlier review.
+* ``sign``: the designated signer signs. The signature is made before the decision reaches
+  here (the private key or token never meets the workflow); the decision names the signed file.
+* ``issue``: the văn thư issues. Applying that decision numbers the document, writes the number
+  and date into the signed file, applies the agency signature and registers it (one activity,
+  idempotent on the workflow id), then the document is delivered to its recipients.
+
+Protocol: the ``decide`` update and the step queries of ``workflows.human_steps.HumanSteps``.
+Search attributes: DocKind, OrgUnit, UrgencyLevel, ProcessKey, ProcessVersion (at start), Stage,
+DueAt and Overdue (kept current).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.contracts import (
+        DispatchResult,
+        IssueInput,
+        LoadDefinitionInput,
+        OutgoingInput,
+        ProcessPlan,
+        StepSpec,
+    )
+    from workflows.search_attributes import OVERDUE, STAGE
+
+from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
+
+OFFICER, UNIT_LEADER, AGENCY_LEADER = "chuyen_vien", "lanh_dao_don_vi", "lanh_dao_co_quan"
+SEND_BACK = "tra_lai_du_thao"
+REVISE_DAYS = 2
+# What each step kind offers; the skeleton is code, who and how long are data.
+ACTIONS = {
+    "consult": ["gop_y"],
+    "review": ["duyet", SEND_BACK],
+    "format_check": ["duyet", SEND_BACK],
+    "approve": ["duyet", SEND_BACK],
+    "sign": ["ky_so", SEND_BACK],
+    "issue": ["ban_hanh"],
+    "revise": ["trinh_lai"],
+}
+
+
+@workflow.defn(name="OutgoingDocument")
+class OutgoingDocumentWorkflow(HumanSteps):
+    """Lifecycle of one outgoing document: consult → review… → sign → issue → deliver."""
+
+    APPLY_DECISION = "apply_outgoing_decision"
+
+    @workflow.run
+    async def run(self, start: OutgoingInput) -> str:
+        plan: ProcessPlan = await workflow.execute_activity(
+            "load_definition", LoadDefinitionInput(start.process_key, start.process_version),
+            result_type=ProcessPlan, start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
+        )
+        steps = {step.id: step for step in plan.steps}
+        first_review = next(step.id for step in plan.steps if step.kind != "consult")
+        current = plan.steps[0].id
+        while current:
+            step = steps[current]
+            if step.kind == "consult":
+                await self._consult(start, step)
+                current = step.next
+                continue
+            decision, _ = await self._human_step(start, self._step_for(start, step))
+            if step.kind == "issue":
+                break
+            if decision.action != SEND_BACK:
+                current = step.next
+                continue
+            target = step.return_to or "draft"
+            if target == "draft":
+                await self._human_step(start, HumanStep(
+                    "revise", OFFICER, ACTIONS["revise"], REVISE_DAYS, assignee_id=start.drafter_id))
+                current = first_review
+            else:
+                current = target
+        workflow.upsert_search_attributes([STAGE.value_set("dispatch")])
+        dispatched: DispatchResult = await workflow.execute_activity(
+            "dispatch_outgoing", IssueInput(start.document_id, workflow.info().workflow_id, 0),
+            result_type=DispatchResult, start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
+        )
+        workflow.upsert_search_attributes([STAGE.value_set("closed"), OVERDUE.value_set(False)])
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return f"issued: {dispatched.delivered} delivered, {dispatched.waiting} waiting"
+
+    def _step_for(self, start: OutgoingInput, step: StepSpec) -> HumanStep:
+        """Who acts on a review, signing or issuing step."""
+        days = step.urgent_working_days if start.urgency_rank > 0 else step.working_days
+        if step.kind in ("approve", "sign"):
+            return HumanStep(step.kind, AGENCY_LEADER, ACTIONS[step.kind], days, assignee_id=start.signer_id)
+        if step.kind in ("review", "format_check", "issue"):
+            # A unit head's review is the drafting unit's head (QĐ44 Điều 13.2.a).
+            unit = start.drafting_unit_id if step.candidate_role == UNIT_LEADER else None
+            return HumanStep(step.kind, step.candidate_role, ACTIONS[step.kind], days, unit_id=unit,
+                             # Issuing numbers, fills and seals the file in one activity.
+                             apply_activity="issue_outgoing" if step.kind == "issue" else "")
+        raise ApplicationError(f"unknown step kind {step.kind}", non_retryable=True)
+
+    async def _consult(self, start: OutgoingInput, step: StepSpec) -> None:
+        """Ask every chosen unit or agency at once; go on when all have answered."""
+        if not start.consultations:
+            return
+        days = step.urgent_working_days if start.urgency_rank > 0 else step.working_days
+        asks = []
+        for target in start.consultations:
+            if target.agency_id is not None:
+                # Another agency: its leaders answer for it.
+                human = HumanStep("consult", AGENCY_LEADER, ACTIONS["consult"], days,
+                                  due_date=target.due_date, agency_id=target.agency_id)
+            else:
+                human = HumanStep("consult", UNIT_LEADER, ACTIONS["consult"], days,
+                                  due_date=target.due_date, unit_id=target.unit_id)
+            asks.append(self._human_step(start, human))
+        await asyncio.gather(*asks)
