@@ -70,7 +70,7 @@ MESSAGES: dict[str, str] = {
     "report_period_reversed": "Ngày kết thúc phải bằng hoặc sau ngày bắt đầu. Vui lòng chọn lại khoảng thời gian.",
     "report_period_crosses_year": "Khoảng thời gian phải nằm trong cùng một năm, vì số đến được đánh lại "
                                   "từ đầu mỗi năm. Vui lòng chọn lại khoảng thời gian.",
-    "report_register_not_incoming": "Chức năng in sổ hiện chỉ áp dụng cho sổ đăng ký văn bản đến.",
+    "report_register_not_incoming": "Chức năng in sổ hiện chỉ áp dụng cho sổ văn bản đến và sổ văn bản đi.",
     "report_too_large": "Khoảng thời gian đã chọn có {count} văn bản, quá số lượng in được trong một lần "
                         "(tối đa {limit}). Vui lòng chọn khoảng thời gian ngắn hơn hoặc tải tệp Excel.",
     "slip_incoming_only": "Phiếu giải quyết chỉ lập cho văn bản đến.",
@@ -85,6 +85,10 @@ MESSAGES: dict[str, str] = {
     "docx_converter_missing": "Hệ thống chưa cài phần mềm chuyển tệp Word sang PDF. Vui lòng tải lên "
                               "bản PDF của dự thảo hoặc liên hệ quản trị hệ thống.",
     "docx_conversion_failed": "Không chuyển được tệp Word sang PDF. Vui lòng kiểm tra tệp hoặc tải lên bản PDF.",
+    # registers (outgoing)
+    "report_kind_mismatch": "Sổ này không in được theo loại sổ đã chọn: sổ văn bản đi in Sổ đăng ký văn bản đi, "
+                            "sổ văn bản đến in Sổ đăng ký hoặc Sổ theo dõi giải quyết văn bản đến.",
+    "document_type_not_found": "Không tìm thấy loại văn bản.",
 }
 
 STATUS_OVERRIDES = {"file_too_large": 413, "login_required": 401, "csrf_failed": 403,
