@@ -20,6 +20,7 @@ from activities.calendar import CalendarActivities
 from activities.definitions import DefinitionActivities
 from activities.digitise import DigitiseActivities
 from activities.documents import DocumentActivities, RoutingActivities
+from activities.outgoing import OutgoingActivities
 from activities.registers import RegisterActivities
 from activities.signatures import SignatureActivities
 from activities.tasks import TaskActivities
@@ -34,15 +35,20 @@ from models.mail import deliver_pending
 from models.vocab import URGENCY_RANK, TaskStatus, Urgency
 from workflows.contracts import IncomingInput
 from workflows.incoming import IncomingDocumentWorkflow
+from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.starter import start_incoming
 
 log = logging.getLogger("qlvb.worker")
 
-WORKFLOWS = [IncomingDocumentWorkflow]
+WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow]
 
 
-def activities_for(engine: Engine, settings: Settings) -> list:
-    """Instantiate every activity family with its dependencies."""
+def activities_for(engine: Engine, settings: Settings, client: Client | None = None) -> list:
+    """Instantiate every activity family with its dependencies.
+
+    ``client`` lets delivery start the recipients' intake workflows at once; without it the
+    start reconciler starts them.
+    """
     calendar = CalendarActivities(engine)
     definitions = DefinitionActivities(engine)
     digitise = DigitiseActivities(engine, FileStore(settings.files_dir), settings)
@@ -51,6 +57,7 @@ def activities_for(engine: Engine, settings: Settings) -> list:
     registers = RegisterActivities(engine)
     signatures = SignatureActivities(engine, FileStore(settings.files_dir), settings)
     tasks = TaskActivities(engine)
+    outgoing = OutgoingActivities(engine, FileStore(settings.files_dir), settings, client)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -65,6 +72,9 @@ def activities_for(engine: Engine, settings: Settings) -> list:
         tasks.escalate_overdue,
         tasks.send_reminder,
         tasks.close_workflow_tasks,
+        outgoing.apply_outgoing_decision,
+        outgoing.issue_outgoing,
+        outgoing.dispatch_outgoing,
     ]
 
 
@@ -74,7 +84,7 @@ def build_worker(client: Client, engine: Engine, settings: Settings, executor: T
         client,
         task_queue=settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(engine, settings),
+        activities=activities_for(engine, settings, client),
         activity_executor=executor,
     )
 

@@ -7,7 +7,7 @@ from temporalio import activity
 
 from models import definition_repo
 from models.db import transaction
-from models.process_schema import ProcessBody
+from models.process_schema import DRAFT, REVIEW_KINDS, OutgoingStep, ProcessBody
 from workflows.contracts import LoadDefinitionInput, ProcessPlan, StepSpec
 
 
@@ -23,6 +23,8 @@ class DefinitionActivities:
         with transaction(self.engine) as session:
             row = definition_repo.get_version(session, request.key, request.version)
             body = ProcessBody.model_validate(row.body)
+        if body.kind == "outgoing":
+            return ProcessPlan(key=row.key, version=row.version, steps=_outgoing_steps(body.steps))
         return ProcessPlan(
             key=row.key,
             version=row.version,
@@ -33,3 +35,16 @@ class DefinitionActivities:
                 for step in body.steps
             ],
         )
+
+
+def _outgoing_steps(steps: list[OutgoingStep]) -> list[StepSpec]:
+    """Outgoing steps with every link explicit: the next step ("" after issuing), the send-back."""
+    specs = []
+    for position, step in enumerate(steps):
+        following = step.next if step.next is not None else (
+            steps[position + 1].id if position + 1 < len(steps) else "")
+        specs.append(StepSpec(
+            kind=step.kind, candidate_role=str(step.candidate_role or ""), working_days=step.working_days,
+            urgent_working_days=step.urgent_working_days, id=step.id, next=following,
+            return_to=(step.return_to or DRAFT) if step.kind in REVIEW_KINDS else ""))
+    return specs

@@ -21,7 +21,7 @@ class ActionField:
     """One input of a decision."""
 
     name: str
-    kind: str  # "text" | "unit" | "units" | "user" | "date"
+    kind: str  # "text" | "unit" | "units" | "user" | "date" | "server" (set by QLVB, never typed)
     required: bool = False
     max_length: int = 2000
 
@@ -60,7 +60,20 @@ ACTION_FIELDS: dict[str, list[ActionField]] = {
     "thu_lai": [ActionField("opinion", "text")],
     "tra_lai": [ActionField("reason", "text", required=True, max_length=500)],
     "tu_choi_gia_han": [ActionField("opinion", "text", required=True)],
+    # Outgoing drafts (issue 4): a consulted unit's or agency's opinion on the draft.
+    "gop_y": [ActionField("opinion", "text", required=True)],
+    # A review approves (with an optional remark) or sends the draft back with comments.
+    "duyet": [ActionField("comment", "text")],
+    "tra_lai_du_thao": [ActionField("comment", "text", required=True)],
+    # The drafter resubmits after revising.
+    "trinh_lai": [ActionField("comment", "text")],
+    # The signer signed: the signed file is named by the signing request itself, never typed.
+    "ky_so": [ActionField("file_sha256", "server", required=True)],
+    # The văn thư issues: numbering, date and agency signature are QLVB's work.
+    "ban_hanh": [],
 }
+# Decisions that only a dedicated request can make (signing goes through the signing providers).
+SERVER_ONLY_ACTIONS = {"ky_so"}
 
 
 def validate_fields(session: Session, agency_id: int, action: str, fields: dict,
@@ -75,10 +88,13 @@ def validate_fields(session: Session, agency_id: int, action: str, fields: dict,
     errors: dict[str, str] = {}
     clean: dict[str, str] = {}
     known = {spec.name for spec in ACTION_FIELDS[action]}
+    server = {spec.name for spec in ACTION_FIELDS[action] if spec.kind == "server"}
     for name in fields:
-        if name not in known:
+        if name not in known or name in server:
             errors[name] = "unknown"
     for spec in ACTION_FIELDS[action]:
+        if spec.kind == "server":
+            continue
         raw = fields.get(spec.name)
         if isinstance(raw, list):
             raw = ",".join(str(item) for item in raw)

@@ -22,4 +22,7 @@ NOTIFICATION_LABELS = {
     "urgent_task": "Văn bản KHẨN cần xử lý ngay",
     "overdue": "Văn bản quá hạn xử lý",
     "due_soon": "Văn bản sắp đến hạn xử lý",
+    "draft_returned": "Dự thảo bị trả lại, cần chỉnh sửa",
+    "internal_document_arrived": "Có văn bản đến từ cơ quan trong tỉnh",
+    "recipient_status": "Nơi nhận cập nhật tình trạng xử lý văn bản đi",
 }

@@ -62,3 +62,18 @@ def add_working_days(
 def end_of_day(day: date) -> datetime:
     """The end of the working day ``day`` (17:00 Vietnam time), as UTC."""
     return datetime.combine(day, END_OF_WORKDAY, tzinfo=VIETNAM).astimezone(UTC)
+
+
+ISSUE_BY_MORNING = time(12, 0)
+
+
+def issue_deadline(signed_at: datetime, overrides: Mapping[date, bool] | None = None) -> datetime:
+    """When a signed document must be issued at the latest: the next working morning (as UTC).
+
+    QĐ44 Điều 6.2: issued the day it is signed, at the latest in the morning of the next working
+    day. "Morning" ends at noon, Vietnam time.
+    """
+    day = signed_at.astimezone(VIETNAM).date() + timedelta(days=1)
+    while not is_working_day(day, overrides):
+        day += timedelta(days=1)
+    return datetime.combine(day, ISSUE_BY_MORNING, tzinfo=VIETNAM).astimezone(UTC)

@@ -21,7 +21,7 @@ from temporalio.service import RPCError
 from config.settings import Settings
 from models import account_repo, definition_repo, task_repo
 from models.access import document_for_user
-from models.actions import units_belong, validate_fields
+from models.actions import SERVER_ONLY_ACTIONS, units_belong, validate_fields
 from models.audit import record
 from models.db import transaction
 from models.digitise import ScanLimits, prepare_scan, suggest_metadata
@@ -34,7 +34,7 @@ from models.org import Agency, User
 from models.pdf_checks import inspect_pdf
 from models.text_extract import pdf_text
 from models.vocab import URGENCY_RANK, DocumentSource, Role, SessionKind, TaskStatus
-from workflows.contracts import DecideInput, IncomingInput, RerouteInput
+from workflows.contracts import DecideInput, DecideResult, IncomingInput, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.starter import start_incoming
 
@@ -183,7 +183,7 @@ class ActionOutcome:
 
 
 async def act_on_task(engine: Engine, client: Client, *, task_id: int, user: User, roles: set[Role],
-                      action: str, fields: dict, nonce: str) -> ActionOutcome:
+                      action: str, fields: dict, nonce: str, server_fields: dict | None = None) -> ActionOutcome:
     """The completion handshake (TEMPORAL-PATTERNS §4).
 
     1. Validate the fields, then move the row OPEN/CLAIMED-by-me → COMPLETING (conditional).
@@ -192,19 +192,25 @@ async def act_on_task(engine: Engine, client: Client, *, task_id: int, user: Use
     3. Accepted: the workflow's activity has closed the row. Rejected: put the row back and
        report why. Timed out: leave it COMPLETING; the outcome is unknown, not failed.
     """
+    if action in SERVER_ONLY_ACTIONS and server_fields is None:
+        raise DomainError("action_needs_own_request")
     with transaction(engine) as session:
         task = task_repo.task_for_user(session, task_id, user, roles)
         if action not in task.actions:
             raise DomainError("action_not_allowed")
         clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
+        # Facts QLVB established itself (the signed file), never taken from the form.
+        clean.update(server_fields or {})
         previous = task_repo.begin_completing(session, task, user, roles)
         workflow_id, task_key, document_id = task.workflow_id, task.task_key, task.document_id
 
     handle = client.get_workflow_handle(workflow_id)
     try:
+        # By name: every document workflow (incoming, outgoing) speaks the same ``decide``.
         result = await handle.execute_update(
-            IncomingDocumentWorkflow.decide,
+            "decide",
             DecideInput(task_key=task_key, action=action, actor_id=user.id, fields=clean),
+            result_type=DecideResult,
             id=f"task-{task_id}:{action}:{nonce}",
             rpc_timeout=UPDATE_RPC_TIMEOUT,
         )

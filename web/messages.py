@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "task_already_decided": "Bước xử lý này đã có quyết định. Vui lòng tải lại trang.",
     "action_not_allowed": "Thao tác này không được phép ở bước hiện tại.",
     "invalid_fields": "Thông tin xử lý chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
+    "action_needs_own_request": "Thao tác này phải thực hiện bằng chức năng riêng (ví dụ: ký số).",
     "workflow_unavailable": "Hệ thống xử lý quy trình tạm thời không phản hồi. Vui lòng thử lại sau ít phút.",
     "progress_not_allowed": "Chỉ người đang giải quyết văn bản mới báo cáo được tiến độ.",
     "calendar_no_change": "Ngày này đã đúng như vậy theo lịch nghỉ lễ quốc gia; không cần điều chỉnh.",

@@ -15,8 +15,9 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from workflows.contracts import IncomingInput, incoming_workflow_id
+from workflows.contracts import IncomingInput, OutgoingInput, incoming_workflow_id, outgoing_workflow_id
 from workflows.incoming import IncomingDocumentWorkflow
+from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.search_attributes import (
     DOC_KIND,
     ORG_UNIT,
@@ -47,6 +48,31 @@ async def start_incoming(client: Client, task_queue: str, start: IncomingInput) 
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             search_attributes=attributes,
             static_summary="Văn bản đến",
+        )
+    except WorkflowAlreadyStartedError:
+        return None
+
+
+async def start_outgoing(client: Client, task_queue: str, start: OutgoingInput) -> WorkflowHandle | None:
+    """Start a submitted draft's outgoing workflow; None when it already ran to completion."""
+    attributes = TypedSearchAttributes([
+        SearchAttributePair(DOC_KIND, "outgoing"),
+        SearchAttributePair(STAGE, "submitted"),
+        SearchAttributePair(ORG_UNIT, start.agency_code),
+        SearchAttributePair(URGENCY_LEVEL, start.urgency_rank),
+        SearchAttributePair(PROCESS_KEY, start.process_key),
+        SearchAttributePair(PROCESS_VERSION, start.process_version),
+    ])
+    try:
+        return await client.start_workflow(
+            OutgoingDocumentWorkflow.run,
+            start,
+            id=outgoing_workflow_id(start.document_id),
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=attributes,
+            static_summary="Văn bản đi",
         )
     except WorkflowAlreadyStartedError:
         return None

@@ -1,0 +1,362 @@
+"""Side effects of the outgoing lifecycle: decisions on drafts, issuing, and delivery.
+
+Each activity owns its transactions and is idempotent on a business key: the task (workflow id +
+task key) for decisions, the register entry of the workflow for issuing, the recipient row for
+delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
+
+from config.settings import Settings
+from models import definition_repo, outgoing_repo, pki, register_repo, task_repo
+from models.audit import record
+from models.db import transaction, utcnow
+from models.doc_types import DocumentType
+from models.documents import Document, DocumentFile, StoredFile
+from models.drafting import date_text
+from models.file_store import FileStore
+from models.notifications import notify, people_with_role
+from models.numbering import VIETNAM, document_identifier, format_number, so_ky_hieu
+from models.org import Agency, User
+from models.outgoing import Recipient, RecipientKind, RevisionStage, TransportStatus
+from models.records import CalendarDay
+from models.search_repo import index_document
+from models.signatures import SignatureVerdict, check_pdf_signatures
+from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Role, Urgency
+from models.workdays import issue_deadline
+from workflows.contracts import (
+    ApplyDecisionInput,
+    ApplyDecisionResult,
+    DispatchResult,
+    IncomingInput,
+    IssueInput,
+    incoming_workflow_id,
+)
+from workflows.starter import start_incoming
+
+log = logging.getLogger("qlvb.outgoing")
+
+INCOMING_PROCESS = "incoming-standard"
+# What each decision does to the document's status; None leaves it as it is.
+STATUS_AFTER: dict[str, DocumentStatus | None] = {
+    "gop_y": None,
+    "duyet": None,
+    "tra_lai_du_thao": DocumentStatus.DRAFT,  # back to the drafter, who may edit again
+    "trinh_lai": DocumentStatus.IN_REVIEW,
+    "ky_so": DocumentStatus.SIGNED,
+}
+
+
+class OutgoingActivities:
+    """Decisions on drafts, issuing and delivery."""
+
+    def __init__(self, engine: Engine, file_store: FileStore, settings: Settings,
+                 client: Client | None = None) -> None:
+        self.engine = engine
+        self.file_store = file_store
+        self.settings = settings
+        # Delivery starts the recipients' incoming workflows; without a client (tests of the
+        # activity alone) the worker's reconciler starts them.
+        self.client = client
+
+    @activity.defn(name="apply_outgoing_decision")
+    def apply_outgoing_decision(self, request: ApplyDecisionInput) -> ApplyDecisionResult:
+        """Close the task and apply the decision to the draft, in one transaction.
+
+        Idempotency key: (workflow id, task key); a retry after commit changes nothing.
+        """
+        with transaction(self.engine) as session:
+            document = _document(session, request.document_id)
+            if request.action not in STATUS_AFTER:
+                raise ApplicationError("unknown_action", type="unknown_action", non_retryable=True)
+            if not task_repo.close_task(session, request.workflow_id, request.task_key, request.action,
+                                        request.actor_id):
+                return ApplyDecisionResult(str(document.status))
+            fields = request.fields
+            if request.action == "gop_y":
+                actor = session.get(User, request.actor_id)
+                outgoing_repo.add_comment(session, document, author_id=request.actor_id, kind="opinion",
+                                          body=fields.get("opinion", ""), unit_id=request.unit_id,
+                                          agency_id=actor.agency_id if actor else None, task_key=request.task_key)
+            elif request.action in ("tra_lai_du_thao", "duyet") and fields.get("comment", "").strip():
+                outgoing_repo.add_comment(session, document, author_id=request.actor_id,
+                                          kind="return" if request.action == "tra_lai_du_thao" else "comment",
+                                          body=fields["comment"], task_key=request.task_key)
+            elif request.action == "ky_so":
+                self._record_signature(session, document, request)
+            new_status = STATUS_AFTER[request.action]
+            if new_status is not None:
+                document.status = new_status
+            document.updated_at = utcnow()
+            session.add(document)
+            index_document(session, document)
+            record(session, request.actor_id, f"document.{request.action}", "document", document.id,
+                   **{**fields, "step": request.step})
+            if request.action == "tra_lai_du_thao":
+                notify(session, [document.created_by], document.id, "draft_returned", subject=document.subject)
+            return ApplyDecisionResult(str(document.status))
+
+    def _record_signature(self, session: Session, document: Document, request: ApplyDecisionInput) -> None:
+        """The signed file (already stored by the signing request) becomes a revision."""
+        stored = session.exec(select(StoredFile).where(StoredFile.sha256 == request.fields.get("file_sha256", ""))
+                              .order_by(StoredFile.id.desc())).first()
+        if stored is None:
+            raise ApplicationError("signed_file_missing", type="signed_file_missing", non_retryable=True)
+        outgoing_repo.add_revision(session, document, stored, stage=RevisionStage.SIGNED, source="signing",
+                                   user_id=request.actor_id, note="Bản đã ký số")
+        document.signed_at = utcnow()
+
+    @activity.defn(name="issue_outgoing")
+    def issue_outgoing(self, request: ApplyDecisionInput) -> ApplyDecisionResult:
+        """Issue the signed document (QĐ44 Điều 13.4): number, date, agency signature, register.
+
+        1. One transaction takes the number from the type's series for the year (idempotent
+           on the workflow id: a retry gets the same number) and notes it on the document.
+        2. Outside any transaction: the số/ký hiệu and the date are written into the signed
+           PDF's fields, the agency signs with its seal (locking the fields), each separate
+           attachment gets its text-only agency signature, and the result is validated: every
+           signature must be intact and trusted, or nothing is issued.
+        3. One transaction stores the issued file as the last revision, closes the task and
+           records the DocumentId, the issue time and whether it was late.
+        """
+        plan = self._allocate(request)
+        if plan is None:  # issued by an earlier attempt
+            with transaction(self.engine) as session:
+                task_repo.close_task(session, request.workflow_id, request.task_key, request.action,
+                                     request.actor_id)
+                return ApplyDecisionResult(str(_document(session, request.document_id).status))
+        issued_pdf, issued_attachments = self._seal(plan)
+        issued_sha = self.file_store.put(issued_pdf)
+        attachment_shas = [(name, self.file_store.put(data)) for name, data in issued_attachments]
+        with transaction(self.engine) as session:
+            document = _document(session, request.document_id)
+            if outgoing_repo.latest_revision(session, document.id, RevisionStage.ISSUED) is not None:
+                return ApplyDecisionResult(str(document.status))
+            stored = _stored(session, issued_sha, len(issued_pdf), f"{plan.file_stem}.pdf", request.actor_id)
+            outgoing_repo.add_revision(session, document, stored, stage=RevisionStage.ISSUED, source="issuing",
+                                       user_id=request.actor_id, note=f"Văn bản ban hành số {plan.so_ky_hieu}")
+            for name, sha in attachment_shas:
+                attachment = _stored(session, sha, len(self.file_store.read(sha)), name, request.actor_id)
+                session.add(DocumentFile(document_id=document.id, file_id=attachment.id, role="attachment_issued"))
+            now = utcnow()
+            overrides = {day.day: day.working for day in session.exec(select(CalendarDay))}
+            document.issued_at = now
+            document.issued_late = document.signed_at is not None and now > issue_deadline(document.signed_at, overrides)
+            document.status = DocumentStatus.ISSUED
+            document.updated_at = now
+            session.add(document)
+            index_document(session, document)
+            task_repo.close_task(session, request.workflow_id, request.task_key, request.action, request.actor_id)
+            record(session, request.actor_id, "document.ban_hanh", "document", document.id,
+                   number=plan.number, notation=plan.notation, register_id=plan.register_id,
+                   document_identifier=document.external_document_id, sha256=issued_sha,
+                   late=document.issued_late, attachments=len(attachment_shas))
+            return ApplyDecisionResult(str(document.status))
+
+    def _allocate(self, request: ApplyDecisionInput) -> IssuePlan | None:
+        with transaction(self.engine) as session:
+            document = _document(session, request.document_id)
+            if outgoing_repo.latest_revision(session, document.id, RevisionStage.ISSUED) is not None:
+                return None
+            signed = outgoing_repo.latest_revision(session, document.id, RevisionStage.SIGNED)
+            if signed is None:
+                raise ApplicationError("document_not_signed", type="document_not_signed", non_retryable=True)
+            doc_type = session.get(DocumentType, document.doc_type_id) if document.doc_type_id else None
+            if doc_type is None:
+                raise ApplicationError("document_type_missing", type="document_type_missing", non_retryable=True)
+            register = register_repo.outgoing_register_for(session, document.agency_id, doc_type)
+            entry, allocated_now = register_repo.allocate_number(
+                session, register.id, request.workflow_id, document.id, utcnow())
+            issued_on = entry.allocated_at.astimezone(VIETNAM).date()
+            number = format_number(entry.number)
+            agency = session.get(Agency, document.agency_id)
+            document.code_number = number
+            document.issued_date = issued_on
+            document.external_document_id = document_identifier(agency.code, issued_on, number, document.code_notation)
+            session.add(document)
+            if allocated_now:
+                record(session, request.actor_id, "register.number_allocated", "document", document.id,
+                       register_id=register.id, year=entry.year, number=entry.number)
+            attachments = session.exec(
+                select(StoredFile.sha256, StoredFile.filename).join(DocumentFile, DocumentFile.file_id == StoredFile.id)
+                .where(DocumentFile.document_id == document.id, DocumentFile.role == "attachment")
+                .order_by(DocumentFile.id)).all()
+            signed_file = session.get(StoredFile, signed.file_id)
+            return IssuePlan(number=number, notation=document.code_notation, issued_on=issued_on,
+                             register_id=register.id, agency_code=agency.code, signed_sha=signed_file.sha256,
+                             attachments=[(sha, name) for sha, name in attachments],
+                             file_stem=f"{number}-{document.code_notation}".replace("/", "-"))
+
+    def _seal(self, plan: IssuePlan) -> tuple[bytes, list[tuple[str, bytes]]]:
+        from models import signing
+
+        signer = self._agency_provider(plan.agency_code)
+        seal = pki.seal_image_path(self.settings, plan.agency_code)
+        if not seal.exists():
+            raise ApplicationError(f"seal_image_missing: {plan.agency_code}", type="seal_image_missing",
+                                   non_retryable=True)
+        activity.heartbeat("fill")
+        filled = signing.fill_number_and_date(self.file_store.read(plan.signed_sha), so_ky_hieu=plan.so_ky_hieu,
+                                              date_text=date_text(plan.issued_on))
+        activity.heartbeat("seal")
+        sealed = signing.sign_as_agency(filled, signer, seal_image_png=seal.read_bytes(),
+                                        reason=f"Ban hành văn bản số {plan.so_ky_hieu}")
+        attachments = []
+        for sha, name in plan.attachments:
+            activity.heartbeat(f"attachment {name}")
+            attachments.append((name, signing.sign_attachment(self.file_store.read(sha), signer,
+                                                              so_ky_hieu=plan.so_ky_hieu, at=utcnow())))
+        roots = pki.trust_anchor_certificates(self.settings)
+        for name, data in [("main", sealed)] + attachments:
+            report = check_pdf_signatures(data, roots)
+            if report.verdict != SignatureVerdict.VALID:
+                # Never issue a file a recipient would reject; the văn thư sees the failure.
+                raise ApplicationError(f"issued_file_invalid: {name}: {report.verdict}",
+                                       type="issued_file_invalid", non_retryable=True)
+        return sealed, attachments
+
+    def _agency_provider(self, agency_code: str):
+        from models.signing import Pkcs12Provider
+
+        try:
+            path = pki.demo_pkcs12_path(self.settings, agency_code)
+        except KeyError:
+            path = None
+        if path is None or not path.exists():
+            raise ApplicationError(f"agency_certificate_missing: {agency_code}",
+                                   type="agency_certificate_missing", non_retryable=True)
+        return Pkcs12Provider(path, pki.demo_password(self.settings))
+
+    @activity.defn(name="dispatch_outgoing")
+    async def dispatch_outgoing(self, request: IssueInput) -> DispatchResult:
+        """Deliver the issued document to every recipient (QĐ44 Điều 6.6).
+
+        An agency of this installation gets it in its intake queue at once, as an incoming
+        document from source ``internal`` with the issued file itself (no re-upload); an outside
+        agency waits for the exchange hub. Idempotency key: the recipient row (a recipient
+        already delivered is skipped), and the recipients' workflow ids derive from their
+        documents, so a retry starts nothing twice.
+        """
+        import asyncio
+
+        starts, result = await asyncio.to_thread(self._deliver, request.document_id)
+        if self.client is not None:
+            for start in starts:
+                try:
+                    await start_incoming(self.client, self.settings.temporal_task_queue, start)
+                except Exception:  # the reconciler starts documents left NEW
+                    log.warning("intake workflow start for %s deferred", start.document_id, exc_info=True)
+        return result
+
+    def _deliver(self, document_id: str) -> tuple[list[IncomingInput], DispatchResult]:
+        starts: list[IncomingInput] = []
+        delivered = waiting = 0
+        with transaction(self.engine) as session:
+            document = _document(session, document_id)
+            definition = definition_repo.current(session, INCOMING_PROCESS)
+            now = utcnow()
+            for recipient in outgoing_repo.recipients_of(session, document.id):
+                if recipient.kind == RecipientKind.HOSTED:
+                    if recipient.incoming_document_id is None:
+                        incoming = _deliver_inside(session, document, recipient, definition, now)
+                        agency = session.get(Agency, incoming.agency_id)
+                        starts.append(IncomingInput(incoming.id, incoming.agency_id, agency.code,
+                                                    URGENCY_RANK[Urgency(incoming.urgency)], definition.key,
+                                                    definition.version, source=str(DocumentSource.INTERNAL)))
+                    delivered += 1
+                elif recipient.kind == RecipientKind.EXTERNAL:
+                    if recipient.transport_status == TransportStatus.PENDING:
+                        recipient.transport_status = TransportStatus.WAITING_CONNECTION
+                        outgoing_repo.add_recipient_event(session, recipient, "waiting", now,
+                                                          note="Chờ kết nối trục liên thông")
+                    waiting += 1
+                elif recipient.transport_status == TransportStatus.PENDING:
+                    recipient.transport_status = TransportStatus.DELIVERED
+                    recipient.delivered_at = now
+                    outgoing_repo.add_recipient_event(session, recipient, "sent", now)
+                    delivered += 1
+                session.add(recipient)
+            record(session, None, "document.dispatched", "document", document.id,
+                   delivered=delivered, waiting=waiting)
+        return starts, DispatchResult(delivered, waiting)
+
+
+@dataclass
+class IssuePlan:
+    """What the PDF work of issuing needs, read in the numbering transaction."""
+
+    number: str
+    notation: str
+    issued_on: date
+    register_id: int
+    agency_code: str
+    signed_sha: str
+    attachments: list[tuple[str, str]]  # (sha256, filename)
+    file_stem: str
+
+    @property
+    def so_ky_hieu(self) -> str:
+        return so_ky_hieu(self.number, self.notation)
+
+
+def _deliver_inside(session: Session, document: Document, recipient: Recipient, definition,
+                    now: datetime) -> Document:
+    """Create the recipient's incoming document from the issued one: same file, same metadata."""
+    incoming_id = str(uuid.uuid4())
+    clerk_ids = people_with_role(session, recipient.agency_id, Role.CLERK)
+    incoming = Document(
+        id=incoming_id, direction=Direction.INCOMING, agency_id=recipient.agency_id,
+        source=DocumentSource.INTERNAL, status=DocumentStatus.NEW,
+        code_number=document.code_number, code_notation=document.code_notation,
+        issued_date=document.issued_date, organ_name=document.organ_name, organ_id=document.organ_id,
+        type_name=document.type_name, subject=document.subject, page_amount=document.page_amount,
+        signer_full_name=document.signer_full_name, signer_position=document.signer_position,
+        urgency=document.urgency, due_date=document.due_date, external_document_id=document.external_document_id,
+        file_id=document.file_id, workflow_id=incoming_workflow_id(incoming_id),
+        process_key=definition.key, process_version=definition.version,
+        created_by=document.created_by,
+    )
+    session.add(incoming)
+    session.flush()
+    session.add(DocumentFile(document_id=incoming_id, file_id=document.file_id, role="main"))
+    for attachment in session.exec(select(DocumentFile).where(DocumentFile.document_id == document.id,
+                                                              DocumentFile.role == "attachment_issued")):
+        session.add(DocumentFile(document_id=incoming_id, file_id=attachment.file_id, role="attachment"))
+    recipient.incoming_document_id = incoming_id
+    recipient.transport_status = TransportStatus.DELIVERED
+    recipient.delivered_at = now
+    outgoing_repo.add_recipient_event(session, recipient, "sent", now)
+    # Stored in the recipient's system: status 01 (DOMAIN §8.3, step 10).
+    outgoing_repo.add_recipient_event(session, recipient, "01", now)
+    record(session, None, "document.received", "document", incoming_id, source=str(DocumentSource.INTERNAL),
+           from_document=document.id, from_agency=document.organ_id)
+    index_document(session, incoming)
+    notify(session, clerk_ids, incoming_id, "internal_document_arrived",
+           urgent=URGENCY_RANK[Urgency(document.urgency)] > 0, subject=document.subject)
+    return incoming
+
+
+def _document(session: Session, document_id: str) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise ApplicationError("document_missing", type="document_missing", non_retryable=True)
+    return document
+
+
+def _stored(session: Session, sha256: str, size: int, filename: str, user_id: int | None) -> StoredFile:
+    stored = StoredFile(sha256=sha256, size=size, content_type="application/pdf", filename=filename[:255],
+                        created_by=user_id)
+    session.add(stored)
+    session.flush()
+    return stored
