@@ -14,6 +14,7 @@ from models.audit import record
 from models.db import transaction, utcnow
 from models.documents import Assignment, Document
 from models.org import OrgUnit
+from models.outgoing_repo import STATUS_FOR_DECISION, report_to_sender
 from models.search_repo import index_document
 from models.vocab import AssignmentRole, DocumentStatus
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, WithdrawBranchInput
@@ -80,6 +81,7 @@ class DocumentActivities:
             data = {**fields, "step": request.step, "unit_id": request.unit_id,
                     "branch_role": request.branch_role}
             record(session, request.actor_id, f"document.{request.action}", "document", document.id, **data)
+            _tell_sender(session, document, request)
             return ApplyDecisionResult(str(document.status))
 
 
@@ -124,6 +126,16 @@ class RoutingActivities:
                    unit_id=request.unit_id, new_unit_id=request.new_unit_id, role=request.role,
                    reason=request.reason, cancelled_steps=cancelled)
             return cancelled
+
+
+def _tell_sender(session: Session, document: Document, request: ApplyDecisionInput) -> None:
+    """Report the step to the sender when the document came from an agency of this installation."""
+    code = STATUS_FOR_DECISION.get(request.action)
+    if request.action == "phan_cong" and request.branch_role == AssignmentRole.LEAD:
+        code = "05"  # the lead unit started handling it
+    if code is not None:
+        note = request.fields.get("reason") or request.fields.get("result") or request.fields.get("opinion", "")
+        report_to_sender(session, document, code, utcnow(), note=note, actor_id=request.actor_id)
 
 
 def _record_direction(session: Session, document: Document, request: ApplyDecisionInput) -> None:

@@ -10,6 +10,7 @@ from models import register_repo
 from models.audit import record
 from models.db import transaction, utcnow
 from models.documents import Document
+from models.outgoing_repo import report_to_sender
 from models.vocab import DocumentStatus
 from workflows.contracts import RegisterIncomingInput, RegisterIncomingResult
 
@@ -46,4 +47,6 @@ class RegisterActivities:
                 session.add(document)
                 record(session, request.actor_id, "document.registered", "document", document.id,
                        register_id=register.id, year=entry.year, arrival_number=entry.number)
+                # A document from another agency of the installation: its sender sees 03.
+                report_to_sender(session, document, "03", utcnow(), actor_id=request.actor_id)
             return RegisterIncomingResult(register.id, entry.year, entry.number, received_at)

@@ -17,6 +17,7 @@ from models.audit import record
 from models.doc_types import DocumentType
 from models.documents import Document, DocumentFile, StoredFile
 from models.errors import Conflict, DomainError
+from models.notifications import notify
 from models.org import Agency, OrgUnit, User, UserRole
 from models.outgoing import (
     DraftComment,
@@ -248,4 +249,17 @@ def report_to_sender(session: Session, incoming: Document, code: str, at: dateti
     add_recipient_event(session, recipient, code, at, note=note, by_name=by_name)
     record(session, actor_id, "document.status_reported", "document", recipient.document_id,
            recipient_id=recipient.id, status=code, note=note[:500])
+    sent = session.get(Document, recipient.document_id)
+    # The drafter follows up on the reply (QĐ44 Điều 13.5); a return needs their attention most.
+    notify(session, [sent.created_by], sent.id, "recipient_status", urgent=code == "02",
+           status=code, recipient=recipient.organ_name)
     return True
+
+
+# What each decision on a document received from inside the installation tells its sender.
+STATUS_FOR_DECISION = {
+    "giao_xu_ly": "04",  # the leader assigned it
+    "luu_tham_khao": "06",  # filed for reference: nothing more will happen
+    "hoan_thanh": "06",
+    "tra_lai": "02",
+}
