@@ -8,10 +8,13 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
     inbox_search  (c) inbox and search latency on a large seeded corpus, 50 users (bench/inbox_search.py)
     signatures    (d) check_pdf_signatures per second, 0/1/2 signatures (bench/signatures.py)
     numbering     (e) 32 issuers on one outgoing register next to the raw counter update (bench/numbering.py)
+    issuing       (f) approve → issued for N outgoing documents, then validations of the issued files
+                      (bench/issuing.py)
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c),
-``--numbering-count N`` (default 2,000) and ``--postgres-url`` (default ``TEST_DATABASE_URL``) for (e).
+``--numbering-count N`` (default 2,000) and ``--postgres-url`` (default ``TEST_DATABASE_URL``) for (e),
+``--issuing-docs N`` (default 10) for (f).
 Exits 0 when every run was consistent and no operation failed, 1 otherwise.
 """
 
@@ -26,10 +29,10 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import inbox_search, intake, numbering, registers, signatures  # noqa: E402
+from bench import inbox_search, intake, issuing, numbering, registers, signatures  # noqa: E402
 from bench.common import out  # noqa: E402
 
-SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering")
+SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=inbox_search.ITERATIONS)
     parser.add_argument("--signature-iterations", type=int, default=signatures.ITERATIONS)
     parser.add_argument("--numbering-count", type=int, default=numbering.COUNT)
+    parser.add_argument("--issuing-docs", type=int, default=issuing.DOCUMENTS)
     parser.add_argument("--postgres-url", default=None, help="PostgreSQL for numbering (default: TEST_DATABASE_URL)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -62,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             ok &= signatures.main(args.signature_iterations)
         elif section == "numbering":
             ok &= numbering.main(args.numbering_count, args.postgres_url)
+        elif section == "issuing":
+            ok &= issuing.main(args.issuing_docs)
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1

@@ -18,26 +18,19 @@ from temporalio.client import WorkflowExecutionStatus
 
 from models import definition_repo, outgoing_repo, pki
 from models.db import transaction
-from models.doc_type_repo import type_by_name
 from models.documents import Document, StoredFile
-from models.drafting import DraftContent
 from models.errors import DomainError
 from models.file_store import FileStore
-from models.org import Agency, OrgUnit
+from models.org import OrgUnit
 from models.outgoing import DraftComment, Recipient, RecipientEvent, RevisionStage
-from models.outgoing_render import render_document
-from models.outgoing_schema import DraftForm
 from models.process_schema import DEFAULT_OUTGOING, ProcessBody
 from models.signatures import SignatureVerdict, check_pdf_signatures
-from models.signing import Pkcs12Provider, sign_as_official
 from models.tasks import Task
-from models.vocab import DocumentStatus, TaskStatus
+from models.vocab import DocumentStatus
 from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
+from tests.outgoing_helpers import act_on_step, draft_document, open_task_of, sign_as_leader, submit_draft
 from web.commands import act_on_task
-from workflows.contracts import ConsultTarget, OutgoingInput
-from workflows.starter import start_outgoing
-
-RECIPIENT_CODE = "000.00.02.H23"  # Sở Nội vụ, an agency of this installation
+from workflows.contracts import ConsultTarget
 
 
 @pytest.fixture(scope="module")
@@ -54,103 +47,18 @@ def _settings(tmp_path, task_queue, demo_pki):
     return make_settings(tmp_path, task_queue)
 
 
-def _draft(engine, settings, *, drafter: str = "chuyenvien") -> Document:
-    """What the drafting page does: a Công văn to Sở Nội vụ, rendered, stored, recorded."""
-    user, _ = user_and_roles(engine, drafter)
-    signer, _ = user_and_roles(engine, "lanhdao")
-    with transaction(engine) as session:
-        recipient = session.exec(select(Agency).where(Agency.code == RECIPIENT_CODE)).one()
-        doc_type = type_by_name(session, "Công văn")
-        form = DraftForm(doc_type_id=doc_type.id, subject="Về việc báo cáo tình hình chuyển đổi số quý IV",
-                         body="Văn phòng UBND tỉnh đề nghị Sở Nội vụ báo cáo tình hình chuyển đổi số.",
-                         signer_id=signer.id, competence="KT.", competence_title="Chủ tịch",
-                         recipient_agency_ids=[recipient.id])
-        recipients = outgoing_repo.resolve_recipients(session, user.agency_id, form)
-        unit = session.get(OrgUnit, user.unit_id)
-        content = DraftContent(
-            agency_name="VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH HÀ NAM", type_name="Công văn", notation="VP-TH",
-            place_name="Hà Nam", subject=form.subject, body=form.body, signer_position="PHÓ CHÁNH VĂN PHÒNG",
-            signer_full_name=signer.full_name, kinh_gui=[recipient.name], noi_nhan=[f"- {recipient.name};"],
-            storage_unit_abbr=unit.abbreviation, signer_competence="KT. CHÁNH VĂN PHÒNG")
-    rendered = render_document(content)
-    sha = FileStore(settings.files_dir).put(rendered.pdf)
-    with transaction(engine) as session:
-        stored = StoredFile(sha256=sha, size=len(rendered.pdf), content_type="application/pdf",
-                            filename="du-thao.pdf", created_by=user.id)
-        session.add(stored)
-        session.flush()
-        process = definition_repo.outgoing_process_for(session, "000.00.01.H23", "Công văn")
-        document = outgoing_repo.create_draft(
-            session, drafter=user, form=form, doc_type=doc_type, recipients=recipients, signer=signer,
-            stored=stored, source="form", content={"subject": form.subject}, page_count=rendered.page_count,
-            process_key=process.key)
-        document.code_notation = "VP-TH"
-        session.add(document)
-        return document
-
-
-async def _submit(engine, client, settings, document: Document, consultations=()) -> Document:
-    with transaction(engine) as session:
-        process = definition_repo.outgoing_process_for(session, "000.00.01.H23", "Công văn")
-        row = session.get(Document, document.id)
-        row.workflow_id = f"outgoing-{document.id}"
-        row.process_version = process.version
-        row.status = DocumentStatus.IN_REVIEW
-        session.add(row)
-    drafter, _ = user_and_roles(engine, "chuyenvien")
-    signer, _ = user_and_roles(engine, "lanhdao")
-    await start_outgoing(client, settings.temporal_task_queue, OutgoingInput(
-        document.id, document.agency_id, "000.00.01.H23", 0, process.key, process.version,
-        drafter_id=drafter.id, signer_id=signer.id, drafting_unit_id=drafter.unit_id,
-        consultations=list(consultations)))
-    return row
-
-
-def _open(engine, document_id, step):
-    found = rows(engine, Task, Task.document_id == document_id, Task.step == step,
-                 Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))
-    return found[0] if found else None
-
-
-async def _act(engine, client, username, document_id, step, action, nonce, **fields):
-    task = await eventually(lambda: _open(engine, document_id, step))
-    user, roles = user_and_roles(engine, username)
-    return await act_on_task(engine, client, task_id=task.id, user=user, roles=roles, action=action,
-                             fields=fields, nonce=nonce)
-
-
-async def _sign(engine, client, settings, document_id, nonce):
-    """What the signing request does with the leader's PKCS#12 (models.signing)."""
-    task = await eventually(lambda: _open(engine, document_id, "sign"))
-    leader, roles = user_and_roles(engine, "lanhdao")
-    store = FileStore(settings.files_dir)
-    with transaction(engine) as session:
-        current = session.get(StoredFile, session.get(Document, document_id).file_id)
-    provider = Pkcs12Provider(pki.demo_pkcs12_path(settings, "lanhdao"), pki.demo_password(settings))
-    signed = await asyncio.to_thread(
-        sign_as_official, store.read(current.sha256), provider,
-        signature_image_png=pki.signature_image_path(settings, "lanhdao").read_bytes(),
-        signer_name=leader.full_name, reason="Ký ban hành")
-    sha = store.put(signed)
-    with transaction(engine) as session:
-        session.add(StoredFile(sha256=sha, size=len(signed), content_type="application/pdf",
-                               filename="da-ky.pdf", created_by=leader.id))
-    return await act_on_task(engine, client, task_id=task.id, user=leader, roles=roles, action="ky_so",
-                             fields={}, nonce=nonce, server_fields={"file_sha256": sha})
-
-
 async def test_consulted_units_answer_before_review_and_signing_needs_its_own_request(
         seeded_sqlite, temporal_env, task_queue, tmp_path, demo_pki):
     engine, client = seeded_sqlite, temporal_env.client
     settings = _settings(tmp_path, task_queue, demo_pki)
     unit = rows(engine, OrgUnit, OrgUnit.abbreviation == "TH")[0]
     async with running_worker(client, engine, settings):
-        document = _draft(engine, settings)
-        await _submit(engine, client, settings, document, [ConsultTarget(unit_id=unit.id)])
+        document = draft_document(engine, settings)
+        await submit_draft(engine, client, settings, document, [ConsultTarget(unit_id=unit.id)])
 
-        consult = await eventually(lambda: _open(engine, document.id, "consult"))
+        consult = await eventually(lambda: open_task_of(engine, document.id, "consult"))
         assert (consult.candidate_role, consult.unit_id) == ("lanh_dao_don_vi", unit.id)
-        assert _open(engine, document.id, "review") is None  # review waits for the opinions
+        assert open_task_of(engine, document.id, "review") is None  # review waits for the opinions
 
         # The generic action endpoint can never record a signature.
         leader, leader_roles = user_and_roles(engine, "lanhdao")
@@ -159,9 +67,9 @@ async def test_consulted_units_answer_before_review_and_signing_needs_its_own_re
                               action="ky_so", fields={}, nonce="c0")
         assert refused.value.code == "action_needs_own_request"
 
-        await _act(engine, client, "truongphong", document.id, "consult", "gop_y", "c1",
+        await act_on_step(engine, client, "truongphong", document.id, "consult", "gop_y", "c1",
                    opinion="Phòng Tổng hợp thống nhất với dự thảo")
-        review = await eventually(lambda: _open(engine, document.id, "review"))
+        review = await eventually(lambda: open_task_of(engine, document.id, "review"))
         assert review.unit_id == unit.id  # the drafting unit's head reviews the content
 
     opinions = rows(engine, DraftComment, DraftComment.document_id == document.id)
@@ -174,19 +82,19 @@ async def test_the_full_chain_with_a_send_back_issues_a_valid_numbered_document(
     engine, client = seeded_sqlite, temporal_env.client
     settings = _settings(tmp_path, task_queue, demo_pki)
     async with running_worker(client, engine, settings):
-        document = _draft(engine, settings)
-        await _submit(engine, client, settings, document)
+        document = draft_document(engine, settings)
+        await submit_draft(engine, client, settings, document)
 
-        review = await _act(engine, client, "truongphong", document.id, "review", "tra_lai_du_thao", "r1",
+        review = await act_on_step(engine, client, "truongphong", document.id, "review", "tra_lai_du_thao", "r1",
                             comment="Bổ sung số liệu quý III")
         assert review.document_status == DocumentStatus.DRAFT
-        await _act(engine, client, "chuyenvien", document.id, "revise", "trinh_lai", "r2")
-        await _act(engine, client, "truongphong", document.id, "review", "duyet", "r3")
-        await _act(engine, client, "vanthu", document.id, "format_check", "duyet", "r4")
-        await _act(engine, client, "lanhdao", document.id, "approve", "duyet", "r5")
-        signed = await _sign(engine, client, settings, document.id, "r6")
+        await act_on_step(engine, client, "chuyenvien", document.id, "revise", "trinh_lai", "r2")
+        await act_on_step(engine, client, "truongphong", document.id, "review", "duyet", "r3")
+        await act_on_step(engine, client, "vanthu", document.id, "format_check", "duyet", "r4")
+        await act_on_step(engine, client, "lanhdao", document.id, "approve", "duyet", "r5")
+        signed = await sign_as_leader(engine, client, settings, document.id, "r6")
         assert signed.document_status == DocumentStatus.SIGNED
-        issued = await _act(engine, client, "vanthu", document.id, "issue", "ban_hanh", "r7")
+        issued = await act_on_step(engine, client, "vanthu", document.id, "issue", "ban_hanh", "r7")
         assert issued.document_status == DocumentStatus.ISSUED
 
         handle = client.get_workflow_handle(f"outgoing-{document.id}")
@@ -235,13 +143,13 @@ async def test_a_send_back_can_return_to_an_earlier_review(seeded_sqlite, tempor
         definition_repo.publish(session, ProcessBody.model_validate(body), actor_id=None)
     settings = _settings(tmp_path, task_queue, demo_pki)
     async with running_worker(client, engine, settings):
-        document = _draft(engine, settings)
-        await _submit(engine, client, settings, document)
-        await _act(engine, client, "truongphong", document.id, "review", "duyet", "a1")
-        await _act(engine, client, "lanhdao", document.id, "approve", "tra_lai_du_thao", "a2",
+        document = draft_document(engine, settings)
+        await submit_draft(engine, client, settings, document)
+        await act_on_step(engine, client, "truongphong", document.id, "review", "duyet", "a1")
+        await act_on_step(engine, client, "lanhdao", document.id, "approve", "tra_lai_du_thao", "a2",
                    comment="Phòng rà soát lại căn cứ pháp lý")
-        again = await eventually(lambda: _open(engine, document.id, "review"))
-        assert _open(engine, document.id, "revise") is None
+        again = await eventually(lambda: open_task_of(engine, document.id, "review"))
+        assert open_task_of(engine, document.id, "revise") is None
         assert again.unit_id is not None
         steps = [t.step for t in rows(engine, Task, Task.document_id == document.id)]
     assert steps == ["review", "approve", "review"]

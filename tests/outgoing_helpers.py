@@ -1,0 +1,115 @@
+"""Driving an outgoing document through its workflow as the web layer would (tests and bench).
+
+Drafts are rendered in the ND30 layout and recorded with the real repository; decisions go
+through the inbox's ``act_on_task``; the signature is the demo leader's real PKCS#12 signature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from models import definition_repo, outgoing_repo, pki
+from models.db import transaction
+from models.doc_type_repo import type_by_name
+from models.documents import Document, StoredFile
+from models.drafting import DraftContent
+from models.file_store import FileStore
+from models.org import Agency, OrgUnit
+from models.outgoing_render import render_document
+from models.outgoing_schema import DraftForm
+from models.signing import Pkcs12Provider, sign_as_official
+from models.tasks import Task
+from models.vocab import DocumentStatus, TaskStatus
+from tests.helpers import eventually, rows, user_and_roles
+from web.commands import act_on_task
+from workflows.contracts import OutgoingInput
+from workflows.starter import start_outgoing
+
+RECIPIENT_CODE = "000.00.02.H23"  # Sở Nội vụ, an agency of this installation
+
+
+def draft_document(engine, settings, *, drafter: str = "chuyenvien") -> Document:
+    """What the drafting page does: a Công văn to Sở Nội vụ, rendered, stored, recorded."""
+    user, _ = user_and_roles(engine, drafter)
+    signer, _ = user_and_roles(engine, "lanhdao")
+    with transaction(engine) as session:
+        recipient = session.exec(select(Agency).where(Agency.code == RECIPIENT_CODE)).one()
+        doc_type = type_by_name(session, "Công văn")
+        form = DraftForm(doc_type_id=doc_type.id, subject="Về việc báo cáo tình hình chuyển đổi số quý IV",
+                         body="Văn phòng UBND tỉnh đề nghị Sở Nội vụ báo cáo tình hình chuyển đổi số.",
+                         signer_id=signer.id, competence="KT.", competence_title="Chủ tịch",
+                         recipient_agency_ids=[recipient.id])
+        recipients = outgoing_repo.resolve_recipients(session, user.agency_id, form)
+        unit = session.get(OrgUnit, user.unit_id)
+        content = DraftContent(
+            agency_name="VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH HÀ NAM", type_name="Công văn", notation="VP-TH",
+            place_name="Hà Nam", subject=form.subject, body=form.body, signer_position="PHÓ CHÁNH VĂN PHÒNG",
+            signer_full_name=signer.full_name, kinh_gui=[recipient.name], noi_nhan=[f"- {recipient.name};"],
+            storage_unit_abbr=unit.abbreviation, signer_competence="KT. CHÁNH VĂN PHÒNG")
+    rendered = render_document(content)
+    sha = FileStore(settings.files_dir).put(rendered.pdf)
+    with transaction(engine) as session:
+        stored = StoredFile(sha256=sha, size=len(rendered.pdf), content_type="application/pdf",
+                            filename="du-thao.pdf", created_by=user.id)
+        session.add(stored)
+        session.flush()
+        process = definition_repo.outgoing_process_for(session, "000.00.01.H23", "Công văn")
+        document = outgoing_repo.create_draft(
+            session, drafter=user, form=form, doc_type=doc_type, recipients=recipients, signer=signer,
+            stored=stored, source="form", content={"subject": form.subject}, page_count=rendered.page_count,
+            process_key=process.key)
+        document.code_notation = "VP-TH"
+        session.add(document)
+        return document
+
+
+async def submit_draft(engine, client, settings, document: Document, consultations=()) -> Document:
+    with transaction(engine) as session:
+        process = definition_repo.outgoing_process_for(session, "000.00.01.H23", "Công văn")
+        row = session.get(Document, document.id)
+        row.workflow_id = f"outgoing-{document.id}"
+        row.process_version = process.version
+        row.status = DocumentStatus.IN_REVIEW
+        session.add(row)
+    drafter, _ = user_and_roles(engine, "chuyenvien")
+    signer, _ = user_and_roles(engine, "lanhdao")
+    await start_outgoing(client, settings.temporal_task_queue, OutgoingInput(
+        document.id, document.agency_id, "000.00.01.H23", 0, process.key, process.version,
+        drafter_id=drafter.id, signer_id=signer.id, drafting_unit_id=drafter.unit_id,
+        consultations=list(consultations)))
+    return row
+
+
+def open_task_of(engine, document_id, step):
+    found = rows(engine, Task, Task.document_id == document_id, Task.step == step,
+                 Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))
+    return found[0] if found else None
+
+
+async def act_on_step(engine, client, username, document_id, step, action, nonce, **fields):
+    task = await eventually(lambda: open_task_of(engine, document_id, step))
+    user, roles = user_and_roles(engine, username)
+    return await act_on_task(engine, client, task_id=task.id, user=user, roles=roles, action=action,
+                             fields=fields, nonce=nonce)
+
+
+async def sign_as_leader(engine, client, settings, document_id, nonce):
+    """What the signing request does with the leader's PKCS#12 (models.signing)."""
+    task = await eventually(lambda: open_task_of(engine, document_id, "sign"))
+    leader, roles = user_and_roles(engine, "lanhdao")
+    store = FileStore(settings.files_dir)
+    with transaction(engine) as session:
+        current = session.get(StoredFile, session.get(Document, document_id).file_id)
+    provider = Pkcs12Provider(pki.demo_pkcs12_path(settings, "lanhdao"), pki.demo_password(settings))
+    signed = await asyncio.to_thread(
+        sign_as_official, store.read(current.sha256), provider,
+        signature_image_png=pki.signature_image_path(settings, "lanhdao").read_bytes(),
+        signer_name=leader.full_name, reason="Ký ban hành")
+    sha = store.put(signed)
+    with transaction(engine) as session:
+        session.add(StoredFile(sha256=sha, size=len(signed), content_type="application/pdf",
+                               filename="da-ky.pdf", created_by=leader.id))
+    return await act_on_task(engine, client, task_id=task.id, user=leader, roles=roles, action="ky_so",
+                             fields={}, nonce=nonce, server_fields={"file_sha256": sha})
