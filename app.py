@@ -22,6 +22,7 @@ from config.temporal import connect
 from models.db import make_engine
 from models.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
+from web import outgoing as outgoing_routes
 from web import pki as pki_routes
 from web import search as search_routes
 from web.deps import AppState
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for module in (auth, inbox, documents, registers, admin, api):
         app.include_router(module.router)
     app.include_router(pki_routes.router)
+    app.include_router(outgoing_routes.router)
+    app.include_router(outgoing_routes.api_router)
     app.include_router(search_routes.router)
     app.include_router(search_routes.api_router)
     app.include_router(mailbox.router)

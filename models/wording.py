@@ -15,6 +15,14 @@ STEP_LABELS = {
     "extension": "Xem xét đề nghị gia hạn",
     "accept": "Tiếp nhận hoặc trả lại văn bản",
     "quarantine": "Xử lý bản quét không nhận dạng được",
+    # Outgoing documents (văn bản đi)
+    "consult": "Xin ý kiến",
+    "review": "Kiểm tra nội dung",
+    "format_check": "Kiểm tra thể thức",
+    "approve": "Duyệt",
+    "sign": "Ký số",
+    "issue": "Ban hành",
+    "revise": "Chỉnh sửa dự thảo",
 }
 
 NOTIFICATION_LABELS = {

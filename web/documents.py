@@ -18,7 +18,7 @@ from models.errors import DomainError, NotFound
 from models.org import OrgUnit
 from models.signatures import current_check
 from models.tasks import Task
-from models.vocab import Role, TaskStatus, Urgency
+from models.vocab import Direction, Role, TaskStatus, Urgency
 from web import commands
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
@@ -135,6 +135,8 @@ async def intake_submit(request: Request, principal: WebUser, state: State, _: C
 @router.get("/documents/{document_id}")
 def document_page(request: Request, document_id: str, principal: WebUser, session: DbSession) -> Response:
     document = document_for_user(session, principal.user, document_id, principal.roles)
+    if document.direction == Direction.OUTGOING:  # drafts, revisions and recipients live there
+        return RedirectResponse(f"/outgoing/{document.id}", status_code=303)
     open_tasks = [
         task for task in session.exec(select(Task).where(
             Task.document_id == document.id,

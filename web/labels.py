@@ -51,6 +51,13 @@ ACTION_LABELS = {
     "tiep_nhan": "Tiếp nhận để tham khảo",
     "tra_lai": "Trả lại nơi gửi",
     "thu_lai": "Số hóa lại",
+    # Outgoing documents (văn bản đi)
+    "gop_y": "Góp ý dự thảo",
+    "duyet": "Đồng ý",
+    "tra_lai_du_thao": "Trả lại dự thảo",
+    "trinh_lai": "Trình lại",
+    "ky_so": "Ký số",
+    "ban_hanh": "Ban hành",
 }
 
 FIELD_LABELS = {
@@ -83,10 +90,28 @@ FIELD_LABELS = {
     "metadata": "Thông tin văn bản",
     "username": "Tên đăng nhập",
     "password": "Mật khẩu",
+    # Outgoing drafts
+    "doc_type_id": "Loại văn bản",
+    "body": "Nội dung",
+    "urgency": "Mức độ khẩn",
+    "signer_id": "Người ký",
+    "competence": "Thẩm quyền ký",
+    "competence_title": "Chức danh người đứng đầu",
+    "recipient_agency_ids": "Nơi nhận trong tỉnh",
+    "recipient_codes": "Mã cơ quan nhận bên ngoài",
+    "recipient_unit_ids": "Đơn vị nhận trong cơ quan",
+    "kinh_gui_agency_ids": "Kính gửi",
+    "issued_amount": "Số bản phát hành",
+    "content_mode": "Cách soạn nội dung",
+    "consultations": "Nơi xin ý kiến",
+    "comment": "Ý kiến",
+    "file_sha256": "Tệp đã ký",
 }
 
 # A field's label where one action means something else by it than FIELD_LABELS says.
 ACTION_FIELD_LABELS = {
+    ("gop_y", "opinion"): "Ý kiến góp ý",
+    ("tra_lai_du_thao", "comment"): "Lý do trả lại, nội dung cần sửa",
     ("phan_cong", "opinion"): "Ý kiến của lãnh đạo đơn vị",
     ("gui_y_kien", "opinion"): "Ý kiến phối hợp",
     ("dong_y_gia_han", "opinion"): "Ý kiến",
@@ -120,6 +145,20 @@ AUDIT_LABELS = {
     "document.thu_lai": "Văn thư cho số hóa lại",
     "task.cancelled": "Đóng các bước không còn cần thiết",
     "task.decision_lost": "Khôi phục bước xử lý chưa ghi nhận",
+    # Outgoing documents
+    "document.drafted": "Soạn dự thảo",
+    "document.revised": "Chỉnh sửa dự thảo",
+    "document.commented": "Góp ý dự thảo",
+    "document.submitted": "Trình dự thảo",
+    "document.gop_y": "Góp ý dự thảo",
+    "document.duyet": "Đồng ý dự thảo",
+    "document.tra_lai_du_thao": "Trả lại dự thảo",
+    "document.trinh_lai": "Trình lại dự thảo",
+    "document.ky_so": "Ký số",
+    "document.remote_signing_prepared": "Chuẩn bị ký số bằng thiết bị",
+    "document.ban_hanh": "Ban hành",
+    "document.dispatched": "Gửi văn bản đến nơi nhận",
+    "document.status_reported": "Nơi nhận cập nhật tình trạng",
 }
 
 # Printed registers and the processing slip (ND30 Phụ lục IV Mục VI, VII, VIII).

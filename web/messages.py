@@ -159,7 +159,7 @@ def field_errors(error: DomainError) -> dict[str, str]:
             except KeyError:
                 pass
             result[field] = f"{FIELD_LABELS.get(field, field)}: {text}"
-    elif error.code == "invalid_fields":
+    if error.code in ("invalid_metadata", "invalid_fields"):
         for field, kind in error.params.get("fields", {}).items():
             result[field] = f"{FIELD_LABELS.get(field, field)}: {FIELD_ERROR_TEXT.get(kind, 'giá trị không hợp lệ')}"
     return result
@@ -216,4 +216,24 @@ MESSAGES.update({
     "scan_unprocessable": "Không nhận dạng được bản quét. Văn bản được chuyển lại văn thư để quét lại.",
     "agency_certificate_missing": "Cơ quan chưa có chứng thư số để ký số văn bản số hóa. "
                                   "Vui lòng liên hệ quản trị hệ thống.",
+})
+
+# Văn bản đi: soạn, trình, ký (web/outgoing_commands.py).
+MESSAGES.update({
+    "secret_draft": "Dự thảo có độ mật (Mật, Tối mật, Tuyệt mật) không được soạn trên hệ thống. "
+                    "Vui lòng xử lý qua kênh văn bản mật theo quy định bảo vệ bí mật nhà nước.",
+    "drafter_only": "Chỉ người soạn dự thảo mới thực hiện được thao tác này.",
+    "document_signed": "Văn bản đã được ký, không thể sửa dự thảo.",
+    "draft_not_editable": "Dự thảo đang được trình duyệt, chưa sửa được. Vui lòng chờ ý kiến người duyệt.",
+    "draft_already_submitted": "Dự thảo đã được trình. Nếu bị trả lại, vui lòng sửa rồi trình lại tại bước "
+                               "chỉnh sửa dự thảo.",
+    "consultation_required": "Quy trình yêu cầu xin ý kiến trước khi trình. Vui lòng chọn đơn vị hoặc cơ quan "
+                             "cần xin ý kiến.",
+    "not_a_signing_task": "Đây không phải bước ký số của bạn.",
+    "signature_image_missing": "Chưa có hình ảnh chữ ký của bạn. Vui lòng liên hệ quản trị hệ thống.",
+    "certificate_unreadable": "Không đọc được chứng thư số. Vui lòng gửi chứng thư số định dạng PEM hoặc DER.",
+    "remote_signing_not_found": "Không tìm thấy phiên ký số đang chờ. Vui lòng ký lại.",
+    "remote_signing_completed": "Phiên ký số này đã hoàn tất.",
+    "revision_not_found": "Không tìm thấy bản dự thảo cần so sánh.",
+    "signed_file_missing": "Không tìm thấy tệp đã ký. Vui lòng ký lại.",
 })
