@@ -188,10 +188,9 @@ async def new_draft_submit(request: Request, principal: WebUser, state: State, _
             content_mode=values["content_mode"], upload=data, filename=filename or "", attachments=attachments)
     except DomainError as error:
         status = 413 if error.code == "file_too_large" else error.status
-        with reading(state.engine) as session:
-            choices = _form_choices(session, principal)
-        return render(request, "outgoing/new.html", status_code=status, values=values, lists=lists,
-                      errors=field_errors(error), error=message_of(error), **choices)
+        with reading(state.engine) as session:  # render inside: the choices are ORM rows
+            return render(request, "outgoing/new.html", status_code=status, values=values, lists=lists,
+                          errors=field_errors(error), error=message_of(error), **_form_choices(session, principal))
     return RedirectResponse(f"/outgoing/{document.id}", status_code=303)
 
 
