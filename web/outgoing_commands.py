@@ -470,6 +470,9 @@ async def prepare_remote_signing(engine: Engine, settings: Settings, store: File
                                  user: User, roles: set[Role], certificate_pem: bytes) -> dict:
     """Step 1 of signing with a key the server never sees (a USB token plug-in, a remote service).
 
+    ``certificate_pem``: the signer's certificate, followed by its issuing CAs when the trust
+    anchors hold only the root (PEM), or one DER certificate.
+
     The prepared PDF waits in the file store and the signed attributes in a ``remote_signing``
     row; only the 32-byte digest leaves the server.
     """
@@ -478,15 +481,17 @@ async def prepare_remote_signing(engine: Engine, settings: Settings, store: File
     from models.signing import prepare_remote_signature
 
     try:
-        certificate = (x509.load_pem_x509_certificate(certificate_pem) if b"-----BEGIN" in certificate_pem
-                       else x509.load_der_x509_certificate(certificate_pem))
+        # PEM: the signer's certificate first, then its issuing CAs (as a token exports them).
+        certificates = (x509.load_pem_x509_certificates(certificate_pem) if b"-----BEGIN" in certificate_pem
+                        else [x509.load_der_x509_certificate(certificate_pem)])
     except ValueError:
         raise DomainError("certificate_unreadable") from None
+    certificate, given_chain = certificates[0], certificates[1:]
     with reading(engine) as session:
         job = _signing_job(session, task_id, user, roles)
     image = _signature_image(settings, user)
     # The issuing CA travels in the signature, so a recipient can build the path to the root.
-    chain = [ca for ca in pki.trust_anchor_certificates(settings) if ca.subject == certificate.issuer]
+    chain = given_chain or [ca for ca in pki.trust_anchor_certificates(settings) if ca.subject == certificate.issuer]
     await asyncio.to_thread(_check_certificate, settings, user, certificate, chain)
     pdf = await asyncio.to_thread(store.read, job.revision_sha)
     pending = await asyncio.to_thread(prepare_remote_signature, pdf, certificate.public_bytes(_pem()), chain,

@@ -7,6 +7,7 @@ agency seal).
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 
 from sqlmodel import select
@@ -33,6 +34,14 @@ def _ids(engine) -> dict[str, int]:
             "snv": session.exec(select(Agency.id).where(Agency.code == SNV_CODE)).one(),
             "lanhdao": session.exec(select(User.id).where(User.username == "lanhdao")).one(),
         }
+
+
+def _leader_certificate_pem(settings) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    bundle = pkcs12.load_pkcs12(pki.demo_pkcs12_path(settings, "lanhdao").read_bytes(), pki.demo_password(settings))
+    chain = [bundle.cert.certificate] + [extra.certificate for extra in bundle.additional_certs]
+    return b"".join(cert.public_bytes(Encoding.PEM) for cert in chain).decode()
 
 
 def draft_metadata(engine, **overrides) -> dict:
@@ -114,6 +123,12 @@ async def test_outgoing_cong_van_from_draft_to_recipient(web):
     generic = await web.post(f"/api/v1/tasks/{sign['id']}/actions", headers=leader,
                              json={"action": "ky_so", "fields": {"file_sha256": "0" * 64}})
     assert generic.status_code == 422 and generic.json()["code"] == "action_needs_own_request"
+    # Remote signing: the certificate goes in, only the 32-byte digest comes out (not completed here).
+    certificate = _leader_certificate_pem(settings)
+    prepared = await web.post(f"/api/v1/tasks/{sign['id']}/sign/remote", headers=leader,
+                              json={"certificate_pem": certificate})
+    assert prepared.status_code == 200, prepared.text
+    assert len(base64.b64decode(prepared.json()["data_to_sign_sha256"])) == 32
     signed = await web.post(f"/api/v1/tasks/{sign['id']}/sign", headers=leader, json={})
     assert signed.status_code == 200, signed.text
     assert signed.json()["document_status"] == "signed"
