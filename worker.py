@@ -21,26 +21,28 @@ from activities.definitions import DefinitionActivities
 from activities.digitise import DigitiseActivities
 from activities.documents import DocumentActivities, RoutingActivities
 from activities.outgoing import OutgoingActivities
+from activities.recall import RecallActivities
 from activities.registers import RegisterActivities
 from activities.signatures import SignatureActivities
 from activities.tasks import TaskActivities
 from config.settings import Settings, get_settings
 from config.temporal import connect
-from models import task_repo
+from models import outgoing_repo, task_repo
 from models.audit import record
 from models.db import make_engine, transaction, utcnow
 from models.document_repo import agency_of, documents_not_started
 from models.file_store import FileStore
 from models.mail import deliver_pending
 from models.vocab import URGENCY_RANK, TaskStatus, Urgency
-from workflows.contracts import IncomingInput
+from workflows.contracts import IncomingInput, RecallInput
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
-from workflows.starter import start_incoming
+from workflows.recall import RecallDocumentWorkflow
+from workflows.starter import start_incoming, start_recall
 
 log = logging.getLogger("qlvb.worker")
 
-WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow]
+WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow]
 
 
 def activities_for(engine: Engine, settings: Settings, client: Client | None = None) -> list:
@@ -58,6 +60,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     signatures = SignatureActivities(engine, FileStore(settings.files_dir), settings)
     tasks = TaskActivities(engine)
     outgoing = OutgoingActivities(engine, FileStore(settings.files_dir), settings, client)
+    recall = RecallActivities(engine, client)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -75,6 +78,8 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         outgoing.apply_outgoing_decision,
         outgoing.issue_outgoing,
         outgoing.dispatch_outgoing,
+        recall.apply_recall_decision,
+        recall.stop_document_workflow,
     ]
 
 
@@ -132,11 +137,24 @@ async def reconcile_completing(client: Client, engine: Engine, older_than_second
     return reverted
 
 
+async def reconcile_recalls(client: Client, engine: Engine, task_queue: str, older_than_seconds: int = 30) -> int:
+    """Start the recall workflows whose start was lost after the sender's recall was recorded."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    with transaction(engine) as session:
+        pending = outgoing_repo.pending_recalls(session, requested_before=cutoff)
+    for recall in pending:
+        await start_recall(client, task_queue, RecallInput(
+            recall.document_id, recall.agency_id, recall.urgency_rank, recall.sender_document_id,
+            recall.reason, recall.requested_by), recall.agency_code)
+    return len(pending)
+
+
 async def _reconcile_forever(client: Client, engine: Engine, task_queue: str, settings: Settings) -> None:
     while True:
         try:
             started = await reconcile_starts(client, engine, task_queue)
             reverted = await reconcile_completing(client, engine)
+            started += await reconcile_recalls(client, engine, task_queue)
             if started or reverted:
                 log.info("reconciler: %d workflows started, %d tasks put back", started, reverted)
             if mailed := await asyncio.to_thread(deliver_pending, engine, settings):

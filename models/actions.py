@@ -71,6 +71,9 @@ ACTION_FIELDS: dict[str, list[ActionField]] = {
     "ky_so": [ActionField("file_sha256", "server", required=True)],
     # The văn thư issues: numbering, date and agency signature are QLVB's work.
     "ban_hanh": [],
+    # The recipient's văn thư answers a recall (QĐ44 Điều 13.4.d): agree, or refuse with a reason.
+    "dong_y_thu_hoi": [ActionField("note", "text", max_length=500)],
+    "tu_choi_thu_hoi": [ActionField("reason", "text", required=True, max_length=500)],
 }
 # Decisions that only a dedicated request can make (signing goes through the signing providers).
 SERVER_ONLY_ACTIONS = {"ky_so"}

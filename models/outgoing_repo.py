@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -29,7 +29,7 @@ from models.outgoing import (
 )
 from models.outgoing_schema import DraftForm
 from models.search_repo import index_document
-from models.vocab import Direction, DocumentStatus, Role
+from models.vocab import URGENCY_RANK, Direction, DocumentStatus, Role, Urgency
 
 # Statuses in which the drafter may still change the draft (before submission, or sent back).
 EDITABLE = {DocumentStatus.DRAFT}
@@ -263,3 +263,60 @@ STATUS_FOR_DECISION = {
     "hoan_thanh": "06",
     "tra_lai": "02",
 }
+
+
+@dataclass
+class PendingRecall:
+    """A recall a recipient inside the installation has not answered yet (what starts its workflow)."""
+
+    document_id: str  # the recipient's incoming document
+    agency_id: int
+    agency_code: str
+    urgency_rank: int
+    sender_document_id: str
+    reason: str
+    requested_by: str
+
+
+def pending_recalls(session: Session, *, sender_document_id: str | None = None,
+                    requested_before: datetime | None = None) -> list[PendingRecall]:
+    """Recalls requested from recipients inside the installation and not yet answered (15/16)."""
+    query = (select(Recipient, Document, Agency)
+             .join(Document, Document.id == Recipient.incoming_document_id)
+             .join(Agency, Agency.id == Document.agency_id)
+             .where(col(Recipient.recall_requested_at).is_not(None),
+                    col(Recipient.business_status).not_in(["15", "16"])))
+    if sender_document_id is not None:
+        query = query.where(Recipient.document_id == sender_document_id)
+    if requested_before is not None:
+        query = query.where(col(Recipient.recall_requested_at) < requested_before)
+    pending = []
+    for recipient, incoming, agency in session.exec(query):
+        sender = session.get(Document, recipient.document_id)
+        pending.append(PendingRecall(incoming.id, agency.id, agency.code, URGENCY_RANK[Urgency(incoming.urgency)],
+                                     sender.id, sender.recall_reason, sender.organ_name))
+    return pending
+
+
+def request_recall(session: Session, document: Document, *, reason: str, actor: User) -> int:
+    """Freeze an issued document and ask every recipient to give it back; returns how many.
+
+    The document becomes ``recalled`` (nothing more can happen to it, QĐ44 Điều 13.4.d; ND30 PL VI
+    III.8.a). Recipients inside the installation answer through their recall workflow; outside
+    recipients will be sent a revocation package by the exchange hub.
+    """
+    if document.direction != Direction.OUTGOING or document.status != DocumentStatus.ISSUED:
+        raise Conflict("recall_not_possible")
+    now = datetime.now(UTC)
+    document.status = DocumentStatus.RECALLED
+    document.recall_reason = reason[:500]
+    document.updated_at = now
+    session.add(document)
+    index_document(session, document)
+    asked = 0
+    for recipient in recipients_of(session, document.id):
+        recipient.recall_requested_at = now
+        add_recipient_event(session, recipient, "recall", now, note=reason, by_name=actor.full_name)
+        asked += 1
+    record(session, actor.id, "document.thu_hoi", "document", document.id, reason=reason[:500], recipients=asked)
+    return asked

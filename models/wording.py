@@ -23,6 +23,7 @@ STEP_LABELS = {
     "sign": "Ký số",
     "issue": "Ban hành",
     "revise": "Chỉnh sửa dự thảo",
+    "recall": "Trả lời đề nghị thu hồi",
 }
 
 NOTIFICATION_LABELS = {

@@ -113,3 +113,15 @@ async def sign_as_leader(engine, client, settings, document_id, nonce):
                                filename="da-ky.pdf", created_by=leader.id))
     return await act_on_task(engine, client, task_id=task.id, user=leader, roles=roles, action="ky_so",
                              fields={}, nonce=nonce, server_fields={"file_sha256": sha})
+
+
+async def issue_document(engine, client, settings, tag: str) -> Document:
+    """A Công văn to Sở Nội vụ through the default chain with no send-back, up to issued."""
+    document = draft_document(engine, settings)
+    await submit_draft(engine, client, settings, document)
+    await act_on_step(engine, client, "truongphong", document.id, "review", "duyet", f"{tag}-r")
+    await act_on_step(engine, client, "vanthu", document.id, "format_check", "duyet", f"{tag}-f")
+    await act_on_step(engine, client, "lanhdao", document.id, "approve", "duyet", f"{tag}-a")
+    await sign_as_leader(engine, client, settings, document.id, f"{tag}-s")
+    await act_on_step(engine, client, "vanthu", document.id, "issue", "ban_hanh", f"{tag}-i")
+    return document

@@ -58,6 +58,8 @@ ACTION_LABELS = {
     "trinh_lai": "Trình lại",
     "ky_so": "Ký số",
     "ban_hanh": "Ban hành",
+    "dong_y_thu_hoi": "Đồng ý thu hồi",
+    "tu_choi_thu_hoi": "Từ chối thu hồi",
 }
 
 FIELD_LABELS = {
@@ -105,12 +107,14 @@ FIELD_LABELS = {
     "content_mode": "Cách soạn nội dung",
     "consultations": "Nơi xin ý kiến",
     "comment": "Ý kiến",
+    "note": "Ghi chú",
     "file_sha256": "Tệp đã ký",
 }
 
 # A field's label where one action means something else by it than FIELD_LABELS says.
 ACTION_FIELD_LABELS = {
     ("gop_y", "opinion"): "Ý kiến góp ý",
+    ("tu_choi_thu_hoi", "reason"): "Lý do từ chối thu hồi",
     ("tra_lai_du_thao", "comment"): "Lý do trả lại, nội dung cần sửa",
     ("phan_cong", "opinion"): "Ý kiến của lãnh đạo đơn vị",
     ("gui_y_kien", "opinion"): "Ý kiến phối hợp",
@@ -225,3 +229,11 @@ AUDIT_LABELS.update({
 })
 DIGITISE_STATUS_LABELS = {"pending": "Chờ nhận dạng", "running": "Đang nhận dạng", "done": "Đã số hóa",
                           "quarantined": "Cần quét lại"}
+
+
+# Thu hồi văn bản (QĐ44 Điều 13.4.d).
+AUDIT_LABELS.update({
+    "document.thu_hoi": "Thu hồi văn bản đã ban hành",
+    "document.dong_y_thu_hoi": "Đồng ý thu hồi văn bản",
+    "document.tu_choi_thu_hoi": "Từ chối thu hồi văn bản",
+})

@@ -52,6 +52,9 @@ MESSAGES: dict[str, str] = {
     "action_not_allowed": "Thao tác này không được phép ở bước hiện tại.",
     "invalid_fields": "Thông tin xử lý chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
     "action_needs_own_request": "Thao tác này phải thực hiện bằng chức năng riêng (ví dụ: ký số).",
+    # recall (thu hồi)
+    "recall_not_allowed": "Chỉ văn thư hoặc lãnh đạo cơ quan ban hành mới được thu hồi văn bản.",
+    "recall_not_possible": "Chỉ thu hồi được văn bản đi đã ban hành và chưa bị thu hồi.",
     "workflow_unavailable": "Hệ thống xử lý quy trình tạm thời không phản hồi. Vui lòng thử lại sau ít phút.",
     "progress_not_allowed": "Chỉ người đang giải quyết văn bản mới báo cáo được tiến độ.",
     "calendar_no_change": "Ngày này đã đúng như vậy theo lịch nghỉ lễ quốc gia; không cần điều chỉnh.",

@@ -29,7 +29,7 @@ from models.org import Agency, OrgUnit
 from models.outgoing import DraftRevision
 from models.outgoing_schema import COMPETENCES
 from models.text_extract import pdf_text
-from models.vocab import Direction, DocumentStatus, Urgency
+from models.vocab import Direction, DocumentStatus, Role, Urgency
 from web import outgoing_commands as commands
 from web.api import _metadata_object, document_json, read_limited
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
@@ -47,7 +47,8 @@ DRAFT_TEXT_FIELDS = ["doc_type_id", "subject", "body", "urgency", "signer_id", "
 DRAFT_LIST_FIELDS = ["recipient_agency_ids", "recipient_unit_ids", "kinh_gui_agency_ids"]
 TRANSPORT_LABELS = {"pending": "Chưa gửi", "delivered": "Đã gửi", "waiting": "Chờ kết nối trục liên thông",
                     "not_sent": "Không gửi (đã thu hồi)"}
-EVENT_LABELS = {**outgoing_repo.STATUS_CODES, "sent": "Đã gửi", "waiting": "Chờ kết nối trục liên thông"}
+EVENT_LABELS = {**outgoing_repo.STATUS_CODES, "sent": "Đã gửi", "waiting": "Chờ kết nối trục liên thông",
+                "recall": "Đề nghị thu hồi"}
 
 
 # --- shared reads -------------------------------------------------------------------------------
@@ -212,6 +213,9 @@ def outgoing_page(request: Request, document_id: str, principal: WebUser, sessio
         if any(t.step == "format_check" for t in tasks) else [],
         can_submit=is_drafter and document.status == DocumentStatus.DRAFT and document.workflow_id is None,
         can_revise=is_drafter and document.status == DocumentStatus.DRAFT,
+        # The sending agency's văn thư or leader may recall an issued document (QĐ44 Điều 13.4.d).
+        can_recall=document.status == DocumentStatus.ISSUED and document.agency_id == principal.user.agency_id
+        and bool(principal.roles & {Role.CLERK, Role.AGENCY_LEADER}),
         own_units=list(session.exec(select(OrgUnit).where(OrgUnit.agency_id == document.agency_id)
                                     .order_by(OrgUnit.name))),
         hosted_agencies=_hosted_agencies(session, document.agency_id),

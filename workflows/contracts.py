@@ -301,3 +301,31 @@ class IssueResult:
 class DispatchResult:
     delivered: int  # recipients inside the installation, now in their intake queue
     waiting: int  # outside recipients waiting for the exchange hub
+
+
+# --- recall (thu hồi) of a document delivered inside the installation ----------------------
+
+
+def recall_workflow_id(document_id: str) -> str:
+    """Workflow id of the recall of one received document (one recall per document)."""
+    return f"recall-{document_id}"
+
+
+@dataclass
+class RecallInput:
+    """Start input of ``RecallDocumentWorkflow``: the sender asks a recipient to give it back."""
+
+    document_id: str  # the recipient's incoming document
+    agency_id: int  # the recipient agency, whose văn thư answers
+    urgency_rank: int
+    sender_document_id: str
+    reason: str
+    requested_by: str = ""
+
+
+@dataclass
+class StopWorkflowInput:
+    """End a document's own workflow after its recall was agreed."""
+
+    workflow_id: str
+    reason: str

@@ -15,9 +15,17 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from workflows.contracts import IncomingInput, OutgoingInput, incoming_workflow_id, outgoing_workflow_id
+from workflows.contracts import (
+    IncomingInput,
+    OutgoingInput,
+    RecallInput,
+    incoming_workflow_id,
+    outgoing_workflow_id,
+    recall_workflow_id,
+)
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
+from workflows.recall import RecallDocumentWorkflow
 from workflows.search_attributes import (
     DOC_KIND,
     ORG_UNIT,
@@ -73,6 +81,29 @@ async def start_outgoing(client: Client, task_queue: str, start: OutgoingInput) 
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             search_attributes=attributes,
             static_summary="Văn bản đi",
+        )
+    except WorkflowAlreadyStartedError:
+        return None
+
+
+async def start_recall(client: Client, task_queue: str, start: RecallInput, agency_code: str) -> WorkflowHandle | None:
+    """Ask a recipient to answer a recall; None when that recall was already answered."""
+    attributes = TypedSearchAttributes([
+        SearchAttributePair(DOC_KIND, "recall"),
+        SearchAttributePair(STAGE, "recall"),
+        SearchAttributePair(ORG_UNIT, agency_code),
+        SearchAttributePair(URGENCY_LEVEL, start.urgency_rank),
+    ])
+    try:
+        return await client.start_workflow(
+            RecallDocumentWorkflow.run,
+            start,
+            id=recall_workflow_id(start.document_id),
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=attributes,
+            static_summary="Thu hồi văn bản",
         )
     except WorkflowAlreadyStartedError:
         return None

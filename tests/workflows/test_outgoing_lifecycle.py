@@ -19,7 +19,7 @@ from temporalio.client import WorkflowExecutionStatus
 from models import definition_repo, outgoing_repo, pki
 from models.db import transaction
 from models.documents import Document, StoredFile
-from models.errors import DomainError
+from models.errors import Conflict, DomainError
 from models.file_store import FileStore
 from models.org import OrgUnit
 from models.outgoing import DraftComment, Recipient, RecipientEvent, RevisionStage
@@ -27,9 +27,17 @@ from models.process_schema import DEFAULT_OUTGOING, ProcessBody
 from models.signatures import SignatureVerdict, check_pdf_signatures
 from models.tasks import Task
 from models.vocab import DocumentStatus
-from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
-from tests.outgoing_helpers import act_on_step, draft_document, open_task_of, sign_as_leader, submit_draft
+from tests.helpers import eventually, eventually_async, make_settings, rows, running_worker, user_and_roles
+from tests.outgoing_helpers import (
+    act_on_step,
+    draft_document,
+    issue_document,
+    open_task_of,
+    sign_as_leader,
+    submit_draft,
+)
 from web.commands import act_on_task
+from web.recall import recall_outgoing
 from workflows.contracts import ConsultTarget
 
 
@@ -153,3 +161,56 @@ async def test_a_send_back_can_return_to_an_earlier_review(seeded_sqlite, tempor
         assert again.unit_id is not None
         steps = [t.step for t in rows(engine, Task, Task.document_id == document.id)]
     assert steps == ["review", "approve", "review"]
+
+
+async def test_recipients_agree_to_or_refuse_a_recall_and_the_sender_sees_it(
+        seeded_sqlite, temporal_env, task_queue, tmp_path, demo_pki):
+    engine, client = seeded_sqlite, temporal_env.client
+    settings = _settings(tmp_path, task_queue, demo_pki)
+    clerk, clerk_roles = user_and_roles(engine, "vanthu")
+    async with running_worker(client, engine, settings):
+        agreed = await issue_document(engine, client, settings, "one")
+        refused = await issue_document(engine, client, settings, "two")
+        # Both reach Sở Nội vụ and are registered there; its leader now has a direction step.
+        for document in (agreed, refused):
+            await eventually(lambda d=document: next(iter(rows(engine, Recipient, Recipient.document_id == d.id,
+                                                                Recipient.business_status == "03")), None))
+        with pytest.raises(DomainError):  # a reason is required
+            await recall_outgoing(engine, client, settings, user=clerk, roles=clerk_roles,
+                                  document_id=agreed.id, reason="  ")
+        for document in (agreed, refused):
+            asked = await recall_outgoing(engine, client, settings, user=clerk, roles=clerk_roles,
+                                          document_id=document.id, reason="Sai số liệu tại mục 2")
+            assert asked == 1
+        with pytest.raises(Conflict):  # frozen: a second recall is refused
+            await recall_outgoing(engine, client, settings, user=clerk, roles=clerk_roles,
+                                  document_id=agreed.id, reason="Lần hai")
+
+        incoming_of = {d.id: rows(engine, Recipient, Recipient.document_id == d.id)[0].incoming_document_id
+                       for d in (agreed, refused)}
+        await act_on_step(engine, client, "vanthu.snv", incoming_of[agreed.id], "recall", "dong_y_thu_hoi", "y")
+        await act_on_step(engine, client, "vanthu.snv", incoming_of[refused.id], "recall", "tu_choi_thu_hoi", "n",
+                          reason="Văn bản đã được triển khai thực hiện")
+
+        stopped = client.get_workflow_handle(f"incoming-{incoming_of[agreed.id]}")
+        assert await eventually_async(
+            lambda: _status_is(stopped, WorkflowExecutionStatus.CANCELED)) is True
+        running = client.get_workflow_handle(f"incoming-{incoming_of[refused.id]}")
+        assert (await running.describe()).status == WorkflowExecutionStatus.RUNNING
+
+    withdrawn = rows(engine, Document, Document.id == incoming_of[agreed.id])[0]
+    kept = rows(engine, Document, Document.id == incoming_of[refused.id])[0]
+    assert withdrawn.status == DocumentStatus.RECALLED and kept.status == DocumentStatus.REGISTERED
+    assert not rows(engine, Task, Task.document_id == withdrawn.id, Task.status.in_(["open", "claimed"]))
+    assert rows(engine, Task, Task.document_id == kept.id, Task.step == "direct", Task.status == "open")
+    for document, code, note in ((agreed, "15", ""), (refused, "16", "Văn bản đã được triển khai thực hiện")):
+        sender = rows(engine, Document, Document.id == document.id)[0]
+        assert sender.status == DocumentStatus.RECALLED and sender.recall_reason == "Sai số liệu tại mục 2"
+        recipient = rows(engine, Recipient, Recipient.document_id == document.id)[0]
+        assert (recipient.business_status, recipient.status_note) == (code, note)
+        codes = [e.code for e in rows(engine, RecipientEvent, RecipientEvent.recipient_id == recipient.id)]
+        assert codes == ["sent", "01", "03", "recall", code]
+
+
+async def _status_is(handle, status) -> bool | None:
+    return True if (await handle.describe()).status == status else None

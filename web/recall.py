@@ -1,0 +1,89 @@
+"""Recalling an issued document (thu hồi, QĐ44 Điều 13.4.d): the sender's request, page and API.
+
+The recipients' answers are ordinary inbox tasks of their ``RecallDocument`` workflows, acted on
+through the usual task actions (``dong_y_thu_hoi``, ``tu_choi_thu_hoi``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from config.settings import Settings
+from models import outgoing_repo
+from models.access import document_for_user
+from models.db import transaction
+from models.errors import DomainError, Forbidden
+from models.org import User
+from models.vocab import Role
+from web.deps import ApiUser, CsrfChecked, State, WebUser
+from workflows.contracts import RecallInput
+from workflows.starter import start_recall
+
+log = logging.getLogger("qlvb.recall")
+
+MAY_RECALL = {Role.CLERK, Role.AGENCY_LEADER}
+REASON_MAX_LENGTH = 500
+
+router = APIRouter()
+api_router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+
+async def recall_outgoing(engine: Engine, client: Client, settings: Settings, *, user: User, roles: set[Role],
+                          document_id: str, reason: str) -> int:
+    """Freeze an issued document and ask its recipients to give it back; returns how many were asked.
+
+    1. The sending agency's văn thư or leader, a reason, an issued document: else nothing changes.
+    2. One transaction: the document becomes ``recalled``, each recipient gets the request in its
+       status history, and the audit event is written.
+    3. After commit, each recipient inside the installation gets its recall workflow (a task for
+       its văn thư); a start that fails is retried by the worker's reconciler.
+    """
+    if not roles & MAY_RECALL:
+        raise Forbidden("recall_not_allowed")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("invalid_fields", fields={"reason": "required"})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError("invalid_fields", fields={"reason": "too_long"})
+    with transaction(engine) as session:
+        document = document_for_user(session, user, document_id, roles)
+        asked = outgoing_repo.request_recall(session, document, reason=reason, actor=user)
+        pending = outgoing_repo.pending_recalls(session, sender_document_id=document.id)
+    for recall in pending:
+        try:
+            await start_recall(client, settings.temporal_task_queue, RecallInput(
+                recall.document_id, recall.agency_id, recall.urgency_rank, recall.sender_document_id,
+                recall.reason, recall.requested_by), recall.agency_code)
+        except RPCError:
+            log.warning("recall start for %s deferred to the reconciler", recall.document_id, exc_info=True)
+    return asked
+
+
+class RecallRequest(BaseModel):
+    reason: str
+
+
+@api_router.post("/outgoing/{document_id}/recall", summary="Thu hồi văn bản đã ban hành")
+async def api_recall(document_id: str, body: RecallRequest, principal: ApiUser, state: State) -> dict:
+    asked = await recall_outgoing(state.engine, state.client, state.settings, user=principal.user,
+                                  roles=principal.roles, document_id=document_id, reason=body.reason)
+    return {"document_id": document_id, "status": "recalled", "recipients_asked": asked}
+
+
+@router.post("/outgoing/{document_id}/recall")
+async def page_recall(request: Request, document_id: str, principal: WebUser, state: State,
+                      _: CsrfChecked) -> Response:
+    form = await request.form()
+    await recall_outgoing(state.engine, state.client, state.settings, user=principal.user, roles=principal.roles,
+                          document_id=document_id, reason=str(form.get("reason", "")))
+    target = f"/outgoing/{document_id}"
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
