@@ -200,9 +200,9 @@ class OutgoingRow:
     subject: str  # (3) … và trích yếu nội dung
     signer: str  # (4) Người ký
     recipients: str  # (5) Nơi nhận văn bản
-    file_copy_holder: str  # (6) Đơn vị, người nhận bản lưu: no Document column yet, always ""
+    file_copy_holder: str  # (6) Đơn vị, người nhận bản lưu: "VT, <drafting unit>"
     copies: int | None  # (7) Số lượng bản
-    transferred_date: date | None  # (8) Ngày chuyển: no Document column yet, always None
+    transferred_date: date | None  # (8) Ngày chuyển: the day it was issued and sent out
     note: str  # (10) Ghi chú: the document's own note
     number: int = 0
     void: bool = False
@@ -320,9 +320,10 @@ def outgoing_register_report(session: Session, register: Register, period: Perio
             subject=document.subject if document else "",
             signer=document.signer_full_name if document else "",
             recipients=document.to_places if document else "",
-            file_copy_holder="",
+            file_copy_holder=document.file_copy_holder if document else "",
             copies=document.issued_amount if document else None,
-            transferred_date=None,
+            # Delivery follows issuing at once (dispatch_outgoing), so the issue day is the day sent.
+            transferred_date=_vn_date(document.issued_at) if document and document.issued_at else None,
             note=document.description if document else "",
             number=entry.number,
             void=void,

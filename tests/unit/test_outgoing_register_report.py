@@ -70,7 +70,8 @@ def _general(session: Session) -> Register:
 
 def test_it_lists_the_series_in_number_order_with_the_ten_columns(seeded_sqlite):
     with transaction(seeded_sqlite) as session:
-        issue_document(session, FIRST_ISSUE, description="Gửi kèm bản giấy")
+        issue_document(session, FIRST_ISSUE, description="Gửi kèm bản giấy", file_copy_holder="VT, TH",
+                       issued_at=FIRST_ISSUE + timedelta(hours=20))
         issue_document(session, FIRST_ISSUE + timedelta(days=1), "Kế hoạch",
                        subject="Kế hoạch cải cách hành chính năm 2026", issued_amount=12)
         report = outgoing_register_report(session, _general(session), MARCH_2026)
@@ -83,7 +84,10 @@ def test_it_lists_the_series_in_number_order_with_the_ten_columns(seeded_sqlite)
     first, second = report.rows
     assert (first.so_ky_hieu, first.issued_date, first.type_name) == ("01/VP-TH", date(2026, 3, 2), "Công văn")
     assert first.signer == "Trần Văn Minh" and first.recipients.startswith("Các sở, ban, ngành")
-    assert (first.copies, first.note, first.file_copy_holder, first.transferred_date) == (3, "Gửi kèm bản giấy", "", None)
+    # Issued 22:00 UTC = 05:00 the next morning in Vietnam: the transfer date is Vietnam's day.
+    assert (first.copies, first.note, first.file_copy_holder, first.transferred_date) == (
+        3, "Gửi kèm bản giấy", "VT, TH", date(2026, 3, 3))
+    assert (second.file_copy_holder, second.transferred_date) == ("", None)
     assert second.so_ky_hieu == "02/KH-VP" and second.copies == 12
 
     table = register_table(report)
@@ -91,7 +95,8 @@ def test_it_lists_the_series_in_number_order_with_the_ten_columns(seeded_sqlite)
     assert [c.header for c in table.columns][0] == "Số, ký hiệu văn bản" and len(table.columns) == 10
     assert table.rows[0] == ["01/VP-TH", date(2026, 3, 2),
                              "Công văn: V/v tăng cường công tác phòng, chống thiên tai năm 2026",
-                             "Trần Văn Minh", "Các sở, ban, ngành; UBND các xã, phường", "", "3", None, "",
+                             "Trần Văn Minh", "Các sở, ban, ngành; UBND các xã, phường", "VT, TH", "3",
+                             date(2026, 3, 3), "",
                              "Gửi kèm bản giấy"]
 
 
