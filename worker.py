@@ -149,6 +149,13 @@ async def reconcile_recalls(client: Client, engine: Engine, task_queue: str, old
     return len(pending)
 
 
+def alert_not_received(engine: Engine, settings: Settings) -> int:
+    """Report recipients that have not received an issued document after the configured hours."""
+    with transaction(engine) as session:
+        return outgoing_repo.alert_not_received(
+            session, utcnow() - timedelta(hours=settings.recipient_alert_hours))
+
+
 async def _reconcile_forever(client: Client, engine: Engine, task_queue: str, settings: Settings) -> None:
     while True:
         try:
@@ -157,6 +164,8 @@ async def _reconcile_forever(client: Client, engine: Engine, task_queue: str, se
             started += await reconcile_recalls(client, engine, task_queue)
             if started or reverted:
                 log.info("reconciler: %d workflows started, %d tasks put back", started, reverted)
+            if alerted := await asyncio.to_thread(alert_not_received, engine, settings):
+                log.info("reconciler: %d recipients not reached in time reported", alerted)
             if mailed := await asyncio.to_thread(deliver_pending, engine, settings):
                 log.info("reconciler: %d e-mails delivered", mailed)
         except Exception:  # keep the loop alive; the next round retries

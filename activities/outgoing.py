@@ -158,6 +158,10 @@ class OutgoingActivities:
             session.add(document)
             index_document(session, document)
             task_repo.close_task(session, request.workflow_id, request.task_key, request.action, request.actor_id)
+            if document.paper_copy:
+                # QĐ44 Điều 5.5: the văn thư prints the signed file, stamps it and posts it.
+                notify(session, people_with_role(session, document.agency_id, Role.CLERK), document.id,
+                       "paper_copy_needed", subject=document.subject)
             record(session, request.actor_id, "document.ban_hanh", "document", document.id,
                    number=plan.number, notation=plan.notation, register_id=plan.register_id,
                    document_identifier=document.external_document_id, sha256=issued_sha,

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     # Password of the demo PKCS#12 files; when unset one is generated into var/pki (0600).
     pki_demo_password: SecretStr | None = None
 
+    # --- outgoing documents (issue 4) --------------------------------------------------------
+    # A recipient that has not received an issued document after this many hours is reported
+    # to the drafter and the văn thư, who can phone or e-mail it (QĐ44 Điều 6.6).
+    recipient_alert_hours: int = 24
+
     # --- mail: e-mail copies of notifications ----------------------------------------------
     smtp_host: str = ""
     smtp_port: int = 25

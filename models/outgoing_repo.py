@@ -17,7 +17,7 @@ from models.audit import record
 from models.doc_types import DocumentType
 from models.documents import Document, DocumentFile, StoredFile
 from models.errors import Conflict, DomainError
-from models.notifications import notify
+from models.notifications import notify, people_with_role
 from models.org import Agency, OrgUnit, User, UserRole
 from models.outgoing import (
     DraftComment,
@@ -105,7 +105,7 @@ def create_draft(session: Session, *, drafter: User, form: DraftForm, doc_type: 
         signer_id=signer.id, signer_full_name=signer.full_name, signer_position=signer.position[:100],
         signer_competence=form.signer_competence, drafting_unit_id=drafter.unit_id,
         due_date=form.due_date, issued_amount=form.issued_amount, description=form.description,
-        in_reply_to_id=form.in_reply_to_id, page_amount=page_count, file_id=stored.id,
+        in_reply_to_id=form.in_reply_to_id, page_amount=page_count, file_id=stored.id, paper_copy=form.paper_copy,
         file_copy_holder=f"VT, {unit.abbreviation}" if unit else "VT",
         to_places=recipients_text(recipients)[:1000], process_key=process_key, created_by=drafter.id,
     )
@@ -320,3 +320,28 @@ def request_recall(session: Session, document: Document, *, reason: str, actor: 
         asked += 1
     record(session, actor.id, "document.thu_hoi", "document", document.id, reason=reason[:500], recipients=asked)
     return asked
+
+
+def alert_not_received(session: Session, issued_before: datetime) -> int:
+    """Tell senders which recipients have not received their documents in time (QĐ44 Điều 6.6).
+
+    A recipient counts as not received while it has reported nothing (no 01 or later) for a
+    document issued before ``issued_before``. Each recipient is reported once
+    (``not_received_alert_at``), to the drafter and the sending agency's văn thư, so they can
+    phone or e-mail it. Returns how many recipients were reported.
+    """
+    rows = session.exec(
+        select(Recipient, Document).join(Document, Document.id == Recipient.document_id)
+        .where(Document.status == DocumentStatus.ISSUED, col(Document.issued_at) < issued_before,
+               Recipient.business_status == "", col(Recipient.not_received_alert_at).is_(None),
+               Recipient.kind != RecipientKind.UNIT)).all()
+    now = datetime.now(UTC)
+    for recipient, document in rows:
+        recipient.not_received_alert_at = now
+        session.add(recipient)
+        clerks = people_with_role(session, document.agency_id, Role.CLERK)
+        notify(session, [document.created_by, *clerks], document.id, "recipient_not_received", urgent=True,
+               recipient=recipient.organ_name)
+        record(session, None, "document.recipient_not_received", "document", document.id,
+               recipient_id=recipient.id, recipient=recipient.organ_name)
+    return len(rows)

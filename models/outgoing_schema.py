@@ -41,6 +41,8 @@ class DraftForm(BaseModel):
     issued_amount: int | None = Field(default=None, ge=1, le=999)
     description: str = Field(default="", max_length=500)
     in_reply_to_id: str | None = Field(default=None, max_length=36)
+    # A paper original is also sent (QĐ44 Điều 5.5): the văn thư prints and stamps the signed file.
+    paper_copy: bool = False
 
     @field_validator("*", mode="before")
     @classmethod

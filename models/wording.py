@@ -34,4 +34,6 @@ NOTIFICATION_LABELS = {
     "draft_returned": "Dự thảo bị trả lại, cần chỉnh sửa",
     "internal_document_arrived": "Có văn bản đến từ cơ quan trong tỉnh",
     "recipient_status": "Nơi nhận cập nhật tình trạng xử lý văn bản đi",
+    "recipient_not_received": "Nơi nhận chưa nhận được văn bản đi: cần liên hệ",
+    "paper_copy_needed": "Văn bản đã ban hành cần phát hành bản giấy",
 }

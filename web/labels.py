@@ -236,4 +236,5 @@ AUDIT_LABELS.update({
     "document.thu_hoi": "Thu hồi văn bản đã ban hành",
     "document.dong_y_thu_hoi": "Đồng ý thu hồi văn bản",
     "document.tu_choi_thu_hoi": "Từ chối thu hồi văn bản",
+    "document.recipient_not_received": "Nơi nhận chưa nhận được văn bản sau thời hạn",
 })

@@ -176,6 +176,9 @@ async def new_draft_submit(request: Request, principal: WebUser, state: State, _
     raw: dict[str, Any] = {name: value for name, value in values.items()
                            if value != "" and name != "content_mode"}
     raw.update({name: items for name, items in lists.items() if items})
+    if form.get("paper_copy"):
+        raw["paper_copy"] = True
+        values["paper_copy"] = "1"
     upload = form.get("file")
     limit = state.settings.upload_max_bytes
     try:
