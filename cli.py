@@ -184,6 +184,12 @@ async def _worker_until_signal() -> None:
         logging.getLogger("qlvb.worker").info("worker stopped")
 
 
+def cmd_hub(args, settings: Settings) -> int:
+    from models.hub.command import run
+
+    return run(args, settings)
+
+
 def cmd_run(args, settings: Settings) -> int:
     from config.launcher import busy_ports, launch
 
@@ -370,7 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     command(commands, "seed", cmd_seed, "nạp dữ liệu mẫu (cơ quan, đơn vị, tài khoản, quy trình)")
     command(commands, "web", cmd_web, "chạy ứng dụng web")
     command(commands, "worker", cmd_worker, "chạy worker Temporal")
-    command(commands, "run", cmd_run, "chạy toàn bộ hệ thống trên máy này (Temporal, worker, web)")
+    command(commands, "run", cmd_run, "chạy toàn bộ hệ thống trên máy này (Temporal, worker, web, trục mô phỏng)")
+    from models.hub import command as hub_command
+
+    hub_command.add_arguments(command(commands, "hub", cmd_hub, hub_command.HELP))
 
     users = commands.add_parser("users", help="quản lý tài khoản", description="Quản lý tài khoản.")
     user_commands = users.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")

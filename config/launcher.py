@@ -1,9 +1,10 @@
 """``qlvb run``: the embedded installation on one machine.
 
-Prepares ``var/`` (schema, demo data, demo password), then supervises three child processes:
+Prepares ``var/`` (schema, demo data, demo password), then supervises four child processes:
 the Temporal dev server (SQLite file ``var/temporal.db``, search attributes registered at
-start), the worker and the web app. Ctrl-C or SIGTERM stops them in order (web and worker
-first, Temporal last); if one dies on its own, the others are stopped and the exit status is 1.
+start), the hub simulator (``qlvb hub``, data in ``var/hub/``), the worker and the web app.
+Ctrl-C or SIGTERM stops them in order (web, worker and hub first, Temporal last); if one dies
+on its own, the others are stopped and the exit status is 1.
 Everything persists in ``var/``, so the next run continues where this one stopped.
 """
 
@@ -99,12 +100,18 @@ class _Failed(Exception):
 
 def busy_ports(settings: Settings) -> list[int]:
     """The ports ``launch`` needs that something already listens on."""
-    return [port for port in (TEMPORAL_PORT, TEMPORAL_UI_PORT, settings.web_port)
+    hub = [settings.hub_simulator_port] if _runs_hub_simulator(settings) else []
+    return [port for port in (TEMPORAL_PORT, TEMPORAL_UI_PORT, settings.web_port, *hub)
             if _port_in_use(settings.web_host if port == settings.web_port else TEMPORAL_HOST, port)]
 
 
+def _runs_hub_simulator(settings: Settings) -> bool:
+    """The simulator stands in for the hub unless a real hub endpoint is configured."""
+    return not settings.hub_url
+
+
 def launch(settings: Settings, accounts_line: str) -> int:
-    """Start Temporal, the worker and the web app; return the exit status when they stop."""
+    """Start Temporal, the hub simulator, the worker and the web app; return the exit status when they stop."""
     from models.pki import ensure_demo_pki
 
     ensure_demo_pki(settings)  # demo CA and certificates under var/pki, once (development)
@@ -120,11 +127,18 @@ def launch(settings: Settings, accounts_line: str) -> int:
         _raise_retention(settings)
         env = {**os.environ, "TEMPORAL_ADDRESS": f"{TEMPORAL_HOST}:{TEMPORAL_PORT}"}
         env.pop("QLVB_TEMPORAL_ADDRESS", None)
+        if _runs_hub_simulator(settings):
+            from models.hub.systems import demo_systems
+
+            demo_systems(settings)  # secrets in var/hub/systems.json before any child reads them
+            children.append(("hub", _spawn([sys.executable, "-m", "cli", "hub"], env)))
         children.append(("worker", _spawn([sys.executable, "-m", "cli", "worker"], env)))
         children.append(("web", _spawn([sys.executable, "-m", "cli", "web"], env)))
         say("")
         say(f"QLVB đang chạy:      http://{settings.web_host}:{settings.web_port}")
         say(f"Giao diện Temporal:  http://{TEMPORAL_HOST}:{TEMPORAL_UI_PORT}")
+        say(f"Trục liên thông:     {settings.effective_hub_url}"
+            + (" (mô phỏng)" if _runs_hub_simulator(settings) else ""))
         say(accounts_line)
         say("Nhấn Ctrl-C để dừng.")
         while not stop.wait(0.5):

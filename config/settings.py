@@ -82,6 +82,29 @@ class Settings(BaseSettings):
     # The address people open links in e-mails with; default http://web_host:web_port.
     mail_base_url: str = ""
 
+    # --- hub: the national document exchange hub (EDXML.md §9) ----------------------------
+    # Endpoint, system id and secret are issued by the hub operator (§9.1). Unset, they point at
+    # the development simulator (`qlvb hub`), whose secrets are generated into var/hub/systems.json.
+    hub_url: str = ""  # default http://127.0.0.1:hub_simulator_port
+    hub_system_id: str = "qlvb-dev"
+    hub_secret: SecretStr | None = None
+    hub_poll_seconds: int = 60
+    hub_hash_file_padded: bool = False  # §9.2: the reference library drops hex zero-padding
+    hub_max_skew_seconds: int = 300  # request timestamp tolerance; §9.3 names none
+    # The simulator keeps its own SQLite file (default var/hub/hub.db), never the QLVB database.
+    hub_simulator_db: Path | None = None
+    hub_simulator_port: int = 8090
+
+    @property
+    def hub_dir(self) -> Path:
+        """The simulator's data: its database and the demo systems' secrets."""
+        return self.var_dir / "hub"
+
+    @property
+    def effective_hub_url(self) -> str:
+        """The configured hub endpoint, or the local simulator."""
+        return self.hub_url or f"http://127.0.0.1:{self.hub_simulator_port}"
+
     @model_validator(mode="after")
     def _mail_defaults(self) -> Settings:
         if self.mail_dev_mailbox is None:
