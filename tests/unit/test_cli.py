@@ -21,29 +21,6 @@ from models.process_schema import DEFAULT_INCOMING
 from models.seed_data import USERS
 from models.vocab import Role
 
-DEMO_PASSWORD = "Demo@2026pass"
-
-
-@pytest.fixture
-def var_dir(tmp_path, monkeypatch):
-    """Point the settings at an empty ``var/`` of our own."""
-    monkeypatch.setenv("QLVB_VAR_DIR", str(tmp_path / "var"))
-    for name in ("DATABASE_URL", "QLVB_DATABASE_URL", "QLVB_DEMO_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def seeded_var(var_dir, monkeypatch, capsys):
-    """Migrated and seeded with a known demo password."""
-    monkeypatch.setenv("QLVB_DEMO_PASSWORD", DEMO_PASSWORD)
-    get_settings.cache_clear()
-    assert cli.main(["seed"]) == 0
-    capsys.readouterr()
-    return var_dir
-
 
 def _engine(var_dir):
     return make_engine(f"sqlite:///{var_dir / 'qlvb.db'}")
