@@ -12,6 +12,8 @@ from lxml import etree
 
 from models.edxml.problems import DEFAULT_LIMITS, EdxmlRejected, Limits
 
+_PROLOG_SCAN = 64 * 1024
+
 
 class _RefuseEverything(etree.Resolver):
     """Belt and braces: should libxml2 ever ask to load anything, answer with nothing."""
@@ -39,6 +41,11 @@ def parse_untrusted(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elem
                             f"{limits.max_package_bytes} byte.", size=len(data), limit=limits.max_package_bytes)
     if not data.strip():
         raise EdxmlRejected("edxml_malformed", "", "Tệp rỗng, không phải gói tin edXML.")
+    # A DOCTYPE can only stand before the root element, so the prolog is enough to look at;
+    # refusing here gives one clear answer even where libxml2 would fail on its own first
+    # (billion laughs). Other encodings (UTF-16) are caught by the docinfo check below.
+    if b"<!DOCTYPE" in data[:_PROLOG_SCAN]:
+        raise _doctype()
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
@@ -50,11 +57,15 @@ def parse_untrusted(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elem
                             line=line) from None
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
-        raise EdxmlRejected("edxml_doctype", "", "Gói tin có khai báo DOCTYPE hoặc thực thể (ENTITY), "
-                            "không được chấp nhận vì lý do an toàn.")
+        raise _doctype()
     if _depth(root) > limits.max_depth:
         raise _too_deep(limits)
     return root
+
+
+def _doctype() -> EdxmlRejected:
+    return EdxmlRejected("edxml_doctype", "", "Gói tin có khai báo DOCTYPE hoặc thực thể (ENTITY), "
+                         "không được chấp nhận vì lý do an toàn.")
 
 
 def _too_deep(limits: Limits) -> EdxmlRejected:
