@@ -52,6 +52,7 @@ def test_demo_systems_are_created_once_with_private_secrets(var_dir, capsys):
     assert again == systems
     assert client_secret(get_settings()) == systems["qlvb-dev"]["secret"]
 
+    assert stat.S_IMODE((var_dir / "hub" / "hub.db").stat().st_mode) == 0o600  # it holds the secrets too
     store = HubStore(var_dir / "hub" / "hub.db")
     assert store.secret_for(OUTSIDE_SYSTEM_ID) == systems[OUTSIDE_SYSTEM_ID]["secret"]
     assert {r["code102"] for r in store.agencies()} >= set(hosted) | {"000.00.44.H23"}
