@@ -79,7 +79,7 @@ def test_timestamp_is_day_first_with_four_digit_milliseconds_in_vietnam_time():
 
 def test_hash_file_drops_zero_padding_by_default_and_both_forms_match():
     unpadded, padded = hash_file(BODY), hash_file(BODY, padded=True)
-    assert len(padded) == 64 and len(unpadded) == 62  # bytes 0x02 and 0x0c lose their leading zero
+    assert len(padded) == 64 and len(unpadded) == 62  # bytes 0x02 and 0x0f lose their leading zero
     assert hash_file_matches(BODY, unpadded) and hash_file_matches(BODY, padded)
     assert not hash_file_matches(BODY + b" ", unpadded)
 
