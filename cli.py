@@ -336,6 +336,37 @@ def cmd_processes_list(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_edxml_validate(args, settings: Settings) -> int:
+    """Check edXML packages (EDXML §8.1–8.3): fields as JSON, or the errors; warnings always."""
+    from models.edxml.envelope_signature import verify
+    from models.edxml.summary import package_as_json
+    from models.edxml.validate import check
+
+    status = 0
+    for name in args.files:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as error:
+            complain(f"Lỗi: không đọc được tệp «{name}» ({error.strerror}).")
+            status = 2
+            continue
+        report = check(data, outgoing=args.outgoing)
+        say(f"Tệp «{name}»: " + ("hợp lệ" if report.ok else f"KHÔNG hợp lệ ({len(report.errors)} lỗi)")
+            + (f", gói {report.kind}" if report.kind else ""))
+        if report.ok:
+            say(json.dumps(package_as_json(report.package), ensure_ascii=False, indent=2))
+        if report.package is not None:
+            signature = verify(data)
+            say(f"  Chữ ký phong bì: {signature.state.value} — {signature.reason}")
+        for problem in report.errors:
+            say(f"  Lỗi: {problem.message_vi}")
+        for problem in report.warnings:
+            say(f"  Cảnh báo: {problem.message_vi}")
+        if not report.ok:
+            status = max(status, 1)
+    return status
+
+
 # --- parser ------------------------------------------------------------------------------
 
 class _Formatter(argparse.HelpFormatter):
@@ -406,6 +437,14 @@ def build_parser() -> argparse.ArgumentParser:
                      "triển khai định nghĩa quy trình từ tệp JSON (phiên bản mới nếu có thay đổi)")
     deploy.add_argument("file", metavar="TỆP_JSON")
     command(process_commands, "list", cmd_processes_list, "liệt kê các phiên bản quy trình")
+
+    edxml = commands.add_parser("edxml", help="gói tin edXML (QCVN 102:2016)", description="Gói tin edXML.")
+    edxml_commands = edxml.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")
+    edxml_validate = command(edxml_commands, "validate", cmd_edxml_validate,
+                             "kiểm tra gói tin edXML: in các trường (JSON) hoặc danh sách lỗi")
+    edxml_validate.add_argument("files", nargs="+", metavar="TỆP")
+    edxml_validate.add_argument("--outgoing", action="store_true",
+                                help="kiểm tra chặt như gói tin QLVB gửi đi (độ dài là lỗi, mã định danh đầy đủ)")
     return parser
 
 

@@ -240,3 +240,17 @@ MESSAGES.update({
     "revision_not_found": "Không tìm thấy bản dự thảo cần so sánh.",
     "signed_file_missing": "Không tìm thấy tệp đã ký. Vui lòng ký lại.",
 })
+
+# edXML: packages from the national hub that cannot be read (models.edxml; EDXML §6, §8.1).
+MESSAGES.update({
+    "edxml_too_large": "Gói tin edXML vượt quá dung lượng cho phép. {detail}",
+    "edxml_doctype": "Gói tin edXML bị từ chối vì có khai báo DOCTYPE hoặc thực thể (không an toàn).",
+    "edxml_malformed": "Gói tin edXML bị lỗi cấu trúc nên không đọc được. {detail}",
+    "edxml_too_deep": "Gói tin edXML bị từ chối vì lồng phần tử quá sâu. {detail}",
+    "edxml_not_edxml": "Tệp không phải gói tin edXML theo QCVN 102:2016. {detail}",
+    "edxml_bad_attachment": "Tệp đính kèm trong gói tin edXML không giải mã được. {detail}",
+    "edxml_attachment_too_large": "Tệp đính kèm trong gói tin edXML vượt quá dung lượng cho phép. {detail}",
+    "edxml_too_many_attachments": "Gói tin edXML có quá nhiều tệp đính kèm. {detail}",
+    "edxml_zip_refused": "Tệp nén đính kèm trong gói tin edXML bị từ chối vì không an toàn. {detail}",
+    "edxml_already_signed": "Gói tin edXML đã có chữ ký phong bì; không ký lại.",
+})
