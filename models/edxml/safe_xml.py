@@ -52,6 +52,9 @@ def parse_untrusted(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elem
         message = str(error.msg or error)
         if "depth" in message.lower():
             raise _too_deep(limits) from None
+        if "Text node too long" in message:  # libxml2's 10 MB cap per text node (huge_tree=False)
+            raise EdxmlRejected("edxml_too_large", "", "Một tệp đính kèm vượt quá 10 MB sau mã hóa base64 "
+                                "(khoảng 7,5 MB tệp gốc), giới hạn của bộ đọc XML an toàn.") from None
         line = error.lineno or 0
         raise EdxmlRejected("edxml_malformed", "", f"Gói tin không đúng cú pháp XML (dòng {line}): {message}",
                             line=line) from None

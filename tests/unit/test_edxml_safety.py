@@ -176,3 +176,13 @@ def test_an_attachment_that_is_not_base64_is_refused_cleanly():
 def test_an_attachment_over_the_size_cap_is_refused_before_decoding():
     data = build_package(small_package(attachments=(Attachment("1", "a.pdf", b"%PDF" + bytes(5000)),)))
     assert _refused(data, Limits(max_attachment_bytes=1000)).code == "edxml_attachment_too_large"
+
+
+def test_an_attachment_beyond_the_xml_text_node_cap_is_refused_clearly():
+    """libxml2 without huge_tree stops text nodes at 10 MB: about 7.5 MB of file before base64."""
+    data = build_package(small_package(attachments=(Attachment("1", "a.pdf", bytes(8 * 2**20)),)))
+
+    refusal = _refused(data)
+
+    assert refusal.code == "edxml_too_large"
+    assert "10 MB" in refusal.problem.message_vi
