@@ -20,7 +20,7 @@ def _open(png: bytes) -> Image.Image:
 
 
 def _opaque_colours(image: Image.Image) -> set[tuple[int, int, int]]:
-    return {pixel[:3] for pixel in image.getdata() if pixel[3] == 255}
+    return {pixel[:3] for pixel in image.get_flattened_data() if pixel[3] == 255}
 
 
 def test_the_signature_is_blue_ink_on_a_transparent_background():
@@ -30,7 +30,7 @@ def test_the_signature_is_blue_ink_on_a_transparent_background():
     assert image.getpixel((0, 0))[3] == 0
     assert _opaque_colours(image) == {SIGNATURE_INK}
     alpha = image.getchannel("A")
-    assert 0.01 < sum(1 for a in alpha.getdata() if a) / (image.width * image.height) < 0.3
+    assert 0.01 < sum(1 for a in alpha.get_flattened_data() if a) / (image.width * image.height) < 0.3
 
 
 def test_the_signature_depends_on_the_name_only():
