@@ -33,7 +33,9 @@ from models.edxml.parse import normalise_content_id, normalise_status_code
 from models.numbering import VIETNAM
 
 DATE_FORMAT = "%Y/%m/%d"
-TIMESTAMP_FORMAT = "%Y/%m/%d %H:%M:%S"
+# Issue 5 asks for ISO 8601 with the +07:00 offset on everything QLVB sends; the parser also reads
+# the "yyyy/MM/dd HH:mm:ss" Vietnam-time form EDXML §1 describes, which partners still send.
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S+07:00"
 
 
 def new_content_id() -> str:
