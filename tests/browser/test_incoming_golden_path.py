@@ -1,70 +1,17 @@
 """A person's path in a real browser: the văn thư registers a document, the leader directs it.
 
-Headless Debian Chromium driven by Playwright (never ``playwright install``); the app runs under
-uvicorn in its own process, the worker in this one, against the session's dev server.
+The app runs under uvicorn in its own process, the worker in this one (see ``conftest.py``).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import httpx
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, minimal_pdf
+from tests.browser.conftest import launch_chromium, log_in, needs_chromium
+from tests.conftest import minimal_pdf
 from tests.helpers import make_settings, running_worker
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic", "--no-first-run", "--disable-default-apps", "--disable-extensions"]
-
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def live_server(seeded_sqlite, temporal_env, task_queue, tmp_path):
-    """uvicorn serving the app on 127.0.0.1 with the seeded database."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": str(seeded_sqlite.url),
-        "QLVB_VAR_DIR": str(tmp_path),
-        "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
-        "QLVB_TEMPORAL_TASK_QUEUE": task_queue,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=Path(__file__).resolve().parents[2],
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/login", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 async def test_it_registers_and_directs_a_document_in_the_browser(
@@ -74,13 +21,9 @@ async def test_it_registers_and_directs_a_document_in_the_browser(
     pdf = tmp_path / "cong-van.pdf"
     pdf.write_bytes(minimal_pdf(2))
     async with running_worker(temporal_env.client, seeded_sqlite, make_settings(tmp_path, task_queue)), async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = await launch_chromium(p)
         try:
-            clerk = await browser.new_page()
-            await clerk.goto(f"{live_server}/login")
-            await clerk.fill("#username", "vanthu")
-            await clerk.fill("#password", DEMO_PASSWORD)
-            await clerk.click("button[type=submit]")
+            clerk = await log_in(browser, live_server, "vanthu")
             await clerk.click("text=Tiếp nhận văn bản đến")
             async with clerk.expect_response(lambda r: r.url.endswith("/documents/suggest")):
                 await clerk.set_input_files("#file", str(pdf))  # the form re-renders with suggestions
@@ -97,12 +40,7 @@ async def test_it_registers_and_directs_a_document_in_the_browser(
             await expect(clerk.locator("h1")).to_contain_text("HỎA TỐC")
             await clerk.screenshot(path=str(tmp_path / "clerk.png"), full_page=True)
 
-            leader_context = await browser.new_context()
-            leader = await leader_context.new_page()
-            await leader.goto(f"{live_server}/login")
-            await leader.fill("#username", "lanhdao")
-            await leader.fill("#password", DEMO_PASSWORD)
-            await leader.click("button[type=submit]")
+            leader = await log_in(browser, live_server, "lanhdao")
             await leader.click("text=Chờ nhận xử lý")
             row = leader.locator("tr", has_text="rà soát vị trí việc làm")
             await expect(row).to_contain_text("HỎA TỐC")
