@@ -20,6 +20,7 @@ from activities.calendar import CalendarActivities
 from activities.definitions import DefinitionActivities
 from activities.digitise import DigitiseActivities
 from activities.documents import DocumentActivities, RoutingActivities
+from activities.exchange import ExchangeActivities
 from activities.outgoing import OutgoingActivities
 from activities.recall import RecallActivities
 from activities.registers import RegisterActivities
@@ -35,21 +36,24 @@ from models.file_store import FileStore
 from models.mail import deliver_pending
 from models.vocab import URGENCY_RANK, TaskStatus, Urgency
 from workflows.contracts import IncomingInput, RecallInput
+from workflows.exchange import HubDeliveryWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
-from workflows.starter import start_incoming, start_recall
+from workflows.starter import ensure_hub_schedule, start_incoming, start_recall
 
 log = logging.getLogger("qlvb.worker")
 
-WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow]
+WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
+             HubDeliveryWorkflow]
 
 
-def activities_for(engine: Engine, settings: Settings, client: Client | None = None) -> list:
+def activities_for(engine: Engine, settings: Settings, client: Client | None = None, hub_factory=None) -> list:
     """Instantiate every activity family with its dependencies.
 
     ``client`` lets delivery start the recipients' intake workflows at once; without it the
-    start reconciler starts them.
+    start reconciler starts them. ``hub_factory`` replaces the exchange hub client built from the
+    settings (tests point it at the in-process simulator).
     """
     calendar = CalendarActivities(engine)
     definitions = DefinitionActivities(engine)
@@ -61,6 +65,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     tasks = TaskActivities(engine)
     outgoing = OutgoingActivities(engine, FileStore(settings.files_dir), settings, client)
     recall = RecallActivities(engine, client)
+    exchange = ExchangeActivities(engine, FileStore(settings.files_dir), settings, client, hub_factory)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -80,16 +85,20 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         outgoing.dispatch_outgoing,
         recall.apply_recall_decision,
         recall.stop_document_workflow,
+        exchange.poll_hub,
+        exchange.send_hub_package,
+        exchange.hub_send_failed,
     ]
 
 
-def build_worker(client: Client, engine: Engine, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+def build_worker(client: Client, engine: Engine, settings: Settings, executor: ThreadPoolExecutor,
+                 hub_factory=None) -> Worker:
     """Assemble a worker for the settings' task queue (the tests use the same function)."""
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(engine, settings, client),
+        activities=activities_for(engine, settings, client, hub_factory),
         activity_executor=executor,
     )
 
@@ -180,6 +189,10 @@ async def run_worker(settings: Settings | None = None) -> None:
     client = await connect(settings)
     with ThreadPoolExecutor(max_workers=8) as executor:
         worker = build_worker(client, engine, settings, executor)
+        try:  # the receive loop of the exchange hub (EDXML §9.5), every hub_poll_seconds
+            await ensure_hub_schedule(client, settings.temporal_task_queue, timedelta(seconds=settings.hub_poll_seconds))
+        except RPCError:
+            log.warning("the hub receive schedule could not be created; retried at the next start", exc_info=True)
         reconciler = asyncio.create_task(_reconcile_forever(client, engine, settings.temporal_task_queue, settings))
         try:
             await worker.run()

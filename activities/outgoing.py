@@ -18,6 +18,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
+from activities.exchange import queue_documents_for_hub, start_deliveries
 from config.settings import Settings
 from models import definition_repo, outgoing_repo, pki, register_repo, task_repo
 from models.audit import record
@@ -255,6 +256,10 @@ class OutgoingActivities:
         import asyncio
 
         starts, result = await asyncio.to_thread(self._deliver, request.document_id)
+        if result.waiting:
+            queued = await asyncio.to_thread(queue_documents_for_hub, self.engine, self.file_store,
+                                             request.document_id)
+            await start_deliveries(self.client, self.settings, queued)
         if self.client is not None:
             for start in starts:
                 try:
@@ -280,10 +285,11 @@ class OutgoingActivities:
                                                     definition.version, source=str(DocumentSource.INTERNAL)))
                     delivered += 1
                 elif recipient.kind == RecipientKind.EXTERNAL:
+                    # Queued for the exchange hub (its package is built right after this commit).
                     if recipient.transport_status == TransportStatus.PENDING:
                         recipient.transport_status = TransportStatus.WAITING_CONNECTION
                         outgoing_repo.add_recipient_event(session, recipient, "waiting", now,
-                                                          note="Chờ kết nối trục liên thông")
+                                                          note="Chờ gửi qua trục liên thông")
                     waiting += 1
                 elif recipient.transport_status == TransportStatus.PENDING:
                     recipient.transport_status = TransportStatus.DELIVERED

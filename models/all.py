@@ -5,6 +5,7 @@ from models.definitions import ProcessDefinition
 from models.digitise import DigitiseJob
 from models.doc_types import DocumentType
 from models.documents import Assignment, Document, DocumentFile, StoredFile
+from models.exchange import HubInbound, HubOutbox
 from models.mail import MailMessage
 from models.notifications import Notification
 from models.org import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
@@ -27,6 +28,8 @@ __all__ = [
     "DocumentSearch",
     "DraftComment",
     "DraftRevision",
+    "HubInbound",
+    "HubOutbox",
     "DocumentType",
     "MailMessage",
     "Notification",

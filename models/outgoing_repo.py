@@ -222,10 +222,21 @@ def recipient_events(session: Session, document_id: str) -> dict[int, list[Recip
     return events
 
 
+# Handling moves forward only: statuses may arrive late or twice over the hub (EDXML §5.2), and
+# a late 01 must never hide a 05 in the current view. 02, 15 and 16 always show.
+PROGRESS_RANK = {"01": 1, "03": 2, "04": 3, "05": 4, "06": 5}
+
+
 def add_recipient_event(session: Session, recipient: Recipient, code: str, at: datetime, *,
                         note: str = "", by_name: str = "") -> None:
-    """Record one status of a recipient; a business code also becomes its current status."""
+    """Record one status of a recipient; a business code also becomes its current status.
+
+    Every event is kept in the history; the current status only moves forward in handling.
+    """
     session.add(RecipientEvent(recipient_id=recipient.id, code=code, at=at, note=note[:500], by_name=by_name[:100]))
+    current = PROGRESS_RANK.get(recipient.business_status)
+    if code in PROGRESS_RANK and current is not None and PROGRESS_RANK[code] < current:
+        return
     if code in STATUS_CODES:
         recipient.business_status = code
         recipient.status_at = at
@@ -243,7 +254,10 @@ def report_to_sender(session: Session, incoming: Document, code: str, at: dateti
     """
     recipient = session.exec(select(Recipient).where(Recipient.incoming_document_id == incoming.id)).first()
     if recipient is None:
-        return False
+        # From outside the installation: the status goes back through the exchange hub.
+        from models.exchange_repo import queue_status
+
+        return queue_status(session, incoming, code, at, note=note, actor_id=actor_id)
     actor = session.get(User, actor_id) if actor_id else None
     by_name = actor.full_name if actor else ""
     add_recipient_event(session, recipient, code, at, note=note, by_name=by_name)

@@ -36,4 +36,7 @@ NOTIFICATION_LABELS = {
     "recipient_status": "Nơi nhận cập nhật tình trạng xử lý văn bản đi",
     "recipient_not_received": "Nơi nhận chưa nhận được văn bản đi: cần liên hệ",
     "paper_copy_needed": "Văn bản đã ban hành cần phát hành bản giấy",
+    "hub_document_arrived": "Có văn bản đến qua trục liên thông",
+    "hub_update_received": "Cơ quan ban hành đề nghị cập nhật, thay thế văn bản đã nhận",
+    "hub_send_failed": "Gửi văn bản qua trục liên thông không thành công: cần liên hệ nơi nhận",
 }

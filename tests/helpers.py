@@ -63,10 +63,10 @@ async def upload(engine: Engine, client: Client, settings: Settings, pdf: bytes,
 
 
 @asynccontextmanager
-async def running_worker(client: Client, engine: Engine, settings: Settings):
+async def running_worker(client: Client, engine: Engine, settings: Settings, hub_factory=None):
     """Run a real worker with the real activities (on the settings' storage and task queue)."""
     with ThreadPoolExecutor(max_workers=8) as executor:
-        worker = build_worker(client, engine, settings, executor)
+        worker = build_worker(client, engine, settings, executor, hub_factory)
         async with worker:
             yield worker
 

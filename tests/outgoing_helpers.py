@@ -30,7 +30,7 @@ from workflows.starter import start_outgoing
 RECIPIENT_CODE = "000.00.02.H23"  # Sở Nội vụ, an agency of this installation
 
 
-def draft_document(engine, settings, *, drafter: str = "chuyenvien") -> Document:
+def draft_document(engine, settings, *, drafter: str = "chuyenvien", outside_codes: tuple[str, ...] = ()) -> Document:
     """What the drafting page does: a Công văn to Sở Nội vụ, rendered, stored, recorded."""
     user, _ = user_and_roles(engine, drafter)
     signer, _ = user_and_roles(engine, "lanhdao")
@@ -40,7 +40,7 @@ def draft_document(engine, settings, *, drafter: str = "chuyenvien") -> Document
         form = DraftForm(doc_type_id=doc_type.id, subject="Về việc báo cáo tình hình chuyển đổi số quý IV",
                          body="Văn phòng UBND tỉnh đề nghị Sở Nội vụ báo cáo tình hình chuyển đổi số.",
                          signer_id=signer.id, competence="KT.", competence_title="Chủ tịch",
-                         recipient_agency_ids=[recipient.id])
+                         recipient_agency_ids=[recipient.id], recipient_codes=list(outside_codes))
         recipients = outgoing_repo.resolve_recipients(session, user.agency_id, form)
         unit = session.get(OrgUnit, user.unit_id)
         content = DraftContent(
@@ -115,9 +115,9 @@ async def sign_as_leader(engine, client, settings, document_id, nonce):
                              fields={}, nonce=nonce, server_fields={"file_sha256": sha})
 
 
-async def issue_document(engine, client, settings, tag: str) -> Document:
-    """A Công văn to Sở Nội vụ through the default chain with no send-back, up to issued."""
-    document = draft_document(engine, settings)
+async def issue_document(engine, client, settings, tag: str, outside_codes: tuple[str, ...] = ()) -> Document:
+    """A Công văn to Sở Nội vụ (and any outside agencies) through the default chain, up to issued."""
+    document = draft_document(engine, settings, outside_codes=outside_codes)
     await submit_draft(engine, client, settings, document)
     await act_on_step(engine, client, "truongphong", document.id, "review", "duyet", f"{tag}-r")
     await act_on_step(engine, client, "vanthu", document.id, "format_check", "duyet", f"{tag}-f")

@@ -136,7 +136,9 @@ async def intake_submit(request: Request, principal: WebUser, state: State, _: C
 def document_page(request: Request, document_id: str, principal: WebUser, session: DbSession) -> Response:
     document = document_for_user(session, principal.user, document_id, principal.roles)
     if document.direction == Direction.OUTGOING:  # drafts, revisions and recipients live there
-        return RedirectResponse(f"/outgoing/{document.id}", status_code=303)
+        # Keep the query ("?pending=1" after a decision still in flight) for the outgoing page.
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/outgoing/{document.id}{query}", status_code=303)
     open_tasks = [
         task for task in session.exec(select(Task).where(
             Task.document_id == document.id,

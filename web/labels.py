@@ -237,4 +237,8 @@ AUDIT_LABELS.update({
     "document.dong_y_thu_hoi": "Đồng ý thu hồi văn bản",
     "document.tu_choi_thu_hoi": "Từ chối thu hồi văn bản",
     "document.recipient_not_received": "Nơi nhận chưa nhận được văn bản sau thời hạn",
+    "register.number_allocated": "Cấp số văn bản đi",
+    "exchange.revoke_received": "Cơ quan ban hành thu hồi văn bản (qua trục liên thông)",
+    "exchange.update_received": "Cơ quan ban hành cập nhật, thay thế văn bản (qua trục liên thông)",
+    "exchange.send_failed": "Gửi qua trục liên thông không thành công",
 })

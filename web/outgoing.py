@@ -45,10 +45,10 @@ api_router = APIRouter(prefix="/api/v1", tags=["v1"])
 DRAFT_TEXT_FIELDS = ["doc_type_id", "subject", "body", "urgency", "signer_id", "competence",
                      "competence_title", "recipient_codes", "due_date", "issued_amount", "description"]
 DRAFT_LIST_FIELDS = ["recipient_agency_ids", "recipient_unit_ids", "kinh_gui_agency_ids"]
-TRANSPORT_LABELS = {"pending": "Chưa gửi", "delivered": "Đã gửi", "waiting": "Chờ kết nối trục liên thông",
-                    "not_sent": "Không gửi (đã thu hồi)"}
-EVENT_LABELS = {**outgoing_repo.STATUS_CODES, "sent": "Đã gửi", "waiting": "Chờ kết nối trục liên thông",
-                "recall": "Đề nghị thu hồi"}
+TRANSPORT_LABELS = {"pending": "Chưa gửi", "delivered": "Đã gửi", "waiting": "Chờ gửi qua trục liên thông",
+                    "not_sent": "Không gửi (đã thu hồi)", "failed": "Gửi không thành công"}
+EVENT_LABELS = {**outgoing_repo.STATUS_CODES, "sent": "Đã gửi", "waiting": "Chờ gửi qua trục liên thông",
+                "recall": "Đề nghị thu hồi", "failed": "Gửi không thành công"}
 
 
 # --- shared reads -------------------------------------------------------------------------------

@@ -329,3 +329,37 @@ class StopWorkflowInput:
 
     workflow_id: str
     reason: str
+
+
+# --- the national document exchange hub ---------------------------------------------------------
+
+
+def hub_delivery_workflow_id(outbox_uuid: str) -> str:
+    """Workflow id of the delivery of one queued hub package."""
+    return f"hub-send-{outbox_uuid}"
+
+
+HUB_POLL_SCHEDULE_ID = "hub-poll"
+
+
+@dataclass
+class PollResult:
+    """What one round of the receive loop did."""
+
+    stored: int = 0
+    statuses: int = 0
+    duplicates: int = 0
+    refused: int = 0
+    revoked: int = 0
+    queued_sends: list[int] = field(default_factory=list)  # outbox rows whose delivery was started
+
+
+@dataclass
+class SendInput:
+    outbox_id: int
+
+
+@dataclass
+class SendFailedInput:
+    outbox_id: int
+    reason: str

@@ -6,7 +6,20 @@ from the document, a running workflow is returned as is, and a closed one is nev
 
 from __future__ import annotations
 
-from temporalio.client import Client, WorkflowHandle
+from datetime import timedelta
+
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+    ScheduleUpdate,
+    WorkflowHandle,
+)
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -16,13 +29,17 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from workflows.contracts import (
+    HUB_POLL_SCHEDULE_ID,
     IncomingInput,
     OutgoingInput,
     RecallInput,
+    SendInput,
+    hub_delivery_workflow_id,
     incoming_workflow_id,
     outgoing_workflow_id,
     recall_workflow_id,
 )
+from workflows.exchange import HubDeliveryWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
@@ -107,3 +124,28 @@ async def start_recall(client: Client, task_queue: str, start: RecallInput, agen
         )
     except WorkflowAlreadyStartedError:
         return None
+
+
+async def start_hub_delivery(client: Client, task_queue: str, outbox_id: int, outbox_uuid: str) -> WorkflowHandle | None:
+    """Start the delivery of one queued hub package; a running or finished one is left as it is."""
+    try:
+        return await client.start_workflow(
+            HubDeliveryWorkflow.run, SendInput(outbox_id), id=hub_delivery_workflow_id(outbox_uuid),
+            task_queue=task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=TypedSearchAttributes([SearchAttributePair(DOC_KIND, "hub-send")]),
+            static_summary="Gửi gói tin lên trục liên thông")
+    except WorkflowAlreadyStartedError:
+        return None
+
+
+async def ensure_hub_schedule(client: Client, task_queue: str, every: timedelta) -> None:
+    """Create the receive loop's schedule, or bring its interval up to date (idempotent)."""
+    action = ScheduleActionStartWorkflow(HubPollWorkflow.run, id=HUB_POLL_SCHEDULE_ID, task_queue=task_queue)
+    schedule = Schedule(action=action, spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+                        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
+    try:
+        await client.create_schedule(HUB_POLL_SCHEDULE_ID, schedule)
+    except ScheduleAlreadyRunningError:
+        handle = client.get_schedule_handle(HUB_POLL_SCHEDULE_ID)
+        await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
