@@ -36,7 +36,7 @@ from models.file_store import FileStore
 from models.mail import deliver_pending
 from models.vocab import URGENCY_RANK, TaskStatus, Urgency
 from workflows.contracts import IncomingInput, RecallInput
-from workflows.exchange import HubDeliveryWorkflow, HubPollWorkflow
+from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
@@ -45,7 +45,7 @@ from workflows.starter import ensure_hub_schedule, start_incoming, start_recall
 log = logging.getLogger("qlvb.worker")
 
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
-             HubDeliveryWorkflow]
+             HubDeliveryWorkflow, HubDirectorySyncWorkflow]
 
 
 def activities_for(engine: Engine, settings: Settings, client: Client | None = None, hub_factory=None) -> list:
@@ -88,6 +88,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         exchange.poll_hub,
         exchange.send_hub_package,
         exchange.hub_send_failed,
+        exchange.sync_hub_directory,
     ]
 
 

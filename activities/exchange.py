@@ -139,6 +139,32 @@ class ExchangeActivities:
         with transaction(self.engine) as session:
             return [(row.id, row.uuid) for row in exchange_repo.pending_outbox(session)]
 
+    @activity.defn(name="sync_hub_directory")
+    async def sync_hub_directory(self) -> dict[str, int]:
+        """Bring the organisation tree in line with the hub's agency directory (daily)."""
+        from models.directory_sync import DirectoryRow, apply_directory
+        from models.exchange_repo import today_vn
+
+        async with self.hub_factory() as hub:
+            try:
+                agencies = await hub.agencies()
+                units = await hub.synchronize_units()
+            except HubUnavailable as error:
+                raise ApplicationError(f"hub unavailable: {error}", type="hub_unavailable") from error
+        deleted = {unit.code for unit in units if unit.deleted}
+        code_of = {agency.id: agency.code for agency in agencies}
+        rows = [DirectoryRow(a.code, a.name, code_of.get(a.pid, ""), a.old_code, a.code in deleted) for a in agencies]
+        rows += [DirectoryRow(u.code, u.name, deleted=True) for u in units
+                 if u.deleted and u.code not in {a.code for a in agencies}]
+
+        def apply() -> dict[str, int]:
+            with transaction(self.engine) as session:
+                report = apply_directory(session, rows, today_vn())
+            return {"added": len(report.added), "renamed": len(report.renamed), "aliases": len(report.aliases),
+                    "closed": len(report.closed), "ours_differ": len(report.ours_differ)}
+
+        return await asyncio.to_thread(apply)
+
     @activity.defn(name="send_hub_package")
     async def send_hub_package(self, request: SendInput) -> str:
         """Send one queued package; the hub's package id, or "" when it was sent before.

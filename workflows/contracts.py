@@ -340,6 +340,7 @@ def hub_delivery_workflow_id(outbox_uuid: str) -> str:
 
 
 HUB_POLL_SCHEDULE_ID = "hub-poll"
+HUB_DIRECTORY_SCHEDULE_ID = "hub-directory"
 
 
 @dataclass

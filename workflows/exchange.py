@@ -1,7 +1,8 @@
 """The exchange hub's durable jobs: the receive loop and one delivery per queued package (EDXML.md §9.5-9.6).
 
 ``HubPoll`` runs one round of the receive loop; a Temporal Schedule starts it every
-``hub_poll_seconds`` (skipping a round while the previous one still runs). ``HubDelivery`` sends
+``hub_poll_seconds`` (skipping a round while the previous one still runs); ``HubDirectorySync``
+refreshes the agency directory once a day. ``HubDelivery`` sends
 one queued package and retries with exponential back-off for up to 72 hours; when it gives up the
 sender is told. The transport status (did it reach the hub) is kept on the outbox row; business
 statuses come back as status packages through the receive loop.
@@ -52,3 +53,14 @@ class HubDeliveryWorkflow:
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)))
             return "failed"
+
+
+@workflow.defn(name="HubDirectorySync")
+class HubDirectorySyncWorkflow:
+    """The daily refresh of the agency directory from the hub."""
+
+    @workflow.run
+    async def run(self) -> dict[str, int]:
+        return await workflow.execute_activity(
+            "sync_hub_directory", result_type=dict, start_to_close_timeout=timedelta(minutes=10),
+            retry_policy=RetryPolicy(maximum_attempts=5, initial_interval=timedelta(minutes=1)))

@@ -29,6 +29,7 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from workflows.contracts import (
+    HUB_DIRECTORY_SCHEDULE_ID,
     HUB_POLL_SCHEDULE_ID,
     IncomingInput,
     OutgoingInput,
@@ -39,7 +40,7 @@ from workflows.contracts import (
     outgoing_workflow_id,
     recall_workflow_id,
 )
-from workflows.exchange import HubDeliveryWorkflow, HubPollWorkflow
+from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
@@ -140,12 +141,14 @@ async def start_hub_delivery(client: Client, task_queue: str, outbox_id: int, ou
 
 
 async def ensure_hub_schedule(client: Client, task_queue: str, every: timedelta) -> None:
-    """Create the receive loop's schedule, or bring its interval up to date (idempotent)."""
-    action = ScheduleActionStartWorkflow(HubPollWorkflow.run, id=HUB_POLL_SCHEDULE_ID, task_queue=task_queue)
-    schedule = Schedule(action=action, spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
-                        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
-    try:
-        await client.create_schedule(HUB_POLL_SCHEDULE_ID, schedule)
-    except ScheduleAlreadyRunningError:
-        handle = client.get_schedule_handle(HUB_POLL_SCHEDULE_ID)
-        await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
+    """Create the hub's schedules (receive loop, daily directory), or update their interval; idempotent."""
+    for schedule_id, run, interval in ((HUB_POLL_SCHEDULE_ID, HubPollWorkflow.run, every),
+                                       (HUB_DIRECTORY_SCHEDULE_ID, HubDirectorySyncWorkflow.run, timedelta(days=1))):
+        action = ScheduleActionStartWorkflow(run, id=schedule_id, task_queue=task_queue)
+        schedule = Schedule(action=action, spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=interval)]),
+                            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
+        try:
+            await client.create_schedule(schedule_id, schedule)
+        except ScheduleAlreadyRunningError:
+            await client.get_schedule_handle(schedule_id).update(
+                lambda _, schedule=schedule: ScheduleUpdate(schedule=schedule))
