@@ -10,6 +10,7 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
     numbering     (e) 32 issuers on one outgoing register next to the raw counter update (bench/numbering.py)
     issuing       (f) approve → issued for N outgoing documents, then validations of the issued files
                       (bench/issuing.py)
+    edxml         (g) edXML packages built and parsed per second with a 2 MB attachment (bench/edxml_speed.py)
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c),
@@ -29,10 +30,10 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import inbox_search, intake, issuing, numbering, registers, signatures  # noqa: E402
+from bench import edxml_speed, inbox_search, intake, issuing, numbering, registers, signatures  # noqa: E402
 from bench.common import out  # noqa: E402
 
-SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing")
+SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             ok &= numbering.main(args.numbering_count, args.postgres_url)
         elif section == "issuing":
             ok &= issuing.main(args.issuing_docs)
+        elif section == "edxml":
+            ok &= edxml_speed.main()
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1
