@@ -1,4 +1,5 @@
-"""Record the committed replay histories of OutgoingDocument and RecallDocument (TEMPORAL-PATTERNS §9).
+"""Record the committed replay histories of OutgoingDocument, RecallDocument and the hub workflows
+(TEMPORAL-PATTERNS §9).
 
 Run from the repository root: ``python -m tests.workflows.record_outgoing_histories [case…]``.
 Like ``record_histories`` (IncomingDocument), it starts its own dev server and runs the real
@@ -36,10 +37,13 @@ from workflows.contracts import (
     IssueInput,
     LoadDefinitionInput,
     OutgoingInput,
+    PollResult,
     ProcessPlan,
     RecallInput,
+    SendInput,
     StopWorkflowInput,
 )
+from workflows.exchange import HubDeliveryWorkflow, HubPollWorkflow
 from workflows.starter import start_outgoing, start_recall
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
@@ -62,6 +66,9 @@ CASES: dict[tuple[str, str], list[tuple[str, str, dict[str, str]]]] = {
         ("issue:8", "ban_hanh", {}),
     ],
     ("RecallDocument", "agreed"): [("recall:1", "dong_y_thu_hoi", {"note": "Đã hủy"})],
+    # No human steps: one package sent on the first try; one round of the receive loop.
+    ("HubDelivery", "sent"): [],
+    ("HubPoll", "round"): [],
 }
 
 
@@ -99,10 +106,21 @@ class OutgoingMocks(MockActivities):
         self.calls.append(("stop_document_workflow", request))
         return True
 
+    @activity.defn(name="send_hub_package")
+    async def send_hub_package(self, request: SendInput) -> str:
+        self.calls.append(("send_hub_package", request))
+        return "hub-package-1"
+
+    @activity.defn(name="poll_hub")
+    async def poll_hub(self) -> PollResult:
+        self.calls.append(("poll_hub", None))
+        return PollResult(stored=1, statuses=2, queued_sends=[1])
+
     def all(self) -> Sequence:
         return [self.load_definition, self.compute_due_at, self.open_task, self.mark_task_overdue,
                 self.escalate_overdue, self.send_reminder, self.apply_outgoing_decision, self.issue_outgoing,
-                self.dispatch_outgoing, self.apply_recall_decision, self.stop_document_workflow]
+                self.dispatch_outgoing, self.apply_recall_decision, self.stop_document_workflow,
+                self.send_hub_package, self.poll_hub]
 
 
 def document_id_for(workflow_type: str, case: str) -> str:
@@ -112,6 +130,11 @@ def document_id_for(workflow_type: str, case: str) -> str:
 
 async def _start(client: Client, task_queue: str, workflow_type: str, case: str) -> Any:
     document_id = document_id_for(workflow_type, case)
+    if workflow_type == "HubDelivery":
+        return await client.start_workflow(HubDeliveryWorkflow.run, SendInput(1), id=f"hub-send-{document_id}",
+                                           task_queue=task_queue)
+    if workflow_type == "HubPoll":
+        return await client.start_workflow(HubPollWorkflow.run, id=f"hub-poll-{document_id}", task_queue=task_queue)
     if workflow_type == "OutgoingDocument":
         return await start_outgoing(client, task_queue, OutgoingInput(
             document_id, 2, "000.00.01.H23", 0, "outgoing-standard", 1, drafter_id=DRAFTER_ID,
