@@ -119,14 +119,15 @@ def _engine(settings: Settings):
     return make_engine(settings.effective_database_url)
 
 
-def account_lines() -> list[str]:
+def account_lines(profile: str = "province") -> list[str]:
     """One line per demo account: username, full name, agency and role."""
-    from models.seed_data import AGENCIES, USERS
+    from models.seed_data import AGENCIES
+    from models.seed_profiles import profile_users
 
     agency_names = {row[0]: row[1] for row in AGENCIES}
     return [f"  {username:<13} {full_name:<16} {agency_names[code]} ({code}) · "
             + ", ".join(ROLE_LABELS[str(r)] for r in roles)
-            for username, full_name, code, _unit, _position, roles in USERS]
+            for username, full_name, code, _unit, _position, roles in profile_users(profile)]
 
 
 def summary_line(password: str) -> str:
@@ -149,13 +150,30 @@ def cmd_migrate(args, settings: Settings) -> int:
 
 def cmd_seed(args, settings: Settings) -> int:
     migrate(settings)
-    created, password = seed(settings)
+    profile = getattr(args, "profile", "province")
+    created, password = seed(settings) if profile == "province" else _seed_ministry(settings)
     say(f"Đã tạo {len(created)} tài khoản mẫu." if created else "Dữ liệu mẫu đã có từ trước.")
     say("Tài khoản mẫu:")
-    for line in account_lines():
+    for line in account_lines(profile):
         say(line)
     say(f"Mật khẩu chung của tài khoản mẫu: {password}")
     return 0
+
+
+def _seed_ministry(settings: Settings) -> tuple[list[str], str]:
+    """The Bộ Nội vụ installation (``models.seed_profiles``), with the same demo password rules."""
+    from config.launcher import demo_password
+    from models.db import transaction
+    from models.seed_profiles import seed_ministry
+
+    password = demo_password(settings)
+    engine = _engine(settings)
+    try:
+        with transaction(engine) as session:
+            created = seed_ministry(session, password)
+    finally:
+        engine.dispose()
+    return created, password
 
 
 def cmd_web(args, settings: Settings) -> int:
@@ -404,7 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     command(commands, "migrate", cmd_migrate, "cập nhật lược đồ cơ sở dữ liệu lên phiên bản mới nhất")
-    command(commands, "seed", cmd_seed, "nạp dữ liệu mẫu (cơ quan, đơn vị, tài khoản, quy trình)")
+    seed_command = command(commands, "seed", cmd_seed, "nạp dữ liệu mẫu (cơ quan, đơn vị, tài khoản, quy trình)")
+    seed_command.add_argument("--profile", choices=["province", "ministry"], default="province",
+                              help="hệ thống được nạp: «province» (UBND tỉnh Hà Nam, mặc định) hoặc "
+                                   "«ministry» (Bộ Nội vụ, một hệ thống thứ hai kết nối qua trục liên thông)")
     command(commands, "web", cmd_web, "chạy ứng dụng web")
     command(commands, "worker", cmd_worker, "chạy worker Temporal")
     command(commands, "run", cmd_run, "chạy toàn bộ hệ thống trên máy này (Temporal, worker, web, trục mô phỏng)")

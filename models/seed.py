@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 from sqlmodel import Session, select
 
 from models import seed_data
@@ -16,13 +18,20 @@ from models.process_schema import DEFAULT_INCOMING, DEFAULT_OUTGOING
 from models.register_repo import incoming_register
 
 
-def seed_organisation(session: Session) -> int:
-    """Insert missing agencies, their codes and units; return how many agencies were added."""
+def seed_organisation(session: Session, *, hosted_codes: Collection[str] | None = None,
+                      units: Sequence[tuple[str, str, str]] = seed_data.UNITS) -> int:
+    """Insert missing agencies, their codes and units; return how many agencies were added.
+
+    ``hosted_codes`` names the agencies this installation serves (default: the province's, as
+    ``seed_data.AGENCIES`` marks them); another installation seeds the same tree with its own.
+    """
     by_code = {a.code: a for a in session.exec(select(Agency))}
     added = 0
     for code, name, abbr, kind, parent, place, start, end, hosted in seed_data.AGENCIES:
         if code in by_code:
             continue
+        if hosted_codes is not None:
+            hosted = code in hosted_codes
         qd20 = qd20_from_qcvn102(code)
         agency = Agency(code=code, qd20_code=qd20, name=name, abbreviation=abbr, kind=kind,
                         parent_id=by_code[parent].id if parent else None, place_name=place,
@@ -35,7 +44,7 @@ def seed_organisation(session: Session) -> int:
                                valid_from=start, valid_to=end))
         by_code[code] = agency
         added += 1
-    for agency_code, abbr, name in seed_data.UNITS:
+    for agency_code, abbr, name in units:
         agency = by_code[agency_code]
         exists = session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency.id,
                                                     OrgUnit.abbreviation == abbr)).first()
@@ -45,22 +54,26 @@ def seed_organisation(session: Session) -> int:
     return added
 
 
-def seed_demo(session: Session, demo_password: str) -> list[str]:
+def seed_demo(session: Session, demo_password: str, *, hosted_codes: Collection[str] | None = None,
+              units: Sequence[tuple] = seed_data.UNITS, users: Sequence[tuple] = seed_data.USERS,
+              mail_domain: str = "hanam.example") -> list[str]:
     """Seed everything the demo needs; return the usernames created now.
 
     Demo accounts skip the first-login password change so the demo works at once; their
-    shared password is the operator's ``QLVB_DEMO_PASSWORD`` or a generated one.
+    shared password is the operator's ``QLVB_DEMO_PASSWORD`` or a generated one. The keyword
+    arguments let another installation's profile (``models.seed_profiles``) host other agencies
+    with its own units and accounts.
     """
-    seed_organisation(session)
+    seed_organisation(session, hosted_codes=hosted_codes, units=units)
     seed_types(session, seed_data.DOCUMENT_TYPES)
     created = []
-    for username, full_name, agency_code, unit, position, roles in seed_data.USERS:
+    for username, full_name, agency_code, unit, position, roles in users:
         if session.exec(select(User).where(User.username == username)).first():
             continue
         create_user(session, username=username, full_name=full_name, agency_code=agency_code,
                     unit_abbreviation=unit, position=position, roles=roles,
                     # A reserved example domain: demo mail lands in the dev mailbox, never outside.
-                    email=f"{username}@hanam.example",
+                    email=f"{username}@{mail_domain}",
                     password=demo_password, must_change_password=False)
         created.append(username)
     # Only the first time: an administrator's later versions must not be overridden by a re-seed.
