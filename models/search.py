@@ -22,6 +22,13 @@ Design (STACK-NOTES §5), identical on SQLite and PostgreSQL:
    (``125/QĐ-UBND``), matched by equality, number prefix (``125`` → ``125/…``) or substring
    (``QĐ-UBND``); on PostgreSQL its index is a trigram GIN index, which serves all three.
    A code match ranks above any full-text match.
+5. **Bounded work** (issue 3: 1,000,000 documents, 50 users). A search looks at no more than
+   ``MAX_RESULTS`` visible matches (more only when the requested page lies further): the
+   newest by index row, which FTS5 reads backwards by rowid and stops early. Up to that many
+   matches the result and the total are exact; beyond, those newest are ranked and the total
+   is reported as capped. Without text the order (newest arrival) walks an index and is
+   exact at any size; only the count stops at the bound. The total comes from the same query
+   (``count(*) OVER ()``), and the 50 documents of the page are loaded last, by id.
 
 Objects SQLModel cannot declare (the FTS5 table, its shadow tables and triggers, the
 tsvector column and its index) are all named ``document_search_fts*``. They are created with the table
@@ -42,7 +49,9 @@ from sqlalchemy import DDL, JSON, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
+from models.documents import Document
 from models.errors import DomainError
+from models.tasks import Task
 from models.vocab import DocumentStatus, Urgency
 
 FTS_PREFIX = "document_search_fts"
@@ -50,6 +59,11 @@ FTS_VECTOR = f"{FTS_PREFIX}_vector"  # PostgreSQL only: generated tsvector colum
 MAX_QUERY_LENGTH = 200
 MAX_TOKENS = 12
 PER_PAGE = 50
+# A search deals with at most this many results (or the rows the requested page needs, if more):
+# with more matches, the most recently indexed MAX_RESULTS are ranked and ``SearchPage.capped``
+# says the total is "more than" (STACK-NOTES §5, issue 3 benchmark: a word found in 200,000
+# of 1,000,000 documents must not cost a ranking of all 200,000).
+MAX_RESULTS = 1_000
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -230,12 +244,17 @@ _PARSERS = {
 
 @dataclass
 class SearchPage:
-    """One page of results, best first, with the total number of matches."""
+    """One page of results, best first, with the total number of matches.
+
+    When ``capped``, more documents match than the search dealt with: ``total`` is that bound
+    (``MAX_RESULTS``, or more for a large page) and should read "hơn {total}".
+    """
 
     query: SearchQuery
     total: int
     per_page: int
     documents: list  # list[Document]
+    capped: bool = False
 
     @property
     def page(self) -> int:
@@ -318,6 +337,15 @@ def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) 
     """Alembic ``include_name`` filter: leave the ``document_search_fts*`` objects out of comparisons."""
     return not (type_ in ("table", "index", "column") and (name or "").startswith(FTS_PREFIX))
 
+
+# --- indexes of other tables that the search page and the inbox need (migration 0010) ------
+# Declared here, next to the queries they serve: newest-arrival order without text walks the
+# first, so a page of 50 reads ~50 rows instead of sorting every visible document; "mine" in
+# the inbox reads a person's claimed tasks without visiting each of their closed ones.
+SPEED_INDEXES = [
+    Index("ix_document_arrival", Document.__table__.c.arrival_date, Document.__table__.c.created_at),
+    Index("ix_task_assignee_status", Task.__table__.c.assignee_id, Task.__table__.c.status),
+]
 
 _table = DocumentSearch.__table__
 for _statement in POSTGRES_EXTENSIONS:  # the trigram operator class must exist before the index

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
     Float,
+    and_,
     case,
     column,
     exists,
@@ -19,7 +20,6 @@ from sqlalchemy import (
     literal_column,
     or_,
     table,
-    union,
     union_all,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -34,6 +34,7 @@ from models.org import User
 from models.search import (
     FTS_PREFIX,
     FTS_VECTOR,
+    MAX_RESULTS,
     PER_PAGE,
     POSTGRES_EXTENSIONS,
     DocumentSearch,
@@ -158,39 +159,65 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _hits(dialect: str, text: TextQuery, *, ranked: bool):
-    """A subquery of the documents the text matches, one row each: (document_id, score) when
-    ``ranked``, else (document_id) alone, which spares the count query the ranking."""
+def _hits(dialect: str, text: TextQuery):
+    """A subquery of the index rows the text matches, one row each: (sid, document_id, score).
+
+    ``sid`` is the index row id: on SQLite the FTS5 rowid itself, so ``ORDER BY sid DESC``
+    is read backwards from the full-text index and stops at the LIMIT.
+    """
     arms = []
     if text.tokens:
         if dialect == "sqlite":
-            # ``rank`` is bm25(); unlike calling bm25() it survives SQLite's subquery flattening.
+            # ``rank`` is bm25(); unlike calling bm25() it survives SQLite's subquery flattening,
+            # and it is computed only for the rows the outer query reads.
             fts = table(FTS_PREFIX, column("rowid"), column("rank"))
             arms.append(
-                select(col(DocumentSearch.document_id).label("document_id"), fts.c.rank.label("score"))
+                select(fts.c.rowid.label("sid"), col(DocumentSearch.document_id).label("document_id"),
+                       fts.c.rank.label("score"))
                 .select_from(fts).join(DocumentSearch, col(DocumentSearch.id) == fts.c.rowid)
                 .where(literal_column(FTS_PREFIX).op("MATCH")(fts5_match(text.tokens))))
         else:
             vector = literal_column(f"document_search.{FTS_VECTOR}")
             wanted = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(text.tokens))
             arms.append(
-                select(col(DocumentSearch.document_id).label("document_id"),
+                select(col(DocumentSearch.id).label("sid"), col(DocumentSearch.document_id).label("document_id"),
                        (-func.ts_rank(vector, wanted)).label("score"))
                 .where(vector.op("@@")(wanted)))
     if text.code:
-        code = col(DocumentSearch.so_ky_hieu)
-        pattern = _escape_like(text.code)
-        matches = (or_(code == text.code, code.like(pattern + "/%", escape="\\")) if text.code_is_number
-                   else code.like(f"%{pattern}%", escape="\\"))
-        score = case((code == text.code, literal(CODE_EXACT, Float)), else_=literal(CODE_MATCH, Float))
-        arms.append(select(col(DocumentSearch.document_id).label("document_id"), score.label("score"))
-                    .where(matches))
-    if not ranked:
-        arms = [arm.with_only_columns(arm.selected_columns.document_id) for arm in arms]
-        return (union(*arms) if len(arms) > 1 else arms[0].distinct()).subquery("hits")
-    hits = (union_all(*arms) if len(arms) > 1 else arms[0]).subquery("text_hits")
-    return (select(hits.c.document_id, func.min(hits.c.score).label("score"))
-            .group_by(hits.c.document_id).subquery("hits"))
+        arms.append(_code_arm(dialect, text))
+    if len(arms) == 1:  # an index row is one document: no grouping needed
+        return arms[0].subquery("hits")
+    both = union_all(*arms).subquery("text_hits")
+    return (select(both.c.sid, both.c.document_id, func.min(both.c.score).label("score"))
+            .group_by(both.c.sid, both.c.document_id).subquery("hits"))
+
+
+def _code_arm(dialect: str, text: TextQuery):
+    """Index rows whose số/ký hiệu matches: equal, ``number/…``, or containing the code."""
+    code = col(DocumentSearch.so_ky_hieu)
+    pattern = _escape_like(text.code)
+    if text.code_is_number:
+        if dialect == "sqlite":
+            # Stored codes are upper case, so ``LIKE '125/%'`` is exactly the range ['125/', '1250')
+            # ('0' follows '/'), which the B-tree index answers; LIKE would scan the table.
+            after = text.code + "/"
+            starts = and_(code >= after, code < text.code + "0")
+        else:  # the trigram index serves LIKE
+            starts = code.like(pattern + "/%", escape="\\")
+        matches = or_(code == text.code, starts)
+    elif dialect == "sqlite":
+        # A substring needs a scan: scan the narrow index (code, id), not the rows with their text.
+        matches = col(DocumentSearch.id).in_(
+            select(col(DocumentSearch.id)).where(code.like(f"%{pattern}%", escape="\\")))
+    else:
+        matches = code.like(f"%{pattern}%", escape="\\")
+    score = case((code == text.code, literal(CODE_EXACT, Float)), else_=literal(CODE_MATCH, Float))
+    return select(col(DocumentSearch.id).label("sid"), col(DocumentSearch.document_id).label("document_id"),
+                  score.label("score")).where(matches)
+
+
+def _newest(arrival, created, document_id) -> list:
+    return [arrival.desc().nulls_last(), created.desc(), document_id]
 
 
 def search_documents(session: Session, user: User, roles: set[Role], query: SearchQuery,
@@ -199,28 +226,49 @@ def search_documents(session: Session, user: User, roles: set[Role], query: Sear
 
     Order: relevance (a số/ký hiệu match first, then bm25 / ts_rank), then newest arrival,
     then newest record. Without text, newest arrival first. The web page, the CSV export and
-    API v1 all call this function.
+    API v1 all call this function. Work is bounded (``models/search.py`` §5): with more than
+    ``MAX_RESULTS`` visible matches (or the rows up to the requested page, if more), the most
+    recently indexed ones are ranked, and the page says ``capped``.
     """
     conditions = [visible_documents(user, roles), *_filters(query)]
-    newest = [col(Document.arrival_date).desc().nulls_last(), col(Document.created_at).desc(),
-              col(Document.id)]
-    count = select(func.count()).select_from(Document)
-    rows = select(Document)
-    order = newest
-    if query.text.strip():
-        text = parse_text(query.text)
-        if text.empty:
-            return SearchPage(query, 0, per_page, [])
-        dialect = session.get_bind().dialect.name
-        matched = _hits(dialect, text, ranked=False)
-        hits = _hits(dialect, text, ranked=True)
-        count = count.join(matched, matched.c.document_id == Document.id)
-        rows = rows.join(hits, hits.c.document_id == Document.id)
-        order = [hits.c.score, *newest]
-    total = session.exec(count.where(*conditions)).one()
-    documents = list(session.exec(
-        rows.where(*conditions).order_by(*order).offset((query.page - 1) * per_page).limit(per_page)))
-    return SearchPage(query, total, per_page, documents)
+    offset = (query.page - 1) * per_page
+    bound = max(MAX_RESULTS, offset + per_page)
+    if not query.text.strip():
+        documents = list(session.exec(
+            select(Document).where(*conditions)
+            .order_by(*_newest(col(Document.arrival_date), col(Document.created_at), col(Document.id)))
+            .offset(offset).limit(per_page)))
+        if documents and len(documents) < per_page or not documents and offset == 0:
+            return SearchPage(query, offset + len(documents), per_page, documents)
+        found = session.exec(select(func.count()).select_from(
+            select(col(Document.id)).where(*conditions).limit(bound + 1).subquery())).one()
+        return SearchPage(query, min(found, bound), per_page, documents, capped=found > bound)
+    text = parse_text(query.text)
+    if text.empty:
+        return SearchPage(query, 0, per_page, [])
+    hits = _hits(session.get_bind().dialect.name, text)
+    # The newest ``bound + 1`` visible matches (one more tells whether there were more) ...
+    candidates = (select(hits.c.sid, hits.c.document_id, hits.c.score, col(Document.arrival_date),
+                         col(Document.created_at))
+                  .join(Document, col(Document.id) == hits.c.document_id).where(*conditions)
+                  .order_by(hits.c.sid.desc()).limit(bound + 1).subquery("candidates"))
+    numbered = select(*candidates.c, func.row_number().over(order_by=candidates.c.sid.desc()).label("newest"),
+                      func.count().over().label("found")).subquery("numbered")
+    # ... of which the newest ``bound`` are ranked; the page's ids come with the number found.
+    rows = session.exec(
+        select(numbered.c.document_id, numbered.c.found).where(numbered.c.newest <= bound)
+        .order_by(numbered.c.score, *_newest(numbered.c.arrival_date, numbered.c.created_at,
+                                             numbered.c.document_id))
+        .offset(offset).limit(per_page)).all()
+    if rows:
+        found = rows[0].found
+    elif offset == 0:
+        found = 0
+    else:  # past the last page: count on its own
+        found = session.exec(select(func.count()).select_from(candidates)).one()
+    ids = [row.document_id for row in rows]
+    loaded = {document.id: document for document in session.exec(select(Document).where(col(Document.id).in_(ids)))}
+    return SearchPage(query, min(found, bound), per_page, [loaded[i] for i in ids], capped=found > bound)
 
 
 def type_names(session: Session, user: User, roles: set[Role]) -> list[str]:
