@@ -185,6 +185,8 @@ def cmd_web(args, settings: Settings) -> int:
 
 def cmd_worker(args, settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The hub receive loop calls the hub every minute: its HTTP requests are not news.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     asyncio.run(_worker_until_signal())
     return 0
 
