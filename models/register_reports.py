@@ -138,6 +138,7 @@ class Cover:
     period: Period
     first_number: int | None  # Từ số … đến số …: None when the period has no entry
     last_number: int | None
+    volume: int | None = None  # Quyển số, when the period is printed in several volumes
 
 
 @dataclass(frozen=True)
@@ -219,24 +220,45 @@ class RegisterReport:
     rows: list = field(default_factory=list)  # list[IncomingRow], list[FollowupRow] or list[OutgoingRow]
 
 
+@dataclass(frozen=True)
+class Volume:
+    """One printed volume (quyển) of a period: ``size`` consecutive entries, the ``number``-th lot."""
+
+    number: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def volumes_needed(count: int, size: int) -> int:
+    """How many volumes of ``size`` entries print ``count`` entries (at least one)."""
+    return max(1, -(-count // size))
+
+
 def register_report(session: Session, register: Register, kind: ReportKind, period: Period,
-                    as_of: date) -> RegisterReport:
-    """Assemble the report of ``kind``; the caller has checked the user may see ``register``."""
+                    as_of: date, volume: Volume | None = None) -> RegisterReport:
+    """Assemble the report of ``kind``; the caller has checked the user may see ``register``.
+
+    With ``volume``, only that volume's entries (in number order) and its number on the cover.
+    """
     if kind == ReportKind.FOLLOWUP:
-        return followup_register_report(session, register, period, as_of)
+        return followup_register_report(session, register, period, as_of, volume)
     if kind == ReportKind.OUTGOING:
-        return outgoing_register_report(session, register, period)
-    return incoming_register_report(session, register, period)
+        return outgoing_register_report(session, register, period, volume)
+    return incoming_register_report(session, register, period, volume)
 
 
-def incoming_register_report(session: Session, register: Register, period: Period) -> RegisterReport:
+def incoming_register_report(session: Session, register: Register, period: Period,
+                             volume: Volume | None = None) -> RegisterReport:
     """The Sổ đăng ký văn bản đến of one period (ND30 PL IV Mục VI).
 
     Lines are the register entries whose ngày đến falls in the period, in số đến order, voided
     numbers included so the printed series has no gaps. Ngày chuyển is the earliest routing row
     (Assignment) of the document, withdrawn or not: the paper left the văn thư that day.
     """
-    entries, documents = _entries_in(session, register, period)
+    entries, documents = _entries_in(session, register, period, volume)
     transferred = _first_routing(session, list(documents))
     rows = []
     for entry in entries:
@@ -257,18 +279,18 @@ def incoming_register_report(session: Session, register: Register, period: Perio
             void_reason=entry.void_reason if void else "",
             document_id=entry.document_id,
         ))
-    return RegisterReport(ReportKind.REGISTER, _cover(session, register, period, entries), rows)
+    return RegisterReport(ReportKind.REGISTER, _cover(session, register, period, entries, volume), rows)
 
 
 def followup_register_report(session: Session, register: Register, period: Period,
-                             as_of: date) -> RegisterReport:
+                             as_of: date, volume: Volume | None = None) -> RegisterReport:
     """The Sổ theo dõi giải quyết văn bản đến of one period (ND30 PL IV Mục VIII).
 
     Same lines as the register (one per số đến). Progress is the document's status, its closing
     date and whether it is overdue on ``as_of``; replies are the outgoing documents whose
     ``in_reply_to_id`` is the incoming document (DOMAIN §5.3, ``ResponseFor``), in issue order.
     """
-    entries, documents = _entries_in(session, register, period)
+    entries, documents = _entries_in(session, register, period, volume)
     replies = _replies(session, list(documents))
     rows = []
     for entry in entries:
@@ -295,10 +317,11 @@ def followup_register_report(session: Session, register: Register, period: Perio
             void_reason=entry.void_reason if void else "",
             document_id=entry.document_id,
         ))
-    return RegisterReport(ReportKind.FOLLOWUP, _cover(session, register, period, entries), rows)
+    return RegisterReport(ReportKind.FOLLOWUP, _cover(session, register, period, entries, volume), rows)
 
 
-def outgoing_register_report(session: Session, register: Register, period: Period) -> RegisterReport:
+def outgoing_register_report(session: Session, register: Register, period: Period,
+                             volume: Volume | None = None) -> RegisterReport:
     """The Sổ đăng ký văn bản đi of one outgoing series and period (ND30 PL IV Mục I).
 
     Lines are the entries numbered in the period (the number and the date are given together
@@ -306,7 +329,7 @@ def outgoing_register_report(session: Session, register: Register, period: Perio
     has no gaps. The số printed is the entry's, zero-padded; the ký hiệu is the document's.
     Ngày tháng văn bản is the document's issue date, else the day its number was taken.
     """
-    entries, documents = _entries_in(session, register, period)
+    entries, documents = _entries_in(session, register, period, volume)
     rows = []
     for entry in entries:
         document = documents.get(entry.document_id)
@@ -330,7 +353,7 @@ def outgoing_register_report(session: Session, register: Register, period: Perio
             void_reason=entry.void_reason if void else "",
             document_id=entry.document_id,
         ))
-    return RegisterReport(ReportKind.OUTGOING, _cover(session, register, period, entries), rows)
+    return RegisterReport(ReportKind.OUTGOING, _cover(session, register, period, entries, volume), rows)
 
 
 def count_entries(session: Session, register: Register, period: Period) -> int:
@@ -347,14 +370,16 @@ def require_incoming(register: Register) -> None:
         raise DomainError("report_register_not_incoming")
 
 
-def _entries_in(session: Session, register: Register,
-                period: Period) -> tuple[list[RegisterEntry], dict[str, Document]]:
+def _entries_in(session: Session, register: Register, period: Period,
+                volume: Volume | None = None) -> tuple[list[RegisterEntry], dict[str, Document]]:
     lower, upper = period.utc_bounds()
-    entries = list(session.exec(
-        select(RegisterEntry).where(
-            RegisterEntry.register_id == register.id, RegisterEntry.year == period.year,
-            col(RegisterEntry.allocated_at) >= lower, col(RegisterEntry.allocated_at) < upper)
-        .order_by(RegisterEntry.number)))
+    query = (select(RegisterEntry).where(
+        RegisterEntry.register_id == register.id, RegisterEntry.year == period.year,
+        col(RegisterEntry.allocated_at) >= lower, col(RegisterEntry.allocated_at) < upper)
+        .order_by(RegisterEntry.number))
+    if volume is not None:
+        query = query.offset(volume.offset).limit(volume.size)
+    entries = list(session.exec(query))
     documents: dict[str, Document] = {}
     ids = list({entry.document_id for entry in entries})
     for chunk in _chunks(ids):
@@ -387,7 +412,8 @@ def _replies(session: Session, document_ids: list[str]) -> dict[str, list[Reply]
     return {key: [item[2] for item in sorted(items, key=lambda i: i[:2])] for key, items in found.items()}
 
 
-def _cover(session: Session, register: Register, period: Period, entries: list[RegisterEntry]) -> Cover:
+def _cover(session: Session, register: Register, period: Period, entries: list[RegisterEntry],
+           volume: Volume | None = None) -> Cover:
     agency = session.get(Agency, register.agency_id)
     parent = session.get(Agency, agency.parent_id) if agency and agency.parent_id else None
     numbers = [entry.number for entry in entries]
@@ -399,6 +425,7 @@ def _cover(session: Session, register: Register, period: Period, entries: list[R
         period=period,
         first_number=min(numbers) if numbers else None,
         last_number=max(numbers) if numbers else None,
+        volume=volume.number if volume else None,
     )
 
 

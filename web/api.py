@@ -300,13 +300,15 @@ ReportKindQuery = Annotated[str | None, Query(
                 "sổ văn bản đi luôn in Sổ đăng ký văn bản đi (register)")]
 PeriodStart = Annotated[str | None, Query(alias="from", description="Từ ngày (YYYY-MM-DD), mặc định 01/01")]
 PeriodEnd = Annotated[str | None, Query(alias="to", description="Đến ngày (YYYY-MM-DD), cùng năm với từ ngày")]
+VolumeQuery = Annotated[str | None, Query(description="Quyển số (1, 2, …) khi khoảng thời gian có hơn 1.000 văn bản: "
+                                                      "mỗi quyển in 1.000 số liên tiếp")]
 
 
 @router.get("/registers/{register_id}/print.pdf", summary="In sổ đăng ký hoặc sổ theo dõi giải quyết (PDF)",
             response_class=Response, responses={200: {"content": {reports.PDF_MEDIA_TYPE: {}}}})
 def register_print(register_id: int, principal: ApiUser, state: State, kind: ReportKindQuery = None,
-                   start: PeriodStart = None, end: PeriodEnd = None) -> Response:
-    return reports.register_pdf_response(state.engine, principal.user, register_id, kind, start, end)
+                   start: PeriodStart = None, end: PeriodEnd = None, volume: VolumeQuery = None) -> Response:
+    return reports.register_pdf_response(state.engine, principal.user, register_id, kind, start, end, volume)
 
 
 @router.get("/registers/{register_id}/export.xlsx", summary="Xuất sổ ra tệp Excel (XLSX)",

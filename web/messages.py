@@ -75,8 +75,9 @@ MESSAGES: dict[str, str] = {
     "report_period_crosses_year": "Khoảng thời gian phải nằm trong cùng một năm, vì số đến được đánh lại "
                                   "từ đầu mỗi năm. Vui lòng chọn lại khoảng thời gian.",
     "report_register_not_incoming": "Chức năng in sổ hiện chỉ áp dụng cho sổ văn bản đến và sổ văn bản đi.",
-    "report_too_large": "Khoảng thời gian đã chọn có {count} văn bản, quá số lượng in được trong một lần "
-                        "(tối đa {limit}). Vui lòng chọn khoảng thời gian ngắn hơn hoặc tải tệp Excel.",
+    "report_needs_volume": ("Khoảng thời gian đã chọn có {count} văn bản, nhiều hơn {limit} số của một quyển sổ in. "
+                            "Vui lòng chọn Quyển số từ 1 đến {volumes} (mỗi quyển {limit} số liên tiếp)."),
+    "invalid_volume": "Quyển số không hợp lệ: khoảng thời gian đã chọn in thành {volumes} quyển.",
     "slip_incoming_only": "Phiếu giải quyết chỉ lập cho văn bản đến.",
     # outgoing drafts (rendering)
     "draft_encrypted": "Tệp dự thảo có mật khẩu hoặc bị mã hóa. Vui lòng tải lên tệp PDF không đặt mật khẩu.",

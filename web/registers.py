@@ -42,8 +42,8 @@ def register_page(request: Request, register_id: int, principal: WebUser, sessio
 @router.get("/registers/{register_id}/print.pdf")
 def register_print(register_id: int, principal: WebUser, state: State, kind: str | None = None,
                    start: Annotated[str | None, Query(alias="from")] = None,
-                   end: Annotated[str | None, Query(alias="to")] = None) -> Response:
-    return reports.register_pdf_response(state.engine, principal.user, register_id, kind, start, end)
+                   end: Annotated[str | None, Query(alias="to")] = None, volume: str | None = None) -> Response:
+    return reports.register_pdf_response(state.engine, principal.user, register_id, kind, start, end, volume)
 
 
 @router.get("/registers/{register_id}/export.xlsx")

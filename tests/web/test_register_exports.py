@@ -236,18 +236,25 @@ async def test_bad_periods_and_kinds_are_refused_in_vietnamese(web):
     assert page.status_code == 422 and "Ngày kết thúc phải bằng hoặc sau" in page.text
 
 
-async def test_a_printout_too_long_for_one_request_is_refused(web, monkeypatch):
+async def test_a_long_period_prints_in_volumes_of_consecutive_numbers(web, monkeypatch, tmp_path):
     _fill(web.engine, 4)
     monkeypatch.setattr(reports, "PDF_MAX_ROWS", 3)
     clerk = await api_token(web, "vanthu")
-    base = f"/api/v1/registers/{_register_id(web.engine)}"
-    refused = await web.get(f"{base}/print.pdf?from=2025-01-01&to=2025-12-31", headers=clerk)
-    assert refused.status_code == 422 and refused.json()["code"] == "report_too_large"
-    assert "có 4 văn bản" in refused.json()["detail"] and "tối đa 3" in refused.json()["detail"]
-    shorter = await web.get(f"{base}/print.pdf?from=2025-03-02&to=2025-03-02", headers=clerk)
-    assert shorter.status_code == 200
-    spreadsheet = await web.get(f"{base}/export.xlsx?from=2025-01-01&to=2025-12-31", headers=clerk)
-    assert spreadsheet.status_code == 200
+    base = f"/api/v1/registers/{_register_id(web.engine)}/print.pdf?from=2025-01-01&to=2025-12-31"
+    refused = await web.get(base, headers=clerk)
+    assert refused.status_code == 422 and refused.json()["code"] == "report_needs_volume"
+    assert "có 4 văn bản" in refused.json()["detail"] and "từ 1 đến 2" in refused.json()["detail"]
+    first = _text(_pdf(tmp_path, (await web.get(f"{base}&volume=1", headers=clerk)).content, "q1.pdf"), 1)
+    second = _text(_pdf(tmp_path, (await web.get(f"{base}&volume=2", headers=clerk)).content, "q2.pdf"), 1)
+    assert "Quyển số: 1" in first and "Từ số 01 đến số 03" in first
+    assert "Quyển số: 2" in second and "Từ số 04 đến số 04" in second
+    missing = await web.get(f"{base}&volume=3", headers=clerk)
+    assert missing.status_code == 422 and missing.json()["code"] == "invalid_volume"
+    shorter = await web.get(f"/api/v1/registers/{_register_id(web.engine)}/print.pdf?from=2025-03-02&to=2025-03-02",
+                            headers=clerk)
+    assert shorter.status_code == 200  # a short period needs no volume
+    spreadsheet = await web.get(base.replace("print.pdf", "export.xlsx"), headers=clerk)
+    assert spreadsheet.status_code == 200  # spreadsheets have no page limit
 
 
 async def test_other_agencies_and_unrouted_people_get_404(web):

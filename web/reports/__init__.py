@@ -78,23 +78,31 @@ def today_vn() -> date:
 
 def load_register_report(engine: Engine, user: User, register_id: int, raw_kind: str | None,
                          raw_start: str | None, raw_end: str | None,
-                         max_rows: int | None = None) -> RegisterReport:
+                         max_rows: int | None = None, raw_volume: str | None = None) -> RegisterReport:
     """Check access and parameters, then assemble the report.
 
     Raises ``NotFound`` (register of another agency, or none), then the 422 errors of
-    ``register_reports.report_kind_for``/``parse_period``, and ``report_too_large`` when
-    ``max_rows`` is given and exceeded. An outgoing series prints its Sổ đăng ký văn bản đi.
+    ``register_reports.report_kind_for``/``parse_period``. With ``max_rows`` (printing), a period
+    with more entries is printed in volumes (quyển) of ``max_rows`` consecutive numbers:
+    ``report_needs_volume`` says how many when none was chosen, ``invalid_volume`` for a volume
+    that does not exist. An outgoing series prints its Sổ đăng ký văn bản đi.
     """
     today = today_vn()
     with transaction(engine) as session:
         register = register_for_user(session, user, register_id)
         kind = register_reports.report_kind_for(register, raw_kind)
         period = register_reports.parse_period(raw_start, raw_end, today)
+        volume = None
         if max_rows is not None:
             count = register_reports.count_entries(session, register, period)
-            if count > max_rows:
-                raise DomainError("report_too_large", count=count, limit=max_rows)
-        return register_reports.register_report(session, register, kind, period, as_of=today)
+            volumes = register_reports.volumes_needed(count, max_rows)
+            if raw_volume not in (None, ""):
+                if not str(raw_volume).isdigit() or not 1 <= int(raw_volume) <= volumes:
+                    raise DomainError("invalid_volume", volumes=volumes)
+                volume = register_reports.Volume(int(raw_volume), max_rows) if volumes > 1 else None
+            elif volumes > 1:
+                raise DomainError("report_needs_volume", count=count, limit=max_rows, volumes=volumes)
+        return register_reports.register_report(session, register, kind, period, as_of=today, volume=volume)
 
 
 def load_slip(engine: Engine, user: User, roles: set[Role], document_id: str) -> Slip:
@@ -215,11 +223,12 @@ def file_response(data: bytes, media_type: str, filename: str, inline: bool) -> 
 
 
 def register_pdf_response(engine: Engine, user: User, register_id: int, kind: str | None,
-                          start: str | None, end: str | None) -> Response:
-    """``print.pdf`` of the web pages and API v1."""
+                          start: str | None, end: str | None, volume: str | None = None) -> Response:
+    """``print.pdf`` of the web pages and API v1 (a large period in volumes of PDF_MAX_ROWS)."""
     from web.reports import pdf  # WeasyPrint loads slowly: only when something is printed
 
-    report = load_register_report(engine, user, register_id, kind, start, end, max_rows=PDF_MAX_ROWS)
+    report = load_register_report(engine, user, register_id, kind, start, end, max_rows=PDF_MAX_ROWS,
+                                  raw_volume=volume)
     return file_response(pdf.render_register(report), PDF_MEDIA_TYPE, report_filename(report, "pdf"),
                          inline=True)
 
