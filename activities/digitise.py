@@ -20,8 +20,8 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.keys import agency_signing_key
 from config.settings import Settings
-from models import pki
 from models.audit import record
 from models.db import transaction, utcnow
 from models.digitise import DigitiseJob, suggest_metadata
@@ -201,8 +201,8 @@ class DigitiseActivities:
             source_sha256, filename = stored.sha256, stored.filename
             agency_code = agency.code if agency else ""
 
-        signer = self._agency_signer(agency_code)
-        signed = _sign(self.file_store.read(source_sha256), signer)
+        with agency_signing_key(self.settings, agency_code).open_signer() as signer:
+            signed = _sign(self.file_store.read(source_sha256), signer)
         sha256 = self.file_store.put(signed)
 
         with transaction(self.engine) as session:
@@ -215,18 +215,6 @@ class DigitiseActivities:
             record(session, None, "document.agency_signed", "document", document.id,
                    agency_code=agency_code, source_sha256=source_sha256, sha256=sha256, file_id=new_file.id)
             return SignDigitisedResult(sha256)
-
-    def _agency_signer(self, agency_code: str):
-        from pyhanko.sign import signers
-
-        try:
-            path = pki.demo_pkcs12_path(self.settings, agency_code)
-        except KeyError:
-            path = None
-        if path is None or not path.exists():
-            raise ApplicationError(f"agency_certificate_missing: {agency_code}",
-                                   type="agency_certificate_missing", non_retryable=True)
-        return signers.SimpleSigner.load_pkcs12(path, passphrase=pki.demo_password(self.settings))
 
 
 def _sign(pdf: bytes, signer) -> bytes:

@@ -19,6 +19,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.exchange import queue_documents_for_hub, start_deliveries
+from activities.keys import agency_signing_key
 from config.settings import Settings
 from models import definition_repo, outgoing_repo, pki, register_repo, task_repo
 from models.audit import record
@@ -206,7 +207,7 @@ class OutgoingActivities:
     def _seal(self, plan: IssuePlan) -> tuple[bytes, list[tuple[str, bytes]]]:
         from models import signing
 
-        signer = self._agency_provider(plan.agency_code)
+        signer = agency_signing_key(self.settings, plan.agency_code)
         seal = pki.seal_image_path(self.settings, plan.agency_code)
         if not seal.exists():
             raise ApplicationError(f"seal_image_missing: {plan.agency_code}", type="seal_image_missing",
@@ -230,18 +231,6 @@ class OutgoingActivities:
                 raise ApplicationError(f"issued_file_invalid: {name}: {report.verdict}",
                                        type="issued_file_invalid", non_retryable=True)
         return sealed, attachments
-
-    def _agency_provider(self, agency_code: str):
-        from models.signing import Pkcs12Provider
-
-        try:
-            path = pki.demo_pkcs12_path(self.settings, agency_code)
-        except KeyError:
-            path = None
-        if path is None or not path.exists():
-            raise ApplicationError(f"agency_certificate_missing: {agency_code}",
-                                   type="agency_certificate_missing", non_retryable=True)
-        return Pkcs12Provider(path, pki.demo_password(self.settings))
 
     @activity.defn(name="dispatch_outgoing")
     async def dispatch_outgoing(self, request: IssueInput) -> DispatchResult:

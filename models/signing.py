@@ -113,6 +113,23 @@ class Pkcs12Provider:
         yield self._load()
 
 
+def agency_key(settings, agency_code: str) -> Pkcs12Provider:
+    """The agency's own signing key (the agency signature of ND30 Điều 32.2): its PKCS#12 file.
+
+    Raises ``DomainError("agency_certificate_missing")`` when the agency has none, which a caller
+    must not retry: an administrator has to install the key first.
+    """
+    from models import pki
+
+    try:
+        path = pki.demo_pkcs12_path(settings, agency_code)
+    except KeyError:
+        path = None
+    if path is None or not path.exists():
+        raise DomainError("agency_certificate_missing", agency_code=agency_code)
+    return Pkcs12Provider(path, pki.demo_password(settings))
+
+
 class Pkcs11Provider:
     """A key on a PKCS#11 token or HSM; the session is opened per signing and always closed."""
 

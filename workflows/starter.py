@@ -54,90 +54,60 @@ from workflows.search_attributes import (
 )
 
 
-async def start_incoming(client: Client, task_queue: str, start: IncomingInput) -> WorkflowHandle | None:
-    """Start a document's incoming workflow; None when it already ran to completion."""
-    attributes = TypedSearchAttributes([
-        SearchAttributePair(DOC_KIND, "incoming"),
-        SearchAttributePair(STAGE, "received"),
-        SearchAttributePair(ORG_UNIT, start.agency_code),
-        SearchAttributePair(URGENCY_LEVEL, start.urgency_rank),
-        SearchAttributePair(PROCESS_KEY, start.process_key),
-        SearchAttributePair(PROCESS_VERSION, start.process_version),
-    ])
+async def _start_once(client: Client, run, argument, *, workflow_id: str, task_queue: str,
+                      attributes: list[SearchAttributePair], summary: str) -> WorkflowHandle | None:
+    """Start a workflow whose id derives from its business key: a running one is returned as it
+    is, a finished one is never started again (None)."""
     try:
         return await client.start_workflow(
-            IncomingDocumentWorkflow.run,
-            start,
-            id=incoming_workflow_id(start.document_id),
-            task_queue=task_queue,
+            run, argument, id=workflow_id, task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=attributes,
-            static_summary="Văn bản đến",
-        )
+            search_attributes=TypedSearchAttributes(attributes), static_summary=summary)
     except WorkflowAlreadyStartedError:
         return None
+
+
+def _document_attributes(kind: str, stage: str, agency_code: str, urgency_rank: int, process_key: str,
+                         process_version: int) -> list[SearchAttributePair]:
+    return [SearchAttributePair(DOC_KIND, kind), SearchAttributePair(STAGE, stage),
+            SearchAttributePair(ORG_UNIT, agency_code), SearchAttributePair(URGENCY_LEVEL, urgency_rank),
+            SearchAttributePair(PROCESS_KEY, process_key), SearchAttributePair(PROCESS_VERSION, process_version)]
+
+
+async def start_incoming(client: Client, task_queue: str, start: IncomingInput) -> WorkflowHandle | None:
+    """Start a document's incoming workflow; None when it already ran to completion."""
+    return await _start_once(
+        client, IncomingDocumentWorkflow.run, start, workflow_id=incoming_workflow_id(start.document_id),
+        task_queue=task_queue, summary="Văn bản đến",
+        attributes=_document_attributes("incoming", "received", start.agency_code, start.urgency_rank,
+                                        start.process_key, start.process_version))
 
 
 async def start_outgoing(client: Client, task_queue: str, start: OutgoingInput) -> WorkflowHandle | None:
     """Start a submitted draft's outgoing workflow; None when it already ran to completion."""
-    attributes = TypedSearchAttributes([
-        SearchAttributePair(DOC_KIND, "outgoing"),
-        SearchAttributePair(STAGE, "submitted"),
-        SearchAttributePair(ORG_UNIT, start.agency_code),
-        SearchAttributePair(URGENCY_LEVEL, start.urgency_rank),
-        SearchAttributePair(PROCESS_KEY, start.process_key),
-        SearchAttributePair(PROCESS_VERSION, start.process_version),
-    ])
-    try:
-        return await client.start_workflow(
-            OutgoingDocumentWorkflow.run,
-            start,
-            id=outgoing_workflow_id(start.document_id),
-            task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=attributes,
-            static_summary="Văn bản đi",
-        )
-    except WorkflowAlreadyStartedError:
-        return None
+    return await _start_once(
+        client, OutgoingDocumentWorkflow.run, start, workflow_id=outgoing_workflow_id(start.document_id),
+        task_queue=task_queue, summary="Văn bản đi",
+        attributes=_document_attributes("outgoing", "submitted", start.agency_code, start.urgency_rank,
+                                        start.process_key, start.process_version))
 
 
 async def start_recall(client: Client, task_queue: str, start: RecallInput, agency_code: str) -> WorkflowHandle | None:
     """Ask a recipient to answer a recall; None when that recall was already answered."""
-    attributes = TypedSearchAttributes([
-        SearchAttributePair(DOC_KIND, "recall"),
-        SearchAttributePair(STAGE, "recall"),
-        SearchAttributePair(ORG_UNIT, agency_code),
-        SearchAttributePair(URGENCY_LEVEL, start.urgency_rank),
-    ])
-    try:
-        return await client.start_workflow(
-            RecallDocumentWorkflow.run,
-            start,
-            id=recall_workflow_id(start.document_id),
-            task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=attributes,
-            static_summary="Thu hồi văn bản",
-        )
-    except WorkflowAlreadyStartedError:
-        return None
+    return await _start_once(
+        client, RecallDocumentWorkflow.run, start, workflow_id=recall_workflow_id(start.document_id),
+        task_queue=task_queue, summary="Thu hồi văn bản",
+        attributes=[SearchAttributePair(DOC_KIND, "recall"), SearchAttributePair(STAGE, "recall"),
+                    SearchAttributePair(ORG_UNIT, agency_code), SearchAttributePair(URGENCY_LEVEL, start.urgency_rank)])
 
 
 async def start_hub_delivery(client: Client, task_queue: str, outbox_id: int, outbox_uuid: str) -> WorkflowHandle | None:
     """Start the delivery of one queued hub package; a running or finished one is left as it is."""
-    try:
-        return await client.start_workflow(
-            HubDeliveryWorkflow.run, SendInput(outbox_id), id=hub_delivery_workflow_id(outbox_uuid),
-            task_queue=task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=TypedSearchAttributes([SearchAttributePair(DOC_KIND, "hub-send")]),
-            static_summary="Gửi gói tin lên trục liên thông")
-    except WorkflowAlreadyStartedError:
-        return None
+    return await _start_once(
+        client, HubDeliveryWorkflow.run, SendInput(outbox_id), workflow_id=hub_delivery_workflow_id(outbox_uuid),
+        task_queue=task_queue, summary="Gửi gói tin lên trục liên thông",
+        attributes=[SearchAttributePair(DOC_KIND, "hub-send")])
 
 
 async def ensure_hub_schedule(client: Client, task_queue: str, every: timedelta) -> None:

@@ -215,8 +215,10 @@ def test_an_unprocessable_scan_is_quarantined(digitiser, scan_pdf, kind):
 
 def _signed(digitiser: DigitiseActivities, pdf: bytes) -> bytes:
     from activities.digitise import _sign
+    from activities.keys import agency_signing_key
 
-    return _sign(pdf, digitiser._agency_signer("000.00.01.H23"))
+    with agency_signing_key(digitiser.settings, "000.00.01.H23").open_signer() as signer:
+        return _sign(pdf, signer)
 
 
 def test_uploads_that_are_not_scans_or_over_the_limits_are_refused():

@@ -1,0 +1,19 @@
+"""Keys the worker signs with on an agency's behalf (digitised copies, issued documents)."""
+
+from __future__ import annotations
+
+from temporalio.exceptions import ApplicationError
+
+from config.settings import Settings
+from models.errors import DomainError
+
+
+def agency_signing_key(settings: Settings, agency_code: str):
+    """The agency's signing key, or a non-retryable failure: an administrator must install it first."""
+    from models.signing import agency_key
+
+    try:
+        return agency_key(settings, agency_code)
+    except DomainError as error:
+        raise ApplicationError(f"agency_certificate_missing: {agency_code}", type="agency_certificate_missing",
+                               non_retryable=True) from error
