@@ -1,0 +1,80 @@
+"""Misuse at the signing step (issue 4, "Bad input and misuse"): a revoked certificate, someone who
+is not the designated signer, a wrong PKCS#12 password, a signed draft edited afterwards. Each is
+refused in Vietnamese and nothing changes: the sign step stays open, no signed revision appears.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from models import pki
+from models.errors import Conflict, DomainError, NotFound
+from models.file_store import FileStore
+from models.outgoing import DraftRevision, RevisionStage
+from models.tasks import Task
+from models.vocab import DocumentStatus, TaskStatus
+from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
+from tests.outgoing_helpers import act_on_step, draft_document, open_task_of, submit_draft
+from tests.workflows.test_outgoing_lifecycle import demo_pki  # noqa: F401 (module fixture)
+from web.messages import MESSAGES
+from web.outgoing_commands import revise_draft, sign_draft
+
+
+async def _to_the_signing_step(engine, client, settings):
+    document = draft_document(engine, settings)
+    await submit_draft(engine, client, settings, document)
+    await act_on_step(engine, client, "truongphong", document.id, "review", "duyet", "r")
+    await act_on_step(engine, client, "vanthu", document.id, "format_check", "duyet", "f")
+    await act_on_step(engine, client, "lanhdao", document.id, "approve", "duyet", "a")
+    return document, await eventually(lambda: open_task_of(engine, document.id, "sign"))
+
+
+def _signed_revisions(engine, document_id: str) -> list[DraftRevision]:
+    return rows(engine, DraftRevision, DraftRevision.document_id == document_id,
+                DraftRevision.stage == RevisionStage.SIGNED)
+
+
+async def test_refused_signatures_change_nothing_and_a_signed_draft_cannot_be_edited(
+        seeded_sqlite, temporal_env, task_queue, tmp_path, demo_pki):  # noqa: F811
+    engine, client = seeded_sqlite, temporal_env.client
+    shutil.copytree(demo_pki, tmp_path / "pki")
+    settings = make_settings(tmp_path, task_queue)
+    store = FileStore(settings.files_dir)
+    leader, leader_roles = user_and_roles(engine, "lanhdao")
+    async with running_worker(client, engine, settings):
+        document, task = await _to_the_signing_step(engine, client, settings)
+
+        # Someone else (even another leader) never reaches the step.
+        other, other_roles = user_and_roles(engine, "lanhdao.snv")
+        with pytest.raises(NotFound):
+            await sign_draft(engine, client, settings, store, task_id=task.id, user=other, roles=other_roles,
+                             nonce="x1")
+        # A wrong PKCS#12 password opens nothing.
+        with pytest.raises(DomainError) as wrong:
+            await sign_draft(engine, client, settings, store, task_id=task.id, user=leader, roles=leader_roles,
+                             nonce="x2", pkcs12_password="khong-dung")
+        assert wrong.value.code == "signing_key_unavailable"
+        # A revoked certificate is refused with its own message.
+        pki.revoke_demo_certificate(settings, "lanhdao")
+        with pytest.raises(DomainError) as revoked:
+            await sign_draft(engine, client, settings, store, task_id=task.id, user=leader, roles=leader_roles,
+                             nonce="x3")
+        assert revoked.value.code == "certificate_revoked" and revoked.value.code in MESSAGES
+
+        still = rows(engine, Task, Task.id == task.id)[0]
+        assert still.status == TaskStatus.CLAIMED and still.assignee_id == leader.id
+        assert _signed_revisions(engine, document.id) == []
+        assert not rows(engine, Task, Task.document_id == document.id, Task.step == "issue")
+
+        # The drafter cannot change a draft under review, let alone a signed one.
+        drafter, drafter_roles = user_and_roles(engine, "chuyenvien")
+        with pytest.raises(Conflict) as locked:
+            await revise_draft(engine, settings, store, user=drafter, roles=drafter_roles, document_id=document.id,
+                               raw={"body": "Nội dung sửa lén"}, content_mode="form")
+        assert locked.value.code == "draft_not_editable"
+
+    from models.documents import Document
+
+    assert rows(engine, Document, Document.id == document.id)[0].status == DocumentStatus.IN_REVIEW
