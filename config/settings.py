@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     pki_demo_enabled: bool = True
     # Password of the demo PKCS#12 files; when unset one is generated into var/pki (0600).
     pki_demo_password: SecretStr | None = None
+    # Signing on an HSM or a token attached to the server (PKCS#11): the module, the token, and a
+    # PEM file of the CAs between the signers' certificates and the trust anchors. Each signer's
+    # key and certificate carry their username as label; the signer types the PIN at each signing.
+    pki_pkcs11_module: Path | None = None
+    pki_pkcs11_token_label: str = ""
+    pki_pkcs11_chain: Path | None = None
 
     # --- outgoing documents (issue 4) --------------------------------------------------------
     # A recipient that has not received an issued document after this many hours is reported

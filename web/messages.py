@@ -52,6 +52,8 @@ MESSAGES: dict[str, str] = {
     "action_not_allowed": "Thao tác này không được phép ở bước hiện tại.",
     "invalid_fields": "Thông tin xử lý chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
     "action_needs_own_request": "Thao tác này phải thực hiện bằng chức năng riêng (ví dụ: ký số).",
+    "pkcs11_not_configured": "Hệ thống chưa được cấu hình thiết bị ký số (token/HSM). "
+                             "Vui lòng ký bằng tệp khóa hoặc liên hệ quản trị hệ thống.",
     # recall (thu hồi)
     "recall_not_allowed": "Chỉ văn thư hoặc lãnh đạo cơ quan ban hành mới được thu hồi văn bản.",
     "recall_not_possible": "Chỉ thu hồi được văn bản đi đã ban hành và chưa bị thu hồi.",

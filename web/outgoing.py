@@ -217,6 +217,7 @@ def outgoing_page(request: Request, document_id: str, principal: WebUser, sessio
         can_submit=is_drafter and document.status == DocumentStatus.DRAFT and document.workflow_id is None,
         can_revise=is_drafter and document.status == DocumentStatus.DRAFT,
         # The sending agency's văn thư or leader may recall an issued document (QĐ44 Điều 13.4.d).
+        token_signing=state.settings.pki_pkcs11_module is not None,
         can_recall=document.status == DocumentStatus.ISSUED and document.agency_id == principal.user.agency_id
         and bool(principal.roles & {Role.CLERK, Role.AGENCY_LEADER}),
         own_units=list(session.exec(select(OrgUnit).where(OrgUnit.agency_id == document.agency_id)
@@ -278,7 +279,8 @@ async def sign_page(request: Request, task_id: int, principal: WebUser, state: S
     outcome = await commands.sign_draft(
         state.engine, state.client, state.settings, state.store, task_id=task_id, user=principal.user,
         roles=principal.roles, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex,
-        pkcs12_password=str(form.get("pkcs12_password", "")) or None)
+        pkcs12_password=str(form.get("pkcs12_password", "")) or None,
+        token_pin=str(form.get("token_pin", "")) or None)
     return _back(request, outcome.document_id, pending=not outcome.applied)
 
 
@@ -377,18 +379,21 @@ def _outcome_json(outcome) -> JSONResponse:
 
 
 class SignRequest(BaseModel):
-    """The PKCS#12 password is used for this one signing and never stored or logged."""
+    """The PKCS#12 password or the token PIN is used for this one signing, never stored or logged."""
 
     pkcs12_password: str | None = Field(default=None, max_length=200)
+    token_pin: str | None = Field(default=None, max_length=64)
     nonce: str | None = Field(default=None, max_length=64)
 
 
-@api_router.post("/tasks/{task_id}/sign", summary="Ký số văn bản đi bằng khóa PKCS#12 của người ký")
+@api_router.post("/tasks/{task_id}/sign",
+                 summary="Ký số văn bản đi bằng khóa của người ký (tệp PKCS#12, hoặc token/HSM PKCS#11 với mã PIN)")
 async def api_sign(task_id: int, principal: ApiUser, state: State, body: SignRequest | None = None) -> JSONResponse:
     body = body or SignRequest()
     outcome = await commands.sign_draft(
         state.engine, state.client, state.settings, state.store, task_id=task_id, user=principal.user,
-        roles=principal.roles, nonce=body.nonce or uuid.uuid4().hex, pkcs12_password=body.pkcs12_password)
+        roles=principal.roles, nonce=body.nonce or uuid.uuid4().hex, pkcs12_password=body.pkcs12_password,
+        token_pin=body.token_pin)
     return _outcome_json(outcome)
 
 

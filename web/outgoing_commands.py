@@ -428,6 +428,24 @@ def _pkcs12_provider(settings: Settings, user: User, password: str | None):
     return Pkcs12Provider(path, password if password else pki.demo_password(settings))
 
 
+def token_provider(settings: Settings, user: User, pin: str):
+    """The signer's key on the configured PKCS#11 token or HSM, opened with the PIN they typed.
+
+    The PIN is used for this one signing and never stored or logged.
+    """
+    from cryptography import x509
+
+    from models.signing import Pkcs11Provider
+
+    if settings.pki_pkcs11_module is None or not settings.pki_pkcs11_token_label:
+        raise DomainError("pkcs11_not_configured")
+    chain = []
+    if settings.pki_pkcs11_chain is not None and settings.pki_pkcs11_chain.is_file():
+        chain = x509.load_pem_x509_certificates(settings.pki_pkcs11_chain.read_bytes())
+    return Pkcs11Provider(settings.pki_pkcs11_module, settings.pki_pkcs11_token_label, pin,
+                          key_label=user.username, cert_label=user.username, ca_chain=chain)
+
+
 def _sign_with(settings: Settings, user: User, provider, pdf: bytes, image: bytes) -> bytes:
     """Check the provider's certificate, then certify the PDF (synchronous: run in a thread)."""
     from models.signing import sign_as_official
@@ -439,15 +457,18 @@ def _sign_with(settings: Settings, user: User, provider, pdf: bytes, image: byte
 
 async def sign_draft(engine: Engine, client: Client, settings: Settings, store: FileStore, *, task_id: int,
                      user: User, roles: set[Role], nonce: str, pkcs12_password: str | None = None,
-                     provider=None) -> ActionOutcome:
+                     token_pin: str | None = None, provider=None) -> ActionOutcome:
     """The signer signs the current revision with their key, then the ``sign`` step is decided.
 
-    ``provider``: any ``models.signing.SigningProvider`` (a ``Pkcs11Provider`` for a token);
-    by default the user's PKCS#12 file. A refused certificate changes nothing.
+    The key: ``provider`` (any ``models.signing.SigningProvider``), else the configured PKCS#11
+    token when ``token_pin`` is given, else the user's PKCS#12 file. A refused certificate
+    changes nothing.
     """
     with reading(engine) as session:
         job = _signing_job(session, task_id, user, roles)
     image = _signature_image(settings, user)
+    if provider is None and token_pin:
+        provider = token_provider(settings, user, token_pin)
     provider = provider or _pkcs12_provider(settings, user, pkcs12_password)
     pdf = await asyncio.to_thread(store.read, job.revision_sha)
     signed = await asyncio.to_thread(_sign_with, settings, user, provider, pdf, image)

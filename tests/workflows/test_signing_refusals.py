@@ -5,14 +5,20 @@ refused in Vietnamese and nothing changes: the sign step stays open, no signed r
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from models import pki
 from models.errors import Conflict, DomainError, NotFound
 from models.file_store import FileStore
 from models.outgoing import DraftRevision, RevisionStage
+from models.signatures import SignatureVerdict, check_pdf_signatures
 from models.tasks import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
@@ -78,3 +84,52 @@ async def test_refused_signatures_change_nothing_and_a_signed_draft_cannot_be_ed
     from models.documents import Document
 
     assert rows(engine, Document, Document.id == document.id)[0].status == DocumentStatus.IN_REVIEW
+
+
+MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
+
+
+@pytest.mark.skipif(not MODULE.exists(), reason="SoftHSM2 is not installed (Debian package softhsm2)")
+async def test_the_signer_signs_with_a_pin_on_the_configured_token(
+        seeded_sqlite, temporal_env, task_queue, tmp_path, demo_pki, monkeypatch):  # noqa: F811
+    """An HSM holding the leader's key under their username; the PIN is typed at signing."""
+    engine, client = seeded_sqlite, temporal_env.client
+    shutil.copytree(demo_pki, tmp_path / "pki")
+    base = make_settings(tmp_path, task_queue)
+    key, cert, chain = pkcs12.load_key_and_certificates(
+        pki.demo_pkcs12_path(base, "lanhdao").read_bytes(), pki.demo_password(base))
+    tokens = tmp_path / "softhsm"
+    (tokens / "tokens").mkdir(parents=True)
+    (tokens / "softhsm2.conf").write_text(f"directories.tokendir = {tokens / 'tokens'}\nobjectstore.backend = file\n")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(tokens / "softhsm2.conf"))
+    (tokens / "key.der").write_bytes(key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    (tokens / "cert.der").write_bytes(cert.public_bytes(serialization.Encoding.DER))
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "qlvb-hsm", "--pin", "1234",
+                    "--so-pin", "5678"], check=True, capture_output=True)
+    for kind, name in (("privkey", "key.der"), ("cert", "cert.der")):
+        subprocess.run(["pkcs11-tool", "--module", str(MODULE), "--token-label", "qlvb-hsm", "--login", "--pin", "1234",
+                        "--write-object", str(tokens / name), "--type", kind, "--id", "01", "--label", "lanhdao"],
+                       check=True, capture_output=True)
+    chain_file = tmp_path / "chain.pem"
+    chain_file.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain))
+    settings = base.model_copy(update={"pki_pkcs11_module": MODULE, "pki_pkcs11_token_label": "qlvb-hsm",
+                                       "pki_pkcs11_chain": chain_file})
+    store = FileStore(settings.files_dir)
+    leader, leader_roles = user_and_roles(engine, "lanhdao")
+    async with running_worker(client, engine, settings):
+        document, task = await _to_the_signing_step(engine, client, settings)
+        with pytest.raises(DomainError) as wrong_pin:
+            await sign_draft(engine, client, settings, store, task_id=task.id, user=leader, roles=leader_roles,
+                             nonce="t1", token_pin="0000")
+        assert wrong_pin.value.code == "signing_key_unavailable"
+        outcome = await sign_draft(engine, client, settings, store, task_id=task.id, user=leader, roles=leader_roles,
+                                   nonce="t2", token_pin="1234")
+        assert outcome.applied and outcome.document_status == DocumentStatus.SIGNED
+    signed = _signed_revisions(engine, document.id)
+    assert len(signed) == 1
+    from models.documents import StoredFile
+
+    data = store.read(rows(engine, StoredFile, StoredFile.id == signed[0].file_id)[0].sha256)
+    report = await asyncio.to_thread(check_pdf_signatures, data, pki.trust_anchor_certificates(settings))
+    assert report.verdict == SignatureVerdict.VALID and report.signatures[0].signer_common_name == leader.full_name
