@@ -178,8 +178,18 @@ def _grant_extension(session: Session, document: Document, request: ApplyDecisio
         document.due_date = new_due
 
 
+def _link_reply(session: Session, document: Document, request: ApplyDecisionInput) -> None:
+    """The handler named the outgoing reply: link it both ways (ResponseFor) unless it answers another."""
+    reply_id = request.fields.get("reply_document_id")
+    reply = session.get(Document, reply_id) if reply_id else None
+    if reply is not None and reply.in_reply_to_id is None:
+        reply.in_reply_to_id = document.id
+        session.add(reply)
+
+
 _EFFECTS = {
     "giao_xu_ly": _record_direction,
+    "hoan_thanh": _link_reply,
     "phan_cong": _record_handler,
     "dong_y_gia_han": _grant_extension,
 }

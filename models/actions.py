@@ -11,9 +11,10 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from models.documents import Document
 from models.errors import DomainError
 from models.org import OrgUnit, User, UserRole
-from models.vocab import Role
+from models.vocab import Direction, Role
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class ActionField:
     """One input of a decision."""
 
     name: str
-    kind: str  # "text" | "unit" | "units" | "user" | "date" | "server" (set by QLVB, never typed)
+    kind: str  # "text" | "unit" | "units" | "user" | "date" | "outgoing" (an outgoing document of the agency)
+    #            | "server" (set by QLVB, never typed)
     required: bool = False
     max_length: int = 2000
 
@@ -43,8 +45,8 @@ ACTION_FIELDS: dict[str, list[ActionField]] = {
         ActionField("opinion", "text"),
         ActionField("due_date", "date"),
     ],
-    # The lead handler finishes with a result (and later, a link to the outgoing reply).
-    "hoan_thanh": [ActionField("result", "text", required=True)],
+    # The lead handler finishes with a result, optionally naming the outgoing reply (văn bản trả lời).
+    "hoan_thanh": [ActionField("result", "text", required=True), ActionField("reply_document_id", "outgoing")],
     # A cooperating unit's handler sends its input to the lead.
     "gui_y_kien": [ActionField("opinion", "text", required=True)],
     # A handler asks the agency leader for more time.
@@ -119,6 +121,11 @@ def validate_fields(session: Session, agency_id: int, action: str, fields: dict,
             value = ",".join(ids)
         elif spec.kind == "user":
             if not value.isdigit() or not _officer_of(session, agency_id, unit_id, int(value)):
+                errors[spec.name] = "invalid"
+                continue
+        elif spec.kind == "outgoing":
+            reply = session.get(Document, value)
+            if reply is None or reply.direction != Direction.OUTGOING or reply.agency_id != agency_id:
                 errors[spec.name] = "invalid"
                 continue
         elif spec.kind == "date":

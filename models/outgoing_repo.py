@@ -359,3 +359,40 @@ def alert_not_received(session: Session, issued_before: datetime) -> int:
         record(session, None, "document.recipient_not_received", "document", document.id,
                recipient_id=recipient.id, recipient=recipient.organ_name)
     return len(rows)
+
+
+def reply_target(session: Session, user: User, roles: set[Role], document_id: str) -> Document:
+    """The incoming document a draft answers: one the drafter may see, of their own agency."""
+    from models.access import document_for_user
+    from models.errors import NotFound
+
+    try:
+        incoming = document_for_user(session, user, document_id, roles)
+    except NotFound:
+        raise DomainError("invalid_metadata", fields={"in_reply_to_id": "invalid"}) from None
+    if incoming.direction != Direction.INCOMING:
+        raise DomainError("invalid_metadata", fields={"in_reply_to_id": "invalid"})
+    return incoming
+
+
+def replies_to(session: Session, incoming_id: str) -> list[Document]:
+    """The outgoing documents that answer an incoming one (ResponseFor), oldest first."""
+    return list(session.exec(select(Document).where(Document.in_reply_to_id == incoming_id,
+                                                    Document.direction == Direction.OUTGOING)
+                             .order_by(Document.created_at)))
+
+
+def reply_defaults(session: Session, incoming: Document) -> dict[str, str | list[str]]:
+    """What a reply's form starts with: the subject line and the sender as recipient."""
+    from models.numbering import so_ky_hieu
+
+    number = so_ky_hieu(incoming.code_number, incoming.code_notation) if incoming.code_number else ""
+    dated = f" ngày {incoming.issued_date:%d/%m/%Y}" if incoming.issued_date else ""
+    subject = f"Trả lời văn bản số {number}{dated} của {incoming.organ_name}".strip()
+    values: dict[str, str | list[str]] = {"subject": subject[:500], "in_reply_to_id": incoming.id}
+    sender = session.exec(select(Agency).where(Agency.code == incoming.organ_id)).first() if incoming.organ_id else None
+    if sender is not None and sender.hosted and sender.id != incoming.agency_id:
+        values["recipient_agency_ids"] = [str(sender.id)]
+    elif incoming.organ_id:
+        values["recipient_codes"] = incoming.organ_id
+    return values

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 from starlette.datastructures import UploadFile
 
-from models import document_repo, task_repo
+from models import document_repo, outgoing_repo, task_repo
 from models.access import document_for_user, visible_documents
 from models.actions import ACTION_FIELDS, officers_of_unit
 from models.digitise import digitise_job
@@ -24,6 +24,7 @@ from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
 from web.messages import field_errors, message_of
+from web.outgoing_commands import DRAFTER_ROLES
 
 router = APIRouter()
 
@@ -155,6 +156,9 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         duplicates=document_repo.duplicates_of(session, document),
         routed_units=document_repo.routed_units(session, document.id),
         digitise_job=digitise_job(session, document.id),
+        # Replies (văn bản trả lời, ResponseFor) and whether this person may draft one.
+        replies=outgoing_repo.replies_to(session, document.id),
+        can_reply=bool(principal.roles & DRAFTER_ROLES) and document.agency_id == principal.user.agency_id,
     )
 
 

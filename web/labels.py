@@ -108,6 +108,7 @@ FIELD_LABELS = {
     "consultations": "Nơi xin ý kiến",
     "comment": "Ý kiến",
     "note": "Ghi chú",
+    "reply_document_id": "Văn bản trả lời",
     "file_sha256": "Tệp đã ký",
 }
 

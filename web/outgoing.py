@@ -43,7 +43,8 @@ api_router = APIRouter(prefix="/api/v1", tags=["v1"])
 
 # Form fields of the draft page that go to DraftForm as they are (lists are read separately).
 DRAFT_TEXT_FIELDS = ["doc_type_id", "subject", "body", "urgency", "signer_id", "competence",
-                     "competence_title", "recipient_codes", "due_date", "issued_amount", "description"]
+                     "competence_title", "recipient_codes", "due_date", "issued_amount", "description",
+                     "in_reply_to_id"]
 DRAFT_LIST_FIELDS = ["recipient_agency_ids", "recipient_unit_ids", "kinh_gui_agency_ids"]
 TRANSPORT_LABELS = {"pending": "Chưa gửi", "delivered": "Đã gửi", "waiting": "Chờ gửi qua trục liên thông",
                     "not_sent": "Không gửi (đã thu hồi)", "failed": "Gửi không thành công"}
@@ -159,11 +160,19 @@ def outgoing_list(request: Request, principal: WebUser, session: DbSession) -> R
 
 
 @router.get("/outgoing/new")
-def new_draft_form(request: Request, principal: WebUser, session: DbSession) -> Response:
+def new_draft_form(request: Request, principal: WebUser, session: DbSession, reply_to: str | None = None) -> Response:
+    """The draft form; ``?reply_to=<incoming id>`` starts a reply (subject and recipient filled in)."""
     if not principal.roles & commands.DRAFTER_ROLES:
         raise DomainError("drafter_only")
-    return render(request, "outgoing/new.html", values={"urgency": Urgency.NORMAL, "content_mode": "form"},
-                  lists={}, errors={}, error=None, **_form_choices(session, principal))
+    values: dict[str, Any] = {"urgency": Urgency.NORMAL, "content_mode": "form"}
+    lists: dict[str, list[str]] = {}
+    answered = None
+    if reply_to:
+        answered = outgoing_repo.reply_target(session, principal.user, principal.roles, reply_to)
+        for name, value in outgoing_repo.reply_defaults(session, answered).items():
+            (lists if isinstance(value, list) else values)[name] = value
+    return render(request, "outgoing/new.html", values=values, lists=lists, errors={}, error=None,
+                  answered=answered, **_form_choices(session, principal))
 
 
 @router.post("/outgoing/new")

@@ -95,8 +95,10 @@ class DraftPlan:
     process_key: str
 
 
-def _plan_draft(session: Session, user: User, form: DraftForm) -> DraftPlan:
-    """Check type, signer, recipients and the process; compose the ND30 content."""
+def _plan_draft(session: Session, user: User, form: DraftForm, roles: set[Role] | None = None) -> DraftPlan:
+    """Check type, signer, recipients, the answered document and the process; compose the content."""
+    if form.in_reply_to_id:
+        outgoing_repo.reply_target(session, user, roles or set(), form.in_reply_to_id)
     doc_type = doc_type_repo.type_by_id(session, form.doc_type_id)
     if not doc_type.active:
         raise _field_error("doc_type_id", "invalid")
@@ -186,14 +188,14 @@ async def create_draft(engine: Engine, settings: Settings, store: FileStore, *, 
     _check_sizes(settings, upload, attachments)
     form = parse_draft_form(raw)
     with reading(engine) as session:
-        plan = _plan_draft(session, user, form)
+        plan = _plan_draft(session, user, form, roles)
     prepared = await _prepare_file(plan.content, content_mode, upload)
     _check_attachments(attachments)
 
     digest = await asyncio.to_thread(store.put, prepared.pdf)
     attachment_digests = [(name, await asyncio.to_thread(store.put, data), len(data)) for name, data in attachments]
     with transaction(engine) as session:
-        plan = _plan_draft(session, user, form)  # the same checks, on rows attached to this session
+        plan = _plan_draft(session, user, form, roles)  # the same checks, on rows attached to this session
         stored = store_file(session, sha256=digest, size=len(prepared.pdf), content_type="application/pdf",
                             filename=filename or "du-thao.pdf", user_id=user.id)
         document = outgoing_repo.create_draft(
