@@ -53,6 +53,7 @@ from models.seed_data import OFFICE_CODE  # noqa: E402
 from models.tasks import Task  # noqa: E402
 from models.vocab import AssignmentRole, DocumentStatus, Role, TaskStatus, Urgency  # noqa: E402
 from tests.helpers import user_and_roles  # noqa: E402
+from web.inbox import PER_PAGE as INBOX_PAGE  # noqa: E402
 
 DOCUMENTS = 200_000
 USERS = 50
@@ -200,8 +201,11 @@ def run_users(engine, users: int, iterations: int) -> tuple[dict[str, list[float
         for round_ in range(iterations):
             label, query = SEARCHES[(number + round_) % len(SEARCHES)]
             operations = [
-                ("inbox unit", lambda s: task_repo.inbox(s, user, roles, "unit")),
-                ("inbox mine", lambda s: task_repo.inbox(s, user, roles, "mine")),
+                # What the inbox page does: the badge counts, then its first page.
+                ("inbox unit", lambda s: (task_repo.counts(s, user, roles),
+                                          task_repo.inbox(s, user, roles, "unit", limit=INBOX_PAGE))),
+                ("inbox mine", lambda s: (task_repo.counts(s, user, roles),
+                                          task_repo.inbox(s, user, roles, "mine", limit=INBOX_PAGE))),
                 (label, lambda s, q=query: search_documents(s, user, roles, q)),
             ]
             for name, operation in operations:

@@ -166,15 +166,19 @@ def _inbox_condition(user: User, roles: set[Role], scope: str):
     raise ValueError(scope)
 
 
-def inbox(session: Session, user: User, roles: set[Role], scope: str) -> list[Task]:
+def inbox(session: Session, user: User, roles: set[Role], scope: str, *, limit: int | None = None,
+          offset: int = 0) -> list[Task]:
     """List tasks for the inbox; urgent first, then the nearest deadline.
 
     scope ``mine``: claimed by me or being completed by me; ``unit``: open tasks offered to my
-    groups; ``overdue``: overdue among both.
+    groups; ``overdue``: overdue among both. ``limit``/``offset`` page the list: a leader's unit
+    scope holds thousands of tasks at a million documents (``counts`` gives the totals).
     """
     query = select(Task).where(_inbox_condition(user, roles, scope)).order_by(
         col(Task.urgency_rank).desc(), col(Task.due_at).is_(None), col(Task.due_at), col(Task.id)
     )
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
     return list(session.exec(query))
 
 

@@ -223,8 +223,12 @@ def get_document_file(document_id: str, principal: ApiUser, session: DbSession, 
 
 @router.get("/tasks", summary="Công việc: của tôi, của đơn vị, quá hạn")
 def list_tasks(principal: ApiUser, session: DbSession,
-               scope: Annotated[str, Query(pattern="^(mine|unit|overdue)$")] = "mine") -> list[dict[str, Any]]:
-    tasks = task_repo.inbox(session, principal.user, principal.roles, scope)
+               scope: Annotated[str, Query(pattern="^(mine|unit|overdue)$")] = "mine",
+               page: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
+               per_page: Annotated[int, Query(ge=1, le=500, description="công việc mỗi trang")] = 200,
+               ) -> list[dict[str, Any]]:
+    tasks = task_repo.inbox(session, principal.user, principal.roles, scope, limit=per_page,
+                            offset=(page - 1) * per_page)
     documents = document_repo.documents_by_id(session, [t.document_id for t in tasks])
     return [task_json(task, documents.get(task.document_id)) for task in tasks]
 

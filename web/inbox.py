@@ -14,21 +14,27 @@ from web.htmx import render
 router = APIRouter()
 
 SCOPES = {"mine": "Việc của tôi", "unit": "Chờ nhận xử lý", "overdue": "Quá hạn"}
+PER_PAGE = 100  # urgent and nearest deadlines come first, so page 1 is what needs doing now
 
 
-def _inbox_context(session, principal, scope: str) -> dict:
-    tasks = task_repo.inbox(session, principal.user, principal.roles, scope)
+def _inbox_context(session, principal, scope: str, page: int = 1) -> dict:
+    counts = task_repo.counts(session, principal.user, principal.roles)
+    pages = max(1, -(-counts[scope] // PER_PAGE))
+    page = min(max(page, 1), pages)
+    tasks = task_repo.inbox(session, principal.user, principal.roles, scope, limit=PER_PAGE,
+                            offset=(page - 1) * PER_PAGE)
     documents = document_repo.documents_by_id(session, [t.document_id for t in tasks])
-    return {"tasks": tasks, "documents": documents, "scope": scope, "scopes": SCOPES,
-            "counts": task_repo.counts(session, principal.user, principal.roles)}
+    return {"tasks": tasks, "documents": documents, "scope": scope, "scopes": SCOPES, "counts": counts,
+            "page_number": page, "page_count": pages}
 
 
 @router.get("/")
-def inbox(request: Request, principal: WebUser, session: DbSession, scope: str = "") -> Response:
+def inbox(request: Request, principal: WebUser, session: DbSession, scope: str = "", page: int = 1) -> Response:
     if scope not in SCOPES:
         counts = task_repo.counts(session, principal.user, principal.roles)
         scope = "mine" if counts["mine"] or not counts["unit"] else "unit"
-    return render(request, "inbox/index.html", "inbox/_rows.html", **_inbox_context(session, principal, scope))
+    return render(request, "inbox/index.html", "inbox/_rows.html",
+                  **_inbox_context(session, principal, scope, page))
 
 
 @router.get("/inbox/_counts")

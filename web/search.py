@@ -69,7 +69,8 @@ def _results_context(session: Session, principal: Principal, query: SearchQuery,
     return {
         "query": query, "params": query.to_params(), "result": result, "errors": errors,
         "error_message": MESSAGES["invalid_search"] if errors else "",
-        "total_label": f"{result.total:,}".replace(",", "."),
+        # A capped search dealt with the newest matches only: say so rather than a false total.
+        "total_label": ("hơn " if result.capped else "") + f"{result.total:,}".replace(",", "."),
         "export_url": _search_url(query.with_page(1), "/search/export.csv"),
         "export_limit": f"{EXPORT_LIMIT:,}".replace(",", "."),
         "export_truncated": result.total > EXPORT_LIMIT,
@@ -178,5 +179,6 @@ def api_search(
                         arrival_from=from_, arrival_to=to, issued_from=issued_from, issued_to=issued_to,
                         page=page)
     result = search_repo.search_documents(session, principal.user, principal.roles, query)
-    return {"total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages,
+    return {"total": result.total, "total_is_lower_bound": result.capped, "page": result.page,
+            "per_page": result.per_page, "pages": result.pages,
             "results": [search_result_json(document) for document in result.documents]}

@@ -168,3 +168,25 @@ async def test_api_search_uses_the_same_service(site):
     assert invalid.status_code == 422 and "from" in invalid.json()["errors"]
     assert (await site.get("/api/v1/search")).status_code == 401
     assert "/api/v1/search" in (await site.get("/openapi.json")).json()["paths"]
+
+
+async def test_a_search_with_more_matches_than_it_ranks_says_so(site, monkeypatch):
+    """Above the bound the newest matches are ranked and the total reads "hơn …", page and API alike."""
+    import models.search_repo
+
+    clerk, _ = user_and_roles(site.engine, "vanthu")
+    with transaction(site.engine) as session:
+        for number in range(60):  # more matches than one page (50), the smallest possible bound
+            document = Document(id=str(uuid.uuid4()), direction=Direction.INCOMING, agency_id=clerk.agency_id,
+                                code_number=str(200 + number), subject=f"Báo cáo ngân sách số {number}",
+                                status=DocumentStatus.REGISTERED, created_by=clerk.id)
+            session.add(document)
+            session.flush()
+            index_document(session, document)
+    monkeypatch.setattr(models.search_repo, "MAX_RESULTS", 1)
+    await browser_login(site, "vanthu")
+    page = await site.get("/search", params={"q": "ngan sach"}, headers={"HX-Request": "true"})
+    assert "Tìm thấy <strong>hơn 50</strong> văn bản" in page.text and "thu hẹp" in page.text
+    token = await api_token(site, "vanthu")
+    answer = (await site.get("/api/v1/search", params={"q": "ngan sach"}, headers=token)).json()
+    assert (answer["total"], answer["total_is_lower_bound"]) == (50, True)
