@@ -67,7 +67,6 @@ STATUS_TEXT = {
 
 def document_package(session: Session, document: Document, recipients: list[Recipient], read: Read) -> bytes:
     """The edXML package of an issued document: its metadata, the issued PDF and its attachments."""
-    agency = session.get(Agency, document.agency_id)
     files = [(f"{document.code_number}-{document.code_notation}.pdf".replace("/", "-"), document.file_id)]
     files += [(stored.filename, stored.id) for stored in session.exec(
         select(StoredFile).join(DocumentFile, DocumentFile.file_id == StoredFile.id)
@@ -77,7 +76,25 @@ def document_package(session: Session, document: Document, recipients: list[Reci
         Attachment(content_id=new_content_id(), name=name, content_type="application/pdf",
                    data=read(session.get(StoredFile, file_id).sha256))
         for name, file_id in files)
-    package = EdocPackage(
+    business = Business(doc_type=BusinessDocType.NEW, paper=1 if document.paper_copy else 0)
+    return build_package(_edoc_package(session, document, recipients, business, attachments))
+
+
+def revocation_package(session: Session, document: Document, recipients: list[Recipient]) -> bytes:
+    """The revocation (thu hồi) of an issued document: its metadata, no files (EDXML §2.3, type 1).
+
+    The revoked document is named twice, by ``MessageHeader/DocumentId`` and ``Bussiness/DocumentId``,
+    since sources disagree on which one a receiver reads.
+    """
+    business = Business(doc_type=BusinessDocType.REVOKE, reason=(document.recall_reason or "Thu hồi văn bản"),
+                        document_id=document.external_document_id or "")
+    return build_package(_edoc_package(session, document, recipients, business, ()))
+
+
+def _edoc_package(session: Session, document: Document, recipients: list[Recipient], business: Business,
+                  attachments: tuple[Attachment, ...]) -> EdocPackage:
+    agency = session.get(Agency, document.agency_id)
+    return EdocPackage(
         sender=Organization(agency.code, agency.name),
         recipients=tuple(Organization(r.organ_id, r.organ_name) for r in recipients),
         document_id=document.external_document_id or "",
@@ -91,22 +108,45 @@ def document_package(session: Session, document: Document, recipients: list[Reci
         other=OtherInfo(priority=PRIORITY_OUT[Urgency(document.urgency)], page_amount=document.page_amount,
                         promulgation_amount=document.issued_amount),
         to_places=tuple(r.organ_name[:150] for r in recipients),
-        business=Business(doc_type=BusinessDocType.NEW, paper=1 if document.paper_copy else 0),
+        business=business,
         attachments=attachments,
     )
-    return build_package(package)
 
 
 def queue_document(session: Session, document: Document, recipient: Recipient, package_sha256: str) -> HubOutbox:
     """Queue the issued document for one outside recipient, once (idempotent on the recipient)."""
+    return _queue_edoc(session, document, recipient, package_sha256, f"edoc:{recipient.id}")
+
+
+def queue_revocation(session: Session, document: Document, recipient: Recipient, put: Put) -> HubOutbox | None:
+    """Queue the revocation of a recalled document for one outside recipient, once.
+
+    Runs in the recall's transaction; the package is built and stored now (``put``), so every
+    retry sends the same bytes. Idempotent on the recipient (``revoke:<recipient id>``). The
+    recipient's văn thư answers 15 or 16 through the hub like any status. Nothing is queued
+    (None) when the document itself was never queued for that recipient or its sending failed.
+    """
+    key = f"revoke:{recipient.id}"
+    queued = session.exec(select(HubOutbox).where(HubOutbox.dedup_key == key)).first()
+    if queued is not None:
+        return queued
+    sent = session.exec(select(HubOutbox).where(HubOutbox.dedup_key == f"edoc:{recipient.id}")).first()
+    if sent is None or sent.transport_status == "failed":
+        return None
+    sha = put(revocation_package(session, document, [recipient]))
+    return _queue_edoc(session, document, recipient, sha, key)
+
+
+def _queue_edoc(session: Session, document: Document, recipient: Recipient, package_sha256: str,
+                key: str) -> HubOutbox:
     agency = session.get(Agency, document.agency_id)
     insert_ignoring_conflict(session, HubOutbox.__table__, {
-        "uuid": str(uuid.uuid4()), "message_type": "edoc", "dedup_key": f"edoc:{recipient.id}", "from_code": agency.code,
+        "uuid": str(uuid.uuid4()), "message_type": "edoc", "dedup_key": key, "from_code": agency.code,
         "to_code": recipient.organ_id, "document_id": document.id, "recipient_id": recipient.id,
         "status_code": "", "description": "", "staff_name": "", "package_sha256": package_sha256,
         "transport_status": "pending", "hub_doc_id": "", "attempts": 0, "last_error": "",
         "created_at": utcnow()}, ["dedup_key"])
-    return session.exec(select(HubOutbox).where(HubOutbox.dedup_key == f"edoc:{recipient.id}")).one()
+    return session.exec(select(HubOutbox).where(HubOutbox.dedup_key == key)).one()
 
 
 def queue_status(session: Session, incoming: Document, code: str, at: datetime, *, note: str = "",
@@ -148,6 +188,17 @@ def pending_outbox(session: Session) -> list[HubOutbox]:
                              .order_by(HubOutbox.id)))
 
 
+def is_revocation(outbox: HubOutbox) -> bool:
+    return outbox.dedup_key.startswith("revoke:")
+
+
+def pending_revocations(session: Session, document_id: str) -> list[tuple[int, str]]:
+    """The revocation packages of a document not yet sent: (outbox id, uuid) for their deliveries."""
+    return [(row.id, row.uuid) for row in session.exec(select(HubOutbox).where(
+        HubOutbox.document_id == document_id, HubOutbox.transport_status == "pending",
+        col(HubOutbox.dedup_key).startswith("revoke:")).order_by(HubOutbox.id))]
+
+
 def mark_sent(session: Session, outbox: HubOutbox, hub_doc_id: str) -> None:
     """The hub took the package: transport status only (the business status comes back later)."""
     now = utcnow()
@@ -157,6 +208,9 @@ def mark_sent(session: Session, outbox: HubOutbox, hub_doc_id: str) -> None:
         from models.outgoing_repo import add_recipient_event
 
         recipient = session.get(Recipient, outbox.recipient_id)
+        if is_revocation(outbox):  # the document itself was delivered before
+            add_recipient_event(session, recipient, "sent", now, note="Đã gửi yêu cầu thu hồi lên trục liên thông")
+            return
         recipient.transport_status = TransportStatus.DELIVERED
         recipient.delivered_at = now
         add_recipient_event(session, recipient, "sent", now, note="Đã gửi lên trục liên thông")
@@ -170,7 +224,10 @@ def mark_failed(session: Session, outbox: HubOutbox, reason: str) -> None:
         from models.outgoing_repo import add_recipient_event
 
         recipient = session.get(Recipient, outbox.recipient_id)
-        recipient.transport_status = "failed"
+        if is_revocation(outbox):
+            reason = f"Không gửi được yêu cầu thu hồi: {reason}"
+        else:
+            recipient.transport_status = "failed"
         add_recipient_event(session, recipient, "failed", utcnow(), note=reason)
         document = session.get(Document, outbox.document_id)
         clerks = people_with_role(session, document.agency_id, Role.CLERK)

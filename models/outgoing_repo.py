@@ -7,6 +7,7 @@ workflow or touches files.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -225,6 +226,9 @@ def recipient_events(session: Session, document_id: str) -> dict[int, list[Recip
 # Handling moves forward only: statuses may arrive late or twice over the hub (EDXML §5.2), and
 # a late 01 must never hide a 05 in the current view. 02, 15 and 16 always show.
 PROGRESS_RANK = {"01": 1, "03": 2, "04": 3, "05": 4, "06": 5}
+# Answers after which nothing more happens at the recipient (returned; recall agreed): a handling
+# status arriving after one of them is late, so it joins the history without replacing it.
+FINAL_ANSWERS = {"02", "15"}
 
 
 def add_recipient_event(session: Session, recipient: Recipient, code: str, at: datetime, *,
@@ -236,6 +240,8 @@ def add_recipient_event(session: Session, recipient: Recipient, code: str, at: d
     session.add(RecipientEvent(recipient_id=recipient.id, code=code, at=at, note=note[:500], by_name=by_name[:100]))
     current = PROGRESS_RANK.get(recipient.business_status)
     if code in PROGRESS_RANK and current is not None and PROGRESS_RANK[code] < current:
+        return
+    if code in PROGRESS_RANK and recipient.business_status in FINAL_ANSWERS:
         return
     if code in STATUS_CODES:
         recipient.business_status = code
@@ -312,12 +318,14 @@ def pending_recalls(session: Session, *, sender_document_id: str | None = None,
     return pending
 
 
-def request_recall(session: Session, document: Document, *, reason: str, actor: User) -> int:
+def request_recall(session: Session, document: Document, *, reason: str, actor: User,
+                   put: Callable[[bytes], str]) -> int:
     """Freeze an issued document and ask every recipient to give it back; returns how many.
 
     The document becomes ``recalled`` (nothing more can happen to it, QĐ44 Điều 13.4.d; ND30 PL VI
-    III.8.a). Recipients inside the installation answer through their recall workflow; outside
-    recipients will be sent a revocation package by the exchange hub.
+    III.8.a). Recipients inside the installation answer through their recall workflow; each outside
+    recipient is sent a revocation package through the exchange hub, queued here (its bytes stored
+    with ``put``) so it commits with the recall; the caller starts its delivery after commit.
     """
     if document.direction != Direction.OUTGOING or document.status != DocumentStatus.ISSUED:
         raise Conflict("recall_not_possible")
@@ -331,6 +339,10 @@ def request_recall(session: Session, document: Document, *, reason: str, actor: 
     for recipient in recipients_of(session, document.id):
         recipient.recall_requested_at = now
         add_recipient_event(session, recipient, "recall", now, note=reason, by_name=actor.full_name)
+        if recipient.kind == RecipientKind.EXTERNAL:
+            from models.exchange_repo import queue_revocation
+
+            queue_revocation(session, document, recipient, put)
         asked += 1
     record(session, actor.id, "document.thu_hoi", "document", document.id, reason=reason[:500], recipients=asked)
     return asked

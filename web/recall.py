@@ -16,15 +16,16 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from config.settings import Settings
-from models import outgoing_repo
+from models import exchange_repo, outgoing_repo
 from models.access import document_for_user
 from models.db import transaction
 from models.errors import DomainError, Forbidden
+from models.file_store import FileStore
 from models.org import User
 from models.vocab import Role
 from web.deps import ApiUser, CsrfChecked, State, WebUser
 from workflows.contracts import RecallInput
-from workflows.starter import start_recall
+from workflows.starter import start_hub_delivery, start_recall
 
 log = logging.getLogger("qlvb.recall")
 
@@ -42,8 +43,10 @@ async def recall_outgoing(engine: Engine, client: Client, settings: Settings, *,
     1. The sending agency's văn thư or leader, a reason, an issued document: else nothing changes.
     2. One transaction: the document becomes ``recalled``, each recipient gets the request in its
        status history, and the audit event is written.
+       Each outside recipient's revocation package is queued for the exchange hub in it too.
     3. After commit, each recipient inside the installation gets its recall workflow (a task for
-       its văn thư); a start that fails is retried by the worker's reconciler.
+       its văn thư); a start that fails is retried by the worker's reconciler. Each revocation
+       package gets its delivery workflow; one whose start fails is started by the next hub poll.
     """
     if not roles & MAY_RECALL:
         raise Forbidden("recall_not_allowed")
@@ -52,10 +55,12 @@ async def recall_outgoing(engine: Engine, client: Client, settings: Settings, *,
         raise DomainError("invalid_fields", fields={"reason": "required"})
     if len(reason) > REASON_MAX_LENGTH:
         raise DomainError("invalid_fields", fields={"reason": "too_long"})
+    store = FileStore(settings.files_dir)
     with transaction(engine) as session:
         document = document_for_user(session, user, document_id, roles)
-        asked = outgoing_repo.request_recall(session, document, reason=reason, actor=user)
+        asked = outgoing_repo.request_recall(session, document, reason=reason, actor=user, put=store.put)
         pending = outgoing_repo.pending_recalls(session, sender_document_id=document.id)
+        revocations = exchange_repo.pending_revocations(session, document.id)
     for recall in pending:
         try:
             await start_recall(client, settings.temporal_task_queue, RecallInput(
@@ -63,6 +68,11 @@ async def recall_outgoing(engine: Engine, client: Client, settings: Settings, *,
                 recall.reason, recall.requested_by), recall.agency_code)
         except RPCError:
             log.warning("recall start for %s deferred to the reconciler", recall.document_id, exc_info=True)
+    for outbox_id, outbox_uuid in revocations:  # outside recipients: one delivery per revocation package
+        try:
+            await start_hub_delivery(client, settings.temporal_task_queue, outbox_id, outbox_uuid)
+        except RPCError:
+            log.warning("revocation delivery %s deferred to the next hub poll", outbox_id, exc_info=True)
     return asked
 
 
