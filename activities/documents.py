@@ -30,6 +30,7 @@ STATUS_AFTER: dict[str, DocumentStatus | None] = {
     "dong_y_gia_han": None,
     "tu_choi_gia_han": None,
     "tiep_nhan": None,  # accepted for reference; registration follows
+    "vao_so": None,  # a document from another agency accepted; registration follows
     "thu_lai": None,  # retry digitising a quarantined scan
     "tra_lai": DocumentStatus.RETURNED,
 }

@@ -58,6 +58,8 @@ ACTION_FIELDS: dict[str, list[ActionField]] = {
     # The văn thư accepts a document whose signature failed, for reference only, or returns it
     # to the sender with a reason (QĐ44 Điều 10.1.b).
     "tiep_nhan": [ActionField("opinion", "text")],
+    # A document another agency sent is accepted: registration follows at once.
+    "vao_so": [ActionField("opinion", "text")],
     # A quarantined scan: try digitising again (after the cause is fixed) or return it.
     "thu_lai": [ActionField("opinion", "text")],
     "tra_lai": [ActionField("reason", "text", required=True, max_length=500)],

@@ -125,3 +125,13 @@ async def issue_document(engine, client, settings, tag: str, outside_codes: tupl
     await sign_as_leader(engine, client, settings, document.id, f"{tag}-s")
     await act_on_step(engine, client, "vanthu", document.id, "issue", "ban_hanh", f"{tag}-i")
     return document
+
+
+async def accept_delivery(engine, client, document_id: str, tag: str, clerk: str = "vanthu.snv") -> str:
+    """The recipient's văn thư registers the delivered document (the ``accept`` step); its id."""
+    from models.outgoing import Recipient
+
+    recipient = await eventually(lambda: next(iter(rows(engine, Recipient, Recipient.document_id == document_id,
+                                                        Recipient.incoming_document_id != None)), None))  # noqa: E711
+    await act_on_step(engine, client, clerk, recipient.incoming_document_id, "accept", "vao_so", tag)
+    return recipient.incoming_document_id

@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "dong_y_gia_han": "Đồng ý gia hạn",
     "tu_choi_gia_han": "Không đồng ý gia hạn",
     "tiep_nhan": "Tiếp nhận để tham khảo",
+    "vao_so": "Tiếp nhận, vào sổ",
     "tra_lai": "Trả lại nơi gửi",
     "thu_lai": "Số hóa lại",
     # Outgoing documents (văn bản đi)
@@ -122,6 +123,7 @@ ACTION_FIELD_LABELS = {
     ("dong_y_gia_han", "opinion"): "Ý kiến",
     ("tu_choi_gia_han", "opinion"): "Lý do không đồng ý",
     ("tiep_nhan", "opinion"): "Ghi chú",
+    ("vao_so", "opinion"): "Ghi chú",
     ("thu_lai", "opinion"): "Ghi chú",
     ("phan_cong", "due_date"): "Hạn xử lý của người được giao",
 }
@@ -144,6 +146,7 @@ AUDIT_LABELS = {
     "task.escalated": "Cảnh báo quá hạn tới lãnh đạo",
     "task.reminded": "Nhắc hạn xử lý",
     "document.tiep_nhan": "Văn thư tiếp nhận để tham khảo",
+    "document.vao_so": "Văn thư tiếp nhận văn bản của cơ quan gửi, vào sổ",
     "document.bao_cao_tien_do": "Báo cáo tiến độ",
     "document.rerouted": "Lãnh đạo điều chỉnh việc giao xử lý",
     "document.tra_lai": "Văn thư trả lại nơi gửi",

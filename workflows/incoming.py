@@ -12,6 +12,9 @@ cooperating (phối hợp) branches still open then are cancelled.
 
 Protocol: the ``decide`` update and the step queries of ``workflows.human_steps.HumanSteps``
 (whose docstring also describes the deadline timers and their patches), plus:
+    Open patch ``2026-11-26-accept-received``: a document another agency sent (source
+    ``internal`` or ``hub``) with a valid signature waits for the văn thư to register
+    (``vao_so``) or return it (``tra_lai``); before it, such documents were registered at once.
     Update ``reroute(RerouteInput) -> str``: the leader withdraws a routed unit or hands its part
         to another unit; refused for a unit not being handled, a unit already routed, or a lead
         withdrawn without a successor.
@@ -53,6 +56,10 @@ from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
 # Roles and actions of the handling branches (the skeleton is code; durations are data).
 UNIT_LEADER, OFFICER, AGENCY_LEADER, CLERK = "lanh_dao_don_vi", "chuyen_vien", "lanh_dao_co_quan", "van_thu"
 DOUBTFUL_VERDICTS = {"invalid", "untrusted"}
+# Documents another agency sent, rather than ones the văn thư brought in: they wait for the văn
+# thư to register or return them. Behind a patch: histories before it registered them at once.
+RECEIVED_SOURCES = {"internal", "hub"}
+ACCEPT_RECEIVED_PATCH = "2026-11-26-accept-received"
 ACCEPT_DAYS = 0  # registration is due the day of receipt (QĐ44 Điều 10.3)
 ASSIGN_DAYS = 1
 EXTENSION_DAYS = 1
@@ -98,6 +105,13 @@ class IncomingDocumentWorkflow(HumanSteps):
                     # or return it to the sender with a reason.
                     decision, status = await self._human_step(start, HumanStep(
                         "accept", CLERK, ["tiep_nhan", "tra_lai"], ACCEPT_DAYS))
+                    if decision.action == "tra_lai":
+                        break
+                elif start.source in RECEIVED_SOURCES and workflow.patched(ACCEPT_RECEIVED_PATCH):
+                    # Sent by another agency (inside the installation or through the hub): the văn
+                    # thư registers it or returns it (wrong recipient, other reason), QĐ44 Điều 10.1.b.
+                    decision, status = await self._human_step(start, HumanStep(
+                        "accept", CLERK, ["vao_so", "tra_lai"], ACCEPT_DAYS))
                     if decision.action == "tra_lai":
                         break
             elif step.kind == "register":

@@ -40,7 +40,7 @@ from models.tasks import Task
 from models.vocab import DocumentSource, DocumentStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker
-from tests.outgoing_helpers import issue_document
+from tests.outgoing_helpers import act_on_step, issue_document
 from tests.workflows.test_outgoing_lifecycle import demo_pki  # noqa: F401 (module fixture)
 from workflows.contracts import PollResult
 
@@ -119,7 +119,8 @@ async def test_a_document_from_the_ministry_is_registered_once_and_answered_01_t
         document = received[0]
         assert (document.code_number, document.code_notation, document.organ_id) == ("15", "BNV-VP", MINISTRY)
         assert document.external_document_id == "000.00.00.G09,2026/11/20,15/BNV-VP"
-        # Its intake workflow runs: signature check, registration, the leader's direction step.
+        # Its intake workflow runs: signature check, the văn thư registers it, the leader's step.
+        await act_on_step(engine, client, "vanthu", document.id, "accept", "vao_so", "accept")
         await eventually(lambda: next(iter(rows(engine, Task, Task.document_id == document.id,
                                                 Task.step == "direct")), None))
         # 01 was queued when it was stored, 03 when it was registered; the next round sends them.

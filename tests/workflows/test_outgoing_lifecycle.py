@@ -17,6 +17,7 @@ from sqlmodel import select
 from temporalio.client import WorkflowExecutionStatus
 
 from models import definition_repo, outgoing_repo, pki
+from models.audit import AuditEvent
 from models.db import transaction
 from models.documents import Document, StoredFile
 from models.errors import Conflict, DomainError
@@ -29,6 +30,7 @@ from models.tasks import Task
 from models.vocab import DocumentStatus
 from tests.helpers import eventually, eventually_async, make_settings, rows, running_worker, user_and_roles
 from tests.outgoing_helpers import (
+    accept_delivery,
     act_on_step,
     draft_document,
     issue_document,
@@ -110,6 +112,7 @@ async def test_the_full_chain_with_a_send_back_issues_a_valid_numbered_document(
         assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
 
         # The recipient's văn thư registers it in their own intake: the sender sees 03.
+        await accept_delivery(engine, client, document.id, "r8")
         recipient = await eventually(lambda: next(iter(rows(engine, Recipient, Recipient.document_id == document.id,
                                                              Recipient.business_status == "03")), None))
 
@@ -136,6 +139,8 @@ async def test_the_full_chain_with_a_send_back_issues_a_valid_numbered_document(
     assert incoming.arrival_number == 1 and incoming.status == DocumentStatus.REGISTERED
     codes = [e.code for e in rows(engine, RecipientEvent, RecipientEvent.recipient_id == recipient.id)]
     assert codes == ["sent", "01", "03"]
+    accepted = rows(engine, AuditEvent, AuditEvent.subject_id == incoming.id, AuditEvent.code == "document.vao_so")
+    assert len(accepted) == 1  # the recipient's văn thư registered it; nothing was automatic
 
 
 async def test_a_send_back_can_return_to_an_earlier_review(seeded_sqlite, temporal_env, task_queue, tmp_path,
@@ -173,6 +178,7 @@ async def test_recipients_agree_to_or_refuse_a_recall_and_the_sender_sees_it(
         refused = await issue_document(engine, client, settings, "two")
         # Both reach Sở Nội vụ and are registered there; its leader now has a direction step.
         for document in (agreed, refused):
+            await accept_delivery(engine, client, document.id, f"accept-{document.id}")
             await eventually(lambda d=document: next(iter(rows(engine, Recipient, Recipient.document_id == d.id,
                                                                 Recipient.business_status == "03")), None))
         with pytest.raises(DomainError):  # a reason is required

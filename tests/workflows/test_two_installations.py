@@ -266,6 +266,9 @@ async def test_two_installations_exchange_register_handle_recall_and_return_thro
         await b_worker.start()  # B's worker is back
         await b.all_sent(b_handled.id)  # the 01 whose delivery waited for a worker
         await a.poll()
+        # B's văn thư checks the (now trusted) signature and registers it.
+        await eventually(lambda: _open(b, b_handled.id, "accept"), timeout=30)
+        await act_on_step(b.engine, b.client, "vanthu.bnv", b_handled.id, "accept", "vao_so", "h0")
         direct = await eventually(lambda: _open(b, b_handled.id, "direct"), timeout=30)  # registered (03)
         assert rows(b.engine, SignatureCheck, SignatureCheck.document_id == b_handled.id)[0].verdict == "valid"
         await _report(a, b, b_handled, "03")
@@ -293,6 +296,8 @@ async def test_two_installations_exchange_register_handle_recall_and_return_thro
         recalled = await _issue(a, "two-c")
         assert (await b.poll()).stored == 1
         b_recalled = _received(b, recalled)
+        await eventually(lambda: _open(b, b_recalled.id, "accept"), timeout=30)
+        await act_on_step(b.engine, b.client, "vanthu.bnv", b_recalled.id, "accept", "vao_so", "c0")
         await eventually(lambda: _open(b, b_recalled.id, "direct"), timeout=30)
         await b.poll()
         await b.all_sent(b_recalled.id)  # 01 and 03
