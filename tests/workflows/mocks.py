@@ -40,7 +40,7 @@ from workflows.contracts import (
 DIRECT_ACTIONS = ["giao_xu_ly", "luu_tham_khao"]
 STATUS_AFTER = {"giao_xu_ly": "directed", "luu_tham_khao": "for_reference", "phan_cong": "in_progress",
                 "hoan_thanh": "done", "gui_y_kien": "in_progress", "xin_gia_han": "in_progress",
-                "dong_y_gia_han": "in_progress", "tu_choi_gia_han": "in_progress"}
+                "dong_y_gia_han": "in_progress", "tu_choi_gia_han": "in_progress", "vao_so": "new"}
 ARRIVAL_DATE = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 LEADER_ID = 3
 # A test that waits longer than this on the workflow has found a hang, not a slow machine.

@@ -13,6 +13,7 @@ existing files needs a ``workflow.patched()`` branch, never re-recorded files.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 import uuid
@@ -47,7 +48,14 @@ CASES: dict[str, tuple[bool, list[tuple[str, str, dict[str, str]]]]] = {
         ("extension:5", "dong_y_gia_han", {"opinion": "Đồng ý"}),
         ("handle:6", "hoan_thanh", {"result": "Đã trả lời"}),
     ]),
+    # Since patch 2026-11-26-accept-received: a document another agency sent waits for the văn thư.
+    "received_accepted": (True, [
+        ("accept:1", "vao_so", {"opinion": "Đúng nơi nhận"}),
+        ("direct:2", "luu_tham_khao", {"opinion": "Lưu để tham khảo"}),
+    ]),
 }
+# Cases whose document came from another agency (the start input's source).
+SOURCES = {"received_accepted": "internal"}
 
 
 def document_id_for(case: str) -> str:
@@ -65,7 +73,8 @@ async def record_case(client: Client, case: str) -> str:
     task_queue = f"record-{case}"
     mocks = MockActivities(with_handling=with_handling)
     async with mock_worker(client, task_queue, mocks, identity=IDENTITY):
-        handle = await start_incoming(client, task_queue, incoming_input(document_id_for(case)))
+        start = dataclasses.replace(incoming_input(document_id_for(case)), source=SOURCES.get(case, ""))
+        handle = await start_incoming(client, task_queue, start)
         for key, action, fields in decisions:
             for _ in range(200):
                 if key in await handle.query(IncomingDocumentWorkflow.open_steps):
