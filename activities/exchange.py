@@ -19,7 +19,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from config.settings import Settings
-from models import exchange_repo
+from models import exchange_repo, pki
 from models.db import transaction, utcnow
 from models.documents import Document
 from models.exchange import HubInbound, HubOutbox
@@ -85,7 +85,8 @@ class ExchangeActivities:
     def _store(self, hub_doc_id: str, message_type: str, data: bytes, sha: str) -> exchange_repo.Received:
         with transaction(self.engine) as session:
             received = exchange_repo.store_received(session, hub_doc_id=hub_doc_id, message_type=message_type,
-                                                    data=data, sha256=sha, put=self.file_store.put)
+                                                    data=data, sha256=sha, put=self.file_store.put,
+                                                    trust_anchors=pki.trust_anchor_certificates(self.settings))
             for document in (received.start_incoming, received.recall_document):
                 if document is not None:
                     session.refresh(document)
@@ -196,12 +197,32 @@ class ExchangeActivities:
             if not outbox.package_sha256:  # a status: built at its first send, then kept
                 package = exchange_repo.status_package(session, outbox)
                 outbox.package_sha256 = self.file_store.put(package)
+            if outbox.attempts == 0:
+                # Signed once, at the first try (RSA PKCS#1 v1.5 is deterministic: a try cut short
+                # signs to the same bytes); every retry then sends exactly these bytes.
+                outbox.package_sha256 = self.file_store.put(
+                    self._signed_envelope(outbox.from_code, self.file_store.read(outbox.package_sha256)))
             outbox.attempts += 1
             session.add(outbox)
             package = self.file_store.read(outbox.package_sha256)
             # The same key for every retry: the hub keeps one package however often we try.
             key = hashlib.sha256(f"qlvb-outbox:{outbox.dedup_key}".encode()).hexdigest()
             return package, outbox.from_code, outbox.to_code, outbox.message_type, key
+
+    def _signed_envelope(self, agency_code: str, package: bytes) -> bytes:
+        """The package with the sending agency's XML-DSig envelope signature (EDXML §7), RSA-SHA256."""
+        from activities.keys import envelope_key
+        from models.edxml import envelope_signature
+        from models.edxml.problems import EdxmlRejected
+
+        signing = envelope_key(self.settings, agency_code)
+        if signing is None:
+            log.warning("no key for %s: its hub packages go without an envelope signature", agency_code)
+            return package
+        try:
+            return envelope_signature.sign(package, signing[0], signing[1])
+        except EdxmlRejected:  # already signed
+            return package
 
     def _note_attempt(self, outbox_id: int, error: str) -> None:
         with transaction(self.engine) as session:

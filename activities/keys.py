@@ -17,3 +17,18 @@ def agency_signing_key(settings: Settings, agency_code: str):
     except DomainError as error:
         raise ApplicationError(f"agency_certificate_missing: {agency_code}", type="agency_certificate_missing",
                                non_retryable=True) from error
+
+
+def envelope_key(settings: Settings, agency_code: str):
+    """The agency's key and certificate chain (leaf first) for XML-DSig envelope signatures, or None
+    when the agency has no key installed (its packages then go unsigned: the signature is optional)."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from models.signing import agency_key
+
+    try:
+        provider = agency_key(settings, agency_code)
+    except DomainError:
+        return None
+    key, certificate, chain = pkcs12.load_key_and_certificates(provider.path.read_bytes(), provider.passphrase)
+    return key, [certificate, *chain]

@@ -265,7 +265,7 @@ def our_agency(session: Session, code: str, on: date | None = None) -> Agency | 
 
 
 def store_received(session: Session, *, hub_doc_id: str, message_type: str, data: bytes, sha256: str,
-                   put: Put) -> Received:
+                   put: Put, trust_anchors: list | None = None) -> Received:
     """Record one package the hub offered (its raw bytes are already in the file store).
 
     Refusals are recorded with their reason and acknowledged ``fail``; nothing else changes.
@@ -273,6 +273,20 @@ def store_received(session: Session, *, hub_doc_id: str, message_type: str, data
     status) is a duplicate: acknowledged again, recorded once.
     """
     report = check(data)
+    if report.package is not None and trust_anchors is not None:
+        # The envelope signature is checked when present (EDXML §7): a broken one (content changed,
+        # signature not matching, SHA-1) refuses the package. A signer we do not trust is not a
+        # reason to refuse at transport level: the envelope carries no legal weight, the PDF
+        # signatures do, and the văn thư judges those (QĐ44 Điều 10.1).
+        from models.edxml.envelope_signature import SignatureState, verify
+
+        envelope = verify(data, trust_anchors=trust_anchors)
+        if envelope.state == SignatureState.INVALID:
+            envelope = verify(data)  # integrity alone, without judging the signer's chain
+        if envelope.state == SignatureState.INVALID:
+            dedup = f"status:{hub_doc_id}" if report.kind == "status" else None
+            return _refuse(session, hub_doc_id, message_type, sha256,
+                           f"Chữ ký phong bì của gói tin không hợp lệ: {envelope.reason}", dedup=dedup)
     if message_type == "status" or report.kind == "status":
         return _store_status(session, hub_doc_id, report, sha256)
     if not report.ok or report.package is None:

@@ -12,11 +12,14 @@ from datetime import date
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlmodel import select
 
 from activities.exchange import ExchangeActivities
+from models import pki
 from models.db import transaction
 from models.documents import Document
+from models.edxml import envelope_signature
 from models.edxml.build import build_package
 from models.edxml.package import (
     Attachment,
@@ -190,10 +193,14 @@ async def test_an_issued_document_reaches_the_ministry_and_its_statuses_come_bac
         assert outbox.hub_doc_id  # the hub's id of the package on our side (the receiver has its own)
         waiting = await ministry.received("edoc")
         assert len(waiting) == 1 and waiting[0].from_code == OFFICE
-        parsed = parse_package(await ministry.fetch(waiting[0].doc_id))
+        package = await ministry.fetch(waiting[0].doc_id)
+        parsed = parse_package(package)
         issued = rows(engine, Document, Document.id == document.id)[0]
         assert parsed.package.document_id == issued.external_document_id
         assert parsed.package.attachments[0].data[:5] == b"%PDF-"
+        # Signed by the issuing agency (XML-DSig, RSA-SHA256), verifiable against its root.
+        envelope = envelope_signature.verify(package, trust_anchors=pki.trust_anchor_certificates(settings))
+        assert (envelope.state, envelope.algorithm.endswith("rsa-sha256")) == ("valid", True)
         await ministry.done(waiting[0].doc_id)
         for code in ("01", "03", "04"):
             answer = build_package(StatusPackage(
@@ -209,3 +216,23 @@ async def test_an_issued_document_reaches_the_ministry_and_its_statuses_come_bac
     final = rows(engine, Recipient, Recipient.id == recipient.id)[0]
     assert (final.business_status, final.transport_status) == ("04", "delivered")
     assert issued.status == DocumentStatus.ISSUED
+
+
+async def test_a_package_changed_after_its_envelope_was_signed_is_refused(seeded_sqlite, exchange, hub):
+    engine = seeded_sqlite
+    settings, activities = exchange
+    ministry = hub("bnv-test", "secret-b")
+    key, certificate, chain = pkcs12.load_key_and_certificates(
+        pki.demo_pkcs12_path(settings, "000.00.02.H23").read_bytes(), pki.demo_password(settings))
+    signed = envelope_signature.sign(_ministry_package(), key, [certificate, *chain])
+    tampered = signed.replace("Về việc báo cáo".encode(), "Về việc sửa đổi".encode())
+    await ministry.send_edoc(tampered, from_code=MINISTRY, to_codes=[OFFICE], idempotency_key="tampered")
+    result = await _poll(activities)
+    assert (result.refused, result.stored) == (1, 0)
+    refusal = rows(engine, HubInbound, HubInbound.outcome == "refused")[0]
+    assert refusal.error.startswith("Chữ ký phong bì của gói tin không hợp lệ")
+    assert not rows(engine, Document, Document.source == DocumentSource.HUB)
+    # The same package intact is accepted (an untrusted signer would be too: see the two-installations
+    # test; the văn thư judges the PDF signatures, the envelope carries no legal weight).
+    await ministry.send_edoc(signed, from_code=MINISTRY, to_codes=[OFFICE], idempotency_key="intact")
+    assert (await _poll(activities)).stored == 1
