@@ -11,11 +11,13 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
     issuing       (f) approve → issued for N outgoing documents, then validations of the issued files
                       (bench/issuing.py)
     edxml         (g) edXML packages built and parsed per second with a 2 MB attachment (bench/edxml_speed.py)
+    exchange      (h) two installations through one hub: A issues → B stores, A sees 01, A sees 03
+                      (B's văn thư registers at once), one document at a time (bench/exchange_latency.py)
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c),
 ``--numbering-count N`` (default 2,000) and ``--postgres-url`` (default ``TEST_DATABASE_URL``) for (e),
-``--issuing-docs N`` (default 10) for (f).
+``--issuing-docs N`` (default 10) for (f), ``--exchange-docs N`` (default 10) for (h).
 Exits 0 when every run was consistent and no operation failed, 1 otherwise.
 """
 
@@ -30,10 +32,19 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import edxml_speed, inbox_search, intake, issuing, numbering, registers, signatures  # noqa: E402
+from bench import (  # noqa: E402
+    edxml_speed,
+    exchange_latency,
+    inbox_search,
+    intake,
+    issuing,
+    numbering,
+    registers,
+    signatures,
+)
 from bench.common import out  # noqa: E402
 
-SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml")
+SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml", "exchange")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--signature-iterations", type=int, default=signatures.ITERATIONS)
     parser.add_argument("--numbering-count", type=int, default=numbering.COUNT)
     parser.add_argument("--issuing-docs", type=int, default=issuing.DOCUMENTS)
+    parser.add_argument("--exchange-docs", type=int, default=exchange_latency.DOCUMENTS)
     parser.add_argument("--postgres-url", default=None, help="PostgreSQL for numbering (default: TEST_DATABASE_URL)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -71,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             ok &= issuing.main(args.issuing_docs)
         elif section == "edxml":
             ok &= edxml_speed.main()
+        elif section == "exchange":
+            ok &= exchange_latency.main(args.exchange_docs)
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1

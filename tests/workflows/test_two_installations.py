@@ -7,165 +7,53 @@ and worker; they share only the hub. Nothing of one is visible to the other exce
 
 The receive loop is driven by running each installation's ``poll_hub`` activity where the
 scenario needs a round (a deployment runs it on a schedule); sends run as ``HubDelivery``
-workflows on the installation's own worker.
+workflows on the installation's own worker. The setup lives in tests/exchange_installations.py
+(the exchange latency bench uses it too).
 """
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 import uuid
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
-from google.protobuf.duration_pb2 import Duration
-from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, RegisterNamespaceRequest
-from temporalio.client import Client
-from temporalio.service import RPCError
-from temporalio.testing import ActivityEnvironment
 
 import models.all  # noqa: F401
-from activities.exchange import ExchangeActivities
-from config.settings import Settings
-from models import pki
 from models.db import make_engine, transaction
 from models.documents import Document
 from models.exchange import HubInbound, HubOutbox
-from models.file_store import FileStore
-from models.hub.client import HubClient
-from models.hub.directory import demo_directory
-from models.hub.simulator import HubStore, create_app
-from models.hub.systems import HubSystem
 from models.org import Agency, OrgUnit, User
 from models.outgoing import Recipient, RecipientEvent, RecipientKind
 from models.outgoing_repo import add_recipient_event
 from models.registers import RegisterEntry
-from models.seed import seed_demo, seed_organisation
-from models.seed_data import AGENCIES
-from models.seed_profiles import MINISTRY_CODE, seed_ministry
+from models.seed import seed_organisation
+from models.seed_profiles import MINISTRY_CODE
 from models.signatures import SignatureCheck
 from models.tasks import Task
 from models.vocab import Direction, DocumentSource, DocumentStatus, TaskStatus
-from tests.conftest import DEMO_PASSWORD
-from tests.helpers import eventually, rows, running_worker, user_and_roles
+from tests.exchange_installations import Installation, dispose, make_pki, set_up, trust
+from tests.helpers import eventually, rows, user_and_roles
 from tests.outgoing_helpers import act_on_step, issue_document
 from web.recall import recall_outgoing
-from workflows import search_attributes
-from workflows.contracts import PollResult
 
-PROVINCE_CODES = tuple(row[0] for row in AGENCIES if row[8])  # what installation A hosts
 BUSINESS_CODES = {"01", "02", "03", "04", "05", "06", "15", "16"}
-
-
-@dataclass
-class Installation:
-    """One QLVB installation: its database, var directory, Temporal namespace and hub identity."""
-
-    name: str
-    engine: Engine
-    settings: Settings
-    client: Client
-    hub_factory: object
-
-    @property
-    def exchange(self) -> ExchangeActivities:
-        return ExchangeActivities(self.engine, FileStore(self.settings.files_dir), self.settings, self.client,
-                                  hub_factory=self.hub_factory)
-
-    def worker(self):
-        return running_worker(self.client, self.engine, self.settings, self.hub_factory)
-
-    async def poll(self) -> PollResult:
-        """One round of the receive loop (what the ``HubPoll`` schedule runs)."""
-        return await ActivityEnvironment().run(self.exchange.poll_hub)
-
-    def pending_sends(self, document_id: str) -> list[HubOutbox]:
-        return rows(self.engine, HubOutbox, HubOutbox.document_id == document_id,
-                    HubOutbox.transport_status == "pending")
-
-    async def all_sent(self, document_id: str, timeout: float = 30) -> None:
-        await eventually(lambda: not self.pending_sends(document_id), timeout=timeout)
 
 
 @pytest.fixture(scope="module")
 def pki_sources(tmp_path_factory) -> tuple[Path, Path]:
     """Two independent demo PKIs (different roots), generated once for the module."""
-    made = []
-    for name in ("a", "b"):
-        root = tmp_path_factory.mktemp(f"pki-{name}")
-        pki.ensure_demo_pki(Settings(var_dir=root))
-        made.append(root / "pki")
-    return made[0], made[1]
-
-
-async def _namespace(client: Client, name: str) -> Client:
-    """Register a namespace with QLVB's search attributes on the dev server; a client of it."""
-    await client.workflow_service.register_namespace(RegisterNamespaceRequest(
-        namespace=name, workflow_execution_retention_period=Duration(seconds=24 * 3600)))
-    attributes = {key.name: int(key.indexed_value_type) for key in search_attributes.ALL}
-    for _attempt in range(100):  # a new namespace takes a moment to reach every service
-        try:
-            await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=name))
-            await client.operator_service.add_search_attributes(
-                AddSearchAttributesRequest(search_attributes=attributes, namespace=name))
-            break
-        except RPCError:
-            await asyncio.sleep(0.2)
-    else:
-        raise AssertionError(f"namespace {name} did not become usable")
-    return await Client.connect(client.service_client.config.target_host, namespace=name)
-
-
-def _hub(tmp_path: Path):
-    """The one hub both installations talk to (in process), and a client factory per system."""
-    store = HubStore(tmp_path / "hub" / "hub.db")
-    store.register_system(HubSystem("qlvb-a", "secret-a", PROVINCE_CODES))
-    store.register_system(HubSystem("qlvb-b", "secret-b", (MINISTRY_CODE,)))
-    store.seed_directory(demo_directory())
-    app = create_app(store)
-
-    def factory(system_id: str, secret: str):
-        def make() -> HubClient:
-            http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub.test")
-            return HubClient("http://hub.test", system_id, secret, http=http)
-        return make
-
-    return factory
-
-
-def _database(path: Path, seed) -> Engine:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{path}")
-    SQLModel.metadata.create_all(engine)
-    with transaction(engine) as session:
-        seed(session, DEMO_PASSWORD)
-    return engine
+    a, b = (make_pki(tmp_path_factory.mktemp(f"pki-{name}")) for name in ("a", "b"))
+    return a, b
 
 
 @pytest.fixture
 async def installations(temporal_env, tmp_path, pki_sources):
-    hub = _hub(tmp_path)
-    made = []
-    for name, seed, pki_source, system, secret in (("a", seed_demo, pki_sources[0], "qlvb-a", "secret-a"),
-                                                   ("b", seed_ministry, pki_sources[1], "qlvb-b", "secret-b")):
-        var_dir = tmp_path / name
-        shutil.copytree(pki_source, var_dir / "pki")
-        namespace = "default" if name == "a" else f"qlvb-b-{uuid.uuid4().hex[:8]}"
-        client = temporal_env.client if name == "a" else await _namespace(temporal_env.client, namespace)
-        settings = Settings(var_dir=var_dir, temporal_namespace=namespace, temporal_task_queue=f"qlvb-{name}-{uuid.uuid4()}",
-                            hub_system_id=system, upload_max_bytes=2 * 1024 * 1024)
-        made.append(Installation(name, _database(var_dir / "qlvb.db", seed), settings, client,
-                                 hub(system, secret)))
-    yield made[0], made[1]
-    for installation in made:
-        installation.engine.dispose()
+    a, b = await set_up(temporal_env.client, tmp_path, pki_sources)
+    yield a, b
+    dispose(a, b)
 
 
 class BWorker:
@@ -250,8 +138,7 @@ async def test_two_installations_exchange_register_handle_recall_and_return_thro
         assert rows(b.engine, Document, Document.id == b_returned.id)[0].status == DocumentStatus.RETURNED
 
         # 2. B's administrator puts A's trust anchor into B's trust directory.
-        anchors = pki.trust_dir(b.settings)
-        (anchors / "qlvb-a-root-ca.pem").write_bytes(pki.trust_anchors_pem(a.settings))
+        trust(b, a)
 
         # 3. A document B registers, directs, assigns and finishes; B's worker is stopped while the
         #    package arrives and restarted: nothing is lost or done twice.
