@@ -150,11 +150,13 @@ class ExchangeActivities:
             try:
                 agencies = await hub.agencies()
                 units = await hub.synchronize_units()
+                qd20 = {row.code102: row.code for row in await hub.agencies_qd20() if row.code102}
             except HubUnavailable as error:
                 raise ApplicationError(f"hub unavailable: {error}", type="hub_unavailable") from error
         deleted = {unit.code for unit in units if unit.deleted}
         code_of = {agency.id: agency.code for agency in agencies}
-        rows = [DirectoryRow(a.code, a.name, code_of.get(a.pid, ""), a.old_code, a.code in deleted) for a in agencies]
+        rows = [DirectoryRow(a.code, a.name, code_of.get(a.pid, ""), a.old_code, a.code in deleted, qd20.get(a.code, ""))
+                for a in agencies]
         rows += [DirectoryRow(u.code, u.name, deleted=True) for u in units
                  if u.deleted and u.code not in {a.code for a in agencies}]
 
@@ -162,7 +164,7 @@ class ExchangeActivities:
             with transaction(self.engine) as session:
                 report = apply_directory(session, rows, today_vn())
             return {"added": len(report.added), "renamed": len(report.renamed), "aliases": len(report.aliases),
-                    "closed": len(report.closed), "ours_differ": len(report.ours_differ)}
+                    "closed": len(report.closed), "qd20": len(report.qd20), "ours_differ": len(report.ours_differ)}
 
         return await asyncio.to_thread(apply)
 

@@ -7,7 +7,9 @@ The hub is the authority on agencies outside this installation. Applying its dir
 * an old code the hub lists for an agency becomes an alias (``AgencyCode``), so packages still
   addressed to it resolve;
 * an agency the hub marks deleted is closed (``valid_to``), never removed: documents issued
-  under it stay attributable.
+  under it stay attributable;
+* the agency's code in the QĐ 20/2020 scheme is recorded (``qd20_code`` and an ``AgencyCode`` row of
+  scheme ``qd20``), so packages addressed either way resolve.
 
 Agencies of this installation are never renamed or closed from outside: a difference is only
 reported, because the installation's own tree is maintained by its administrator.
@@ -34,6 +36,7 @@ class DirectoryRow:
     parent_code: str = ""
     old_code: str = ""
     deleted: bool = False
+    qd20_code: str = ""  # the same agency in the QĐ 20/2020 scheme, when the hub gives it
 
 
 @dataclass
@@ -42,6 +45,7 @@ class SyncReport:
     renamed: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
+    qd20: list[str] = field(default_factory=list)  # agencies whose QĐ 20 code was recorded
     ours_differ: list[str] = field(default_factory=list)  # hosted agencies the hub sees differently
 
 
@@ -81,15 +85,21 @@ def apply_directory(session: Session, rows: list[DirectoryRow], today: date) -> 
             session.add(agency)
         if row.old_code and row.old_code != row.code and _add_alias(session, agency, row.old_code):
             report.aliases.append(row.old_code)
+        if row.qd20_code and not agency.hosted and agency.qd20_code != row.qd20_code:
+            agency.qd20_code = row.qd20_code[:35]
+            session.add(agency)
+            _add_alias(session, agency, row.qd20_code, scheme="qd20")
+            report.qd20.append(row.code)
     return report
 
 
-def _add_alias(session: Session, agency: Agency, code: str) -> bool:
+def _add_alias(session: Session, agency: Agency, code: str, scheme: str = "qcvn102") -> bool:
     exists = session.exec(select(AgencyCode).where(AgencyCode.code == code, AgencyCode.agency_id == agency.id)).first()
     if exists is not None:
         return False
-    session.add(AgencyCode(agency_id=agency.id, code=code[:35], scheme="qcvn102", note="Mã cũ theo trục liên thông"))
-    record(session, None, "org.alias_added", "agency", agency.id, alias=code, via="hub")
+    note = "Mã cũ theo trục liên thông" if scheme == "qcvn102" else "Mã theo QĐ 20/2020, theo trục liên thông"
+    session.add(AgencyCode(agency_id=agency.id, code=code[:35], scheme=scheme, note=note))
+    record(session, None, "org.alias_added", "agency", agency.id, alias=code, scheme=scheme, via="hub")
     return True
 
 

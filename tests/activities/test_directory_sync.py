@@ -48,11 +48,14 @@ async def test_the_activity_applies_the_simulators_directory(seeded_sqlite, tmp_
     first = await ActivityEnvironment().run(activities.sync_hub_directory)
     again = await ActivityEnvironment().run(activities.sync_hub_directory)
     assert (first["added"], first["aliases"], first["closed"]) == (1, 1, 1)
-    assert again == {"added": 0, "renamed": 0, "aliases": 0, "closed": 0, "ours_differ": 0}
+    assert first["qd20"] >= 1  # QĐ 20 codes of outside agencies (Bộ Tài chính below)
+    assert again == {"added": 0, "renamed": 0, "aliases": 0, "closed": 0, "qd20": 0, "ours_differ": 0}
     with transaction(seeded_sqlite) as session:
         finance = _agency(session, "000.00.00.G12")
         assert (finance.name, finance.hosted) == ("Bộ Tài chính", False)
-        assert session.exec(select(AgencyCode.code).where(AgencyCode.agency_id == finance.id)).all() == ["000.00.00.G99"]
+        aliases = session.exec(select(AgencyCode.scheme, AgencyCode.code).where(AgencyCode.agency_id == finance.id)).all()
+        assert sorted(aliases) == [("qcvn102", "000.00.00.G99"), ("qd20", finance.qd20_code)]
+        assert finance.qd20_code and finance.qd20_code != "000.00.00.G12"
         assert _agency(session, "000.00.00.G22").valid_to is not None
 
 
