@@ -87,11 +87,17 @@ class DemoIdentity:
 
 
 def demo_identities() -> list[DemoIdentity]:
-    """Every agency leader of the demo seed, and each leader's agency."""
+    """Every agency leader of the demo seeds (the province's and the ministry's), and their agencies.
+
+    One list whatever the installation seeds, so a second installation on the same machine (the
+    ministry of docs/two-installations.md) can sign and seal its own documents too.
+    """
+    from models.seed_profiles import MINISTRY_USERS
+
     agency_names = {row[0]: row[1] for row in AGENCIES}
     people: list[DemoIdentity] = []
     agencies: dict[str, DemoIdentity] = {}
-    for username, full_name, code, _unit, position, roles in USERS:
+    for username, full_name, code, _unit, position, roles in (*USERS, *MINISTRY_USERS):
         if Role.AGENCY_LEADER not in roles:
             continue
         name = agency_names[code]
