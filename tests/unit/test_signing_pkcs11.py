@@ -41,6 +41,10 @@ def token(tmp_path_factory):
         subprocess.run(["pkcs11-tool", "--module", str(MODULE), "--token-label", TOKEN, "--login", "--pin", PIN,
                         "--write-object", str(folder / path), "--type", kind, "--id", "01", "--label", "signer"],
                        check=True, capture_output=True)
+    # The module reads its configuration once per process: make it see this token directory.
+    import pkcs11
+
+    pkcs11.lib(str(MODULE)).reinitialize()
     yield settings, chain
     if previous is None:
         os.environ.pop("SOFTHSM2_CONF", None)

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pkcs11
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -111,6 +112,8 @@ async def test_the_signer_signs_with_a_pin_on_the_configured_token(
         subprocess.run(["pkcs11-tool", "--module", str(MODULE), "--token-label", "qlvb-hsm", "--login", "--pin", "1234",
                         "--write-object", str(tokens / name), "--type", kind, "--id", "01", "--label", "lanhdao"],
                        check=True, capture_output=True)
+    # The module reads its configuration once per process: make it see this token directory.
+    pkcs11.lib(str(MODULE)).reinitialize()
     chain_file = tmp_path / "chain.pem"
     chain_file.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain))
     settings = base.model_copy(update={"pki_pkcs11_module": MODULE, "pki_pkcs11_token_label": "qlvb-hsm",
