@@ -110,6 +110,8 @@ FIELD_LABELS = {
     "comment": "Ý kiến",
     "note": "Ghi chú",
     "reply_document_id": "Văn bản trả lời",
+    "in_reply_to_id": "Văn bản được trả lời",
+    "token_pin": "Mã PIN thiết bị ký số",
     "file_sha256": "Tệp đã ký",
 }
 
