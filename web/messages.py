@@ -129,6 +129,7 @@ FIELD_ERROR_TEXT = {
     "unknown": "trường không được hỗ trợ",
     "invalid": "giá trị không hợp lệ",
     "past_date": "không được là ngày trong quá khứ",
+    "unknown_recipient": "không có trong danh bạ cơ quan (mã định danh chưa đúng, hoặc cơ quan đã giải thể)",
 }
 
 
