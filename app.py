@@ -25,6 +25,7 @@ from web import admin, api, auth, documents, errors, filters, inbox, mailbox, re
 from web import outgoing as outgoing_routes
 from web import pki as pki_routes
 from web import recall as recall_routes
+from web import recipients as recipient_routes
 from web import search as search_routes
 from web.deps import AppState
 
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(outgoing_routes.api_router)
     app.include_router(recall_routes.router)
     app.include_router(recall_routes.api_router)
+    app.include_router(recipient_routes.router)
+    app.include_router(recipient_routes.api_router)
     app.include_router(search_routes.router)
     app.include_router(search_routes.api_router)
     app.include_router(mailbox.router)

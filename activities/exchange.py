@@ -21,7 +21,6 @@ from temporalio.exceptions import ApplicationError
 from config.settings import Settings
 from models import exchange_repo, pki
 from models.db import transaction, utcnow
-from models.documents import Document
 from models.exchange import HubInbound, HubOutbox
 from models.file_store import FileStore
 from models.hub.client import HubClient, HubRejected, HubUnavailable
@@ -246,32 +245,6 @@ class ExchangeActivities:
             if outbox is not None and outbox.transport_status == "pending":
                 exchange_repo.mark_failed(session, outbox, request.reason)
 
-
-
-def queue_documents_for_hub(engine: Engine, file_store: FileStore, document_id: str) -> list[tuple[int, str]]:
-    """Build and queue the package of an issued document for each outside recipient, once.
-
-    Returns the pending outbox rows of the document (whose delivery workflows should run).
-    """
-    from models.outgoing import RecipientKind
-    from models.outgoing_repo import recipients_of
-
-    with transaction(engine) as session:
-        document = session.get(Document, document_id)
-        outside = [r for r in recipients_of(session, document_id) if r.kind == RecipientKind.EXTERNAL]
-        if not outside:
-            return []
-        queued = [session.exec(select(HubOutbox).where(HubOutbox.dedup_key == f"edoc:{r.id}")).first()
-                  for r in outside]
-        missing = [r for r, row in zip(outside, queued, strict=True) if row is None]
-        if missing:
-            package = exchange_repo.document_package(session, document, missing, file_store.read)
-            sha = file_store.put(package)
-            for recipient in missing:
-                exchange_repo.queue_document(session, document, recipient, sha)
-        return [(row.id, row.uuid) for row in session.exec(select(HubOutbox).where(
-            HubOutbox.document_id == document_id, HubOutbox.message_type == "edoc",
-            HubOutbox.transport_status == "pending"))]
 
 
 async def start_deliveries(client: Client | None, settings: Settings, outbox: list[tuple[int, str]]) -> None:

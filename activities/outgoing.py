@@ -8,9 +8,8 @@ delivery.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -18,12 +17,13 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from activities.exchange import queue_documents_for_hub, start_deliveries
+from activities.exchange import start_deliveries
 from activities.keys import agency_signing_key
 from config.settings import Settings
-from models import definition_repo, outgoing_repo, pki, register_repo, task_repo
+from models import outgoing_repo, pki, register_repo, task_repo
 from models.audit import record
 from models.db import transaction, utcnow
+from models.delivery import deliver, queue_for_hub
 from models.doc_types import DocumentType
 from models.documents import Document, DocumentFile, StoredFile
 from models.drafting import date_text
@@ -31,11 +31,11 @@ from models.file_store import FileStore
 from models.notifications import notify, people_with_role
 from models.numbering import VIETNAM, document_identifier, format_number, so_ky_hieu
 from models.org import Agency, User
-from models.outgoing import Recipient, RecipientKind, RevisionStage, TransportStatus
+from models.outgoing import RevisionStage
 from models.records import CalendarDay
 from models.search_repo import index_document
 from models.signatures import SignatureVerdict, check_pdf_signatures
-from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Role, Urgency
+from models.vocab import DocumentStatus, Role
 from models.workdays import issue_deadline
 from workflows.contracts import (
     ApplyDecisionInput,
@@ -43,9 +43,8 @@ from workflows.contracts import (
     DispatchResult,
     IncomingInput,
     IssueInput,
-    incoming_workflow_id,
 )
-from workflows.starter import start_incoming
+from workflows.starter import received_start, start_incoming
 
 log = logging.getLogger("qlvb.outgoing")
 
@@ -246,8 +245,7 @@ class OutgoingActivities:
 
         starts, result = await asyncio.to_thread(self._deliver, request.document_id)
         if result.waiting:
-            queued = await asyncio.to_thread(queue_documents_for_hub, self.engine, self.file_store,
-                                             request.document_id)
+            queued = await asyncio.to_thread(self._queue_for_hub, request.document_id)
             await start_deliveries(self.client, self.settings, queued)
         if self.client is not None:
             for start in starts:
@@ -258,37 +256,14 @@ class OutgoingActivities:
         return result
 
     def _deliver(self, document_id: str) -> tuple[list[IncomingInput], DispatchResult]:
-        starts: list[IncomingInput] = []
-        delivered = waiting = 0
         with transaction(self.engine) as session:
-            document = _document(session, document_id)
-            definition = definition_repo.current(session, INCOMING_PROCESS)
-            now = utcnow()
-            for recipient in outgoing_repo.recipients_of(session, document.id):
-                if recipient.kind == RecipientKind.HOSTED:
-                    if recipient.incoming_document_id is None:
-                        incoming = _deliver_inside(session, document, recipient, definition, now)
-                        agency = session.get(Agency, incoming.agency_id)
-                        starts.append(IncomingInput(incoming.id, incoming.agency_id, agency.code,
-                                                    URGENCY_RANK[Urgency(incoming.urgency)], definition.key,
-                                                    definition.version, source=str(DocumentSource.INTERNAL)))
-                    delivered += 1
-                elif recipient.kind == RecipientKind.EXTERNAL:
-                    # Queued for the exchange hub (its package is built right after this commit).
-                    if recipient.transport_status == TransportStatus.PENDING:
-                        recipient.transport_status = TransportStatus.WAITING_CONNECTION
-                        outgoing_repo.add_recipient_event(session, recipient, "waiting", now,
-                                                          note="Chờ gửi qua trục liên thông")
-                    waiting += 1
-                elif recipient.transport_status == TransportStatus.PENDING:
-                    recipient.transport_status = TransportStatus.DELIVERED
-                    recipient.delivered_at = now
-                    outgoing_repo.add_recipient_event(session, recipient, "sent", now)
-                    delivered += 1
-                session.add(recipient)
-            record(session, None, "document.dispatched", "document", document.id,
-                   delivered=delivered, waiting=waiting)
-        return starts, DispatchResult(delivered, waiting)
+            delivery = deliver(session, _document(session, document_id), utcnow())
+            starts = [received_start(session, incoming) for incoming in delivery.received]
+        return starts, DispatchResult(delivery.delivered, delivery.waiting)
+
+    def _queue_for_hub(self, document_id: str) -> list[tuple[int, str]]:
+        with transaction(self.engine) as session:
+            return queue_for_hub(session, _document(session, document_id), self.file_store.read, self.file_store.put)
 
 
 @dataclass
@@ -307,43 +282,6 @@ class IssuePlan:
     @property
     def so_ky_hieu(self) -> str:
         return so_ky_hieu(self.number, self.notation)
-
-
-def _deliver_inside(session: Session, document: Document, recipient: Recipient, definition,
-                    now: datetime) -> Document:
-    """Create the recipient's incoming document from the issued one: same file, same metadata."""
-    incoming_id = str(uuid.uuid4())
-    clerk_ids = people_with_role(session, recipient.agency_id, Role.CLERK)
-    incoming = Document(
-        id=incoming_id, direction=Direction.INCOMING, agency_id=recipient.agency_id,
-        source=DocumentSource.INTERNAL, status=DocumentStatus.NEW,
-        code_number=document.code_number, code_notation=document.code_notation,
-        issued_date=document.issued_date, organ_name=document.organ_name, organ_id=document.organ_id,
-        type_name=document.type_name, subject=document.subject, page_amount=document.page_amount,
-        signer_full_name=document.signer_full_name, signer_position=document.signer_position,
-        urgency=document.urgency, due_date=document.due_date, external_document_id=document.external_document_id,
-        file_id=document.file_id, workflow_id=incoming_workflow_id(incoming_id),
-        process_key=definition.key, process_version=definition.version,
-        created_by=document.created_by,
-    )
-    session.add(incoming)
-    session.flush()
-    session.add(DocumentFile(document_id=incoming_id, file_id=document.file_id, role="main"))
-    for attachment in session.exec(select(DocumentFile).where(DocumentFile.document_id == document.id,
-                                                              DocumentFile.role == "attachment_issued")):
-        session.add(DocumentFile(document_id=incoming_id, file_id=attachment.file_id, role="attachment"))
-    recipient.incoming_document_id = incoming_id
-    recipient.transport_status = TransportStatus.DELIVERED
-    recipient.delivered_at = now
-    outgoing_repo.add_recipient_event(session, recipient, "sent", now)
-    # Stored in the recipient's system: status 01 (DOMAIN §8.3, step 10).
-    outgoing_repo.add_recipient_event(session, recipient, "01", now)
-    record(session, None, "document.received", "document", incoming_id, source=str(DocumentSource.INTERNAL),
-           from_document=document.id, from_agency=document.organ_id)
-    index_document(session, incoming)
-    notify(session, clerk_ids, incoming_id, "internal_document_arrived",
-           urgent=URGENCY_RANK[Urgency(document.urgency)] > 0, subject=document.subject)
-    return incoming
 
 
 def _document(session: Session, document_id: str) -> Document:

@@ -408,3 +408,35 @@ def reply_defaults(session: Session, incoming: Document) -> dict[str, str | list
     elif incoming.organ_id:
         values["recipient_codes"] = incoming.organ_id
     return values
+
+
+def add_recipients(session: Session, document: Document, choice, *, actor: User) -> int:
+    """Append recipients to an issued document (bổ sung nơi nhận); returns how many are new.
+
+    ``choice`` carries the same recipient lists as a draft form; recipients it already has are
+    skipped, unknown ones refuse the whole request. Audited with the names added.
+    """
+    resolved = resolve_recipients(session, document.agency_id, choice)
+    current = recipients_of(session, document.id)
+    have = ({(r.kind, r.agency_id) for r in current if r.agency_id} | {(r.kind, r.unit_id) for r in current if r.unit_id})
+    rows = ([(RecipientKind.HOSTED, a, None) for a in resolved.agencies]
+            + [(RecipientKind.EXTERNAL, a, None) for a in resolved.outside]
+            + [(RecipientKind.UNIT, None, u) for u in resolved.units])
+    position = max((r.position for r in current), default=0)
+    added: list[str] = []
+    for kind, agency, unit in rows:
+        if (kind, (agency or unit).id) in have:
+            continue
+        position += 1
+        session.add(Recipient(document_id=document.id, position=position, kind=kind,
+                              agency_id=agency.id if agency else None, unit_id=unit.id if unit else None,
+                              organ_id=agency.code if agency else "", organ_name=(agency or unit).name,
+                              kinh_gui=False))
+        added.append((agency or unit).name)
+    if not added:
+        raise DomainError("invalid_metadata", fields={"recipient_agency_ids": "already_recipient"})
+    session.flush()
+    document.to_places = "; ".join([document.to_places, *added]).strip("; ")[:1000]
+    session.add(document)
+    record(session, actor.id, "document.bo_sung_noi_nhan", "document", document.id, added=added)
+    return len(added)

@@ -240,6 +240,7 @@ DIGITISE_STATUS_LABELS = {"pending": "Chờ nhận dạng", "running": "Đang nh
 # Thu hồi văn bản (QĐ44 Điều 13.4.d).
 AUDIT_LABELS.update({
     "document.thu_hoi": "Thu hồi văn bản đã ban hành",
+    "document.bo_sung_noi_nhan": "Bổ sung nơi nhận",
     "document.dong_y_thu_hoi": "Đồng ý thu hồi văn bản",
     "document.tu_choi_thu_hoi": "Từ chối thu hồi văn bản",
     "document.recipient_not_received": "Nơi nhận chưa nhận được văn bản sau thời hạn",

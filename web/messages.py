@@ -54,6 +54,8 @@ MESSAGES: dict[str, str] = {
     "action_needs_own_request": "Thao tác này phải thực hiện bằng chức năng riêng (ví dụ: ký số).",
     "pkcs11_not_configured": "Hệ thống chưa được cấu hình thiết bị ký số (token/HSM). "
                              "Vui lòng ký bằng tệp khóa hoặc liên hệ quản trị hệ thống.",
+    "add_recipients_not_allowed": "Chỉ văn thư hoặc lãnh đạo cơ quan ban hành mới được bổ sung nơi nhận.",
+    "add_recipients_not_possible": "Chỉ bổ sung nơi nhận cho văn bản đã ban hành và chưa bị thu hồi.",
     # recall (thu hồi)
     "recall_not_allowed": "Chỉ văn thư hoặc lãnh đạo cơ quan ban hành mới được thu hồi văn bản.",
     "recall_not_possible": "Chỉ thu hồi được văn bản đi đã ban hành và chưa bị thu hồi.",
@@ -129,6 +131,7 @@ FIELD_ERROR_TEXT = {
     "unknown": "trường không được hỗ trợ",
     "invalid": "giá trị không hợp lệ",
     "past_date": "không được là ngày trong quá khứ",
+    "already_recipient": "các nơi nhận đã chọn đều đã nhận văn bản này",
     "unknown_recipient": "không có trong danh bạ cơ quan (mã định danh chưa đúng, hoặc cơ quan đã giải thể)",
 }
 

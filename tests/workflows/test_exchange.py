@@ -32,6 +32,7 @@ from models.edxml.package import (
     StatusPackage,
 )
 from models.edxml.parse import parse_package
+from models.errors import DomainError
 from models.exchange import HubInbound, HubOutbox
 from models.hub.client import HubClient
 from models.hub.directory import DirectoryEntry
@@ -42,7 +43,7 @@ from models.outgoing import Recipient
 from models.tasks import Task
 from models.vocab import DocumentSource, DocumentStatus
 from tests.conftest import minimal_pdf
-from tests.helpers import eventually, make_settings, rows, running_worker
+from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
 from tests.outgoing_helpers import act_on_step, issue_document
 from tests.workflows.test_outgoing_lifecycle import demo_pki  # noqa: F401 (module fixture)
 from workflows.contracts import PollResult
@@ -236,3 +237,38 @@ async def test_a_package_changed_after_its_envelope_was_signed_is_refused(seeded
     # test; the văn thư judges the PDF signatures, the envelope carries no legal weight).
     await ministry.send_edoc(signed, from_code=MINISTRY, to_codes=[OFFICE], idempotency_key="intact")
     assert (await _poll(activities)).stored == 1
+
+
+async def test_a_recipient_added_after_issue_gets_the_same_document(seeded_sqlite, temporal_env, exchange, hub):
+    """Bổ sung nơi nhận: Sở Tài chính (inside) and the ministry (outside) are added to an issued document."""
+    from web.recipients import RecipientChoice, add_recipients
+
+    engine, client = seeded_sqlite, temporal_env.client
+    settings, activities = exchange
+    ministry = hub("bnv-test", "secret-b")
+    clerk, clerk_roles = user_and_roles(engine, "vanthu")
+    with transaction(engine) as session:
+        finance = session.exec(select(Agency).where(Agency.code == "000.00.03.H23")).one()
+    async with running_worker(client, engine, settings, activities.hub_factory):
+        document = await issue_document(engine, client, settings, "late")
+        await eventually(lambda: rows(engine, Recipient, Recipient.document_id == document.id,
+                                      Recipient.incoming_document_id != None) or None)  # noqa: E711
+        issued = rows(engine, Document, Document.id == document.id)[0]
+        with pytest.raises(DomainError):  # the same recipient twice adds nothing
+            await add_recipients(engine, client, settings, _store(settings), user=clerk, roles=clerk_roles,
+                                 document_id=document.id, choice=RecipientChoice([rows(engine, Recipient,
+                                 Recipient.document_id == document.id)[0].agency_id]))
+        added = await add_recipients(engine, client, settings, _store(settings), user=clerk,
+                                     roles=clerk_roles, document_id=document.id,
+                                     choice=RecipientChoice([finance.id], [MINISTRY]))
+        assert added == 2
+        await eventually(lambda: rows(engine, HubOutbox, HubOutbox.document_id == document.id,
+                                      HubOutbox.transport_status == "sent") or None, timeout=30)
+    finance_copy = rows(engine, Document, Document.agency_id == finance.id, Document.source == DocumentSource.INTERNAL)
+    assert [(d.code_number, d.file_id) for d in finance_copy] == [(issued.code_number, issued.file_id)]
+    waiting = await ministry.received("edoc")
+    parsed = parse_package(await ministry.fetch(waiting[0].doc_id))
+    assert parsed.package.document_id == issued.external_document_id
+    after = rows(engine, Document, Document.id == document.id)[0]
+    assert after.code_number == issued.code_number and after.status == DocumentStatus.ISSUED  # no new number
+    assert "Sở Tài chính" in after.to_places and "Bộ Nội vụ" in after.to_places
