@@ -23,7 +23,7 @@ from config.settings import Settings
 from models import outgoing_repo, pki, register_repo, task_repo
 from models.audit import record
 from models.db import transaction, utcnow
-from models.delivery import deliver, queue_for_hub
+from models.delivery import deliver, intake_input, queue_for_hub
 from models.doc_types import DocumentType
 from models.documents import Document, DocumentFile, StoredFile
 from models.drafting import date_text
@@ -44,7 +44,7 @@ from workflows.contracts import (
     IncomingInput,
     IssueInput,
 )
-from workflows.starter import received_start, start_incoming
+from workflows.starter import start_incoming
 
 log = logging.getLogger("qlvb.outgoing")
 
@@ -258,7 +258,7 @@ class OutgoingActivities:
     def _deliver(self, document_id: str) -> tuple[list[IncomingInput], DispatchResult]:
         with transaction(self.engine) as session:
             delivery = deliver(session, _document(session, document_id), utcnow())
-            starts = [received_start(session, incoming) for incoming in delivery.received]
+            starts = [intake_input(session, incoming) for incoming in delivery.received]
         return starts, DispatchResult(delivery.delivered, delivery.waiting)
 
     def _queue_for_hub(self, document_id: str) -> list[tuple[int, str]]:

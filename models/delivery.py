@@ -22,10 +22,11 @@ from models.audit import record
 from models.documents import Document, DocumentFile
 from models.exchange import HubOutbox
 from models.notifications import notify, people_with_role
+from models.org import Agency
 from models.outgoing import Recipient, RecipientKind, TransportStatus
 from models.search_repo import index_document
 from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Role, Urgency
-from workflows.contracts import incoming_workflow_id
+from workflows.contracts import IncomingInput, incoming_workflow_id
 
 INCOMING_PROCESS = "incoming-standard"
 
@@ -64,6 +65,13 @@ def deliver(session: Session, document: Document, now: datetime, actor_id: int |
     record(session, actor_id, "document.dispatched", "document", document.id,
            delivered=result.delivered, waiting=result.waiting, new_inside=len(result.received))
     return result
+
+
+def intake_input(session: Session, incoming: Document) -> IncomingInput:
+    """The intake workflow's input for a document delivered from another agency of the installation."""
+    agency = session.get(Agency, incoming.agency_id)
+    return IncomingInput(incoming.id, incoming.agency_id, agency.code, URGENCY_RANK[Urgency(incoming.urgency)],
+                         incoming.process_key, incoming.process_version or 1, source=str(DocumentSource.INTERNAL))
 
 
 def queue_for_hub(session: Session, document: Document, read: Callable[[str], bytes],

@@ -21,13 +21,13 @@ from config.settings import Settings
 from models import outgoing_repo
 from models.access import document_for_user
 from models.db import transaction, utcnow
-from models.delivery import deliver, queue_for_hub
+from models.delivery import deliver, intake_input, queue_for_hub
 from models.errors import Conflict, DomainError, Forbidden
 from models.file_store import FileStore
 from models.org import User
 from models.vocab import Direction, DocumentStatus, Role
 from web.deps import ApiUser, CsrfChecked, State, WebUser
-from workflows.starter import received_start, start_hub_delivery, start_incoming
+from workflows.starter import start_hub_delivery, start_incoming
 
 log = logging.getLogger("qlvb.recipients")
 
@@ -63,7 +63,7 @@ async def add_recipients(engine: Engine, client: Client, settings: Settings, sto
             raise Conflict("add_recipients_not_possible")
         added = outgoing_repo.add_recipients(session, document, choice, actor=user)
         delivery = deliver(session, document, utcnow(), actor_id=user.id)
-        starts = [received_start(session, incoming) for incoming in delivery.received]
+        starts = [intake_input(session, incoming) for incoming in delivery.received]
         queued = queue_for_hub(session, document, store.read, store.put)
     for start in starts:
         try:

@@ -122,16 +122,3 @@ async def ensure_hub_schedule(client: Client, task_queue: str, every: timedelta)
         except ScheduleAlreadyRunningError:
             await client.get_schedule_handle(schedule_id).update(
                 lambda _, schedule=schedule: ScheduleUpdate(schedule=schedule))
-
-
-def received_start(session, incoming) -> IncomingInput:
-    """The intake workflow's input for a document delivered from another agency of the installation.
-
-    Reads the receiving agency's code from ``session`` (the caller's transaction).
-    """
-    from models.org import Agency
-    from models.vocab import URGENCY_RANK, DocumentSource, Urgency
-
-    agency = session.get(Agency, incoming.agency_id)
-    return IncomingInput(incoming.id, incoming.agency_id, agency.code, URGENCY_RANK[Urgency(incoming.urgency)],
-                         incoming.process_key, incoming.process_version or 1, source=str(DocumentSource.INTERNAL))
