@@ -70,8 +70,8 @@ def logout(principal: WebUserAny, state: State, _: CsrfChecked) -> Response:
 
 
 @router.get("/account/password")
-def password_form(request: Request, principal: WebUserAny) -> Response:
-    return render(request, "auth/password.html", error=None, done=False)
+def password_form(request: Request, principal: WebUserAny, done: bool = False) -> Response:
+    return render(request, "auth/password.html", error=None, done=done and not principal.user.must_change_password)
 
 
 @router.post("/account/password")
@@ -86,8 +86,8 @@ def password_submit(request: Request, principal: WebUserAny, state: State, _: Cs
             account_repo.change_password(session, user, current, new)
     except DomainError as error:
         return render(request, "auth/password.html", status_code=422, error=message_of(error), done=False)
-    principal.user.must_change_password = False
-    return render(request, "auth/password.html", error=None, done=True)
+    # Post/redirect/get: reloading the result page must not send the passwords again.
+    return RedirectResponse("/account/password?done=1", status_code=303)
 
 
 @router.get("/account/sessions")

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import DomainError
 from web.deps import LoginRequired, PasswordChangeRequired
-from web.htmx import render, wants_fragment
+from web.htmx import is_background_poll, render, wants_fragment
 from web.messages import FIELD_ERROR_TEXT, MESSAGES, field_errors, message_of, status_of
 
 log = logging.getLogger("qlvb.web")
@@ -31,6 +31,8 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"detail": message, "code": error.code, "errors": fields},
                             status_code=status, headers=headers)
+    if is_background_poll(request):
+        return Response(status_code=204)
     if isinstance(error, LoginRequired):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if wants_fragment(request):
@@ -71,6 +73,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         code = "not_found" if error.status_code == 404 else "invalid_request"
+        if is_background_poll(request):
+            return Response(status_code=204)
         if _is_api(request):
             return JSONResponse({"detail": MESSAGES[code], "code": code, "errors": {}},
                                 status_code=error.status_code)

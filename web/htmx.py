@@ -16,6 +16,18 @@ def wants_fragment(request: Request) -> bool:
             and request.headers.get("hx-history-restore-request") != "true")
 
 
+POLL_HEADER = "X-QLVB-Poll"
+
+
+def is_background_poll(request: Request) -> bool:
+    """True for requests made by a polling element (``data-poll``, see static/app.js).
+
+    Nobody asked for them, so they must never navigate, reload or cover the page: an error or
+    an ended session answers 204 and the person's next own request gets the redirect.
+    """
+    return wants_fragment(request) and request.headers.get(POLL_HEADER) == "1"
+
+
 def render(request: Request, page: str, fragment: str | None = None, status_code: int = 200,
            headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
     """Render ``fragment`` for htmx requests and ``page`` otherwise; always ``Vary: HX-Request``."""

@@ -59,14 +59,19 @@ async def test_it_forces_a_password_change_at_first_login(web):
     assert blocked.status_code == 303 and blocked.headers["location"] == "/account/password"
 
     page = await web.get("/account/password")
+    assert 'data-poll' not in page.text  # no background polling on the form being typed into
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    for poll in ("/inbox/_counts", "/notifications/_count"):  # a poll from an older tab
+        answer = await web.get(poll, headers={"HX-Request": "true", "X-QLVB-Poll": "1"})
+        assert answer.status_code == 204 and "hx-redirect" not in answer.headers
     weak = await web.post("/account/password", data={"current": DEMO_PASSWORD, "new": "abc12345",
                                                      "confirm": "abc12345", "csrf_token": csrf})
     assert weak.status_code == 422
     assert "có chữ hoa" in weak.text and "có ký tự đặc biệt" in weak.text
     changed = await web.post("/account/password", data={"current": DEMO_PASSWORD, "new": "Moi@Matkhau2026",
                                                         "confirm": "Moi@Matkhau2026", "csrf_token": csrf})
-    assert changed.status_code == 200 and "Đã đổi mật khẩu" in changed.text
+    assert changed.status_code == 303  # reloading the result page sends nothing again
+    assert "Đã đổi mật khẩu" in (await web.get(changed.headers["location"])).text
     assert (await web.get("/")).status_code == 200
 
 
@@ -119,3 +124,27 @@ async def test_it_reminds_users_whose_password_is_too_old(web):
     await browser_login(web, "vanthu")
     page = await web.get("/")
     assert "Mật khẩu của bạn đã dùng quá 90 ngày" in page.text
+
+
+async def test_background_polls_never_redirect_or_show_errors(web):
+    """A poll is nobody's request: an ended session or a refusal must not move the page."""
+    web.cookies.clear()
+    for poll in ("/inbox/_counts", "/notifications/_count", "/documents/999999/_signature"):
+        answer = await web.get(poll, headers={"HX-Request": "true", "X-QLVB-Poll": "1"})
+        assert answer.status_code == 204 and "hx-redirect" not in answer.headers, poll
+    # The same request made by the person still leads to the login page.
+    clicked = await web.get("/inbox/_counts", headers={"HX-Request": "true"})
+    assert clicked.headers["hx-redirect"].startswith("/login")
+
+
+def test_every_polling_element_is_marked_as_a_poll():
+    """Elements that poll (``every``) or fire on ``load`` carry ``data-poll`` (see static/app.js)."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "web" / "templates"
+    unmarked = []
+    for template in templates.rglob("*.html"):
+        for tag in re.findall(r"<[^>]*hx-trigger=\"[^\"]*\b(?:every|load)\b[^>]*>", template.read_text(), re.S):
+            if "data-poll" not in tag:
+                unmarked.append(f"{template.name}: {tag[:80]}")
+    assert not unmarked
