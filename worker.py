@@ -32,6 +32,7 @@ from models import outgoing_repo, task_repo
 from models.audit import record
 from models.db import make_engine, transaction, utcnow
 from models.document_repo import agency_of, documents_not_started
+from models.errors import INTERRUPTIONS
 from models.file_store import FileStore
 from models.mail import deliver_pending
 from models.vocab import URGENCY_RANK, TaskStatus, Urgency
@@ -101,6 +102,7 @@ def build_worker(client: Client, engine: Engine, settings: Settings, executor: T
         workflows=WORKFLOWS,
         activities=activities_for(engine, settings, client, hub_factory),
         activity_executor=executor,
+        graceful_shutdown_timeout=timedelta(seconds=settings.worker_graceful_shutdown_seconds),
     )
 
 
@@ -178,6 +180,8 @@ async def _reconcile_forever(client: Client, engine: Engine, task_queue: str, se
                 log.info("reconciler: %d recipients not reached in time reported", alerted)
             if mailed := await asyncio.to_thread(deliver_pending, engine, settings):
                 log.info("reconciler: %d e-mails delivered", mailed)
+        except INTERRUPTIONS:  # a cancellation or worker stop passes through
+            raise
         except Exception:  # keep the loop alive; the next round retries
             log.exception("reconciler round failed")
         await asyncio.sleep(60)

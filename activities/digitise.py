@@ -26,6 +26,7 @@ from models.audit import record
 from models.db import transaction, utcnow
 from models.digitise import DigitiseJob, suggest_metadata
 from models.documents import Document, DocumentFile, StoredFile
+from models.errors import INTERRUPTIONS
 from models.file_store import FileStore
 from models.org import Agency
 from models.search_repo import index_text
@@ -126,6 +127,8 @@ class DigitiseActivities:
             source = pikepdf.open(io.BytesIO(data))
         except pikepdf.PasswordError as exc:
             raise ScanUnprocessable("encrypted") from exc
+        except INTERRUPTIONS:  # a cancellation or worker stop passes through
+            raise
         except Exception as exc:  # pikepdf raises several types for damaged files
             raise ScanUnprocessable(f"unreadable: {exc}") from exc
         with source:

@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
+from activities.cancellation import raise_if_cancelled
 from activities.exchange import start_deliveries
 from activities.keys import agency_signing_key
 from config.settings import Settings
@@ -27,6 +28,7 @@ from models.delivery import deliver, intake_input, queue_for_hub
 from models.doc_types import DocumentType
 from models.documents import Document, DocumentFile, StoredFile
 from models.drafting import date_text
+from models.errors import INTERRUPTIONS
 from models.file_store import FileStore
 from models.notifications import notify, people_with_role
 from models.numbering import VIETNAM, document_identifier, format_number, so_ky_hieu
@@ -225,6 +227,7 @@ class OutgoingActivities:
         roots = pki.trust_anchor_certificates(self.settings)
         for name, data in [("main", sealed)] + attachments:
             report = check_pdf_signatures(data, roots)
+            raise_if_cancelled("the check of the issued file")
             if report.verdict != SignatureVerdict.VALID:
                 # Never issue a file a recipient would reject; the văn thư sees the failure.
                 raise ApplicationError(f"issued_file_invalid: {name}: {report.verdict}",
@@ -251,6 +254,8 @@ class OutgoingActivities:
             for start in starts:
                 try:
                     await start_incoming(self.client, self.settings.temporal_task_queue, start)
+                except INTERRUPTIONS:  # a cancellation or worker stop passes through
+                    raise
                 except Exception:  # the reconciler starts documents left NEW
                     log.warning("intake workflow start for %s deferred", start.document_id, exc_info=True)
         return result

@@ -6,6 +6,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.cancellation import raise_if_cancelled
 from config.settings import Settings
 from models import pki
 from models.audit import record
@@ -41,6 +42,9 @@ class SignatureActivities:
         3. In one transaction: insert the ``signature_check`` row (ON CONFLICT DO NOTHING); if it
            is new, set ``Document.for_reference_only`` and write ``document.signature_checked``.
 
+        A worker stop or cancel during step 2 ends the attempt as cancelled, never as a verdict:
+        the check is retried and nothing is written.
+
         Non-retryable: ``document_missing``, ``document_file_missing`` (no file to check).
         Retryable: the blob cannot be read, or the file was replaced between steps 1 and 3.
         """
@@ -58,6 +62,7 @@ class SignatureActivities:
                 return _result(existing)
 
         report = check_pdf_signatures(self.file_store.read(sha256), self._trust_roots())
+        raise_if_cancelled("the signature check")
 
         with transaction(self.engine) as session:
             document = session.get(Document, request.document_id)

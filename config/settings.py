@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     temporal_task_queue: str = "qlvb"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     temporal_retention_hours: int = 24 * 365 * 2
+    # On SIGTERM the worker stops taking work and lets running activities finish for this long;
+    # then they are cancelled and Temporal retries them on another worker (a signature check
+    # takes well under a second, issuing a few seconds, OCR of a long scan minutes).
+    worker_graceful_shutdown_seconds: int = 30
 
     # --- web -----------------------------------------------------------------------------
     web_host: str = "127.0.0.1"

@@ -30,7 +30,7 @@ from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
-from models.errors import DomainError
+from models.errors import INTERRUPTIONS, DomainError
 
 A4_LONG_SIDE_INCHES = 297 / 25.4
 
@@ -130,6 +130,8 @@ def _pdf_page_count(name: str, data: bytes) -> int:
             return len(pdf.pages)
     except pikepdf.PasswordError as exc:
         raise DomainError("scan_unreadable", filename=name) from exc
+    except INTERRUPTIONS:  # a cancellation or worker stop passes through
+        raise
     except Exception as exc:  # pikepdf raises several types for damaged files
         raise DomainError("scan_unreadable", filename=name) from exc
 
@@ -168,6 +170,8 @@ def _image_to_pdf(name: str, data: bytes, limits: ScanLimits, pages_before: int)
                 raise DomainError("scan_low_resolution", filename=name, dpi=round(dpi), limit=limits.min_dpi)
             try:
                 frame.load()
+            except INTERRUPTIONS:  # a cancellation or worker stop passes through
+                raise
             except Exception as exc:  # truncated or damaged pixel data
                 raise DomainError("scan_not_image", filename=name) from exc
             layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
@@ -176,6 +180,8 @@ def _image_to_pdf(name: str, data: bytes, limits: ScanLimits, pages_before: int)
                 if single:
                     chunks.append(img2pdf.convert(data, layout_fun=layout, rotation=img2pdf.Rotation.ifvalid))
                     continue
+            except INTERRUPTIONS:  # a cancellation or worker stop passes through
+                raise
             except Exception:  # noqa: S110 - alpha channel, odd modes: re-encode below
                 pass
             chunks.append(img2pdf.convert(_as_png(frame), layout_fun=layout))

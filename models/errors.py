@@ -5,7 +5,18 @@ Rules and repositories raise these; they never raise HTTP exceptions or format u
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+from temporalio.exceptions import CancelledError as ActivityCancelled
+
+# What a broad ``except Exception`` must always let through. Temporal stops an activity that runs
+# in the worker's thread pool (worker shutdown, a cancel request) by raising its CancelledError
+# inside that thread, wherever the thread is: in pyHanko, pikepdf, a database call. Caught there
+# and turned into a result, the stop of a process would be recorded as a fact about a document
+# (a good signature judged "invalid" for ever). Every broad handler in code that activities run
+# starts with ``except INTERRUPTIONS: raise``; tests/unit/test_interruptions.py checks it.
+INTERRUPTIONS: tuple[type[BaseException], ...] = (ActivityCancelled, asyncio.CancelledError)
 
 
 class DomainError(Exception):

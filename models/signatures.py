@@ -42,6 +42,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models.db import UTCDateTime, utcnow
 from models.documents import Document, StoredFile
+from models.errors import INTERRUPTIONS
 from models.numbering import VIETNAM
 
 log = logging.getLogger("qlvb.signatures")
@@ -185,6 +186,8 @@ def check_pdf_signatures(pdf_bytes: bytes, trust_roots: Iterable[Any]) -> Signat
         raise RuntimeError("check_pdf_signatures is synchronous: run it in a thread, not a coroutine")
     try:
         return _check(pdf_bytes, [_as_asn1(cert) for cert in trust_roots])
+    except INTERRUPTIONS:  # a cancellation or worker stop passes through
+        raise
     except Exception:  # a hostile or broken file must never crash the activity
         log.exception("signature check failed on an unreadable file")
         return _failed("unreadable")
@@ -258,6 +261,8 @@ def _check_one(embedded, context) -> SignatureDetail:
             key_usage_settings=KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"},
                                                    match_all_key_usages=False),
         )
+    except INTERRUPTIONS:  # a cancellation or worker stop passes through
+        raise
     except Exception:
         log.info("signature %s could not be validated", detail.field_name, exc_info=True)
         detail.explanations.append(TEXT["broken_signature"])
@@ -350,6 +355,8 @@ def _describe_signer(detail: SignatureDetail, status) -> None:
 def _field_name(embedded) -> str:
     try:
         return str(embedded.field_name)
+    except INTERRUPTIONS:  # a cancellation or worker stop passes through
+        raise
     except Exception:  # an unnamed or malformed field still deserves a line in the report
         return ""
 

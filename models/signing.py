@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 from asn1crypto import cms as asn1_cms
 from asn1crypto import x509 as asn1_x509
 
-from models.errors import DomainError
+from models.errors import INTERRUPTIONS, DomainError
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Noto fonts have unitsPerEm 1000, which pyHanko's CID widths assume (STACK-NOTES §1.3); Noto
@@ -162,6 +162,8 @@ class Pkcs11Provider:
         try:
             session = open_pkcs11_session(self.module_path, token_criteria=TokenCriteria(label=self.token_label),
                                           user_pin=self.pin)
+        except INTERRUPTIONS:  # a cancellation or worker stop passes through
+            raise
         except Exception as exc:  # no token, wrong PIN, module missing: the user can act on it
             raise DomainError("signing_key_unavailable") from exc
         try:
