@@ -20,7 +20,7 @@ from temporalio.client import Client
 from config.settings import Settings, get_settings
 from config.temporal import connect
 from models.db import make_engine
-from models.file_store import FileStore
+from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
 from web import outgoing as outgoing_routes
 from web import pki as pki_routes

@@ -1,6 +1,6 @@
 """The ``qlvb`` command: migrate, seed, run the web app and the worker, administer accounts.
 
-``qlvb run`` starts the whole embedded installation (see ``config/launcher.py``); the other
+``qlvb run`` starts the whole embedded installation (see ``devservers/launcher.py``); the other
 commands are the building blocks it uses and the tools an administrator needs on a server.
 Every message is in Vietnamese; domain errors exit with status 2.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from config.launcher import migrate, seed
 from config.settings import Settings, get_settings
+from devservers.launcher import migrate, seed
 from models.errors import DomainError
 
 MESSAGES = {
@@ -121,8 +121,8 @@ def _engine(settings: Settings):
 
 def account_lines(profile: str = "province") -> list[str]:
     """One line per demo account: username, full name, agency and role."""
-    from models.seed_data import AGENCIES
-    from models.seed_profiles import profile_users
+    from models.seed.data import AGENCIES
+    from models.seed.profiles import profile_users
 
     agency_names = {row[0]: row[1] for row in AGENCIES}
     return [f"  {username:<13} {full_name:<16} {agency_names[code]} ({code}) · "
@@ -132,7 +132,7 @@ def account_lines(profile: str = "province") -> list[str]:
 
 def summary_line(password: str) -> str:
     """The line ``qlvb run`` always prints: who can log in, with which password."""
-    from models.seed_data import USERS
+    from models.seed.data import USERS
 
     return f"Tài khoản mẫu: {', '.join(u[0] for u in USERS)} · mật khẩu: {password}"
 
@@ -161,10 +161,10 @@ def cmd_seed(args, settings: Settings) -> int:
 
 
 def _seed_ministry(settings: Settings) -> tuple[list[str], str]:
-    """The Bộ Nội vụ installation (``models.seed_profiles``), with the same demo password rules."""
-    from config.launcher import demo_password
+    """The Bộ Nội vụ installation (``models.seed.profiles``), with the same demo password rules."""
+    from devservers.launcher import demo_password
     from models.db import transaction
-    from models.seed_profiles import seed_ministry
+    from models.seed.profiles import seed_ministry
 
     password = demo_password(settings)
     engine = _engine(settings)
@@ -205,13 +205,13 @@ async def _worker_until_signal() -> None:
 
 
 def cmd_hub(args, settings: Settings) -> int:
-    from models.hub.command import run
+    from devservers.hub.command import run
 
     return run(args, settings)
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from config.launcher import busy_ports, launch
+    from devservers.launcher import busy_ports, launch
 
     busy = busy_ports(settings)
     if busy:
@@ -229,8 +229,8 @@ def cmd_run(args, settings: Settings) -> int:
 
 
 def cmd_users_create(args, settings: Settings) -> int:
-    from models.account_repo import create_user
     from models.db import transaction
+    from models.org.repo import create_user
     from models.vocab import Role
 
     engine = _engine(settings)
@@ -252,7 +252,7 @@ def _check_agency_and_unit(session, agency_code: str, unit: str | None) -> None:
     from sqlmodel import select
 
     from models.errors import NotFound
-    from models.org import Agency, OrgUnit
+    from models.org.tables import Agency, OrgUnit
 
     agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
     if agency is None:
@@ -263,8 +263,8 @@ def _check_agency_and_unit(session, agency_code: str, unit: str | None) -> None:
 
 
 def cmd_users_lock(args, settings: Settings) -> int:
-    from models.account_repo import get_by_username, lock_user
     from models.db import transaction
+    from models.org.repo import get_by_username, lock_user
 
     engine = _engine(settings)
     with transaction(engine) as session:
@@ -275,8 +275,8 @@ def cmd_users_lock(args, settings: Settings) -> int:
 
 
 def cmd_users_reset(args, settings: Settings) -> int:
-    from models.account_repo import get_by_username, reset_user
     from models.db import transaction
+    from models.org.repo import get_by_username, reset_user
 
     engine = _engine(settings)
     with transaction(engine) as session:
@@ -292,7 +292,7 @@ def cmd_users_list(args, settings: Settings) -> int:
     from sqlmodel import select
 
     from models.db import transaction
-    from models.org import Agency, OrgUnit, User, UserRole
+    from models.org.tables import Agency, OrgUnit, User, UserRole
 
     engine = _engine(settings)
     with transaction(engine) as session:
@@ -315,7 +315,7 @@ def cmd_users_list(args, settings: Settings) -> int:
 
 def cmd_processes_deploy(args, settings: Settings) -> int:
     from models.db import transaction
-    from models.definition_repo import parse_body, publish
+    from models.processes.repo import parse_body, publish
 
     try:
         raw = json.loads(Path(args.file).read_text(encoding="utf-8"))
@@ -342,7 +342,7 @@ def cmd_processes_list(args, settings: Settings) -> int:
     from sqlmodel import select
 
     from models.db import transaction
-    from models.definitions import ProcessDefinition
+    from models.processes.tables import ProcessDefinition
 
     engine = _engine(settings)
     with transaction(engine) as session:
@@ -358,9 +358,9 @@ def cmd_processes_list(args, settings: Settings) -> int:
 
 def cmd_edxml_validate(args, settings: Settings) -> int:
     """Check edXML packages (EDXML §8.1–8.3): fields as JSON, or the errors; warnings always."""
-    from models.edxml.envelope_signature import verify
-    from models.edxml.summary import package_as_json
-    from models.edxml.validate import check
+    from models.exchange.edxml.envelope_signature import verify
+    from models.exchange.edxml.summary import package_as_json
+    from models.exchange.edxml.validate import check
 
     status = 0
     for name in args.files:
@@ -431,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     command(commands, "web", cmd_web, "chạy ứng dụng web")
     command(commands, "worker", cmd_worker, "chạy worker Temporal")
     command(commands, "run", cmd_run, "chạy toàn bộ hệ thống trên máy này (Temporal, worker, web, trục mô phỏng)")
-    from models.hub import command as hub_command
+    from devservers.hub import command as hub_command
 
     hub_command.add_arguments(command(commands, "hub", cmd_hub, hub_command.HELP))
 

@@ -28,13 +28,14 @@ from activities.signatures import SignatureActivities
 from activities.tasks import TaskActivities
 from config.settings import Settings, get_settings
 from config.temporal import connect
-from models import outgoing_repo, task_repo
 from models.audit import record
 from models.db import make_engine, transaction, utcnow
-from models.document_repo import agency_of, documents_not_started
+from models.documents.file_store import FileStore
+from models.documents.repo import agency_of, documents_not_started
 from models.errors import INTERRUPTIONS
-from models.file_store import FileStore
-from models.mail import deliver_pending
+from models.notifications.mail import deliver_pending
+from models.outgoing import repo as outgoing_repo
+from models.tasks import repo as task_repo
 from models.vocab import URGENCY_RANK, TaskStatus, Urgency
 from workflows.contracts import IncomingInput, RecallInput
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow

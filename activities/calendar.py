@@ -8,9 +8,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio import activity
 
+from models.calendar.tables import CalendarDay
+from models.calendar.workdays import add_working_days, end_of_day
 from models.db import transaction
-from models.records import CalendarDay
-from models.workdays import add_working_days, end_of_day
 from workflows.contracts import DueAtInput, DueAtResult
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from models import definition_repo
 from models.db import transaction
-from models.process_schema import DRAFT, REVIEW_KINDS, OutgoingStep, ProcessBody
+from models.processes import repo as definition_repo
+from models.processes.schema import DRAFT, REVIEW_KINDS, OutgoingStep, ProcessBody
 from workflows.contracts import LoadDefinitionInput, ProcessPlan, StepSpec
 
 

@@ -1,6 +1,6 @@
 """Digitising a paper incoming document (QĐ44 Điều 10.2): OCR, then the agency's signature.
 
-The scan PDF is built at upload (``models.digitise.prepare_scan``) and is the document's current
+The scan PDF is built at upload (``models.documents.digitise.prepare_scan``) and is the document's current
 file. ``ocr_scan`` adds a text layer (ocrmypdf + tesseract ``vie+eng``) page by page, reporting
 real progress, and ``sign_digitised`` applies the agency signature (ND30 PL I Phần II Mục I).
 OCR must come first: ocrmypdf refuses signed PDFs.
@@ -24,12 +24,12 @@ from activities.keys import agency_signing_key
 from config.settings import Settings
 from models.audit import record
 from models.db import transaction, utcnow
-from models.digitise import DigitiseJob, suggest_metadata
-from models.documents import Document, DocumentFile, StoredFile
+from models.documents.digitise import DigitiseJob, suggest_metadata
+from models.documents.file_store import FileStore
+from models.documents.search_repo import index_text
+from models.documents.tables import Document, DocumentFile, StoredFile
 from models.errors import INTERRUPTIONS
-from models.file_store import FileStore
-from models.org import Agency
-from models.search_repo import index_text
+from models.org.tables import Agency
 from workflows.contracts import DigitiseInput, OcrScanResult, SignDigitisedResult
 
 log = logging.getLogger("qlvb.digitise")

@@ -9,13 +9,13 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from models import task_repo
 from models.audit import record
 from models.db import transaction, utcnow
-from models.documents import Assignment, Document
-from models.org import OrgUnit
-from models.outgoing_repo import STATUS_FOR_DECISION, report_to_sender
-from models.search_repo import index_document
+from models.documents.search_repo import index_document
+from models.documents.tables import Assignment, Document
+from models.org.tables import OrgUnit
+from models.outgoing.repo import STATUS_FOR_DECISION, report_to_sender
+from models.tasks import repo as task_repo
 from models.vocab import AssignmentRole, DocumentStatus
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, WithdrawBranchInput
 

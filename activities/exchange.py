@@ -19,12 +19,13 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from config.settings import Settings
-from models import exchange_repo, pki
 from models.db import transaction, utcnow
-from models.exchange import HubInbound, HubOutbox
-from models.file_store import FileStore
-from models.hub.client import HubClient, HubRejected, HubUnavailable
-from models.org import Agency
+from models.documents.file_store import FileStore
+from models.exchange import repo as exchange_repo
+from models.exchange.hub_client import HubClient, HubRejected, HubUnavailable
+from models.exchange.tables import HubInbound, HubOutbox
+from models.org.tables import Agency
+from models.signing import pki
 from models.vocab import URGENCY_RANK, DocumentSource, Urgency
 from workflows.contracts import IncomingInput, PollResult, RecallInput, SendFailedInput, SendInput
 
@@ -129,7 +130,7 @@ class ExchangeActivities:
             return session.get(Agency, agency_id).code
 
     def _incoming_process(self) -> tuple[str, int]:
-        from models import definition_repo
+        from models.processes import repo as definition_repo
 
         with transaction(self.engine) as session:
             row = definition_repo.current(session, "incoming-standard")
@@ -142,8 +143,8 @@ class ExchangeActivities:
     @activity.defn(name="sync_hub_directory")
     async def sync_hub_directory(self) -> dict[str, int]:
         """Bring the organisation tree in line with the hub's agency directory (daily)."""
-        from models.directory_sync import DirectoryRow, apply_directory
-        from models.exchange_repo import today_vn
+        from models.exchange.directory_sync import DirectoryRow, apply_directory
+        from models.exchange.repo import today_vn
 
         async with self.hub_factory() as hub:
             try:
@@ -213,8 +214,8 @@ class ExchangeActivities:
     def _signed_envelope(self, agency_code: str, package: bytes) -> bytes:
         """The package with the sending agency's XML-DSig envelope signature (EDXML §7), RSA-SHA256."""
         from activities.keys import envelope_key
-        from models.edxml import envelope_signature
-        from models.edxml.problems import EdxmlRejected
+        from models.exchange.edxml import envelope_signature
+        from models.exchange.edxml.problems import EdxmlRejected
 
         signing = envelope_key(self.settings, agency_code)
         if signing is None:

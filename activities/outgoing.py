@@ -21,24 +21,27 @@ from activities.cancellation import raise_if_cancelled
 from activities.exchange import start_deliveries
 from activities.keys import agency_signing_key
 from config.settings import Settings
-from models import outgoing_repo, pki, register_repo, task_repo
 from models.audit import record
+from models.calendar.tables import CalendarDay
+from models.calendar.workdays import issue_deadline
 from models.db import transaction, utcnow
-from models.delivery import deliver, intake_input, queue_for_hub
-from models.doc_types import DocumentType
-from models.documents import Document, DocumentFile, StoredFile
-from models.drafting import date_text
+from models.documents.file_store import FileStore
+from models.documents.search_repo import index_document
+from models.documents.tables import Document, DocumentFile, StoredFile
+from models.documents.types import DocumentType
 from models.errors import INTERRUPTIONS
-from models.file_store import FileStore
-from models.notifications import notify, people_with_role
-from models.numbering import VIETNAM, document_identifier, format_number, so_ky_hieu
-from models.org import Agency, User
-from models.outgoing import RevisionStage
-from models.records import CalendarDay
-from models.search_repo import index_document
-from models.signatures import SignatureVerdict, check_pdf_signatures
+from models.notifications.notify import notify, people_with_role
+from models.org.tables import Agency, User
+from models.outgoing import repo as outgoing_repo
+from models.outgoing.delivery import deliver, intake_input, queue_for_hub
+from models.outgoing.drafting import date_text
+from models.outgoing.tables import RevisionStage
+from models.registers import repo as register_repo
+from models.registers.numbering import VIETNAM, document_identifier, format_number, so_ky_hieu
+from models.signing import pki
+from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.tasks import repo as task_repo
 from models.vocab import DocumentStatus, Role
-from models.workdays import issue_deadline
 from workflows.contracts import (
     ApplyDecisionInput,
     ApplyDecisionResult,
@@ -206,7 +209,7 @@ class OutgoingActivities:
                              file_stem=f"{number}-{document.code_notation}".replace("/", "-"))
 
     def _seal(self, plan: IssuePlan) -> tuple[bytes, list[tuple[str, bytes]]]:
-        from models import signing
+        from models.signing import issuing as signing
 
         signer = agency_signing_key(self.settings, plan.agency_code)
         seal = pki.seal_image_path(self.settings, plan.agency_code)

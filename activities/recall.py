@@ -11,12 +11,12 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from models import task_repo
 from models.audit import record
 from models.db import transaction, utcnow
-from models.documents import Document
-from models.outgoing_repo import report_to_sender
-from models.search_repo import index_document
+from models.documents.search_repo import index_document
+from models.documents.tables import Document
+from models.outgoing.repo import report_to_sender
+from models.tasks import repo as task_repo
 from models.vocab import DocumentStatus
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, StopWorkflowInput
 

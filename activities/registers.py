@@ -6,11 +6,11 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from models import register_repo
 from models.audit import record
 from models.db import transaction, utcnow
-from models.documents import Document
-from models.outgoing_repo import report_to_sender
+from models.documents.tables import Document
+from models.outgoing.repo import report_to_sender
+from models.registers import repo as register_repo
 from models.vocab import DocumentStatus
 from workflows.contracts import RegisterIncomingInput, RegisterIncomingResult
 

@@ -8,12 +8,12 @@ from temporalio.exceptions import ApplicationError
 
 from activities.cancellation import raise_if_cancelled
 from config.settings import Settings
-from models import pki
 from models.audit import record
 from models.db import insert_ignoring_conflict, transaction, utcnow
-from models.documents import Document, StoredFile
-from models.file_store import FileStore
-from models.signatures import SignatureCheck, SignatureReport, check_for, check_pdf_signatures
+from models.documents.file_store import FileStore
+from models.documents.tables import Document, StoredFile
+from models.signing import pki
+from models.signing.verification import SignatureCheck, SignatureReport, check_for, check_pdf_signatures
 from workflows.contracts import VerifySignaturesInput, VerifySignaturesResult
 
 

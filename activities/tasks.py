@@ -6,11 +6,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio import activity
 
-from models import task_repo
 from models.audit import AuditEvent, record
 from models.db import transaction
-from models.notifications import notify, people_with_role
-from models.tasks import Task
+from models.notifications.notify import notify, people_with_role
+from models.tasks import repo as task_repo
+from models.tasks.tables import Task
 from models.vocab import Role, TaskStatus
 from workflows.contracts import CloseWorkflowTasksInput, EscalateInput, OpenTaskInput, TaskRef
 

@@ -18,8 +18,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import out, percentile, table  # noqa: E402
-from models.edxml.build import build_package  # noqa: E402
-from models.edxml.package import (  # noqa: E402
+from models.exchange.edxml.build import build_package  # noqa: E402
+from models.exchange.edxml.package import (
     Attachment,
     Business,
     BusinessDocType,
@@ -29,7 +29,7 @@ from models.edxml.package import (  # noqa: E402
     PromulgationInfo,
     SignerInfo,
 )
-from models.edxml.parse import parse_package  # noqa: E402
+from models.exchange.edxml.parse import parse_package  # noqa: E402
 
 ROUNDS = 30
 ATTACHMENT_BYTES = 2 * 1024 * 1024

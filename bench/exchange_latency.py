@@ -30,10 +30,10 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 import models.all  # noqa: E402, F401
 from bench.common import TEMPORAL_BIN, out, percentile, table  # noqa: E402
-from models.documents import Document  # noqa: E402
-from models.exchange import HubOutbox  # noqa: E402
-from models.outgoing import Recipient, RecipientEvent  # noqa: E402
-from models.seed_profiles import MINISTRY_CODE  # noqa: E402
+from models.documents.tables import Document  # noqa: E402
+from models.exchange.tables import HubOutbox  # noqa: E402
+from models.outgoing.tables import Recipient, RecipientEvent  # noqa: E402
+from models.seed.profiles import MINISTRY_CODE  # noqa: E402
 from models.vocab import DocumentSource  # noqa: E402
 from tests.exchange_installations import Installation, dispose, make_pki, set_up, trust  # noqa: E402
 from tests.helpers import rows  # noqa: E402

@@ -2,7 +2,7 @@
 
 1. Seed a SQLite file: the demo organisation, then ``--documents`` incoming documents (default
    200,000; ``--documents 1000000`` is issue 3's figure) with their ``document_search`` rows
-   (columns from ``models.search.index_values``; the FTS5 index is kept by its triggers, as in
+   (columns from ``models.documents.search.index_values``; the FTS5 index is kept by its triggers, as in
    the app), assignments and task rows, all with bulk ``executemany`` inserts, not workflows.
    90 % of the documents belong to the demo Văn phòng UBND, the rest to three Sở.
 2. ``--users`` (50) threads, each a demo user (văn thư, lãnh đạo, trưởng phòng, chuyên viên in
@@ -42,15 +42,15 @@ from sqlmodel import SQLModel, select  # noqa: E402
 
 import models.all  # noqa: E402, F401
 from bench.common import out, percentile  # noqa: E402
-from models import task_repo  # noqa: E402
 from models.db import _configure_sqlite, make_engine, reading, transaction  # noqa: E402
-from models.documents import Assignment, Document  # noqa: E402
-from models.org import Agency, OrgUnit  # noqa: E402
-from models.search import DocumentSearch, SearchQuery, index_values  # noqa: E402
-from models.search_repo import search_documents  # noqa: E402
-from models.seed import seed_demo  # noqa: E402
-from models.seed_data import OFFICE_CODE  # noqa: E402
-from models.tasks import Task  # noqa: E402
+from models.documents.search import DocumentSearch, SearchQuery, index_values  # noqa: E402
+from models.documents.search_repo import search_documents  # noqa: E402
+from models.documents.tables import Assignment, Document  # noqa: E402
+from models.org.tables import Agency, OrgUnit  # noqa: E402
+from models.seed.data import OFFICE_CODE  # noqa: E402
+from models.seed.demo import seed_demo  # noqa: E402
+from models.tasks import repo as task_repo  # noqa: E402
+from models.tasks.tables import Task  # noqa: E402
 from models.vocab import AssignmentRole, DocumentStatus, Role, TaskStatus, Urgency  # noqa: E402
 from tests.helpers import user_and_roles  # noqa: E402
 from web.inbox import PER_PAGE as INBOX_PAGE  # noqa: E402

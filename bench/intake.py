@@ -39,11 +39,11 @@ import models.all  # noqa: E402, F401
 from bench.bare_workflow import BareActivities, BareIncomingWorkflow  # noqa: E402
 from bench.common import TEMPORAL_BIN, out, percentile, table  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from models import pki  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
-from models.seed import seed_demo  # noqa: E402
-from models.signatures import SignatureCheck  # noqa: E402
-from models.tasks import Task  # noqa: E402
+from models.seed.demo import seed_demo  # noqa: E402
+from models.signing import pki  # noqa: E402
+from models.signing.verification import SignatureCheck  # noqa: E402
+from models.tasks.tables import Task  # noqa: E402
 from models.vocab import TaskStatus  # noqa: E402
 from tests.conftest import minimal_pdf  # noqa: E402
 from tests.helpers import make_settings, running_worker, upload, user_and_roles  # noqa: E402

@@ -30,12 +30,12 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 import models.all  # noqa: E402, F401
 from bench.common import TEMPORAL_BIN, out, percentile, table  # noqa: E402
-from models import pki  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
-from models.documents import Document, StoredFile  # noqa: E402
-from models.file_store import FileStore  # noqa: E402
-from models.seed import seed_demo  # noqa: E402
-from models.signatures import SignatureVerdict, check_pdf_signatures  # noqa: E402
+from models.documents.file_store import FileStore  # noqa: E402
+from models.documents.tables import Document, StoredFile  # noqa: E402
+from models.seed.demo import seed_demo  # noqa: E402
+from models.signing import pki  # noqa: E402
+from models.signing.verification import SignatureVerdict, check_pdf_signatures  # noqa: E402
 from models.vocab import DocumentStatus  # noqa: E402
 from tests.helpers import make_settings, running_worker  # noqa: E402
 from tests.outgoing_helpers import act_on_step, draft_document, sign_as_leader, submit_draft  # noqa: E402

@@ -35,12 +35,13 @@ from sqlmodel import SQLModel, select  # noqa: E402
 import models.all  # noqa: E402, F401
 from bench.common import out  # noqa: E402
 from bench.registers import _postgres_url  # noqa: E402
-from models import doc_type_repo, register_repo  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
-from models.documents import Document  # noqa: E402
-from models.numbering import register_year  # noqa: E402
-from models.registers import Register, RegisterCounter, RegisterEntry  # noqa: E402
-from models.seed_data import DOCUMENT_TYPES  # noqa: E402
+from models.documents import types_repo as doc_type_repo  # noqa: E402
+from models.documents.tables import Document  # noqa: E402
+from models.registers import repo as register_repo
+from models.registers.numbering import register_year  # noqa: E402
+from models.registers.tables import Register, RegisterCounter, RegisterEntry  # noqa: E402
+from models.seed.data import DOCUMENT_TYPES  # noqa: E402
 from models.vocab import Direction, DocumentStatus, RegisterKind  # noqa: E402
 from tests.factories import make_org  # noqa: E402
 

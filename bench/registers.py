@@ -27,9 +27,9 @@ from sqlmodel import SQLModel, select  # noqa: E402
 
 import models.all  # noqa: E402, F401
 from bench.common import out  # noqa: E402
-from models import register_repo  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
-from models.registers import RegisterEntry  # noqa: E402
+from models.registers import repo as register_repo  # noqa: E402
+from models.registers.tables import RegisterEntry  # noqa: E402
 from tests.factories import make_document, make_org  # noqa: E402
 
 ALLOCATIONS = 2000

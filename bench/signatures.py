@@ -1,4 +1,4 @@
-"""Signature validations per second: ``models.signatures.check_pdf_signatures``, warm.
+"""Signature validations per second: ``models.signing.verification.check_pdf_signatures``, warm.
 
 Three files: an unsigned PDF, one PAdES signature and two (the second an incremental update on
 the first, as a countersignature), all made with the demo PKI as the tests do; trust anchors are
@@ -19,8 +19,8 @@ if __package__ in (None, ""):
 from bench.common import out, percentile  # noqa: E402
 from bench.intake import sign  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from models import pki  # noqa: E402
-from models.signatures import check_pdf_signatures  # noqa: E402
+from models.signing import pki  # noqa: E402
+from models.signing.verification import check_pdf_signatures  # noqa: E402
 from tests.conftest import minimal_pdf  # noqa: E402
 
 ITERATIONS = 200

@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 import models.all  # noqa: F401  (registers every table on the metadata)
 from config.settings import get_settings
 from models.db import make_engine
-from models.search import include_name
+from models.documents.search import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata

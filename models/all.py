@@ -1,20 +1,21 @@
 """Import every table so ``SQLModel.metadata`` is complete (migrations, tests)."""
 
 from models.audit import AuditEvent
-from models.definitions import ProcessDefinition
-from models.digitise import DigitiseJob
-from models.doc_types import DocumentType
-from models.documents import Assignment, Document, DocumentFile, StoredFile
-from models.exchange import HubInbound, HubOutbox
-from models.mail import MailMessage
-from models.notifications import Notification
-from models.org import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
-from models.outgoing import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
-from models.records import CalendarDay, RecordFile, RecordItem
-from models.registers import Register, RegisterCounter, RegisterEntry
-from models.search import DocumentSearch, SavedSearch
-from models.signatures import SignatureCheck
-from models.tasks import Task
+from models.calendar.tables import CalendarDay
+from models.documents.digitise import DigitiseJob
+from models.documents.search import DocumentSearch, SavedSearch
+from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
+from models.documents.types import DocumentType
+from models.exchange.tables import HubInbound, HubOutbox
+from models.notifications.mail import MailMessage
+from models.notifications.notify import Notification
+from models.org.tables import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
+from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
+from models.processes.tables import ProcessDefinition
+from models.records.tables import RecordFile, RecordItem
+from models.registers.tables import Register, RegisterCounter, RegisterEntry
+from models.signing.verification import SignatureCheck
+from models.tasks.tables import Task
 
 __all__ = [
     "Agency",

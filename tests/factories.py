@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from models.db import utcnow
-from models.documents import Document
-from models.org import Agency, OrgUnit, User, UserRole
-from models.tasks import Task
+from models.documents.tables import Document
+from models.org.tables import Agency, OrgUnit, User, UserRole
+from models.tasks.tables import Task
 from models.vocab import AgencyKind, Direction, DocumentSource, Role
 from workflows.contracts import incoming_workflow_id
 

@@ -15,10 +15,10 @@ from sqlmodel import select
 from temporalio.client import Client
 
 from config.settings import Settings
-from models.account_repo import get_by_username, roles_of
 from models.db import transaction
-from models.file_store import FileStore
-from models.org import User
+from models.documents.file_store import FileStore
+from models.org.repo import get_by_username, roles_of
+from models.org.tables import User
 from models.vocab import Role
 from web.commands import receive_upload
 from worker import build_worker

@@ -10,17 +10,19 @@ import asyncio
 
 from sqlmodel import select
 
-from models import definition_repo, outgoing_repo, pki
 from models.db import transaction
-from models.doc_type_repo import type_by_name
-from models.documents import Document, StoredFile
-from models.drafting import DraftContent
-from models.file_store import FileStore
-from models.org import Agency, OrgUnit
-from models.outgoing_render import render_document
-from models.outgoing_schema import DraftForm
-from models.signing import Pkcs12Provider, sign_as_official
-from models.tasks import Task
+from models.documents.file_store import FileStore
+from models.documents.tables import Document, StoredFile
+from models.documents.types_repo import type_by_name
+from models.org.tables import Agency, OrgUnit
+from models.outgoing import repo as outgoing_repo
+from models.outgoing.drafting import DraftContent
+from models.outgoing.render import render_document
+from models.outgoing.schema import DraftForm
+from models.processes import repo as definition_repo
+from models.signing import pki
+from models.signing.issuing import Pkcs12Provider, sign_as_official
+from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.helpers import eventually, rows, user_and_roles
 from web.commands import act_on_task
@@ -129,7 +131,7 @@ async def issue_document(engine, client, settings, tag: str, outside_codes: tupl
 
 async def accept_delivery(engine, client, document_id: str, tag: str, clerk: str = "vanthu.snv") -> str:
     """The recipient's văn thư registers the delivered document (the ``accept`` step); its id."""
-    from models.outgoing import Recipient
+    from models.outgoing.tables import Recipient
 
     recipient = await eventually(lambda: next(iter(rows(engine, Recipient, Recipient.document_id == document_id,
                                                         Recipient.incoming_document_id != None)), None))  # noqa: E711

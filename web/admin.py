@@ -9,12 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
-from models import account_repo, calendar_repo, definition_repo
+from models.calendar import repo as calendar_repo
 from models.db import transaction, utcnow
-from models.definitions import ProcessDefinition
 from models.errors import DomainError, Forbidden
-from models.numbering import VIETNAM
-from models.org import Agency, OrgUnit, User, UserRole
+from models.org import repo as account_repo
+from models.org.tables import Agency, OrgUnit, User, UserRole
+from models.processes import repo as definition_repo
+from models.processes.tables import ProcessDefinition
+from models.registers.numbering import VIETNAM
 from models.vocab import Role
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render

@@ -11,15 +11,17 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from models import document_repo, register_repo, task_repo
-from models.access import document_for_user, register_for_user
-from models.actions import ACTION_FIELDS
 from models.db import reading
-from models.documents import Document, StoredFile
+from models.documents import repo as document_repo
+from models.documents.access import document_for_user, register_for_user
+from models.documents.tables import Document, StoredFile
 from models.errors import DomainError, NotFound
-from models.numbering import so_ky_hieu
-from models.org import Agency, OrgUnit
-from models.tasks import Task
+from models.org.tables import Agency, OrgUnit
+from models.registers import repo as register_repo
+from models.registers.numbering import so_ky_hieu
+from models.tasks import repo as task_repo
+from models.tasks.actions import ACTION_FIELDS
+from models.tasks.tables import Task
 from models.vocab import RegisterKind, SessionKind
 from web import commands, reports
 from web.deps import ApiUser, DbSession, State

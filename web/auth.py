@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from models import account_repo
 from models.db import transaction
 from models.errors import DomainError
+from models.org import repo as account_repo
 from models.vocab import SessionKind
 from web import commands
 from web.csrf import LOGIN_CSRF_COOKIE, CsrfFailed, new_token, verify

@@ -19,20 +19,22 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from config.settings import Settings
-from models import account_repo, definition_repo, task_repo
-from models.access import document_for_user
-from models.actions import SERVER_ONLY_ACTIONS, units_belong, validate_fields
 from models.audit import record
 from models.db import transaction
-from models.digitise import ScanLimits, prepare_scan, suggest_metadata
-from models.document_repo import receive_incoming, store_file
-from models.document_schema import IncomingMetadata
-from models.documents import Document
+from models.documents.access import document_for_user
+from models.documents.digitise import ScanLimits, prepare_scan, suggest_metadata
+from models.documents.file_store import FileStore
+from models.documents.pdf_checks import inspect_pdf
+from models.documents.repo import receive_incoming, store_file
+from models.documents.schema import IncomingMetadata
+from models.documents.tables import Document
+from models.documents.text_extract import pdf_text
 from models.errors import AuthFailed, Conflict, DomainError, Forbidden
-from models.file_store import FileStore
-from models.org import Agency, User
-from models.pdf_checks import inspect_pdf
-from models.text_extract import pdf_text
+from models.org import repo as account_repo
+from models.org.tables import Agency, User
+from models.processes import repo as definition_repo
+from models.tasks import repo as task_repo
+from models.tasks.actions import SERVER_ONLY_ACTIONS, units_belong, validate_fields
 from models.vocab import URGENCY_RANK, DocumentSource, Role, SessionKind, TaskStatus
 from workflows.contracts import DecideInput, DecideResult, IncomingInput, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow

@@ -13,11 +13,11 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from config.settings import Settings
-from models import account_repo
 from models.db import reading, transaction
+from models.documents.file_store import FileStore
 from models.errors import DomainError
-from models.file_store import FileStore
-from models.org import Agency, User, UserSession
+from models.org import repo as account_repo
+from models.org.tables import Agency, User, UserSession
 from models.vocab import Role, SessionKind
 
 SESSION_COOKIE = "qlvb_session"

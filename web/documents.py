@@ -9,15 +9,17 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 from starlette.datastructures import UploadFile
 
-from models import document_repo, outgoing_repo, task_repo
-from models.access import document_for_user, visible_documents
-from models.actions import ACTION_FIELDS, officers_of_unit
-from models.digitise import digitise_job
-from models.documents import StoredFile
+from models.documents import repo as document_repo
+from models.documents.access import document_for_user, visible_documents
+from models.documents.digitise import digitise_job
+from models.documents.tables import StoredFile
 from models.errors import DomainError, NotFound
-from models.org import OrgUnit
-from models.signatures import current_check
-from models.tasks import Task
+from models.org.tables import OrgUnit
+from models.outgoing import repo as outgoing_repo
+from models.signing.verification import current_check
+from models.tasks import repo as task_repo
+from models.tasks.actions import ACTION_FIELDS, officers_of_unit
+from models.tasks.tables import Task
 from models.vocab import Direction, Role, TaskStatus, Urgency
 from web import commands
 from web.api import read_limited

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from models.numbering import VIETNAM, format_number, so_ky_hieu
+from models.registers.numbering import VIETNAM, format_number, so_ky_hieu
 from web import labels
 
 

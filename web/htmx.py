@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from models.account_repo import password_expired
+from models.org.repo import password_expired
 
 
 def wants_fragment(request: Request) -> bool:

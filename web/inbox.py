@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from models import document_repo, notifications, task_repo
 from models.db import transaction
+from models.documents import repo as document_repo
+from models.notifications import notify as notifications
+from models.tasks import repo as task_repo
 from web import commands
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render

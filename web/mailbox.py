@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from models import mail
 from models.errors import Forbidden, NotFound
+from models.notifications import mail
 from web.deps import DbSession, Principal, State, WebUser
 from web.htmx import render
 

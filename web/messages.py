@@ -248,7 +248,7 @@ MESSAGES.update({
     "signed_file_missing": "Không tìm thấy tệp đã ký. Vui lòng ký lại.",
 })
 
-# edXML: packages from the national hub that cannot be read (models.edxml; EDXML §6, §8.1).
+# edXML: packages from the national hub that cannot be read (models.exchange.edxml; EDXML §6, §8.1).
 MESSAGES.update({
     "edxml_too_large": "Gói tin edXML vượt quá dung lượng cho phép. {detail}",
     "edxml_doctype": "Gói tin edXML bị từ chối vì có khai báo DOCTYPE hoặc thực thể (không an toàn).",

@@ -18,17 +18,19 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from models import doc_type_repo, document_repo, outgoing_repo
-from models.access import document_for_user, visible_documents
-from models.actions import ACTION_FIELDS
 from models.db import reading
-from models.documents import Document, StoredFile
+from models.documents import repo as document_repo
+from models.documents import types_repo as doc_type_repo
+from models.documents.access import document_for_user, visible_documents
+from models.documents.tables import Document, StoredFile
+from models.documents.text_extract import pdf_text
 from models.errors import DomainError, NotFound
-from models.format_checks import check_format
-from models.org import Agency, OrgUnit
-from models.outgoing import DraftRevision
-from models.outgoing_schema import COMPETENCES
-from models.text_extract import pdf_text
+from models.org.tables import Agency, OrgUnit
+from models.outgoing import repo as outgoing_repo
+from models.outgoing.format_checks import check_format
+from models.outgoing.schema import COMPETENCES
+from models.outgoing.tables import DraftRevision
+from models.tasks.actions import ACTION_FIELDS
 from models.vocab import Direction, DocumentStatus, Role, Urgency
 from web import outgoing_commands as commands
 from web.api import _metadata_object, document_json, read_limited

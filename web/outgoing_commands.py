@@ -25,23 +25,27 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from config.settings import Settings
-from models import definition_repo, doc_type_repo, outgoing_repo, pki, task_repo
-from models.access import document_for_user
 from models.audit import record
 from models.db import reading, transaction, utcnow
-from models.doc_types import DocumentType
-from models.document_repo import store_file
-from models.documents import Document, DocumentFile, StoredFile
-from models.drafting import DraftContent
+from models.documents import types_repo as doc_type_repo
+from models.documents.access import document_for_user
+from models.documents.file_store import FileStore
+from models.documents.pdf_checks import inspect_pdf
+from models.documents.repo import store_file
+from models.documents.search_repo import index_document
+from models.documents.tables import Document, DocumentFile, StoredFile
+from models.documents.text_extract import pdf_text
+from models.documents.types import DocumentType
 from models.errors import Conflict, DomainError, Forbidden, NotFound
-from models.file_store import FileStore
-from models.org import Agency, OrgUnit, User
-from models.outgoing import DraftRevision, RemoteSigning, RevisionStage
-from models.outgoing_schema import DraftForm
-from models.pdf_checks import inspect_pdf
-from models.search_repo import index_document
-from models.tasks import Task
-from models.text_extract import pdf_text
+from models.org.tables import Agency, OrgUnit, User
+from models.outgoing import repo as outgoing_repo
+from models.outgoing.drafting import DraftContent
+from models.outgoing.schema import DraftForm
+from models.outgoing.tables import DraftRevision, RemoteSigning, RevisionStage
+from models.processes import repo as definition_repo
+from models.signing import pki
+from models.tasks import repo as task_repo
+from models.tasks.tables import Task
 from models.vocab import URGENCY_RANK, DocumentStatus, Role, TaskStatus, Urgency
 from web.commands import ActionOutcome, MetadataInvalid, act_on_task
 from workflows.contracts import ConsultTarget, OutgoingInput, outgoing_workflow_id
@@ -153,8 +157,8 @@ class PreparedFile:
 
 async def _prepare_file(content: DraftContent, content_mode: str, upload: bytes | None) -> PreparedFile:
     """Render the form, or add the issuing fields to an uploaded PDF / converted .docx."""
-    from models.outgoing_render import render_document
-    from models.outgoing_upload import convert_docx_to_pdf, prepare_uploaded_pdf
+    from models.outgoing.render import render_document
+    from models.outgoing.upload import convert_docx_to_pdf, prepare_uploaded_pdf
 
     if content_mode not in CONTENT_MODES:
         raise _field_error("content_mode", "invalid")
@@ -404,7 +408,7 @@ def _check_certificate(settings: Settings, user: User, certificate, intermediate
     ``intermediates``: the CAs between the certificate and a trust anchor (a PKCS#12 file
     carries its issuing CA; a token's chain is found among the anchors).
     """
-    from models.signing import check_signing_certificate
+    from models.signing.issuing import check_signing_certificate
 
     crl = pki.crl_path(settings)
     check_signing_certificate(certificate, expected_full_name=user.full_name, at=utcnow(),
@@ -419,7 +423,7 @@ def _pkcs12_provider(settings: Settings, user: User, password: str | None):
     In production the signer types their PKCS#12 password; it is used for this one signing and
     never stored or logged. Without one (demo only), the demo PKI's password opens the file.
     """
-    from models.signing import Pkcs12Provider
+    from models.signing.issuing import Pkcs12Provider
 
     try:
         path = pki.demo_pkcs12_path(settings, user.username)
@@ -437,7 +441,7 @@ def token_provider(settings: Settings, user: User, pin: str):
     """
     from cryptography import x509
 
-    from models.signing import Pkcs11Provider
+    from models.signing.issuing import Pkcs11Provider
 
     if settings.pki_pkcs11_module is None or not settings.pki_pkcs11_token_label:
         raise DomainError("pkcs11_not_configured")
@@ -450,7 +454,7 @@ def token_provider(settings: Settings, user: User, pin: str):
 
 def _sign_with(settings: Settings, user: User, provider, pdf: bytes, image: bytes) -> bytes:
     """Check the provider's certificate, then certify the PDF (synchronous: run in a thread)."""
-    from models.signing import sign_as_official
+    from models.signing.issuing import sign_as_official
 
     _check_certificate(settings, user, provider.certificate, provider.ca_chain)
     return sign_as_official(pdf, provider, signature_image_png=image, signer_name=user.full_name,
@@ -462,7 +466,7 @@ async def sign_draft(engine: Engine, client: Client, settings: Settings, store: 
                      token_pin: str | None = None, provider=None) -> ActionOutcome:
     """The signer signs the current revision with their key, then the ``sign`` step is decided.
 
-    The key: ``provider`` (any ``models.signing.SigningProvider``), else the configured PKCS#11
+    The key: ``provider`` (any ``models.signing.issuing.SigningProvider``), else the configured PKCS#11
     token when ``token_pin`` is given, else the user's PKCS#12 file. A refused certificate
     changes nothing.
     """
@@ -501,7 +505,7 @@ async def prepare_remote_signing(engine: Engine, settings: Settings, store: File
     """
     from cryptography import x509
 
-    from models.signing import prepare_remote_signature
+    from models.signing.issuing import prepare_remote_signature
 
     try:
         # PEM: the signer's certificate first, then its issuing CAs (as a token exports them).
@@ -547,7 +551,7 @@ async def complete_remote_signing(engine: Engine, client: Client, settings: Sett
                                   remote_id: int, user: User, roles: set[Role], signature: bytes,
                                   nonce: str) -> ActionOutcome:
     """Step 2: embed the device's signature (verified against the certificate), decide ``ky_so``."""
-    from models.signing import PendingRemoteSignature, complete_remote_signature
+    from models.signing.issuing import PendingRemoteSignature, complete_remote_signature
 
     with reading(engine) as session:
         row = session.get(RemoteSigning, remote_id)

@@ -16,12 +16,13 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from config.settings import Settings
-from models import exchange_repo, outgoing_repo
-from models.access import document_for_user
 from models.db import transaction
+from models.documents.access import document_for_user
+from models.documents.file_store import FileStore
 from models.errors import DomainError, Forbidden
-from models.file_store import FileStore
-from models.org import User
+from models.exchange import repo as exchange_repo
+from models.org.tables import User
+from models.outgoing import repo as outgoing_repo
 from models.vocab import Role
 from web.deps import ApiUser, CsrfChecked, State, WebUser
 from workflows.contracts import RecallInput

@@ -1,7 +1,7 @@
 """Adding recipients to an issued document (bổ sung nơi nhận): the văn thư sends it on to an agency
 or unit that was left out, without a new number or a new signature.
 
-The new recipients are delivered like the first ones (``models.delivery``): inside the
+The new recipients are delivered like the first ones (``models.outgoing.delivery``): inside the
 installation at once, outside through the exchange hub. Earlier recipients are not touched.
 """
 
@@ -18,13 +18,13 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from config.settings import Settings
-from models import outgoing_repo
-from models.access import document_for_user
 from models.db import transaction, utcnow
-from models.delivery import deliver, intake_input, queue_for_hub
+from models.documents.access import document_for_user
+from models.documents.file_store import FileStore
 from models.errors import Conflict, DomainError, Forbidden
-from models.file_store import FileStore
-from models.org import User
+from models.org.tables import User
+from models.outgoing import repo as outgoing_repo
+from models.outgoing.delivery import deliver, intake_input, queue_for_hub
 from models.vocab import Direction, DocumentStatus, Role
 from web.deps import ApiUser, CsrfChecked, State, WebUser
 from workflows.starter import start_hub_delivery, start_incoming

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from models import document_repo, register_repo
-from models.access import register_for_user
 from models.db import utcnow
-from models.numbering import register_year
+from models.documents import repo as document_repo
+from models.documents.access import register_for_user
+from models.registers import repo as register_repo
+from models.registers.numbering import register_year
 from web import reports
 from web.deps import DbSession, State, WebUser
 from web.htmx import render

@@ -1,7 +1,7 @@
 """Tra cứu văn bản: the search page (htmx), saved searches, the CSV export and API v1 search.
 
-Every path calls ``models.search_repo.search_documents``, which filters through
-``models.access.visible_documents``. The two saved-search writes own their transactions here,
+Every path calls ``models.documents.search_repo.search_documents``, which filters through
+``models.documents.access.visible_documents``. The two saved-search writes own their transactions here,
 as commands in ``web/commands.py`` do.
 """
 
@@ -17,12 +17,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from models import search_repo
 from models.db import transaction, utcnow
-from models.documents import Document
-from models.numbering import VIETNAM, so_ky_hieu
-from models.org import OrgUnit
-from models.search import MAX_QUERY_LENGTH, InvalidSearch, SearchQuery
+from models.documents import search_repo
+from models.documents.search import MAX_QUERY_LENGTH, InvalidSearch, SearchQuery
+from models.documents.tables import Document
+from models.org.tables import OrgUnit
+from models.registers.numbering import VIETNAM, so_ky_hieu
 from models.vocab import DocumentStatus, Urgency
 from web.api import document_summary_json
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser

@@ -1,7 +1,7 @@
 """The outgoing-document lifecycle (văn bản đi) as a durable workflow (QĐ44 Điều 13).
 
 Started when the drafter submits a draft. The steps come from the pinned outgoing process
-definition, a small graph (``models.process_schema.OutgoingStep``):
+definition, a small graph (``models.processes.schema.OutgoingStep``):
 
 * ``consult``: the units or agencies the drafter chose give their opinions, in parallel, each
   with its own deadline; skipped when nobody was chosen.

@@ -6,7 +6,7 @@ Create Date: 2026-11-26 13:00:00.000000
 
 Creates ``document_search`` and ``saved_search``, the full-text objects SQLModel cannot
 declare (SQLite: FTS5 table and triggers; PostgreSQL: pg_trgm and a GIN index over
-``to_tsvector``, see ``models/search.py``), then indexes the documents that already exist.
+``to_tsvector``, see ``models/documents/search.py``), then indexes the documents that already exist.
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 import models.db
-from models.search import FTS_PREFIX, POSTGRES_EXTENSIONS, index_values, search_ddl
+from models.documents.search import FTS_PREFIX, POSTGRES_EXTENSIONS, index_values, search_ddl
 
 revision: str = '0002'
 down_revision: str | None = '0001'

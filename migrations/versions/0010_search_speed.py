@@ -6,7 +6,7 @@ Create Date: 2026-11-26 15:00:00
 
 Issue 3's benchmark (1,000,000 documents, 50 users): a search without text sorted every
 visible document by arrival to show 50, and the "mine" inbox visited every task a person
-ever held. Declared in ``models/search.py`` (``SPEED_INDEXES``).
+ever held. Declared in ``models/documents/search.py`` (``SPEED_INDEXES``).
 """
 
 from collections.abc import Sequence

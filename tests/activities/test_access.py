@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from models.access import document_for_user, visible_documents
-from models.account_repo import get_by_username, roles_of
 from models.db import transaction, utcnow
-from models.documents import Assignment, Document
+from models.documents.access import document_for_user, visible_documents
+from models.documents.tables import Assignment, Document
 from models.errors import NotFound
-from models.org import OrgUnit
+from models.org.repo import get_by_username, roles_of
+from models.org.tables import OrgUnit
 from models.vocab import AssignmentRole, Direction
 
 

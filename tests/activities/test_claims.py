@@ -1,4 +1,4 @@
-"""Claim, release and the completion handshake on task rows (models.task_repo, TEMPORAL-PATTERNS §4)."""
+"""Claim, release and the completion handshake on task rows (models.tasks.repo, TEMPORAL-PATTERNS §4)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from models import task_repo
 from models.db import transaction
 from models.errors import Conflict, Forbidden
-from models.tasks import Task
+from models.tasks import repo as task_repo
+from models.tasks.tables import Task
 from models.vocab import TaskStatus
 from tests.factories import make_document, make_org, make_task
 

@@ -16,16 +16,16 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.digitise import DigitiseActivities, DigitiseInput, OcrScanResult, SignDigitisedResult
 from config.settings import Settings
-from models import pki
 from models.audit import AuditEvent
 from models.db import transaction
-from models.digitise import DigitiseJob, ScanLimits, images_to_pdf
-from models.documents import Document, DocumentFile, StoredFile
+from models.documents.digitise import DigitiseJob, ScanLimits, images_to_pdf
+from models.documents.file_store import FileStore
+from models.documents.search import fold
+from models.documents.search_repo import DocumentSearch
+from models.documents.tables import Document, DocumentFile, StoredFile
 from models.errors import DomainError
-from models.file_store import FileStore
-from models.search import fold
-from models.search_repo import DocumentSearch
-from models.signatures import check_pdf_signatures
+from models.signing import pki
+from models.signing.verification import check_pdf_signatures
 from tests.factories import make_document, make_org
 
 FONT = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"

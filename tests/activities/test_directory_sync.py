@@ -10,15 +10,15 @@ from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.exchange import ExchangeActivities
+from devservers.hub.directory import DirectoryEntry
+from devservers.hub.simulator import HubStore, create_app
+from devservers.hub.systems import HubSystem
 from models.db import transaction
-from models.directory_sync import DirectoryRow, apply_directory
-from models.exchange_repo import our_agency
-from models.file_store import FileStore
-from models.hub.client import HubClient
-from models.hub.directory import DirectoryEntry
-from models.hub.simulator import HubStore, create_app
-from models.hub.systems import HubSystem
-from models.org import Agency, AgencyCode
+from models.documents.file_store import FileStore
+from models.exchange.directory_sync import DirectoryRow, apply_directory
+from models.exchange.hub_client import HubClient
+from models.exchange.repo import our_agency
+from models.org.tables import Agency, AgencyCode
 from tests.helpers import make_settings
 
 TODAY = date(2026, 11, 26)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from models import task_repo
 from models.db import transaction, utcnow
-from models.documents import Document
-from models.tasks import Task
+from models.documents.tables import Document
+from models.tasks import repo as task_repo
+from models.tasks.tables import Task
 from models.vocab import Direction, Role
 from tests.helpers import user_and_roles
 

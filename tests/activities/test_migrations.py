@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 
 import models.all  # noqa: F401
 from models.db import make_engine
-from models.search import include_name
+from models.documents.search import include_name
 from tests.conftest import _postgres_dsn
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from models import outgoing_repo
 from models.audit import AuditEvent
 from models.db import transaction, utcnow
-from models.documents import Document
-from models.notifications import Notification
-from models.org import Agency, User
-from models.outgoing import Recipient, RecipientKind, TransportStatus
+from models.documents.tables import Document
+from models.notifications.notify import Notification
+from models.org.tables import Agency, User
+from models.outgoing import repo as outgoing_repo
+from models.outgoing.tables import Recipient, RecipientKind, TransportStatus
 from models.vocab import Direction, DocumentStatus
 
 

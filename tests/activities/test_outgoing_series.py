@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
-from models import doc_type_repo, register_repo
 from models.db import transaction
-from models.documents import Document
-from models.registers import Register, RegisterEntry
-from models.seed_data import DOCUMENT_TYPES
+from models.documents import types_repo as doc_type_repo
+from models.documents.tables import Document
+from models.registers import repo as register_repo
+from models.registers.tables import Register, RegisterEntry
+from models.seed.data import DOCUMENT_TYPES
 from models.vocab import Direction, DocumentStatus, RegisterKind
 from tests.factories import Org, make_org
 

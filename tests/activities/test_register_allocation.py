@@ -12,8 +12,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.registers import RegisterActivities
 from models.audit import AuditEvent
 from models.db import transaction
-from models.documents import Document
-from models.registers import RegisterCounter, RegisterEntry
+from models.documents.tables import Document
+from models.registers.tables import RegisterCounter, RegisterEntry
 from models.vocab import DocumentStatus
 from tests.factories import make_document, make_org
 from workflows.contracts import RegisterIncomingInput

@@ -12,13 +12,10 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.documents import DocumentActivities
 from models.db import transaction
-from models.document_repo import receive_incoming, store_file
-from models.document_schema import IncomingMetadata
-from models.documents import Assignment, Document
-from models.errors import DomainError, NotFound
-from models.org import Agency, User, UserRole
-from models.search import DocumentSearch, SearchQuery
-from models.search_repo import (
+from models.documents.repo import receive_incoming, store_file
+from models.documents.schema import IncomingMetadata
+from models.documents.search import DocumentSearch, SearchQuery
+from models.documents.search_repo import (
     delete_saved_search,
     ensure_search_objects,
     index_document,
@@ -29,6 +26,9 @@ from models.search_repo import (
     search_documents,
     type_names,
 )
+from models.documents.tables import Assignment, Document
+from models.errors import DomainError, NotFound
+from models.org.tables import Agency, User, UserRole
 from models.vocab import AgencyKind, AssignmentRole, Direction, DocumentStatus, Role, Urgency
 from tests.factories import make_document, make_org, make_task
 from workflows.contracts import ApplyDecisionInput

@@ -1,4 +1,4 @@
-"""Bounded search (models/search.py §5): exact up to the bound, the newest matches ranked beyond it."""
+"""Bounded search (models/documents/search.py §5): exact up to the bound, the newest matches ranked beyond it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models import search_repo, task_repo
 from models.db import transaction
-from models.documents import Document
-from models.search import SearchQuery
-from models.search_repo import index_document, search_documents
+from models.documents import search_repo
+from models.documents.search import SearchQuery
+from models.documents.search_repo import index_document, search_documents
+from models.documents.tables import Document
+from models.tasks import repo as task_repo
 from models.vocab import Direction, Role
 from tests.factories import make_document, make_org, make_task
 

@@ -19,12 +19,12 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.signatures import SignatureActivities, VerifySignaturesInput, VerifySignaturesResult
 from config.settings import Settings
-from models import pki
 from models.audit import AuditEvent
 from models.db import transaction
-from models.documents import Document, StoredFile
-from models.file_store import FileStore
-from models.signatures import SignatureCheck, SignatureReport, check_pdf_signatures
+from models.documents.file_store import FileStore
+from models.documents.tables import Document, StoredFile
+from models.signing import pki
+from models.signing.verification import SignatureCheck, SignatureReport, check_pdf_signatures
 from tests.conftest import minimal_pdf
 from tests.factories import make_document, make_org
 

@@ -13,8 +13,8 @@ from activities.documents import DocumentActivities
 from activities.tasks import TaskActivities
 from models.audit import AuditEvent
 from models.db import transaction
-from models.documents import Assignment, Document
-from models.tasks import Task
+from models.documents.tables import Assignment, Document
+from models.tasks.tables import Task
 from models.vocab import AssignmentRole, DocumentStatus, TaskStatus
 from tests.factories import make_document, make_org
 from workflows.contracts import ApplyDecisionInput, OpenTaskInput, TaskRef

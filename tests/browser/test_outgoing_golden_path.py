@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from models import pki
-from models.documents import Document
-from models.org import User
-from models.outgoing import Recipient
+from models.documents.tables import Document
+from models.org.tables import User
+from models.outgoing.tables import Recipient
+from models.signing import pki
 from tests.browser.conftest import launch_chromium, log_in, needs_chromium, reload_until
 from tests.helpers import make_settings, rows, running_worker
 

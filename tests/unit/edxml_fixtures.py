@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from models.edxml.package import (
+from models.exchange.edxml.package import (
     Attachment,
     Business,
     BusinessDocType,
@@ -26,7 +26,7 @@ from models.edxml.package import (
     StaffInfo,
     TraceHeader,
 )
-from models.numbering import VIETNAM
+from models.registers.numbering import VIETNAM
 
 # The samples live in the shared folder next to the repository (tests only read them);
 # QLVB_EDXML_SAMPLES points elsewhere.

@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 from pyhanko.sign import fields
 
 from config.settings import Settings
-from models import pki
+from models.signing import pki
 
 MM = 72 / 25.4
 A4 = (0, 0, 595.28, 841.89)

@@ -13,12 +13,12 @@ from sqlmodel import SQLModel, select
 import cli
 import models.all  # noqa: F401
 from config.settings import get_settings
-from models.account_repo import get_by_username, roles_of
 from models.db import make_engine, transaction
-from models.definitions import ProcessDefinition
-from models.passwords import verify_password
-from models.process_schema import DEFAULT_INCOMING
-from models.seed_data import USERS
+from models.org.passwords import verify_password
+from models.org.repo import get_by_username, roles_of
+from models.processes.schema import DEFAULT_INCOMING
+from models.processes.tables import ProcessDefinition
+from models.seed.data import USERS
 from models.vocab import Role
 
 

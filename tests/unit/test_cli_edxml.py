@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import cli
-from models.edxml.build import build_package
+from models.exchange.edxml.build import build_package
 from tests.unit.edxml_fixtures import SAMPLES, sample_bytes, small_package
 
 

@@ -9,9 +9,9 @@ import pytest
 
 import cli
 from config.settings import get_settings
-from models.hub.simulator import HubStore
-from models.hub.systems import OUTSIDE_ORGAN_CODE, OUTSIDE_SYSTEM_ID, client_secret
-from models.seed_data import AGENCIES
+from devservers.hub.simulator import HubStore
+from devservers.hub.systems import OUTSIDE_ORGAN_CODE, OUTSIDE_SYSTEM_ID, client_secret
+from models.seed.data import AGENCIES
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 import cli
 from models.db import transaction
-from models.definition_repo import outgoing_process_for
-from models.definitions import ProcessDefinition
-from models.process_schema import DEFAULT_OUTGOING
+from models.processes.repo import outgoing_process_for
+from models.processes.schema import DEFAULT_OUTGOING
+from models.processes.tables import ProcessDefinition
 from tests.unit.test_cli import _engine
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from models import doc_type_repo
 from models.db import transaction
-from models.doc_types import DocumentType
+from models.documents import types_repo as doc_type_repo
+from models.documents.types import DocumentType
 from models.errors import NotFound
-from models.seed import seed_demo
+from models.seed.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD
 
 

@@ -11,12 +11,12 @@ import hashlib
 
 import pytest
 
-from models.edxml.build import build_package
-from models.edxml.envelope_signature import SignatureState, verify
-from models.edxml.package import BusinessDocType, EdocPackage, StatusPackage
-from models.edxml.parse import parse_package
-from models.edxml.problems import EdxmlRejected
-from models.edxml.validate import check
+from models.exchange.edxml.build import build_package
+from models.exchange.edxml.envelope_signature import SignatureState, verify
+from models.exchange.edxml.package import BusinessDocType, EdocPackage, StatusPackage
+from models.exchange.edxml.parse import parse_package
+from models.exchange.edxml.problems import EdxmlRejected
+from models.exchange.edxml.validate import check
 from tests.unit.edxml_fixtures import sample_bytes
 
 REFERENCE_ID = "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"

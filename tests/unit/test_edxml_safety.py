@@ -12,11 +12,11 @@ import zipfile
 
 import pytest
 
-from models.edxml import zipped
-from models.edxml.build import build_package
-from models.edxml.package import Attachment
-from models.edxml.parse import parse_package
-from models.edxml.problems import DEFAULT_LIMITS, EdxmlRejected, Limits
+from models.exchange.edxml import zipped
+from models.exchange.edxml.build import build_package
+from models.exchange.edxml.package import Attachment
+from models.exchange.edxml.parse import parse_package
+from models.exchange.edxml.problems import DEFAULT_LIMITS, EdxmlRejected, Limits
 from tests.unit.edxml_fixtures import small_package
 
 NS = b'xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"'

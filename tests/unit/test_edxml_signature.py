@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from signxml import DigestAlgorithm, SignatureMethod, XMLSigner
 
-from models.edxml.build import build_package
-from models.edxml.envelope_signature import SignatureState, sign, verify
-from models.edxml.parse import parse_package
-from models.edxml.problems import EdxmlRejected
-from models.edxml.safe_xml import parse_untrusted
+from models.exchange.edxml.build import build_package
+from models.exchange.edxml.envelope_signature import SignatureState, sign, verify
+from models.exchange.edxml.parse import parse_package
+from models.exchange.edxml.problems import EdxmlRejected
+from models.exchange.edxml.safe_xml import parse_untrusted
 from tests.unit.edxml_fixtures import make_pki, small_package
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from models.edxml.document_id import BadDocumentId, make_document_id, parse_document_id
-from models.edxml.package import Organization, ResponseFor, StatusPackage
-from models.edxml.validate import validate
+from models.exchange.edxml.document_id import BadDocumentId, make_document_id, parse_document_id
+from models.exchange.edxml.package import Organization, ResponseFor, StatusPackage
+from models.exchange.edxml.validate import validate
 from tests.unit.edxml_fixtures import small_package
 
 TODAY = dt.date(2026, 11, 26)
@@ -94,7 +94,7 @@ def test_bad_document_identifiers_say_which_part_is_wrong(value, reason):
 
 
 def test_future_dates_and_out_of_range_numbers_are_errors_when_sending():
-    from models.edxml.package import OtherInfo, PromulgationInfo
+    from models.exchange.edxml.package import OtherInfo, PromulgationInfo
 
     package = small_package(promulgation=PromulgationInfo("Hà Nam", dt.date(2026, 12, 1)),
                             document_id="000.00.01.H23,2026/12/01,125/UBND-TH",

@@ -16,11 +16,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlmodel import SQLModel, func, select
 
 import models.all  # noqa: F401
-from models import exchange_repo
 from models.db import make_engine, transaction
-from models.documents import Document
-from models.edxml.build import build_package
-from models.edxml.package import (
+from models.documents.tables import Document
+from models.exchange import repo as exchange_repo
+from models.exchange.edxml.build import build_package
+from models.exchange.edxml.package import (
     Attachment,
     Business,
     BusinessDocType,
@@ -30,11 +30,11 @@ from models.edxml.package import (
     ResponseFor,
     StatusPackage,
 )
-from models.exchange import HubInbound
-from models.org import Agency, User, UserRole
-from models.outgoing import Recipient, RecipientKind
-from models.outgoing_repo import PROGRESS_RANK
-from models.seed import seed_organisation
+from models.exchange.tables import HubInbound
+from models.org.tables import Agency, User, UserRole
+from models.outgoing.repo import PROGRESS_RANK
+from models.outgoing.tables import Recipient, RecipientKind
+from models.seed.demo import seed_organisation
 from models.vocab import Direction, DocumentSource, DocumentStatus, Role
 from tests.conftest import minimal_pdf
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from models.search import (
+from models.documents.search import (
     InvalidSearch,
     SearchQuery,
     fold,

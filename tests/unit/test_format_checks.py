@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.drafting import DraftContent
-from models.format_checks import check_format
+from models.outgoing.drafting import DraftContent
+from models.outgoing.format_checks import check_format
 
 
 def draft(**changes) -> DraftContent:

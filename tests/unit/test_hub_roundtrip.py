@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from models.hub.client import HubClient, HubRejected, HubUnavailable
-from models.hub.directory import DirectoryEntry, demo_directory, qd20_code
-from models.hub.simulator import HubStore, create_app
-from models.hub.systems import HubSystem
+from devservers.hub.directory import DirectoryEntry, demo_directory, qd20_code
+from devservers.hub.simulator import HubStore, create_app
+from devservers.hub.systems import HubSystem
+from models.exchange.hub_client import HubClient, HubRejected, HubUnavailable
 
 OFFICE = "000.00.01.H23"  # system A: Văn phòng UBND tỉnh
 MINISTRY = "000.00.00.G09"  # system B: Bộ Nội vụ

@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from models.hub.signing import (
+from models.exchange.hub_auth import (
     VIETNAM,
     SignatureError,
     check_parameters,

@@ -68,8 +68,8 @@ def test_a_cancellation_inside_pyhanko_passes_through_the_check(monkeypatch, tmp
     from temporalio.exceptions import CancelledError
 
     from config.settings import Settings
-    from models import pki
-    from models.signatures import check_pdf_signatures
+    from models.signing import pki
+    from models.signing.verification import check_pdf_signatures
     from tests.activities.test_signature_check import sign
     from tests.conftest import minimal_pdf
 

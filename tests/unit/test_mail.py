@@ -10,10 +10,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from config.settings import Settings
-from models import mail
 from models.db import transaction
-from models.mail import MAX_ATTEMPTS, MailMessage, deliver_pending, mailbox_path, queue_mail
-from models.notifications import Notification, notify
+from models.notifications import mail
+from models.notifications.mail import MAX_ATTEMPTS, MailMessage, deliver_pending, mailbox_path, queue_mail
+from models.notifications.notify import Notification, notify
 from models.vocab import Urgency
 from tests.factories import make_document, make_org
 from tests.helpers import rows

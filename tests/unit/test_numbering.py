@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from models.numbering import document_identifier, format_number, register_year, so_ky_hieu
+from models.registers.numbering import document_identifier, format_number, register_year, so_ky_hieu
 
 
 def test_it_puts_an_instant_after_17h_utc_on_new_years_eve_into_the_next_year():

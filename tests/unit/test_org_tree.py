@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from models.account_repo import roles_of
 from models.all import (
     Agency,
     AgencyCode,
@@ -21,7 +20,8 @@ from models.all import (
     UserRole,
 )
 from models.db import transaction
-from models.seed import seed_demo
+from models.org.repo import roles_of
+from models.seed.demo import seed_demo
 from models.vocab import AgencyKind, Role
 from tests.conftest import DEMO_PASSWORD, _fresh_engine
 

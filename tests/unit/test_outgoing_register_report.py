@@ -8,20 +8,21 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from models import doc_type_repo, register_repo
 from models.db import transaction
-from models.documents import Document
+from models.documents import types_repo as doc_type_repo
+from models.documents.tables import Document
 from models.errors import DomainError
-from models.org import Agency, User
-from models.register_reports import (
+from models.org.tables import Agency, User
+from models.registers import repo as register_repo
+from models.registers.books import (
     Period,
     ReportKind,
     outgoing_register_report,
     register_report,
     report_kind_for,
 )
-from models.registers import Register, RegisterEntry
-from models.seed_data import OFFICE_CODE
+from models.registers.tables import Register, RegisterEntry
+from models.seed.data import OFFICE_CODE
 from models.vocab import Direction, DocumentStatus, EntryStatus
 from web.reports import register_table
 from web.reports.pdf import register_html

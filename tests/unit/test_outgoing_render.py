@@ -33,9 +33,9 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from models.drafting import DraftContent, date_text
 from models.errors import DomainError
-from models.outgoing_render import (
+from models.outgoing.drafting import DraftContent, date_text
+from models.outgoing.render import (
     AGENCY_FIELD,
     DATE_FIELD,
     FIELD_NAMES,
@@ -43,7 +43,7 @@ from models.outgoing_render import (
     OFFICIAL_FIELD,
     render_document,
 )
-from models.outgoing_upload import convert_docx_to_pdf, prepare_uploaded_pdf
+from models.outgoing.upload import convert_docx_to_pdf, prepare_uploaded_pdf
 from tests.conftest import minimal_pdf
 
 NOTO_SERIF = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
@@ -390,7 +390,7 @@ def test_docx_converts_to_pdf_with_libreoffice():
 
 
 def test_a_rendered_draft_passes_the_format_checks(rendered):
-    from models.format_checks import check_format
+    from models.outgoing.format_checks import check_format
 
     checks = check_format(draft(urgency="khan"), pdf_text(rendered.pdf))
     assert [c for c in checks if not c.ok] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.errors import DomainError
-from models.passwords import (
+from models.org.passwords import (
     check_policy,
     generate_password,
     hash_password,

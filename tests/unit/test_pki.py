@@ -15,7 +15,7 @@ from cryptography.x509.oid import NameOID
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
 from config.settings import Settings
-from models import pki
+from models.signing import pki
 
 
 @pytest.fixture(scope="module")

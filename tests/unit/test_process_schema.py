@@ -6,12 +6,12 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import select
 
-from models import definition_repo
 from models.audit import AuditEvent
 from models.db import transaction
-from models.definitions import ProcessDefinition
 from models.errors import DomainError
-from models.process_schema import DEFAULT_INCOMING, ProcessBody
+from models.processes import repo as definition_repo
+from models.processes.schema import DEFAULT_INCOMING, ProcessBody
+from models.processes.tables import ProcessDefinition
 
 
 def _body(**changes) -> dict:

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from models import register_repo
 from models.audit import record
 from models.db import transaction
-from models.documents import Assignment, Document
+from models.documents.tables import Assignment, Document
 from models.errors import DomainError
-from models.org import Agency, OrgUnit, User
-from models.register_reports import (
+from models.org.tables import Agency, OrgUnit, User
+from models.registers import repo as register_repo
+from models.registers.books import (
     Period,
     ReportKind,
     followup_register_report,
@@ -23,8 +23,8 @@ from models.register_reports import (
     parse_period,
     processing_slip,
 )
-from models.registers import RegisterEntry
-from models.seed_data import OFFICE_CODE
+from models.registers.tables import RegisterEntry
+from models.seed.data import OFFICE_CODE
 from models.vocab import Direction, DocumentStatus, EntryStatus
 from web.reports import long_date, register_table
 from web.reports.pdf import register_html

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from models import definition_repo
-from models.account_repo import create_user
 from models.db import transaction
 from models.errors import NotFound
-from models.process_schema import DEFAULT_INCOMING
-from models.seed import seed_demo
+from models.org.repo import create_user
+from models.processes import repo as definition_repo
+from models.processes.schema import DEFAULT_INCOMING
+from models.seed.demo import seed_demo
 from models.vocab import Role
 from tests.conftest import DEMO_PASSWORD
 
@@ -37,8 +37,8 @@ def test_it_refuses_a_user_in_an_unknown_agency_with_a_domain_error(seeded_sqlit
 def test_it_gives_every_seeded_agency_both_code_forms(seeded_sqlite):
     from sqlmodel import select
 
-    from models.numbering import qd20_from_qcvn102
-    from models.org import Agency, AgencyCode
+    from models.org.tables import Agency, AgencyCode
+    from models.registers.numbering import qd20_from_qcvn102
 
     assert qd20_from_qcvn102("000.00.00.H23") == "H23"
     assert qd20_from_qcvn102("000.00.01.H23") == "H23.01"

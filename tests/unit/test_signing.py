@@ -19,9 +19,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 
-from models import pki, signing
 from models.errors import DomainError
-from models.signatures import SignatureVerdict, check_pdf_signatures
+from models.signing import issuing as signing
+from models.signing import pki
+from models.signing.verification import SignatureVerdict, check_pdf_signatures
 from tests.unit.signing_fixtures import demo_settings, issue_from_demo_ca, outgoing_pdf, untrusted_chain
 
 OFFICIAL, AGENCY = "lanhdao", "000.00.01.H23"

@@ -10,9 +10,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from models import pki, signing
 from models.errors import DomainError
-from models.signatures import SignatureVerdict, check_pdf_signatures
+from models.signing import issuing as signing
+from models.signing import pki
+from models.signing.verification import SignatureVerdict, check_pdf_signatures
 from tests.unit.signing_fixtures import demo_settings, outgoing_pdf
 
 MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from config.settings import Settings
-from models import pki
-from models.stamp_images import SEAL_RED, SIGNATURE_INK, mm_to_px, seal_image_png, signature_image_png
+from models.signing import pki
+from models.signing.stamp_images import SEAL_RED, SIGNATURE_INK, mm_to_px, seal_image_png, signature_image_png
 
 
 def _open(png: bytes) -> Image.Image:

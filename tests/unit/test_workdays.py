@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from models.numbering import VIETNAM
-from models.workdays import add_working_days, is_working_day
+from models.calendar.workdays import add_working_days, is_working_day
+from models.registers.numbering import VIETNAM
 
 
 def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:

@@ -81,7 +81,7 @@ def test_it_keeps_heavy_and_side_effect_imports_out_of_workflow_modules(path):
         "import sqlmodel",
         "from sqlalchemy import select",
         "import psycopg.rows",
-        "from models.numbering import VIETNAM",
+        "from models.registers.numbering import VIETNAM",
         "from config.settings import get_settings",
         "import activities.registers as r",
         "from fastapi import FastAPI",

@@ -7,7 +7,7 @@ import re
 
 from models.audit import AuditEvent
 from models.db import transaction
-from models.org import User
+from models.org.tables import User
 from tests.conftest import DEMO_PASSWORD
 from tests.helpers import rows
 from tests.web.conftest import browser_login

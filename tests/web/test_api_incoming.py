@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from models.documents import Document
+from models.documents.tables import Document
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually_async, rows, sample_metadata
 from tests.web.conftest import api_token

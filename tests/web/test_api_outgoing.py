@@ -12,14 +12,14 @@ import json
 
 from sqlmodel import select
 
-from models import pki
 from models.db import transaction
-from models.doc_types import DocumentType
-from models.documents import Document
-from models.org import Agency, User
-from models.outgoing import Recipient, RecipientEvent
-from models.signatures import SignatureVerdict, check_pdf_signatures
-from models.tasks import Task
+from models.documents.tables import Document
+from models.documents.types import DocumentType
+from models.org.tables import Agency, User
+from models.outgoing.tables import Recipient, RecipientEvent
+from models.signing import pki
+from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.tasks.tables import Task
 from models.vocab import TaskStatus
 from tests.helpers import eventually, eventually_async, rows
 from tests.web.conftest import api_token

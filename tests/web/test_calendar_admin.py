@@ -7,9 +7,9 @@ from datetime import date
 from sqlmodel import select
 
 from models.audit import AuditEvent
+from models.calendar.tables import CalendarDay
+from models.calendar.workdays import add_working_days
 from models.db import transaction
-from models.records import CalendarDay
-from models.workdays import add_working_days
 from tests.helpers import rows
 from tests.web.conftest import browser_login
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from models.tasks import Task
+from models.tasks.tables import Task
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, rows, upload
 from tests.web.conftest import browser_login

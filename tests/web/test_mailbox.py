@@ -6,9 +6,9 @@ import email
 from email import policy
 
 from models.db import transaction
-from models.mail import MailMessage, deliver_pending, mailbox_path
-from models.org import User
-from models.tasks import Task
+from models.notifications.mail import MailMessage, deliver_pending, mailbox_path
+from models.org.tables import User
+from models.tasks.tables import Task
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, rows, upload, user_and_roles
 from tests.web.conftest import browser_login

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.notifications import Notification
-from models.tasks import Task
+from models.notifications.notify import Notification
+from models.tasks.tables import Task
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, rows, upload, user_and_roles
 from tests.web.conftest import browser_login

@@ -7,9 +7,9 @@ import re
 from sqlmodel import select
 
 from models.db import transaction
-from models.doc_types import DocumentType
-from models.documents import Document
-from models.org import Agency, User
+from models.documents.tables import Document
+from models.documents.types import DocumentType
+from models.org.tables import Agency, User
 from tests.helpers import rows
 from tests.web.conftest import browser_login
 

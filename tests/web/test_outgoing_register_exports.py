@@ -9,7 +9,7 @@ import openpyxl
 from sqlmodel import select
 
 from models.db import transaction
-from models.registers import RegisterEntry
+from models.registers.tables import RegisterEntry
 from models.vocab import EntryStatus
 from tests.unit.test_outgoing_register_report import issue_document
 from tests.web.conftest import api_token, browser_login

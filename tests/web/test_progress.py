@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.org import OrgUnit
-from models.tasks import Task
+from models.org.tables import OrgUnit
+from models.tasks.tables import Task
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, rows, upload, user_and_roles
 from tests.web.conftest import api_token, browser_login

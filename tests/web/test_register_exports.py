@@ -16,10 +16,10 @@ import openpyxl
 from sqlmodel import select
 
 from models.db import transaction
-from models.documents import Document
-from models.org import Agency
-from models.registers import Register, RegisterEntry
-from models.seed_data import OFFICE_CODE
+from models.documents.tables import Document
+from models.org.tables import Agency
+from models.registers.tables import Register, RegisterEntry
+from models.seed.data import OFFICE_CODE
 from models.vocab import EntryStatus
 from tests.unit.test_register_reports import direct, register_document
 from tests.web.conftest import api_token, browser_login

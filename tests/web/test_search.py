@@ -15,9 +15,9 @@ import pytest
 
 from app import create_app
 from models.db import transaction
-from models.documents import Document
-from models.search import SavedSearch
-from models.search_repo import index_document
+from models.documents.search import SavedSearch
+from models.documents.search_repo import index_document
+from models.documents.tables import Document
 from models.vocab import Direction, DocumentStatus, Urgency
 from tests.helpers import make_settings, rows, user_and_roles
 from tests.web.conftest import api_token, browser_login
@@ -172,7 +172,7 @@ async def test_api_search_uses_the_same_service(site):
 
 async def test_a_search_with_more_matches_than_it_ranks_says_so(site, monkeypatch):
     """Above the bound the newest matches are ranked and the total reads "hơn …", page and API alike."""
-    import models.search_repo
+    import models.documents.search_repo
 
     clerk, _ = user_and_roles(site.engine, "vanthu")
     with transaction(site.engine) as session:
@@ -183,7 +183,7 @@ async def test_a_search_with_more_matches_than_it_ranks_says_so(site, monkeypatc
             session.add(document)
             session.flush()
             index_document(session, document)
-    monkeypatch.setattr(models.search_repo, "MAX_RESULTS", 1)
+    monkeypatch.setattr(models.documents.search_repo, "MAX_RESULTS", 1)
     await browser_login(site, "vanthu")
     page = await site.get("/search", params={"q": "ngan sach"}, headers={"HX-Request": "true"})
     assert "Tìm thấy <strong>hơn 50</strong> văn bản" in page.text and "thu hẹp" in page.text

@@ -6,7 +6,7 @@ import re
 
 from weasyprint import HTML
 
-from models.documents import Document
+from models.documents.tables import Document
 from tests.helpers import rows
 from tests.web.conftest import api_token, browser_login
 

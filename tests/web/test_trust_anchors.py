@@ -13,7 +13,7 @@ from pyhanko.sign import fields, signers
 from temporalio.testing import ActivityEnvironment
 
 from activities.signatures import SignatureActivities, VerifySignaturesInput
-from models import pki
+from models.signing import pki
 from tests.conftest import minimal_pdf
 from tests.helpers import sample_metadata
 from tests.web.conftest import api_token, browser_login

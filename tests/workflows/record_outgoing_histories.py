@@ -24,7 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.definitions import _outgoing_steps
-from models.process_schema import DEFAULT_OUTGOING
+from models.processes.schema import DEFAULT_OUTGOING
 from tests.workflows.mocks import MockActivities
 from worker import WORKFLOWS
 from workflows import search_attributes

@@ -16,12 +16,15 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlmodel import select
 
 from activities.exchange import ExchangeActivities
-from models import pki
+from devservers.hub.directory import DirectoryEntry
+from devservers.hub.simulator import HubStore, create_app
+from devservers.hub.systems import HubSystem
 from models.db import transaction
-from models.documents import Document
-from models.edxml import envelope_signature
-from models.edxml.build import build_package
-from models.edxml.package import (
+from models.documents.tables import Document
+from models.errors import DomainError
+from models.exchange.edxml import envelope_signature
+from models.exchange.edxml.build import build_package
+from models.exchange.edxml.package import (
     Attachment,
     Business,
     BusinessDocType,
@@ -31,16 +34,13 @@ from models.edxml.package import (
     ResponseFor,
     StatusPackage,
 )
-from models.edxml.parse import parse_package
-from models.errors import DomainError
-from models.exchange import HubInbound, HubOutbox
-from models.hub.client import HubClient
-from models.hub.directory import DirectoryEntry
-from models.hub.simulator import HubStore, create_app
-from models.hub.systems import HubSystem
-from models.org import Agency
-from models.outgoing import Recipient
-from models.tasks import Task
+from models.exchange.edxml.parse import parse_package
+from models.exchange.hub_client import HubClient
+from models.exchange.tables import HubInbound, HubOutbox
+from models.org.tables import Agency
+from models.outgoing.tables import Recipient
+from models.signing import pki
+from models.tasks.tables import Task
 from models.vocab import DocumentSource, DocumentStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
@@ -83,7 +83,7 @@ def exchange(seeded_sqlite, temporal_env, task_queue, tmp_path, demo_pki, hub): 
 
 
 def _store(settings):
-    from models.file_store import FileStore
+    from models.documents.file_store import FileStore
 
     return FileStore(settings.files_dir)
 

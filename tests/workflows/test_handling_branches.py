@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from models.audit import AuditEvent
-from models.documents import Assignment, Document
-from models.notifications import Notification
-from models.org import OrgUnit
-from models.tasks import Task
+from models.calendar.workdays import end_of_day
+from models.documents.tables import Assignment, Document
+from models.notifications.notify import Notification
+from models.org.tables import OrgUnit
+from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
-from models.workdays import end_of_day
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker, upload, user_and_roles
 from web.commands import act_on_task

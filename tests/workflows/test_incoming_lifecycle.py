@@ -6,10 +6,10 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus
 
 from models.audit import AuditEvent
-from models.documents import Assignment, Document
+from models.documents.tables import Assignment, Document
 from models.errors import Conflict, NotFound
-from models.org import OrgUnit
-from models.tasks import Task
+from models.org.tables import OrgUnit
+from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import (

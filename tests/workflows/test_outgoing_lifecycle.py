@@ -16,17 +16,19 @@ import pytest
 from sqlmodel import select
 from temporalio.client import WorkflowExecutionStatus
 
-from models import definition_repo, outgoing_repo, pki
 from models.audit import AuditEvent
 from models.db import transaction
-from models.documents import Document, StoredFile
+from models.documents.file_store import FileStore
+from models.documents.tables import Document, StoredFile
 from models.errors import Conflict, DomainError
-from models.file_store import FileStore
-from models.org import OrgUnit
-from models.outgoing import DraftComment, Recipient, RecipientEvent, RevisionStage
-from models.process_schema import DEFAULT_OUTGOING, ProcessBody
-from models.signatures import SignatureVerdict, check_pdf_signatures
-from models.tasks import Task
+from models.org.tables import OrgUnit
+from models.outgoing import repo as outgoing_repo
+from models.outgoing.tables import DraftComment, Recipient, RecipientEvent, RevisionStage
+from models.processes import repo as definition_repo
+from models.processes.schema import DEFAULT_OUTGOING, ProcessBody
+from models.signing import pki
+from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.tasks.tables import Task
 from models.vocab import DocumentStatus
 from tests.helpers import eventually, eventually_async, make_settings, rows, running_worker, user_and_roles
 from tests.outgoing_helpers import (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from models.audit import AuditEvent
-from models.digitise import DigitiseJob
-from models.documents import Document
-from models.pki import ensure_demo_pki
-from models.signatures import SignatureCheck
-from models.tasks import Task
+from models.documents.digitise import DigitiseJob
+from models.documents.tables import Document
+from models.signing.pki import ensure_demo_pki
+from models.signing.verification import SignatureCheck
+from models.tasks.tables import Task
 from models.vocab import DocumentSource, DocumentStatus
 from tests.activities.test_digitise_activity import PAGE_ONE, render_page
 from tests.helpers import (
@@ -28,7 +28,7 @@ async def _receive(engine, client, settings):
 
 
 def _store(settings):
-    from models.file_store import FileStore
+    from models.documents.file_store import FileStore
 
     return FileStore(settings.files_dir)
 

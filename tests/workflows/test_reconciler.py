@@ -8,8 +8,8 @@ from sqlalchemy import update
 from temporalio.client import Client
 
 from models.db import transaction, utcnow
-from models.documents import Document
-from models.tasks import Task
+from models.documents.tables import Document
+from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, eventually_async, make_settings, rows, running_worker, upload

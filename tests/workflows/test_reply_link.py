@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from models import outgoing_repo
 from models.audit import AuditEvent
 from models.db import transaction
-from models.doc_type_repo import type_by_name
-from models.documents import Document
+from models.documents.file_store import FileStore
+from models.documents.tables import Document
+from models.documents.types_repo import type_by_name
 from models.errors import DomainError
-from models.file_store import FileStore
-from models.org import OrgUnit
+from models.org.tables import OrgUnit
+from models.outgoing import repo as outgoing_repo
 from models.vocab import DocumentStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import (

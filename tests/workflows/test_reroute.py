@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from models.audit import AuditEvent
-from models.documents import Assignment, Document
+from models.documents.tables import Assignment, Document
 from models.errors import Conflict, Forbidden
-from models.org import OrgUnit
-from models.tasks import Task
+from models.org.tables import OrgUnit
+from models.tasks.tables import Task
 from models.vocab import TaskStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker, upload, user_and_roles

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from models.audit import AuditEvent
-from models.documents import Document
-from models.pki import ensure_demo_pki
-from models.registers import RegisterEntry
-from models.tasks import Task
+from models.documents.tables import Document
+from models.registers.tables import RegisterEntry
+from models.signing.pki import ensure_demo_pki
+from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.activities.test_signature_check import sign
 from tests.conftest import minimal_pdf

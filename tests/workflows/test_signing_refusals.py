@@ -15,12 +15,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from models import pki
+from models.documents.file_store import FileStore
 from models.errors import Conflict, DomainError, NotFound
-from models.file_store import FileStore
-from models.outgoing import DraftRevision, RevisionStage
-from models.signatures import SignatureVerdict, check_pdf_signatures
-from models.tasks import Task
+from models.outgoing.tables import DraftRevision, RevisionStage
+from models.signing import pki
+from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
 from tests.outgoing_helpers import act_on_step, draft_document, open_task_of, submit_draft
@@ -82,7 +82,7 @@ async def test_refused_signatures_change_nothing_and_a_signed_draft_cannot_be_ed
                                raw={"body": "Nội dung sửa lén"}, content_mode="form")
         assert locked.value.code == "draft_not_editable"
 
-    from models.documents import Document
+    from models.documents.tables import Document
 
     assert rows(engine, Document, Document.id == document.id)[0].status == DocumentStatus.IN_REVIEW
 
@@ -131,7 +131,7 @@ async def test_the_signer_signs_with_a_pin_on_the_configured_token(
         assert outcome.applied and outcome.document_status == DocumentStatus.SIGNED
     signed = _signed_revisions(engine, document.id)
     assert len(signed) == 1
-    from models.documents import StoredFile
+    from models.documents.tables import StoredFile
 
     data = store.read(rows(engine, StoredFile, StoredFile.id == signed[0].file_id)[0].sha256)
     report = await asyncio.to_thread(check_pdf_signatures, data, pki.trust_anchor_certificates(settings))

@@ -23,16 +23,16 @@ from sqlmodel import SQLModel, select
 
 import models.all  # noqa: F401
 from models.db import make_engine, transaction
-from models.documents import Document
-from models.exchange import HubInbound, HubOutbox
-from models.org import Agency, OrgUnit, User
-from models.outgoing import Recipient, RecipientEvent, RecipientKind
-from models.outgoing_repo import add_recipient_event
-from models.registers import RegisterEntry
-from models.seed import seed_organisation
-from models.seed_profiles import MINISTRY_CODE
-from models.signatures import SignatureCheck
-from models.tasks import Task
+from models.documents.tables import Document
+from models.exchange.tables import HubInbound, HubOutbox
+from models.org.tables import Agency, OrgUnit, User
+from models.outgoing.repo import add_recipient_event
+from models.outgoing.tables import Recipient, RecipientEvent, RecipientKind
+from models.registers.tables import RegisterEntry
+from models.seed.demo import seed_organisation
+from models.seed.profiles import MINISTRY_CODE
+from models.signing.verification import SignatureCheck
+from models.tasks.tables import Task
 from models.vocab import Direction, DocumentSource, DocumentStatus, TaskStatus
 from tests.exchange_installations import Installation, dispose, make_pki, set_up, trust
 from tests.helpers import eventually, rows, user_and_roles

@@ -1,7 +1,7 @@
 """Printed registers and slips: one loader and one table per report, two renderers (PDF, XLSX).
 
 The web pages and API v1 call the same functions here, which call the data assembly of
-``models.register_reports``: every output of a register shows the same lines and the same words.
+``models.registers.books``: every output of a register shows the same lines and the same words.
 
 Data is read in a short transaction of its own, closed before rendering starts: on SQLite every
 transaction holds the write lock (``BEGIN IMMEDIATE``), and a long render must not hold up the
@@ -18,13 +18,13 @@ from urllib.parse import quote
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine
 
-from models import register_reports
-from models.access import document_for_user, register_for_user
 from models.db import transaction, utcnow
+from models.documents.access import document_for_user, register_for_user
 from models.errors import DomainError
-from models.numbering import VIETNAM, format_number
-from models.org import User
-from models.register_reports import FollowupRow, IncomingRow, RegisterReport, ReportKind, Slip
+from models.org.tables import User
+from models.registers import books as register_reports
+from models.registers.books import FollowupRow, IncomingRow, RegisterReport, ReportKind, Slip
+from models.registers.numbering import VIETNAM, format_number
 from models.vocab import Role
 from web import labels
 from web.filters import vn_date

@@ -8,7 +8,7 @@ series such as "Sổ văn bản quy phạm pháp luật – Quyết định".
 
 from __future__ import annotations
 
-from models.register_reports import OutgoingRow
+from models.registers.books import OutgoingRow
 
 FILE_STEM = "so-dang-ky-van-ban-di"
 SHEET_NAME = "Sổ đăng ký văn bản đi"  # worksheet names are limited to 31 characters

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from models.register_reports import RegisterReport
+from models.registers.books import RegisterReport
 from web import labels
 from web.filters import vn_date
 from web.reports import outgoing, register_table

@@ -1,0 +1,4 @@
+"""A local stand-in for the national hub (VDXP), ``qlvb hub``: ``simulator`` (the API of EDXML.md §9.2
+over its own SQLite file), ``command`` (running it with uvicorn), ``systems`` (connected systems
+and their secrets), ``directory`` (its agency directory).
+"""

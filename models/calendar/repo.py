@@ -1,0 +1,44 @@
+"""The administrator's corrections to the working-day calendar (make-up days, extra days off).
+
+New deadlines use them at once: the ``compute_due_at`` activity reads them each time. Deadlines
+already computed keep their value (they are recorded in workflow history).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from models.audit import record
+from models.calendar.tables import CalendarDay
+from models.calendar.workdays import is_working_day
+from models.errors import DomainError, NotFound
+
+
+def list_days(session: Session, year: int | None = None) -> list[CalendarDay]:
+    """The corrections, in date order (one year, or all)."""
+    query = select(CalendarDay).order_by(CalendarDay.day)
+    if year is not None:
+        query = query.where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+    return list(session.exec(query))
+
+
+def set_day(session: Session, day: date, working: bool, note: str, actor_id: int | None) -> CalendarDay:
+    """Declare ``day`` worked (làm bù) or off; refuse a correction that changes nothing."""
+    if is_working_day(day) == working and session.get(CalendarDay, day) is None:
+        raise DomainError("calendar_no_change")
+    row = session.get(CalendarDay, day) or CalendarDay(day=day, working=working)
+    row.working, row.note = working, note.strip()[:200]
+    session.add(row)
+    record(session, actor_id, "calendar.changed", "calendar", day.isoformat(), working=working, note=row.note)
+    return row
+
+
+def remove_day(session: Session, day: date, actor_id: int | None) -> None:
+    """Drop a correction: the national calendar applies again on that day."""
+    row = session.get(CalendarDay, day)
+    if row is None:
+        raise NotFound("calendar_day_not_found")
+    session.delete(row)
+    record(session, actor_id, "calendar.removed", "calendar", day.isoformat())

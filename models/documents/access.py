@@ -1,0 +1,65 @@
+"""The one chokepoint for "may this person see X" (STYLE habit 9).
+
+A document belongs to the agency that registered or issues it. Inside that agency (issue 3,
+Permissions): the văn thư, the agency leaders and administrators see all of its documents; a unit
+leader sees what was routed to their unit; anyone sees what they were assigned, informed of,
+or had a task on. Other agencies' documents are visible only through a step of theirs on it (a
+consulted agency's leaders on another agency's draft); otherwise never. Missing and forbidden look the
+same (404), so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, or_
+from sqlmodel import Session, col, select
+
+from models.documents.tables import Assignment, Document
+from models.errors import NotFound
+from models.org.tables import User
+from models.registers.tables import Register
+from models.tasks.tables import Task
+from models.vocab import Direction, Role
+
+SEES_WHOLE_AGENCY = {Role.CLERK, Role.AGENCY_LEADER, Role.ADMIN}
+
+
+def visible_documents(user: User, roles: set[Role]):
+    """A SQL condition on ``Document`` selecting what ``user`` may see; use it in every listing."""
+    same_agency = col(Document.agency_id) == user.agency_id
+    # A step offered to the user (an agency consulted on another agency's draft, whose leaders
+    # answer for it) shows that document too, whichever agency owns it.
+    offered_task = exists(select(Task.id).where(
+        col(Task.document_id) == Document.id,
+        or_(col(Task.assignee_id) == user.id,
+            and_(col(Task.agency_id) == user.agency_id, col(Task.candidate_role).in_(list(roles)),
+                 or_(col(Task.unit_id).is_(None), col(Task.unit_id) == user.unit_id)))))
+    # The drafter of an outgoing document (an incoming one delivered from it keeps the sender's
+    # drafter as creator, hence the direction).
+    drafted = and_(col(Document.direction) == Direction.OUTGOING, col(Document.created_by) == user.id)
+    if roles & SEES_WHOLE_AGENCY:
+        return or_(same_agency, offered_task, drafted)
+    routed = [and_(col(Assignment.document_id) == Document.id, col(Assignment.user_id) == user.id)]
+    if Role.UNIT_LEADER in roles and user.unit_id is not None:
+        routed.append(and_(col(Assignment.document_id) == Document.id,
+                           col(Assignment.unit_id) == user.unit_id))
+    had_task = exists(select(Task.id).where(col(Task.document_id) == Document.id,
+                                            col(Task.assignee_id) == user.id))
+    return or_(and_(same_agency, or_(exists(select(Assignment.id).where(or_(*routed))), had_task)), offered_task, drafted)
+
+
+def document_for_user(session: Session, user: User, document_id: str, roles: set[Role]) -> Document:
+    """Return the document if ``user`` may see it; ``NotFound`` otherwise."""
+    document = session.exec(
+        select(Document).where(Document.id == document_id, visible_documents(user, roles))
+    ).first()
+    if document is None:
+        raise NotFound("document_not_found")
+    return document
+
+
+def register_for_user(session: Session, user: User, register_id: int) -> Register:
+    """Return one of the user's agency registers; ``NotFound`` otherwise."""
+    register = session.get(Register, register_id)
+    if register is None or register.agency_id != user.agency_id:
+        raise NotFound("register_not_found")
+    return register

@@ -1,0 +1,154 @@
+"""Document rows: intake of an incoming document, lookups and the processing history."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
+
+from models.audit import AuditEvent, record
+from models.db import utcnow
+from models.documents.schema import IncomingMetadata, refuse_state_secrets
+from models.documents.search_repo import index_document
+from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
+from models.org.tables import Agency, OrgUnit, User
+from models.registers.numbering import document_identifier
+from models.vocab import Direction, DocumentSource, DocumentStatus
+from workflows.contracts import incoming_workflow_id
+
+
+def receive_incoming(
+    session: Session,
+    *,
+    clerk: User,
+    metadata: IncomingMetadata,
+    stored: StoredFile,
+    page_count: int,
+    process_key: str,
+    process_version: int,
+    source: DocumentSource = DocumentSource.UPLOAD,
+) -> Document:
+    """Create the document row (status NEW) with its main file and an audit event.
+
+    The caller commits, then starts the workflow: a workflow is never started inside the
+    transaction, and the reconciler starts it later if that start fails.
+    """
+    refuse_state_secrets(metadata)
+    document_id = str(uuid.uuid4())
+    values = metadata.model_dump(exclude={"priority"})
+    external_id = (document_identifier(metadata.organ_id, metadata.issued_date, metadata.code_number,
+                                       metadata.code_notation) if metadata.organ_id else None)
+    duplicates = find_duplicates(session, clerk.agency_id, external_id, metadata)
+    document = Document(
+        id=document_id,
+        direction=Direction.INCOMING,
+        agency_id=clerk.agency_id,
+        source=source,
+        urgency=metadata.priority,
+        workflow_id=incoming_workflow_id(document_id),
+        process_key=process_key,
+        process_version=process_version,
+        created_by=clerk.id,
+        file_id=stored.id,
+        external_document_id=external_id,
+        **{**values, "page_amount": metadata.page_amount or page_count},
+    )
+    session.add(document)
+    session.flush()
+    session.add(DocumentFile(document_id=document_id, file_id=stored.id, role="main"))
+    record(session, clerk.id, "document.received", "document", document_id,
+           source=str(source), sha256=stored.sha256, duplicate_of=[d.id for d in duplicates])
+    index_document(session, document)
+    return document
+
+
+def find_duplicates(session: Session, agency_id: int, external_id: str | None,
+                    metadata: IncomingMetadata) -> list[Document]:
+    """Earlier incoming documents of the agency that look like the same one (ND30 PL VI III.1.h).
+
+    Same DocumentId, or the same số, ký hiệu and issuing agency. A warning, not a refusal: the
+    văn thư may legitimately receive a corrected re-issue.
+    """
+    same_triple = and_(
+        func.upper(Document.code_number) == metadata.code_number.upper(),
+        func.upper(Document.code_notation) == metadata.code_notation.upper(),
+        func.lower(Document.organ_name) == metadata.organ_name.lower(),
+    )
+    match = or_(Document.external_document_id == external_id, same_triple) if external_id else same_triple
+    return list(session.exec(
+        select(Document).where(Document.agency_id == agency_id, Document.direction == Direction.INCOMING, match)
+        .order_by(Document.created_at)
+    ))
+
+
+def duplicates_of(session: Session, document: Document) -> list[Document]:
+    """The documents flagged as possible duplicates when ``document`` was received."""
+    event = session.exec(select(AuditEvent).where(
+        AuditEvent.subject_type == "document", AuditEvent.subject_id == document.id,
+        AuditEvent.code == "document.received")).first()
+    ids = (event.data.get("duplicate_of") or []) if event else []
+    return list(documents_by_id(session, ids).values())
+
+
+def store_file(session: Session, *, sha256: str, size: int, content_type: str,
+               filename: str, user_id: int | None) -> StoredFile:
+    """Add the row describing a blob already written to the file store."""
+    stored = StoredFile(sha256=sha256, size=size, content_type=content_type,
+                        filename=filename[:255], created_by=user_id)
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def history(session: Session, document_id: str) -> list[tuple[AuditEvent, User | None]]:
+    """Return the document's audit events, oldest first, with the acting user."""
+    rows = session.exec(
+        select(AuditEvent, User)
+        .join(User, col(User.id) == AuditEvent.actor_id, isouter=True)
+        .where(AuditEvent.subject_type == "document", AuditEvent.subject_id == document_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    return [(event, user) for event, user in rows]
+
+
+def documents_not_started(session: Session, older_than_seconds: int) -> list[Document]:
+    """Documents still NEW after a while: their workflow start was lost (the reconciler's list)."""
+    cutoff = utcnow().timestamp() - older_than_seconds
+    rows = session.exec(select(Document).where(Document.status == DocumentStatus.NEW)).all()
+    return [row for row in rows if row.created_at.timestamp() < cutoff]
+
+
+def agency_of(session: Session, document: Document) -> Agency:
+    """Return the agency that owns a document."""
+    agency = session.get(Agency, document.agency_id)
+    assert agency is not None  # guaranteed by the foreign key
+    return agency
+
+
+def recent_incoming(session: Session, visible, limit: int = 50) -> list[Document]:
+    """The latest incoming documents matching ``visible`` (from ``models.documents.access``), newest first."""
+    return list(session.exec(
+        select(Document)
+        .where(visible, Document.direction == Direction.INCOMING)
+        .order_by(col(Document.created_at).desc())
+        .limit(limit)
+    ))
+
+
+def documents_by_id(session: Session, ids: list[str]) -> dict[str, Document]:
+    """Load several documents at once, keyed by id."""
+    if not ids:
+        return {}
+    return {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(ids)))}
+
+
+def routed_units(session: Session, document_id: str) -> list[tuple[Assignment, OrgUnit]]:
+    """The units currently routed to handle a document (chủ trì first), for the leader's changes."""
+    rows = session.exec(
+        select(Assignment, OrgUnit).join(OrgUnit, OrgUnit.id == Assignment.unit_id)
+        .where(Assignment.document_id == document_id, col(Assignment.user_id).is_(None),
+               col(Assignment.withdrawn_at).is_(None))
+        .order_by(Assignment.role, Assignment.id)
+    ).all()
+    return [(assignment, unit) for assignment, unit in rows]

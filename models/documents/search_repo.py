@@ -1,0 +1,321 @@
+"""Search SQL: keeping the index in step with documents, querying it, and saved searches.
+
+The rules (folding, query parsing) and the tables are in ``models/documents/search.py``; its docstring
+explains the index design. Results always pass through ``models.documents.access.visible_documents``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import (
+    Float,
+    and_,
+    case,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    table,
+    union_all,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, col, select
+
+from models.db import utcnow
+from models.documents.access import visible_documents
+from models.documents.search import (
+    FTS_PREFIX,
+    FTS_VECTOR,
+    MAX_RESULTS,
+    PER_PAGE,
+    POSTGRES_EXTENSIONS,
+    DocumentSearch,
+    SavedSearch,
+    SearchPage,
+    SearchQuery,
+    TextQuery,
+    fold,
+    fts5_match,
+    index_values,
+    parse_text,
+    search_ddl,
+    tsquery,
+)
+from models.documents.tables import Assignment, Document
+from models.errors import DomainError, NotFound
+from models.org.tables import User
+from models.registers.numbering import VIETNAM
+from models.vocab import Role
+
+# Scores sort ascending (bm25 is negative, better is lower); a số/ký hiệu match beats any text.
+CODE_EXACT = -2_000_000.0
+CODE_MATCH = -1_000_000.0
+MAX_SAVED_SEARCHES = 50
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+def index_document(session: Session, document: Document, text_content: str | None = None) -> DocumentSearch:
+    """Write the index row of ``document`` in the caller's transaction.
+
+    Call it wherever a document is created or its metadata changes, and from text extraction
+    with the extracted text. ``text_content=None`` keeps the text already indexed, so a
+    metadata change never erases OCR output. Writes nothing when nothing changed, so calling
+    it twice is harmless.
+    """
+    session.flush()  # a pending document must be inserted before the row that references it
+    row = session.exec(select(DocumentSearch).where(DocumentSearch.document_id == document.id)).first()
+    if text_content is None:
+        text_content = row.text_content if row is not None else ""
+    values = index_values(document, text_content)
+    if row is None:
+        row = DocumentSearch(document_id=document.id, **values)
+    elif all(getattr(row, name) == value for name, value in values.items()):
+        return row
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def index_text(session: Session, document_id: str, text_content: str) -> DocumentSearch:
+    """Index a document's extracted text (OCR, text layer), keeping its metadata entries."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound("document_not_found")
+    return index_document(session, document, text_content)
+
+
+def index_missing(session: Session) -> int:
+    """Index every document that has no index row yet (documents from before the index); return how many."""
+    missing = session.exec(select(Document).where(
+        ~exists(select(DocumentSearch.id).where(DocumentSearch.document_id == Document.id)))).all()
+    for document in missing:
+        index_document(session, document)
+    return len(missing)
+
+
+def ensure_search_objects(bind: Engine | Connection) -> None:
+    """Create the full-text objects if missing, and fill a new FTS5 index from the table.
+
+    Idempotent. ``create_all`` and migration 0002 already create them; this repairs a database
+    made another way (a restored dump without the virtual table, a hand-made schema).
+    """
+    if isinstance(bind, Engine):
+        with bind.begin() as connection:
+            ensure_search_objects(connection)
+        return
+    dialect = bind.dialect.name
+    if dialect == "postgresql":
+        for statement in POSTGRES_EXTENSIONS:
+            bind.exec_driver_sql(statement)
+    existed = dialect == "sqlite" and bind.exec_driver_sql(
+        f"SELECT 1 FROM sqlite_master WHERE name = '{FTS_PREFIX}'").first() is not None
+    for statement in search_ddl(dialect):
+        bind.exec_driver_sql(statement)
+    if dialect == "sqlite" and not existed:
+        bind.exec_driver_sql(f"INSERT INTO {FTS_PREFIX}({FTS_PREFIX}) VALUES ('rebuild')")
+
+
+# --- searching ------------------------------------------------------------------------------
+
+
+def _vietnam_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=VIETNAM)
+
+
+def _filters(query: SearchQuery) -> list:
+    conditions = []
+    if query.type_name:
+        conditions.append(col(Document.type_name) == query.type_name)
+    if query.urgency:
+        conditions.append(col(Document.urgency) == query.urgency)
+    if query.status:
+        conditions.append(col(Document.status) == query.status)
+    if query.unit_id:
+        conditions.append(exists(select(Assignment.id).where(
+            col(Assignment.document_id) == Document.id, col(Assignment.unit_id) == query.unit_id,
+            col(Assignment.withdrawn_at).is_(None))))
+    if query.arrival_from:
+        conditions.append(col(Document.arrival_date) >= _vietnam_midnight(query.arrival_from))
+    if query.arrival_to:
+        conditions.append(col(Document.arrival_date) < _vietnam_midnight(query.arrival_to + timedelta(days=1)))
+    if query.issued_from:
+        conditions.append(col(Document.issued_date) >= query.issued_from)
+    if query.issued_to:
+        conditions.append(col(Document.issued_date) <= query.issued_to)
+    return conditions
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _hits(dialect: str, text: TextQuery):
+    """A subquery of the index rows the text matches, one row each: (sid, document_id, score).
+
+    ``sid`` is the index row id: on SQLite the FTS5 rowid itself, so ``ORDER BY sid DESC``
+    is read backwards from the full-text index and stops at the LIMIT.
+    """
+    arms = []
+    if text.tokens:
+        if dialect == "sqlite":
+            # ``rank`` is bm25(); unlike calling bm25() it survives SQLite's subquery flattening,
+            # and it is computed only for the rows the outer query reads.
+            fts = table(FTS_PREFIX, column("rowid"), column("rank"))
+            arms.append(
+                select(fts.c.rowid.label("sid"), col(DocumentSearch.document_id).label("document_id"),
+                       fts.c.rank.label("score"))
+                .select_from(fts).join(DocumentSearch, col(DocumentSearch.id) == fts.c.rowid)
+                .where(literal_column(FTS_PREFIX).op("MATCH")(fts5_match(text.tokens))))
+        else:
+            vector = literal_column(f"document_search.{FTS_VECTOR}")
+            wanted = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery(text.tokens))
+            arms.append(
+                select(col(DocumentSearch.id).label("sid"), col(DocumentSearch.document_id).label("document_id"),
+                       (-func.ts_rank(vector, wanted)).label("score"))
+                .where(vector.op("@@")(wanted)))
+    if text.code:
+        arms.append(_code_arm(dialect, text))
+    if len(arms) == 1:  # an index row is one document: no grouping needed
+        return arms[0].subquery("hits")
+    both = union_all(*arms).subquery("text_hits")
+    return (select(both.c.sid, both.c.document_id, func.min(both.c.score).label("score"))
+            .group_by(both.c.sid, both.c.document_id).subquery("hits"))
+
+
+def _code_arm(dialect: str, text: TextQuery):
+    """Index rows whose số/ký hiệu matches: equal, ``number/…``, or containing the code."""
+    code = col(DocumentSearch.so_ky_hieu)
+    pattern = _escape_like(text.code)
+    if text.code_is_number:
+        if dialect == "sqlite":
+            # Stored codes are upper case, so ``LIKE '125/%'`` is exactly the range ['125/', '1250')
+            # ('0' follows '/'), which the B-tree index answers; LIKE would scan the table.
+            after = text.code + "/"
+            starts = and_(code >= after, code < text.code + "0")
+        else:  # the trigram index serves LIKE
+            starts = code.like(pattern + "/%", escape="\\")
+        matches = or_(code == text.code, starts)
+    elif dialect == "sqlite":
+        # A substring needs a scan: scan the narrow index (code, id), not the rows with their text.
+        matches = col(DocumentSearch.id).in_(
+            select(col(DocumentSearch.id)).where(code.like(f"%{pattern}%", escape="\\")))
+    else:
+        matches = code.like(f"%{pattern}%", escape="\\")
+    score = case((code == text.code, literal(CODE_EXACT, Float)), else_=literal(CODE_MATCH, Float))
+    return select(col(DocumentSearch.id).label("sid"), col(DocumentSearch.document_id).label("document_id"),
+                  score.label("score")).where(matches)
+
+
+def _newest(arrival, created, document_id) -> list:
+    return [arrival.desc().nulls_last(), created.desc(), document_id]
+
+
+def search_documents(session: Session, user: User, roles: set[Role], query: SearchQuery,
+                     per_page: int = PER_PAGE) -> SearchPage:
+    """One page of the documents ``user`` may see that match ``query``.
+
+    Order: relevance (a số/ký hiệu match first, then bm25 / ts_rank), then newest arrival,
+    then newest record. Without text, newest arrival first. The web page, the CSV export and
+    API v1 all call this function. Work is bounded (``models/documents/search.py`` §5): with more than
+    ``MAX_RESULTS`` visible matches (or the rows up to the requested page, if more), the most
+    recently indexed ones are ranked, and the page says ``capped``.
+    """
+    conditions = [visible_documents(user, roles), *_filters(query)]
+    offset = (query.page - 1) * per_page
+    bound = max(MAX_RESULTS, offset + per_page)
+    if not query.text.strip():
+        documents = list(session.exec(
+            select(Document).where(*conditions)
+            .order_by(*_newest(col(Document.arrival_date), col(Document.created_at), col(Document.id)))
+            .offset(offset).limit(per_page)))
+        if documents and len(documents) < per_page or not documents and offset == 0:
+            return SearchPage(query, offset + len(documents), per_page, documents)
+        found = session.exec(select(func.count()).select_from(
+            select(col(Document.id)).where(*conditions).limit(bound + 1).subquery())).one()
+        return SearchPage(query, min(found, bound), per_page, documents, capped=found > bound)
+    text = parse_text(query.text)
+    if text.empty:
+        return SearchPage(query, 0, per_page, [])
+    hits = _hits(session.get_bind().dialect.name, text)
+    # The newest ``bound + 1`` visible matches (one more tells whether there were more) ...
+    candidates = (select(hits.c.sid, hits.c.document_id, hits.c.score, col(Document.arrival_date),
+                         col(Document.created_at))
+                  .join(Document, col(Document.id) == hits.c.document_id).where(*conditions)
+                  .order_by(hits.c.sid.desc()).limit(bound + 1).subquery("candidates"))
+    numbered = select(*candidates.c, func.row_number().over(order_by=candidates.c.sid.desc()).label("newest"),
+                      func.count().over().label("found")).subquery("numbered")
+    # ... of which the newest ``bound`` are ranked; the page's ids come with the number found.
+    rows = session.exec(
+        select(numbered.c.document_id, numbered.c.found).where(numbered.c.newest <= bound)
+        .order_by(numbered.c.score, *_newest(numbered.c.arrival_date, numbered.c.created_at,
+                                             numbered.c.document_id))
+        .offset(offset).limit(per_page)).all()
+    if rows:
+        found = rows[0].found
+    elif offset == 0:
+        found = 0
+    else:  # past the last page: count on its own
+        found = session.exec(select(func.count()).select_from(candidates)).one()
+    ids = [row.document_id for row in rows]
+    loaded = {document.id: document for document in session.exec(select(Document).where(col(Document.id).in_(ids)))}
+    return SearchPage(query, min(found, bound), per_page, [loaded[i] for i in ids], capped=found > bound)
+
+
+def type_names(session: Session, user: User, roles: set[Role]) -> list[str]:
+    """The tên loại văn bản of the documents ``user`` may see, in folded alphabetical order."""
+    names = session.exec(select(Document.type_name).where(
+        visible_documents(user, roles), col(Document.type_name) != "").distinct()).all()
+    return sorted(names, key=lambda name: (fold(name), name))
+
+
+# --- saved searches -------------------------------------------------------------------------
+
+
+def saved_searches(session: Session, user: User) -> list[SavedSearch]:
+    """The user's saved searches, by name (folded order)."""
+    found = session.exec(select(SavedSearch).where(SavedSearch.user_id == user.id)).all()
+    return sorted(found, key=lambda saved: (fold(saved.name), saved.id))
+
+
+def save_search(session: Session, user: User, name: str, query: SearchQuery) -> SavedSearch:
+    """Save ``query`` under ``name``; saving an existing name replaces its query.
+
+    Raises ``DomainError`` ``saved_search_name_invalid`` (empty or over 100 characters) and
+    ``too_many_saved_searches``.
+    """
+    name = " ".join(unicodedata.normalize("NFC", name).split())
+    if not name or len(name) > 100:
+        raise DomainError("saved_search_name_invalid")
+    params = query.to_params()
+    saved = session.exec(select(SavedSearch).where(SavedSearch.user_id == user.id,
+                                                   SavedSearch.name == name)).first()
+    if saved is None:
+        owned = session.exec(select(func.count()).select_from(SavedSearch)
+                             .where(SavedSearch.user_id == user.id)).one()
+        if owned >= MAX_SAVED_SEARCHES:
+            raise DomainError("too_many_saved_searches", limit=MAX_SAVED_SEARCHES)
+        saved = SavedSearch(user_id=user.id, name=name, query=params)
+    else:
+        saved.query = params
+    session.add(saved)
+    session.flush()
+    return saved
+
+
+def delete_saved_search(session: Session, user: User, saved_id: int) -> None:
+    """Delete one of the user's saved searches; someone else's looks missing (``NotFound``)."""
+    saved = session.get(SavedSearch, saved_id)
+    if saved is None or saved.user_id != user.id:
+        raise NotFound("saved_search_not_found")
+    session.delete(saved)
+    session.flush()

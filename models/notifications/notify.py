@@ -1,0 +1,78 @@
+"""In-app notifications: new work, urgent documents, overdue escalations.
+
+Rows are written in the transaction of the event they announce; the web page polls the unread
+count. E-mail delivery reads the same rows (a later step), so nothing is announced twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, func, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.db import UTCDateTime, utcnow
+from models.notifications.mail import queue_mail
+from models.org.tables import User, UserRole
+from models.vocab import Role
+
+
+class Notification(SQLModel, table=True):
+    """One message for one person about one document."""
+
+    __table_args__ = (Index("ix_notification_inbox", "user_id", "read_at", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    document_id: str | None = Field(default=None, foreign_key="document.id")
+    code: str = Field(max_length=40)  # new_task, urgent_task, overdue, …
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    urgent: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def people_with_role(session: Session, agency_id: int, role: Role, unit_id: int | None = None) -> list[int]:
+    """Ids of active people holding ``role`` in an agency (and unit, when given)."""
+    query = (select(User.id).join(UserRole, UserRole.user_id == User.id)
+             .where(User.agency_id == agency_id, UserRole.role == role, User.disabled == False))  # noqa: E712
+    if unit_id is not None:
+        query = query.where(User.unit_id == unit_id)
+    return list(session.exec(query))
+
+
+def notify(session: Session, user_ids: Iterable[int], document_id: str | None, code: str,
+           urgent: bool = False, **data: Any) -> int:
+    """Add one notification per distinct user; the caller commits."""
+    count = 0
+    for user_id in sorted(set(user_ids)):
+        notification = Notification(user_id=user_id, document_id=document_id, code=code, urgent=urgent, data=data)
+        session.add(notification)
+        queue_mail(session, notification)  # its e-mail copy, in the same transaction
+        count += 1
+    return count
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """How many notifications the user has not opened."""
+    return session.exec(select(func.count()).select_from(Notification)
+                        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))).one()
+
+
+def latest(session: Session, user_id: int, limit: int = 30) -> list[Notification]:
+    """The user's newest notifications, unread first."""
+    return list(session.exec(
+        select(Notification).where(Notification.user_id == user_id)
+        .order_by(col(Notification.read_at).is_not(None), col(Notification.created_at).desc())
+        .limit(limit)
+    ))
+
+
+def mark_all_read(session: Session, user_id: int) -> int:
+    """Mark every unread notification of the user as read."""
+    result = session.execute(update(Notification)
+                             .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
+                             .values(read_at=utcnow()))
+    return result.rowcount

@@ -1,0 +1,232 @@
+"""Accounts: login with lockout, sessions and API tokens, password changes, administration.
+
+QĐ44 Điều 21.2.b, d: strong passwords, lockout after repeated failures, forced change at first
+login, and an administrator who can lock and reset an account whose owner lost control of it.
+Every login, failure and lockout is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from models.audit import record
+from models.db import utcnow
+from models.errors import AuthFailed, Conflict, DomainError, NotFound
+from models.org.passwords import check_policy, generate_password, hash_password, needs_rehash, verify_password
+from models.org.tables import Agency, OrgUnit, User, UserRole, UserSession
+from models.vocab import Role, SessionKind
+
+# Verified against when the username is unknown, so both paths cost one argon2 verification.
+_DUMMY_HASH = hash_password("Dummy-password-1")
+
+
+def hash_token(token: str) -> str:
+    """Store only a SHA-256 of session tokens: a database leak does not leak sessions."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def roles_of(session: Session, user_id: int) -> set[Role]:
+    """Return the roles a person holds."""
+    return {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user_id))}
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, max_failures: int, lockout: timedelta,
+    ip_address: str = "",
+) -> User:
+    """Check credentials and update the failure counter; raise ``AuthFailed`` with the reason.
+
+    1. Unknown user: verify against a dummy hash (same timing), audit, refuse.
+    2. Disabled by an administrator, or inside a lockout window: refuse without checking.
+    3. Wrong password: count it; at ``max_failures`` start the lockout window and audit it.
+    4. Right password: reset the counter, upgrade the hash if needed, audit the login.
+
+    The caller commits even when this raises, so failures are counted and audited.
+    """
+    now = utcnow()
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        record(session, None, "auth.login_failed", "user", username[:50], reason="unknown_user",
+               ip=ip_address)
+        raise AuthFailed("bad_credentials")
+    if user.disabled:
+        record(session, user.id, "auth.login_refused", "user", user.id, reason="disabled", ip=ip_address)
+        raise AuthFailed("account_disabled")
+    if user.locked_until is not None and user.locked_until > now:
+        record(session, user.id, "auth.login_refused", "user", user.id, reason="locked", ip=ip_address)
+        raise AuthFailed("account_locked", until=user.locked_until)
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        record(session, user.id, "auth.login_failed", "user", user.id,
+               reason="bad_password", failures=user.failed_logins, ip=ip_address)
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + lockout
+            user.failed_logins = 0
+            record(session, user.id, "auth.locked_out", "user", user.id,
+                   until=user.locked_until.isoformat(), ip=ip_address)
+            session.add(user)
+            raise AuthFailed("account_locked", until=user.locked_until)
+        session.add(user)
+        raise AuthFailed("bad_credentials")
+    user.failed_logins = 0
+    user.locked_until = None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.add(user)
+    record(session, user.id, "auth.login", "user", user.id, ip=ip_address)
+    return user
+
+
+def open_session(
+    session: Session, user: User, kind: SessionKind, lifetime: timedelta,
+    user_agent: str = "", ip_address: str = "",
+) -> tuple[str, UserSession]:
+    """Create a session or API token; return the clear token (shown once) and the row."""
+    token = secrets.token_urlsafe(32)
+    row = UserSession(
+        token_hash=hash_token(token), user_id=user.id, kind=kind,
+        csrf_token=secrets.token_urlsafe(32), expires_at=utcnow() + lifetime,
+        user_agent=user_agent[:300], ip_address=ip_address[:64],
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def resolve_session(session: Session, token: str, kind: SessionKind,
+                    idle: timedelta) -> tuple[UserSession, User] | None:
+    """Find the live session of a token and slide its expiry; None when absent or expired."""
+    now = utcnow()
+    row = session.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
+    if row is None or row.kind != kind or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled:
+        return None
+    if (now - row.last_seen_at) > timedelta(minutes=1):  # avoid a write on every request
+        row.last_seen_at = now
+        row.expires_at = max(row.expires_at, now + idle)
+        session.add(row)
+    return row, user
+
+
+def active_sessions(session: Session, user_id: int) -> list[UserSession]:
+    """The user's sessions and tokens that are still valid, newest first."""
+    return list(session.exec(
+        select(UserSession)
+        .where(UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None),
+               UserSession.expires_at > utcnow())
+        .order_by(col(UserSession.created_at).desc())
+    ))
+
+
+def revoke_session(session: Session, user_id: int, session_id: int, actor_id: int) -> None:
+    """End one of the user's own sessions (or, for an administrator, anyone's)."""
+    result = session.execute(
+        update(UserSession)
+        .where(col(UserSession.id) == session_id, col(UserSession.user_id) == user_id,
+               col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if result.rowcount != 1:
+        raise NotFound("session_not_found")
+    record(session, actor_id, "auth.session_revoked", "user", user_id, session_id=session_id)
+
+
+def revoke_all_sessions(session: Session, user_id: int) -> int:
+    """End every session of a user (lock, reset)."""
+    result = session.execute(
+        update(UserSession)
+        .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change one's own password: the current one must match, the new one meet the policy."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError("wrong_current_password")
+    check_policy(new)
+    if verify_password(user.password_hash, new):
+        raise DomainError("password_unchanged")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    session.add(user)
+    record(session, user.id, "auth.password_changed", "user", user.id)
+
+
+def password_expired(user: User, max_age_days: int, now: datetime | None = None) -> bool:
+    """Tell whether the password is older than the configured age (a reminder, not a block)."""
+    return ((now or utcnow()) - user.password_changed_at) > timedelta(days=max_age_days)
+
+
+def create_user(
+    session: Session, *, username: str, full_name: str, agency_code: str, roles: list[Role],
+    position: str = "", unit_abbreviation: str | None = None, email: str = "",
+    password: str | None = None, must_change_password: bool = True, actor_id: int | None = None,
+) -> tuple[User, str]:
+    """Create an account; return it and its initial password (generated when not given)."""
+    username = username.strip()
+    if not username or session.exec(select(User).where(User.username == username)).first():
+        raise Conflict("username_taken", username=username)
+    agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
+    if agency is None:
+        raise NotFound("agency_not_found", agency_code=agency_code)
+    unit_id = None
+    if unit_abbreviation:
+        unit = session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency.id,
+                                                  OrgUnit.abbreviation == unit_abbreviation)).first()
+        if unit is None:
+            raise NotFound("unit_not_found", unit=unit_abbreviation)
+        unit_id = unit.id
+    password = password or generate_password()
+    check_policy(password)
+    user = User(username=username, full_name=full_name, agency_id=agency.id, unit_id=unit_id,
+                position=position, email=email, password_hash=hash_password(password),
+                must_change_password=must_change_password)
+    session.add(user)
+    session.flush()
+    for role in set(roles):
+        session.add(UserRole(user_id=user.id, role=role))
+    record(session, actor_id, "user.created", "user", user.id, username=username,
+           roles=sorted(str(r) for r in roles))
+    return user, password
+
+
+def get_by_username(session: Session, username: str) -> User:
+    """Return a user by login name."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound("user_not_found", username=username)
+    return user
+
+
+def lock_user(session: Session, user: User, actor_id: int | None, reason: str) -> None:
+    """Disable an account and end its sessions (lost control, departure)."""
+    user.disabled = True
+    session.add(user)
+    ended = revoke_all_sessions(session, user.id)
+    record(session, actor_id, "user.locked", "user", user.id, reason=reason, sessions_ended=ended)
+
+
+def reset_user(session: Session, user: User, actor_id: int | None) -> str:
+    """Re-enable an account with a new one-time password; its owner must change it at login."""
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = True
+    user.disabled = False
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    ended = revoke_all_sessions(session, user.id)
+    record(session, actor_id, "user.reset", "user", user.id, sessions_ended=ended)
+    return password

@@ -1,0 +1,2 @@
+"""Hồ sơ (records) and the documents filed in them (ND30 PL VI Mục III; DOMAIN §9).
+"""

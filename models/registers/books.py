@@ -1,0 +1,617 @@
+"""The data of the printed incoming registers and of the processing slip (ND30 Phụ lục IV).
+
+One assembly function per report; the PDF and XLSX renderers and the web and API routes all use
+them, so every output shows the same rows. Functions here read only: they return plain
+dataclasses (no ORM objects, so rendering can happen after the session is closed) and no text an
+official reads, which the web layer composes from ``web/labels.py``.
+
+* Sổ đăng ký văn bản đến, PL IV Mục VI: ``incoming_register_report``.
+* Sổ theo dõi giải quyết văn bản đến, PL IV Mục VIII: ``followup_register_report``.
+* Phiếu giải quyết văn bản đến, PL IV Mục VII: ``processing_slip``.
+* Sổ đăng ký văn bản đi, PL IV Mục I: ``outgoing_register_report`` (any outgoing series).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models.audit import AuditEvent
+from models.documents.tables import Assignment, Document
+from models.errors import DomainError
+from models.org.tables import Agency, OrgUnit, User
+from models.registers.numbering import VIETNAM, format_number, so_ky_hieu
+from models.registers.tables import Register, RegisterEntry
+from models.vocab import AssignmentRole, Direction, DocumentStatus, EntryStatus, RegisterKind
+
+# A handled document's progress no longer runs against its deadline.
+CLOSED_STATUSES = {DocumentStatus.DONE, DocumentStatus.FILED_FOR_REFERENCE, DocumentStatus.RETURNED,
+                   DocumentStatus.RECALLED}
+
+
+class ReportKind(StrEnum):
+    """Which register to print."""
+
+    REGISTER = "register"  # Sổ đăng ký văn bản đến (PL IV Mục VI)
+    FOLLOWUP = "followup"  # Sổ theo dõi giải quyết văn bản đến (PL IV Mục VIII)
+    OUTGOING = "outgoing"  # Sổ đăng ký văn bản đi (PL IV Mục I), of an outgoing series
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days from ``start`` to ``end`` inclusive, in Vietnam time, inside one register year."""
+
+    start: date
+    end: date
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """The period as a half-open interval of UTC instants [start 00:00, day after end 00:00)."""
+        lower = datetime.combine(self.start, time(), VIETNAM).astimezone(UTC)
+        upper = datetime.combine(self.end + timedelta(days=1), time(), VIETNAM).astimezone(UTC)
+        return lower, upper
+
+
+# Kinds a request may name; the outgoing register follows from the register itself.
+REQUESTED_KINDS = (ReportKind.REGISTER, ReportKind.FOLLOWUP)
+
+
+def parse_kind(raw: str | None) -> ReportKind:
+    """The report kind of a request; ``report_kind_unknown`` for anything else."""
+    raw = raw or ReportKind.REGISTER
+    if raw not in REQUESTED_KINDS:
+        raise DomainError("report_kind_unknown")
+    return ReportKind(raw)
+
+
+def report_kind_for(register: Register, raw: str | None) -> ReportKind:
+    """The report a register prints: an outgoing series its Sổ đăng ký văn bản đi (the default
+    ``register`` kind), an incoming register the kind asked for.
+
+    Refused: an unknown kind (``report_kind_unknown``), the follow-up register of an outgoing
+    series (``report_kind_mismatch``), a copy register (``report_register_not_incoming``).
+    """
+    kind = parse_kind(raw)
+    if register.kind == RegisterKind.OUTGOING:
+        if kind == ReportKind.FOLLOWUP:
+            raise DomainError("report_kind_mismatch")
+        return ReportKind.OUTGOING
+    require_incoming(register)
+    return kind
+
+
+def parse_period(raw_start: str | None, raw_end: str | None, today: date) -> Period:
+    """Read a period from ``YYYY-MM-DD`` strings; empty values default inside one year.
+
+    1. Missing both: the current register year, 1 January to today.
+    2. Missing one end: the other end's year bounds it (1 January, or 31 December; today when
+       that is earlier and in the same year).
+    3. Refused: a malformed date (``report_date_invalid``), an end before the start
+       (``report_period_reversed``), two different years (``report_period_crosses_year``),
+       because số đến restarts every 1 January (ND30 Điều 22.2) and each year is its own book.
+    """
+    start = _parse_day(raw_start)
+    end = _parse_day(raw_end)
+    if start is None and end is None:
+        start, end = date(today.year, 1, 1), today
+    elif start is None:
+        start = date(end.year, 1, 1)
+    elif end is None:
+        end = date(start.year, 12, 31)
+        if start <= today < end:
+            end = today
+    if end < start:
+        raise DomainError("report_period_reversed")
+    if end.year != start.year:
+        raise DomainError("report_period_crosses_year")
+    return Period(start, end)
+
+
+def _parse_day(raw: str | None) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError("report_date_invalid") from None
+
+
+# --- registers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cover and first page of a printed register (DOMAIN §5)."""
+
+    parent_agency_name: str  # Tên cơ quan, tổ chức chủ quản ("" for a top-level agency)
+    agency_name: str
+    register_name: str
+    year: int
+    period: Period
+    first_number: int | None  # Từ số … đến số …: None when the period has no entry
+    last_number: int | None
+    volume: int | None = None  # Quyển số, when the period is printed in several volumes
+
+
+@dataclass(frozen=True)
+class IncomingRow:
+    """One line of the Sổ đăng ký văn bản đến; a voided number keeps its line."""
+
+    arrival_date: date  # (1) Ngày đến, Vietnam date
+    arrival_number: int  # (2) Số đến
+    organ_name: str  # (3) Tác giả
+    so_ky_hieu: str  # (4) Số, ký hiệu văn bản
+    issued_date: date | None  # (5) Ngày tháng văn bản
+    type_name: str  # (6) Tên loại …
+    subject: str  # (6) … và trích yếu nội dung
+    recipients: str  # (7) Đơn vị hoặc người nhận
+    transferred_date: date | None  # (8) Ngày chuyển: the first routing to a unit or person
+    note: str  # (10) Ghi chú: the document's own note
+    void: bool = False
+    void_reason: str = ""
+    document_id: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An outgoing document issued in reply (its ``in_reply_to_id`` points at the incoming one)."""
+
+    so_ky_hieu: str
+    issued_date: date | None
+
+
+@dataclass(frozen=True)
+class FollowupRow:
+    """One line of the Sổ theo dõi giải quyết văn bản đến."""
+
+    arrival_number: int  # (1) Số đến
+    arrival_date: date
+    type_name: str  # (2) Tên loại, số, ký hiệu, ngày tháng và cơ quan ban hành
+    so_ky_hieu: str
+    issued_date: date | None
+    organ_name: str
+    subject: str
+    recipients: str  # (3) Đơn vị hoặc người nhận
+    due_date: date | None  # (4) Thời hạn giải quyết
+    status: str  # (5) Tiến độ giải quyết: a DocumentStatus value, labelled by the web layer
+    closed_date: date | None
+    overdue: bool  # past its deadline and still open on ``as_of``
+    replies: list[Reply] = field(default_factory=list)  # (6) Số, ký hiệu văn bản trả lời
+    note: str = ""  # (7) Ghi chú
+    void: bool = False
+    void_reason: str = ""
+    document_id: str = ""
+
+
+@dataclass(frozen=True)
+class OutgoingRow:
+    """One line of the Sổ đăng ký văn bản đi; a voided number keeps its line."""
+
+    so_ky_hieu: str  # (1) Số, ký hiệu văn bản: the số of the entry, the ký hiệu of the document
+    issued_date: date | None  # (2) Ngày tháng văn bản
+    type_name: str  # (3) Tên loại …
+    subject: str  # (3) … và trích yếu nội dung
+    signer: str  # (4) Người ký
+    recipients: str  # (5) Nơi nhận văn bản
+    file_copy_holder: str  # (6) Đơn vị, người nhận bản lưu: "VT, <drafting unit>"
+    copies: int | None  # (7) Số lượng bản
+    transferred_date: date | None  # (8) Ngày chuyển: the day it was issued and sent out
+    note: str  # (10) Ghi chú: the document's own note
+    number: int = 0
+    void: bool = False
+    void_reason: str = ""
+    document_id: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterReport:
+    """A printable register: its cover and its lines in số đến order."""
+
+    kind: ReportKind
+    cover: Cover
+    rows: list = field(default_factory=list)  # list[IncomingRow], list[FollowupRow] or list[OutgoingRow]
+
+
+@dataclass(frozen=True)
+class Volume:
+    """One printed volume (quyển) of a period: ``size`` consecutive entries, the ``number``-th lot."""
+
+    number: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def volumes_needed(count: int, size: int) -> int:
+    """How many volumes of ``size`` entries print ``count`` entries (at least one)."""
+    return max(1, -(-count // size))
+
+
+def register_report(session: Session, register: Register, kind: ReportKind, period: Period,
+                    as_of: date, volume: Volume | None = None) -> RegisterReport:
+    """Assemble the report of ``kind``; the caller has checked the user may see ``register``.
+
+    With ``volume``, only that volume's entries (in number order) and its number on the cover.
+    """
+    if kind == ReportKind.FOLLOWUP:
+        return followup_register_report(session, register, period, as_of, volume)
+    if kind == ReportKind.OUTGOING:
+        return outgoing_register_report(session, register, period, volume)
+    return incoming_register_report(session, register, period, volume)
+
+
+def incoming_register_report(session: Session, register: Register, period: Period,
+                             volume: Volume | None = None) -> RegisterReport:
+    """The Sổ đăng ký văn bản đến of one period (ND30 PL IV Mục VI).
+
+    Lines are the register entries whose ngày đến falls in the period, in số đến order, voided
+    numbers included so the printed series has no gaps. Ngày chuyển is the earliest routing row
+    (Assignment) of the document, withdrawn or not: the paper left the văn thư that day.
+    """
+    entries, documents = _entries_in(session, register, period, volume)
+    transferred = _first_routing(session, list(documents))
+    rows = []
+    for entry in entries:
+        document = documents.get(entry.document_id)
+        void = entry.status == EntryStatus.VOID
+        rows.append(IncomingRow(
+            arrival_date=_vn_date(entry.allocated_at),
+            arrival_number=entry.number,
+            organ_name=document.organ_name if document else "",
+            so_ky_hieu=so_ky_hieu(document.code_number, document.code_notation) if document else "",
+            issued_date=document.issued_date if document else None,
+            type_name=document.type_name if document else "",
+            subject=document.subject if document else "",
+            recipients=document.to_places if document else "",
+            transferred_date=transferred.get(entry.document_id),
+            note=document.description if document else "",
+            void=void,
+            void_reason=entry.void_reason if void else "",
+            document_id=entry.document_id,
+        ))
+    return RegisterReport(ReportKind.REGISTER, _cover(session, register, period, entries, volume), rows)
+
+
+def followup_register_report(session: Session, register: Register, period: Period,
+                             as_of: date, volume: Volume | None = None) -> RegisterReport:
+    """The Sổ theo dõi giải quyết văn bản đến of one period (ND30 PL IV Mục VIII).
+
+    Same lines as the register (one per số đến). Progress is the document's status, its closing
+    date and whether it is overdue on ``as_of``; replies are the outgoing documents whose
+    ``in_reply_to_id`` is the incoming document (DOMAIN §5.3, ``ResponseFor``), in issue order.
+    """
+    entries, documents = _entries_in(session, register, period, volume)
+    replies = _replies(session, list(documents))
+    rows = []
+    for entry in entries:
+        document = documents.get(entry.document_id)
+        void = entry.status == EntryStatus.VOID
+        status = DocumentStatus(document.status) if document else DocumentStatus.NEW
+        due = document.due_date if document else None
+        rows.append(FollowupRow(
+            arrival_number=entry.number,
+            arrival_date=_vn_date(entry.allocated_at),
+            type_name=document.type_name if document else "",
+            so_ky_hieu=so_ky_hieu(document.code_number, document.code_notation) if document else "",
+            issued_date=document.issued_date if document else None,
+            organ_name=document.organ_name if document else "",
+            subject=document.subject if document else "",
+            recipients=document.to_places if document else "",
+            due_date=due,
+            status=str(status),
+            closed_date=_vn_date(document.closed_at) if document and document.closed_at else None,
+            overdue=bool(not void and due and due < as_of and status not in CLOSED_STATUSES),
+            replies=replies.get(entry.document_id, []),
+            note=document.description if document else "",
+            void=void,
+            void_reason=entry.void_reason if void else "",
+            document_id=entry.document_id,
+        ))
+    return RegisterReport(ReportKind.FOLLOWUP, _cover(session, register, period, entries, volume), rows)
+
+
+def outgoing_register_report(session: Session, register: Register, period: Period,
+                             volume: Volume | None = None) -> RegisterReport:
+    """The Sổ đăng ký văn bản đi of one outgoing series and period (ND30 PL IV Mục I).
+
+    Lines are the entries numbered in the period (the number and the date are given together
+    at issue, ND30 Điều 15.3), in number order, voided numbers included so the printed series
+    has no gaps. The số printed is the entry's, zero-padded; the ký hiệu is the document's.
+    Ngày tháng văn bản is the document's issue date, else the day its number was taken.
+    """
+    entries, documents = _entries_in(session, register, period, volume)
+    rows = []
+    for entry in entries:
+        document = documents.get(entry.document_id)
+        if document is not None and document.direction != Direction.OUTGOING:
+            document = None  # never expected in an outgoing series: print the bare number
+        void = entry.status == EntryStatus.VOID
+        rows.append(OutgoingRow(
+            so_ky_hieu=so_ky_hieu(format_number(entry.number), document.code_notation if document else ""),
+            issued_date=(document.issued_date if document else None) or _vn_date(entry.allocated_at),
+            type_name=document.type_name if document else "",
+            subject=document.subject if document else "",
+            signer=document.signer_full_name if document else "",
+            recipients=document.to_places if document else "",
+            file_copy_holder=document.file_copy_holder if document else "",
+            copies=document.issued_amount if document else None,
+            # Delivery follows issuing at once (dispatch_outgoing), so the issue day is the day sent.
+            transferred_date=_vn_date(document.issued_at) if document and document.issued_at else None,
+            note=document.description if document else "",
+            number=entry.number,
+            void=void,
+            void_reason=entry.void_reason if void else "",
+            document_id=entry.document_id,
+        ))
+    return RegisterReport(ReportKind.OUTGOING, _cover(session, register, period, entries, volume), rows)
+
+
+def count_entries(session: Session, register: Register, period: Period) -> int:
+    """How many lines a report of this period has (to refuse oversized printouts early)."""
+    lower, upper = period.utc_bounds()
+    return session.exec(select(func.count()).select_from(RegisterEntry).where(
+        RegisterEntry.register_id == register.id, RegisterEntry.year == period.year,
+        col(RegisterEntry.allocated_at) >= lower, col(RegisterEntry.allocated_at) < upper)).one()
+
+
+def require_incoming(register: Register) -> None:
+    """Only incoming registers print as these reports (the outgoing register is PL IV Mục I)."""
+    if register.kind != RegisterKind.INCOMING:
+        raise DomainError("report_register_not_incoming")
+
+
+def _entries_in(session: Session, register: Register, period: Period,
+                volume: Volume | None = None) -> tuple[list[RegisterEntry], dict[str, Document]]:
+    lower, upper = period.utc_bounds()
+    query = (select(RegisterEntry).where(
+        RegisterEntry.register_id == register.id, RegisterEntry.year == period.year,
+        col(RegisterEntry.allocated_at) >= lower, col(RegisterEntry.allocated_at) < upper)
+        .order_by(RegisterEntry.number))
+    if volume is not None:
+        query = query.offset(volume.offset).limit(volume.size)
+    entries = list(session.exec(query))
+    documents: dict[str, Document] = {}
+    ids = list({entry.document_id for entry in entries})
+    for chunk in _chunks(ids):
+        for document in session.exec(select(Document).where(col(Document.id).in_(chunk))):
+            documents[document.id] = document
+    return entries, documents
+
+
+def _first_routing(session: Session, document_ids: list[str]) -> dict[str, date]:
+    first: dict[str, datetime] = {}
+    for chunk in _chunks(document_ids):
+        for document_id, assigned_at in session.exec(
+                select(Assignment.document_id, Assignment.assigned_at)
+                .where(col(Assignment.document_id).in_(chunk))):
+            if document_id not in first or assigned_at < first[document_id]:
+                first[document_id] = assigned_at
+    return {document_id: _vn_date(at) for document_id, at in first.items()}
+
+
+def _replies(session: Session, document_ids: list[str]) -> dict[str, list[Reply]]:
+    found: dict[str, list[tuple]] = {}
+    for chunk in _chunks(document_ids):
+        for reply in session.exec(select(Document).where(
+                col(Document.in_reply_to_id).in_(chunk), Document.direction == Direction.OUTGOING)):
+            if not reply.code_number:
+                continue  # a draft has no số yet: nothing to print
+            found.setdefault(reply.in_reply_to_id, []).append(
+                (reply.issued_date or date.max, reply.id,
+                 Reply(so_ky_hieu(reply.code_number, reply.code_notation), reply.issued_date)))
+    return {key: [item[2] for item in sorted(items, key=lambda i: i[:2])] for key, items in found.items()}
+
+
+def _cover(session: Session, register: Register, period: Period, entries: list[RegisterEntry],
+           volume: Volume | None = None) -> Cover:
+    agency = session.get(Agency, register.agency_id)
+    parent = session.get(Agency, agency.parent_id) if agency and agency.parent_id else None
+    numbers = [entry.number for entry in entries]
+    return Cover(
+        parent_agency_name=parent.name if parent else "",
+        agency_name=agency.name if agency else "",
+        register_name=register.name,
+        year=period.year,
+        period=period,
+        first_number=min(numbers) if numbers else None,
+        last_number=max(numbers) if numbers else None,
+        volume=volume.number if volume else None,
+    )
+
+
+# --- processing slip --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A unit or person named on the slip, with their own deadline."""
+
+    name: str
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """One opinion written on the slip: its text, who gave it, when, and whom it routes to."""
+
+    text: str
+    author_name: str
+    author_position: str
+    given_on: date | None
+    lead: list[Participant] = field(default_factory=list)  # chủ trì
+    cooperating: list[Participant] = field(default_factory=list)  # phối hợp
+    informed: list[Participant] = field(default_factory=list)  # để biết
+
+
+@dataclass(frozen=True)
+class Slip:
+    """Phiếu giải quyết văn bản đến (ND30 PL IV Mục VII) of one incoming document.
+
+    Each section is a list, empty when nobody has written it yet (the slip then prints blank
+    lines for it): 1. agency leaders, 2. unit leaders, 3. the handler's proposal.
+    """
+
+    parent_agency_name: str
+    agency_name: str
+    document_id: str
+    type_name: str
+    so_ky_hieu: str
+    issued_date: date | None
+    organ_name: str
+    subject: str
+    arrival_number: int | None
+    arrival_date: date | None
+    due_date: date | None
+    agency_leader: list[Opinion] = field(default_factory=list)
+    unit_leader: list[Opinion] = field(default_factory=list)
+    handler: list[Opinion] = field(default_factory=list)
+
+
+DIRECTION_EVENT = "document.giao_xu_ly"
+# Audit events that carry a handler's own words, and the field holding them.
+HANDLER_EVENTS = {"document.gui_y_kien": "opinion", "document.hoan_thanh": "result"}
+
+
+def processing_slip(session: Session, document: Document) -> Slip:
+    """Assemble the slip of a document the caller may see (``models.documents.access.document_for_user``).
+
+    1. Agency leader opinions are the ``document.giao_xu_ly`` audit events, oldest first: the
+       opinion text, the leader, the date, and the routing rows to units (Assignment without a
+       person) that leader wrote with it, each with its own deadline. Withdrawn rows are left out.
+    2. Unit leader opinions are routing rows to a person (Assignment with a user), grouped by who
+       assigned them and on which day; their opinion text is the row's.
+    3. The handler's proposals are the handlers' own audited words: a cooperating handler's
+       ``document.gui_y_kien`` opinion and the lead handler's ``document.hoan_thanh`` result.
+       Before any, the section is empty and the slip prints blank lines.
+    """
+    if document.direction != Direction.INCOMING:
+        raise DomainError("slip_incoming_only")
+    agency = session.get(Agency, document.agency_id)
+    parent = session.get(Agency, agency.parent_id) if agency and agency.parent_id else None
+    assignments = list(session.exec(
+        select(Assignment).where(Assignment.document_id == document.id,
+                                 col(Assignment.withdrawn_at).is_(None))
+        .order_by(Assignment.assigned_at, Assignment.id)))
+    events = list(session.exec(
+        select(AuditEvent).where(AuditEvent.subject_type == "document", AuditEvent.subject_id == document.id,
+                                 col(AuditEvent.code).in_([DIRECTION_EVENT, *HANDLER_EVENTS]))
+        .order_by(AuditEvent.at, AuditEvent.id)))
+    user_ids = {a.assigned_by for a in assignments} | {a.user_id for a in assignments if a.user_id}
+    user_ids |= {e.actor_id for e in events if e.actor_id}
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(list(user_ids))))} \
+        if user_ids else {}
+    unit_ids = [a.unit_id for a in assignments if a.unit_id]
+    units = {u.id: u for u in session.exec(select(OrgUnit).where(col(OrgUnit.id).in_(unit_ids)))} \
+        if unit_ids else {}
+
+    unit_rows = [a for a in assignments if a.user_id is None]
+    person_rows = [a for a in assignments if a.user_id is not None]
+    agency_leader = []
+    unclaimed = list(unit_rows)
+    for event in (e for e in events if e.code == DIRECTION_EVENT):
+        rows = _rows_of(event, unclaimed)
+        taken = {a.id for a in rows}
+        unclaimed = [a for a in unclaimed if a.id not in taken]
+        agency_leader.append(_leader_opinion(event, rows, users, units))
+    if unclaimed:  # routing rows written without an audited decision (imported data)
+        agency_leader.append(_opinion_from_rows(unclaimed, users, units))
+
+    unit_leader = []
+    groups: dict[tuple[int, date], list[Assignment]] = {}
+    for row in person_rows:
+        groups.setdefault((row.assigned_by, _vn_date(row.assigned_at)), []).append(row)
+    for rows in groups.values():
+        unit_leader.append(_opinion_from_rows(rows, users, units))
+
+    handler = []
+    for event in (e for e in events if e.code in HANDLER_EVENTS):
+        author = users.get(event.actor_id)
+        handler.append(Opinion(text=str(event.data.get(HANDLER_EVENTS[event.code], "")),
+                               author_name=author.full_name if author else "",
+                               author_position=author.position if author else "",
+                               given_on=_vn_date(event.at)))
+
+    return Slip(
+        parent_agency_name=parent.name if parent else "",
+        agency_name=agency.name if agency else "",
+        document_id=document.id,
+        type_name=document.type_name,
+        so_ky_hieu=so_ky_hieu(document.code_number, document.code_notation),
+        issued_date=document.issued_date,
+        organ_name=document.organ_name,
+        subject=document.subject,
+        arrival_number=document.arrival_number,
+        arrival_date=_vn_date(document.arrival_date) if document.arrival_date else None,
+        due_date=document.due_date,
+        agency_leader=agency_leader,
+        unit_leader=unit_leader,
+        handler=handler,
+    )
+
+
+def _rows_of(event: AuditEvent, unit_rows: list[Assignment]) -> list[Assignment]:
+    # apply_decision writes the event and its routing rows in one transaction, by one actor:
+    # rows of that actor assigned within a minute of the event belong to it.
+    return [a for a in unit_rows if a.assigned_by == event.actor_id
+            and abs((a.assigned_at - event.at).total_seconds()) <= 60]
+
+
+def _leader_opinion(event: AuditEvent, rows: list[Assignment], users: dict, units: dict) -> Opinion:
+    author = users.get(event.actor_id)
+    return Opinion(
+        text=str(event.data.get("opinion", "")),
+        author_name=author.full_name if author else "",
+        author_position=author.position if author else "",
+        given_on=_vn_date(event.at),
+        **_split_roles(rows, users, units),
+    )
+
+
+def _opinion_from_rows(rows: list[Assignment], users: dict, units: dict) -> Opinion:
+    author = users.get(rows[0].assigned_by)
+    texts = list(dict.fromkeys(row.opinion for row in rows if row.opinion))
+    return Opinion(
+        text="\n".join(texts),
+        author_name=author.full_name if author else "",
+        author_position=author.position if author else "",
+        given_on=_vn_date(rows[0].assigned_at),
+        **_split_roles(rows, users, units),
+    )
+
+
+def _split_roles(rows: list[Assignment], users: dict, units: dict) -> dict[str, list[Participant]]:
+    result: dict[str, list[Participant]] = {"lead": [], "cooperating": [], "informed": []}
+    key = {AssignmentRole.LEAD: "lead", AssignmentRole.COOPERATE: "cooperating",
+           AssignmentRole.INFORM: "informed"}
+    for row in rows:
+        if row.user_id is not None:
+            user = users.get(row.user_id)
+            name = user.full_name if user else ""
+        else:
+            unit = units.get(row.unit_id)
+            name = unit.name if unit else ""
+        result[key.get(AssignmentRole(row.role), "informed")].append(Participant(name, row.due_date))
+    return result
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _vn_date(instant: datetime) -> date:
+    return instant.astimezone(VIETNAM).date()
+
+
+def _chunks(values: list, size: int = 500):
+    # SQLite caps bound parameters per statement; a year's register can exceed it.
+    for index in range(0, len(values), size):
+        yield values[index:index + size]
