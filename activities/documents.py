@@ -14,7 +14,7 @@ from models.db import transaction, utcnow
 from models.documents.search_repo import index_document
 from models.documents.tables import Assignment, Document
 from models.org.tables import OrgUnit
-from models.outgoing.repo import STATUS_FOR_DECISION, report_to_sender
+from models.outgoing.recipient_status import STATUS_FOR_DECISION, report_to_sender
 from models.tasks import repo as task_repo
 from models.vocab import AssignmentRole, DocumentStatus
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, WithdrawBranchInput

@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 from config.settings import Settings
 from models.db import transaction, utcnow
 from models.documents.file_store import FileStore
+from models.exchange import outbox as hub_outbox
 from models.exchange import repo as exchange_repo
 from models.exchange.hub_client import HubClient, HubRejected, HubUnavailable
 from models.exchange.tables import HubInbound, HubOutbox
@@ -138,7 +139,7 @@ class ExchangeActivities:
 
     def _pending_outbox(self) -> list[tuple[int, str]]:
         with transaction(self.engine) as session:
-            return [(row.id, row.uuid) for row in exchange_repo.pending_outbox(session)]
+            return [(row.id, row.uuid) for row in hub_outbox.pending_outbox(session)]
 
     @activity.defn(name="sync_hub_directory")
     async def sync_hub_directory(self) -> dict[str, int]:
@@ -197,7 +198,7 @@ class ExchangeActivities:
             if outbox is None or outbox.transport_status != "pending":
                 return None
             if not outbox.package_sha256:  # a status: built at its first send, then kept
-                package = exchange_repo.status_package(session, outbox)
+                package = hub_outbox.status_package(session, outbox)
                 outbox.package_sha256 = self.file_store.put(package)
             if outbox.attempts == 0:
                 # Signed once, at the first try (RSA PKCS#1 v1.5 is deterministic: a try cut short

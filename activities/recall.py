@@ -15,7 +15,7 @@ from models.audit import record
 from models.db import transaction, utcnow
 from models.documents.search_repo import index_document
 from models.documents.tables import Document
-from models.outgoing.repo import report_to_sender
+from models.outgoing.recipient_status import report_to_sender
 from models.tasks import repo as task_repo
 from models.vocab import DocumentStatus
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, StopWorkflowInput

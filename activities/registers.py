@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 from models.audit import record
 from models.db import transaction, utcnow
 from models.documents.tables import Document
-from models.outgoing.repo import report_to_sender
+from models.outgoing.recipient_status import report_to_sender
 from models.registers import repo as register_repo
 from models.vocab import DocumentStatus
 from workflows.contracts import RegisterIncomingInput, RegisterIncomingResult

@@ -26,6 +26,7 @@ from models.documents.tables import Document, StoredFile
 from models.documents.text_extract import pdf_text
 from models.errors import DomainError, NotFound
 from models.org.tables import Agency, OrgUnit
+from models.outgoing import recipient_status
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.format_checks import check_format
 from models.outgoing.schema import COMPETENCES
@@ -50,7 +51,7 @@ DRAFT_TEXT_FIELDS = ["doc_type_id", "subject", "body", "urgency", "signer_id", "
 DRAFT_LIST_FIELDS = ["recipient_agency_ids", "recipient_unit_ids", "kinh_gui_agency_ids"]
 TRANSPORT_LABELS = {"pending": "Chưa gửi", "delivered": "Đã gửi", "waiting": "Chờ gửi qua trục liên thông",
                     "not_sent": "Không gửi (đã thu hồi)", "failed": "Gửi không thành công"}
-EVENT_LABELS = {**outgoing_repo.STATUS_CODES, "sent": "Đã gửi", "waiting": "Chờ gửi qua trục liên thông",
+EVENT_LABELS = {**recipient_status.STATUS_CODES, "sent": "Đã gửi", "waiting": "Chờ gửi qua trục liên thông",
                 "recall": "Đề nghị thu hồi", "failed": "Gửi không thành công"}
 
 

@@ -20,7 +20,7 @@ from models.db import transaction
 from models.documents.access import document_for_user
 from models.documents.file_store import FileStore
 from models.errors import DomainError, Forbidden
-from models.exchange import repo as exchange_repo
+from models.exchange import outbox as hub_outbox
 from models.org.tables import User
 from models.outgoing import repo as outgoing_repo
 from models.vocab import Role
@@ -61,7 +61,7 @@ async def recall_outgoing(engine: Engine, client: Client, settings: Settings, *,
         document = document_for_user(session, user, document_id, roles)
         asked = outgoing_repo.request_recall(session, document, reason=reason, actor=user, put=store.put)
         pending = outgoing_repo.pending_recalls(session, sender_document_id=document.id)
-        revocations = exchange_repo.pending_revocations(session, document.id)
+        revocations = hub_outbox.pending_revocations(session, document.id)
     for recall in pending:
         try:
             await start_recall(client, settings.temporal_task_queue, RecallInput(

@@ -20,10 +20,11 @@ from sqlmodel import Session, select
 from models.audit import record
 from models.documents.search_repo import index_document
 from models.documents.tables import Document, DocumentFile
-from models.exchange import repo as exchange_repo
+from models.exchange import outbox as hub_outbox
 from models.exchange.tables import HubOutbox
 from models.notifications.notify import notify, people_with_role
 from models.org.tables import Agency
+from models.outgoing import recipient_status
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.tables import Recipient, RecipientKind, TransportStatus
 from models.processes import repo as definition_repo
@@ -55,13 +56,13 @@ def deliver(session: Session, document: Document, now: datetime, actor_id: int |
             # Queued for the exchange hub by ``queue_for_hub``, in the same transaction.
             if recipient.transport_status == TransportStatus.PENDING:
                 recipient.transport_status = TransportStatus.WAITING_CONNECTION
-                outgoing_repo.add_recipient_event(session, recipient, "waiting", now,
+                recipient_status.add_recipient_event(session, recipient, "waiting", now,
                                                   note="Chờ gửi qua trục liên thông")
             result.waiting += 1
         elif recipient.transport_status == TransportStatus.PENDING:
             recipient.transport_status = TransportStatus.DELIVERED
             recipient.delivered_at = now
-            outgoing_repo.add_recipient_event(session, recipient, "sent", now)
+            recipient_status.add_recipient_event(session, recipient, "sent", now)
             result.delivered += 1
         session.add(recipient)
     record(session, actor_id, "document.dispatched", "document", document.id,
@@ -86,9 +87,9 @@ def queue_for_hub(session: Session, document: Document, read: Callable[[str], by
     missing = [r for r in outside
                if session.exec(select(HubOutbox).where(HubOutbox.dedup_key == f"edoc:{r.id}")).first() is None]
     if missing:
-        sha = put(exchange_repo.document_package(session, document, missing, read))
+        sha = put(hub_outbox.document_package(session, document, missing, read))
         for recipient in missing:
-            exchange_repo.queue_document(session, document, recipient, sha)
+            hub_outbox.queue_document(session, document, recipient, sha)
     return [(row.id, row.uuid) for row in session.exec(select(HubOutbox).where(
         HubOutbox.document_id == document.id, HubOutbox.message_type == "edoc",
         HubOutbox.transport_status == "pending"))]
@@ -119,9 +120,9 @@ def _deliver_inside(session: Session, document: Document, recipient: Recipient, 
     recipient.incoming_document_id = incoming_id
     recipient.transport_status = TransportStatus.DELIVERED
     recipient.delivered_at = now
-    outgoing_repo.add_recipient_event(session, recipient, "sent", now)
+    recipient_status.add_recipient_event(session, recipient, "sent", now)
     # Stored in the recipient's system: status 01 (DOMAIN §8.3, step 10).
-    outgoing_repo.add_recipient_event(session, recipient, "01", now)
+    recipient_status.add_recipient_event(session, recipient, "01", now)
     record(session, None, "document.received", "document", incoming_id, source=str(DocumentSource.INTERNAL),
            from_document=document.id, from_agency=document.organ_id)
     index_document(session, incoming)

@@ -32,7 +32,7 @@ from models.exchange.edxml.package import (
 )
 from models.exchange.tables import HubInbound
 from models.org.tables import Agency, User, UserRole
-from models.outgoing.repo import PROGRESS_RANK
+from models.outgoing.recipient_status import PROGRESS_RANK
 from models.outgoing.tables import Recipient, RecipientKind
 from models.seed.demo import seed_organisation
 from models.vocab import Direction, DocumentSource, DocumentStatus, Role

@@ -26,7 +26,7 @@ from models.db import make_engine, transaction
 from models.documents.tables import Document
 from models.exchange.tables import HubInbound, HubOutbox
 from models.org.tables import Agency, OrgUnit, User
-from models.outgoing.repo import add_recipient_event
+from models.outgoing.recipient_status import add_recipient_event
 from models.outgoing.tables import Recipient, RecipientEvent, RecipientKind
 from models.registers.tables import RegisterEntry
 from models.seed.demo import seed_organisation
