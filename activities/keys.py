@@ -10,7 +10,7 @@ from models.errors import DomainError
 
 def agency_signing_key(settings: Settings, agency_code: str):
     """The agency's signing key, or a non-retryable failure: an administrator must install it first."""
-    from models.signing.issuing import agency_key
+    from models.signing.providers import agency_key
 
     try:
         return agency_key(settings, agency_code)
@@ -24,7 +24,7 @@ def envelope_key(settings: Settings, agency_code: str):
     when the agency has no key installed (its packages then go unsigned: the signature is optional)."""
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    from models.signing.issuing import agency_key
+    from models.signing.providers import agency_key
 
     try:
         provider = agency_key(settings, agency_code)

@@ -39,7 +39,8 @@ from models.outgoing.tables import RevisionStage
 from models.registers import repo as register_repo
 from models.registers.numbering import VIETNAM, document_identifier, format_number, so_ky_hieu
 from models.signing import pki
-from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.signing.tables import SignatureVerdict
+from models.signing.verification import check_pdf_signatures
 from models.tasks import repo as task_repo
 from models.vocab import DocumentStatus, Role
 from workflows.contracts import (

@@ -13,7 +13,9 @@ from models.db import insert_ignoring_conflict, transaction, utcnow
 from models.documents.file_store import FileStore
 from models.documents.tables import Document, StoredFile
 from models.signing import pki
-from models.signing.verification import SignatureCheck, SignatureReport, check_for, check_pdf_signatures
+from models.signing.repo import check_for
+from models.signing.tables import SignatureCheck
+from models.signing.verification import SignatureReport, check_pdf_signatures
 from workflows.contracts import VerifySignaturesInput, VerifySignaturesResult
 
 

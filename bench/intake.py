@@ -42,7 +42,7 @@ from config.settings import Settings  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
 from models.seed.demo import seed_demo  # noqa: E402
 from models.signing import pki  # noqa: E402
-from models.signing.verification import SignatureCheck  # noqa: E402
+from models.signing.tables import SignatureCheck  # noqa: E402
 from models.tasks.tables import Task  # noqa: E402
 from models.vocab import TaskStatus  # noqa: E402
 from tests.conftest import minimal_pdf  # noqa: E402

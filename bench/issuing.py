@@ -35,7 +35,8 @@ from models.documents.file_store import FileStore  # noqa: E402
 from models.documents.tables import Document, StoredFile  # noqa: E402
 from models.seed.demo import seed_demo  # noqa: E402
 from models.signing import pki  # noqa: E402
-from models.signing.verification import SignatureVerdict, check_pdf_signatures  # noqa: E402
+from models.signing.tables import SignatureVerdict  # noqa: E402
+from models.signing.verification import check_pdf_signatures
 from models.vocab import DocumentStatus  # noqa: E402
 from tests.helpers import make_settings, running_worker  # noqa: E402
 from tests.outgoing_helpers import act_on_step, draft_document, sign_as_leader, submit_draft  # noqa: E402

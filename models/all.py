@@ -14,7 +14,7 @@ from models.outgoing.tables import DraftComment, DraftRevision, Recipient, Recip
 from models.processes.tables import ProcessDefinition
 from models.records.tables import RecordFile, RecordItem
 from models.registers.tables import Register, RegisterCounter, RegisterEntry
-from models.signing.verification import SignatureCheck
+from models.signing.tables import SignatureCheck
 from models.tasks.tables import Task
 
 __all__ = [

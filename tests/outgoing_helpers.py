@@ -21,7 +21,8 @@ from models.outgoing.render import render_document
 from models.outgoing.schema import DraftForm
 from models.processes import repo as definition_repo
 from models.signing import pki
-from models.signing.issuing import Pkcs12Provider, sign_as_official
+from models.signing.issuing import sign_as_official
+from models.signing.providers import Pkcs12Provider
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.helpers import eventually, rows, user_and_roles

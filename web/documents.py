@@ -16,7 +16,7 @@ from models.documents.tables import StoredFile
 from models.errors import DomainError, NotFound
 from models.org.tables import OrgUnit
 from models.outgoing import repo as outgoing_repo
-from models.signing.verification import current_check
+from models.signing.repo import current_check
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS, officers_of_unit
 from models.tasks.tables import Task

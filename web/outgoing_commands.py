@@ -408,7 +408,7 @@ def _check_certificate(settings: Settings, user: User, certificate, intermediate
     ``intermediates``: the CAs between the certificate and a trust anchor (a PKCS#12 file
     carries its issuing CA; a token's chain is found among the anchors).
     """
-    from models.signing.issuing import check_signing_certificate
+    from models.signing.certificates import check_signing_certificate
 
     crl = pki.crl_path(settings)
     check_signing_certificate(certificate, expected_full_name=user.full_name, at=utcnow(),
@@ -423,7 +423,7 @@ def _pkcs12_provider(settings: Settings, user: User, password: str | None):
     In production the signer types their PKCS#12 password; it is used for this one signing and
     never stored or logged. Without one (demo only), the demo PKI's password opens the file.
     """
-    from models.signing.issuing import Pkcs12Provider
+    from models.signing.providers import Pkcs12Provider
 
     try:
         path = pki.demo_pkcs12_path(settings, user.username)
@@ -441,7 +441,7 @@ def token_provider(settings: Settings, user: User, pin: str):
     """
     from cryptography import x509
 
-    from models.signing.issuing import Pkcs11Provider
+    from models.signing.providers import Pkcs11Provider
 
     if settings.pki_pkcs11_module is None or not settings.pki_pkcs11_token_label:
         raise DomainError("pkcs11_not_configured")
@@ -505,7 +505,7 @@ async def prepare_remote_signing(engine: Engine, settings: Settings, store: File
     """
     from cryptography import x509
 
-    from models.signing.issuing import prepare_remote_signature
+    from models.signing.remote import prepare_remote_signature
 
     try:
         # PEM: the signer's certificate first, then its issuing CAs (as a token exports them).
@@ -551,7 +551,7 @@ async def complete_remote_signing(engine: Engine, client: Client, settings: Sett
                                   remote_id: int, user: User, roles: set[Role], signature: bytes,
                                   nonce: str) -> ActionOutcome:
     """Step 2: embed the device's signature (verified against the certificate), decide ``ky_so``."""
-    from models.signing.issuing import PendingRemoteSignature, complete_remote_signature
+    from models.signing.remote import PendingRemoteSignature, complete_remote_signature
 
     with reading(engine) as session:
         row = session.get(RemoteSigning, remote_id)

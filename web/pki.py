@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from models.documents.access import document_for_user
 from models.errors import NotFound
 from models.signing.pki import trust_anchors_pem
-from models.signing.verification import current_check
+from models.signing.repo import current_check
 from web.deps import ApiUser, DbSession, State, WebUser
 from web.filters import iso_vn
 from web.htmx import render, wants_fragment

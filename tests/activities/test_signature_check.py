@@ -24,7 +24,8 @@ from models.db import transaction
 from models.documents.file_store import FileStore
 from models.documents.tables import Document, StoredFile
 from models.signing import pki
-from models.signing.verification import SignatureCheck, SignatureReport, check_pdf_signatures
+from models.signing.tables import SignatureCheck
+from models.signing.verification import SignatureReport, check_pdf_signatures
 from tests.conftest import minimal_pdf
 from tests.factories import make_document, make_org
 

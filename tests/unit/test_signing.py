@@ -20,9 +20,13 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko_certvalidator import ValidationContext
 
 from models.errors import DomainError
+from models.signing import certificates as signing_certificates
 from models.signing import issuing as signing
-from models.signing import pki
-from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.signing import pades, pki
+from models.signing import providers as signing_providers
+from models.signing import remote as signing_remote
+from models.signing.tables import SignatureVerdict
+from models.signing.verification import check_pdf_signatures
 from tests.unit.signing_fixtures import demo_settings, issue_from_demo_ca, outgoing_pdf, untrusted_chain
 
 OFFICIAL, AGENCY = "lanhdao", "000.00.01.H23"
@@ -37,12 +41,12 @@ def settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def official(settings):
-    return signing.Pkcs12Provider(pki.demo_pkcs12_path(settings, OFFICIAL), pki.demo_password(settings))
+    return signing_providers.Pkcs12Provider(pki.demo_pkcs12_path(settings, OFFICIAL), pki.demo_password(settings))
 
 
 @pytest.fixture(scope="module")
 def agency(settings):
-    return signing.Pkcs12Provider(pki.demo_pkcs12_path(settings, AGENCY), pki.demo_password(settings))
+    return signing_providers.Pkcs12Provider(pki.demo_pkcs12_path(settings, AGENCY), pki.demo_password(settings))
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,7 @@ def issued(settings, official_signed, agency):
 
 
 def _statuses(pdf: bytes, roots):
-    context = ValidationContext(trust_roots=[signing._as_asn1(cert) for cert in roots], allow_fetching=False)
+    context = ValidationContext(trust_roots=[pades.as_asn1_certificate(cert) for cert in roots], allow_fetching=False)
     reader = PdfFileReader(io.BytesIO(pdf))
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
     return [validate_pdf_signature(sig, context, key_usage_settings=usage) for sig in reader.embedded_signatures]
@@ -205,7 +209,7 @@ def test_an_attachment_gets_a_text_only_agency_signature_at_the_top_right(agency
 
 
 def _check(settings, roots, cert, *, name=OFFICIAL_NAME, at=None, intermediates=None):
-    signing.check_signing_certificate(
+    signing_certificates.check_signing_certificate(
         cert, expected_full_name=name, at=at or datetime.now(UTC), trust_roots=roots,
         crl_der_list=[pki.crl_path(settings).read_bytes()],
         intermediates=intermediates if intermediates is not None else
@@ -282,7 +286,7 @@ def _device_sign(settings, digest: bytes) -> bytes:
 
 
 def _prepare(settings, official):
-    return signing.prepare_remote_signature(
+    return signing_remote.prepare_remote_signature(
         outgoing_pdf(), official.certificate.dump(), official.ca_chain,
         signature_image_png=pki.signature_image_path(settings, OFFICIAL).read_bytes(),
         reason="Ký ban hành văn bản", signer_name=OFFICIAL_NAME)
@@ -291,10 +295,10 @@ def _prepare(settings, official):
 def test_remote_signing_round_trip_through_a_stored_row(settings, official, agency, roots):
     pending = _prepare(settings, official)
     stored = pending.to_json()  # the row kept while the person signs on their device
-    restored = signing.PendingRemoteSignature.from_json(stored)
+    restored = signing_remote.PendingRemoteSignature.from_json(stored)
     assert restored == pending
 
-    signed = signing.complete_remote_signature(restored, _device_sign(settings, restored.data_to_sign_sha256))
+    signed = signing_remote.complete_remote_signature(restored, _device_sign(settings, restored.data_to_sign_sha256))
 
     report = check_pdf_signatures(signed, roots)
     assert report.verdict == SignatureVerdict.VALID, report.explanations
@@ -310,9 +314,9 @@ def test_remote_signing_round_trip_through_a_stored_row(settings, official, agen
 def test_a_wrong_remote_signature_is_refused(settings, official):
     pending = _prepare(settings, official)
 
-    assert _code(lambda: signing.complete_remote_signature(pending, b"\x00" * 256)) == "remote_signature_invalid"
+    assert _code(lambda: signing_remote.complete_remote_signature(pending, b"\x00" * 256)) == "remote_signature_invalid"
     other = _device_sign(settings, b"\x11" * 32)  # the right key, another document
-    assert _code(lambda: signing.complete_remote_signature(pending, other)) == "remote_signature_invalid"
+    assert _code(lambda: signing_remote.complete_remote_signature(pending, other)) == "remote_signature_invalid"
 
 
 def test_certificates_are_accepted_as_pem_der_or_objects(official):
@@ -321,5 +325,5 @@ def test_certificates_are_accepted_as_pem_der_or_objects(official):
 
     pem = x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
     for form in (der, pem, x509.load_der_x509_certificate(der), official.certificate):
-        assert signing._as_asn1(form).dump() == der
+        assert pades.as_asn1_certificate(form).dump() == der
     assert isinstance(official.certificate, asn1_x509.Certificate)

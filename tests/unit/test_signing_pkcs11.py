@@ -13,7 +13,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from models.errors import DomainError
 from models.signing import issuing as signing
 from models.signing import pki
-from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.signing import providers as signing_providers
+from models.signing.tables import SignatureVerdict
+from models.signing.verification import check_pdf_signatures
 from tests.unit.signing_fixtures import demo_settings, outgoing_pdf
 
 MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
@@ -55,7 +57,7 @@ def token(tmp_path_factory):
 
 def test_a_token_signature_is_valid_and_trusted(token):
     settings, chain = token
-    provider = signing.Pkcs11Provider(MODULE, TOKEN, PIN, key_label="signer", cert_label="signer", ca_chain=chain)
+    provider = signing_providers.Pkcs11Provider(MODULE, TOKEN, PIN, key_label="signer", cert_label="signer", ca_chain=chain)
     assert provider.certificate.subject.native["common_name"] == "Trần Văn Minh"
 
     signed = signing.sign_as_official(
@@ -68,7 +70,7 @@ def test_a_token_signature_is_valid_and_trusted(token):
 
 
 def test_a_wrong_pin_is_a_clear_refusal(token):
-    provider = signing.Pkcs11Provider(MODULE, TOKEN, "0000", key_label="signer")
+    provider = signing_providers.Pkcs11Provider(MODULE, TOKEN, "0000", key_label="signer")
 
     with pytest.raises(DomainError) as error:
         provider.certificate  # noqa: B018 - reading it opens the token

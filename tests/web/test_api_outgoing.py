@@ -18,7 +18,8 @@ from models.documents.types import DocumentType
 from models.org.tables import Agency, User
 from models.outgoing.tables import Recipient, RecipientEvent
 from models.signing import pki
-from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.signing.tables import SignatureVerdict
+from models.signing.verification import check_pdf_signatures
 from models.tasks.tables import Task
 from models.vocab import TaskStatus
 from tests.helpers import eventually, eventually_async, rows

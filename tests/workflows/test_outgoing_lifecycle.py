@@ -27,7 +27,8 @@ from models.outgoing.tables import DraftComment, Recipient, RecipientEvent, Revi
 from models.processes import repo as definition_repo
 from models.processes.schema import DEFAULT_OUTGOING, ProcessBody
 from models.signing import pki
-from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.signing.tables import SignatureVerdict
+from models.signing.verification import check_pdf_signatures
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus
 from tests.helpers import eventually, eventually_async, make_settings, rows, running_worker, user_and_roles

@@ -6,7 +6,7 @@ from models.audit import AuditEvent
 from models.documents.digitise import DigitiseJob
 from models.documents.tables import Document
 from models.signing.pki import ensure_demo_pki
-from models.signing.verification import SignatureCheck
+from models.signing.tables import SignatureCheck
 from models.tasks.tables import Task
 from models.vocab import DocumentSource, DocumentStatus
 from tests.activities.test_digitise_activity import PAGE_ONE, render_page

@@ -19,7 +19,8 @@ from models.documents.file_store import FileStore
 from models.errors import Conflict, DomainError, NotFound
 from models.outgoing.tables import DraftRevision, RevisionStage
 from models.signing import pki
-from models.signing.verification import SignatureVerdict, check_pdf_signatures
+from models.signing.tables import SignatureVerdict
+from models.signing.verification import check_pdf_signatures
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles

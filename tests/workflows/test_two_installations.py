@@ -31,7 +31,7 @@ from models.outgoing.tables import Recipient, RecipientEvent, RecipientKind
 from models.registers.tables import RegisterEntry
 from models.seed.demo import seed_organisation
 from models.seed.profiles import MINISTRY_CODE
-from models.signing.verification import SignatureCheck
+from models.signing.tables import SignatureCheck
 from models.tasks.tables import Task
 from models.vocab import Direction, DocumentSource, DocumentStatus, TaskStatus
 from tests.exchange_installations import Installation, dispose, make_pki, set_up, trust

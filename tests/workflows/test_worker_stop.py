@@ -16,7 +16,7 @@ from sqlmodel import func, select
 
 from models.db import transaction
 from models.signing import pki
-from models.signing.verification import SignatureCheck, SignatureVerdict
+from models.signing.tables import SignatureCheck, SignatureVerdict
 from tests.activities.test_signature_check import sign
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, running_worker, upload
