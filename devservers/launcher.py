@@ -112,7 +112,7 @@ def _runs_hub_simulator(settings: Settings) -> bool:
 
 def launch(settings: Settings, accounts_line: str) -> int:
     """Start Temporal, the hub simulator, the worker and the web app; return the exit status when they stop."""
-    from models.signing.pki import ensure_demo_pki
+    from models.signing.demo_pki import ensure_demo_pki
 
     ensure_demo_pki(settings)  # demo CA and certificates under var/pki, once (development)
     stop = threading.Event()

@@ -38,7 +38,7 @@ from models.exchange.tables import HubOutbox
 from models.seed.data import AGENCIES
 from models.seed.demo import seed_demo
 from models.seed.profiles import MINISTRY_CODE, seed_ministry
-from models.signing import pki
+from models.signing import demo_pki, pki
 from tests.conftest import DEMO_PASSWORD
 from tests.helpers import eventually, rows, running_worker
 from workflows import search_attributes
@@ -82,7 +82,7 @@ class Installation:
 
 def make_pki(root: Path) -> Path:
     """A demo PKI with its own root under ``root``; the directory to copy into a var directory."""
-    pki.ensure_demo_pki(Settings(var_dir=root))
+    demo_pki.ensure_demo_pki(Settings(var_dir=root))
     return root / "pki"
 
 

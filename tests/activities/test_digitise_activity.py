@@ -24,7 +24,7 @@ from models.documents.search import fold
 from models.documents.search_repo import DocumentSearch
 from models.documents.tables import Document, DocumentFile, StoredFile
 from models.errors import DomainError
-from models.signing import pki
+from models.signing import demo_pki, pki
 from models.signing.verification import check_pdf_signatures
 from tests.factories import make_document, make_org
 
@@ -62,7 +62,7 @@ def render_page(lines: list[str], dpi: int = 250) -> bytes:
 @pytest.fixture(scope="module")
 def pki_settings(tmp_path_factory) -> Settings:
     settings = Settings(var_dir=tmp_path_factory.mktemp("var"))
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
     return settings
 
 

@@ -23,7 +23,7 @@ from models.audit import AuditEvent
 from models.db import transaction
 from models.documents.file_store import FileStore
 from models.documents.tables import Document, StoredFile
-from models.signing import pki
+from models.signing import demo_pki, pki
 from models.signing.tables import SignatureCheck
 from models.signing.verification import SignatureReport, check_pdf_signatures
 from tests.conftest import minimal_pdf
@@ -36,7 +36,7 @@ from tests.factories import make_document, make_org
 def pki_settings(tmp_path_factory) -> Settings:
     """QLVB's demo PKI: its root is the one trust anchor."""
     settings = Settings(var_dir=tmp_path_factory.mktemp("var"))
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
     return settings
 
 
@@ -44,7 +44,7 @@ def pki_settings(tmp_path_factory) -> Settings:
 def foreign_settings(tmp_path_factory) -> Settings:
     """A self-made CA with the very same names as ours but other keys: it must not be trusted."""
     settings = Settings(var_dir=tmp_path_factory.mktemp("foreign"))
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
     return settings
 
 

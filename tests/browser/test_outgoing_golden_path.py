@@ -14,7 +14,7 @@ import pytest
 from models.documents.tables import Document
 from models.org.tables import User
 from models.outgoing.tables import Recipient
-from models.signing import pki
+from models.signing.demo_pki import ensure_demo_pki
 from tests.browser.conftest import launch_chromium, log_in, needs_chromium, reload_until
 from tests.helpers import make_settings, rows, running_worker
 
@@ -31,7 +31,7 @@ RECALL_REASON = "Văn bản ghi sai thời gian tập huấn, sẽ ban hành vă
 def demo_pki(tmp_path, task_queue):
     """The demo PKI in the test's var directory (made before the web app starts)."""
     settings = make_settings(tmp_path, task_queue)
-    pki.ensure_demo_pki(settings)
+    ensure_demo_pki(settings)
     return settings
 
 

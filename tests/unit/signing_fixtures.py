@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
 from pyhanko.sign import fields
 
 from config.settings import Settings
-from models.signing import pki
+from models.signing import demo_pki, pki
 
 MM = 72 / 25.4
 A4 = (0, 0, 595.28, 841.89)
@@ -73,7 +73,7 @@ def _text_field(writer: PdfFileWriter, page_ref, name: str, box) -> None:
 
 def demo_settings(var_dir) -> Settings:
     settings = Settings(var_dir=var_dir)
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
     return settings
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from models.errors import INTERRUPTIONS
+from models.signing import demo_pki
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*(ROOT / "models").rglob("*.py"), *(ROOT / "activities").rglob("*.py"), ROOT / "worker.py"])
@@ -75,7 +76,7 @@ def test_a_cancellation_inside_pyhanko_passes_through_the_check(monkeypatch, tmp
 
     assert CancelledError in INTERRUPTIONS
     settings = Settings(var_dir=tmp_path)
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
     signed = sign(minimal_pdf(1), settings)
 
     def cancelled(*args, **kwargs):

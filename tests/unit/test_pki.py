@@ -15,14 +15,14 @@ from cryptography.x509.oid import NameOID
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 
 from config.settings import Settings
-from models.signing import pki
+from models.signing import demo_pki, pki
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
     """One demo PKI for the module: RSA key generation costs about half a second."""
     settings = Settings(var_dir=tmp_path_factory.mktemp("var"))
-    assert pki.ensure_demo_pki(settings) is True
+    assert demo_pki.ensure_demo_pki(settings) is True
     return settings
 
 
@@ -47,7 +47,7 @@ def test_it_generates_once_and_then_does_nothing(settings):
     root_before = (pki.demo_dir(settings) / "root-ca.pem").read_bytes()
     p12_before = pki.demo_pkcs12_path(settings, "lanhdao").read_bytes()
 
-    assert pki.ensure_demo_pki(settings) is False
+    assert demo_pki.ensure_demo_pki(settings) is False
 
     assert (pki.demo_dir(settings) / "root-ca.pem").read_bytes() == root_before
     assert pki.demo_pkcs12_path(settings, "lanhdao").read_bytes() == p12_before
@@ -57,7 +57,7 @@ def test_it_generates_once_and_then_does_nothing(settings):
 def test_it_generates_nothing_when_the_demo_is_disabled(tmp_path):
     settings = Settings(var_dir=tmp_path, pki_demo_enabled=False)
 
-    assert pki.ensure_demo_pki(settings) is False
+    assert demo_pki.ensure_demo_pki(settings) is False
     assert not pki.pki_dir(settings).exists()
 
 
@@ -155,7 +155,7 @@ def test_secrets_are_readable_by_the_owner_only(settings):
 
 def test_a_configured_password_protects_the_pkcs12_files(tmp_path):
     settings = Settings(var_dir=tmp_path, pki_demo_password="Mật-khẩu-demo-2026")
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
 
     assert not (pki.demo_dir(settings) / "password.txt").exists()
     key, _cert, _chain = pkcs12.load_key_and_certificates(

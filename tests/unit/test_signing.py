@@ -21,8 +21,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from models.errors import DomainError
 from models.signing import certificates as signing_certificates
+from models.signing import demo_pki, pades, pki
 from models.signing import issuing as signing
-from models.signing import pades, pki
 from models.signing import providers as signing_providers
 from models.signing import remote as signing_remote
 from models.signing.tables import SignatureVerdict
@@ -266,8 +266,8 @@ def test_a_revoked_certificate_is_refused(settings, roots):
         pki.demo_pkcs12_path(settings, "lanhdao.stc").read_bytes(), pki.demo_password(settings))
     _check(settings, roots, cert, name="Bùi Đức Long")
 
-    pki.revoke_demo_certificate(settings, "lanhdao.stc")
-    pki.revoke_demo_certificate(settings, "lanhdao.stc")  # twice: one entry
+    demo_pki.revoke_demo_certificate(settings, "lanhdao.stc")
+    demo_pki.revoke_demo_certificate(settings, "lanhdao.stc")  # twice: one entry
 
     assert _code(lambda: _check(settings, roots, cert, name="Bùi Đức Long")) == "certificate_revoked"
     from cryptography import x509

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from config.settings import Settings
-from models.signing import pki
-from models.signing.stamp_images import SEAL_RED, SIGNATURE_INK, mm_to_px, seal_image_png, signature_image_png
+from models.signing import demo_pki, pki
+from models.signing.demo_stamps import SEAL_RED, SIGNATURE_INK, mm_to_px, seal_image_png, signature_image_png
 
 
 def _open(png: bytes) -> Image.Image:
@@ -52,7 +52,7 @@ def test_the_seal_is_round_red_and_actual_size():
 
 def test_the_pki_writes_an_image_per_leader_and_agency_and_fills_in_missing_ones(tmp_path):
     settings = Settings(var_dir=tmp_path)
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
     signature = pki.signature_image_path(settings, "lanhdao")
     seal = pki.seal_image_path(settings, "000.00.01.H23")
     assert signature == tmp_path / "pki" / "images" / "people" / "lanhdao.png"
@@ -64,7 +64,7 @@ def test_the_pki_writes_an_image_per_leader_and_agency_and_fills_in_missing_ones
     shutil.rmtree(pki.images_dir(settings) / "agencies")
     p12 = pki.demo_pkcs12_path(settings, "lanhdao").read_bytes()
 
-    assert pki.ensure_demo_pki(settings) is False
+    assert demo_pki.ensure_demo_pki(settings) is False
 
     assert signature.read_bytes() == signature_image_png("Chữ ký thật")
     assert seal.exists()

@@ -17,7 +17,7 @@ from models.documents.tables import Document
 from models.documents.types import DocumentType
 from models.org.tables import Agency, User
 from models.outgoing.tables import Recipient, RecipientEvent
-from models.signing import pki
+from models.signing import demo_pki, pki
 from models.signing.tables import SignatureVerdict
 from models.signing.verification import check_pdf_signatures
 from models.tasks.tables import Task
@@ -76,7 +76,7 @@ async def decide(client, headers, task_id: int, action: str, **fields) -> dict:
 
 async def test_outgoing_cong_van_from_draft_to_recipient(web):
     settings = web.app.state.qlvb.settings
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
     drafter = await api_token(web, "chuyenvien")
     head = await api_token(web, "truongphong")
     clerk = await api_token(web, "vanthu")

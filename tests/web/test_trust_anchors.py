@@ -13,7 +13,7 @@ from pyhanko.sign import fields, signers
 from temporalio.testing import ActivityEnvironment
 
 from activities.signatures import SignatureActivities, VerifySignaturesInput
-from models.signing import pki
+from models.signing import demo_pki, pki
 from tests.conftest import minimal_pdf
 from tests.helpers import sample_metadata
 from tests.web.conftest import api_token, browser_login
@@ -29,7 +29,7 @@ def _common_names(pem: bytes) -> list[str]:
 
 
 async def test_the_api_serves_the_trust_anchors_as_pem(web):
-    pki.ensure_demo_pki(_settings(web))
+    demo_pki.ensure_demo_pki(_settings(web))
     headers = await api_token(web, "chuyenvien")
 
     response = await web.get("/api/v1/pki/trust-anchors", headers=headers)
@@ -41,7 +41,7 @@ async def test_the_api_serves_the_trust_anchors_as_pem(web):
 
 
 async def test_the_api_needs_a_bearer_token(web):
-    pki.ensure_demo_pki(_settings(web))
+    demo_pki.ensure_demo_pki(_settings(web))
     await browser_login(web, "vanthu")  # a session cookie is not enough for API v1
 
     response = await web.get("/api/v1/pki/trust-anchors")
@@ -60,7 +60,7 @@ async def test_an_empty_trust_directory_is_reported_in_vietnamese(web):
 
 
 async def test_signed_in_users_download_the_bundle_from_the_page_link(web):
-    pki.ensure_demo_pki(_settings(web))
+    demo_pki.ensure_demo_pki(_settings(web))
 
     anonymous = await web.get("/pki/trust-anchors.pem")
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
@@ -96,7 +96,7 @@ async def _upload_and_check(web, headers, pdf: bytes) -> str:
 
 
 async def test_the_document_page_shows_a_valid_signature_with_its_signer(web):
-    pki.ensure_demo_pki(_settings(web))
+    demo_pki.ensure_demo_pki(_settings(web))
     headers = await api_token(web, "vanthu")
     signed = await asyncio.to_thread(_signed_pdf, _settings(web))
     document_id = await _upload_and_check(web, headers, signed)

@@ -27,6 +27,7 @@ from models.outgoing.tables import DraftComment, Recipient, RecipientEvent, Revi
 from models.processes import repo as definition_repo
 from models.processes.schema import DEFAULT_OUTGOING, ProcessBody
 from models.signing import pki
+from models.signing.demo_pki import ensure_demo_pki
 from models.signing.tables import SignatureVerdict
 from models.signing.verification import check_pdf_signatures
 from models.tasks.tables import Task
@@ -51,7 +52,7 @@ def demo_pki(tmp_path_factory) -> Path:
     """One demo PKI for the module (key generation is the slow part); each test copies it."""
     root = tmp_path_factory.mktemp("pki-source")
     settings = make_settings(root, "unused")
-    pki.ensure_demo_pki(settings)
+    ensure_demo_pki(settings)
     return root / "pki"
 
 

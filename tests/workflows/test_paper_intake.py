@@ -5,7 +5,7 @@ from __future__ import annotations
 from models.audit import AuditEvent
 from models.documents.digitise import DigitiseJob
 from models.documents.tables import Document
-from models.signing.pki import ensure_demo_pki
+from models.signing.demo_pki import ensure_demo_pki
 from models.signing.tables import SignatureCheck
 from models.tasks.tables import Task
 from models.vocab import DocumentSource, DocumentStatus

@@ -7,7 +7,7 @@ import asyncio
 from models.audit import AuditEvent
 from models.documents.tables import Document
 from models.registers.tables import RegisterEntry
-from models.signing.pki import ensure_demo_pki
+from models.signing.demo_pki import ensure_demo_pki
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.activities.test_signature_check import sign

@@ -19,6 +19,7 @@ from models.documents.file_store import FileStore
 from models.errors import Conflict, DomainError, NotFound
 from models.outgoing.tables import DraftRevision, RevisionStage
 from models.signing import pki
+from models.signing.demo_pki import revoke_demo_certificate
 from models.signing.tables import SignatureVerdict
 from models.signing.verification import check_pdf_signatures
 from models.tasks.tables import Task
@@ -65,7 +66,7 @@ async def test_refused_signatures_change_nothing_and_a_signed_draft_cannot_be_ed
                              nonce="x2", pkcs12_password="khong-dung")
         assert wrong.value.code == "signing_key_unavailable"
         # A revoked certificate is refused with its own message.
-        pki.revoke_demo_certificate(settings, "lanhdao")
+        revoke_demo_certificate(settings, "lanhdao")
         with pytest.raises(DomainError) as revoked:
             await sign_draft(engine, client, settings, store, task_id=task.id, user=leader, roles=leader_roles,
                              nonce="x3")

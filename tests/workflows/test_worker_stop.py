@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import func, select
 
 from models.db import transaction
-from models.signing import pki
+from models.signing import demo_pki
 from models.signing.tables import SignatureCheck, SignatureVerdict
 from tests.activities.test_signature_check import sign
 from tests.conftest import minimal_pdf
@@ -52,7 +52,7 @@ async def test_a_worker_stop_during_the_signature_check_is_retried_not_judged(
     engine, client = seeded_sqlite, temporal_env.client
     started, release = slow_validation
     settings = make_settings(tmp_path, task_queue).model_copy(update={"worker_graceful_shutdown_seconds": 0})
-    pki.ensure_demo_pki(settings)
+    demo_pki.ensure_demo_pki(settings)
     signed = await asyncio.to_thread(sign, minimal_pdf(1), settings)  # pyHanko's sync API: off the loop
 
     async with running_worker(client, engine, settings):
