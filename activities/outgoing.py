@@ -37,7 +37,7 @@ from models.outgoing.delivery import deliver, intake_input, queue_for_hub
 from models.outgoing.drafting import date_text
 from models.outgoing.tables import RevisionStage
 from models.registers import repo as register_repo
-from models.registers.numbering import VIETNAM, document_identifier, format_number, so_ky_hieu
+from models.registers.numbering import document_identifier, format_number, so_ky_hieu, vietnam_date
 from models.signing import pki
 from models.signing.tables import SignatureVerdict
 from models.signing.verification import check_pdf_signatures
@@ -189,7 +189,7 @@ class OutgoingActivities:
             register = register_repo.outgoing_register_for(session, document.agency_id, doc_type)
             entry, allocated_now = register_repo.allocate_number(
                 session, register.id, request.workflow_id, document.id, utcnow())
-            issued_on = entry.allocated_at.astimezone(VIETNAM).date()
+            issued_on = vietnam_date(entry.allocated_at)
             number = format_number(entry.number)
             agency = session.get(Agency, document.agency_id)
             document.code_number = number

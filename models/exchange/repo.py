@@ -29,7 +29,7 @@ from models.notifications.notify import notify, people_with_role
 from models.org.tables import Agency, AgencyCode
 from models.outgoing.recipient_status import add_recipient_event
 from models.outgoing.tables import Recipient, TransportStatus
-from models.registers.numbering import VIETNAM
+from models.registers.numbering import vietnam_date
 from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Role, Urgency
 from workflows.contracts import incoming_workflow_id
 
@@ -296,4 +296,4 @@ def inbound_pending_ack(session: Session) -> list[HubInbound]:
 
 
 def today_vn() -> date:
-    return utcnow().astimezone(VIETNAM).date()
+    return vietnam_date(utcnow())

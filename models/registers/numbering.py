@@ -12,6 +12,11 @@ from zoneinfo import ZoneInfo
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def vietnam_date(instant: datetime) -> date:
+    """The calendar day of an instant in Vietnam (dates on documents and in registers)."""
+    return instant.astimezone(VIETNAM).date()
+
+
 def register_year(instant: datetime) -> int:
     """Return the register year of an instant: its calendar year in Vietnam time.
 

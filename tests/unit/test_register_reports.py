@@ -21,8 +21,8 @@ from models.registers.books import (
     incoming_register_report,
     parse_kind,
     parse_period,
-    processing_slip,
 )
+from models.registers.slip import processing_slip
 from models.registers.tables import RegisterEntry
 from models.seed.data import OFFICE_CODE
 from models.vocab import Direction, DocumentStatus, EntryStatus

@@ -23,8 +23,9 @@ from models.documents.access import document_for_user, register_for_user
 from models.errors import DomainError
 from models.org.tables import User
 from models.registers import books as register_reports
-from models.registers.books import FollowupRow, IncomingRow, RegisterReport, ReportKind, Slip
-from models.registers.numbering import VIETNAM, format_number
+from models.registers.books import FollowupRow, IncomingRow, RegisterReport, ReportKind
+from models.registers.numbering import format_number, vietnam_date
+from models.registers.slip import Slip, processing_slip
 from models.vocab import Role
 from web import labels
 from web.filters import vn_date
@@ -73,7 +74,7 @@ FOLLOWUP_WIDTHS = [(14, "number"), (85, "text"), (40, "text"), (21, "date"), (40
 
 def today_vn() -> date:
     """Today in Hà Nội: the register year and the overdue check follow Vietnam time."""
-    return utcnow().astimezone(VIETNAM).date()
+    return vietnam_date(utcnow())
 
 
 def load_register_report(engine: Engine, user: User, register_id: int, raw_kind: str | None,
@@ -109,7 +110,7 @@ def load_slip(engine: Engine, user: User, roles: set[Role], document_id: str) ->
     """The processing slip of a document ``user`` may see; ``NotFound`` otherwise."""
     with transaction(engine) as session:
         document = document_for_user(session, user, document_id, roles)
-        return register_reports.processing_slip(session, document)
+        return processing_slip(session, document)
 
 
 # --- the grid both renderers print ----------------------------------------------------------

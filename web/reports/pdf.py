@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from models.registers.books import RegisterReport, Slip
+from models.registers.books import RegisterReport
+from models.registers.slip import Slip
 from web import filters
 from web.reports import cell_text, long_date, number_text, register_table
 
