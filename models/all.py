@@ -7,8 +7,7 @@ from models.documents.search import DocumentSearch, SavedSearch
 from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
 from models.documents.types import DocumentType
 from models.exchange.tables import HubInbound, HubOutbox
-from models.notifications.mail import MailMessage
-from models.notifications.notify import Notification
+from models.notifications.tables import MailMessage, Notification
 from models.org.tables import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.processes.tables import ProcessDefinition

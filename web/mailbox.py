@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from models.errors import Forbidden, NotFound
 from models.notifications import mail
+from models.notifications import tables as notifications_tables
 from web.deps import DbSession, Principal, State, WebUser
 from web.htmx import render
 
@@ -34,7 +35,7 @@ def mailbox(request: Request, principal: WebUser, state: State, session: DbSessi
 @router.get("/{message_id}")
 def message(request: Request, message_id: int, principal: WebUser, state: State, session: DbSession) -> Response:
     _check(state, principal)
-    found = session.get(mail.MailMessage, message_id)
+    found = session.get(notifications_tables.MailMessage, message_id)
     if found is None:
         raise NotFound("mail_not_found")
     return render(request, "mailbox/message.html", message=found,

@@ -26,41 +26,21 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from models.db import UTCDateTime, transaction, utcnow
+from models.db import transaction, utcnow
 from models.documents.tables import Document
+from models.notifications.tables import MailMessage, Notification
 from models.org.tables import User
 from models.registers.numbering import VIETNAM, so_ky_hieu
 from models.wording import NOTIFICATION_LABELS, STEP_LABELS, URGENCY_LABELS
 
 if TYPE_CHECKING:  # models never import config at run time; the worker passes the settings in
     from config.settings import Settings
-    from models.notifications.notify import Notification
 
 log = logging.getLogger("qlvb.mail")
 
 MAX_ATTEMPTS = 10
-
-
-
-class MailMessage(SQLModel, table=True):
-    """One e-mail copy of one notification, waiting for delivery or delivered."""
-
-    __tablename__ = "mail_message"
-
-    id: int | None = Field(default=None, primary_key=True)
-    notification_id: int = Field(foreign_key="notification.id", unique=True)
-    to_address: str = Field(max_length=200)
-    subject: str = Field(max_length=300)
-    # The text without the link; ``render_body`` adds the link from the configured base URL.
-    body_text: str
-    link_path: str = Field(default="", max_length=200)
-    urgent: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
-    attempts: int = 0
-    last_error: str = Field(default="", max_length=500)
 
 
 # --- composition -----------------------------------------------------------------------------

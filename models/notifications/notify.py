@@ -7,31 +7,16 @@ count. E-mail delivery reads the same rows (a later step), so nothing is announc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, func, update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
 
-from models.db import UTCDateTime, utcnow
+from models.db import utcnow
 from models.notifications.mail import queue_mail
+from models.notifications.tables import Notification
 from models.org.tables import User, UserRole
 from models.vocab import Role
-
-
-class Notification(SQLModel, table=True):
-    """One message for one person about one document."""
-
-    __table_args__ = (Index("ix_notification_inbox", "user_id", "read_at", "created_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="user.id")
-    document_id: str | None = Field(default=None, foreign_key="document.id")
-    code: str = Field(max_length=40)  # new_task, urgent_task, overdue, …
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    urgent: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 def people_with_role(session: Session, agency_id: int, role: Role, unit_id: int | None = None) -> list[int]:

@@ -10,7 +10,7 @@ from sqlmodel import select
 from models.audit import AuditEvent
 from models.db import transaction, utcnow
 from models.documents.tables import Document
-from models.notifications.notify import Notification
+from models.notifications.tables import Notification
 from models.org.tables import Agency, User
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.tables import Recipient, RecipientKind, TransportStatus

@@ -12,8 +12,9 @@ from aiosmtpd.controller import Controller
 from config.settings import Settings
 from models.db import transaction
 from models.notifications import mail
-from models.notifications.mail import MAX_ATTEMPTS, MailMessage, deliver_pending, mailbox_path, queue_mail
-from models.notifications.notify import Notification, notify
+from models.notifications.mail import MAX_ATTEMPTS, deliver_pending, mailbox_path, queue_mail
+from models.notifications.notify import notify
+from models.notifications.tables import MailMessage, Notification
 from models.vocab import Urgency
 from tests.factories import make_document, make_org
 from tests.helpers import rows

@@ -6,7 +6,8 @@ import email
 from email import policy
 
 from models.db import transaction
-from models.notifications.mail import MailMessage, deliver_pending, mailbox_path
+from models.notifications.mail import deliver_pending, mailbox_path
+from models.notifications.tables import MailMessage
 from models.org.tables import User
 from models.tasks.tables import Task
 from tests.conftest import minimal_pdf

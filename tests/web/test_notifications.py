@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.notifications.notify import Notification
+from models.notifications.tables import Notification
 from models.tasks.tables import Task
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, rows, upload, user_and_roles

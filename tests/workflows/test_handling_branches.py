@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from models.audit import AuditEvent
 from models.calendar.workdays import end_of_day
 from models.documents.tables import Assignment, Document
-from models.notifications.notify import Notification
+from models.notifications.tables import Notification
 from models.org.tables import OrgUnit
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
