@@ -30,10 +30,10 @@ from activities.exchange import ExchangeActivities
 from config.settings import Settings
 from devservers.hub.directory import demo_directory
 from devservers.hub.simulator import HubStore, create_app
-from devservers.hub.systems import HubSystem
 from models.db import make_engine, transaction
 from models.documents.file_store import FileStore
 from models.exchange.hub_client import HubClient
+from models.exchange.hub_systems import HubSystem
 from models.exchange.tables import HubOutbox
 from models.seed.data import AGENCIES
 from models.seed.demo import seed_demo

@@ -34,7 +34,8 @@ def prepare(args, settings):
     """Create the store and register systems and the directory; return the store."""
     from devservers.hub.directory import demo_directory
     from devservers.hub.simulator import HubStore
-    from devservers.hub.systems import demo_systems, load_seed, parse_system
+    from devservers.hub.systems import demo_systems
+    from models.exchange.hub_systems import load_seed, parse_system
 
     systems = [] if args.no_demo else demo_systems(settings)
     for path in args.seed:
@@ -53,7 +54,7 @@ def run(args, settings) -> int:
     import uvicorn
 
     from devservers.hub.simulator import create_app
-    from devservers.hub.systems import SystemConfigError
+    from models.exchange.hub_systems import SystemConfigError
 
     try:
         store, systems = prepare(args, settings)

@@ -44,7 +44,6 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from devservers.hub.directory import DirectoryEntry
-from devservers.hub.systems import HubSystem
 from models.exchange.hub_auth import (
     DEFAULT_MAX_SKEW,
     SignatureError,
@@ -53,6 +52,7 @@ from models.exchange.hub_auth import (
     hash_file_matches,
     verify,
 )
+from models.exchange.hub_systems import HubSystem
 
 PENDING, FETCHED, DONE, FAIL = "pending", "fetched", "done", "fail"
 MESSAGE_TYPES = ("edoc", "status")

@@ -28,6 +28,7 @@ from urllib.parse import quote
 import httpx
 
 from models.exchange.hub_auth import hash_file, sign
+from models.exchange.hub_systems import client_secret
 
 MessageType = Literal["edoc", "status"]
 Ack = Literal["done", "fail"]
@@ -207,8 +208,6 @@ class HubClient:
     @classmethod
     def from_settings(cls, settings, *, http: httpx.AsyncClient | None = None) -> HubClient:
         """Endpoint, system id and secret from settings (the simulator's demo secret when unset)."""
-        from devservers.hub.systems import client_secret
-
         return cls(settings.effective_hub_url, settings.hub_system_id, client_secret(settings), http=http,
                    hash_file_padded=settings.hub_hash_file_padded)
 

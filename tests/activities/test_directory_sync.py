@@ -12,11 +12,11 @@ from temporalio.testing import ActivityEnvironment
 from activities.exchange import ExchangeActivities
 from devservers.hub.directory import DirectoryEntry
 from devservers.hub.simulator import HubStore, create_app
-from devservers.hub.systems import HubSystem
 from models.db import transaction
 from models.documents.file_store import FileStore
 from models.exchange.directory_sync import DirectoryRow, apply_directory
 from models.exchange.hub_client import HubClient
+from models.exchange.hub_systems import HubSystem
 from models.exchange.repo import our_agency
 from models.org.tables import Agency, AgencyCode
 from tests.helpers import make_settings

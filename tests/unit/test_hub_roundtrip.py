@@ -7,8 +7,8 @@ import pytest
 
 from devservers.hub.directory import DirectoryEntry, demo_directory, qd20_code
 from devservers.hub.simulator import HubStore, create_app
-from devservers.hub.systems import HubSystem
 from models.exchange.hub_client import HubClient, HubRejected, HubUnavailable
+from models.exchange.hub_systems import HubSystem
 
 OFFICE = "000.00.01.H23"  # system A: Văn phòng UBND tỉnh
 MINISTRY = "000.00.00.G09"  # system B: Bộ Nội vụ

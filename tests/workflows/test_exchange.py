@@ -18,7 +18,6 @@ from sqlmodel import select
 from activities.exchange import ExchangeActivities
 from devservers.hub.directory import DirectoryEntry
 from devservers.hub.simulator import HubStore, create_app
-from devservers.hub.systems import HubSystem
 from models.db import transaction
 from models.documents.tables import Document
 from models.errors import DomainError
@@ -36,6 +35,7 @@ from models.exchange.edxml.package import (
 )
 from models.exchange.edxml.parse import parse_package
 from models.exchange.hub_client import HubClient
+from models.exchange.hub_systems import HubSystem
 from models.exchange.tables import HubInbound, HubOutbox
 from models.org.tables import Agency
 from models.outgoing.tables import Recipient
