@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
@@ -31,12 +31,12 @@ from config.temporal import connect
 from models.audit import record
 from models.db import make_engine, transaction, utcnow
 from models.documents.file_store import FileStore
-from models.documents.repo import agency_of, documents_not_started
+from models.documents.repo import documents_not_started, intake_input
 from models.errors import INTERRUPTIONS
 from models.notifications.mail import deliver_pending
 from models.outgoing import repo as outgoing_repo
 from models.tasks import repo as task_repo
-from models.vocab import URGENCY_RANK, TaskStatus, Urgency
+from models.vocab import TaskStatus
 from workflows.contracts import IncomingInput, RecallInput
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
@@ -112,16 +112,18 @@ async def reconcile_starts(client: Client, engine: Engine, task_queue: str, olde
 
     Safe to run any time: starts are idempotent on the document-derived workflow id.
     """
-    with transaction(engine) as session:
-        pending = [
-            IncomingInput(doc.id, doc.agency_id, agency_of(session, doc).code,
-                          URGENCY_RANK[Urgency(doc.urgency)], doc.process_key, doc.process_version or 1,
-                          source=str(doc.source or ""))
-            for doc in documents_not_started(session, older_than_seconds)
-        ]
+    pending = await asyncio.to_thread(_lost_incoming_starts, engine, older_than_seconds)
     for start in pending:
         await start_incoming(client, task_queue, start)
     return len(pending)
+
+
+def _lost_incoming_starts(engine: Engine, older_than_seconds: int) -> list[IncomingInput]:
+    """The intake workflow inputs of documents still not started after ``older_than_seconds``."""
+    with transaction(engine) as session:
+        return [
+            intake_input(session, doc) for doc in documents_not_started(session, older_than_seconds)
+        ]
 
 
 async def reconcile_completing(client: Client, engine: Engine, older_than_seconds: int = 120) -> int:
@@ -132,9 +134,7 @@ async def reconcile_completing(client: Client, engine: Engine, older_than_second
     decision. Rows whose decision was applied are closed by ``apply_decision`` itself.
     """
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    with transaction(engine) as session:
-        stuck = [(t.id, t.workflow_id, t.task_key, t.assignee_id)
-                 for t in task_repo.stuck_completing(session, cutoff)]
+    stuck = await asyncio.to_thread(_stuck_completing, engine, cutoff)
     reverted = 0
     for task_id, workflow_id, task_key, assignee_id in stuck:
         handle = client.get_workflow_handle(workflow_id)
@@ -143,23 +143,40 @@ async def reconcile_completing(client: Client, engine: Engine, older_than_second
         except RPCError:
             continue  # closed or unreachable: leave it for an operator, never guess
         if waiting:
-            with transaction(engine) as session:
-                task_repo.revert_completing(session, task_id, TaskStatus.CLAIMED, assignee_id)
-                record(session, None, "task.decision_lost", "task", task_id, workflow_id=workflow_id)
+            await asyncio.to_thread(_put_back_lost_decision, engine, task_id, workflow_id, assignee_id)
             reverted += 1
     return reverted
+
+
+def _stuck_completing(engine: Engine, cutoff: datetime) -> list[tuple[int, str, str, int | None]]:
+    """(task id, workflow id, task key, assignee id) of the tasks in COMPLETING since before ``cutoff``."""
+    with transaction(engine) as session:
+        return [(t.id, t.workflow_id, t.task_key, t.assignee_id)
+                for t in task_repo.stuck_completing(session, cutoff)]
+
+
+def _put_back_lost_decision(engine: Engine, task_id: int, workflow_id: str, assignee_id: int | None) -> None:
+    """Put a task whose decision was lost back to CLAIMED, with an audit event, in one transaction."""
+    with transaction(engine) as session:
+        task_repo.revert_completing(session, task_id, TaskStatus.CLAIMED, assignee_id)
+        record(session, None, "task.decision_lost", "task", task_id, workflow_id=workflow_id)
 
 
 async def reconcile_recalls(client: Client, engine: Engine, task_queue: str, older_than_seconds: int = 30) -> int:
     """Start the recall workflows whose start was lost after the sender's recall was recorded."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    with transaction(engine) as session:
-        pending = outgoing_repo.pending_recalls(session, requested_before=cutoff)
+    pending = await asyncio.to_thread(_lost_recall_starts, engine, cutoff)
     for recall in pending:
         await start_recall(client, task_queue, RecallInput(
             recall.document_id, recall.agency_id, recall.urgency_rank, recall.sender_document_id,
             recall.reason, recall.requested_by), recall.agency_code)
     return len(pending)
+
+
+def _lost_recall_starts(engine: Engine, cutoff: datetime) -> list[outgoing_repo.PendingRecall]:
+    """The recalls requested before ``cutoff`` that their recipients have not answered yet."""
+    with transaction(engine) as session:
+        return outgoing_repo.pending_recalls(session, requested_before=cutoff)
 
 
 def alert_not_received(engine: Engine, settings: Settings) -> int:

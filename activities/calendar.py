@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 from temporalio import activity
 
-from models.calendar.tables import CalendarDay
+from models.calendar import repo as calendar_repo
 from models.calendar.workdays import add_working_days, end_of_day
 from models.db import transaction
 from workflows.contracts import DueAtInput, DueAtResult
@@ -24,7 +23,7 @@ class CalendarActivities:
     def compute_due_at(self, request: DueAtInput) -> DueAtResult:
         """Return the due instant; pure given the calendar, and recorded in history by Temporal."""
         with transaction(self.engine) as session:
-            overrides = {day.day: day.working for day in session.exec(select(CalendarDay))}
+            overrides = calendar_repo.overrides(session)
         if request.due_date:
             # The leader set a date: due at the end of that day, Vietnam time.
             return DueAtResult(end_of_day(date.fromisoformat(request.due_date)))

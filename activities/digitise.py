@@ -16,7 +16,6 @@ import io
 import logging
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -24,6 +23,7 @@ from activities.keys import agency_signing_key
 from config.settings import Settings
 from models.audit import record
 from models.db import transaction, utcnow
+from models.documents import repo as document_repo
 from models.documents.digitise import DigitiseJob, suggest_metadata
 from models.documents.file_store import FileStore
 from models.documents.search_repo import index_text
@@ -259,9 +259,7 @@ def _is_signed(pdf) -> bool:
 
 
 def _has_role(session, document_id: str, file_id: int, role: str) -> bool:
-    return session.exec(select(DocumentFile.id).where(
-        DocumentFile.document_id == document_id, DocumentFile.file_id == file_id,
-        DocumentFile.role == role)).first() is not None
+    return document_repo.has_file_role(session, document_id, file_id, role)
 
 
 def _add_file(session, document: Document, sha256: str, size: int, role: str, filename: str) -> StoredFile:

@@ -5,36 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from models.audit import record
 from models.db import transaction, utcnow
-from models.documents.search_repo import index_document
+from models.documents import lifecycle
+from models.documents import repo as document_repo
 from models.documents.tables import Assignment, Document
-from models.org.tables import OrgUnit
-from models.outgoing.recipient_status import STATUS_FOR_DECISION, report_to_sender
+from models.outgoing.recipient_status import report_to_sender
 from models.tasks import repo as task_repo
-from models.vocab import AssignmentRole, DocumentStatus
+from models.tasks.actions import actions_of, sender_code, status_after
+from models.vocab import Action, AssignmentRole
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, WithdrawBranchInput
 
-# What each decision does to the document's status; None leaves it as it is.
-STATUS_AFTER: dict[str, DocumentStatus | None] = {
-    "giao_xu_ly": DocumentStatus.DIRECTED,
-    "luu_tham_khao": DocumentStatus.FILED_FOR_REFERENCE,
-    "phan_cong": None,  # IN_PROGRESS, but only for the lead unit (see below)
-    "hoan_thanh": DocumentStatus.DONE,
-    "gui_y_kien": None,
-    "xin_gia_han": None,
-    "dong_y_gia_han": None,
-    "tu_choi_gia_han": None,
-    "tiep_nhan": None,  # accepted for reference; registration follows
-    "vao_so": None,  # a document from another agency accepted; registration follows
-    "thu_lai": None,  # retry digitising a quarantined scan
-    "tra_lai": DocumentStatus.RETURNED,
-}
-CLOSING = {DocumentStatus.FILED_FOR_REFERENCE, DocumentStatus.DONE, DocumentStatus.RETURNED}
+INCOMING_ACTIONS = actions_of("incoming")
 
 
 class DocumentActivities:
@@ -55,7 +41,7 @@ class DocumentActivities:
             document = session.get(Document, request.document_id)
             if document is None:
                 raise ApplicationError("document_missing", type="document_missing", non_retryable=True)
-            if request.action not in STATUS_AFTER:
+            if request.action not in INCOMING_ACTIONS:
                 raise ApplicationError("unknown_action", type="unknown_action", non_retryable=True)
             closed_now = task_repo.close_task(
                 session, request.workflow_id, request.task_key, request.action, request.actor_id
@@ -63,25 +49,15 @@ class DocumentActivities:
             if not closed_now:
                 return ApplyDecisionResult(str(document.status))
 
-            now = utcnow()
-            fields = request.fields
             effect = _EFFECTS.get(request.action)
             if effect is not None:
                 effect(session, document, request)
-            new_status = STATUS_AFTER[request.action]
-            if request.action == "phan_cong" and request.branch_role == AssignmentRole.LEAD:
-                new_status = DocumentStatus.IN_PROGRESS
-            if new_status is not None:
-                document.status = new_status
-                if new_status in CLOSING:
-                    document.closed_at = now
-            document.updated_at = now
-            session.add(document)
-            index_document(session, document)
             # The step's own facts win over same-named decision fields (the extension's unit).
-            data = {**fields, "step": request.step, "unit_id": request.unit_id,
+            data = {**request.fields, "step": request.step, "unit_id": request.unit_id,
                     "branch_role": request.branch_role}
-            record(session, request.actor_id, f"document.{request.action}", "document", document.id, **data)
+            lifecycle.change(session, document, f"document.{request.action}", actor_id=request.actor_id,
+                             status=status_after(request.action, lead=request.branch_role == AssignmentRole.LEAD),
+                             **data)
             _tell_sender(session, document, request)
             return ApplyDecisionResult(str(document.status))
 
@@ -100,9 +76,7 @@ class RoutingActivities:
         writes nothing. Returns how many steps were cancelled.
         """
         with transaction(self.engine) as session:
-            live = list(session.exec(select(Assignment).where(
-                Assignment.document_id == request.document_id, Assignment.unit_id == request.unit_id,
-                Assignment.withdrawn_at == None)))  # noqa: E711
+            live = document_repo.live_unit_assignments(session, request.document_id, request.unit_id)
             if not live:
                 return 0
             now = utcnow()
@@ -117,10 +91,7 @@ class RoutingActivities:
                                        unit_id=request.new_unit_id, due_date=unit_row.due_date,
                                        opinion=request.reason, assigned_by=request.actor_id))
             session.flush()
-            units = session.exec(select(OrgUnit.name).join(Assignment, Assignment.unit_id == OrgUnit.id).where(
-                Assignment.document_id == document.id, Assignment.user_id == None,  # noqa: E711
-                Assignment.withdrawn_at == None)).all()  # noqa: E711
-            document.to_places = "; ".join(dict.fromkeys(units))[:1000]
+            document.to_places = "; ".join(document_repo.routed_unit_names(session, document.id))[:1000]
             document.updated_at = now
             session.add(document)
             record(session, request.actor_id, "document.rerouted", "document", document.id,
@@ -131,9 +102,7 @@ class RoutingActivities:
 
 def _tell_sender(session: Session, document: Document, request: ApplyDecisionInput) -> None:
     """Report the step to the sender when the document came from an agency of this installation."""
-    code = STATUS_FOR_DECISION.get(request.action)
-    if request.action == "phan_cong" and request.branch_role == AssignmentRole.LEAD:
-        code = "05"  # the lead unit started handling it
+    code = sender_code(request.action, lead=request.branch_role == AssignmentRole.LEAD)
     if code is not None:
         note = request.fields.get("reason") or request.fields.get("result") or request.fields.get("opinion", "")
         report_to_sender(session, document, code, utcnow(), note=note, actor_id=request.actor_id)
@@ -151,7 +120,7 @@ def _record_direction(session: Session, document: Document, request: ApplyDecisi
     for unit_id, role in rows:
         session.add(Assignment(document_id=document.id, role=role, unit_id=unit_id, due_date=due,
                                opinion=fields.get("opinion", ""), assigned_by=request.actor_id))
-    names = session.exec(select(OrgUnit.name).where(OrgUnit.id.in_([u for u, _ in rows]))).all()
+    names = document_repo.unit_names(session, [unit_id for unit_id, _ in rows])
     document.to_places = "; ".join(names)[:1000]
     if due is not None:
         document.due_date = due
@@ -170,9 +139,7 @@ def _grant_extension(session: Session, document: Document, request: ApplyDecisio
     """An approved extension moves the handler's deadline, and the document's for the lead."""
     new_due = date.fromisoformat(request.fields["new_due_date"])
     handler_id = int(request.fields["handler_id"])
-    for assignment in session.exec(select(Assignment).where(
-            Assignment.document_id == document.id, Assignment.user_id == handler_id,
-            Assignment.withdrawn_at == None)):  # noqa: E711
+    for assignment in document_repo.live_handler_assignments(session, document.id, handler_id):
         assignment.due_date = new_due
         session.add(assignment)
     if request.branch_role == AssignmentRole.LEAD:
@@ -189,8 +156,8 @@ def _link_reply(session: Session, document: Document, request: ApplyDecisionInpu
 
 
 _EFFECTS = {
-    "giao_xu_ly": _record_direction,
-    "hoan_thanh": _link_reply,
-    "phan_cong": _record_handler,
-    "dong_y_gia_han": _grant_extension,
+    Action.DIRECT: _record_direction,
+    Action.FINISH: _link_reply,
+    Action.ASSIGN: _record_handler,
+    Action.GRANT_EXTENSION: _grant_extension,
 }

@@ -11,24 +11,29 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from config.settings import Settings
-from models.db import transaction, utcnow
+from models.db import transaction
 from models.documents.file_store import FileStore
+from models.documents.repo import intake_input
+from models.documents.tables import Document
 from models.exchange import outbox as hub_outbox
 from models.exchange import repo as exchange_repo
 from models.exchange.hub_client import HubClient, HubRejected, HubUnavailable
-from models.exchange.tables import HubInbound, HubOutbox
+from models.exchange.tables import HubOutbox
 from models.org.tables import Agency
 from models.signing import pki
-from models.vocab import URGENCY_RANK, DocumentSource, Urgency
+from models.vocab import URGENCY_RANK, Urgency
 from workflows.contracts import IncomingInput, PollResult, RecallInput, SendFailedInput, SendInput
+
+if TYPE_CHECKING:
+    from models.exchange.directory_sync import DirectoryRow
 
 log = logging.getLogger("qlvb.exchange")
 # Which ``PollResult`` counter each outcome of ``exchange_repo.store_received`` adds to.
@@ -96,10 +101,7 @@ class ExchangeActivities:
 
     def _acknowledged(self, hub_doc_id: str) -> None:
         with transaction(self.engine) as session:
-            for row in session.exec(select(HubInbound).where(HubInbound.hub_doc_id == hub_doc_id,
-                                                            HubInbound.acked_at == None)):  # noqa: E711
-                row.acked_at = utcnow()
-                session.add(row)
+            exchange_repo.mark_acknowledged(session, hub_doc_id)
 
     async def _start_follow_ups(self, received: exchange_repo.Received) -> None:
         """Start the new document's intake workflow, or the recall of a revoked one.
@@ -113,12 +115,8 @@ class ExchangeActivities:
 
         queue = self.settings.temporal_task_queue
         if received.start_incoming is not None:
-            document = received.start_incoming
-            agency_code = await asyncio.to_thread(self._agency_code, document.agency_id)
-            process = await asyncio.to_thread(self._incoming_process)
-            await start_incoming(self.client, queue, IncomingInput(
-                document.id, document.agency_id, agency_code, URGENCY_RANK[Urgency(document.urgency)],
-                process[0], process[1], source=str(DocumentSource.HUB)))
+            start = await asyncio.to_thread(self._intake_input, received.start_incoming.id)
+            await start_incoming(self.client, queue, start)
         if received.recall_document is not None:
             document = received.recall_document
             agency_code = await asyncio.to_thread(self._agency_code, document.agency_id)
@@ -130,12 +128,9 @@ class ExchangeActivities:
         with transaction(self.engine) as session:
             return session.get(Agency, agency_id).code
 
-    def _incoming_process(self) -> tuple[str, int]:
-        from models.processes import repo as definition_repo
-
+    def _intake_input(self, document_id: str) -> IncomingInput:
         with transaction(self.engine) as session:
-            row = definition_repo.current(session, "incoming-standard")
-            return row.key, row.version
+            return intake_input(session, session.get(Document, document_id))
 
     def _pending_outbox(self) -> list[tuple[int, str]]:
         with transaction(self.engine) as session:
@@ -144,8 +139,7 @@ class ExchangeActivities:
     @activity.defn(name="sync_hub_directory")
     async def sync_hub_directory(self) -> dict[str, int]:
         """Bring the organisation tree in line with the hub's agency directory (daily)."""
-        from models.exchange.directory_sync import DirectoryRow, apply_directory
-        from models.exchange.repo import today_vn
+        from models.exchange.directory_sync import DirectoryRow
 
         async with self.hub_factory() as hub:
             try:
@@ -160,14 +154,17 @@ class ExchangeActivities:
                 for a in agencies]
         rows += [DirectoryRow(u.code, u.name, deleted=True) for u in units
                  if u.deleted and u.code not in {a.code for a in agencies}]
+        return await asyncio.to_thread(self._apply_directory, rows)
 
-        def apply() -> dict[str, int]:
-            with transaction(self.engine) as session:
-                report = apply_directory(session, rows, today_vn())
-            return {"added": len(report.added), "renamed": len(report.renamed), "aliases": len(report.aliases),
-                    "closed": len(report.closed), "qd20": len(report.qd20), "ours_differ": len(report.ours_differ)}
+    def _apply_directory(self, rows: list[DirectoryRow]) -> dict[str, int]:
+        """Apply the hub's directory rows to the organisation tree in one transaction; the counts."""
+        from models.exchange.directory_sync import apply_directory
+        from models.exchange.repo import today_vn
 
-        return await asyncio.to_thread(apply)
+        with transaction(self.engine) as session:
+            report = apply_directory(session, rows, today_vn())
+        return {"added": len(report.added), "renamed": len(report.renamed), "aliases": len(report.aliases),
+                "closed": len(report.closed), "qd20": len(report.qd20), "ours_differ": len(report.ours_differ)}
 
     @activity.defn(name="send_hub_package")
     async def send_hub_package(self, request: SendInput) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
@@ -22,18 +22,20 @@ from activities.exchange import start_deliveries
 from activities.keys import agency_signing_key
 from config.settings import Settings
 from models.audit import record
-from models.calendar.tables import CalendarDay
+from models.calendar import repo as calendar_repo
 from models.calendar.workdays import issue_deadline
 from models.db import transaction, utcnow
+from models.documents import lifecycle
+from models.documents import repo as document_repo
 from models.documents.file_store import FileStore
-from models.documents.search_repo import index_document
+from models.documents.repo import intake_input
 from models.documents.tables import Document, DocumentFile, StoredFile
 from models.documents.types import DocumentType
 from models.errors import INTERRUPTIONS
 from models.notifications.notify import notify, people_with_role
 from models.org.tables import Agency, User
 from models.outgoing import repo as outgoing_repo
-from models.outgoing.delivery import deliver, intake_input, queue_for_hub
+from models.outgoing.delivery import deliver, queue_for_hub
 from models.outgoing.drafting import date_text
 from models.outgoing.tables import RevisionStage
 from models.registers import repo as register_repo
@@ -42,7 +44,8 @@ from models.signing import pki
 from models.signing.tables import SignatureVerdict
 from models.signing.verification import check_pdf_signatures
 from models.tasks import repo as task_repo
-from models.vocab import DocumentStatus, Role
+from models.tasks.actions import actions_of, status_after
+from models.vocab import Action, DocumentStatus, Role
 from workflows.contracts import (
     ApplyDecisionInput,
     ApplyDecisionResult,
@@ -54,15 +57,8 @@ from workflows.starter import start_incoming
 
 log = logging.getLogger("qlvb.outgoing")
 
-INCOMING_PROCESS = "incoming-standard"
-# What each decision does to the document's status; None leaves it as it is.
-STATUS_AFTER: dict[str, DocumentStatus | None] = {
-    "gop_y": None,
-    "duyet": None,
-    "tra_lai_du_thao": DocumentStatus.DRAFT,  # back to the drafter, who may edit again
-    "trinh_lai": DocumentStatus.IN_REVIEW,
-    "ky_so": DocumentStatus.SIGNED,
-}
+# The decisions on drafts that apply_draft_decision records (issuing is issue_outgoing's).
+DRAFT_ACTIONS = actions_of("outgoing")
 
 
 class OutgoingActivities:
@@ -85,39 +81,32 @@ class OutgoingActivities:
         """
         with transaction(self.engine) as session:
             document = _document(session, request.document_id)
-            if request.action not in STATUS_AFTER:
+            if request.action not in DRAFT_ACTIONS:
                 raise ApplicationError("unknown_action", type="unknown_action", non_retryable=True)
             if not task_repo.close_task(session, request.workflow_id, request.task_key, request.action,
                                         request.actor_id):
                 return ApplyDecisionResult(str(document.status))
             fields = request.fields
-            if request.action == "gop_y":
+            if request.action == Action.GIVE_OPINION:
                 actor = session.get(User, request.actor_id)
                 outgoing_repo.add_comment(session, document, author_id=request.actor_id, kind="opinion",
                                           body=fields.get("opinion", ""), unit_id=request.unit_id,
                                           agency_id=actor.agency_id if actor else None, task_key=request.task_key)
-            elif request.action in ("tra_lai_du_thao", "duyet") and fields.get("comment", "").strip():
+            elif request.action in (Action.SEND_BACK, Action.APPROVE) and fields.get("comment", "").strip():
                 outgoing_repo.add_comment(session, document, author_id=request.actor_id,
-                                          kind="return" if request.action == "tra_lai_du_thao" else "comment",
+                                          kind="return" if request.action == Action.SEND_BACK else "comment",
                                           body=fields["comment"], task_key=request.task_key)
-            elif request.action == "ky_so":
+            elif request.action == Action.SIGN:
                 self._record_signature(session, document, request)
-            new_status = STATUS_AFTER[request.action]
-            if new_status is not None:
-                document.status = new_status
-            document.updated_at = utcnow()
-            session.add(document)
-            index_document(session, document)
-            record(session, request.actor_id, f"document.{request.action}", "document", document.id,
-                   **{**fields, "step": request.step})
-            if request.action == "tra_lai_du_thao":
+            lifecycle.change(session, document, f"document.{request.action}", actor_id=request.actor_id,
+                             status=status_after(request.action), **{**fields, "step": request.step})
+            if request.action == Action.SEND_BACK:
                 notify(session, [document.created_by], document.id, "draft_returned", subject=document.subject)
             return ApplyDecisionResult(str(document.status))
 
     def _record_signature(self, session: Session, document: Document, request: ApplyDecisionInput) -> None:
         """The signed file (already stored by the signing request) becomes a revision."""
-        stored = session.exec(select(StoredFile).where(StoredFile.sha256 == request.fields.get("file_sha256", ""))
-                              .order_by(StoredFile.id.desc())).first()
+        stored = document_repo.newest_stored_file(session, request.fields.get("file_sha256", ""))
         if stored is None:
             raise ApplicationError("signed_file_missing", type="signed_file_missing", non_retryable=True)
         outgoing_repo.add_revision(session, document, stored, stage=RevisionStage.SIGNED, source="signing",
@@ -157,22 +146,18 @@ class OutgoingActivities:
                 attachment = _stored(session, sha, len(self.file_store.read(sha)), name, request.actor_id)
                 session.add(DocumentFile(document_id=document.id, file_id=attachment.id, role="attachment_issued"))
             now = utcnow()
-            overrides = {day.day: day.working for day in session.exec(select(CalendarDay))}
+            overrides = calendar_repo.overrides(session)
             document.issued_at = now
             document.issued_late = document.signed_at is not None and now > issue_deadline(document.signed_at, overrides)
-            document.status = DocumentStatus.ISSUED
-            document.updated_at = now
-            session.add(document)
-            index_document(session, document)
             task_repo.close_task(session, request.workflow_id, request.task_key, request.action, request.actor_id)
             if document.paper_copy:
                 # QĐ44 Điều 5.5: the văn thư prints the signed file, stamps it and posts it.
                 notify(session, people_with_role(session, document.agency_id, Role.CLERK), document.id,
                        "paper_copy_needed", subject=document.subject)
-            record(session, request.actor_id, "document.ban_hanh", "document", document.id,
-                   number=plan.number, notation=plan.notation, register_id=plan.register_id,
-                   document_identifier=document.external_document_id, sha256=issued_sha,
-                   late=document.issued_late, attachments=len(attachment_shas))
+            lifecycle.change(session, document, "document.ban_hanh", actor_id=request.actor_id,
+                             status=DocumentStatus.ISSUED, at=now, number=plan.number, notation=plan.notation,
+                             register_id=plan.register_id, document_identifier=document.external_document_id,
+                             sha256=issued_sha, late=document.issued_late, attachments=len(attachment_shas))
             return ApplyDecisionResult(str(document.status))
 
     def _allocate(self, request: ApplyDecisionInput) -> IssuePlan | None:
@@ -199,10 +184,7 @@ class OutgoingActivities:
             if allocated_now:
                 record(session, request.actor_id, "register.number_allocated", "document", document.id,
                        register_id=register.id, year=entry.year, number=entry.number)
-            attachments = session.exec(
-                select(StoredFile.sha256, StoredFile.filename).join(DocumentFile, DocumentFile.file_id == StoredFile.id)
-                .where(DocumentFile.document_id == document.id, DocumentFile.role == "attachment")
-                .order_by(DocumentFile.id)).all()
+            attachments = document_repo.files_in_role(session, document.id, "attachment")
             signed_file = session.get(StoredFile, signed.file_id)
             return IssuePlan(number=number, notation=document.code_notation, issued_on=issued_on,
                              register_id=register.id, agency_code=agency.code, signed_sha=signed_file.sha256,

@@ -11,18 +11,18 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from models.audit import record
 from models.db import transaction, utcnow
-from models.documents.search_repo import index_document
+from models.documents import lifecycle
 from models.documents.tables import Document
 from models.outgoing.recipient_status import report_to_sender
 from models.tasks import repo as task_repo
-from models.vocab import DocumentStatus
+from models.tasks.actions import sender_code
+from models.vocab import Action, DocumentStatus
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, StopWorkflowInput
 
 log = logging.getLogger("qlvb.recall")
 
-AGREE, REFUSE = "dong_y_thu_hoi", "tu_choi_thu_hoi"
+AGREE, REFUSE = Action.AGREE_TO_RECALL, Action.REFUSE_RECALL
 STOP_WAIT_SECONDS = 20
 
 
@@ -52,22 +52,17 @@ class RecallActivities:
             now = utcnow()
             if request.action == AGREE:
                 cancelled = task_repo.cancel_tasks(session, document.workflow_id) if document.workflow_id else 0
-                document.status = DocumentStatus.RECALLED
                 document.recall_reason = request.fields.get("recall_reason", "")[:500]
-                document.closed_at = now
-                document.updated_at = now
-                session.add(document)
-                index_document(session, document)
-                record(session, request.actor_id, "document.dong_y_thu_hoi", "document", document.id,
-                       reason=document.recall_reason, cancelled_steps=cancelled,
-                       note=request.fields.get("note", ""))
-                report_to_sender(session, document, "15", now, note=request.fields.get("note", ""),
+                lifecycle.change(session, document, "document.dong_y_thu_hoi", actor_id=request.actor_id,
+                                 status=DocumentStatus.RECALLED, at=now, reason=document.recall_reason,
+                                 cancelled_steps=cancelled, note=request.fields.get("note", ""))
+                report_to_sender(session, document, sender_code(AGREE), now, note=request.fields.get("note", ""),
                                  actor_id=request.actor_id)
             else:
                 reason = request.fields.get("reason", "")
-                record(session, request.actor_id, "document.tu_choi_thu_hoi", "document", document.id,
-                       reason=reason)
-                report_to_sender(session, document, "16", now, note=reason, actor_id=request.actor_id)
+                lifecycle.change(session, document, "document.tu_choi_thu_hoi", actor_id=request.actor_id,
+                                 at=now, reason=reason)
+                report_to_sender(session, document, sender_code(REFUSE), now, note=reason, actor_id=request.actor_id)
             return ApplyDecisionResult(str(document.status))
 
     @activity.defn(name="stop_document_workflow")

@@ -6,8 +6,8 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from models.audit import record
 from models.db import transaction, utcnow
+from models.documents import lifecycle
 from models.documents.tables import Document
 from models.outgoing.recipient_status import report_to_sender
 from models.registers import repo as register_repo
@@ -42,11 +42,9 @@ class RegisterActivities:
             if allocated_now:
                 document.arrival_number = entry.number
                 document.arrival_date = received_at
-                document.status = DocumentStatus.REGISTERED
-                document.updated_at = utcnow()
-                session.add(document)
-                record(session, request.actor_id, "document.registered", "document", document.id,
-                       register_id=register.id, year=entry.year, arrival_number=entry.number)
+                lifecycle.change(session, document, "document.registered", actor_id=request.actor_id,
+                                 status=DocumentStatus.REGISTERED, register_id=register.id, year=entry.year,
+                                 arrival_number=entry.number)
                 # A document from another agency of the installation: its sender sees 03.
                 report_to_sender(session, document, "03", utcnow(), actor_id=request.actor_id)
             return RegisterIncomingResult(register.id, entry.year, entry.number, received_at)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 from temporalio import activity
 
-from models.audit import AuditEvent, record
+from models.audit import record, recorded_for_step
 from models.db import transaction
 from models.notifications.notify import notify, people_with_role
 from models.tasks import repo as task_repo
-from models.tasks.tables import Task
 from models.vocab import Role, TaskStatus
 from workflows.contracts import CloseWorkflowTasksInput, EscalateInput, OpenTaskInput, TaskRef
 
@@ -59,12 +57,9 @@ class TaskActivities:
         Returns how many people were reminded (0 when already done or the step is closed).
         """
         with transaction(self.engine) as session:
-            already = session.exec(select(AuditEvent).where(
-                AuditEvent.code == "task.reminded", AuditEvent.subject_id == request.document_id)).all()
-            if any(event.data.get("task_key") == request.task_key for event in already):
+            if recorded_for_step(session, "task.reminded", request.document_id, request.task_key):
                 return 0
-            task = session.exec(select(Task).where(Task.workflow_id == request.workflow_id,
-                                                   Task.task_key == request.task_key)).one()
+            task = task_repo.by_key(session, request.workflow_id, request.task_key)
             if task.status not in task_repo.ACTIVE:
                 return 0
             people = ([task.assignee_id] if task.assignee_id else
@@ -82,13 +77,9 @@ class TaskActivities:
         the ``task.escalated`` event and sends nothing. Returns how many people were alerted.
         """
         with transaction(self.engine) as session:
-            already = session.exec(select(AuditEvent).where(
-                AuditEvent.code == "task.escalated", AuditEvent.subject_id == request.document_id,
-            )).all()
-            if any(event.data.get("task_key") == request.task_key for event in already):
+            if recorded_for_step(session, "task.escalated", request.document_id, request.task_key):
                 return 0
-            task = session.exec(select(Task).where(Task.workflow_id == request.workflow_id,
-                                                   Task.task_key == request.task_key)).one()
+            task = task_repo.by_key(session, request.workflow_id, request.task_key)
             people = people_with_role(session, task.agency_id, Role.AGENCY_LEADER)
             if request.unit_id is not None:
                 people += people_with_role(session, task.agency_id, Role.UNIT_LEADER, request.unit_id)

@@ -38,6 +38,7 @@ from temporalio.worker import Worker  # noqa: E402
 import models.all  # noqa: E402, F401
 from bench.bare_workflow import BareActivities, BareIncomingWorkflow  # noqa: E402
 from bench.common import TEMPORAL_BIN, out, percentile, table  # noqa: E402
+from commands.tasks import act_on_task  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
 from models.seed.demo import seed_demo  # noqa: E402
@@ -47,7 +48,6 @@ from models.tasks.tables import Task  # noqa: E402
 from models.vocab import TaskStatus  # noqa: E402
 from tests.conftest import minimal_pdf  # noqa: E402
 from tests.helpers import make_settings, running_worker, upload, user_and_roles  # noqa: E402
-from web.commands import act_on_task  # noqa: E402
 from workflows import search_attributes  # noqa: E402
 
 DOCUMENTS = 50

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.db import UTCDateTime, utcnow
 
@@ -47,3 +47,9 @@ def record(
     )
     session.add(event)
     return event
+
+
+def recorded_for_step(session: Session, code: str, document_id: str, task_key: str) -> bool:
+    """Whether event ``code`` was already written for one step of a document (idempotency keys)."""
+    events = session.exec(select(AuditEvent).where(AuditEvent.code == code, AuditEvent.subject_id == document_id))
+    return any(event.data.get("task_key") == task_key for event in events)

@@ -1,21 +1,15 @@
 """Closed vocabularies of the domain, as string enums stored by value.
 
-Vietnamese labels for these live in ``web/labels.py``; officials never see the values.
+Vietnamese labels for these live in ``web/labels.py``; officials never see the values. ``Role`` and
+``Action`` live in ``workflows/vocabulary.py`` so workflow code can use them too.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-
-class Role(StrEnum):
-    """Roles a person holds in their agency (DOMAIN §7)."""
-
-    CLERK = "van_thu"
-    AGENCY_LEADER = "lanh_dao_co_quan"
-    UNIT_LEADER = "lanh_dao_don_vi"
-    OFFICER = "chuyen_vien"
-    ADMIN = "quan_tri"
+# Defined where workflow code can import them; the same objects, re-exported for the domain.
+from workflows.vocabulary import Action, Role  # noqa: F401
 
 
 class AgencyKind(StrEnum):

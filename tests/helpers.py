@@ -14,13 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio.client import Client
 
+from commands.intake import receive_upload
 from config.settings import Settings
 from models.db import transaction
 from models.documents.file_store import FileStore
 from models.org.repo import get_by_username, roles_of
 from models.org.tables import User
 from models.vocab import Role
-from web.commands import receive_upload
 from worker import build_worker
 
 

@@ -10,6 +10,7 @@ import asyncio
 
 from sqlmodel import select
 
+from commands.tasks import act_on_task
 from models.db import transaction
 from models.documents.file_store import FileStore
 from models.documents.tables import Document, StoredFile
@@ -26,7 +27,6 @@ from models.signing.providers import Pkcs12Provider
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.helpers import eventually, rows, user_and_roles
-from web.commands import act_on_task
 from workflows.contracts import OutgoingInput
 from workflows.starter import start_outgoing
 

@@ -9,21 +9,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlmodel import select
 
+from commands import auth as auth_commands
+from commands import intake
+from commands import tasks as task_commands
 from models.db import reading
 from models.documents import repo as document_repo
 from models.documents.access import document_for_user, register_for_user
 from models.documents.tables import Document, StoredFile
 from models.errors import DomainError, NotFound
-from models.org.tables import Agency, OrgUnit
+from models.org import repo as account_repo
+from models.org.tables import OrgUnit
 from models.registers import repo as register_repo
 from models.registers.numbering import so_ky_hieu
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
 from models.tasks.tables import Task
 from models.vocab import RegisterKind, SessionKind
-from web import commands, reports
+from web import reports
 from web.deps import ApiUser, DbSession, State
 from web.filters import iso_vn
 from web.labels import ACTION_FIELD_LABELS, ACTION_LABELS, AUDIT_LABELS, FIELD_LABELS, STATUS_LABELS
@@ -109,7 +112,7 @@ def task_json(task: Task, document: Document | None) -> dict[str, Any]:
 @router.post("/auth/token", summary="Đăng nhập, nhận mã truy cập (bearer)")
 def issue_token(request: Request, state: State, username: Annotated[str, Form()],
                 password: Annotated[str, Form()]) -> dict[str, str]:
-    result = commands.login(state.engine, state.settings, username, password, SessionKind.API,
+    result = auth_commands.login(state.engine, state.settings, username, password, SessionKind.API,
                             user_agent=request.headers.get("user-agent", ""),
                             ip_address=request.client.host if request.client else "")
     return {"access_token": result.token, "token_type": "bearer"}
@@ -130,16 +133,13 @@ def me(principal: ApiUser, session: DbSession) -> dict[str, Any]:
 
 @router.get("/agencies", summary="Cây cơ quan, tổ chức")
 def agencies(principal: ApiUser, session: DbSession) -> list[dict[str, Any]]:
-    units: dict[int, list] = {}
-    for unit in session.exec(select(OrgUnit).order_by(OrgUnit.id)):
-        units.setdefault(unit.agency_id, []).append(
-            {"id": unit.id, "name": unit.name, "abbreviation": unit.abbreviation})
     return [
         {"id": a.id, "parent_id": a.parent_id, "code": a.code, "qd20_code": a.qd20_code, "name": a.name,
          "abbreviation": a.abbreviation, "kind": a.kind, "hosted": a.hosted,
          "valid_from": a.valid_from.isoformat() if a.valid_from else None,
-         "valid_to": a.valid_to.isoformat() if a.valid_to else None, "units": units.get(a.id, [])}
-        for a in session.exec(select(Agency).order_by(Agency.id))
+         "valid_to": a.valid_to.isoformat() if a.valid_to else None,
+         "units": [{"id": u.id, "name": u.name, "abbreviation": u.abbreviation} for u in units]}
+        for a, units in account_repo.all_agencies_with_units(session)
     ]
 
 
@@ -177,7 +177,7 @@ async def create_incoming(principal: ApiUser, state: State, file: Annotated[Uplo
                           metadata: Annotated[str, Form()]) -> JSONResponse:
     raw = _metadata_object(metadata)
     data = await read_limited(file, state.settings.upload_max_bytes)
-    document = await commands.receive_upload(
+    document = await intake.receive_upload(
         state.engine, state.client, state.settings, state.store, clerk=principal.user,
         roles=principal.roles, raw_metadata=raw, data=data, filename=file.filename or "",
     )
@@ -187,7 +187,7 @@ async def create_incoming(principal: ApiUser, state: State, file: Annotated[Uplo
 @router.post("/incoming/suggest", summary="Gợi ý thông tin văn bản đọc từ tệp PDF (không lưu gì)")
 async def suggest_incoming(principal: ApiUser, state: State, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     data = await read_limited(file, state.settings.upload_max_bytes)
-    return {"suggestions": await commands.suggest_metadata_from_pdf(data, state.settings)}
+    return {"suggestions": await intake.suggest_metadata_from_pdf(data, state.settings)}
 
 
 @router.post("/incoming/paper", status_code=201, summary="Tiếp nhận văn bản giấy: bản quét (nhiều tệp) + metadata JSON")
@@ -196,7 +196,7 @@ async def create_paper_incoming(principal: ApiUser, state: State, scans: Annotat
     raw = _metadata_object(metadata)
     files = [(item.filename or "ban-quet", await read_limited(item, state.settings.upload_max_bytes))
              for item in scans]
-    document = await commands.receive_paper(
+    document = await intake.receive_paper(
         state.engine, state.client, state.settings, state.store, clerk=principal.user,
         roles=principal.roles, raw_metadata=raw, scans=files,
     )
@@ -246,14 +246,14 @@ class ActionRequest(BaseModel):
 @router.post("/tasks/{task_id}/actions", summary="Thực hiện thao tác trên công việc")
 async def act(task_id: int, body: ActionRequest, principal: ApiUser, state: State) -> JSONResponse:
     if body.action == "bao_cao_tien_do":
-        commands.report_progress(state.engine, task_id, principal.user, principal.roles,
+        task_commands.report_progress(state.engine, task_id, principal.user, principal.roles,
                                  str(body.fields.get("progress", "")))
         return JSONResponse({"task_id": task_id, "action": body.action, "applied": True})
     if body.action in ("claim", "release"):
-        handler = commands.claim_task if body.action == "claim" else commands.release_task
+        handler = task_commands.claim_task if body.action == "claim" else task_commands.release_task
         handler(state.engine, task_id, principal.user, principal.roles)
         return JSONResponse({"task_id": task_id, "action": body.action, "applied": True})
-    outcome = await commands.act_on_task(
+    outcome = await task_commands.act_on_task(
         state.engine, state.client, task_id=task_id, user=principal.user, roles=principal.roles,
         action=body.action, fields=body.fields, nonce=body.nonce or uuid.uuid4().hex,
     )

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from models.db import transaction
+from commands import auth as auth_commands
+from models.db import reading
 from models.errors import DomainError
 from models.org import repo as account_repo
 from models.vocab import SessionKind
-from web import commands
 from web.csrf import LOGIN_CSRF_COOKIE, CsrfFailed, new_token, verify
 from web.deps import SESSION_COOKIE, CsrfChecked, DbSession, State, WebUserAny
 from web.htmx import render
@@ -46,7 +46,7 @@ async def login_submit(request: Request, state: State, username: Annotated[str, 
         return render(request, "auth/login.html", status_code=403, login_csrf=expected or new_token(),
                       next=_safe_next(next), error=message_of(error), username=username)
     try:
-        result = commands.login(state.engine, state.settings, username, password, SessionKind.WEB,
+        result = auth_commands.login(state.engine, state.settings, username, password, SessionKind.WEB,
                                 user_agent=request.headers.get("user-agent", ""),
                                 ip_address=request.client.host if request.client else "")
     except DomainError as error:
@@ -63,7 +63,7 @@ async def login_submit(request: Request, state: State, username: Annotated[str, 
 
 @router.post("/logout")
 def logout(principal: WebUserAny, state: State, _: CsrfChecked) -> Response:
-    commands.logout(state.engine, principal.session.id, principal.user.id)
+    auth_commands.logout(state.engine, principal.session.id, principal.user.id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -79,11 +79,7 @@ def password_submit(request: Request, principal: WebUserAny, state: State, _: Cs
                     current: Annotated[str, Form()] = "", new: Annotated[str, Form()] = "",
                     confirm: Annotated[str, Form()] = "") -> Response:
     try:
-        if new != confirm:
-            raise DomainError("password_mismatch")
-        with transaction(state.engine) as session:
-            user = session.merge(principal.user)
-            account_repo.change_password(session, user, current, new)
+        auth_commands.change_password(state.engine, principal.user, current, new, confirm)
     except DomainError as error:
         return render(request, "auth/password.html", status_code=422, error=message_of(error), done=False)
     # Post/redirect/get: reloading the result page must not send the passwords again.
@@ -98,12 +94,11 @@ def sessions_page(request: Request, principal: WebUserAny, session: DbSession) -
 
 @router.post("/account/sessions/{session_id}/revoke")
 def revoke(request: Request, session_id: int, principal: WebUserAny, state: State, _: CsrfChecked) -> Response:
-    with transaction(state.engine) as session:
-        account_repo.revoke_session(session, principal.user.id, session_id, principal.user.id)
+    auth_commands.revoke_own_session(state.engine, principal.user.id, session_id)
     if session_id == principal.session.id:
         response = Response(status_code=204, headers={"HX-Redirect": "/login"})
         response.delete_cookie(SESSION_COOKIE)
         return response
-    with transaction(state.engine) as session:
+    with reading(state.engine) as session:
         rows = account_repo.active_sessions(session, principal.user.id)
     return render(request, "auth/sessions.html", "auth/_sessions.html", sessions=rows)

@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
+from commands import auth as auth_commands
 from config.settings import Settings
-from models.db import reading, transaction
+from models.db import reading
 from models.documents.file_store import FileStore
 from models.errors import DomainError
-from models.org import repo as account_repo
 from models.org.tables import Agency, User, UserSession
 from models.vocab import Role, SessionKind
 
@@ -75,7 +75,7 @@ State = Annotated[AppState, Depends(app_state)]
 
 def read_session(state: State) -> Iterator[Session]:
     """A read-only session: pages and API reads never take the write lock (writes go through
-    web/commands.py, which owns their transactions)."""
+    the commands package, which owns their transactions)."""
     with reading(state.engine) as session:
         yield session
 
@@ -86,14 +86,11 @@ DbSession = Annotated[Session, Depends(read_session)]
 def _resolve(state: AppState, token: str | None, kind: SessionKind) -> Principal:
     if not token:
         raise LoginRequired()
-    with transaction(state.engine) as session:
-        found = account_repo.resolve_session(
-            session, token, kind, timedelta(minutes=state.settings.session_idle_minutes)
-        )
-        if found is None:
-            raise LoginRequired()
-        row, user = found
-        return Principal(user, account_repo.roles_of(session, user.id), session.get(Agency, user.agency_id), row)
+    found = auth_commands.resolve_session(state.engine, token, kind,
+                                          timedelta(minutes=state.settings.session_idle_minutes))
+    if found is None:
+        raise LoginRequired()
+    return Principal(found.user, found.roles, found.agency, found.row)
 
 
 def web_principal_any(request: Request, state: State) -> Principal:

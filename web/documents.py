@@ -6,27 +6,27 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
 from starlette.datastructures import UploadFile
 
+from commands import intake
+from commands import tasks as task_commands
+from commands.drafting import DRAFTER_ROLES
 from models.documents import repo as document_repo
 from models.documents.access import document_for_user, visible_documents
 from models.documents.digitise import digitise_job
 from models.documents.tables import StoredFile
 from models.errors import DomainError, NotFound
+from models.org import repo as account_repo
 from models.org.tables import OrgUnit
 from models.outgoing import repo as outgoing_repo
 from models.signing.repo import current_check
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS, officers_of_unit
-from models.tasks.tables import Task
-from models.vocab import Direction, Role, TaskStatus, Urgency
-from web import commands
+from models.vocab import Direction, Role, Urgency
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
 from web.messages import field_errors, message_of
-from web.outgoing_commands import DRAFTER_ROLES
 
 router = APIRouter()
 
@@ -36,7 +36,7 @@ METADATA_FIELDS = ["code_number", "code_notation", "issued_date", "organ_name", 
 
 
 def _units(session, agency_id: int) -> list[OrgUnit]:
-    return list(session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency_id).order_by(OrgUnit.name)))
+    return account_repo.units_of(session, agency_id)
 
 
 @router.get("/documents")
@@ -63,7 +63,7 @@ async def suggest(request: Request, principal: WebUser, state: State, _: CsrfChe
     suggested: dict = {}
     if isinstance(upload, UploadFile) and upload.filename:
         try:
-            suggested = await commands.suggest_metadata_from_pdf(
+            suggested = await intake.suggest_metadata_from_pdf(
                 await read_limited(upload, state.settings.upload_max_bytes), state.settings)
         except DomainError as error:
             return render(request, "documents/_metadata.html", "documents/_metadata.html",
@@ -93,7 +93,7 @@ async def paper_intake_submit(request: Request, principal: WebUser, state: State
                  for item in form.getlist("scans") if isinstance(item, UploadFile) and item.filename]
         if not scans:
             raise DomainError("file_missing")
-        document = await commands.receive_paper(
+        document = await intake.receive_paper(
             state.engine, state.client, state.settings, state.store, clerk=principal.user,
             roles=principal.roles, raw_metadata=raw, scans=scans,
         )
@@ -123,7 +123,7 @@ async def intake_submit(request: Request, principal: WebUser, state: State, _: C
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise DomainError("file_missing")
         data = await read_limited(upload, state.settings.upload_max_bytes)
-        document = await commands.receive_upload(
+        document = await intake.receive_upload(
             state.engine, state.client, state.settings, state.store, clerk=principal.user,
             roles=principal.roles, raw_metadata=raw, data=data, filename=upload.filename,
         )
@@ -142,12 +142,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         # Keep the query ("?pending=1" after a decision still in flight) for the outgoing page.
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/outgoing/{document.id}{query}", status_code=303)
-    open_tasks = [
-        task for task in session.exec(select(Task).where(
-            Task.document_id == document.id,
-            Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETING])))
-        if task.assignee_id == principal.user.id or task_repo.is_candidate(task, principal.user, principal.roles)
-    ]
+    open_tasks = task_repo.open_tasks_of(session, document.id, principal.user, principal.roles)
     return render(
         request, "documents/detail.html", "documents/_status.html", document=document,
         history=document_repo.history(session, document.id), tasks=open_tasks,
@@ -174,7 +169,7 @@ async def act(request: Request, task_id: int, principal: WebUser, state: State, 
         values = [str(v) for v in form.getlist(spec.name) if str(v).strip()]
         if values:
             fields[spec.name] = ",".join(values) if spec.kind == "units" else values[0]
-    outcome = await commands.act_on_task(
+    outcome = await task_commands.act_on_task(
         state.engine, state.client, task_id=task_id, user=principal.user, roles=principal.roles,
         action=action, fields=fields, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex,
     )
@@ -197,7 +192,7 @@ def document_file(document_id: str, principal: WebUser, session: DbSession, stat
 @router.post("/tasks/{task_id}/progress")
 async def progress(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
-    commands.report_progress(state.engine, task_id, principal.user, principal.roles,
+    task_commands.report_progress(state.engine, task_id, principal.user, principal.roles,
                              str(form.get("progress", "")))
     document_id = next(iter(request.query_params.getlist("document")), "")
     target = f"/documents/{document_id}" if document_id else "/"
@@ -212,7 +207,7 @@ async def reroute(request: Request, document_id: str, principal: WebUser, state:
     unit_id, new_unit = str(form.get("unit_id", "")), str(form.get("new_unit_id", ""))
     if not unit_id.isdigit() or (new_unit and not new_unit.isdigit()):
         raise DomainError("invalid_fields", fields={"new_unit_id": "invalid"})
-    await commands.reroute(state.engine, state.client, document_id=document_id, user=principal.user,
+    await task_commands.reroute(state.engine, state.client, document_id=document_id, user=principal.user,
                            roles=principal.roles, unit_id=int(unit_id),
                            new_unit_id=int(new_unit) if new_unit else None,
                            reason=str(form.get("reason", "")), nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from models.db import transaction
+from commands import inbox as inbox_commands
+from commands import tasks as task_commands
 from models.documents import repo as document_repo
 from models.notifications import notify as notifications
 from models.tasks import repo as task_repo
-from web import commands
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
 
@@ -47,13 +47,13 @@ def counts(request: Request, principal: WebUser, session: DbSession) -> Response
 
 @router.post("/tasks/{task_id}/claim")
 def claim(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    commands.claim_task(state.engine, task_id, principal.user, principal.roles)
+    task_commands.claim_task(state.engine, task_id, principal.user, principal.roles)
     return Response(status_code=204, headers={"HX-Trigger": "task-changed"})
 
 
 @router.post("/tasks/{task_id}/release")
 def release(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    commands.release_task(state.engine, task_id, principal.user, principal.roles)
+    task_commands.release_task(state.engine, task_id, principal.user, principal.roles)
     return Response(status_code=204, headers={"HX-Trigger": "task-changed"})
 
 
@@ -72,6 +72,5 @@ def notifications_count(request: Request, principal: WebUser, session: DbSession
 
 @router.post("/notifications/read")
 def notifications_read(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    with transaction(state.engine) as session:
-        notifications.mark_all_read(session, principal.user.id)
+    inbox_commands.mark_notifications_read(state.engine, principal.user.id)
     return Response(status_code=204, headers={"HX-Redirect": "/notifications"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from models.tasks.actions import ACTIONS
 from models.wording import NOTIFICATION_LABELS, STEP_LABELS, URGENCY_LABELS  # noqa: F401 (re-exported)
 
 ROLE_LABELS = {
@@ -39,29 +40,7 @@ TASK_STATUS_LABELS = {
 }
 
 
-ACTION_LABELS = {
-    "giao_xu_ly": "Giao xử lý",
-    "luu_tham_khao": "Lưu tham khảo",
-    "phan_cong": "Phân công",
-    "hoan_thanh": "Hoàn thành",
-    "gui_y_kien": "Gửi ý kiến phối hợp",
-    "xin_gia_han": "Đề nghị gia hạn",
-    "dong_y_gia_han": "Đồng ý gia hạn",
-    "tu_choi_gia_han": "Không đồng ý gia hạn",
-    "tiep_nhan": "Tiếp nhận để tham khảo",
-    "vao_so": "Tiếp nhận, vào sổ",
-    "tra_lai": "Trả lại nơi gửi",
-    "thu_lai": "Số hóa lại",
-    # Outgoing documents (văn bản đi)
-    "gop_y": "Góp ý dự thảo",
-    "duyet": "Đồng ý",
-    "tra_lai_du_thao": "Trả lại dự thảo",
-    "trinh_lai": "Trình lại",
-    "ky_so": "Ký số",
-    "ban_hanh": "Ban hành",
-    "dong_y_thu_hoi": "Đồng ý thu hồi",
-    "tu_choi_thu_hoi": "Từ chối thu hồi",
-}
+ACTION_LABELS = {action: spec.label for action, spec in ACTIONS.items()}  # one registry per action
 
 FIELD_LABELS = {
     "file": "Tệp văn bản",

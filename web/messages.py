@@ -228,7 +228,7 @@ MESSAGES.update({
                                   "Vui lòng liên hệ quản trị hệ thống.",
 })
 
-# Văn bản đi: soạn, trình, ký (web/outgoing_commands.py).
+# Văn bản đi: soạn, trình, ký (commands/drafting.py, commands/signing.py).
 MESSAGES.update({
     "secret_draft": "Dự thảo có độ mật (Mật, Tối mật, Tuyệt mật) không được soạn trên hệ thống. "
                     "Vui lòng xử lý qua kênh văn bản mật theo quy định bảo vệ bí mật nhà nước.",

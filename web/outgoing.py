@@ -1,6 +1,6 @@
 """Outgoing documents (văn bản đi): the pages and the API v1 routes.
 
-Both call the same commands in ``web/outgoing_commands.py``; this module only parses input and
+Both call the same commands in ``commands/drafting.py`` and ``commands/signing.py``; this module only parses input and
 renders output. Decisions on review steps use the generic task form (``/tasks/{id}/act``);
 signing has its own requests because the signed file is made here, never named by a form.
 """
@@ -15,9 +15,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from commands import drafting as commands
+from commands import signing as signing_commands
 from models.db import reading
 from models.documents import repo as document_repo
 from models.documents import types_repo as doc_type_repo
@@ -25,15 +28,14 @@ from models.documents.access import document_for_user, visible_documents
 from models.documents.tables import Document, StoredFile
 from models.documents.text_extract import pdf_text
 from models.errors import DomainError, NotFound
-from models.org.tables import Agency, OrgUnit
+from models.org import repo as account_repo
 from models.outgoing import recipient_status
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.format_checks import check_format
 from models.outgoing.schema import COMPETENCES
-from models.outgoing.tables import DraftRevision
+from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
 from models.vocab import Direction, DocumentStatus, Role, Urgency
-from web import outgoing_commands as commands
 from web.api import _metadata_object, document_json, read_limited
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
 from web.filters import iso_vn
@@ -65,14 +67,6 @@ def _outgoing(session: Session, principal: Principal, document_id: str) -> Docum
     return document
 
 
-def _revision_file(session: Session, document: Document, number: int) -> StoredFile:
-    revision = session.exec(select(DraftRevision).where(DraftRevision.document_id == document.id,
-                                                        DraftRevision.number == number)).first()
-    if revision is None:
-        raise NotFound("revision_not_found")
-    return session.get(StoredFile, revision.file_id)
-
-
 def _pdf_response(data: bytes, filename: str) -> Response:
     return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
@@ -94,17 +88,10 @@ def _form_choices(session: Session, principal: Principal) -> dict[str, Any]:
         "doc_types": doc_type_repo.active_types(session),
         "signers": outgoing_repo.signers_of(session, agency_id),
         "competences": [c for c in COMPETENCES if c],
-        "hosted_agencies": _hosted_agencies(session, agency_id),
-        "own_units": list(session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency_id,
-                                                             col(OrgUnit.valid_to).is_(None))
-                                       .order_by(OrgUnit.name))),
+        "hosted_agencies": account_repo.other_hosted_agencies(session, agency_id),
+        "own_units": account_repo.units_of(session, agency_id, current_only=True),
         "urgencies": list(Urgency),
     }
-
-
-def _hosted_agencies(session: Session, own_id: int) -> list[Agency]:
-    return list(session.exec(select(Agency).where(Agency.hosted == True, Agency.id != own_id,  # noqa: E712
-                                                  col(Agency.valid_to).is_(None)).order_by(Agency.code)))
 
 
 def outgoing_json(session: Session, document: Document) -> dict[str, Any]:
@@ -153,11 +140,8 @@ def _format_checks(session: Session, document: Document, store) -> list:
 
 @router.get("/outgoing")
 def outgoing_list(request: Request, principal: WebUser, session: DbSession) -> Response:
-    documents = list(session.exec(
-        select(Document).where(visible_documents(principal.user, principal.roles),
-                               Document.direction == Direction.OUTGOING,
-                               Document.agency_id == principal.user.agency_id)
-        .order_by(col(Document.created_at).desc()).limit(100)))
+    documents = outgoing_repo.latest_outgoing(session, visible_documents(principal.user, principal.roles),
+                                              principal.user.agency_id)
     return render(request, "outgoing/list.html", documents=documents,
                   can_draft=bool(principal.roles & commands.DRAFTER_ROLES))
 
@@ -204,17 +188,23 @@ async def new_draft_submit(request: Request, principal: WebUser, state: State, _
             content_mode=values["content_mode"], upload=data, filename=filename or "", attachments=attachments)
     except DomainError as error:
         status = 413 if error.code == "file_too_large" else error.status
-        with reading(state.engine) as session:  # render inside: the choices are ORM rows
-            return render(request, "outgoing/new.html", status_code=status, values=values, lists=lists,
-                          errors=field_errors(error), error=message_of(error), **_form_choices(session, principal))
+        return await run_in_threadpool(_new_draft_page_again, request, state, principal, error, status, values, lists)
     return RedirectResponse(f"/outgoing/{document.id}", status_code=303)
+
+
+def _new_draft_page_again(request: Request, state: State, principal: Principal, error: DomainError, status: int,
+                          values: dict[str, Any], lists: dict[str, list[str]]) -> Response:
+    """The draft form again, with what was typed and why it was refused."""
+    with reading(state.engine) as session:  # render inside: the choices are ORM rows
+        return render(request, "outgoing/new.html", status_code=status, values=values, lists=lists,
+                      errors=field_errors(error), error=message_of(error), **_form_choices(session, principal))
 
 
 @router.get("/outgoing/{document_id}")
 def outgoing_page(request: Request, document_id: str, principal: WebUser, session: DbSession,
                   state: State) -> Response:
     document = _outgoing(session, principal, document_id)
-    tasks = commands.open_tasks_of(session, document.id, principal.user, principal.roles)
+    tasks = task_repo.open_tasks_of(session, document.id, principal.user, principal.roles)
     is_drafter = document.created_by == principal.user.id
     return render(
         request, "outgoing/detail.html", document=document,
@@ -232,9 +222,8 @@ def outgoing_page(request: Request, document_id: str, principal: WebUser, sessio
         token_signing=state.settings.pki_pkcs11_module is not None,
         can_recall=document.status == DocumentStatus.ISSUED and document.agency_id == principal.user.agency_id
         and bool(principal.roles & {Role.CLERK, Role.AGENCY_LEADER}),
-        own_units=list(session.exec(select(OrgUnit).where(OrgUnit.agency_id == document.agency_id)
-                                    .order_by(OrgUnit.name))),
-        hosted_agencies=_hosted_agencies(session, document.agency_id),
+        own_units=account_repo.units_of(session, document.agency_id),
+        hosted_agencies=account_repo.other_hosted_agencies(session, document.agency_id),
         history=document_repo.history(session, document.id),
     )
 
@@ -266,8 +255,8 @@ async def revise_page(request: Request, document_id: str, principal: WebUser, st
 async def comment_page(request: Request, document_id: str, principal: WebUser, state: State,
                        _: CsrfChecked) -> Response:
     form = await request.form()
-    commands.comment_on_draft(state.engine, user=principal.user, roles=principal.roles,
-                              document_id=document_id, body=str(form.get("body", "")))
+    await run_in_threadpool(commands.comment_on_draft, state.engine, user=principal.user, roles=principal.roles,
+                            document_id=document_id, body=str(form.get("body", "")))
     return _back(request, document_id)
 
 
@@ -288,7 +277,7 @@ async def submit_page(request: Request, document_id: str, principal: WebUser, st
 @router.post("/outgoing/tasks/{task_id}/sign")
 async def sign_page(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
-    outcome = await commands.sign_draft(
+    outcome = await signing_commands.sign_draft(
         state.engine, state.client, state.settings, state.store, task_id=task_id, user=principal.user,
         roles=principal.roles, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex,
         pkcs12_password=str(form.get("pkcs12_password", "")) or None,
@@ -300,7 +289,7 @@ async def sign_page(request: Request, task_id: int, principal: WebUser, state: S
 def revision_file_page(document_id: str, number: int, principal: WebUser, session: DbSession,
                        state: State) -> Response:
     document = _outgoing(session, principal, document_id)
-    stored = _revision_file(session, document, number)
+    stored = outgoing_repo.revision_file(session, document.id, number)
     return _pdf_response(state.store.read(stored.sha256), f"{document.id}-ban-{number}.pdf")
 
 
@@ -330,8 +319,13 @@ async def api_create(principal: ApiUser, state: State, metadata: Annotated[str, 
         state.engine, state.settings, state.store, user=principal.user, roles=principal.roles, raw=raw,
         content_mode=_content_mode(content_mode, filename or ""), upload=data, filename=filename or "",
         attachments=files)
+    return JSONResponse(await run_in_threadpool(_outgoing_json_of, state, document.id), status_code=201)
+
+
+def _outgoing_json_of(state: State, document_id: str) -> dict[str, Any]:
+    """``outgoing_json`` of a document, read in its own read-only transaction."""
     with reading(state.engine) as session:
-        return JSONResponse(outgoing_json(session, session.get(Document, document.id)), status_code=201)
+        return outgoing_json(session, session.get(Document, document_id))
 
 
 @api_router.get("/outgoing/{document_id}", summary="Văn bản đi: thông tin, các bản dự thảo, góp ý, nơi nhận")
@@ -402,7 +396,7 @@ class SignRequest(BaseModel):
                  summary="Ký số văn bản đi bằng khóa của người ký (tệp PKCS#12, hoặc token/HSM PKCS#11 với mã PIN)")
 async def api_sign(task_id: int, principal: ApiUser, state: State, body: SignRequest | None = None) -> JSONResponse:
     body = body or SignRequest()
-    outcome = await commands.sign_draft(
+    outcome = await signing_commands.sign_draft(
         state.engine, state.client, state.settings, state.store, task_id=task_id, user=principal.user,
         roles=principal.roles, nonce=body.nonce or uuid.uuid4().hex, pkcs12_password=body.pkcs12_password,
         token_pin=body.token_pin)
@@ -417,7 +411,7 @@ class RemotePrepareRequest(BaseModel):
                  summary="Ký số bằng thiết bị: gửi chứng thư số, nhận giá trị băm cần ký")
 async def api_sign_remote(task_id: int, body: RemotePrepareRequest, principal: ApiUser,
                           state: State) -> dict[str, Any]:
-    return await commands.prepare_remote_signing(
+    return await signing_commands.prepare_remote_signing(
         state.engine, state.settings, state.store, task_id=task_id, user=principal.user, roles=principal.roles,
         certificate_pem=body.certificate_pem.encode())
 
@@ -434,7 +428,7 @@ async def api_remote_complete(remote_id: int, body: RemoteCompleteRequest, princ
         signature = base64.b64decode(body.signature, validate=True)
     except (binascii.Error, ValueError):
         raise DomainError("remote_signature_invalid") from None
-    outcome = await commands.complete_remote_signing(
+    outcome = await signing_commands.complete_remote_signing(
         state.engine, state.client, state.settings, state.store, remote_id=remote_id, user=principal.user,
         roles=principal.roles, signature=signature, nonce=body.nonce or uuid.uuid4().hex)
     return _outcome_json(outcome)
@@ -445,7 +439,7 @@ async def api_remote_complete(remote_id: int, body: RemoteCompleteRequest, princ
 def api_revision_file(document_id: str, number: int, principal: ApiUser, session: DbSession,
                       state: State) -> Response:
     document = _outgoing(session, principal, document_id)
-    stored = _revision_file(session, document, number)
+    stored = outgoing_repo.revision_file(session, document.id, number)
     return _pdf_response(state.store.read(stored.sha256), f"{document.id}-ban-{number}.pdf")
 
 

@@ -1,8 +1,8 @@
 """Tra cứu văn bản: the search page (htmx), saved searches, the CSV export and API v1 search.
 
 Every path calls ``models.documents.search_repo.search_documents``, which filters through
-``models.documents.access.visible_documents``. The two saved-search writes own their transactions here,
-as commands in ``web/commands.py`` do.
+``models.documents.access.visible_documents``. The two saved-search writes are commands of
+``commands/inbox.py``.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from models.db import transaction, utcnow
+from commands import inbox as inbox_commands
+from models.db import reading, utcnow
 from models.documents import search_repo
 from models.documents.search import MAX_QUERY_LENGTH, InvalidSearch, SearchQuery
 from models.documents.tables import Document
-from models.org.tables import OrgUnit
+from models.org import repo as account_repo
 from models.registers.numbering import VIETNAM, so_ky_hieu
 from models.vocab import DocumentStatus, Urgency
 from web.api import document_summary_json
@@ -87,8 +89,7 @@ def search_page(request: Request, principal: WebUser, session: DbSession) -> Res
         # The clean URL (no empty fields) goes into the address bar, so reloads and shared links work.
         return render(request, "search/_results.html", "search/_results.html",
                       headers={"HX-Push-Url": _search_url(query)}, **context)
-    units = session.exec(select(OrgUnit).where(OrgUnit.agency_id == principal.user.agency_id)
-                         .order_by(OrgUnit.name)).all()
+    units = account_repo.units_of(session, principal.user.agency_id)
     names = search_repo.type_names(session, principal.user, principal.roles)
     if query.type_name and query.type_name not in names:
         names.append(query.type_name)
@@ -97,13 +98,17 @@ def search_page(request: Request, principal: WebUser, session: DbSession) -> Res
                   max_query_length=MAX_QUERY_LENGTH, filters_open=bool(set(context["params"]) - {"q"}))
 
 
+def _save_then_list(state: State, principal, name: str, query: SearchQuery) -> dict:
+    inbox_commands.save_search(state.engine, principal.user, name, query)
+    with reading(state.engine) as session:
+        return _saved_context(session, principal)
+
+
 @router.post("/search/saved")
 async def save(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
     query = SearchQuery.from_params({k: v for k, v in form.items() if isinstance(v, str)})
-    with transaction(state.engine) as session:
-        search_repo.save_search(session, principal.user, str(form.get("name", "")), query)
-        context = _saved_context(session, principal)
+    context = await run_in_threadpool(_save_then_list, state, principal, str(form.get("name", "")), query)
     if wants_fragment(request):
         return render(request, "search/_saved.html", "search/_saved.html", **context)
     return RedirectResponse(_search_url(query), status_code=303)
@@ -111,8 +116,8 @@ async def save(request: Request, principal: WebUser, state: State, _: CsrfChecke
 
 @router.post("/search/saved/{saved_id}/delete")
 def delete(request: Request, saved_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    with transaction(state.engine) as session:
-        search_repo.delete_saved_search(session, principal.user, saved_id)
+    inbox_commands.delete_saved_search(state.engine, principal.user, saved_id)
+    with reading(state.engine) as session:
         context = _saved_context(session, principal)
     if wants_fragment(request):
         return render(request, "search/_saved.html", "search/_saved.html", **context)

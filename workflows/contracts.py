@@ -9,7 +9,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class ActivityName(StrEnum):
+    """Every activity a workflow schedules, by the name the worker registers it under.
+
+    Workflows name activities (they may not import activity code); ``tests/unit/test_activity_names.py``
+    checks these names against ``worker.activities_for``. Names are in histories: never rename one.
+    """
+
+    APPLY_DECISION = "apply_decision"
+    APPLY_OUTGOING_DECISION = "apply_outgoing_decision"
+    APPLY_RECALL_DECISION = "apply_recall_decision"
+    CLOSE_WORKFLOW_TASKS = "close_workflow_tasks"
+    COMPUTE_DUE_AT = "compute_due_at"
+    DISPATCH_OUTGOING = "dispatch_outgoing"
+    ESCALATE_OVERDUE = "escalate_overdue"
+    HUB_SEND_FAILED = "hub_send_failed"
+    ISSUE_OUTGOING = "issue_outgoing"
+    LOAD_DEFINITION = "load_definition"
+    MARK_TASK_OVERDUE = "mark_task_overdue"
+    OCR_SCAN = "ocr_scan"
+    OPEN_TASK = "open_task"
+    POLL_HUB = "poll_hub"
+    REGISTER_INCOMING = "register_incoming"
+    SEND_HUB_PACKAGE = "send_hub_package"
+    SEND_REMINDER = "send_reminder"
+    SIGN_DIGITISED = "sign_digitised"
+    STOP_DOCUMENT_WORKFLOW = "stop_document_workflow"
+    SYNC_HUB_DIRECTORY = "sync_hub_directory"
+    VERIFY_SIGNATURES = "verify_signatures"
+    WITHDRAW_BRANCH = "withdraw_branch"
+
 
 INCOMING_TASK_QUEUE_DEFAULT = "qlvb"
 

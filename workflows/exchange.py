@@ -17,7 +17,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.contracts import PollResult, SendFailedInput, SendInput
+    from workflows.contracts import ActivityName, PollResult, SendFailedInput, SendInput
 
 SEND_FOR = timedelta(hours=72)
 SEND_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), backoff_coefficient=2.0,
@@ -31,7 +31,7 @@ class HubPollWorkflow:
     @workflow.run
     async def run(self) -> PollResult:
         return await workflow.execute_activity(
-            "poll_hub", result_type=PollResult, start_to_close_timeout=timedelta(minutes=10),
+            ActivityName.POLL_HUB, result_type=PollResult, start_to_close_timeout=timedelta(minutes=10),
             heartbeat_timeout=timedelta(minutes=2),
             retry_policy=RetryPolicy(maximum_attempts=3, initial_interval=timedelta(seconds=5)))
 
@@ -44,12 +44,12 @@ class HubDeliveryWorkflow:
     async def run(self, request: SendInput) -> str:
         try:
             return await workflow.execute_activity(
-                "send_hub_package", request, result_type=str, start_to_close_timeout=timedelta(minutes=2),
+                ActivityName.SEND_HUB_PACKAGE, request, result_type=str, start_to_close_timeout=timedelta(minutes=2),
                 schedule_to_close_timeout=SEND_FOR, retry_policy=SEND_RETRY)
         except ActivityError as error:
             reason = str(error.cause or error)[:500]
             await workflow.execute_activity(
-                "hub_send_failed", SendFailedInput(request.outbox_id, reason),
+                ActivityName.HUB_SEND_FAILED, SendFailedInput(request.outbox_id, reason),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)))
             return "failed"
@@ -62,5 +62,5 @@ class HubDirectorySyncWorkflow:
     @workflow.run
     async def run(self) -> dict[str, int]:
         return await workflow.execute_activity(
-            "sync_hub_directory", result_type=dict, start_to_close_timeout=timedelta(minutes=10),
+            ActivityName.SYNC_HUB_DIRECTORY, result_type=dict, start_to_close_timeout=timedelta(minutes=10),
             retry_policy=RetryPolicy(maximum_attempts=5, initial_interval=timedelta(minutes=1)))

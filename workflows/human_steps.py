@@ -32,6 +32,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import (
+        ActivityName,
         ApplyDecisionInput,
         ApplyDecisionResult,
         DecideInput,
@@ -85,7 +86,7 @@ class HumanStep:
 class HumanSteps:
     """Human-step machinery; subclasses name the activity that applies their decisions."""
 
-    APPLY_DECISION = "apply_decision"
+    APPLY_DECISION = ActivityName.APPLY_DECISION
 
     def __init__(self) -> None:
         # Handlers may run before run() starts: every piece of state exists from here.
@@ -107,7 +108,7 @@ class HumanSteps:
         self._round += 1
         key = f"{step.kind}:{self._round}"
         due = await workflow.execute_activity(
-            "compute_due_at", DueAtInput(workflow.now(), step.working_days, step.due_date),
+            ActivityName.COMPUTE_DUE_AT, DueAtInput(workflow.now(), step.working_days, step.due_date),
             result_type=DueAtResult, start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
         )
         due_at = due.due_at
@@ -116,7 +117,7 @@ class HumanSteps:
         if step.branch_unit is not None:
             self._branch_keys.setdefault(step.branch_unit, set()).add(key)
         await workflow.execute_activity(
-            "open_task",
+            ActivityName.OPEN_TASK,
             OpenTaskInput(
                 workflow_id=workflow.info().workflow_id, task_key=key,
                 document_id=start.document_id, step=step.kind,
@@ -148,7 +149,7 @@ class HumanSteps:
                 if until_reminder <= 0:
                     remind = False
                     await workflow.execute_activity(
-                        "send_reminder", TaskRef(workflow.info().workflow_id, key, start.document_id),
+                        ActivityName.SEND_REMINDER, TaskRef(workflow.info().workflow_id, key, start.document_id),
                         start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
                     )
                     continue
@@ -179,12 +180,12 @@ class HumanSteps:
         self._overdue.add(key)
         workflow.upsert_search_attributes([OVERDUE.value_set(True)])
         await workflow.execute_activity(
-            "mark_task_overdue", TaskRef(workflow.info().workflow_id, key, document_id),
+            ActivityName.MARK_TASK_OVERDUE, TaskRef(workflow.info().workflow_id, key, document_id),
             start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
         )
         if workflow.patched(ESCALATE_PATCH):
             await workflow.execute_activity(
-                "escalate_overdue",
+                ActivityName.ESCALATE_OVERDUE,
                 EscalateInput(document_id, workflow.info().workflow_id, key, step.kind, step.unit_id),
                 start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
             )

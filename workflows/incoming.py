@@ -34,6 +34,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import (
+        ActivityName,
         CloseWorkflowTasksInput,
         DecideInput,
         DigitiseInput,
@@ -50,11 +51,12 @@ with workflow.unsafe.imports_passed_through():
         WithdrawBranchInput,
     )
     from workflows.search_attributes import OVERDUE, STAGE
+    from workflows.vocabulary import Action, Role
 
 from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
 
 # Roles and actions of the handling branches (the skeleton is code; durations are data).
-UNIT_LEADER, OFFICER, AGENCY_LEADER, CLERK = "lanh_dao_don_vi", "chuyen_vien", "lanh_dao_co_quan", "van_thu"
+UNIT_LEADER, OFFICER, AGENCY_LEADER, CLERK = Role.UNIT_LEADER, Role.OFFICER, Role.AGENCY_LEADER, Role.CLERK
 DOUBTFUL_VERDICTS = {"invalid", "untrusted"}
 # Documents another agency sent, rather than ones the văn thư brought in: they wait for the văn
 # thư to register or return them. Behind a patch: histories before it registered them at once.
@@ -79,7 +81,7 @@ class IncomingDocumentWorkflow(HumanSteps):
     @workflow.run
     async def run(self, start: IncomingInput) -> str:
         plan: ProcessPlan = await workflow.execute_activity(
-            "load_definition",
+            ActivityName.LOAD_DEFINITION,
             LoadDefinitionInput(start.process_key, start.process_version),
             result_type=ProcessPlan,
             start_to_close_timeout=SHORT,
@@ -95,7 +97,7 @@ class IncomingDocumentWorkflow(HumanSteps):
             if step.kind == "verify_signature":
                 workflow.upsert_search_attributes([STAGE.value_set("verify")])
                 check = await workflow.execute_activity(
-                    "verify_signatures", VerifySignaturesInput(start.document_id),
+                    ActivityName.VERIFY_SIGNATURES, VerifySignaturesInput(start.document_id),
                     result_type=VerifySignaturesResult,
                     # pyHanko needs tens of milliseconds a signature; a large file, seconds.
                     start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
@@ -104,20 +106,20 @@ class IncomingDocumentWorkflow(HumanSteps):
                     # QĐ44 Điều 10.1.b: the văn thư decides whether to accept it for reference
                     # or return it to the sender with a reason.
                     decision, status = await self._human_step(start, HumanStep(
-                        "accept", CLERK, ["tiep_nhan", "tra_lai"], ACCEPT_DAYS))
-                    if decision.action == "tra_lai":
+                        "accept", CLERK, [Action.ACCEPT_FOR_REFERENCE, Action.RETURN_TO_SENDER], ACCEPT_DAYS))
+                    if decision.action == Action.RETURN_TO_SENDER:
                         break
                 elif start.source in RECEIVED_SOURCES and workflow.patched(ACCEPT_RECEIVED_PATCH):
                     # Sent by another agency (inside the installation or through the hub): the văn
                     # thư registers it or returns it (wrong recipient, other reason), QĐ44 Điều 10.1.b.
                     decision, status = await self._human_step(start, HumanStep(
-                        "accept", CLERK, ["vao_so", "tra_lai"], ACCEPT_DAYS))
-                    if decision.action == "tra_lai":
+                        "accept", CLERK, [Action.REGISTER, Action.RETURN_TO_SENDER], ACCEPT_DAYS))
+                    if decision.action == Action.RETURN_TO_SENDER:
                         break
             elif step.kind == "register":
                 workflow.upsert_search_attributes([STAGE.value_set("register")])
                 await workflow.execute_activity(
-                    "register_incoming",
+                    ActivityName.REGISTER_INCOMING,
                     RegisterIncomingInput(start.document_id, workflow.info().workflow_id),
                     start_to_close_timeout=SHORT,
                     retry_policy=DB_RETRY,
@@ -126,7 +128,7 @@ class IncomingDocumentWorkflow(HumanSteps):
                 direction, status = await self._human_step(start, HumanStep(
                     step.kind, step.candidate_role, list(step.actions), self._days(start, step)))
             elif step.kind == "handle":
-                if direction is None or direction.action != "giao_xu_ly":
+                if direction is None or direction.action != Action.DIRECT:
                     continue  # filed for reference: nothing to handle
                 status = await self._handle(start, step, direction)
             else:
@@ -145,20 +147,20 @@ class IncomingDocumentWorkflow(HumanSteps):
         while True:
             try:
                 await workflow.execute_activity(
-                    "ocr_scan", DigitiseInput(start.document_id), result_type=OcrScanResult,
+                    ActivityName.OCR_SCAN, DigitiseInput(start.document_id), result_type=OcrScanResult,
                     # About 1.2 s a page on two cores; the heartbeat proves a long scan is alive.
                     start_to_close_timeout=timedelta(minutes=30), heartbeat_timeout=timedelta(minutes=2),
                     retry_policy=RetryPolicy(maximum_attempts=3),
                 )
                 await workflow.execute_activity(
-                    "sign_digitised", DigitiseInput(start.document_id), result_type=SignDigitisedResult,
+                    ActivityName.SIGN_DIGITISED, DigitiseInput(start.document_id), result_type=SignDigitisedResult,
                     start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
                 )
                 return True
             except ActivityError:
                 decision, _ = await self._human_step(start, HumanStep(
-                    "quarantine", CLERK, ["thu_lai", "tra_lai"], ACCEPT_DAYS))
-                if decision.action == "tra_lai":
+                    "quarantine", CLERK, [Action.RETRY_DIGITISING, Action.RETURN_TO_SENDER], ACCEPT_DAYS))
+                if decision.action == Action.RETURN_TO_SENDER:
                     return False
 
     @staticmethod
@@ -191,7 +193,7 @@ class IncomingDocumentWorkflow(HumanSteps):
         unfinished = [task for task in self._branches.values() if not task.done()]
         if unfinished:
             await workflow.execute_activity(
-                "close_workflow_tasks",
+                ActivityName.CLOSE_WORKFLOW_TASKS,
                 CloseWorkflowTasksInput(start.document_id, workflow.info().workflow_id),
                 start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
             )
@@ -212,7 +214,7 @@ class IncomingDocumentWorkflow(HumanSteps):
             self._overdue.discard(key)
         role = "chu_tri" if change.unit_id == self._lead_unit else "phoi_hop"
         await workflow.execute_activity(
-            "withdraw_branch",
+            ActivityName.WITHDRAW_BRANCH,
             WithdrawBranchInput(start.document_id, workflow.info().workflow_id, keys, change.unit_id,
                                 change.new_unit_id, role, change.actor_id, change.reason),
             start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
@@ -227,23 +229,23 @@ class IncomingDocumentWorkflow(HumanSteps):
     async def _branch(self, start: IncomingInput, unit_id: int, role: str, due_date: str, days: int) -> str:
         """Unit head assigns a handler; the handler finishes, or asks for and may get more time."""
         assignment, _ = await self._human_step(start, HumanStep(
-            "assign", UNIT_LEADER, ["phan_cong"], ASSIGN_DAYS, unit_id=unit_id, branch_role=role,
+            "assign", UNIT_LEADER, [Action.ASSIGN], ASSIGN_DAYS, unit_id=unit_id, branch_role=role,
             branch_unit=unit_id))
         handler_id = int(assignment.fields["handler_id"])
         handler_due = assignment.fields.get("due_date") or due_date
-        finish = "hoan_thanh" if role == "chu_tri" else "gui_y_kien"
+        finish = Action.FINISH if role == "chu_tri" else Action.SEND_OPINION
         while True:
             decision, status = await self._human_step(start, HumanStep(
-                "handle", OFFICER, [finish, "xin_gia_han"], days, due_date=handler_due,
+                "handle", OFFICER, [finish, Action.ASK_EXTENSION], days, due_date=handler_due,
                 unit_id=unit_id, assignee_id=handler_id, branch_role=role, branch_unit=unit_id))
-            if decision.action != "xin_gia_han":
+            if decision.action != Action.ASK_EXTENSION:
                 return status
             verdict, _ = await self._human_step(start, HumanStep(
-                "extension", AGENCY_LEADER, ["dong_y_gia_han", "tu_choi_gia_han"], EXTENSION_DAYS,
+                "extension", AGENCY_LEADER, [Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION], EXTENSION_DAYS,
                 unit_id=None, branch_role=role, branch_unit=unit_id,
                 context={"new_due_date": decision.fields["new_due_date"],
                          "handler_id": str(handler_id), "unit_id": str(unit_id)}))
-            if verdict.action == "dong_y_gia_han":
+            if verdict.action == Action.GRANT_EXTENSION:
                 handler_due = decision.fields["new_due_date"]
 
     @workflow.update

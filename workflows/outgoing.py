@@ -29,6 +29,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import (
+        ActivityName,
         DispatchResult,
         IssueInput,
         LoadDefinitionInput,
@@ -37,21 +38,22 @@ with workflow.unsafe.imports_passed_through():
         StepSpec,
     )
     from workflows.search_attributes import OVERDUE, STAGE
+    from workflows.vocabulary import Action, Role
 
 from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
 
-OFFICER, UNIT_LEADER, AGENCY_LEADER = "chuyen_vien", "lanh_dao_don_vi", "lanh_dao_co_quan"
-SEND_BACK = "tra_lai_du_thao"
+OFFICER, UNIT_LEADER, AGENCY_LEADER = Role.OFFICER, Role.UNIT_LEADER, Role.AGENCY_LEADER
+SEND_BACK = Action.SEND_BACK
 REVISE_DAYS = 2
 # What each step kind offers; the skeleton is code, who and how long are data.
 ACTIONS = {
-    "consult": ["gop_y"],
-    "review": ["duyet", SEND_BACK],
-    "format_check": ["duyet", SEND_BACK],
-    "approve": ["duyet", SEND_BACK],
-    "sign": ["ky_so", SEND_BACK],
-    "issue": ["ban_hanh"],
-    "revise": ["trinh_lai"],
+    "consult": [Action.GIVE_OPINION],
+    "review": [Action.APPROVE, SEND_BACK],
+    "format_check": [Action.APPROVE, SEND_BACK],
+    "approve": [Action.APPROVE, SEND_BACK],
+    "sign": [Action.SIGN, SEND_BACK],
+    "issue": [Action.ISSUE],
+    "revise": [Action.RESUBMIT],
 }
 
 
@@ -59,12 +61,12 @@ ACTIONS = {
 class OutgoingDocumentWorkflow(HumanSteps):
     """Lifecycle of one outgoing document: consult → review… → sign → issue → deliver."""
 
-    APPLY_DECISION = "apply_outgoing_decision"
+    APPLY_DECISION = ActivityName.APPLY_OUTGOING_DECISION
 
     @workflow.run
     async def run(self, start: OutgoingInput) -> str:
         plan: ProcessPlan = await workflow.execute_activity(
-            "load_definition", LoadDefinitionInput(start.process_key, start.process_version),
+            ActivityName.LOAD_DEFINITION, LoadDefinitionInput(start.process_key, start.process_version),
             result_type=ProcessPlan, start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
         )
         steps = {step.id: step for step in plan.steps}
@@ -91,7 +93,7 @@ class OutgoingDocumentWorkflow(HumanSteps):
                 current = target
         workflow.upsert_search_attributes([STAGE.value_set("dispatch")])
         dispatched: DispatchResult = await workflow.execute_activity(
-            "dispatch_outgoing", IssueInput(start.document_id, workflow.info().workflow_id, 0),
+            ActivityName.DISPATCH_OUTGOING, IssueInput(start.document_id, workflow.info().workflow_id, 0),
             result_type=DispatchResult, start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
         )
         workflow.upsert_search_attributes([STAGE.value_set("closed"), OVERDUE.value_set(False)])
@@ -108,7 +110,7 @@ class OutgoingDocumentWorkflow(HumanSteps):
             unit = start.drafting_unit_id if step.candidate_role == UNIT_LEADER else None
             return HumanStep(step.kind, step.candidate_role, ACTIONS[step.kind], days, unit_id=unit,
                              # Issuing numbers, fills and seals the file in one activity.
-                             apply_activity="issue_outgoing" if step.kind == "issue" else "")
+                             apply_activity=ActivityName.ISSUE_OUTGOING if step.kind == "issue" else "")
         raise ApplicationError(f"unknown step kind {step.kind}", non_retryable=True)
 
     async def _consult(self, start: OutgoingInput, step: StepSpec) -> None:

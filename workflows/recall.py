@@ -16,13 +16,14 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.contracts import RecallInput, StopWorkflowInput, incoming_workflow_id
+    from workflows.contracts import ActivityName, RecallInput, StopWorkflowInput, incoming_workflow_id
     from workflows.search_attributes import OVERDUE, STAGE
+    from workflows.vocabulary import Action, Role
 
 from workflows.human_steps import DB_RETRY, HumanStep, HumanSteps
 
-CLERK = "van_thu"
-AGREE, REFUSE = "dong_y_thu_hoi", "tu_choi_thu_hoi"
+CLERK = Role.CLERK
+AGREE, REFUSE = Action.AGREE_TO_RECALL, Action.REFUSE_RECALL
 ANSWER_DAYS = 0  # answered the day the request arrives, like registration
 
 
@@ -30,7 +31,7 @@ ANSWER_DAYS = 0  # answered the day the request arrives, like registration
 class RecallDocumentWorkflow(HumanSteps):
     """The recipient's văn thư answers a recall; an agreed recall ends the document's workflow."""
 
-    APPLY_DECISION = "apply_recall_decision"
+    APPLY_DECISION = ActivityName.APPLY_RECALL_DECISION
 
     @workflow.run
     async def run(self, start: RecallInput) -> str:
@@ -39,7 +40,7 @@ class RecallDocumentWorkflow(HumanSteps):
             context={"recall_reason": start.reason, "sender_document_id": start.sender_document_id}))
         if decision.action == AGREE:
             await workflow.execute_activity(
-                "stop_document_workflow",
+                ActivityName.STOP_DOCUMENT_WORKFLOW,
                 StopWorkflowInput(incoming_workflow_id(start.document_id), start.reason),
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=DB_RETRY)
         workflow.upsert_search_attributes([STAGE.value_set("closed"), OVERDUE.value_set(False)])

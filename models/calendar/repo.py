@@ -42,3 +42,8 @@ def remove_day(session: Session, day: date, actor_id: int | None) -> None:
         raise NotFound("calendar_day_not_found")
     session.delete(row)
     record(session, actor_id, "calendar.removed", "calendar", day.isoformat())
+
+
+def overrides(session: Session) -> dict[date, bool]:
+    """Every correction as day → working (what the working-day arithmetic takes)."""
+    return {day.day: day.working for day in session.exec(select(CalendarDay))}

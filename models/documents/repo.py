@@ -13,9 +13,10 @@ from models.documents.schema import IncomingMetadata, refuse_state_secrets
 from models.documents.search_repo import index_document
 from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
 from models.org.tables import Agency, OrgUnit, User
+from models.processes import repo as definition_repo
 from models.registers.numbering import document_identifier
-from models.vocab import Direction, DocumentSource, DocumentStatus
-from workflows.contracts import incoming_workflow_id
+from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Urgency
+from workflows.contracts import IncomingInput, incoming_workflow_id
 
 
 def receive_incoming(
@@ -152,3 +153,68 @@ def routed_units(session: Session, document_id: str) -> list[tuple[Assignment, O
         .order_by(Assignment.role, Assignment.id)
     ).all()
     return [(assignment, unit) for assignment, unit in rows]
+
+
+def has_file_role(session: Session, document_id: str, file_id: int, role: str) -> bool:
+    """Whether the file is attached to the document in that role (original, scan, ocr, …)."""
+    return session.exec(select(DocumentFile.id).where(
+        DocumentFile.document_id == document_id, DocumentFile.file_id == file_id,
+        DocumentFile.role == role)).first() is not None
+
+
+def files_in_role(session: Session, document_id: str, role: str) -> list[tuple[str, str]]:
+    """(sha256, file name) of a document's files in one role, in the order they were added."""
+    return list(session.exec(
+        select(StoredFile.sha256, StoredFile.filename).join(DocumentFile, DocumentFile.file_id == StoredFile.id)
+        .where(DocumentFile.document_id == document_id, DocumentFile.role == role)
+        .order_by(DocumentFile.id)).all())
+
+
+def newest_stored_file(session: Session, sha256: str) -> StoredFile | None:
+    """The newest stored-file row of a blob (a blob can be stored under several names)."""
+    return session.exec(select(StoredFile).where(StoredFile.sha256 == sha256)
+                        .order_by(col(StoredFile.id).desc())).first()
+
+
+def live_unit_assignments(session: Session, document_id: str, unit_id: int) -> list[Assignment]:
+    """A unit's routing rows on a document that were not withdrawn (the unit and its handlers)."""
+    return list(session.exec(select(Assignment).where(
+        Assignment.document_id == document_id, Assignment.unit_id == unit_id,
+        col(Assignment.withdrawn_at).is_(None))))
+
+
+def live_handler_assignments(session: Session, document_id: str, user_id: int) -> list[Assignment]:
+    """A handler's routing rows on a document that were not withdrawn."""
+    return list(session.exec(select(Assignment).where(
+        Assignment.document_id == document_id, Assignment.user_id == user_id,
+        col(Assignment.withdrawn_at).is_(None))))
+
+
+def routed_unit_names(session: Session, document_id: str) -> list[str]:
+    """The names of the units a document is routed to now, each once, in routing order."""
+    names = session.exec(select(OrgUnit.name).join(Assignment, Assignment.unit_id == OrgUnit.id).where(
+        Assignment.document_id == document_id, col(Assignment.user_id).is_(None),
+        col(Assignment.withdrawn_at).is_(None)).order_by(Assignment.id)).all()
+    return list(dict.fromkeys(names))
+
+
+def unit_names(session: Session, unit_ids: list[int]) -> list[str]:
+    """The names of the given units."""
+    return list(session.exec(select(OrgUnit.name).where(col(OrgUnit.id).in_(unit_ids))).all())
+
+
+def intake_input(session: Session, document: Document) -> IncomingInput:
+    """The one builder of the intake workflow's input, read from the document row.
+
+    Every start of ``IncomingDocument`` (upload, paper, internal delivery, the hub, and the
+    reconciler's restart of a lost start) uses it, so a restart starts exactly what the first start
+    would have. A document without a pinned process (a row written before pinning was the rule)
+    is pinned to the current incoming definition here, in the caller's transaction.
+    """
+    if not document.process_key:
+        definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
+        document.process_key, document.process_version = definition.key, definition.version
+        session.add(document)
+    agency = session.get(Agency, document.agency_id)
+    return IncomingInput(document.id, document.agency_id, agency.code, URGENCY_RANK[Urgency(document.urgency)],
+                         document.process_key, document.process_version or 1, source=str(document.source or ""))

@@ -29,6 +29,7 @@ from models.notifications.notify import notify, people_with_role
 from models.org.tables import Agency, AgencyCode
 from models.outgoing.recipient_status import add_recipient_event
 from models.outgoing.tables import Recipient, TransportStatus
+from models.processes import repo as definition_repo
 from models.registers.numbering import vietnam_date
 from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Role, Urgency
 from workflows.contracts import incoming_workflow_id
@@ -172,8 +173,10 @@ def _store_new(session: Session, hub_doc_id: str, package: EdocPackage, dedup: s
         return _refuse(session, hub_doc_id, "edoc", sha256, "Cơ quan nhận chưa có văn thư", package=package)
     stored = [_stored_file(session, put, a.name, a.data) for a in pdfs]
     issued = package.promulgation.date
+    definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
     document = Document(
         id=_new_id(), direction=Direction.INCOMING, agency_id=recipient.id, source=DocumentSource.HUB,
+        process_key=definition.key, process_version=definition.version,
         status=DocumentStatus.NEW, code_number=package.code.number[:11], code_notation=package.code.notation[:30],
         issued_date=issued, organ_name=package.sender.organ_name[:200], organ_id=package.sender.organ_id[:35],
         type_name=(package.document_type.type_name or "Công văn")[:100], subject=package.subject[:500],
@@ -297,3 +300,11 @@ def inbound_pending_ack(session: Session) -> list[HubInbound]:
 
 def today_vn() -> date:
     return vietnam_date(utcnow())
+
+
+def mark_acknowledged(session: Session, hub_doc_id: str) -> None:
+    """The hub was told we processed the package: it will not offer it again."""
+    for row in session.exec(select(HubInbound).where(HubInbound.hub_doc_id == hub_doc_id,
+                                                    col(HubInbound.acked_at).is_(None))):
+        row.acked_at = utcnow()
+        session.add(row)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -230,3 +231,47 @@ def reset_user(session: Session, user: User, actor_id: int | None) -> str:
     ended = revoke_all_sessions(session, user.id)
     record(session, actor_id, "user.reset", "user", user.id, sessions_ended=ended)
     return password
+
+
+@dataclass
+class AccountsOverview:
+    """What the administrator's account page lists."""
+
+    users: list[User]
+    user_roles: dict[int, list[str]]
+    agencies: dict[int, Agency]
+    hosted_agencies: list[Agency]
+    units: list[OrgUnit]
+
+
+def accounts_overview(session: Session) -> AccountsOverview:
+    """Every account with its roles, and the agencies and units an account can be created in."""
+    users = list(session.exec(select(User).order_by(User.username)))
+    roles: dict[int, list[str]] = {}
+    for row in session.exec(select(UserRole)):
+        roles.setdefault(row.user_id, []).append(row.role)
+    agencies = {agency.id: agency for agency in session.exec(select(Agency))}
+    hosted = [agency for agency in agencies.values() if agency.hosted and agency.valid_to is None]
+    return AccountsOverview(users, roles, agencies, hosted, list(session.exec(select(OrgUnit))))
+
+
+def units_of(session: Session, agency_id: int, *, current_only: bool = False) -> list[OrgUnit]:
+    """An agency's units by name; ``current_only`` leaves out closed ones."""
+    query = select(OrgUnit).where(OrgUnit.agency_id == agency_id)
+    if current_only:
+        query = query.where(col(OrgUnit.valid_to).is_(None))
+    return list(session.exec(query.order_by(OrgUnit.name)))
+
+
+def all_agencies_with_units(session: Session) -> list[tuple[Agency, list[OrgUnit]]]:
+    """Every agency (by id) with its units (by id): the organisation tree of API v1."""
+    units: dict[int, list[OrgUnit]] = {}
+    for unit in session.exec(select(OrgUnit).order_by(OrgUnit.id)):
+        units.setdefault(unit.agency_id, []).append(unit)
+    return [(agency, units.get(agency.id, [])) for agency in session.exec(select(Agency).order_by(Agency.id))]
+
+
+def other_hosted_agencies(session: Session, agency_id: int) -> list[Agency]:
+    """The agencies of this installation in force today, but ``agency_id``, by code (recipients)."""
+    return list(session.exec(select(Agency).where(Agency.hosted == True, Agency.id != agency_id,  # noqa: E712
+                                                  col(Agency.valid_to).is_(None)).order_by(Agency.code)))

@@ -23,15 +23,12 @@ from models.documents.tables import Document, DocumentFile
 from models.exchange import outbox as hub_outbox
 from models.exchange.tables import HubOutbox
 from models.notifications.notify import notify, people_with_role
-from models.org.tables import Agency
 from models.outgoing import recipient_status
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.tables import Recipient, RecipientKind, TransportStatus
 from models.processes import repo as definition_repo
 from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Role, Urgency
-from workflows.contracts import IncomingInput, incoming_workflow_id
-
-INCOMING_PROCESS = "incoming-standard"
+from workflows.contracts import incoming_workflow_id
 
 
 @dataclass
@@ -46,7 +43,7 @@ class Delivery:
 def deliver(session: Session, document: Document, now: datetime, actor_id: int | None = None) -> Delivery:
     """Deliver to every recipient not reached yet: inside at once, outside marked for the hub."""
     result = Delivery()
-    definition = definition_repo.current(session, INCOMING_PROCESS)
+    definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
     for recipient in outgoing_repo.recipients_of(session, document.id):
         if recipient.kind == RecipientKind.HOSTED:
             if recipient.incoming_document_id is None:
@@ -68,13 +65,6 @@ def deliver(session: Session, document: Document, now: datetime, actor_id: int |
     record(session, actor_id, "document.dispatched", "document", document.id,
            delivered=result.delivered, waiting=result.waiting, new_inside=len(result.received))
     return result
-
-
-def intake_input(session: Session, incoming: Document) -> IncomingInput:
-    """The intake workflow's input for a document delivered from another agency of the installation."""
-    agency = session.get(Agency, incoming.agency_id)
-    return IncomingInput(incoming.id, incoming.agency_id, agency.code, URGENCY_RANK[Urgency(incoming.urgency)],
-                         incoming.process_key, incoming.process_version or 1, source=str(DocumentSource.INTERNAL))
 
 
 def queue_for_hub(session: Session, document: Document, read: Callable[[str], bytes],

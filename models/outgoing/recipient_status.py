@@ -1,7 +1,7 @@
 """What became of an issued document at each recipient: its status events and the current status.
 
-One module owns the vocabulary (the business codes of DOMAIN §8.3-8.4, the decision → code table)
-and the two writes: ``add_recipient_event`` on the sender's side, and ``report_to_sender``, called
+One module owns the business codes of DOMAIN §8.3-8.4 (which decision reports which code is its
+entry in ``models.tasks.actions.ACTIONS``) and the two writes: ``add_recipient_event`` on the sender's side, and ``report_to_sender``, called
 in the transaction of the receiving side's action (inside the installation it writes the sender's
 row; for a document that came through the hub it queues the status package).
 """
@@ -78,11 +78,3 @@ def report_to_sender(session: Session, incoming: Document, code: str, at: dateti
            status=code, recipient=recipient.organ_name)
     return True
 
-
-# What each decision on a document received from inside the installation tells its sender.
-STATUS_FOR_DECISION = {
-    "giao_xu_ly": "04",  # the leader assigned it
-    "luu_tham_khao": "06",  # filed for reference: nothing more will happen
-    "hoan_thanh": "06",
-    "tra_lai": "02",
-}

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models.audit import record
+from models.documents import lifecycle
 from models.documents.access import document_for_user
 from models.documents.search_repo import index_document
 from models.documents.tables import Document, DocumentFile, StoredFile
@@ -266,11 +267,7 @@ def request_recall(session: Session, document: Document, *, reason: str, actor: 
     if document.direction != Direction.OUTGOING or document.status != DocumentStatus.ISSUED:
         raise Conflict("recall_not_possible")
     now = datetime.now(UTC)
-    document.status = DocumentStatus.RECALLED
     document.recall_reason = reason[:500]
-    document.updated_at = now
-    session.add(document)
-    index_document(session, document)
     asked = 0
     for recipient in recipients_of(session, document.id):
         recipient.recall_requested_at = now
@@ -278,7 +275,8 @@ def request_recall(session: Session, document: Document, *, reason: str, actor: 
         if recipient.kind == RecipientKind.EXTERNAL:
             queue_revocation(session, document, recipient, put)
         asked += 1
-    record(session, actor.id, "document.thu_hoi", "document", document.id, reason=reason[:500], recipients=asked)
+    lifecycle.change(session, document, "document.thu_hoi", actor_id=actor.id, status=DocumentStatus.RECALLED,
+                     at=now, reason=reason[:500], recipients=asked)
     return asked
 
 
@@ -369,3 +367,31 @@ def add_recipients(session: Session, document: Document, choice, *, actor: User)
     session.add(document)
     record(session, actor.id, "document.bo_sung_noi_nhan", "document", document.id, added=added)
     return len(added)
+
+
+def revision_file(session: Session, document_id: str, number: int) -> StoredFile:
+    """The file of a draft's revision ``number``; ``revision_not_found`` when there is none."""
+    return session.get(StoredFile, revision(session, document_id, number).file_id)
+
+
+def latest_outgoing(session: Session, visible, agency_id: int, limit: int = 100) -> list[Document]:
+    """The agency's newest outgoing documents the ``visible`` condition lets the person see."""
+    return list(session.exec(
+        select(Document).where(visible, Document.direction == Direction.OUTGOING, Document.agency_id == agency_id)
+        .order_by(col(Document.created_at).desc()).limit(limit)))
+
+
+def revision(session: Session, document_id: str, number: int) -> DraftRevision:
+    """Revision ``number`` of a draft; ``revision_not_found`` when there is none."""
+    found = session.exec(select(DraftRevision).where(DraftRevision.document_id == document_id,
+                                                     DraftRevision.number == number)).first()
+    if found is None:
+        raise NotFound("revision_not_found")
+    return found
+
+
+def latest_form_revision(session: Session, document_id: str) -> DraftRevision | None:
+    """The newest revision made from the form (its fields are what a revision by form changes)."""
+    return session.exec(select(DraftRevision).where(DraftRevision.document_id == document_id,
+                                                    DraftRevision.source == "form")
+                        .order_by(col(DraftRevision.number).desc())).first()

@@ -11,6 +11,9 @@ from models.processes.schema import ProcessBody
 from models.processes.tables import ProcessDefinition
 from models.vocab import DefinitionStatus
 
+# The process every incoming document follows unless an administrator deploys another version.
+INCOMING_PROCESS = "incoming-standard"
+
 
 def current(session: Session, key: str) -> ProcessDefinition:
     """Return the newest published version of a process."""
@@ -97,3 +100,9 @@ def outgoing_process_for(session: Session, agency_code: str, type_name: str) -> 
     if best is None:
         raise NotFound("process_not_found", key="outgoing")
     return best[2]
+
+
+def all_versions(session: Session) -> list[ProcessDefinition]:
+    """Every published definition, newest version of each key first (the administrator's list)."""
+    return list(session.exec(select(ProcessDefinition).order_by(ProcessDefinition.key,
+                                                                ProcessDefinition.version.desc())))

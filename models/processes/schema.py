@@ -18,9 +18,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from models.vocab import Role
+from models.vocab import Action, Role
 
-DIRECT_ACTIONS = {"giao_xu_ly", "luu_tham_khao"}
+DIRECT_ACTIONS = {Action.DIRECT, Action.FILE_FOR_REFERENCE}
 
 
 class StepDefinition(BaseModel):

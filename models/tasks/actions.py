@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from models.documents.tables import Document
 from models.errors import DomainError
 from models.org.tables import OrgUnit, User, UserRole
-from models.vocab import Direction, Role
+from models.vocab import Action, Direction, DocumentStatus, Role
 
 
 @dataclass(frozen=True)
@@ -28,59 +28,117 @@ class ActionField:
     max_length: int = 2000
 
 
-ACTION_FIELDS: dict[str, list[ActionField]] = {
+@dataclass(frozen=True)
+class ActionSpec:
+    """Everything about one decision, in one place.
+
+    ``status_after``: the document's status once the decision is applied (None leaves it);
+    ``lead_status_after`` overrides it for a lead unit's step. ``sender_code``: the business status
+    reported to the agency that sent the document (DOMAIN §8.3), with ``lead_sender_code`` for a
+    lead unit's step. ``server_only``: only a dedicated request may make it (never a form).
+    """
+
+    lifecycle: str  # "incoming" | "outgoing" | "issuing" | "recall": which activity records it
+    label: str
+    fields: tuple[ActionField, ...] = ()
+    status_after: DocumentStatus | None = None
+    lead_status_after: DocumentStatus | None = None
+    sender_code: str | None = None
+    lead_sender_code: str | None = None
+    server_only: bool = False
+
+
+OPINION = ActionField("opinion", "text")
+
+ACTIONS: dict[Action, ActionSpec] = {
     # Leader directs the document to a lead unit, with cooperating units and a deadline
     # (Phiếu giải quyết văn bản đến, ND30 PL IV Mục VII).
-    "giao_xu_ly": [
-        ActionField("opinion", "text", required=True),
-        ActionField("lead_unit_id", "unit", required=True),
-        ActionField("cooperating_unit_ids", "units"),
-        ActionField("due_date", "date"),
-    ],
-    # Leader files the document for information only: no handling needed.
-    "luu_tham_khao": [ActionField("opinion", "text")],
-    # Unit head assigns a handler of the unit, with the person's own deadline (PL IV Mục VII.2).
-    "phan_cong": [
-        ActionField("handler_id", "user", required=True),
-        ActionField("opinion", "text"),
-        ActionField("due_date", "date"),
-    ],
+    Action.DIRECT: ActionSpec(
+        "incoming", "Giao xử lý", (
+            ActionField("opinion", "text", required=True),
+            ActionField("lead_unit_id", "unit", required=True),
+            ActionField("cooperating_unit_ids", "units"),
+            ActionField("due_date", "date"),
+        ), status_after=DocumentStatus.DIRECTED, sender_code="04"),
+    # Leader files the document for information only: nothing more will happen.
+    Action.FILE_FOR_REFERENCE: ActionSpec("incoming", "Lưu tham khảo", (OPINION,),
+                                          status_after=DocumentStatus.FILED_FOR_REFERENCE, sender_code="06"),
+    # Unit head assigns a handler of the unit, with the person's own deadline (PL IV Mục VII.2);
+    # for the lead unit handling has started.
+    Action.ASSIGN: ActionSpec(
+        "incoming", "Phân công", (
+            ActionField("handler_id", "user", required=True),
+            OPINION,
+            ActionField("due_date", "date"),
+        ), lead_status_after=DocumentStatus.IN_PROGRESS, lead_sender_code="05"),
     # The lead handler finishes with a result, optionally naming the outgoing reply (văn bản trả lời).
-    "hoan_thanh": [ActionField("result", "text", required=True), ActionField("reply_document_id", "outgoing")],
+    Action.FINISH: ActionSpec(
+        "incoming", "Hoàn thành",
+        (ActionField("result", "text", required=True), ActionField("reply_document_id", "outgoing")),
+        status_after=DocumentStatus.DONE, sender_code="06"),
     # A cooperating unit's handler sends its input to the lead.
-    "gui_y_kien": [ActionField("opinion", "text", required=True)],
+    Action.SEND_OPINION: ActionSpec("incoming", "Gửi ý kiến phối hợp", (ActionField("opinion", "text", required=True),)),
     # A handler asks the agency leader for more time.
-    "xin_gia_han": [
+    Action.ASK_EXTENSION: ActionSpec("incoming", "Đề nghị gia hạn", (
         ActionField("new_due_date", "date", required=True),
         ActionField("reason", "text", required=True),
-    ],
-    "dong_y_gia_han": [ActionField("opinion", "text")],
-    # The văn thư accepts a document whose signature failed, for reference only, or returns it
-    # to the sender with a reason (QĐ44 Điều 10.1.b).
-    "tiep_nhan": [ActionField("opinion", "text")],
+    )),
+    Action.GRANT_EXTENSION: ActionSpec("incoming", "Đồng ý gia hạn", (OPINION,)),
+    Action.REFUSE_EXTENSION: ActionSpec("incoming", "Không đồng ý gia hạn",
+                                        (ActionField("opinion", "text", required=True),)),
+    # The văn thư accepts a document whose signature failed, for reference only (registration
+    # follows), or returns it to the sender with a reason (QĐ44 Điều 10.1.b).
+    Action.ACCEPT_FOR_REFERENCE: ActionSpec("incoming", "Tiếp nhận để tham khảo", (OPINION,)),
     # A document another agency sent is accepted: registration follows at once.
-    "vao_so": [ActionField("opinion", "text")],
-    # A quarantined scan: try digitising again (after the cause is fixed) or return it.
-    "thu_lai": [ActionField("opinion", "text")],
-    "tra_lai": [ActionField("reason", "text", required=True, max_length=500)],
-    "tu_choi_gia_han": [ActionField("opinion", "text", required=True)],
+    Action.REGISTER: ActionSpec("incoming", "Tiếp nhận, vào sổ", (OPINION,)),
+    # A quarantined scan: try digitising again (after the cause is fixed).
+    Action.RETRY_DIGITISING: ActionSpec("incoming", "Số hóa lại", (OPINION,)),
+    Action.RETURN_TO_SENDER: ActionSpec(
+        "incoming", "Trả lại nơi gửi", (ActionField("reason", "text", required=True, max_length=500),),
+        status_after=DocumentStatus.RETURNED, sender_code="02"),
     # Outgoing drafts (issue 4): a consulted unit's or agency's opinion on the draft.
-    "gop_y": [ActionField("opinion", "text", required=True)],
-    # A review approves (with an optional remark) or sends the draft back with comments.
-    "duyet": [ActionField("comment", "text")],
-    "tra_lai_du_thao": [ActionField("comment", "text", required=True)],
+    Action.GIVE_OPINION: ActionSpec("outgoing", "Góp ý dự thảo", (ActionField("opinion", "text", required=True),)),
+    # A review approves (with an optional remark) or sends the draft back with comments; a draft
+    # sent back is the drafter's to edit again.
+    Action.APPROVE: ActionSpec("outgoing", "Đồng ý", (ActionField("comment", "text"),)),
+    Action.SEND_BACK: ActionSpec("outgoing", "Trả lại dự thảo", (ActionField("comment", "text", required=True),),
+                                 status_after=DocumentStatus.DRAFT),
     # The drafter resubmits after revising.
-    "trinh_lai": [ActionField("comment", "text")],
+    Action.RESUBMIT: ActionSpec("outgoing", "Trình lại", (ActionField("comment", "text"),),
+                                status_after=DocumentStatus.IN_REVIEW),
     # The signer signed: the signed file is named by the signing request itself, never typed.
-    "ky_so": [ActionField("file_sha256", "server", required=True)],
-    # The văn thư issues: numbering, date and agency signature are QLVB's work.
-    "ban_hanh": [],
+    Action.SIGN: ActionSpec("outgoing", "Ký số", (ActionField("file_sha256", "server", required=True),),
+                            status_after=DocumentStatus.SIGNED, server_only=True),
+    # The văn thư issues: numbering, date and agency signature are QLVB's work (issue_outgoing).
+    Action.ISSUE: ActionSpec("issuing", "Ban hành", status_after=DocumentStatus.ISSUED),
     # The recipient's văn thư answers a recall (QĐ44 Điều 13.4.d): agree, or refuse with a reason.
-    "dong_y_thu_hoi": [ActionField("note", "text", max_length=500)],
-    "tu_choi_thu_hoi": [ActionField("reason", "text", required=True, max_length=500)],
+    Action.AGREE_TO_RECALL: ActionSpec("recall", "Đồng ý thu hồi", (ActionField("note", "text", max_length=500),),
+                                       status_after=DocumentStatus.RECALLED, sender_code="15"),
+    Action.REFUSE_RECALL: ActionSpec("recall", "Từ chối thu hồi",
+                                     (ActionField("reason", "text", required=True, max_length=500),),
+                                     sender_code="16"),
 }
-# Decisions that only a dedicated request can make (signing goes through the signing providers).
-SERVER_ONLY_ACTIONS = {"ky_so"}
+
+# Views of the registry that pages, the API and the checks read.
+ACTION_FIELDS: dict[str, tuple[ActionField, ...]] = {action: spec.fields for action, spec in ACTIONS.items()}
+SERVER_ONLY_ACTIONS = frozenset(action for action, spec in ACTIONS.items() if spec.server_only)
+
+
+def actions_of(lifecycle: str) -> frozenset[Action]:
+    """The decisions one apply activity records (the others are refused, never retried)."""
+    return frozenset(action for action, spec in ACTIONS.items() if spec.lifecycle == lifecycle)
+
+
+def status_after(action: str, *, lead: bool = False) -> DocumentStatus | None:
+    """The document's status after the decision (None: unchanged)."""
+    spec = ACTIONS[Action(action)]
+    return spec.lead_status_after if lead and spec.lead_status_after else spec.status_after
+
+
+def sender_code(action: str, *, lead: bool = False) -> str | None:
+    """The business status the decision reports to the sending agency (None: nothing to report)."""
+    spec = ACTIONS[Action(action)]
+    return spec.lead_sender_code if lead and spec.lead_sender_code else spec.sender_code
 
 
 def validate_fields(session: Session, agency_id: int, action: str, fields: dict,

@@ -227,3 +227,16 @@ def cancel_task_keys(session: Session, workflow_id: str, task_keys: Sequence[str
                 version=Task.version + 1)
     )
     return result.rowcount
+
+
+def open_tasks_of(session: Session, document_id: str, user: User, roles: set[Role]) -> list[Task]:
+    """The user's open steps on a document (what the page offers them to do)."""
+    return [task for task in session.exec(select(Task).where(
+                Task.document_id == document_id,
+                Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETING])))
+            if task.assignee_id == user.id or is_candidate(task, user, roles)]
+
+
+def by_key(session: Session, workflow_id: str, task_key: str) -> Task:
+    """The row of one step of a workflow (it exists: the workflow opened it)."""
+    return session.exec(select(Task).where(Task.workflow_id == workflow_id, Task.task_key == task_key)).one()

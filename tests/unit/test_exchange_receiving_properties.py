@@ -34,6 +34,8 @@ from models.exchange.tables import HubInbound
 from models.org.tables import Agency, User, UserRole
 from models.outgoing.recipient_status import PROGRESS_RANK
 from models.outgoing.tables import Recipient, RecipientKind
+from models.processes.repo import publish
+from models.processes.schema import DEFAULT_INCOMING
 from models.seed.demo import seed_organisation
 from models.vocab import Direction, DocumentSource, DocumentStatus, Role
 from tests.conftest import minimal_pdf
@@ -71,6 +73,7 @@ class Receiving(RuleBasedStateMachine):
         self.blobs: dict[str, bytes] = {}
         with transaction(self.engine) as session:
             seed_organisation(session)
+            publish(session, DEFAULT_INCOMING, actor_id=None)  # a received document is pinned to it
             office = session.exec(select(Agency).where(Agency.code == OFFICE)).one()
             ministry = session.exec(select(Agency).where(Agency.code == MINISTRY)).one()
             clerk = User(username="vanthu", full_name="Văn thư", agency_id=office.id, password_hash="x")

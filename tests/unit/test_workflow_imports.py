@@ -16,11 +16,11 @@ WORKFLOWS_DIR = Path(__file__).resolve().parents[2] / "workflows"
 CLIENT_SIDE = {"starter.py"}
 FORBIDDEN = {
     "sqlmodel", "sqlalchemy", "fastapi", "starlette", "pyhanko", "lxml", "httpx", "psycopg",
-    "models", "web", "config", "activities",
+    "models", "web", "config", "activities", "commands",
 }
 # Project modules a workflow may use, but only through the sandbox pass-through (otherwise a
 # datetime in an activity result fails to decode).
-PASS_THROUGH_ONLY = {"workflows.contracts", "workflows.search_attributes"}
+PASS_THROUGH_ONLY = {"workflows.contracts", "workflows.search_attributes", "workflows.vocabulary"}
 
 
 def _is_pass_through(node: ast.With) -> bool:

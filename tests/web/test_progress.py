@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from commands.tasks import act_on_task
 from models.org.tables import OrgUnit
 from models.tasks.tables import Task
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, rows, upload, user_and_roles
 from tests.web.conftest import api_token, browser_login
-from web.commands import act_on_task
 
 
 def _task(engine, document_id, step):

@@ -241,7 +241,7 @@ async def test_a_package_changed_after_its_envelope_was_signed_is_refused(seeded
 
 async def test_a_recipient_added_after_issue_gets_the_same_document(seeded_sqlite, temporal_env, exchange, hub):
     """Bổ sung nơi nhận: Sở Tài chính (inside) and the ministry (outside) are added to an issued document."""
-    from web.recipients import RecipientChoice, add_recipients
+    from commands.recipients import RecipientChoice, add_recipients
 
     engine, client = seeded_sqlite, temporal_env.client
     settings, activities = exchange

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from commands.tasks import act_on_task
 from models.audit import AuditEvent
 from models.calendar.workdays import end_of_day
 from models.documents.tables import Assignment, Document
@@ -13,7 +14,6 @@ from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker, upload, user_and_roles
-from web.commands import act_on_task
 
 
 def _task(engine, document_id, step, status=(TaskStatus.OPEN, TaskStatus.CLAIMED)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 
+from commands.tasks import act_on_task
 from models.audit import AuditEvent
 from models.documents.tables import Assignment, Document
 from models.errors import Conflict, NotFound
@@ -21,7 +22,6 @@ from tests.helpers import (
     upload,
     user_and_roles,
 )
-from web.commands import act_on_task
 from workflows import search_attributes as sa
 
 

@@ -16,6 +16,8 @@ import pytest
 from sqlmodel import select
 from temporalio.client import WorkflowExecutionStatus
 
+from commands.recall import recall_outgoing
+from commands.tasks import act_on_task
 from models.audit import AuditEvent
 from models.db import transaction
 from models.documents.file_store import FileStore
@@ -42,8 +44,6 @@ from tests.outgoing_helpers import (
     sign_as_leader,
     submit_draft,
 )
-from web.commands import act_on_task
-from web.recall import recall_outgoing
 from workflows.contracts import ConsultTarget
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from commands.intake import receive_paper
+from commands.tasks import act_on_task
 from models.audit import AuditEvent
 from models.documents.digitise import DigitiseJob
 from models.documents.tables import Document
@@ -18,7 +20,6 @@ from tests.helpers import (
     sample_metadata,
     user_and_roles,
 )
-from web.commands import act_on_task, receive_paper
 
 
 async def _receive(engine, client, settings):

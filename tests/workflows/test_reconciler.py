@@ -62,3 +62,45 @@ async def test_it_puts_back_a_task_whose_decision_never_reached_the_workflow(see
 
         await eventually_async(reverted)
         assert rows(engine, Task, Task.id == task.id)[0].status == TaskStatus.CLAIMED
+
+
+async def test_a_hub_document_whose_first_start_was_lost_completes_after_reconciliation(
+        seeded_sqlite, temporal_env, task_queue, tmp_path):
+    """The receive loop stored a package and died before starting its workflow (kill -9 between the
+    commit and the start): the reconciler starts the same workflow the first start would have."""
+    from models.documents.file_store import FileStore
+    from models.exchange import repo as exchange_repo
+    from models.exchange.edxml.build import build_package
+    from models.exchange.edxml.package import Attachment, Organization
+    from models.processes import repo as definition_repo
+    from tests.unit.edxml_fixtures import small_package
+    from workflows.contracts import incoming_workflow_id
+
+    engine, client = seeded_sqlite, temporal_env.client
+    settings = make_settings(tmp_path, task_queue)
+    store = FileStore(settings.files_dir)
+    package = build_package(small_package(
+        sender=Organization("000.00.00.G09", "Bộ Nội vụ"),
+        recipients=(Organization("000.00.01.H23", "Văn phòng UBND tỉnh Hà Nam"),),
+        document_id="000.00.00.G09,2026/11/20,77/BNV-VP",
+        attachments=(Attachment("1", "77-BNV-VP.pdf", minimal_pdf(), "application/pdf", "Văn bản"),)))
+    with transaction(engine) as session:
+        received = exchange_repo.store_received(session, hub_doc_id="hub-lost-start", message_type="edoc",
+                                                data=package, sha256=store.put(package), put=store.put)
+        assert received.start_incoming is not None
+        document_id = received.start_incoming.id
+        current = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
+    stored = rows(engine, Document, Document.id == document_id)[0]
+    assert (stored.process_key, stored.process_version) == (current.key, current.version)
+
+    async with running_worker(client, engine, settings):
+        assert await reconcile_starts(client, engine, task_queue, older_than_seconds=0) == 1
+        # A document from another agency waits for the văn thư to register it (QĐ44 Điều 10.1.b).
+        await eventually(lambda: rows(engine, Task, Task.document_id == document_id, Task.step == "accept"),
+                         timeout=30)
+    handle = client.get_workflow_handle(incoming_workflow_id(document_id))
+    first = await handle.describe()
+    assert first.status.name == "RUNNING"
+    # Still NEW while it waits for the văn thư: a later round asks again, and starts nothing new.
+    await reconcile_starts(client, engine, task_queue, older_than_seconds=0)
+    assert (await handle.describe()).run_id == first.run_id

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from commands.drafting import create_draft
+from commands.intake import receive_upload
 from models.audit import AuditEvent
 from models.db import transaction
 from models.documents.file_store import FileStore
@@ -26,8 +28,6 @@ from tests.helpers import (
     user_and_roles,
 )
 from tests.outgoing_helpers import act_on_step, open_task_of
-from web.commands import receive_upload
-from web.outgoing_commands import create_draft
 
 
 async def test_a_reply_is_drafted_from_the_incoming_document_and_named_when_handling_ends(

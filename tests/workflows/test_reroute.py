@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from commands.tasks import act_on_task, reroute
 from models.audit import AuditEvent
 from models.documents.tables import Assignment, Document
 from models.errors import Conflict, Forbidden
@@ -12,7 +13,6 @@ from models.tasks.tables import Task
 from models.vocab import TaskStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker, upload, user_and_roles
-from web.commands import act_on_task, reroute
 
 
 def _open(engine, document_id, step, unit_id):

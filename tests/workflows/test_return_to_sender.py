@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from commands.tasks import act_on_task
 from models.audit import AuditEvent
 from models.documents.tables import Document
 from models.registers.tables import RegisterEntry
@@ -13,7 +14,6 @@ from models.vocab import DocumentStatus, TaskStatus
 from tests.activities.test_signature_check import sign
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker, upload, user_and_roles
-from web.commands import act_on_task
 
 
 async def test_it_returns_a_tampered_document_without_registering_it(

@@ -15,6 +15,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from commands.drafting import revise_draft
+from commands.signing import sign_draft
 from models.documents.file_store import FileStore
 from models.errors import Conflict, DomainError, NotFound
 from models.outgoing.tables import DraftRevision, RevisionStage
@@ -28,7 +30,6 @@ from tests.helpers import eventually, make_settings, rows, running_worker, user_
 from tests.outgoing_helpers import act_on_step, draft_document, open_task_of, submit_draft
 from tests.workflows.test_outgoing_lifecycle import demo_pki  # noqa: F401 (module fixture)
 from web.messages import MESSAGES
-from web.outgoing_commands import revise_draft, sign_draft
 
 
 async def _to_the_signing_step(engine, client, settings):

@@ -22,6 +22,7 @@ import pytest
 from sqlmodel import SQLModel, select
 
 import models.all  # noqa: F401
+from commands.recall import recall_outgoing
 from models.db import make_engine, transaction
 from models.documents.tables import Document
 from models.exchange.tables import HubInbound, HubOutbox
@@ -37,7 +38,6 @@ from models.vocab import Direction, DocumentSource, DocumentStatus, TaskStatus
 from tests.exchange_installations import Installation, dispose, make_pki, set_up, trust
 from tests.helpers import eventually, rows, user_and_roles
 from tests.outgoing_helpers import act_on_step, issue_document
-from web.recall import recall_outgoing
 
 BUSINESS_CODES = {"01", "02", "03", "04", "05", "06", "15", "16"}
 

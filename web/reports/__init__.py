@@ -18,7 +18,7 @@ from urllib.parse import quote
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine
 
-from models.db import transaction, utcnow
+from models.db import reading, utcnow
 from models.documents.access import document_for_user, register_for_user
 from models.errors import DomainError
 from models.org.tables import User
@@ -89,7 +89,7 @@ def load_register_report(engine: Engine, user: User, register_id: int, raw_kind:
     that does not exist. An outgoing series prints its Sổ đăng ký văn bản đi.
     """
     today = today_vn()
-    with transaction(engine) as session:
+    with reading(engine) as session:
         register = register_for_user(session, user, register_id)
         kind = register_reports.report_kind_for(register, raw_kind)
         period = register_reports.parse_period(raw_start, raw_end, today)
@@ -108,7 +108,7 @@ def load_register_report(engine: Engine, user: User, register_id: int, raw_kind:
 
 def load_slip(engine: Engine, user: User, roles: set[Role], document_id: str) -> Slip:
     """The processing slip of a document ``user`` may see; ``NotFound`` otherwise."""
-    with transaction(engine) as session:
+    with reading(engine) as session:
         document = document_for_user(session, user, document_id, roles)
         return processing_slip(session, document)
 

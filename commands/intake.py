@@ -1,0 +1,129 @@
+"""Receiving incoming documents: an electronic upload or the scans of a paper document, and metadata suggestions from a PDF.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from config.settings import Settings
+from models.db import transaction
+from models.documents.digitise import ScanLimits, prepare_scan, suggest_metadata
+from models.documents.file_store import FileStore
+from models.documents.pdf_checks import inspect_pdf
+from models.documents.repo import intake_input, receive_incoming, store_file
+from models.documents.schema import IncomingMetadata
+from models.documents.tables import Document
+from models.documents.text_extract import pdf_text
+from models.errors import DomainError
+from models.org.tables import User
+from models.processes import repo as definition_repo
+from models.vocab import DocumentSource, Role
+from workflows.contracts import IncomingInput
+from workflows.starter import start_incoming
+
+log = logging.getLogger("qlvb.commands")
+
+
+
+class MetadataInvalid(DomainError):
+    """Metadata failed validation; ``params['errors']`` lists (field, error type, context)."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__("invalid_metadata", errors=[
+            {"field": ".".join(str(p) for p in item["loc"]) or "metadata", "type": item["type"],
+             "ctx": {k: str(v) for k, v in (item.get("ctx") or {}).items()}}
+            for item in error.errors()
+        ])
+
+
+def parse_metadata(raw: dict) -> IncomingMetadata:
+    """Validate incoming metadata (a state-secret marking raises ``secret_document`` directly)."""
+    try:
+        return IncomingMetadata.model_validate(raw)
+    except ValidationError as error:
+        raise MetadataInvalid(error) from None
+
+
+async def receive_upload(
+    engine: Engine, client: Client, settings: Settings, store: FileStore, *,
+    clerk: User, roles: set[Role], raw_metadata: dict, data: bytes, filename: str,
+    source: DocumentSource = DocumentSource.UPLOAD,
+) -> Document:
+    """Register an uploaded PDF as an incoming document and start its workflow.
+
+    1. Check role, size, PDF validity and metadata before anything is written.
+    2. Write the blob (content-addressed, write-once), then in one transaction the file row,
+       the document row (NEW) and the audit event.
+    3. After commit, start the workflow; if that fails, the reconciler starts it later.
+    """
+    if Role.CLERK not in roles:
+        raise DomainError("clerk_only")
+    if len(data) > settings.upload_max_bytes:
+        raise DomainError("file_too_large", limit=settings.upload_max_bytes)
+    if not data:
+        raise DomainError("file_missing")
+    page_count = inspect_pdf(data)
+    metadata = parse_metadata(raw_metadata)
+
+    digest = await asyncio.to_thread(store.put, data)
+    document, start = await asyncio.to_thread(
+        _register_incoming, engine, clerk, metadata, digest, len(data), filename, page_count, source)
+    try:
+        await start_incoming(client, settings.temporal_task_queue, start)
+    except RPCError:
+        log.warning("workflow start for %s deferred to the reconciler", document.id, exc_info=True)
+    return document
+
+
+def _register_incoming(engine: Engine, clerk: User, metadata: IncomingMetadata, digest: str, size: int,
+                       filename: str, page_count: int, source: DocumentSource) -> tuple[Document, IncomingInput]:
+    """Write the file row, the document (NEW) and its audit event in one transaction; with its workflow input."""
+    with transaction(engine) as session:
+        definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
+        stored = store_file(session, sha256=digest, size=size, content_type="application/pdf",
+                            filename=filename or "van-ban.pdf", user_id=clerk.id)
+        document = receive_incoming(
+            session, clerk=clerk, metadata=metadata, stored=stored, page_count=page_count,
+            process_key=definition.key, process_version=definition.version, source=source,
+        )
+        return document, intake_input(session, document)
+
+
+async def receive_paper(
+    engine: Engine, client: Client, settings: Settings, store: FileStore, *,
+    clerk: User, roles: set[Role], raw_metadata: dict, scans: list[tuple[str, bytes]],
+) -> Document:
+    """Register a paper document from its scans (QĐ44 Điều 10.2): the workflow OCRs and signs it.
+
+    The scans (PDF, JPEG, PNG, TIFF, in page order) are checked and joined into one PDF first;
+    the paper itself stays with the văn thư, so the document is marked as having a paper copy.
+    """
+    if Role.CLERK not in roles:
+        raise DomainError("clerk_only")
+    if sum(len(data) for _, data in scans) > settings.upload_max_bytes:
+        raise DomainError("file_too_large", limit=settings.upload_max_bytes)
+    prepared = await asyncio.to_thread(prepare_scan, scans, ScanLimits.from_settings(settings))
+    return await receive_upload(
+        engine, client, settings, store, clerk=clerk, roles=roles,
+        raw_metadata={**raw_metadata, "paper_copy": True}, data=prepared.pdf,
+        filename=scans[0][0] if scans else "ban-quet.pdf", source=DocumentSource.PAPER,
+    )
+
+
+async def suggest_metadata_from_pdf(data: bytes, settings: Settings) -> dict:
+    """Suggested metadata read from an uploaded PDF's text layer; the văn thư confirms or corrects.
+
+    Nothing is stored. A PDF without a text layer (a scan) gives no suggestions: paper documents
+    get theirs from OCR once the workflow has digitised them.
+    """
+    if len(data) > settings.upload_max_bytes:
+        raise DomainError("file_too_large", limit=settings.upload_max_bytes)
+    inspect_pdf(data)
+    text = await asyncio.to_thread(pdf_text, data)
+    return suggest_metadata(text) if text.strip() else {}

@@ -1,0 +1,53 @@
+"""The words workflows and the database share: roles and the decisions of human steps.
+
+Defined once, here, because workflow code may import only the standard library, temporalio and
+this package (tests/unit/test_workflow_imports.py); ``models.vocab`` re-exports the same objects
+for the rest of the code. Values are stored in rows, workflow histories and process definitions,
+so a value never changes: add a member, never rename one.
+
+What each decision takes and does (its fields, the document status after it, the status code
+reported to the sender, its Vietnamese label) is its entry in ``models.tasks.actions.ACTIONS``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Roles a person holds in their agency (DOMAIN §7)."""
+
+    CLERK = "van_thu"
+    AGENCY_LEADER = "lanh_dao_co_quan"
+    UNIT_LEADER = "lanh_dao_don_vi"
+    OFFICER = "chuyen_vien"
+    ADMIN = "quan_tri"
+
+
+class Action(StrEnum):
+    """The decisions a human step offers."""
+
+    # Incoming documents: direction, assignment, handling, extensions (Phiếu giải quyết, ND30 PL IV VII).
+    DIRECT = "giao_xu_ly"
+    FILE_FOR_REFERENCE = "luu_tham_khao"
+    ASSIGN = "phan_cong"
+    FINISH = "hoan_thanh"
+    SEND_OPINION = "gui_y_kien"
+    ASK_EXTENSION = "xin_gia_han"
+    GRANT_EXTENSION = "dong_y_gia_han"
+    REFUSE_EXTENSION = "tu_choi_gia_han"
+    # The văn thư's acceptance of a received or doubtful document, and quarantined scans.
+    ACCEPT_FOR_REFERENCE = "tiep_nhan"
+    REGISTER = "vao_so"
+    RETRY_DIGITISING = "thu_lai"
+    RETURN_TO_SENDER = "tra_lai"
+    # Outgoing drafts: consultation, review, signing, issuing.
+    GIVE_OPINION = "gop_y"
+    APPROVE = "duyet"
+    SEND_BACK = "tra_lai_du_thao"
+    RESUBMIT = "trinh_lai"
+    SIGN = "ky_so"
+    ISSUE = "ban_hanh"
+    # A recipient's answer to a recall (QĐ44 Điều 13.4.d).
+    AGREE_TO_RECALL = "dong_y_thu_hoi"
+    REFUSE_RECALL = "tu_choi_thu_hoi"
