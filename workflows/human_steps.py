@@ -16,14 +16,16 @@ passes, the task row and the ``Overdue`` attribute are flagged, the unit head an
 alerted, and the step keeps waiting.
 
 Open patches: ``2026-11-26-escalate-overdue`` (alerts on overdue steps; histories recorded
-before it flag the task only) and ``2026-11-26-due-reminder`` (a reminder four hours before a
-step falls due, for steps longer than eight hours).
+before it flag the task only), ``2026-11-26-due-reminder`` (a reminder four hours before a
+step falls due, for steps longer than eight hours) and ``2026-12-03-earliest-due`` (``Stage`` and
+``DueAt`` describe the open step that falls due first, also when a step closes while others run;
+before it they described the step opened last).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from temporalio import workflow
@@ -44,11 +46,22 @@ with workflow.unsafe.imports_passed_through():
         TaskRef,
     )
     from workflows.search_attributes import DUE_AT, OVERDUE, STAGE
+    from workflows.vocabulary import Action
+
+# The decision fields the workflow itself reads, and their form ("id": a positive integer,
+# "ids": comma-separated ones, "date": YYYY-MM-DD; "?" when it may be empty or absent). The update
+# validator refuses a malformed value to the caller, so it never reaches history, whoever calls.
+FIELDS_THE_WORKFLOW_READS: dict[str, dict[str, str]] = {
+    Action.DIRECT: {"lead_unit_id": "id", "cooperating_unit_ids": "ids?", "due_date": "date?"},
+    Action.ASSIGN: {"handler_id": "id", "due_date": "date?"},
+    Action.ASK_EXTENSION: {"new_due_date": "date"},
+}
 
 SHORT = timedelta(seconds=30)
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 ESCALATE_PATCH = "2026-11-26-escalate-overdue"
 REMINDER_PATCH = "2026-11-26-due-reminder"
+EARLIEST_DUE_PATCH = "2026-12-03-earliest-due"
 REMINDER_LEAD = timedelta(hours=4)
 
 
@@ -96,6 +109,8 @@ class HumanSteps:
         self._overdue: set[str] = set()
         self._round = 0
         self._branch_keys: dict[int, set[str]] = {}
+        self._due_at: dict[str, datetime] = {}  # open step key -> its due time
+        self._kind_of: dict[str, str] = {}  # open step key -> its kind (the Stage it shows)
 
     async def _human_step(self, start: DocumentStart, step: HumanStep) -> tuple[DecideInput, str]:
         """Project a task, wait for the decision with a deadline timer, apply it.
@@ -128,9 +143,13 @@ class HumanSteps:
             ),
             start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
         )
-        workflow.upsert_search_attributes(
-            [STAGE.value_set(step.kind), DUE_AT.value_set(due_at), OVERDUE.value_set(bool(self._overdue))]
-        )
+        self._due_at[key], self._kind_of[key] = due_at, step.kind
+        if workflow.patched(EARLIEST_DUE_PATCH):
+            workflow.upsert_search_attributes([*self._open_step_attributes(), OVERDUE.value_set(bool(self._overdue))])
+        else:
+            workflow.upsert_search_attributes(
+                [STAGE.value_set(step.kind), DUE_AT.value_set(due_at), OVERDUE.value_set(bool(self._overdue))]
+            )
 
         overdue = False
         # Remind only when the step is long enough for a reminder to mean something.
@@ -170,11 +189,31 @@ class HumanSteps:
             ),
             result_type=ApplyDecisionResult, start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
         )
+        self._forget_step(key)
+        self._applied[key] = result.document_status
+        attributes = [OVERDUE.value_set(bool(self._overdue))]
+        if workflow.patched(EARLIEST_DUE_PATCH):
+            attributes = [*self._open_step_attributes(), *attributes]
+        workflow.upsert_search_attributes(attributes)
+        return decision, result.document_status
+
+    def _forget_step(self, key: str) -> None:
+        """The step is closed (decided, cancelled or withdrawn): it no longer counts anywhere."""
         self._open.pop(key, None)
         self._overdue.discard(key)
-        self._applied[key] = result.document_status
-        workflow.upsert_search_attributes([OVERDUE.value_set(bool(self._overdue))])
-        return decision, result.document_status
+        self._due_at.pop(key, None)
+        self._kind_of.pop(key, None)
+
+    def _open_step_attributes(self) -> list:
+        """``Stage`` and ``DueAt`` of the open step that falls due first; nothing when none is open.
+
+        Several steps run at once while units handle a document: supervisors filter on the
+        earliest deadline, and a step closing must not leave its own deadline behind.
+        """
+        if not self._due_at:
+            return [DUE_AT.value_unset()]
+        first = min(self._due_at, key=lambda key: (self._due_at[key], key))
+        return [STAGE.value_set(self._kind_of[first]), DUE_AT.value_set(self._due_at[first])]
 
     async def _flag_overdue(self, document_id: str, key: str, step: HumanStep) -> None:
         self._overdue.add(key)
@@ -206,6 +245,9 @@ class HumanSteps:
             raise ApplicationError("task_already_decided", type="task_already_decided")
         if command.action not in self._open[command.task_key]:
             raise ApplicationError("action_not_allowed", type="action_not_allowed")
+        malformed = malformed_fields(command.action, command.fields)
+        if malformed:
+            raise ApplicationError("invalid_fields", {"fields": malformed}, type="invalid_fields")
 
     @workflow.query
     def open_step(self) -> str:
@@ -226,3 +268,36 @@ class HumanSteps:
     def awaiting_decision(self) -> bool:
         """True while an open step still waits for a decision."""
         return any(key not in self._decisions for key in self._open)
+
+
+def malformed_fields(action: str, fields: dict[str, str]) -> list[str]:
+    """The names of the fields the workflow reads for ``action`` that are missing or malformed."""
+    bad = []
+    for name, form in FIELDS_THE_WORKFLOW_READS.get(action, {}).items():
+        value = fields.get(name, "") if isinstance(fields, dict) else ""
+        if not isinstance(value, str):
+            bad.append(name)
+            continue
+        kind, optional = form.rstrip("?"), form.endswith("?")
+        if not value:
+            if not optional:
+                bad.append(name)
+        elif kind == "id" and not _is_id(value):
+            bad.append(name)
+        elif kind == "ids" and not all(_is_id(part) for part in value.split(",") if part):
+            bad.append(name)
+        elif kind == "date" and not _is_date(value):
+            bad.append(name)
+    return bad
+
+
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > 0
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10

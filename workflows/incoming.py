@@ -200,7 +200,8 @@ class IncomingDocumentWorkflow(HumanSteps):
             for task in unfinished:
                 task.cancel()
             await asyncio.gather(*unfinished, return_exceptions=True)
-            self._open.clear()
+            for key in list(self._open):
+                self._forget_step(key)
         return status
 
     async def _apply_reroute(self, start: IncomingInput, change: RerouteInput, due_date: str, days: int) -> None:
@@ -210,8 +211,7 @@ class IncomingDocumentWorkflow(HumanSteps):
         await asyncio.gather(branch, return_exceptions=True)
         keys = sorted(self._branch_keys.pop(change.unit_id, set()))
         for key in keys:
-            self._open.pop(key, None)
-            self._overdue.discard(key)
+            self._forget_step(key)
         role = "chu_tri" if change.unit_id == self._lead_unit else "phoi_hop"
         await workflow.execute_activity(
             ActivityName.WITHDRAW_BRANCH,

@@ -90,3 +90,31 @@ async def test_it_returns_the_first_result_when_the_same_update_id_is_sent_again
         assert again == first
         await handle.result(rpc_timeout=RPC_TIMEOUT)
     assert len(mocks.called("apply_decision")) == 1
+
+
+@pytest.mark.parametrize("fields", [
+    {"opinion": "Giao", "lead_unit_id": "phòng tổng hợp"},
+    {"opinion": "Giao"},
+    {"opinion": "Giao", "lead_unit_id": "3", "cooperating_unit_ids": "4,x"},
+    {"opinion": "Giao", "lead_unit_id": "3", "due_date": "31/12/2026"},
+    {"opinion": "Giao", "lead_unit_id": "-3"},
+    {"opinion": "Giao", "lead_unit_id": "9" * 40},
+])
+async def test_decision_fields_the_workflow_reads_are_checked_before_history(temporal_env, task_queue, fields):
+    """Any caller of the update, not only the web layer: a malformed unit id or date is refused and the
+    workflow keeps waiting (it would otherwise fail its task on ``int()`` for ever)."""
+    client = temporal_env.client
+    async with mock_worker(client, task_queue, MockActivities()) as mocks:
+        handle = await start_incoming(client, task_queue, incoming_input())
+
+        async def direct_is_open():
+            return await _open_step(handle) == "direct:1"
+
+        await eventually_async(direct_is_open)
+        assert await _rejection(handle, DecideInput("direct:1", "giao_xu_ly", LEADER_ID, fields),
+                                "u-malformed") == "invalid_fields"
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+        assert await handle.query(IncomingDocumentWorkflow.awaiting_decision) is True
+        assert mocks.called("apply_decision") == []
+        history = [event.event_type async for event in handle.fetch_history_events()]
+        assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED not in history

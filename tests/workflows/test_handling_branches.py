@@ -13,13 +13,37 @@ from models.org.tables import OrgUnit
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.conftest import minimal_pdf
-from tests.helpers import eventually, make_settings, rows, running_worker, upload, user_and_roles
+from tests.helpers import (
+    eventually,
+    eventually_async,
+    make_settings,
+    rows,
+    running_worker,
+    upload,
+    user_and_roles,
+)
 
 
 def _task(engine, document_id, step, status=(TaskStatus.OPEN, TaskStatus.CLAIMED)):
     found = [t for t in rows(engine, Task, Task.document_id == document_id, Task.step == step)
              if t.status in status]
     return found[-1] if found else None
+
+
+async def _shows_earliest_open_step(client, engine, document) -> bool:
+    from workflows import search_attributes as sa
+
+    attributes = (await client.get_workflow_handle(document.workflow_id).describe()).typed_search_attributes
+    open_steps = _open_tasks(engine, document.id)
+    first = min(open_steps, key=lambda task: task.due_at)
+    shown = attributes.get(sa.DUE_AT)
+    return (len(open_steps) > 1 and shown is not None and abs((shown - first.due_at).total_seconds()) < 1
+            and attributes.get(sa.STAGE) == first.step)
+
+
+def _open_tasks(engine, document_id):
+    return rows(engine, Task, Task.document_id == document_id,
+                Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED]))
 
 
 async def test_it_grants_an_extension_and_closes_cooperating_steps_when_the_lead_finishes(
@@ -54,6 +78,9 @@ async def test_it_grants_an_extension_and_closes_cooperating_steps_when_the_lead
                           action="phan_cong", nonce="a", fields={"handler_id": str(officer.id)})
         work = await eventually(lambda: _task(engine, document.id, "handle"))
         assert work.due_at == end_of_day(first_due)
+        # Two steps are open now (TH's handler, KT's unit head): Stage and DueAt show the one that
+        # falls due first, not the one opened last.
+        await eventually_async(lambda: _shows_earliest_open_step(client, engine, document))
 
         await act_on_task(engine, client, task_id=work.id, user=officer, roles=officer_roles,
                           action="xin_gia_han", nonce="x", fields={
