@@ -21,6 +21,7 @@ from activities.definitions import DefinitionActivities
 from activities.digitise import DigitiseActivities
 from activities.documents import DocumentActivities, RoutingActivities
 from activities.exchange import ExchangeActivities
+from activities.interceptors import DomainErrorsAreFinal
 from activities.outgoing import OutgoingActivities
 from activities.recall import RecallActivities
 from activities.registers import RegisterActivities
@@ -104,6 +105,7 @@ def build_worker(client: Client, engine: Engine, settings: Settings, executor: T
         activities=activities_for(engine, settings, client, hub_factory),
         activity_executor=executor,
         graceful_shutdown_timeout=timedelta(seconds=settings.worker_graceful_shutdown_seconds),
+        interceptors=[DomainErrorsAreFinal()],
     )
 
 

@@ -94,6 +94,10 @@ class HumanStep:
     agency_id: int | None = None
     # The activity that applies the decision, when not the workflow's usual one (issuing).
     apply_activity: str = ""
+    # How long applying may take, and how often it must prove it is alive, when it is long work
+    # (issuing signs and seals the file and its attachments); a database write takes SHORT.
+    apply_timeout: timedelta = timedelta(seconds=30)
+    apply_heartbeat: timedelta | None = None
 
 
 class HumanSteps:
@@ -187,7 +191,8 @@ class HumanSteps:
                 actor_id=decision.actor_id, fields={**(step.context or {}), **decision.fields},
                 unit_id=step.unit_id, branch_role=step.branch_role,
             ),
-            result_type=ApplyDecisionResult, start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
+            result_type=ApplyDecisionResult, start_to_close_timeout=step.apply_timeout,
+            heartbeat_timeout=step.apply_heartbeat, retry_policy=DB_RETRY,
         )
         self._forget_step(key)
         self._applied[key] = result.document_status

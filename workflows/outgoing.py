@@ -44,6 +44,8 @@ from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
 
 OFFICER, UNIT_LEADER, AGENCY_LEADER = Role.OFFICER, Role.UNIT_LEADER, Role.AGENCY_LEADER
 SEND_BACK = Action.SEND_BACK
+ISSUE_TIMEOUT = timedelta(minutes=15)
+ISSUE_HEARTBEAT = timedelta(minutes=2)
 REVISE_DAYS = 2
 # What each step kind offers; the skeleton is code, who and how long are data.
 ACTIONS = {
@@ -108,9 +110,13 @@ class OutgoingDocumentWorkflow(HumanSteps):
         if step.kind in ("review", "format_check", "issue"):
             # A unit head's review is the drafting unit's head (QĐ44 Điều 13.2.a).
             unit = start.drafting_unit_id if step.candidate_role == UNIT_LEADER else None
-            return HumanStep(step.kind, step.candidate_role, ACTIONS[step.kind], days, unit_id=unit,
-                             # Issuing numbers, fills and seals the file in one activity.
-                             apply_activity=ActivityName.ISSUE_OUTGOING if step.kind == "issue" else "")
+            if step.kind == "issue":
+                # Issuing numbers, fills and seals the file and signs each attachment in one
+                # activity, which heartbeats between them: minutes for large attachments.
+                return HumanStep(step.kind, step.candidate_role, ACTIONS[step.kind], days, unit_id=unit,
+                                 apply_activity=ActivityName.ISSUE_OUTGOING, apply_timeout=ISSUE_TIMEOUT,
+                                 apply_heartbeat=ISSUE_HEARTBEAT)
+            return HumanStep(step.kind, step.candidate_role, ACTIONS[step.kind], days, unit_id=unit)
         raise ApplicationError(f"unknown step kind {step.kind}", non_retryable=True)
 
     async def _consult(self, start: OutgoingInput, step: StepSpec) -> None:
