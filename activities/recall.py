@@ -69,6 +69,9 @@ class RecallActivities:
     async def stop_document_workflow(self, request: StopWorkflowInput) -> bool:
         """Cancel the recalled document's own workflow and close whatever it opened meanwhile.
 
+        Only recall histories from before patch ``2026-12-03-recall-cancels-through-sdk`` call it;
+        newer ones cancel through the SDK and the document workflow closes its own steps.
+
         Idempotent: cancelling a finished or already cancelled workflow is a no-op. Returns
         whether a running workflow was asked to stop.
         """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from models.audit import record, recorded_for_step
+from models.audit import record, recorded_for_step, recorded_for_workflow
 from models.db import transaction
 from models.notifications.notify import notify, people_with_role
 from models.tasks import repo as task_repo
@@ -91,11 +91,19 @@ class TaskActivities:
 
     @activity.defn(name="close_workflow_tasks")
     def close_workflow_tasks(self, request: CloseWorkflowTasksInput) -> int:
-        """Cancel the steps still open when the document was finished; idempotent by status."""
+        """Cancel the steps still open when the document was finished or its workflow cancelled.
+
+        Idempotent by status; a cancellation is recorded once, with its reason.
+        """
         with transaction(self.engine) as session:
             cancelled = task_repo.cancel_tasks(session, request.workflow_id)
             if cancelled:
-                record(session, None, "task.cancelled", "document", request.document_id, count=cancelled)
+                record(session, None, "task.cancelled", "document", request.document_id, count=cancelled,
+                       reason=request.reason)
+            if request.reason and not recorded_for_workflow(session, "document.workflow_cancelled",
+                                                            request.document_id, request.workflow_id):
+                record(session, None, "document.workflow_cancelled", "document", request.document_id,
+                       workflow_id=request.workflow_id, reason=request.reason, cancelled_steps=cancelled)
             return cancelled
 
     @activity.defn(name="mark_task_overdue")

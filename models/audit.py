@@ -53,3 +53,9 @@ def recorded_for_step(session: Session, code: str, document_id: str, task_key: s
     """Whether event ``code`` was already written for one step of a document (idempotency keys)."""
     events = session.exec(select(AuditEvent).where(AuditEvent.code == code, AuditEvent.subject_id == document_id))
     return any(event.data.get("task_key") == task_key for event in events)
+
+
+def recorded_for_workflow(session: Session, code: str, document_id: str, workflow_id: str) -> bool:
+    """Whether event ``code`` was already written for one workflow of a document (idempotency keys)."""
+    events = session.exec(select(AuditEvent).where(AuditEvent.code == code, AuditEvent.subject_id == document_id))
+    return any(event.data.get("workflow_id") == workflow_id for event in events)

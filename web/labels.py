@@ -133,6 +133,7 @@ AUDIT_LABELS = {
     "document.tra_lai": "Văn thư trả lại nơi gửi",
     "document.thu_lai": "Văn thư cho số hóa lại",
     "task.cancelled": "Đóng các bước không còn cần thiết",
+    "document.workflow_cancelled": "Dừng quy trình xử lý văn bản",
     "task.decision_lost": "Khôi phục bước xử lý chưa ghi nhận",
     # Outgoing documents
     "document.drafted": "Soạn dự thảo",

@@ -221,10 +221,11 @@ class EscalateInput:
 
 @dataclass
 class CloseWorkflowTasksInput:
-    """The document is finished: cancel whatever steps are still open (cooperating inputs)."""
+    """The document is finished or its workflow cancelled: cancel whatever steps are still open."""
 
     document_id: str
     workflow_id: str
+    reason: str = ""  # why the workflow was cancelled (recorded); empty when it simply finished
 
 
 @dataclass

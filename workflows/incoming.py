@@ -80,6 +80,20 @@ class IncomingDocumentWorkflow(HumanSteps):
 
     @workflow.run
     async def run(self, start: IncomingInput) -> str:
+        try:
+            return await self._lifecycle(start)
+        except asyncio.CancelledError:
+            # Cancelled (a recall the recipient agreed to, or an operator in the Temporal UI): the
+            # steps still open must leave the inbox, and the history must say why. Shielded, so a
+            # second cancellation cannot cut the cleanup short; then the cancellation stands.
+            await asyncio.shield(asyncio.ensure_future(workflow.execute_activity(
+                ActivityName.CLOSE_WORKFLOW_TASKS,
+                CloseWorkflowTasksInput(start.document_id, workflow.info().workflow_id,
+                                        reason="Quy trình xử lý văn bản bị hủy (thu hồi hoặc quản trị viên dừng)"),
+                start_to_close_timeout=SHORT, retry_policy=DB_RETRY)))
+            raise
+
+    async def _lifecycle(self, start: IncomingInput) -> str:
         plan: ProcessPlan = await workflow.execute_activity(
             ActivityName.LOAD_DEFINITION,
             LoadDefinitionInput(start.process_key, start.process_version),
