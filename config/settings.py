@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     hub_system_id: str = "qlvb-dev"
     hub_secret: SecretStr | None = None
     hub_poll_seconds: int = 60
+    # How often the Reconcile schedule restarts lost starts, puts back lost decisions, reports
+    # recipients not reached and sends the e-mail outbox.
+    maintenance_seconds: int = 60
     hub_hash_file_padded: bool = False  # §9.2: the reference library drops hex zero-padding
     hub_max_skew_seconds: int = 300  # request timestamp tolerance; §9.3 names none
     # The simulator keeps its own SQLite file (default var/hub/hub.db), never the QLVB database.

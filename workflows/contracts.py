@@ -21,6 +21,10 @@ class ActivityName(StrEnum):
     """
 
     APPLY_DECISION = "apply_decision"
+    DELIVER_MAIL = "deliver_mail"
+    PUT_BACK_LOST_DECISIONS = "put_back_lost_decisions"
+    REPORT_RECIPIENTS_NOT_REACHED = "report_recipients_not_reached"
+    RESTART_LOST_STARTS = "restart_lost_starts"
     APPLY_OUTGOING_DECISION = "apply_outgoing_decision"
     APPLY_RECALL_DECISION = "apply_recall_decision"
     CLOSE_WORKFLOW_TASKS = "close_workflow_tasks"
@@ -374,6 +378,7 @@ def hub_delivery_workflow_id(outbox_uuid: str) -> str:
 
 
 HUB_POLL_SCHEDULE_ID = "hub-poll"
+MAINTENANCE_SCHEDULE_ID = "qlvb-reconcile"
 HUB_DIRECTORY_SCHEDULE_ID = "hub-directory"
 
 

@@ -31,6 +31,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from workflows.contracts import (
     HUB_DIRECTORY_SCHEDULE_ID,
     HUB_POLL_SCHEDULE_ID,
+    MAINTENANCE_SCHEDULE_ID,
     IncomingInput,
     OutgoingInput,
     RecallInput,
@@ -42,6 +43,7 @@ from workflows.contracts import (
 )
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
+from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
 from workflows.search_attributes import (
@@ -122,3 +124,15 @@ async def ensure_hub_schedule(client: Client, task_queue: str, every: timedelta)
         except ScheduleAlreadyRunningError:
             await client.get_schedule_handle(schedule_id).update(
                 lambda _, schedule=schedule: ScheduleUpdate(schedule=schedule))
+
+
+async def ensure_maintenance_schedule(client: Client, task_queue: str, every: timedelta) -> None:
+    """Create the ``Reconcile`` schedule (overlap SKIP), or update its interval; idempotent."""
+    action = ScheduleActionStartWorkflow(ReconcileWorkflow.run, id=MAINTENANCE_SCHEDULE_ID, task_queue=task_queue)
+    schedule = Schedule(action=action, spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+                        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
+    try:
+        await client.create_schedule(MAINTENANCE_SCHEDULE_ID, schedule)
+    except ScheduleAlreadyRunningError:
+        await client.get_schedule_handle(MAINTENANCE_SCHEDULE_ID).update(
+            lambda _, schedule=schedule: ScheduleUpdate(schedule=schedule))

@@ -18,13 +18,13 @@ import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # models never import config at run time; the worker passes t
 log = logging.getLogger("qlvb.mail")
 
 MAX_ATTEMPTS = 10
+# How long a sender may hold a claimed message: far longer than a batch of 50 takes over SMTP.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 # --- composition -----------------------------------------------------------------------------
@@ -93,12 +95,26 @@ def queue_mail(session: Session, notification: Notification) -> MailMessage | No
 
 # --- repository --------------------------------------------------------------------------------
 
-def pending(session: Session, limit: int = 50) -> list[MailMessage]:
-    """Unsent messages still worth trying: urgent first, then oldest first."""
+def _sendable(now: datetime):
+    """Unsent, still worth trying, and claimed by no sender (or its claim has run out)."""
+    return (col(MailMessage.sent_at).is_(None), MailMessage.attempts < MAX_ATTEMPTS,
+            or_(col(MailMessage.claimed_until).is_(None), col(MailMessage.claimed_until) < now))
+
+
+def pending(session: Session, limit: int = 50, now: datetime | None = None) -> list[MailMessage]:
+    """Messages a sender may take now: urgent first, then oldest first."""
     return list(session.exec(
-        select(MailMessage).where(col(MailMessage.sent_at).is_(None), MailMessage.attempts < MAX_ATTEMPTS)
+        select(MailMessage).where(*_sendable(now or utcnow()))
         .order_by(col(MailMessage.urgent).desc(), col(MailMessage.id)).limit(limit)
     ))
+
+
+def claim(session: Session, message_id: int, until: datetime, now: datetime | None = None) -> bool:
+    """Take one message for sending until ``until``; False when another sender holds it or it is sent."""
+    result = session.execute(update(MailMessage).where(col(MailMessage.id) == message_id,
+                                                       *_sendable(now or utcnow()))
+                             .values(claimed_until=until))
+    return result.rowcount == 1
 
 
 def latest(session: Session, limit: int = 100) -> list[MailMessage]:
@@ -168,18 +184,23 @@ def _fail(engine: Engine, ids: list[int], error: BaseException) -> None:
     text = f"{type(error).__name__}: {error}"[:500]
     with transaction(engine) as session:
         session.execute(update(MailMessage).where(col(MailMessage.id).in_(ids), col(MailMessage.sent_at).is_(None))
-                        .values(attempts=MailMessage.attempts + 1, last_error=text))
+                        # The claim ends with the failure: the next round may try again at once.
+                        .values(attempts=MailMessage.attempts + 1, last_error=text, claimed_until=None))
 
 
 def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
     """Send up to ``limit`` unsent messages; return how many were delivered.
 
-    Each delivered row is marked sent in its own transaction right after its send; a failure
-    counts an attempt and stores the error, and the row is retried next round.
+    Each row is claimed first (a conditional update), so two workers delivering at once never
+    send the same message twice; a claim runs out after ``CLAIM_LEASE``, so a sender that died
+    mid-batch delays its messages, never loses them. Each delivered row is marked sent in its own
+    transaction right after its send; a failure counts an attempt and stores the error, and the
+    row is retried next round.
     """
     with transaction(engine) as session:
+        now = utcnow()
         batch = [_Outgoing(m.id, m.to_address, m.subject, render_body(m, settings.mail_base_url), m.created_at)
-                 for m in pending(session, limit)]
+                 for m in pending(session, limit, now) if claim(session, m.id, now + CLAIM_LEASE, now)]
     if not batch:
         return 0
     transport = _dev_mailbox(settings.mail_dir) if settings.mail_dev_mailbox else _smtp(settings)

@@ -208,3 +208,26 @@ def test_a_refused_recipient_fails_alone(sqlite_engine, tmp_path):
     deputy = by_address["deputy@hanam.gov.vn"]
     assert deputy.sent_at is None and deputy.attempts == 1 and "550" in deputy.last_error
 
+
+
+def test_a_claimed_message_is_not_taken_by_a_second_sender_until_the_claim_runs_out(sqlite_engine, tmp_path):
+    """Two workers draining the outbox at once never send the same message twice."""
+    from datetime import timedelta
+
+    from models.db import utcnow
+    from models.notifications.mail import claim, pending
+
+    ids, document_id = _org_with_addresses(sqlite_engine)
+    with transaction(sqlite_engine) as session:
+        notify(session, [ids["leader"]], document_id, "new_task", step="handle")
+    now = utcnow()
+    with transaction(sqlite_engine) as session:
+        [message] = pending(session, now=now)
+        assert claim(session, message.id, now + timedelta(minutes=10), now)
+    with transaction(sqlite_engine) as session:  # the other worker, a moment later
+        assert pending(session, now=now + timedelta(seconds=1)) == []
+        assert not claim(session, message.id, now + timedelta(minutes=10), now + timedelta(seconds=1))
+    with transaction(sqlite_engine) as session:  # the first sender died: its claim runs out
+        later = now + timedelta(minutes=11)
+        assert [m.id for m in pending(session, now=later)] == [message.id]
+        assert claim(session, message.id, later + timedelta(minutes=10), later)

@@ -7,13 +7,13 @@ from datetime import timedelta
 from sqlalchemy import update
 from temporalio.client import Client
 
+from activities.maintenance import reconcile_completing, reconcile_starts
 from models.db import transaction, utcnow
 from models.documents.tables import Document
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, eventually_async, make_settings, rows, running_worker, upload
-from worker import reconcile_completing, reconcile_starts
 
 
 class _TemporalDown:
@@ -104,3 +104,25 @@ async def test_a_hub_document_whose_first_start_was_lost_completes_after_reconci
     # Still NEW while it waits for the văn thư: a later round asks again, and starts nothing new.
     await reconcile_starts(client, engine, task_queue, older_than_seconds=0)
     assert (await handle.describe()).run_id == first.run_id
+
+
+async def test_a_maintenance_round_runs_as_one_scheduled_workflow(seeded_sqlite, temporal_env, task_queue, tmp_path):
+    """The Reconcile workflow the schedule starts does what the reconciler loop did, part by part."""
+    from workflows.maintenance import ReconcileWorkflow
+
+    engine, client = seeded_sqlite, temporal_env.client
+    settings = make_settings(tmp_path, task_queue)
+    document = await upload(engine, _TemporalDown(client), settings, minimal_pdf())
+    with transaction(engine) as session:  # its start was lost a while ago
+        session.execute(update(Document).where(Document.id == document.id)
+                        .values(created_at=utcnow() - timedelta(minutes=5)))
+
+    async with running_worker(client, engine, settings):
+        done = await client.execute_workflow(ReconcileWorkflow.run, id=f"reconcile-{task_queue}",
+                                             task_queue=task_queue)
+        assert done["restart_lost_starts"] == 1
+        assert set(done) == {"restart_lost_starts", "put_back_lost_decisions", "report_recipients_not_reached",
+                             "deliver_mail"}
+        assert all(count >= 0 for count in done.values())  # no part failed
+        await eventually(lambda: rows(engine, Document, Document.id == document.id,
+                                      Document.status == DocumentStatus.REGISTERED))
