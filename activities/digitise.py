@@ -1,6 +1,6 @@
 """Digitising a paper incoming document (QĐ44 Điều 10.2): OCR, then the agency's signature.
 
-The scan PDF is built at upload (``models.documents.digitise.prepare_scan``) and is the document's current
+The scan PDF is built at upload (``models.documents.scans.prepare_scan``) and is the document's current
 file. ``ocr_scan`` adds a text layer (ocrmypdf + tesseract ``vie+eng``) page by page, reporting
 real progress, and ``sign_digitised`` applies the agency signature (ND30 PL I Phần II Mục I).
 OCR must come first: ocrmypdf refuses signed PDFs.
@@ -24,9 +24,10 @@ from config.settings import Settings
 from models.audit import record
 from models.db import transaction, utcnow
 from models.documents import repo as document_repo
-from models.documents.digitise import DigitiseJob, suggest_metadata
+from models.documents.digitise import DigitiseJob
 from models.documents.file_store import FileStore
 from models.documents.search_repo import index_text
+from models.documents.suggestions import suggest_metadata
 from models.documents.tables import Document, DocumentFile, StoredFile
 from models.errors import INTERRUPTIONS
 from models.org.tables import Agency

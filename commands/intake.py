@@ -13,11 +13,12 @@ from temporalio.service import RPCError
 
 from config.settings import Settings
 from models.db import transaction
-from models.documents.digitise import ScanLimits, prepare_scan, suggest_metadata
 from models.documents.file_store import FileStore
 from models.documents.pdf_checks import inspect_pdf
 from models.documents.repo import intake_input, receive_incoming, store_file
+from models.documents.scans import ScanLimits, prepare_scan
 from models.documents.schema import IncomingMetadata
+from models.documents.suggestions import suggest_metadata
 from models.documents.tables import Document
 from models.documents.text_extract import pdf_text
 from models.errors import DomainError

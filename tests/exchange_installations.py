@@ -29,7 +29,8 @@ import models.all  # noqa: F401
 from activities.exchange import ExchangeActivities
 from config.settings import Settings
 from devservers.hub.directory import demo_directory
-from devservers.hub.simulator import HubStore, create_app
+from devservers.hub.simulator import create_app
+from devservers.hub.store import HubStore
 from models.db import make_engine, transaction
 from models.documents.file_store import FileStore
 from models.exchange.hub_client import HubClient

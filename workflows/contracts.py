@@ -274,7 +274,7 @@ class OcrScanResult:
     file_sha256: str
     page_count: int
     text_chars: int = 0
-    suggestions: dict[str, Any] = field(default_factory=dict)  # models.documents.digitise.suggest_metadata
+    suggestions: dict[str, Any] = field(default_factory=dict)  # models.documents.suggestions.suggest_metadata
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""``qlvb hub``: run the hub simulator (``devservers.hub.simulator``) with uvicorn.
+"""``qlvb hub``: run the hub simulator (``devservers.hub.simulator`` over ``devservers.hub.store``) with uvicorn.
 
 Data lives under ``var/hub/`` (``hub.db``, ``systems.json``). Unless ``--no-demo`` is given, the
 demo systems (this installation and "Bộ Nội vụ") and the demo directory are registered first;
@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def prepare(args, settings):
     """Create the store and register systems and the directory; return the store."""
     from devservers.hub.directory import demo_directory
-    from devservers.hub.simulator import HubStore
+    from devservers.hub.store import HubStore
     from devservers.hub.systems import demo_systems
     from models.exchange.hub_systems import load_seed, parse_system
 

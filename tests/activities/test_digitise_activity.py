@@ -18,8 +18,9 @@ from activities.digitise import DigitiseActivities, DigitiseInput, OcrScanResult
 from config.settings import Settings
 from models.audit import AuditEvent
 from models.db import transaction
-from models.documents.digitise import DigitiseJob, ScanLimits, images_to_pdf
+from models.documents.digitise import DigitiseJob
 from models.documents.file_store import FileStore
+from models.documents.scans import ScanLimits, images_to_pdf
 from models.documents.search import fold
 from models.documents.search_repo import DocumentSearch
 from models.documents.tables import Document, DocumentFile, StoredFile

@@ -11,7 +11,8 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.exchange import ExchangeActivities
 from devservers.hub.directory import DirectoryEntry
-from devservers.hub.simulator import HubStore, create_app
+from devservers.hub.simulator import create_app
+from devservers.hub.store import HubStore
 from models.db import transaction
 from models.documents.file_store import FileStore
 from models.exchange.directory_sync import DirectoryRow, apply_directory

@@ -9,7 +9,7 @@ import pytest
 
 import cli
 from config.settings import get_settings
-from devservers.hub.simulator import HubStore
+from devservers.hub.store import HubStore
 from devservers.hub.systems import OUTSIDE_ORGAN_CODE, OUTSIDE_SYSTEM_ID
 from models.exchange.hub_systems import client_secret
 from models.seed.data import AGENCIES

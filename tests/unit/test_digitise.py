@@ -9,7 +9,8 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from models.documents.digitise import ScanLimits, images_to_pdf, prepare_scan, suggest_metadata
+from models.documents.scans import ScanLimits, images_to_pdf, prepare_scan
+from models.documents.suggestions import suggest_metadata
 from models.errors import DomainError
 from tests.conftest import minimal_pdf
 

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from devservers.hub.directory import DirectoryEntry, demo_directory, qd20_code
-from devservers.hub.simulator import HubStore, create_app
+from devservers.hub.simulator import create_app
+from devservers.hub.store import HubStore
 from models.exchange.hub_client import HubClient, HubRejected, HubUnavailable
 from models.exchange.hub_systems import HubSystem
 

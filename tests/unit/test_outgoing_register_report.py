@@ -14,13 +14,8 @@ from models.documents.tables import Document
 from models.errors import DomainError
 from models.org.tables import Agency, User
 from models.registers import repo as register_repo
-from models.registers.books import (
-    Period,
-    ReportKind,
-    outgoing_register_report,
-    register_report,
-    report_kind_for,
-)
+from models.registers.books import outgoing_register_report, register_report
+from models.registers.periods import Period, ReportKind, report_kind_for
 from models.registers.tables import Register, RegisterEntry
 from models.seed.data import OFFICE_CODE
 from models.vocab import Direction, DocumentStatus, EntryStatus

@@ -14,14 +14,8 @@ from models.documents.tables import Assignment, Document
 from models.errors import DomainError
 from models.org.tables import Agency, OrgUnit, User
 from models.registers import repo as register_repo
-from models.registers.books import (
-    Period,
-    ReportKind,
-    followup_register_report,
-    incoming_register_report,
-    parse_kind,
-    parse_period,
-)
+from models.registers.books import followup_register_report, incoming_register_report
+from models.registers.periods import Period, ReportKind, parse_kind, parse_period
 from models.registers.slip import processing_slip
 from models.registers.tables import RegisterEntry
 from models.seed.data import OFFICE_CODE

@@ -17,7 +17,8 @@ from sqlmodel import select
 
 from activities.exchange import ExchangeActivities
 from devservers.hub.directory import DirectoryEntry
-from devservers.hub.simulator import HubStore, create_app
+from devservers.hub.simulator import create_app
+from devservers.hub.store import HubStore
 from models.db import transaction
 from models.documents.tables import Document
 from models.errors import DomainError

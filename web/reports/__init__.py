@@ -1,7 +1,7 @@
 """Printed registers and slips: one loader and one table per report, two renderers (PDF, XLSX).
 
 The web pages and API v1 call the same functions here, which call the data assembly of
-``models.registers.books``: every output of a register shows the same lines and the same words.
+``models.registers.books`` (parameters read by ``models.registers.periods``): every output of a register shows the same lines and the same words.
 
 Data is read in a short transaction of its own, closed before rendering starts: on SQLite every
 transaction holds the write lock (``BEGIN IMMEDIATE``), and a long render must not hold up the
@@ -23,8 +23,9 @@ from models.documents.access import document_for_user, register_for_user
 from models.errors import DomainError
 from models.org.tables import User
 from models.registers import books as register_reports
-from models.registers.books import FollowupRow, IncomingRow, RegisterReport, ReportKind
+from models.registers.books import FollowupRow, IncomingRow, RegisterReport
 from models.registers.numbering import format_number, vietnam_date
+from models.registers.periods import ReportKind, parse_period, report_kind_for
 from models.registers.slip import Slip, processing_slip
 from models.vocab import Role
 from web import labels
@@ -83,7 +84,7 @@ def load_register_report(engine: Engine, user: User, register_id: int, raw_kind:
     """Check access and parameters, then assemble the report.
 
     Raises ``NotFound`` (register of another agency, or none), then the 422 errors of
-    ``register_reports.report_kind_for``/``parse_period``. With ``max_rows`` (printing), a period
+    ``models.registers.periods.report_kind_for``/``parse_period``. With ``max_rows`` (printing), a period
     with more entries is printed in volumes (quyển) of ``max_rows`` consecutive numbers:
     ``report_needs_volume`` says how many when none was chosen, ``invalid_volume`` for a volume
     that does not exist. An outgoing series prints its Sổ đăng ký văn bản đi.
@@ -91,8 +92,8 @@ def load_register_report(engine: Engine, user: User, register_id: int, raw_kind:
     today = today_vn()
     with reading(engine) as session:
         register = register_for_user(session, user, register_id)
-        kind = register_reports.report_kind_for(register, raw_kind)
-        period = register_reports.parse_period(raw_start, raw_end, today)
+        kind = report_kind_for(register, raw_kind)
+        period = parse_period(raw_start, raw_end, today)
         volume = None
         if max_rows is not None:
             count = register_reports.count_entries(session, register, period)
