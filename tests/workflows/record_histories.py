@@ -31,23 +31,26 @@ from workflows.starter import start_incoming
 HISTORIES = Path(__file__).resolve().parent / "histories"
 WORKFLOW_TYPE = "IncomingDocument"
 IDENTITY = "qlvb-history-recorder"
+# The default shape since handling: signature check, direction, the lead unit assigns, the
+# handler asks for more time, the leader grants it, the handler finishes; the cooperating unit
+# (assign:3) never acts and is cancelled.
+HANDLING = [
+    ("direct:1", "giao_xu_ly", {"opinion": "Phòng 7 chủ trì, phòng 8 phối hợp", "lead_unit_id": "7",
+                                "cooperating_unit_ids": "8", "due_date": "2026-12-15"}),
+    ("assign:2", "phan_cong", {"handler_id": "5", "opinion": "Giao đồng chí xử lý"}),
+    ("handle:4", "xin_gia_han", {"new_due_date": "2026-12-22", "reason": "Chờ số liệu"}),
+    ("extension:5", "dong_y_gia_han", {"opinion": "Đồng ý"}),
+    ("handle:6", "hoan_thanh", {"result": "Đã trả lời"}),
+]
 # case name -> (plan with handling steps?, [(task key, action, fields) in the order people act])
 CASES: dict[str, tuple[bool, list[tuple[str, str, dict[str, str]]]]] = {
     "giao_xu_ly": (False, [("direct:1", "giao_xu_ly", {
         "opinion": "Giao Phòng Tổng hợp chủ trì", "lead_unit_id": "7", "cooperating_unit_ids": "8",
         "due_date": "2026-12-15"})]),
     "luu_tham_khao": (False, [("direct:1", "luu_tham_khao", {"opinion": "Lưu để tham khảo"})]),
-    # The default shape since handling: signature check, direction, the lead unit assigns, the
-    # handler asks for more time, the leader grants it, the handler finishes; the cooperating
-    # unit (assign:3) never acts and is cancelled.
-    "handling": (True, [
-        ("direct:1", "giao_xu_ly", {"opinion": "Phòng 7 chủ trì, phòng 8 phối hợp", "lead_unit_id": "7",
-                                    "cooperating_unit_ids": "8", "due_date": "2026-12-15"}),
-        ("assign:2", "phan_cong", {"handler_id": "5", "opinion": "Giao đồng chí xử lý"}),
-        ("handle:4", "xin_gia_han", {"new_due_date": "2026-12-22", "reason": "Chờ số liệu"}),
-        ("extension:5", "dong_y_gia_han", {"opinion": "Đồng ý"}),
-        ("handle:6", "hoan_thanh", {"result": "Đã trả lời"}),
-    ]),
+    "handling": (True, HANDLING),
+    # Since patch 2026-12-03-earliest-due: Stage and DueAt follow the open step due first.
+    "handling_earliest_due": (True, HANDLING),
     # Since patch 2026-11-26-accept-received: a document another agency sent waits for the văn thư.
     "received_accepted": (True, [
         ("accept:1", "vao_so", {"opinion": "Đúng nơi nhận"}),

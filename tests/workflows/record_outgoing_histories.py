@@ -66,6 +66,9 @@ CASES: dict[tuple[str, str], list[tuple[str, str, dict[str, str]]]] = {
         ("issue:8", "ban_hanh", {}),
     ],
     ("RecallDocument", "agreed"): [("recall:1", "dong_y_thu_hoi", {"note": "Đã hủy"})],
+    # Since patch 2026-12-03-recall-cancels-through-sdk: the document workflow is cancelled through
+    # an external handle (here there is none to cancel, which the workflow accepts).
+    ("RecallDocument", "agreed_through_sdk"): [("recall:1", "dong_y_thu_hoi", {"note": "Đã hủy"})],
     # No human steps: one package sent on the first try; one round of the receive loop.
     ("HubDelivery", "sent"): [],
     ("HubPoll", "round"): [],
