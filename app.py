@@ -23,6 +23,7 @@ from models.db import make_engine
 from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
 from web import outgoing as outgoing_routes
+from web import outgoing_api as outgoing_api_routes
 from web import pki as pki_routes
 from web import recall as recall_routes
 from web import recipients as recipient_routes
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(module.router)
     app.include_router(pki_routes.router)
     app.include_router(outgoing_routes.router)
-    app.include_router(outgoing_routes.api_router)
+    app.include_router(outgoing_api_routes.api_router)
     app.include_router(recall_routes.router)
     app.include_router(recall_routes.api_router)
     app.include_router(recipient_routes.router)

@@ -3,6 +3,10 @@
 ``qlvb run`` starts the whole embedded installation (see ``devservers/launcher.py``); the other
 commands are the building blocks it uses and the tools an administrator needs on a server.
 Every message is in Vietnamese; domain errors exit with status 2.
+
+It stays one module (over 400 lines) on purpose: it is a flat list of argparse subcommands whose
+handlers import what they need locally, so ``qlvb --help`` starts fast, and splitting them would
+only scatter that list.
 """
 
 from __future__ import annotations

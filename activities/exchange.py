@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
+from activities.keys import envelope_key
 from config.settings import Settings
 from models.db import transaction
 from models.documents.file_store import FileStore
@@ -25,15 +25,17 @@ from models.documents.repo import intake_input
 from models.documents.tables import Document
 from models.exchange import outbox as hub_outbox
 from models.exchange import repo as exchange_repo
+from models.exchange.directory_sync import DirectoryRow, apply_directory
+from models.exchange.edxml import envelope_signature
+from models.exchange.edxml.problems import EdxmlRejected
 from models.exchange.hub_client import HubClient, HubRejected, HubUnavailable
+from models.exchange.repo import today_vn
 from models.exchange.tables import HubOutbox
 from models.org.tables import Agency
 from models.signing import pki
 from models.vocab import URGENCY_RANK, Urgency
 from workflows.contracts import IncomingInput, PollResult, RecallInput, SendFailedInput, SendInput
-
-if TYPE_CHECKING:
-    from models.exchange.directory_sync import DirectoryRow
+from workflows.starter import start_hub_delivery, start_incoming, start_recall
 
 log = logging.getLogger("qlvb.exchange")
 # Which ``PollResult`` counter each outcome of ``exchange_repo.store_received`` adds to.
@@ -111,8 +113,6 @@ class ExchangeActivities:
         """
         if self.client is None:
             return
-        from workflows.starter import start_incoming, start_recall
-
         queue = self.settings.temporal_task_queue
         if received.start_incoming is not None:
             start = await asyncio.to_thread(self._intake_input, received.start_incoming.id)
@@ -139,8 +139,6 @@ class ExchangeActivities:
     @activity.defn(name="sync_hub_directory")
     async def sync_hub_directory(self) -> dict[str, int]:
         """Bring the organisation tree in line with the hub's agency directory (daily)."""
-        from models.exchange.directory_sync import DirectoryRow
-
         async with self.hub_factory() as hub:
             try:
                 agencies = await hub.agencies()
@@ -158,9 +156,6 @@ class ExchangeActivities:
 
     def _apply_directory(self, rows: list[DirectoryRow]) -> dict[str, int]:
         """Apply the hub's directory rows to the organisation tree in one transaction; the counts."""
-        from models.exchange.directory_sync import apply_directory
-        from models.exchange.repo import today_vn
-
         with transaction(self.engine) as session:
             report = apply_directory(session, rows, today_vn())
         return {"added": len(report.added), "renamed": len(report.renamed), "aliases": len(report.aliases),
@@ -211,10 +206,6 @@ class ExchangeActivities:
 
     def _signed_envelope(self, agency_code: str, package: bytes) -> bytes:
         """The package with the sending agency's XML-DSig envelope signature (EDXML §7), RSA-SHA256."""
-        from activities.keys import envelope_key
-        from models.exchange.edxml import envelope_signature
-        from models.exchange.edxml.problems import EdxmlRejected
-
         signing = envelope_key(self.settings, agency_code)
         if signing is None:
             log.warning("no key for %s: its hub packages go without an envelope signature", agency_code)
@@ -250,7 +241,5 @@ async def start_deliveries(client: Client | None, settings: Settings, outbox: li
     """Start (or find running) the delivery workflow of each queued package; idempotent on its id."""
     if client is None:
         return
-    from workflows.starter import start_hub_delivery
-
     for outbox_id, outbox_uuid in outbox:
         await start_hub_delivery(client, settings.temporal_task_queue, outbox_id, outbox_uuid)

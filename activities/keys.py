@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.serialization import pkcs12
 from temporalio.exceptions import ApplicationError
 
 from config.settings import Settings
 from models.errors import DomainError
+from models.signing.providers import agency_key
 
 
 def agency_signing_key(settings: Settings, agency_code: str):
     """The agency's signing key, or a non-retryable failure: an administrator must install it first."""
-    from models.signing.providers import agency_key
-
     try:
         return agency_key(settings, agency_code)
     except DomainError as error:
@@ -22,10 +22,6 @@ def agency_signing_key(settings: Settings, agency_code: str):
 def envelope_key(settings: Settings, agency_code: str):
     """The agency's key and certificate chain (leaf first) for XML-DSig envelope signatures, or None
     when the agency has no key installed (its packages then go unsigned: the signature is optional)."""
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
-    from models.signing.providers import agency_key
-
     try:
         provider = agency_key(settings, agency_code)
     except DomainError:

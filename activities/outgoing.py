@@ -40,6 +40,7 @@ from models.outgoing.drafting import date_text
 from models.outgoing.tables import RevisionStage
 from models.registers import repo as register_repo
 from models.registers.numbering import document_identifier, format_number, so_ky_hieu, vietnam_date
+from models.signing import issuing as signing
 from models.signing import pki
 from models.signing.tables import SignatureVerdict
 from models.signing.verification import check_pdf_signatures
@@ -192,8 +193,6 @@ class OutgoingActivities:
                              file_stem=f"{number}-{document.code_notation}".replace("/", "-"))
 
     def _seal(self, plan: IssuePlan) -> tuple[bytes, list[tuple[str, bytes]]]:
-        from models.signing import issuing as signing
-
         signer = agency_signing_key(self.settings, plan.agency_code)
         seal = pki.seal_image_path(self.settings, plan.agency_code)
         if not seal.exists():

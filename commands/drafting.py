@@ -1,15 +1,15 @@
-"""Drafts of outgoing documents (văn bản đi): creating, revising, commenting, submitting, comparing.
+"""Drafts of outgoing documents (văn bản đi): creating, revising, commenting, submitting.
 
 Check everything first (bad input changes nothing), write blobs to the content-addressed file
 store, then one transaction per change. Rendering and text extraction are synchronous CPU work,
 so they run in ``asyncio.to_thread`` outside any transaction. Decisions on the workflow's steps go
-through ``commands.tasks.act_on_task``; the signature is ``commands.signing``.
+through ``commands.tasks.act_on_task``; the signature is ``commands.signing``. Comparing two
+revisions is a read: ``models.outgoing.compare``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import difflib
 import logging
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -31,8 +31,7 @@ from models.documents.file_store import FileStore
 from models.documents.pdf_checks import inspect_pdf
 from models.documents.repo import store_file
 from models.documents.search_repo import index_document
-from models.documents.tables import Document, DocumentFile, StoredFile
-from models.documents.text_extract import pdf_text
+from models.documents.tables import Document, DocumentFile
 from models.documents.types import DocumentType
 from models.errors import Conflict, DomainError, Forbidden, NotFound
 from models.org.tables import Agency, OrgUnit, User
@@ -50,8 +49,6 @@ log = logging.getLogger("qlvb.web")
 # Who may draft (QĐ44 Điều 13.1): officers, unit heads and agency leaders; the văn thư does not.
 DRAFTER_ROLES = {Role.OFFICER, Role.UNIT_LEADER, Role.AGENCY_LEADER}
 CONTENT_MODES = ("form", "pdf", "docx")
-# Pages read for comparing revisions: enough for any ordinary document, bounded for huge ones.
-COMPARE_MAX_PAGES = 50
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -392,39 +389,3 @@ def _checked_consultations(session: Session, agency: Agency, targets: list[Consu
             checked.append(ConsultTarget(unit_id=target.unit_id, agency_id=target.agency_id,
                                          due_date=target.due_date))
     return checked
-
-
-# --- signing -------------------------------------------------------------------------------------
-
-
-# --- reading helpers that need the file store ----------------------------------------------------
-
-
-def compare_revisions(engine: Engine, store: FileStore, *, user: User, roles: set[Role], document_id: str,
-                      first: int, second: int) -> list[str]:
-    """A unified diff of two revisions' text, then of their form fields (for form revisions)."""
-    with reading(engine) as session:
-        document = document_for_user(session, user, document_id, roles)
-        pair = []  # (number, file sha256, form), read while the session is open
-        for number in (first, second):
-            revision = outgoing_repo.revision(session, document.id, number)
-            pair.append((number, session.get(StoredFile, revision.file_id).sha256, dict(revision.form)))
-    (old, old_sha, old_form), (new, new_sha, new_form) = pair
-    old_text = pdf_text(store.read(old_sha), max_pages=COMPARE_MAX_PAGES).splitlines()
-    new_text = pdf_text(store.read(new_sha), max_pages=COMPARE_MAX_PAGES).splitlines()
-    lines = list(difflib.unified_diff(old_text, new_text, f"Bản {old}", f"Bản {new}", lineterm=""))
-    if old_form or new_form:
-        lines += list(difflib.unified_diff(_form_lines(old_form), _form_lines(new_form),
-                                           f"Thông tin bản {old}", f"Thông tin bản {new}", lineterm=""))
-    return lines
-
-
-def _form_lines(form: dict) -> list[str]:
-    lines = []
-    for key in sorted(form):
-        value = form[key]
-        text = "\n".join(value) if isinstance(value, list) else str(value if value is not None else "")
-        lines += [f"{key}: {line}" for line in text.splitlines() or [""]]
-    return lines
-
-

@@ -1,20 +1,19 @@
-"""Outgoing documents (văn bản đi): the pages and the API v1 routes.
+"""Outgoing documents (văn bản đi): the pages, and the reads the API v1 routes share.
 
-Both call the same commands in ``commands/drafting.py`` and ``commands/signing.py``; this module only parses input and
-renders output. Decisions on review steps use the generic task form (``/tasks/{id}/act``);
-signing has its own requests because the signed file is made here, never named by a form.
+The API v1 routes are in ``web/outgoing_api.py``, which imports ``_outgoing``, ``_pdf_response``,
+``_content_mode`` and ``EVENT_LABELS`` from here. Both call the same commands in ``commands/drafting.py``
+and ``commands/signing.py``; this module only parses input and renders output. Decisions on review
+steps use the generic task form (``/tasks/{id}/act``); signing has its own requests because the
+signed file is made here, never named by a form.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -31,20 +30,19 @@ from models.errors import DomainError, NotFound
 from models.org import repo as account_repo
 from models.outgoing import recipient_status
 from models.outgoing import repo as outgoing_repo
+from models.outgoing.compare import compare_revisions
 from models.outgoing.format_checks import check_format
 from models.outgoing.schema import COMPETENCES
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
 from models.vocab import Direction, DocumentStatus, Role, Urgency
-from web.api import _metadata_object, document_json, read_limited
-from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
-from web.filters import iso_vn
+from web.api import read_limited
+from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
 from web.messages import field_errors, message_of
 from workflows.contracts import ConsultTarget
 
 router = APIRouter()
-api_router = APIRouter(prefix="/api/v1", tags=["v1"])
 
 # Form fields of the draft page that go to DraftForm as they are (lists are read separately).
 DRAFT_TEXT_FIELDS = ["doc_type_id", "subject", "body", "urgency", "signer_id", "competence",
@@ -57,7 +55,7 @@ EVENT_LABELS = {**recipient_status.STATUS_CODES, "sent": "Đã gửi", "waiting"
                 "recall": "Đề nghị thu hồi", "failed": "Gửi không thành công"}
 
 
-# --- shared reads -------------------------------------------------------------------------------
+# --- shared reads (also used by web/outgoing_api.py) ---------------------------------------------
 
 
 def _outgoing(session: Session, principal: Principal, document_id: str) -> Document:
@@ -91,33 +89,6 @@ def _form_choices(session: Session, principal: Principal) -> dict[str, Any]:
         "hosted_agencies": account_repo.other_hosted_agencies(session, agency_id),
         "own_units": account_repo.units_of(session, agency_id, current_only=True),
         "urgencies": list(Urgency),
-    }
-
-
-def outgoing_json(session: Session, document: Document) -> dict[str, Any]:
-    """An outgoing document with its revisions, comments and recipients' status histories."""
-    events = outgoing_repo.recipient_events(session, document.id)
-    return {
-        **document_json(document),
-        "signer_competence": document.signer_competence,
-        "revisions": [
-            {"number": r.number, "stage": r.stage, "source": r.source, "note": r.note,
-             "sha256": stored.sha256, "created_by": user.full_name if user else None,
-             "created_at": iso_vn(r.created_at),
-             "file": f"/api/v1/outgoing/{document.id}/revisions/{r.number}/file"}
-            for r, stored, user in outgoing_repo.revisions(session, document.id)],
-        "comments": [
-            {"id": c.id, "kind": c.kind, "body": c.body, "revision": c.revision_number,
-             "author": author.full_name, "created_at": iso_vn(c.created_at)}
-            for c, author in outgoing_repo.comments(session, document.id)],
-        "recipients": [
-            {"position": r.position, "kind": r.kind, "agency_id": r.agency_id, "unit_id": r.unit_id,
-             "organ_id": r.organ_id, "organ_name": r.organ_name, "kinh_gui": r.kinh_gui,
-             "transport_status": r.transport_status, "business_status": r.business_status or None,
-             "incoming_document_id": r.incoming_document_id, "delivered_at": iso_vn(r.delivered_at) or None,
-             "events": [{"code": e.code, "label": EVENT_LABELS.get(e.code, e.code), "at": iso_vn(e.at),
-                         "note": e.note, "by": e.by_name} for e in events.get(r.id, [])]}
-            for r in outgoing_repo.recipients_of(session, document.id)],
     }
 
 
@@ -296,157 +267,7 @@ def revision_file_page(document_id: str, number: int, principal: WebUser, sessio
 @router.get("/outgoing/{document_id}/compare")
 def compare_page(request: Request, document_id: str, principal: WebUser, state: State,
                  a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)]) -> Response:
-    lines = commands.compare_revisions(state.engine, state.store, user=principal.user, roles=principal.roles,
-                                       document_id=document_id, first=a, second=b)
+    lines = compare_revisions(state.engine, state.store, user=principal.user, roles=principal.roles,
+                              document_id=document_id, first=a, second=b)
     return render(request, "outgoing/compare.html", document_id=document_id, first=a, second=b, lines=lines)
-
-
-# --- API v1 ---------------------------------------------------------------------------------------
-
-
-@api_router.post("/outgoing", status_code=201, summary="Soạn dự thảo văn bản đi (metadata JSON, tệp tùy chọn)")
-async def api_create(principal: ApiUser, state: State, metadata: Annotated[str, Form()],
-                     file: Annotated[UploadFile | None, File()] = None,
-                     attachments: Annotated[list[UploadFile] | None, File()] = None,
-                     content_mode: Annotated[str, Form()] = "") -> JSONResponse:
-    raw = _metadata_object(metadata)
-    limit = state.settings.upload_max_bytes
-    data = await read_limited(file, limit) if file is not None and file.filename else None
-    files = [(item.filename or "phu-luc.pdf", await read_limited(item, limit)) for item in attachments or []
-             if item.filename]
-    filename = file.filename if data is not None else ""
-    document = await commands.create_draft(
-        state.engine, state.settings, state.store, user=principal.user, roles=principal.roles, raw=raw,
-        content_mode=_content_mode(content_mode, filename or ""), upload=data, filename=filename or "",
-        attachments=files)
-    return JSONResponse(await run_in_threadpool(_outgoing_json_of, state, document.id), status_code=201)
-
-
-def _outgoing_json_of(state: State, document_id: str) -> dict[str, Any]:
-    """``outgoing_json`` of a document, read in its own read-only transaction."""
-    with reading(state.engine) as session:
-        return outgoing_json(session, session.get(Document, document_id))
-
-
-@api_router.get("/outgoing/{document_id}", summary="Văn bản đi: thông tin, các bản dự thảo, góp ý, nơi nhận")
-def api_get(document_id: str, principal: ApiUser, session: DbSession) -> dict[str, Any]:
-    return outgoing_json(session, _outgoing(session, principal, document_id))
-
-
-@api_router.post("/outgoing/{document_id}/revisions", status_code=201, summary="Thêm bản dự thảo mới")
-async def api_revise(document_id: str, principal: ApiUser, state: State,
-                     metadata: Annotated[str, Form()] = "{}", file: Annotated[UploadFile | None, File()] = None,
-                     note: Annotated[str, Form(max_length=500)] = "") -> dict[str, Any]:
-    raw = _metadata_object(metadata)
-    data = await read_limited(file, state.settings.upload_max_bytes) if file is not None and file.filename else None
-    filename = file.filename if data is not None else ""
-    revision = await commands.revise_draft(
-        state.engine, state.settings, state.store, user=principal.user, roles=principal.roles,
-        document_id=document_id, raw=raw, content_mode=_content_mode("", filename or ""), upload=data,
-        filename=filename or "", note=note)
-    return {"document_id": document_id, "number": revision.number, "source": revision.source}
-
-
-class CommentRequest(BaseModel):
-    body: str = Field(max_length=2000)
-
-
-@api_router.post("/outgoing/{document_id}/comments", status_code=201, summary="Góp ý dự thảo")
-def api_comment(document_id: str, body: CommentRequest, principal: ApiUser, state: State) -> dict[str, Any]:
-    commands.comment_on_draft(state.engine, user=principal.user, roles=principal.roles,
-                              document_id=document_id, body=body.body)
-    return {"document_id": document_id, "applied": True}
-
-
-class ConsultRequest(BaseModel):
-    unit_id: int | None = None
-    agency_id: int | None = None
-    due_date: str = Field(default="", max_length=10)
-
-
-class SubmitRequest(BaseModel):
-    consultations: list[ConsultRequest] = Field(default_factory=list, max_length=50)
-
-
-@api_router.post("/outgoing/{document_id}/submit", summary="Trình dự thảo (bắt đầu quy trình văn bản đi)")
-async def api_submit(document_id: str, body: SubmitRequest, principal: ApiUser, state: State) -> dict[str, Any]:
-    targets = [ConsultTarget(unit_id=c.unit_id, agency_id=c.agency_id, due_date=c.due_date)
-               for c in body.consultations]
-    document = await commands.submit_draft(state.engine, state.client, state.settings, user=principal.user,
-                                           roles=principal.roles, document_id=document_id, consultations=targets)
-    return {"document_id": document.id, "status": document.status, "workflow_id": document.workflow_id}
-
-
-def _outcome_json(outcome) -> JSONResponse:
-    return JSONResponse(
-        {"task_id": outcome.task_id, "action": outcome.action, "applied": outcome.applied,
-         "document_id": outcome.document_id, "document_status": outcome.document_status or None},
-        status_code=200 if outcome.applied else 202)
-
-
-class SignRequest(BaseModel):
-    """The PKCS#12 password or the token PIN is used for this one signing, never stored or logged."""
-
-    pkcs12_password: str | None = Field(default=None, max_length=200)
-    token_pin: str | None = Field(default=None, max_length=64)
-    nonce: str | None = Field(default=None, max_length=64)
-
-
-@api_router.post("/tasks/{task_id}/sign",
-                 summary="Ký số văn bản đi bằng khóa của người ký (tệp PKCS#12, hoặc token/HSM PKCS#11 với mã PIN)")
-async def api_sign(task_id: int, principal: ApiUser, state: State, body: SignRequest | None = None) -> JSONResponse:
-    body = body or SignRequest()
-    outcome = await signing_commands.sign_draft(
-        state.engine, state.client, state.settings, state.store, task_id=task_id, user=principal.user,
-        roles=principal.roles, nonce=body.nonce or uuid.uuid4().hex, pkcs12_password=body.pkcs12_password,
-        token_pin=body.token_pin)
-    return _outcome_json(outcome)
-
-
-class RemotePrepareRequest(BaseModel):
-    certificate_pem: str = Field(max_length=20_000)
-
-
-@api_router.post("/tasks/{task_id}/sign/remote",
-                 summary="Ký số bằng thiết bị: gửi chứng thư số, nhận giá trị băm cần ký")
-async def api_sign_remote(task_id: int, body: RemotePrepareRequest, principal: ApiUser,
-                          state: State) -> dict[str, Any]:
-    return await signing_commands.prepare_remote_signing(
-        state.engine, state.settings, state.store, task_id=task_id, user=principal.user, roles=principal.roles,
-        certificate_pem=body.certificate_pem.encode())
-
-
-class RemoteCompleteRequest(BaseModel):
-    signature: str = Field(max_length=10_000)  # base64 of the device's raw signature
-    nonce: str | None = Field(default=None, max_length=64)
-
-
-@api_router.post("/remote-signing/{remote_id}/complete", summary="Hoàn tất ký số bằng thiết bị")
-async def api_remote_complete(remote_id: int, body: RemoteCompleteRequest, principal: ApiUser,
-                              state: State) -> JSONResponse:
-    try:
-        signature = base64.b64decode(body.signature, validate=True)
-    except (binascii.Error, ValueError):
-        raise DomainError("remote_signature_invalid") from None
-    outcome = await signing_commands.complete_remote_signing(
-        state.engine, state.client, state.settings, state.store, remote_id=remote_id, user=principal.user,
-        roles=principal.roles, signature=signature, nonce=body.nonce or uuid.uuid4().hex)
-    return _outcome_json(outcome)
-
-
-@api_router.get("/outgoing/{document_id}/revisions/{number}/file", response_class=Response,
-                summary="Tệp PDF của một bản dự thảo")
-def api_revision_file(document_id: str, number: int, principal: ApiUser, session: DbSession,
-                      state: State) -> Response:
-    document = _outgoing(session, principal, document_id)
-    stored = outgoing_repo.revision_file(session, document.id, number)
-    return _pdf_response(state.store.read(stored.sha256), f"{document.id}-ban-{number}.pdf")
-
-
-@api_router.get("/outgoing/{document_id}/compare", summary="So sánh hai bản dự thảo (diff văn bản)")
-def api_compare(document_id: str, principal: ApiUser, state: State,
-                a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
-    lines = commands.compare_revisions(state.engine, state.store, user=principal.user, roles=principal.roles,
-                                       document_id=document_id, first=a, second=b)
-    return {"document_id": document_id, "a": a, "b": b, "diff": lines}
 

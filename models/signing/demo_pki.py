@@ -44,6 +44,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from models.signing.demo_stamps import seal_image_png, signature_image_png
 from models.signing.pki import (
     CRL_FILE,
     DEMO_ROOT_TRUST_FILE,
@@ -310,8 +311,6 @@ def _sign_crl(issuing: x509.Certificate, issuing_key: rsa.RSAPrivateKey,
 
 
 def _ensure_stamp_images(settings: Settings) -> None:
-    from models.signing.demo_stamps import seal_image_png, signature_image_png
-
     for identity in demo_identities():
         if identity.kind == "person":
             path, draw = signature_image_path(settings, identity.slug), signature_image_png

@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from models.seed.data import AGENCIES, USERS
+from models.seed.profiles import MINISTRY_USERS
 from models.vocab import Role
 
 if TYPE_CHECKING:
@@ -59,8 +60,6 @@ def demo_identities() -> list[DemoIdentity]:
     One list whatever the installation seeds, so a second installation on the same machine (the
     ministry of docs/two-installations.md) can sign and seal its own documents too.
     """
-    from models.seed.profiles import MINISTRY_USERS
-
     agency_names = {row[0]: row[1] for row in AGENCIES}
     people: list[DemoIdentity] = []
     agencies: dict[str, DemoIdentity] = {}
