@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
-from temporalio.service import RPCError
 
 from config.settings import Settings
 from models.db import transaction
@@ -26,10 +24,7 @@ from models.org.tables import User
 from models.processes import repo as definition_repo
 from models.vocab import DocumentSource, Role
 from workflows.contracts import IncomingInput
-from workflows.starter import start_incoming
-
-log = logging.getLogger("qlvb.commands")
-
+from workflows.starter import start_intakes_after_commit
 
 
 class MetadataInvalid(DomainError):
@@ -75,10 +70,7 @@ async def receive_upload(
     digest = await asyncio.to_thread(store.put, data)
     document, start = await asyncio.to_thread(
         _register_incoming, engine, clerk, metadata, digest, len(data), filename, page_count, source)
-    try:
-        await start_incoming(client, settings.temporal_task_queue, start)
-    except RPCError:
-        log.warning("workflow start for %s deferred to the reconciler", document.id, exc_info=True)
+    await start_intakes_after_commit(client, settings.temporal_task_queue, [start])
     return document
 
 

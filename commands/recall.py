@@ -24,7 +24,7 @@ from models.org.tables import User
 from models.outgoing import repo as outgoing_repo
 from models.vocab import Role
 from workflows.contracts import RecallInput
-from workflows.starter import start_hub_delivery, start_recall
+from workflows.starter import start_hub_deliveries_after_commit, start_recall
 
 log = logging.getLogger("qlvb.recall")
 
@@ -63,11 +63,8 @@ async def recall_outgoing(engine: Engine, client: Client, settings: Settings, *,
                 recall.reason, recall.requested_by), recall.agency_code)
         except RPCError:
             log.warning("recall start for %s deferred to the reconciler", recall.document_id, exc_info=True)
-    for outbox_id, outbox_uuid in revocations:  # outside recipients: one delivery per revocation package
-        try:
-            await start_hub_delivery(client, settings.temporal_task_queue, outbox_id, outbox_uuid)
-        except RPCError:
-            log.warning("revocation delivery %s deferred to the next hub poll", outbox_id, exc_info=True)
+    # Outside recipients: one delivery per revocation package.
+    await start_hub_deliveries_after_commit(client, settings.temporal_task_queue, revocations)
     return asked
 
 

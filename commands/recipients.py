@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
-from temporalio.service import RPCError
 
 from config.settings import Settings
 from models.db import transaction, utcnow
@@ -22,9 +20,7 @@ from models.outgoing import repo as outgoing_repo
 from models.outgoing.delivery import deliver, queue_for_hub
 from models.vocab import Direction, DocumentStatus, Role
 from workflows.contracts import IncomingInput
-from workflows.starter import start_hub_delivery, start_incoming
-
-log = logging.getLogger("qlvb.recipients")
+from workflows.starter import start_hub_deliveries_after_commit, start_intakes_after_commit
 
 MAY_ADD = {Role.CLERK, Role.AGENCY_LEADER}
 
@@ -51,16 +47,8 @@ async def add_recipients(engine: Engine, client: Client, settings: Settings, sto
         raise Forbidden("add_recipients_not_allowed")
     added, starts, queued = await asyncio.to_thread(_add_and_deliver, engine, store, user, roles, document_id,
                                                     choice)
-    for start in starts:
-        try:
-            await start_incoming(client, settings.temporal_task_queue, start)
-        except RPCError:
-            log.warning("intake workflow start for %s deferred to the reconciler", start.document_id, exc_info=True)
-    for outbox_id, outbox_uuid in queued:
-        try:
-            await start_hub_delivery(client, settings.temporal_task_queue, outbox_id, outbox_uuid)
-        except RPCError:
-            log.warning("hub delivery %s deferred to the next poll", outbox_id, exc_info=True)
+    await start_intakes_after_commit(client, settings.temporal_task_queue, starts)
+    await start_hub_deliveries_after_commit(client, settings.temporal_task_queue, queued)
     return added
 
 

@@ -6,6 +6,7 @@ from the document, a running workflow is returned as is, and a closed one is nev
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from temporalio.client import (
@@ -27,6 +28,7 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from workflows.contracts import (
     HUB_DIRECTORY_SCHEDULE_ID,
@@ -55,6 +57,7 @@ from workflows.search_attributes import (
     URGENCY_LEVEL,
 )
 
+log = logging.getLogger("qlvb.starter")
 
 async def _start_once(client: Client, run, argument, *, workflow_id: str, task_queue: str,
                       attributes: list[SearchAttributePair], summary: str) -> WorkflowHandle | None:
@@ -114,25 +117,47 @@ async def start_hub_delivery(client: Client, task_queue: str, outbox_id: int, ou
 
 async def ensure_hub_schedule(client: Client, task_queue: str, every: timedelta) -> None:
     """Create the hub's schedules (receive loop, daily directory), or update their interval; idempotent."""
-    for schedule_id, run, interval in ((HUB_POLL_SCHEDULE_ID, HubPollWorkflow.run, every),
-                                       (HUB_DIRECTORY_SCHEDULE_ID, HubDirectorySyncWorkflow.run, timedelta(days=1))):
-        action = ScheduleActionStartWorkflow(run, id=schedule_id, task_queue=task_queue)
-        schedule = Schedule(action=action, spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=interval)]),
-                            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
-        try:
-            await client.create_schedule(schedule_id, schedule)
-        except ScheduleAlreadyRunningError:
-            await client.get_schedule_handle(schedule_id).update(
-                lambda _, schedule=schedule: ScheduleUpdate(schedule=schedule))
+    await _ensure_schedule(client, HUB_POLL_SCHEDULE_ID, HubPollWorkflow.run, task_queue, every)
+    await _ensure_schedule(client, HUB_DIRECTORY_SCHEDULE_ID, HubDirectorySyncWorkflow.run, task_queue,
+                           timedelta(days=1))
 
 
 async def ensure_maintenance_schedule(client: Client, task_queue: str, every: timedelta) -> None:
-    """Create the ``Reconcile`` schedule (overlap SKIP), or update its interval; idempotent."""
-    action = ScheduleActionStartWorkflow(ReconcileWorkflow.run, id=MAINTENANCE_SCHEDULE_ID, task_queue=task_queue)
+    """Create the ``Reconcile`` schedule, or update its interval; idempotent."""
+    await _ensure_schedule(client, MAINTENANCE_SCHEDULE_ID, ReconcileWorkflow.run, task_queue, every)
+
+
+async def _ensure_schedule(client: Client, schedule_id: str, run, task_queue: str, every: timedelta) -> None:
+    """A schedule starting ``run`` every ``every``, one run at a time (overlap SKIP)."""
+    action = ScheduleActionStartWorkflow(run, id=schedule_id, task_queue=task_queue)
     schedule = Schedule(action=action, spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
                         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
     try:
-        await client.create_schedule(MAINTENANCE_SCHEDULE_ID, schedule)
+        await client.create_schedule(schedule_id, schedule)
     except ScheduleAlreadyRunningError:
-        await client.get_schedule_handle(MAINTENANCE_SCHEDULE_ID).update(
+        await client.get_schedule_handle(schedule_id).update(
             lambda _, schedule=schedule: ScheduleUpdate(schedule=schedule))
+
+
+# --- after a command's commit ----------------------------------------------------------------
+# A command commits first, then starts what its rows ask for. A start that fails here (Temporal
+# unreachable) is not an error for the person: the row stays as it is and the Reconcile round
+# (or, for hub packages, the next hub poll) starts it later with the same input.
+
+
+async def start_intakes_after_commit(client: Client, task_queue: str, starts: list[IncomingInput]) -> None:
+    """Start the intake workflow of each document the commit created."""
+    for start in starts:
+        try:
+            await start_incoming(client, task_queue, start)
+        except RPCError:
+            log.warning("intake workflow start for %s deferred to the reconciler", start.document_id, exc_info=True)
+
+
+async def start_hub_deliveries_after_commit(client: Client, task_queue: str, outbox: list[tuple[int, str]]) -> None:
+    """Start the delivery workflow of each hub package the commit queued, (outbox id, uuid) each."""
+    for outbox_id, outbox_uuid in outbox:
+        try:
+            await start_hub_delivery(client, task_queue, outbox_id, outbox_uuid)
+        except RPCError:
+            log.warning("hub delivery %s deferred to the next hub poll", outbox_id, exc_info=True)
