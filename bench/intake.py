@@ -43,6 +43,7 @@ from config.settings import Settings  # noqa: E402
 from models.db import make_engine, transaction  # noqa: E402
 from models.seed.demo import seed_demo  # noqa: E402
 from models.signing import pki  # noqa: E402
+from models.signing.demo_pki import ensure_demo_pki  # noqa: E402
 from models.signing.tables import SignatureCheck  # noqa: E402
 from models.tasks.tables import Task  # noqa: E402
 from models.vocab import TaskStatus  # noqa: E402
@@ -76,7 +77,7 @@ async def _wait_for_open_tasks(engine: Engine, document_ids: set[str], timeout: 
 
 async def _real_path(client: Client, engine: Engine, temp: Path, count: int) -> dict[str, float]:
     settings = make_settings(temp, f"bench-{uuid.uuid4()}")
-    pki.ensure_demo_pki(settings)
+    ensure_demo_pki(settings)
     # Distinct files: half signed (each signature is its own file), half plain.
     # pyHanko's sign_pdf runs its own event loop, so sign on a thread (before the clock starts).
     pdfs = await asyncio.to_thread(lambda: [

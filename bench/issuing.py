@@ -35,6 +35,7 @@ from models.documents.file_store import FileStore  # noqa: E402
 from models.documents.tables import Document, StoredFile  # noqa: E402
 from models.seed.demo import seed_demo  # noqa: E402
 from models.signing import pki  # noqa: E402
+from models.signing.demo_pki import ensure_demo_pki  # noqa: E402
 from models.signing.tables import SignatureVerdict  # noqa: E402
 from models.signing.verification import check_pdf_signatures
 from models.vocab import DocumentStatus  # noqa: E402
@@ -52,7 +53,7 @@ async def _issue_all(temp: Path, count: int) -> dict:
     with transaction(engine) as session:
         seed_demo(session, "Bench@2026pass")
     settings = make_settings(temp, f"bench-issue-{uuid.uuid4()}")
-    pki.ensure_demo_pki(settings)
+    ensure_demo_pki(settings)
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(TEMPORAL_BIN), search_attributes=search_attributes.ALL, ui=False)
     sign_s, issue_s, total_s, issued = [], [], [], []

@@ -20,6 +20,7 @@ from bench.common import out, percentile  # noqa: E402
 from bench.intake import sign  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from models.signing import pki  # noqa: E402
+from models.signing.demo_pki import ensure_demo_pki  # noqa: E402
 from models.signing.verification import check_pdf_signatures  # noqa: E402
 from tests.conftest import minimal_pdf  # noqa: E402
 
@@ -31,7 +32,7 @@ def bench_signatures(iterations: int = ITERATIONS) -> list[tuple[str, str, float
     """Return rows of (file, verdict, checks per second, p50 ms, p95 ms)."""
     with tempfile.TemporaryDirectory(prefix="qlvb-bench-sig-") as temp:
         settings = Settings(var_dir=Path(temp))
-        pki.ensure_demo_pki(settings)
+        ensure_demo_pki(settings)
         roots = pki.trust_anchor_certificates(settings)
         plain = minimal_pdf(2)
         one = sign(plain, settings, "lanhdao")
