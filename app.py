@@ -89,7 +89,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as error:  # nobody foresaw it: an error id and a Vietnamese answer, never a trace
+            response = errors.unexpected_error_response(request, error)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -183,7 +183,9 @@ def _seed_ministry(settings: Settings) -> tuple[list[str], str]:
 def cmd_web(args, settings: Settings) -> int:
     import uvicorn
 
-    uvicorn.run("app:create_app", factory=True, host=settings.web_host, port=settings.web_port)
+    # No "server: uvicorn" header: responses do not name the software behind them.
+    uvicorn.run("app:create_app", factory=True, host=settings.web_host, port=settings.web_port,
+                server_header=False)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -48,6 +49,28 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
                       message=message, field_messages=list(fields.values()), level="error")
     return render(request, "error.html", status_code=status, message=message,
                   field_messages=list(fields.values()))
+
+
+def unexpected_error_response(request: Request, error: Exception) -> Response:
+    """An error nobody foresaw: logged with its trace under a short id the person can quote.
+
+    Answered like every refusal (JSON for API v1, a toast for htmx, the error page otherwise), so
+    the response passes through the security-header middleware and never shows a trace.
+    """
+    error_id = uuid.uuid4().hex[:12]
+    log.error("unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=error)
+    failure = DomainError("internal_error", error_id=error_id)
+    if _is_api(request):
+        response: Response = JSONResponse({"detail": message_of(failure), "code": "internal_error",
+                                           "errors": {}, "error_id": error_id}, status_code=500)
+    else:
+        try:
+            response = domain_error_response(request, failure)
+        except Exception:  # the page itself cannot be drawn: plain Vietnamese text still answers
+            log.exception("error page for %s failed", error_id)
+            response = Response(message_of(failure), status_code=500, media_type="text/plain; charset=utf-8")
+    response.headers["X-Error-Id"] = error_id
+    return response
 
 
 def install(app: FastAPI) -> None:

@@ -98,9 +98,12 @@ MESSAGES: dict[str, str] = {
     "report_kind_mismatch": "Sổ này không in được theo loại sổ đã chọn: sổ văn bản đi in Sổ đăng ký văn bản đi, "
                             "sổ văn bản đến in Sổ đăng ký hoặc Sổ theo dõi giải quyết văn bản đến.",
     "document_type_not_found": "Không tìm thấy loại văn bản.",
+    # anything nobody foresaw: the person gets an id to quote, the log the trace under that id
+    "internal_error": "Hệ thống gặp lỗi ngoài dự kiến nên chưa thực hiện được yêu cầu. Vui lòng thử lại; "
+                      "nếu lỗi lặp lại, hãy báo quản trị hệ thống kèm mã lỗi {error_id}.",
 }
 
-STATUS_OVERRIDES = {"file_too_large": 413, "login_required": 401, "csrf_failed": 403,
+STATUS_OVERRIDES = {"internal_error": 500, "file_too_large": 413, "login_required": 401, "csrf_failed": 403,
                     "password_change_required": 403, "admin_only": 403}
 
 RULE_TEXT = {

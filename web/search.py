@@ -32,6 +32,7 @@ from web.filters import arrival_number, vn_date
 from web.htmx import render, wants_fragment
 from web.labels import SEARCH_CSV_COLUMNS, SEARCH_FIELD_LABELS, STATUS_LABELS, URGENCY_LABELS
 from web.messages import FIELD_ERROR_TEXT, MESSAGES
+from web.reports.cells import csv_text
 
 router = APIRouter()
 api_router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -127,14 +128,8 @@ def delete(request: Request, saved_id: int, principal: WebUser, state: State, _:
 # --- CSV export -----------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell that spreadsheets never run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_row(document: Document) -> list[str]:
-    return [_cell(v) for v in (
+    return [csv_text(v) for v in (
         arrival_number(document.arrival_number), vn_date(document.arrival_date),
         so_ky_hieu(document.code_number, document.code_notation), vn_date(document.issued_date),
         document.type_name, document.subject, document.organ_name, document.signer_full_name,

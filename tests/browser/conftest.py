@@ -45,7 +45,7 @@ def live_server(seeded_sqlite, temporal_env, task_queue, tmp_path):
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", "--no-server-header"],
         env=env, cwd=Path(__file__).resolve().parents[2],
     )
     base = f"http://127.0.0.1:{port}"

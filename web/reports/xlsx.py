@@ -17,6 +17,7 @@ from models.registers.books import RegisterReport
 from web import labels
 from web.filters import vn_date
 from web.reports import outgoing, register_table
+from web.reports.cells import looks_like_formula
 
 FONT_NAME = "Times New Roman"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -71,6 +72,9 @@ def render_register(report: RegisterReport) -> bytes:
         row_number = FIRST_DATA_ROW + offset
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(row=row_number, column=index, value=_cell_value(value))
+            if looks_like_formula(value):
+                # Stored as text, never as a formula, whatever openpyxl guessed from the "=".
+                cell.data_type = "s"
             cell.font = italic if void else regular
             cell.border = border
             if isinstance(value, date):
