@@ -40,6 +40,7 @@ from models.outgoing.drafting import DraftContent
 from models.outgoing.schema import DraftForm
 from models.outgoing.tables import DraftRevision, RevisionStage
 from models.processes import repo as definition_repo
+from models.text import refuse_unsafe_text
 from models.vocab import URGENCY_RANK, DocumentStatus, Role, Urgency
 from workflows.contracts import ConsultTarget, OutgoingInput, outgoing_workflow_id
 from workflows.starter import start_outgoing
@@ -297,6 +298,7 @@ def _empty_content() -> DraftContent:
 
 def comment_on_draft(engine: Engine, *, user: User, roles: set[Role], document_id: str, body: str) -> None:
     """Anyone who can see an outgoing document may comment on its current revision."""
+    refuse_unsafe_text(body=body)
     with transaction(engine) as session:
         document = document_for_user(session, user, document_id, roles)
         if document.direction != "outgoing":

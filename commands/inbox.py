@@ -9,6 +9,7 @@ from models.documents import search_repo
 from models.documents.search import SearchQuery
 from models.notifications import notify
 from models.org.tables import User
+from models.text import refuse_unsafe_text
 
 
 def mark_notifications_read(engine: Engine, user_id: int) -> int:
@@ -19,6 +20,7 @@ def mark_notifications_read(engine: Engine, user_id: int) -> int:
 
 def save_search(engine: Engine, user: User, name: str, query: SearchQuery) -> None:
     """Keep a search under a name the person chose (replacing one of the same name)."""
+    refuse_unsafe_text(multiline=False, name=name)
     with transaction(engine) as session:
         search_repo.save_search(session, user, name, query)
 

@@ -22,6 +22,7 @@ from models.errors import DomainError, Forbidden
 from models.exchange import outbox as hub_outbox
 from models.org.tables import User
 from models.outgoing import repo as outgoing_repo
+from models.text import refuse_unsafe_text
 from models.vocab import Role
 from workflows.contracts import RecallInput
 from workflows.starter import start_hub_deliveries_after_commit, start_recall
@@ -48,6 +49,7 @@ async def recall_outgoing(engine: Engine, client: Client, settings: Settings, *,
     """
     if not roles & MAY_RECALL:
         raise Forbidden("recall_not_allowed")
+    refuse_unsafe_text(reason=reason)
     reason = reason.strip()
     if not reason:
         raise DomainError("invalid_fields", fields={"reason": "required"})

@@ -19,6 +19,7 @@ from models.errors import Conflict, DomainError, Forbidden
 from models.org.tables import User
 from models.tasks import repo as task_repo
 from models.tasks.actions import SERVER_ONLY_ACTIONS, units_belong, validate_fields
+from models.text import refuse_unsafe_text
 from models.vocab import Role, TaskStatus
 from workflows.contracts import DecideInput, DecideResult, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow
@@ -127,6 +128,7 @@ def report_progress(engine: Engine, task_id: int, user: User, roles: set[Role], 
         raise DomainError("invalid_fields", fields={"progress": "required"})
     if len(text) > PROGRESS_MAX_LENGTH:
         raise DomainError("invalid_fields", fields={"progress": "too_long"})
+    refuse_unsafe_text(progress=text)
     with transaction(engine) as session:
         task = task_repo.task_for_user(session, task_id, user, roles)
         if task.step != "handle" or task.status != TaskStatus.CLAIMED or task.assignee_id != user.id:
@@ -147,6 +149,7 @@ async def reroute(engine: Engine, client: Client, *, document_id: str, user: Use
     reason = reason.strip()
     if not reason:
         raise DomainError("invalid_fields", fields={"reason": "required"})
+    refuse_unsafe_text(reason=reason)
     workflow_id = await asyncio.to_thread(_reroute_workflow_id, engine, user, roles, document_id, unit_id,
                                           new_unit_id)
     handle = client.get_workflow_handle(workflow_id)

@@ -132,6 +132,8 @@ FIELD_ERROR_TEXT = {
     "string_pattern_mismatch": "sai định dạng",
     "extra_forbidden": "trường không được hỗ trợ",
     "unknown": "trường không được hỗ trợ",
+    "control_character": "chứa ký tự điều khiển không được phép",
+    "bidi_control": "chứa ký tự đảo chiều hiển thị văn bản không được phép",
     "invalid": "giá trị không hợp lệ",
     "past_date": "không được là ngày trong quá khứ",
     "already_recipient": "các nơi nhận đã chọn đều đã nhận văn bản này",

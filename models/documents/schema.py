@@ -6,12 +6,13 @@ normalised to NFC here, once, so equal-looking strings compare equal everywhere 
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from models.errors import DomainError
+from models.text import normalised, text_problem
 from models.vocab import Secrecy, Urgency
 
 _URGENCY_ALIASES = {
@@ -24,7 +25,13 @@ _SECRET_WORDS = ("mật", "mat", "tối mật", "toi_mat", "tuyệt mật", "tuy
 
 
 def _nfc(value: object) -> object:
-    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+    """NFC text, refused when it carries control or bidirectional override characters."""
+    if not isinstance(value, str):
+        return value
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError(problem, "unsafe character")
+    return normalised(value)
 
 
 class IncomingMetadata(BaseModel):

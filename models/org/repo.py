@@ -20,6 +20,7 @@ from models.db import utcnow
 from models.errors import AuthFailed, Conflict, DomainError, NotFound
 from models.org.passwords import check_policy, generate_password, hash_password, needs_rehash, verify_password
 from models.org.tables import Agency, OrgUnit, User, UserRole, UserSession
+from models.text import refuse_unsafe_text
 from models.vocab import Role, SessionKind
 
 # Verified against when the username is unknown, so both paths cost one argon2 verification.
@@ -175,6 +176,7 @@ def create_user(
     password: str | None = None, must_change_password: bool = True, actor_id: int | None = None,
 ) -> tuple[User, str]:
     """Create an account; return it and its initial password (generated when not given)."""
+    refuse_unsafe_text(multiline=False, username=username, full_name=full_name, position=position, email=email)
     username = username.strip()
     if not username or session.exec(select(User).where(User.username == username)).first():
         raise Conflict("username_taken", username=username)

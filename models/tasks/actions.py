@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from models.documents.tables import Document
 from models.errors import DomainError
 from models.org.tables import OrgUnit, User, UserRole
+from models.text import text_problem
 from models.vocab import Action, Direction, DocumentStatus, Role
 
 
@@ -170,6 +171,8 @@ def validate_fields(session: Session, agency_id: int, action: str, fields: dict,
             continue
         if spec.kind == "text" and len(value) > spec.max_length:
             errors[spec.name] = "too_long"
+        elif (problem := text_problem(value)) is not None:
+            errors[spec.name] = problem
         elif spec.kind in ("unit", "units"):
             ids = [part.strip() for part in value.split(",") if part.strip()]
             if spec.kind == "unit" and len(ids) != 1:

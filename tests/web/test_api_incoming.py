@@ -138,3 +138,26 @@ async def test_it_warns_about_a_probable_duplicate_but_accepts_it(web):
     assert second.json()["duplicate_of"] == [first["id"]]
     other = await _post_incoming(web, clerk, code_number="126")
     assert other.json()["duplicate_of"] == []
+
+
+async def test_text_with_control_or_bidi_override_characters_is_refused_and_nothing_is_stored(web, tmp_path):
+    """NUL, other control characters and bidirectional overrides in any text field, named in Vietnamese."""
+    clerk = await api_token(web, "vanthu")
+    files_before = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    cases = [
+        ({"subject": "V/v báo cáo\x00 năm 2026"}, "subject", "ký tự điều khiển"),
+        ({"organ_name": "Sở Tài chính\x1b[31m"}, "organ_name", "ký tự điều khiển"),
+        ({"code_notation": "UBND\u202eFDP.exe"}, "code_notation", "đảo chiều"),
+        ({"signer_full_name": "Nguyễn\u2066 Văn A"}, "signer_full_name", "đảo chiều"),
+    ]
+    for metadata, field, text in cases:
+        response = await _post_incoming(web, clerk, **metadata)
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert field in body["errors"] and text in body["errors"][field], body
+    assert rows(web.engine, Document) == []
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == files_before
+
+    # A line break is text, not a control character, in a multi-line field.
+    accepted = await _post_incoming(web, clerk, description="Dòng một\nDòng hai")
+    assert accepted.status_code == 201, accepted.text
