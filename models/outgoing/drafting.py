@@ -9,6 +9,8 @@ zero-padded in the date (II.4.b), "Nơi nhận" ending with "- Lưu: VT, <unit>.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,10 +86,16 @@ def place_date_line(place_name: str, day: date) -> str:
     return f"{place_name.strip()}, {date_text(day)}"
 
 
+# What drafters type before a công văn's subject themselves: "V/v", "v/v.", "Về việc", "ve viec:".
+_ABOUT_PREFIX = re.compile(r"^\s*(?:v\s*/\s*v|về\s+việc|ve\s+viec)\s*[.:\-–]?\s*", re.IGNORECASE)
+
+
 def subject_line(content: DraftContent) -> str:
-    """Box 5b for a công văn ("V/v …"); the bare trích yếu otherwise."""
-    subject = content.subject.strip()
-    return f"V/v {subject}" if content.is_cong_van else subject
+    """Box 5b for a công văn ("V/v …", whatever prefix the drafter typed); the bare trích yếu otherwise."""
+    subject = unicodedata.normalize("NFC", content.subject).strip()
+    if not content.is_cong_van:
+        return subject
+    return f"V/v {_ABOUT_PREFIX.sub('', subject, count=1)}"
 
 
 def storage_line(unit_abbr: str, copies: int | None = None) -> str:

@@ -394,3 +394,21 @@ def test_a_rendered_draft_passes_the_format_checks(rendered):
 
     checks = check_format(draft(urgency="khan"), pdf_text(rendered.pdf))
     assert [c for c in checks if not c.ok] == []
+
+
+@pytest.mark.parametrize("typed", [
+    "báo cáo tình hình năm 2026", "V/v báo cáo tình hình năm 2026", "v/v. báo cáo tình hình năm 2026",
+    "Về việc báo cáo tình hình năm 2026", "VỀ VIỆC: báo cáo tình hình năm 2026", "ve viec báo cáo tình hình năm 2026",
+    "V / V báo cáo tình hình năm 2026",
+])
+def test_a_cong_van_subject_gets_one_v_v_whatever_the_drafter_typed(typed):
+    from models.outgoing.drafting import subject_line
+
+    assert subject_line(draft(type_name="Công văn", type_abbr="", subject=typed)) == "V/v báo cáo tình hình năm 2026"
+
+
+def test_a_subject_that_merely_starts_with_the_letters_keeps_them():
+    from models.outgoing.drafting import subject_line
+
+    assert subject_line(draft(type_name="Công văn", type_abbr="", subject="Vận động quyên góp")) == \
+        "V/v Vận động quyên góp"
