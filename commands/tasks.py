@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +26,10 @@ from workflows.contracts import DecideInput, DecideResult, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow
 
 UPDATE_RPC_TIMEOUT = timedelta(seconds=10)
+# How many times a decision whose call failed in flight is asked again with the same update id.
+UPDATE_ATTEMPTS = 3
+
+log = logging.getLogger("qlvb.commands")
 
 
 @dataclass
@@ -46,48 +51,88 @@ async def act_on_task(engine: Engine, client: Client, *, task_id: int, user: Use
     2. Send the decision as a Workflow Update with an id derived from task, action and nonce,
        so a retried click returns the first result instead of deciding twice.
     3. Accepted: the workflow's activity has closed the row. Rejected: put the row back and
-       report why. Timed out: leave it COMPLETING; the outcome is unknown, not failed.
+       report why. Failed in flight: ask again with the same id (the first outcome comes back).
+       Timed out or still unreachable: leave it COMPLETING; the outcome is unknown, not failed.
+
+    A retry with the same nonce (a form re-sent, an API call repeated after a lost answer) resumes
+    the decision in flight or returns the one applied, instead of being refused as a second one.
     """
     if action in SERVER_ONLY_ACTIONS and server_fields is None:
         raise DomainError("action_needs_own_request")
-    clean, previous, workflow_id, task_key, document_id = await asyncio.to_thread(
-        _begin_completing, engine, task_id, user, roles, action, fields, server_fields)
+    begun = await asyncio.to_thread(_begin_completing, engine, task_id, user, roles, action, fields, server_fields,
+                                    nonce)
+    if begun.already_applied:
+        # A retry of a decision that was applied (its answer never reached the client).
+        return ActionOutcome(task_id, action, applied=True, document_id=begun.document_id,
+                             document_status=begun.document_status)
 
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        # By name: every document workflow (incoming, outgoing) speaks the same ``decide``.
-        result = await handle.execute_update(
-            "decide",
-            DecideInput(task_key=task_key, action=action, actor_id=user.id, fields=clean),
-            result_type=DecideResult,
-            id=f"task-{task_id}:{action}:{nonce}",
-            rpc_timeout=UPDATE_RPC_TIMEOUT,
-        )
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        return ActionOutcome(task_id, action, applied=False, document_id=document_id)
-    except (WorkflowUpdateFailedError, RPCError) as error:
-        await asyncio.to_thread(_revert_completing, engine, task_id, previous, user.id)
-        cause = getattr(error, "cause", None)
-        if isinstance(cause, ApplicationError) and cause.type:
-            raise Conflict(cause.type) from error
-        raise Conflict("workflow_unavailable") from error
-    return ActionOutcome(task_id, action, applied=True, document_id=document_id,
-                         document_status=result.document_status)
+    handle = client.get_workflow_handle(begun.workflow_id)
+    command = DecideInput(task_key=begun.task_key, action=action, actor_id=user.id, fields=begun.fields)
+    # The update id is derived from task, action and nonce: asking again with it returns the first
+    # outcome (applied once), so a call that failed in flight is asked again, never guessed.
+    update_id = f"task-{task_id}:{action}:{nonce}"
+    for attempt in range(UPDATE_ATTEMPTS):
+        try:
+            # By name: every document workflow (incoming, outgoing) speaks the same ``decide``.
+            result = await handle.execute_update("decide", command, result_type=DecideResult, id=update_id,
+                                                 rpc_timeout=UPDATE_RPC_TIMEOUT)
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            return ActionOutcome(task_id, action, applied=False, document_id=begun.document_id)
+        except WorkflowUpdateFailedError as error:
+            # The workflow refused it (stale step, malformed field): nothing was applied.
+            await asyncio.to_thread(_revert_completing, engine, task_id, begun.previous, user.id)
+            cause = getattr(error, "cause", None)
+            if isinstance(cause, ApplicationError) and cause.type:
+                raise Conflict(cause.type) from error
+            raise Conflict("workflow_unavailable") from error
+        except RPCError:
+            # The call failed in flight: it may or may not have reached the workflow. Ask again
+            # with the same id; if Temporal stays unreachable, the outcome is unknown and the
+            # row stays COMPLETING for the reconciler (which asks the workflow) to resolve.
+            if attempt + 1 == UPDATE_ATTEMPTS:
+                log.warning("decision %s on task %s: outcome unknown", update_id, task_id, exc_info=True)
+                return ActionOutcome(task_id, action, applied=False, document_id=begun.document_id)
+            continue
+        return ActionOutcome(task_id, action, applied=True, document_id=begun.document_id,
+                             document_status=result.document_status)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
+
+
+@dataclass
+class _Begun:
+    """Step 1's result: what to send, what to revert to, or that the decision was already applied."""
+
+    fields: dict
+    previous: TaskStatus
+    workflow_id: str
+    task_key: str
+    document_id: str
+    already_applied: bool = False
+    document_status: str = ""
 
 
 def _begin_completing(engine: Engine, task_id: int, user: User, roles: set[Role], action: str, fields: dict,
-                      server_fields: dict | None) -> tuple[dict, TaskStatus, str, str, str]:
-    """Step 1 in one transaction: the clean fields, the status to revert to, and the task's keys."""
+                      server_fields: dict | None, nonce: str) -> _Begun:
+    """Step 1 in one transaction: the clean fields, the status to revert to, and the task's keys.
+
+    A retry with the nonce of the decision the row carries resumes it (still COMPLETING: the same
+    update is sent again) or returns it (DONE: applied, its answer was lost on the way).
+    """
     with transaction(engine) as session:
         task = task_repo.task_for_user(session, task_id, user, roles)
+        if task_repo.same_decision(task, user, action, nonce):
+            document = document_for_user(session, user, task.document_id, roles)
+            clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
+            clean.update(server_fields or {})
+            return _Begun(clean, TaskStatus.CLAIMED, task.workflow_id, task.task_key, task.document_id,
+                          already_applied=task.status == TaskStatus.DONE, document_status=str(document.status))
         if action not in task.actions:
             raise DomainError("action_not_allowed")
         clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
         # Facts QLVB established itself (the signed file), never taken from the form.
         clean.update(server_fields or {})
-        previous = task_repo.begin_completing(session, task, user, roles)
-        workflow_id, task_key, document_id = task.workflow_id, task.task_key, task.document_id
-    return clean, previous, workflow_id, task_key, document_id
+        previous = task_repo.begin_completing(session, task, user, roles, nonce)
+        return _Begun(clean, previous, task.workflow_id, task.task_key, task.document_id)
 
 
 def _revert_completing(engine: Engine, task_id: int, previous: TaskStatus, user_id: int) -> None:

@@ -102,7 +102,14 @@ def release(session: Session, task: Task, user: User) -> None:
                  and_(col(Task.status) == TaskStatus.CLAIMED, col(Task.assignee_id) == user.id))
 
 
-def begin_completing(session: Session, task: Task, user: User, roles: set[Role]) -> TaskStatus:
+def same_decision(task: Task, user: User, action: str, nonce: str) -> bool:
+    """Whether this is a retry of the decision the row already carries (same person, action, nonce)."""
+    return (bool(nonce) and task.decision_nonce == nonce and task.assignee_id == user.id
+            and task.status in (TaskStatus.COMPLETING, TaskStatus.DONE)
+            and (task.status == TaskStatus.COMPLETING or task.outcome == action))
+
+
+def begin_completing(session: Session, task: Task, user: User, roles: set[Role], nonce: str = "") -> TaskStatus:
     """Step 1 of the completion handshake: OPEN (as a candidate) or CLAIMED-by-me → COMPLETING.
 
     Returns the status to revert to if the workflow rejects the decision.
@@ -117,7 +124,7 @@ def begin_completing(session: Session, task: Task, user: User, roles: set[Role])
         raise Forbidden("not_your_task")
     previous = task.status
     _conditional(
-        session, task, {"status": TaskStatus.COMPLETING, "assignee_id": user.id},
+        session, task, {"status": TaskStatus.COMPLETING, "assignee_id": user.id, "decision_nonce": nonce[:80]},
         or_(col(Task.status) == TaskStatus.OPEN,
             and_(col(Task.status) == TaskStatus.CLAIMED, col(Task.assignee_id) == user.id)),
     )

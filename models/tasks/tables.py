@@ -43,4 +43,7 @@ class Task(SQLModel, table=True):
     state_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str = Field(default="", max_length=30)
+    # The nonce of the decision in flight or made (one per form render or API call): a retry with
+    # the same nonce resumes or returns that decision instead of being refused as a second one.
+    decision_nonce: str = Field(default="", max_length=80)
     completed_by: int | None = Field(default=None, foreign_key="user.id")
