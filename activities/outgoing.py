@@ -7,6 +7,7 @@ delivery.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,7 @@ from workflows.contracts import (
     ApplyDecisionInput,
     ApplyDecisionResult,
     DispatchResult,
+    HubSend,
     IncomingInput,
     IssueInput,
 )
@@ -229,12 +231,14 @@ class OutgoingActivities:
         already delivered is skipped), and the recipients' workflow ids derive from their
         documents, so a retry starts nothing twice.
         """
-        import asyncio
-
         starts, result = await asyncio.to_thread(self._deliver, request.document_id)
-        if result.waiting:
-            queued = await asyncio.to_thread(self._queue_for_hub, request.document_id)
-            await start_deliveries(self.client, self.settings, queued)
+        queued = await asyncio.to_thread(self._queue_for_hub, request.document_id) if result.waiting else []
+        if not request.start_workflows:
+            # The workflow starts them as its children (patch 2026-12-04-dispatch-children).
+            result.intake_starts = starts
+            result.hub_sends = [HubSend(outbox_id, outbox_uuid) for outbox_id, outbox_uuid in queued]
+            return result
+        await start_deliveries(self.client, self.settings, queued)
         if self.client is not None:
             for start in starts:
                 try:

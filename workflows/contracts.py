@@ -325,6 +325,9 @@ class IssueInput:
     document_id: str
     workflow_id: str
     actor_id: int
+    # False since patch 2026-12-04-dispatch-children: the outgoing workflow starts the recipients'
+    # workflows itself, as children; the activity only delivers and queues, and returns them.
+    start_workflows: bool = True
 
 
 @dataclass
@@ -336,9 +339,19 @@ class IssueResult:
 
 
 @dataclass
+class HubSend:
+    """A queued hub package whose delivery workflow is to start."""
+
+    outbox_id: int
+    outbox_uuid: str
+
+
+@dataclass
 class DispatchResult:
     delivered: int  # recipients inside the installation, now in their intake queue
     waiting: int  # outside recipients waiting for the exchange hub
+    intake_starts: list[IncomingInput] = field(default_factory=list)  # for the workflow to start
+    hub_sends: list[HubSend] = field(default_factory=list)
 
 
 # --- recall (thu hồi) of a document delivered inside the installation ----------------------

@@ -12,7 +12,10 @@ definition, a small graph (``models.processes.schema.OutgoingStep``):
   here (the private key or token never meets the workflow); the decision names the signed file.
 * ``issue``: the văn thư issues. Applying that decision numbers the document, writes the number
   and date into the signed file, applies the agency signature and registers it (one activity,
-  idempotent on the workflow id), then the document is delivered to its recipients.
+  idempotent on the workflow id), then the document is delivered to its recipients: each
+  recipient's intake workflow and each hub delivery starts as a child of this workflow that
+  outlives it (patch ``2026-12-04-dispatch-children``; before it, the dispatch activity started
+  them through a client).
 
 Protocol: the ``decide`` update and the step queries of ``workflows.human_steps.HumanSteps``.
 Search attributes: DocKind, OrgUnit, UrgencyLevel, ProcessKey, ProcessVersion (at start), Stage,
@@ -25,7 +28,9 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import (
@@ -35,9 +40,12 @@ with workflow.unsafe.imports_passed_through():
         LoadDefinitionInput,
         OutgoingInput,
         ProcessPlan,
+        SendInput,
         StepSpec,
+        hub_delivery_workflow_id,
+        incoming_workflow_id,
     )
-    from workflows.search_attributes import OVERDUE, STAGE
+    from workflows.search_attributes import DOC_KIND, OVERDUE, STAGE, document_attributes
     from workflows.vocabulary import Action, Role
 
 from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
@@ -47,6 +55,9 @@ SEND_BACK = Action.SEND_BACK
 ISSUE_TIMEOUT = timedelta(minutes=15)
 ISSUE_HEARTBEAT = timedelta(minutes=2)
 REVISE_DAYS = 2
+# Patch: the recipients' intake workflows and hub deliveries start as children of this workflow
+# (ABANDON) instead of from the dispatch activity through a client.
+DISPATCH_CHILDREN_PATCH = "2026-12-04-dispatch-children"
 # What each step kind offers; the skeleton is code, who and how long are data.
 ACTIONS = {
     "consult": [Action.GIVE_OPINION],
@@ -94,13 +105,29 @@ class OutgoingDocumentWorkflow(HumanSteps):
             else:
                 current = target
         workflow.upsert_search_attributes([STAGE.value_set("dispatch")])
+        as_children = workflow.patched(DISPATCH_CHILDREN_PATCH)
         dispatched: DispatchResult = await workflow.execute_activity(
-            ActivityName.DISPATCH_OUTGOING, IssueInput(start.document_id, workflow.info().workflow_id, 0),
+            ActivityName.DISPATCH_OUTGOING,
+            IssueInput(start.document_id, workflow.info().workflow_id, 0, start_workflows=not as_children),
             result_type=DispatchResult, start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
         )
+        if as_children:
+            await self._start_recipients(dispatched)
         workflow.upsert_search_attributes([STAGE.value_set("closed"), OVERDUE.value_set(False)])
         await workflow.wait_condition(workflow.all_handlers_finished)
         return f"issued: {dispatched.delivered} delivered, {dispatched.waiting} waiting"
+
+    async def _start_recipients(self, dispatched: DispatchResult) -> None:
+        """The recipients' intake workflows and the hub deliveries, started as children that outlive
+        this workflow (ABANDON): the issuing document fans out, each recipient's work is its own."""
+        for start in dispatched.intake_starts:
+            await _start_child(
+                "IncomingDocument", start, incoming_workflow_id(start.document_id),
+                document_attributes("incoming", "received", start.agency_code, start.urgency_rank,
+                                    start.process_key, start.process_version))
+        for send in dispatched.hub_sends:
+            await _start_child("HubDelivery", SendInput(send.outbox_id), hub_delivery_workflow_id(send.outbox_uuid),
+                               [SearchAttributePair(DOC_KIND, "hub-send")])
 
     def _step_for(self, start: OutgoingInput, step: StepSpec) -> HumanStep:
         """Who acts on a review, signing or issuing step."""
@@ -135,3 +162,15 @@ class OutgoingDocumentWorkflow(HumanSteps):
                                   due_date=target.due_date, unit_id=target.unit_id)
             asks.append(self._human_step(start, human))
         await asyncio.gather(*asks)
+
+
+async def _start_child(workflow_type: str, argument, workflow_id: str, attributes: list) -> None:
+    """Start one child by its business id; one already started (by the reconciler, or a replayed
+    start) or already finished is left as it is: one workflow per document, whoever started it."""
+    try:
+        await workflow.start_child_workflow(
+            workflow_type, argument, id=workflow_id, task_queue=workflow.info().task_queue,
+            parent_close_policy=ParentClosePolicy.ABANDON, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=TypedSearchAttributes(attributes))
+    except WorkflowAlreadyStartedError:
+        workflow.logger.info("child %s was already started", workflow_id)

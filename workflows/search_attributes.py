@@ -7,7 +7,7 @@ missing attribute leaves workflows stuck on BadSearchAttributes. No personal dat
 
 from __future__ import annotations
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributePair
 
 DOC_KIND = SearchAttributeKey.for_keyword("DocKind")
 STAGE = SearchAttributeKey.for_keyword("Stage")
@@ -19,6 +19,14 @@ DUE_AT = SearchAttributeKey.for_datetime("DueAt")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 
 ALL = [DOC_KIND, STAGE, ORG_UNIT, PROCESS_KEY, PROCESS_VERSION, URGENCY_LEVEL, DUE_AT, OVERDUE]
+
+
+def document_attributes(kind: str, stage: str, agency_code: str, urgency_rank: int, process_key: str,
+                        process_version: int) -> list[SearchAttributePair]:
+    """The attributes a document workflow starts with, whoever starts it (client or parent workflow)."""
+    return [SearchAttributePair(DOC_KIND, kind), SearchAttributePair(STAGE, stage),
+            SearchAttributePair(ORG_UNIT, agency_code), SearchAttributePair(URGENCY_LEVEL, urgency_rank),
+            SearchAttributePair(PROCESS_KEY, process_key), SearchAttributePair(PROCESS_VERSION, process_version)]
 
 _CLI_TYPE = {
     "KEYWORD": "Keyword",

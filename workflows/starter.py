@@ -51,10 +51,9 @@ from workflows.recall import RecallDocumentWorkflow
 from workflows.search_attributes import (
     DOC_KIND,
     ORG_UNIT,
-    PROCESS_KEY,
-    PROCESS_VERSION,
     STAGE,
     URGENCY_LEVEL,
+    document_attributes,
 )
 
 log = logging.getLogger("qlvb.starter")
@@ -73,19 +72,12 @@ async def _start_once(client: Client, run, argument, *, workflow_id: str, task_q
         return None
 
 
-def _document_attributes(kind: str, stage: str, agency_code: str, urgency_rank: int, process_key: str,
-                         process_version: int) -> list[SearchAttributePair]:
-    return [SearchAttributePair(DOC_KIND, kind), SearchAttributePair(STAGE, stage),
-            SearchAttributePair(ORG_UNIT, agency_code), SearchAttributePair(URGENCY_LEVEL, urgency_rank),
-            SearchAttributePair(PROCESS_KEY, process_key), SearchAttributePair(PROCESS_VERSION, process_version)]
-
-
 async def start_incoming(client: Client, task_queue: str, start: IncomingInput) -> WorkflowHandle | None:
     """Start a document's incoming workflow; None when it already ran to completion."""
     return await _start_once(
         client, IncomingDocumentWorkflow.run, start, workflow_id=incoming_workflow_id(start.document_id),
         task_queue=task_queue, summary="Văn bản đến",
-        attributes=_document_attributes("incoming", "received", start.agency_code, start.urgency_rank,
+        attributes=document_attributes("incoming", "received", start.agency_code, start.urgency_rank,
                                         start.process_key, start.process_version))
 
 
@@ -94,7 +86,7 @@ async def start_outgoing(client: Client, task_queue: str, start: OutgoingInput) 
     return await _start_once(
         client, OutgoingDocumentWorkflow.run, start, workflow_id=outgoing_workflow_id(start.document_id),
         task_queue=task_queue, summary="Văn bản đi",
-        attributes=_document_attributes("outgoing", "submitted", start.agency_code, start.urgency_rank,
+        attributes=document_attributes("outgoing", "submitted", start.agency_code, start.urgency_rank,
                                         start.process_key, start.process_version))
 
 

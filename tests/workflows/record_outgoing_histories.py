@@ -52,19 +52,22 @@ DRAFTER_ID, SIGNER_ID, CLERK_ID = 5, 3, 2
 STATUS_AFTER = {"gop_y": "in_review", "duyet": "in_review", "tra_lai_du_thao": "draft", "trinh_lai": "in_review",
                 "ky_so": "signed", "ban_hanh": "issued", "dong_y_thu_hoi": "recalled", "tu_choi_thu_hoi": "registered"}
 
+# One consulted unit, a send-back to the drafter, then the default chain to issue.
+SEND_BACK_THEN_ISSUE = [
+    ("consult:1", "gop_y", {"opinion": "Thống nhất"}),
+    ("review:2", "tra_lai_du_thao", {"comment": "Bổ sung số liệu"}),
+    ("revise:3", "trinh_lai", {}),
+    ("review:4", "duyet", {}),
+    ("format_check:5", "duyet", {}),
+    ("approve:6", "duyet", {}),
+    ("sign:7", "ky_so", {"file_sha256": "0" * 64}),
+    ("issue:8", "ban_hanh", {}),
+]
 # (workflow type, case) -> [(task key, action, fields) in the order people act]
 CASES: dict[tuple[str, str], list[tuple[str, str, dict[str, str]]]] = {
-    # One consulted unit, a send-back to the drafter, then the default chain to issue.
-    ("OutgoingDocument", "send_back_then_issue"): [
-        ("consult:1", "gop_y", {"opinion": "Thống nhất"}),
-        ("review:2", "tra_lai_du_thao", {"comment": "Bổ sung số liệu"}),
-        ("revise:3", "trinh_lai", {}),
-        ("review:4", "duyet", {}),
-        ("format_check:5", "duyet", {}),
-        ("approve:6", "duyet", {}),
-        ("sign:7", "ky_so", {"file_sha256": "0" * 64}),
-        ("issue:8", "ban_hanh", {}),
-    ],
+    ("OutgoingDocument", "send_back_then_issue"): SEND_BACK_THEN_ISSUE,
+    # Since patch 2026-12-04-dispatch-children: the recipients' workflows start as children.
+    ("OutgoingDocument", "send_back_then_issue_children"): SEND_BACK_THEN_ISSUE,
     ("RecallDocument", "agreed"): [("recall:1", "dong_y_thu_hoi", {"note": "Đã hủy"})],
     # Since patch 2026-12-03-recall-cancels-through-sdk: the document workflow is cancelled through
     # an external handle (here there is none to cancel, which the workflow accepts).

@@ -140,6 +140,9 @@ async def test_the_full_chain_with_a_send_back_issues_a_valid_numbered_document(
     assert (incoming.direction, incoming.source, incoming.code_number, incoming.code_notation) == (
         "incoming", "internal", "01", "VP-TH")
     assert incoming.file_id == final.file_id  # the issued file itself, no re-upload
+    # The recipient's workflow is a child of the issuing workflow that outlives it (ABANDON).
+    child = await client.get_workflow_handle(incoming.workflow_id).describe()
+    assert child.parent_id == final.workflow_id
     assert incoming.arrival_number == 1 and incoming.status == DocumentStatus.REGISTERED
     codes = [e.code for e in rows(engine, RecipientEvent, RecipientEvent.recipient_id == recipient.id)]
     assert codes == ["sent", "01", "03"]
