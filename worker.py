@@ -48,8 +48,9 @@ WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentW
 def activities_for(engine: Engine, settings: Settings, client: Client | None = None, hub_factory=None) -> list:
     """Instantiate every activity family with its dependencies.
 
-    ``client`` lets delivery start the recipients' intake workflows at once; without it the
-    start reconciler starts them. ``hub_factory`` replaces the exchange hub client built from the
+    ``client`` lets activities start workflows at once (a document received through the hub, a
+    delivery, a lost start restarted by the Reconcile round); without it those wait for a round
+    run by a worker that has one. ``hub_factory`` replaces the exchange hub client built from the
     settings (tests point it at the in-process simulator).
     """
     calendar = CalendarActivities(engine)
