@@ -84,6 +84,9 @@ MESSAGES: dict[str, str] = {
     "invalid_volume": "Quyển số không hợp lệ: khoảng thời gian đã chọn in thành {volumes} quyển.",
     "slip_incoming_only": "Phiếu giải quyết chỉ lập cho văn bản đến.",
     # outgoing drafts (rendering)
+    "pdf_encrypted": "Tệp PDF có mật khẩu hoặc bị mã hóa nên không kiểm tra và lưu trữ được. "
+                     "Vui lòng đề nghị nơi gửi cung cấp tệp không đặt mật khẩu.",
+    "pdf_too_many_pages": "Tệp PDF khai báo quá {limit} trang, không tiếp nhận được. Vui lòng kiểm tra lại tệp.",
     "draft_encrypted": "Tệp dự thảo có mật khẩu hoặc bị mã hóa. Vui lòng tải lên tệp PDF không đặt mật khẩu.",
     "draft_already_signed": "Tệp dự thảo đã có chữ ký số. Vui lòng tải lên bản dự thảo chưa ký.",
     "draft_has_issuing_fields": "Tệp dự thảo đã có trường {fields}. Vui lòng tải lên bản dự thảo chưa có "

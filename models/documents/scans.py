@@ -15,6 +15,7 @@ document (``models.documents.digitise`` holds its progress row, ``suggestions`` 
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass, field
 
@@ -138,7 +139,7 @@ def _image_to_pdf(name: str, data: bytes, limits: ScanLimits, pages_before: int)
             elif dpi + 0.5 < limits.min_dpi:  # PNG stores pixels per metre: 300 dpi reads 299.9994
                 raise DomainError("scan_low_resolution", filename=name, dpi=round(dpi), limit=limits.min_dpi)
             try:
-                frame.load()
+                _load_strictly(frame)
             except INTERRUPTIONS:  # a cancellation or worker stop passes through
                 raise
             except Exception as exc:  # truncated or damaged pixel data
@@ -199,3 +200,22 @@ def _declared_dpi(frame) -> float | None:
 
 def _megapixels(limits: ScanLimits) -> int:
     return limits.max_pixels_per_page // 1_000_000
+
+
+# Pillow decides with a process-wide flag whether truncated pixel data is an error; libraries in
+# the same process (OCR and PDF tools) may set it to tolerate damage. Our check must not depend
+# on them: the flag is held off, under a lock, only while our own frames load.
+_STRICT_LOAD = threading.Lock()
+
+
+def _load_strictly(frame) -> None:
+    """Decode every pixel of a frame; a truncated or damaged file raises, whatever others set."""
+    from PIL import ImageFile
+
+    with _STRICT_LOAD:
+        tolerated = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            frame.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = tolerated

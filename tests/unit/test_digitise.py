@@ -228,3 +228,17 @@ def test_an_impossible_date_or_empty_text_suggests_nothing_wrong():
     assert "issued_date" not in suggest_metadata("Hà Nam, ngày 31 tháng 02 năm 2026")
     assert suggest_metadata("") == {}
     assert suggest_metadata("   \n  ") == {}
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_truncated_image_is_refused_even_when_a_library_tolerates_truncation(fmt, monkeypatch):
+    """Another library in the process may set Pillow's global flag; our check must not follow it."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    whole = image_bytes(fmt, size=(827, 1169), dpi=100)
+    truncated = whole[: len(whole) * 2 // 3]
+    with pytest.raises(DomainError) as caught:
+        images_to_pdf([(f"x.{fmt.lower()}", truncated)], LOW)
+    assert caught.value.code == "scan_not_image"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the other library's setting is left as it was

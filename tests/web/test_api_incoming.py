@@ -161,3 +161,17 @@ async def test_text_with_control_or_bidi_override_characters_is_refused_and_noth
     # A line break is text, not a control character, in a multi-line field.
     accepted = await _post_incoming(web, clerk, description="Dòng một\nDòng hai")
     assert accepted.status_code == 201, accepted.text
+
+
+async def test_a_password_protected_pdf_is_refused_at_intake_and_nothing_is_stored(web):
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(minimal_pdf(1))) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, encryption=pikepdf.Encryption(owner="chu", user="", R=4))
+    clerk = await api_token(web, "vanthu")
+    response = await _post_incoming(web, clerk, pdf=out.getvalue())
+    assert response.status_code == 422 and "mật khẩu" in response.json()["detail"], response.text
+    assert rows(web.engine, Document) == []
