@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from models.audit import record
-from models.db import transaction
+from models.db import reading, transaction
 from models.documents.access import document_for_user
 from models.errors import Conflict, DomainError, Forbidden
 from models.org.tables import User
@@ -90,6 +90,11 @@ async def act_on_task(engine: Engine, client: Client, *, task_id: int, user: Use
             # with the same id; if Temporal stays unreachable, the outcome is unknown and the
             # row stays COMPLETING for the reconciler (which asks the workflow) to resolve.
             if attempt + 1 == UPDATE_ATTEMPTS:
+                # The row knows if it was applied (the workflow may have finished since).
+                status = await asyncio.to_thread(_status_if_applied, engine, task_id, nonce)
+                if status is not None:
+                    return ActionOutcome(task_id, action, applied=True, document_id=begun.document_id,
+                                         document_status=status)
                 log.warning("decision %s on task %s: outcome unknown", update_id, task_id, exc_info=True)
                 return ActionOutcome(task_id, action, applied=False, document_id=begun.document_id)
             continue
@@ -133,6 +138,12 @@ def _begin_completing(engine: Engine, task_id: int, user: User, roles: set[Role]
         clean.update(server_fields or {})
         previous = task_repo.begin_completing(session, task, user, roles, nonce)
         return _Begun(clean, previous, task.workflow_id, task.task_key, task.document_id)
+
+
+def _status_if_applied(engine: Engine, task_id: int, nonce: str) -> str | None:
+    """The document's status when the decision with ``nonce`` closed the task, else None."""
+    with reading(engine) as session:
+        return task_repo.document_status_if_decided(session, task_id, nonce)
 
 
 def _revert_completing(engine: Engine, task_id: int, previous: TaskStatus, user_id: int) -> None:

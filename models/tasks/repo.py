@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from models.db import insert_ignoring_conflict, utcnow
+from models.documents.tables import Document
 from models.errors import Conflict, Forbidden, NotFound
 from models.org.tables import User
 from models.tasks.tables import Task
@@ -247,3 +248,12 @@ def open_tasks_of(session: Session, document_id: str, user: User, roles: set[Rol
 def by_key(session: Session, workflow_id: str, task_key: str) -> Task:
     """The row of one step of a workflow (it exists: the workflow opened it)."""
     return session.exec(select(Task).where(Task.workflow_id == workflow_id, Task.task_key == task_key)).one()
+
+
+def document_status_if_decided(session: Session, task_id: int, nonce: str) -> str | None:
+    """The document's status when the task was closed by the decision carrying ``nonce``, else None."""
+    task = session.get(Task, task_id)
+    if task is None or not nonce or task.status != TaskStatus.DONE or task.decision_nonce != nonce:
+        return None
+    document = session.get(Document, task.document_id)
+    return str(document.status) if document else None
