@@ -152,3 +152,11 @@ def test_unknown_role_is_refused_by_the_parser(var_dir, capsys):
                   "--role", "giam_doc"])
     assert exit_info.value.code == 2
     assert "giá trị không hợp lệ" in capsys.readouterr().err
+
+
+def test_a_refusal_the_command_does_not_phrase_itself_is_still_vietnamese(seeded_var, capsys):
+    """A control character in a name: the web pages' sentence, with the field named, not a bare code."""
+    assert cli.main(["users", "create", "tranb", "--full-name", "Trần\x1bB", "--agency", "000.00.02.H23",
+                     "--role", "chuyen_vien"]) == 2
+    error = capsys.readouterr().err
+    assert "invalid_fields" not in error and "ký tự điều khiển" in error

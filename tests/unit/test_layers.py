@@ -28,7 +28,7 @@ FORBIDDEN_IMPORTS = {
 CLIENT_SIDE = {Path("workflows/starter.py")}
 # Where a write transaction may be opened (models.db.transaction): one place owns each.
 TRANSACTION_OWNERS = ("commands/", "activities/", "devservers/", "models/db.py", "models/notifications/mail.py",
-                      "worker.py", "cli.py", "migrations/")
+                      "worker.py", "cli/", "migrations/")
 # Calls that are SQL; outside models/ they belong in a repository function.
 SQL_CALLS = {"select", "update", "delete", "insert", "text"}
 SQL_METHODS = {"exec", "execute"}

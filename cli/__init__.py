@@ -1,0 +1,227 @@
+"""The ``qlvb`` command: migrate, seed, run the web app and the worker, administer accounts.
+
+``qlvb run`` starts the whole embedded installation (see ``devservers/launcher.py``); the other
+commands are the building blocks it uses and the tools an administrator needs on a server.
+Every message is in Vietnamese; domain errors exit with status 2.
+
+This module holds the parser and the commands that start or prepare the installation;
+``wording`` what the command says, ``administration`` the accounts and process commands,
+``edxml`` the package checker. Handlers import heavy modules locally, so ``qlvb --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+from cli.administration import (
+    cmd_processes_deploy,
+    cmd_processes_list,
+    cmd_users_create,
+    cmd_users_list,
+    cmd_users_lock,
+    cmd_users_reset,
+    engine_for,
+)
+from cli.edxml import cmd_edxml_validate
+from cli.wording import Parser, complain, describe_error, say
+from config.settings import Settings, get_settings
+from devservers.launcher import migrate, seed
+from models.errors import DomainError
+
+
+def account_lines(profile: str = "province") -> list[str]:
+    """One line per demo account: username, full name, agency and role."""
+    from models.seed.data import AGENCIES
+    from models.seed.profiles import profile_users
+    from web.labels import ROLE_LABELS
+
+    agency_names = {row[0]: row[1] for row in AGENCIES}
+    return [f"  {username:<13} {full_name:<16} {agency_names[code]} ({code}) · "
+            + ", ".join(ROLE_LABELS[str(r)] for r in roles)
+            for username, full_name, code, _unit, _position, roles in profile_users(profile)]
+
+
+def summary_line(password: str) -> str:
+    """The line ``qlvb run`` always prints: who can log in, with which password."""
+    from models.seed.data import USERS
+
+    return f"Tài khoản mẫu: {', '.join(u[0] for u in USERS)} · mật khẩu: {password}"
+
+
+# --- commands ----------------------------------------------------------------------------
+
+def cmd_migrate(args, settings: Settings) -> int:
+    from sqlalchemy.engine import make_url
+
+    migrate(settings)
+    url = make_url(settings.effective_database_url).render_as_string(hide_password=True)
+    say(f"Cơ sở dữ liệu đã ở phiên bản mới nhất: {url}")
+    return 0
+
+
+def cmd_seed(args, settings: Settings) -> int:
+    migrate(settings)
+    profile = getattr(args, "profile", "province")
+    created, password = seed(settings) if profile == "province" else _seed_ministry(settings)
+    say(f"Đã tạo {len(created)} tài khoản mẫu." if created else "Dữ liệu mẫu đã có từ trước.")
+    say("Tài khoản mẫu:")
+    for line in account_lines(profile):
+        say(line)
+    say(f"Mật khẩu chung của tài khoản mẫu: {password}")
+    return 0
+
+
+def _seed_ministry(settings: Settings) -> tuple[list[str], str]:
+    """The Bộ Nội vụ installation (``models.seed.profiles``), with the same demo password rules."""
+    from devservers.launcher import demo_password
+    from models.db import transaction
+    from models.seed.profiles import seed_ministry
+
+    password = demo_password(settings)
+    engine = engine_for(settings)
+    try:
+        with transaction(engine) as session:
+            created = seed_ministry(session, password)
+    finally:
+        engine.dispose()
+    return created, password
+
+
+def cmd_web(args, settings: Settings) -> int:
+    import uvicorn
+
+    # No "server: uvicorn" header: responses do not name the software behind them.
+    uvicorn.run("app:create_app", factory=True, host=settings.web_host, port=settings.web_port,
+                server_header=False)
+    return 0
+
+
+def cmd_worker(args, settings: Settings) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The hub receive loop calls the hub every minute: its HTTP requests are not news.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    asyncio.run(_worker_until_signal())
+    return 0
+
+
+async def _worker_until_signal() -> None:
+    import worker
+
+    runner = asyncio.create_task(worker.run_worker())
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, runner.cancel)
+    try:
+        await runner
+    except asyncio.CancelledError:
+        logging.getLogger("qlvb.worker").info("worker stopped")
+
+
+def cmd_hub(args, settings: Settings) -> int:
+    from devservers.hub.command import run
+
+    return run(args, settings)
+
+
+def cmd_run(args, settings: Settings) -> int:
+    from devservers.launcher import busy_ports, launch
+
+    busy = busy_ports(settings)
+    if busy:
+        complain(f"Lỗi: cổng {', '.join(map(str, busy))} đang được dùng (có thể «qlvb run» khác đang chạy).")
+        return 1
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    say("Đang cập nhật cơ sở dữ liệu…")
+    migrate(settings)
+    created, password = seed(settings)
+    if created:
+        say("Đã tạo các tài khoản mẫu:")
+        for line in account_lines():
+            say(line)
+    return launch(settings, summary_line(password))
+
+
+# --- parser ------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole ``qlvb`` command tree."""
+    from models.vocab import Role
+
+    parser = Parser(prog="qlvb", description="Hệ thống quản lý văn bản và điều hành (QLVB).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH", title="các lệnh")
+
+    def command(group, name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        sub = group.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command(commands, "migrate", cmd_migrate, "cập nhật lược đồ cơ sở dữ liệu lên phiên bản mới nhất")
+    seed_command = command(commands, "seed", cmd_seed, "nạp dữ liệu mẫu (cơ quan, đơn vị, tài khoản, quy trình)")
+    seed_command.add_argument("--profile", choices=["province", "ministry"], default="province",
+                              help="hệ thống được nạp: «province» (UBND tỉnh Hà Nam, mặc định) hoặc "
+                                   "«ministry» (Bộ Nội vụ, một hệ thống thứ hai kết nối qua trục liên thông)")
+    command(commands, "web", cmd_web, "chạy ứng dụng web")
+    command(commands, "worker", cmd_worker, "chạy worker Temporal")
+    command(commands, "run", cmd_run, "chạy toàn bộ hệ thống trên máy này (Temporal, worker, web, trục mô phỏng)")
+    from devservers.hub import command as hub_command
+
+    hub_command.add_arguments(command(commands, "hub", cmd_hub, hub_command.HELP))
+
+    users = commands.add_parser("users", help="quản lý tài khoản", description="Quản lý tài khoản.")
+    user_commands = users.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")
+    create = command(user_commands, "create", cmd_users_create, "tạo tài khoản với mật khẩu dùng một lần")
+    create.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    create.add_argument("--full-name", required=True, metavar="HỌ_TÊN", help="họ và tên")
+    create.add_argument("--agency", required=True, metavar="MÃ", help="mã định danh cơ quan, vd. 000.00.01.H23")
+    create.add_argument("--unit", metavar="VIẾT_TẮT", help="tên viết tắt của đơn vị, vd. HCTC")
+    create.add_argument("--role", required=True, action="append", choices=[r.value for r in Role],
+                        metavar="VAI_TRÒ", help="một trong %(choices)s; lặp lại để gán nhiều vai trò")
+    create.add_argument("--position", default="", metavar="CHỨC_VỤ", help="chức vụ")
+    create.add_argument("--email", default="", metavar="EMAIL", help="thư điện tử")
+    lock = command(user_commands, "lock", cmd_users_lock, "khóa tài khoản và kết thúc mọi phiên")
+    lock.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    lock.add_argument("--reason", required=True, metavar="LÝ_DO", help="lý do khóa (ghi vào nhật ký)")
+    reset = command(user_commands, "reset", cmd_users_reset, "mở khóa và cấp mật khẩu dùng một lần mới")
+    reset.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    command(user_commands, "list", cmd_users_list, "liệt kê tài khoản")
+
+    processes = commands.add_parser("processes", help="quản lý quy trình", description="Quản lý quy trình.")
+    process_commands = processes.add_subparsers(dest="action", required=True, metavar="THAO_TÁC",
+                                                title="thao tác")
+    deploy = command(process_commands, "deploy", cmd_processes_deploy,
+                     "triển khai định nghĩa quy trình từ tệp JSON (phiên bản mới nếu có thay đổi)")
+    deploy.add_argument("file", metavar="TỆP_JSON")
+    command(process_commands, "list", cmd_processes_list, "liệt kê các phiên bản quy trình")
+
+    edxml = commands.add_parser("edxml", help="gói tin edXML (QCVN 102:2016)", description="Gói tin edXML.")
+    edxml_commands = edxml.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")
+    edxml_validate = command(edxml_commands, "validate", cmd_edxml_validate,
+                             "kiểm tra gói tin edXML: in các trường (JSON) hoặc danh sách lỗi")
+    edxml_validate.add_argument("files", nargs="+", metavar="TỆP")
+    edxml_validate.add_argument("--outgoing", action="store_true",
+                                help="kiểm tra chặt như gói tin QLVB gửi đi (độ dài là lỗi, mã định danh đầy đủ)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``qlvb`` script; returns the exit status."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args, get_settings())
+    except DomainError as error:
+        complain(f"Lỗi: {describe_error(error)}")
+        return 2
+    except (OperationalError, ProgrammingError) as error:
+        complain(f"Lỗi cơ sở dữ liệu: {error.orig} (đã chạy «qlvb migrate» chưa?)")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
