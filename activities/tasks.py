@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from models.audit import record, recorded_for_step, recorded_for_workflow
+from models.audit import already_recorded, record
 from models.db import transaction
 from models.notifications.notify import notify, people_with_role
 from models.tasks import repo as task_repo
@@ -57,7 +57,7 @@ class TaskActivities:
         Returns how many people were reminded (0 when already done or the step is closed).
         """
         with transaction(self.engine) as session:
-            if recorded_for_step(session, "task.reminded", request.document_id, request.task_key):
+            if already_recorded(session, "task.reminded", request.document_id, task_key=request.task_key):
                 return 0
             task = task_repo.by_key(session, request.workflow_id, request.task_key)
             if task.status not in task_repo.ACTIVE:
@@ -77,7 +77,7 @@ class TaskActivities:
         the ``task.escalated`` event and sends nothing. Returns how many people were alerted.
         """
         with transaction(self.engine) as session:
-            if recorded_for_step(session, "task.escalated", request.document_id, request.task_key):
+            if already_recorded(session, "task.escalated", request.document_id, task_key=request.task_key):
                 return 0
             task = task_repo.by_key(session, request.workflow_id, request.task_key)
             people = people_with_role(session, task.agency_id, Role.AGENCY_LEADER)
@@ -100,8 +100,8 @@ class TaskActivities:
             if cancelled:
                 record(session, None, "task.cancelled", "document", request.document_id, count=cancelled,
                        reason=request.reason)
-            if request.reason and not recorded_for_workflow(session, "document.workflow_cancelled",
-                                                            request.document_id, request.workflow_id):
+            if request.reason and not already_recorded(session, "document.workflow_cancelled", request.document_id,
+                                                       workflow_id=request.workflow_id):
                 record(session, None, "document.workflow_cancelled", "document", request.document_id,
                        workflow_id=request.workflow_id, reason=request.reason, cancelled_steps=cancelled)
             return cancelled

@@ -49,13 +49,8 @@ def record(
     return event
 
 
-def recorded_for_step(session: Session, code: str, document_id: str, task_key: str) -> bool:
-    """Whether event ``code`` was already written for one step of a document (idempotency keys)."""
+def already_recorded(session: Session, code: str, document_id: str, **key: str) -> bool:
+    """Whether event ``code`` was already written on a document with these data (an idempotency key,
+    e.g. ``task_key=…`` for one step or ``workflow_id=…`` for one run)."""
     events = session.exec(select(AuditEvent).where(AuditEvent.code == code, AuditEvent.subject_id == document_id))
-    return any(event.data.get("task_key") == task_key for event in events)
-
-
-def recorded_for_workflow(session: Session, code: str, document_id: str, workflow_id: str) -> bool:
-    """Whether event ``code`` was already written for one workflow of a document (idempotency keys)."""
-    events = session.exec(select(AuditEvent).where(AuditEvent.code == code, AuditEvent.subject_id == document_id))
-    return any(event.data.get("workflow_id") == workflow_id for event in events)
+    return any(all(event.data.get(name) == value for name, value in key.items()) for event in events)

@@ -30,15 +30,19 @@ async def _open_step(handle) -> str:
     return await handle.query(IncomingDocumentWorkflow.open_step)
 
 
+async def _direct_opens(handle) -> None:
+    async def direct_is_open():
+        return await _open_step(handle) == "direct:1"
+
+    await eventually_async(direct_is_open)
+
+
 async def test_it_rejects_a_wrong_task_key_or_a_disallowed_action_and_keeps_waiting(temporal_env, task_queue):
     client = temporal_env.client
     async with mock_worker(client, task_queue, MockActivities()) as mocks:
         handle = await start_incoming(client, task_queue, incoming_input())
 
-        async def direct_is_open():
-            return await _open_step(handle) == "direct:1"
-
-        await eventually_async(direct_is_open)
+        await _direct_opens(handle)
 
         assert await _rejection(handle, DecideInput("direct:2", "giao_xu_ly", LEADER_ID), "u-wrong-key") \
             == "task_not_open"
@@ -76,10 +80,7 @@ async def test_it_returns_the_first_result_when_the_same_update_id_is_sent_again
     async with mock_worker(client, task_queue, MockActivities()) as mocks:
         handle = await start_incoming(client, task_queue, incoming_input())
 
-        async def direct_is_open():
-            return await _open_step(handle) == "direct:1"
-
-        await eventually_async(direct_is_open)
+        await _direct_opens(handle)
         first = await handle.execute_update(
             IncomingDocumentWorkflow.decide, DecideInput("direct:1", "luu_tham_khao", LEADER_ID), id="u-1",
             rpc_timeout=RPC_TIMEOUT)
@@ -107,10 +108,7 @@ async def test_decision_fields_the_workflow_reads_are_checked_before_history(tem
     async with mock_worker(client, task_queue, MockActivities()) as mocks:
         handle = await start_incoming(client, task_queue, incoming_input())
 
-        async def direct_is_open():
-            return await _open_step(handle) == "direct:1"
-
-        await eventually_async(direct_is_open)
+        await _direct_opens(handle)
         assert await _rejection(handle, DecideInput("direct:1", "giao_xu_ly", LEADER_ID, fields),
                                 "u-malformed") == "invalid_fields"
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
