@@ -56,8 +56,16 @@ class Settings(BaseSettings):
 
     # --- accounts (QĐ44 Điều 21.2) -------------------------------------------------------
     password_max_age_days: int = 90
+    # Login throttling (models/org/throttle.py): free failures per account name (and per client
+    # with that name), then delays from login_delay_seconds doubling up to lockout_minutes.
     login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
+    login_delay_seconds: int = 30
+    login_failure_window_minutes: int = 60
     lockout_minutes: int = 15
+    # Signs the known-device cookies; when unset a key is generated once into var/secret_key
+    # (set it, or share var/, when several web servers run on different machines).
+    secret_key: SecretStr | None = None
     demo_password: SecretStr | None = None
 
     # --- pki: signature checks before acceptance (QĐ44 Điều 10.1) -------------------------

@@ -8,7 +8,7 @@ from models.documents.tables import Assignment, Document, DocumentFile, StoredFi
 from models.documents.types import DocumentType
 from models.exchange.tables import HubInbound, HubOutbox
 from models.notifications.tables import MailMessage, Notification
-from models.org.tables import Agency, AgencyCode, OrgUnit, User, UserRole, UserSession
+from models.org.tables import Agency, AgencyCode, LoginThrottle, OrgUnit, User, UserRole, UserSession
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.processes.tables import ProcessDefinition
 from models.records.tables import RecordFile, RecordItem
@@ -31,6 +31,7 @@ __all__ = [
     "HubInbound",
     "HubOutbox",
     "DocumentType",
+    "LoginThrottle",
     "MailMessage",
     "Notification",
     "OrgUnit",

@@ -11,11 +11,12 @@ from commands import auth as auth_commands
 from models.db import reading
 from models.errors import DomainError
 from models.org import repo as account_repo
+from models.org.throttle import DEVICE_COOKIE, DEVICE_LIFETIME
 from models.vocab import SessionKind
 from web.csrf import LOGIN_CSRF_COOKIE, CsrfFailed, new_token, verify
 from web.deps import SESSION_COOKIE, CsrfChecked, DbSession, State, WebUserAny
 from web.htmx import render
-from web.messages import message_of
+from web.messages import message_of, retry_after, status_of
 
 router = APIRouter()
 
@@ -48,15 +49,20 @@ async def login_submit(request: Request, state: State, username: Annotated[str, 
     try:
         result = auth_commands.login(state.engine, state.settings, username, password, SessionKind.WEB,
                                 user_agent=request.headers.get("user-agent", ""),
-                                ip_address=request.client.host if request.client else "")
+                                ip_address=request.client.host if request.client else "",
+                                device_cookie=request.cookies.get(DEVICE_COOKIE, ""))
     except DomainError as error:
-        return render(request, "auth/login.html", status_code=401, login_csrf=expected,
-                      next=_safe_next(next), error=message_of(error), username=username)
+        return render(request, "auth/login.html", status_code=status_of(error), login_csrf=expected,
+                      headers=retry_after(error), next=_safe_next(next), error=message_of(error),
+                      username=username)
     target = "/account/password" if result.must_change_password else _safe_next(next)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="lax",
                         secure=state.settings.cookie_secure,
                         max_age=state.settings.session_idle_minutes * 60)
+    # Only the login form reads it: the browser stays known to this account (throttle exemption).
+    response.set_cookie(DEVICE_COOKIE, result.device_cookie, httponly=True, samesite="lax", path="/login",
+                        secure=state.settings.cookie_secure, max_age=int(DEVICE_LIFETIME.total_seconds()))
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from models.errors import DomainError
 from web.deps import LoginRequired, PasswordChangeRequired
 from web.htmx import is_background_poll, render, wants_fragment
-from web.messages import FIELD_ERROR_TEXT, MESSAGES, field_errors, message_of, status_of
+from web.messages import FIELD_ERROR_TEXT, MESSAGES, field_errors, message_of, retry_after, status_of
 
 log = logging.getLogger("qlvb.web")
 
@@ -29,7 +29,7 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
     message = message_of(error)
     fields = field_errors(error)
     if _is_api(request):
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else retry_after(error)
         return JSONResponse({"detail": message, "code": error.code, "errors": fields},
                             status_code=status, headers=headers)
     if is_background_poll(request):

@@ -10,9 +10,10 @@ from web.labels import FIELD_LABELS
 
 MESSAGES: dict[str, str] = {
     # accounts
-    "bad_credentials": "Tên đăng nhập hoặc mật khẩu không đúng.",
-    "account_locked": "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-    "account_disabled": "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống.",
+    "bad_credentials": "Tên đăng nhập hoặc mật khẩu không đúng. Nếu chắc chắn đã nhập đúng, "
+                       "vui lòng liên hệ quản trị hệ thống.",
+    # Said alike for every name, existing or not (models/org/throttle.py).
+    "login_throttled": "Đăng nhập tạm thời bị từ chối vì đã nhập sai nhiều lần. Vui lòng thử lại sau {seconds} giây.",
     "login_required": "Vui lòng đăng nhập để tiếp tục.",
     "password_change_required": "Bạn cần đổi mật khẩu trước khi sử dụng hệ thống.",
     "weak_password": "Mật khẩu chưa đủ mạnh: {rules}.",
@@ -107,6 +108,7 @@ MESSAGES: dict[str, str] = {
 }
 
 STATUS_OVERRIDES = {"internal_error": 500, "file_too_large": 413, "login_required": 401, "csrf_failed": 403,
+                    "login_throttled": 429,
                     "password_change_required": 403, "admin_only": 403}
 
 RULE_TEXT = {
@@ -149,6 +151,13 @@ def status_of(error: DomainError) -> int:
     return STATUS_OVERRIDES.get(error.code, error.status)
 
 
+def retry_after(error: DomainError) -> dict[str, str] | None:
+    """The ``Retry-After`` header of a throttled login, else None."""
+    if error.code == "login_throttled":
+        return {"Retry-After": str(error.params.get("seconds", 1))}
+    return None
+
+
 def message_of(error: DomainError) -> str:
     """The Vietnamese sentence for a domain error."""
     template = MESSAGES.get(error.code, "Yêu cầu không thực hiện được. Vui lòng thử lại.")
@@ -157,8 +166,6 @@ def message_of(error: DomainError) -> str:
         params["rules"] = ", ".join(RULE_TEXT[r] for r in params.get("rules", []))
     if error.code == "file_too_large":
         params["limit_mb"] = f"{params.get('limit', 0) / 1024 / 1024:.0f}"
-    if error.code == "account_locked":
-        params["minutes"] = "15"
     try:
         return template.format(**params)
     except (KeyError, IndexError):

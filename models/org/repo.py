@@ -1,8 +1,8 @@
-"""Accounts: login with lockout, sessions and API tokens, password changes, administration.
+"""Accounts: login with throttling, sessions and API tokens, password changes, administration.
 
-QĐ44 Điều 21.2.b, d: strong passwords, lockout after repeated failures, forced change at first
-login, and an administrator who can lock and reset an account whose owner lost control of it.
-Every login, failure and lockout is audited in the same transaction.
+QĐ44 Điều 21.2.b, d: strong passwords, growing delays after repeated failures (``throttle``),
+forced change at first login, and an administrator who can lock and reset an account whose owner
+lost control of it. Every login, failure and block is audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from models.audit import record
-from models.db import utcnow
+from models.db import insert_ignoring_conflict, utcnow
 from models.errors import AuthFailed, Conflict, DomainError, NotFound
 from models.org.passwords import check_policy, generate_password, hash_password, needs_rehash, verify_password
-from models.org.tables import Agency, OrgUnit, User, UserRole, UserSession
+from models.org.tables import Agency, LoginThrottle, OrgUnit, User, UserRole, UserSession
+from models.org.throttle import ThrottlePolicy, account_identity
 from models.text import refuse_unsafe_text
 from models.vocab import Role, SessionKind
 
@@ -37,52 +38,76 @@ def roles_of(session: Session, user_id: int) -> set[Role]:
     return {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user_id))}
 
 
-def authenticate(
-    session: Session, username: str, password: str, *, max_failures: int, lockout: timedelta,
-    ip_address: str = "",
-) -> User:
-    """Check credentials and update the failure counter; raise ``AuthFailed`` with the reason.
+def authenticate(session: Session, username: str, password: str, *, ip_address: str = "") -> User:
+    """Check credentials; raise ``AuthFailed("bad_credentials")`` for every kind of refusal.
 
-    1. Unknown user: verify against a dummy hash (same timing), audit, refuse.
-    2. Disabled by an administrator, or inside a lockout window: refuse without checking.
-    3. Wrong password: count it; at ``max_failures`` start the lockout window and audit it.
-    4. Right password: reset the counter, upgrade the hash if needed, audit the login.
+    1. Look the account up; an unknown name is verified against a dummy hash, so every path
+       costs one argon2 verification.
+    2. Refuse an unknown name, a wrong password, an account an administrator disabled and one
+       inside an old lockout window alike: one code, one message, one cost, so the login form
+       never tells whether a name exists. The audit row keeps the true reason.
+    3. Right password: upgrade the hash if needed, audit the login.
 
-    The caller commits even when this raises, so failures are counted and audited.
+    Throttling is the caller's (``throttle_refusal``, ``count_login_failure``); the caller
+    commits even when this raises, so failures are audited.
     """
     now = utcnow()
-    user = session.exec(select(User).where(User.username == username.strip())).first()
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        record(session, None, "auth.login_failed", "user", username[:50], reason="unknown_user",
-               ip=ip_address)
-        raise AuthFailed("bad_credentials")
-    if user.disabled:
-        record(session, user.id, "auth.login_refused", "user", user.id, reason="disabled", ip=ip_address)
-        raise AuthFailed("account_disabled")
-    if user.locked_until is not None and user.locked_until > now:
-        record(session, user.id, "auth.login_refused", "user", user.id, reason="locked", ip=ip_address)
-        raise AuthFailed("account_locked", until=user.locked_until)
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        record(session, user.id, "auth.login_failed", "user", user.id,
-               reason="bad_password", failures=user.failed_logins, ip=ip_address)
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
-            record(session, user.id, "auth.locked_out", "user", user.id,
-                   until=user.locked_until.isoformat(), ip=ip_address)
-            session.add(user)
-            raise AuthFailed("account_locked", until=user.locked_until)
-        session.add(user)
+    user = session.exec(select(User).where(User.username == account_identity(username))).first()
+    correct = verify_password(user.password_hash if user is not None else _DUMMY_HASH, password)
+    reason = ("unknown_user" if user is None else "disabled" if user.disabled
+              else "locked" if user.locked_until is not None and user.locked_until > now
+              else None if correct else "bad_password")
+    if reason is not None:
+        record(session, user.id if user else None, "auth.login_failed", "user",
+               user.id if user else username[:50], reason=reason, ip=ip_address[:64])
         raise AuthFailed("bad_credentials")
     user.failed_logins = 0
-    user.locked_until = None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.add(user)
-    record(session, user.id, "auth.login", "user", user.id, ip=ip_address)
+    record(session, user.id, "auth.login", "user", user.id, ip=ip_address[:64])
     return user
+
+
+def find_login_account(session: Session, username: str) -> User | None:
+    """The account a login name designates, or None (used to check a known-device cookie)."""
+    return session.exec(select(User).where(User.username == account_identity(username))).first()
+
+
+def throttle_refusal(session: Session, keys: dict[str, str], now: datetime) -> tuple[str, datetime] | None:
+    """The scope and end of the longest block among ``keys`` (scope → key) still running, or None."""
+    rows = session.exec(select(LoginThrottle).where(col(LoginThrottle.key).in_(list(keys.values())),
+                                                    col(LoginThrottle.blocked_until) > now))
+    longest = max(rows, key=lambda row: row.blocked_until, default=None)
+    return (longest.scope, longest.blocked_until) if longest is not None else None
+
+
+def count_login_failure(session: Session, scope: str, key: str, policy: ThrottlePolicy,
+                        now: datetime) -> LoginThrottle:
+    """Count one failed login under a key and block it once past the free failures.
+
+    The row is created if missing (``ON CONFLICT DO NOTHING``, so concurrent workers meet on one
+    row), then read for update (PostgreSQL row lock; SQLite writes are already serialised), so
+    two failures at once both count. A count older than ``policy.window`` starts afresh.
+    """
+    insert_ignoring_conflict(session, LoginThrottle.__table__,
+                             {"key": key, "scope": scope, "failures": 0, "last_failure_at": now}, ["key"])
+    row = session.exec(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()).one()
+    session.refresh(row)
+    fresh = row.failures == 0 or now - row.last_failure_at > policy.window
+    row.failures = 1 if fresh else min(row.failures + 1, 1_000_000)
+    row.last_failure_at = now
+    delay = policy.delay(scope, row.failures)
+    if delay is not None:
+        row.blocked_until = now + delay
+    session.add(row)
+    session.flush()
+    return row
+
+
+def clear_login_failures(session: Session, key: str) -> None:
+    """Forget a key's failures (a successful login from that client for that account)."""
+    session.execute(delete(LoginThrottle).where(col(LoginThrottle.key) == key))
 
 
 def open_session(
@@ -116,6 +141,14 @@ def resolve_session(session: Session, token: str, kind: SessionKind,
         row.expires_at = max(row.expires_at, now + idle)
         session.add(row)
     return row, user
+
+
+def live_session_user_id(session: Session, token: str, kind: SessionKind) -> int | None:
+    """Whose live session a token is, without sliding its expiry (a read)."""
+    row = session.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
+    if row is None or row.kind != kind or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return row.user_id
 
 
 def active_sessions(session: Session, user_id: int) -> list[UserSession]:

@@ -104,3 +104,22 @@ class UserSession(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     user_agent: str = Field(default="", max_length=300)
     ip_address: str = Field(default="", max_length=64)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted per client, per account name and per (client, account name).
+
+    Kept in the database, not in a process, so every web worker and a restart see the same
+    counts. ``key`` is a SHA-256 of the scope and the identity (an IP address, a login name as
+    typed, a known device), so unknown names are counted exactly like real ones and the table
+    holds no login names or addresses in clear.
+    """
+
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    scope: str = Field(max_length=20)  # client, account or pair
+    failures: int = 0
+    last_failure_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
