@@ -35,6 +35,7 @@ from typing import Any
 
 from models.errors import DomainError
 from models.registers.numbering import VIETNAM
+from models.signing.field_fill import fill_like_line
 from models.signing.pades import (
     AGENCY_FIELD,
     DATE_FIELD,
@@ -55,7 +56,6 @@ from models.signing.providers import SigningProvider, opened_signer
 # Serif is the tested stand-in for the Times New Roman that ND30 asks for.
 NOTO_SERIF = Path("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")
 
-FIELD_TEXT_SIZE = 13  # ND30: số, ký hiệu and date in size 13-14
 ATTACHMENT_TEXT_SIZE = 10  # ND30 PL I Phần I II.8: the attachment's agency text, size 10, black
 MM = 72 / 25.4
 ATTACHMENT_BOX_MM = (70, 14)
@@ -98,26 +98,17 @@ def sign_as_official(pdf: bytes, provider: SigningProvider, *, signature_image_p
 def fill_number_and_date(pdf: bytes, *, so_ky_hieu: str, date_text: str) -> bytes:
     """Write the số/ký hiệu and the date into their text fields, in one incremental update.
 
-    Field filling is what the official's certification allows, so that signature stays valid;
-    each field becomes read-only with an appearance in embedded Noto Serif.
+    Field filling is what the official's certification allows, so that signature stays valid.
+    Each field becomes read-only, its text typeset like the printed label before it ("Số:", the
+    place name): the same embedded font, size and baseline (``models.signing.field_fill``).
     """
-    from pyhanko.pdf_utils import layout, text
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-    from pyhanko.pdf_utils.form_tools import populate_static_text_field
     from pyhanko.pdf_utils.misc import FormFillingError, PdfWriteError
 
     refuse_if_in_event_loop("fill_number_and_date")
     writer = open_writer(pdf)
-    # Middle-left: the default bottom alignment clips descenders (STACK-NOTES §1.2); the same size
-    # for the glyph factory and the box style keeps lines where they belong.
-    style = text.TextBoxStyle(
-        font=GlyphAccumulatorFactory(str(NOTO_SERIF), font_size=FIELD_TEXT_SIZE), font_size=FIELD_TEXT_SIZE,
-        box_layout_rule=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
-            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT))
     for name, value in ((NUMBER_FIELD, so_ky_hieu), (DATE_FIELD, date_text)):
         try:
-            populate_static_text_field(writer, name, style, unicodedata.normalize("NFC", value))
+            fill_like_line(writer, pdf, name, value)
         except (FormFillingError, PdfWriteError) as exc:  # pyHanko says "no empty field" for both cases
             code = "form_field_filled" if _text_field_filled(writer, name) else "form_field_missing"
             raise DomainError(code, field=name) from exc
