@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := chromium fonts-noto-core fonts-liberation2 fonts-croscore pop
                    tesseract-ocr tesseract-ocr-vie ghostscript unpaper pngquant \
                    softhsm2 opensc
 
-.PHONY: venv system-deps run test bench clean
+.PHONY: venv system-deps run test bench chaos chaos-smoke clean
 
 venv: $(VENV)/.installed
 
@@ -40,6 +40,18 @@ test: system-deps venv
 
 bench: venv
 	$(BIN)/python bench/run.py
+
+# The product under load while its processes are killed, then its invariants (chaos/run.py):
+# CHAOS_KILLS kills split between the backends (sqlite, postgres or both; PostgreSQL is a private
+# cluster started for the run). chaos-smoke: 6 kills on SQLite.
+CHAOS_KILLS ?= 200
+CHAOS_BACKEND ?= both
+CHAOS_ARGS ?=
+chaos: venv
+	$(BIN)/python -m chaos.run --kills $(CHAOS_KILLS) --backend $(CHAOS_BACKEND) $(CHAOS_ARGS)
+
+chaos-smoke: venv
+	$(BIN)/python -m chaos.run --smoke $(CHAOS_ARGS)
 
 # Removes build output, caches and the virtualenv; var/ (the data) is kept.
 clean:
