@@ -26,6 +26,7 @@ from activities.maintenance import MaintenanceActivities
 from activities.outgoing import OutgoingActivities
 from activities.recall import RecallActivities
 from activities.registers import RegisterActivities
+from activities.search_index import SearchIndexActivities
 from activities.signatures import SignatureActivities
 from activities.tasks import TaskActivities
 from config.settings import Settings, get_settings
@@ -65,6 +66,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     recall = RecallActivities(engine, client)
     exchange = ExchangeActivities(engine, FileStore(settings.files_dir), settings, client, hub_factory)
     maintenance = MaintenanceActivities(engine, settings, client)
+    search_index = SearchIndexActivities(engine, FileStore(settings.files_dir))
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -92,6 +94,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         maintenance.put_back_lost_decisions,
         maintenance.report_recipients_not_reached,
         maintenance.deliver_mail,
+        search_index.index_text_layers,
     ]
 
 

@@ -90,6 +90,36 @@ def _seed_ministry(settings: Settings) -> tuple[list[str], str]:
     return created, password
 
 
+def cmd_search_index_text(args, settings: Settings) -> int:
+    """Read the text layer of every document not yet in the full-text index, round after round."""
+    from activities.search_index import index_pending_text
+    from models.db import transaction
+    from models.documents import search_repo
+    from models.documents.file_store import FileStore
+
+    engine = engine_for(settings)
+    try:
+        with transaction(engine) as session:
+            search_repo.index_missing(session)
+            if args.all:
+                search_repo.mark_all_text_pending(session)
+        store, stored = FileStore(settings.files_dir), 0
+        while True:
+            with transaction(engine) as session:
+                waiting = search_repo.pending_text_count(session)
+            if not waiting:
+                break
+            done = index_pending_text(engine, store)
+            stored += done
+            say(f"Đã lập chỉ mục nội dung {stored} văn bản, còn {max(waiting - done, 0)} văn bản chờ.")
+            if not done:  # the rest cannot be read now (logged): a later round retries them
+                break
+    finally:
+        engine.dispose()
+    say(f"Xong: nội dung của {stored} văn bản đã vào chỉ mục tra cứu toàn văn.")
+    return 0
+
+
 def cmd_web(args, settings: Settings) -> int:
     import uvicorn
 
@@ -195,6 +225,15 @@ def build_parser() -> argparse.ArgumentParser:
                      "triển khai định nghĩa quy trình từ tệp JSON (phiên bản mới nếu có thay đổi)")
     deploy.add_argument("file", metavar="TỆP_JSON")
     command(process_commands, "list", cmd_processes_list, "liệt kê các phiên bản quy trình")
+
+    search = commands.add_parser("search", help="chỉ mục tra cứu toàn văn",
+                                 description="Chỉ mục tra cứu toàn văn.")
+    search_commands = search.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")
+    index_text = command(search_commands, "index-text", cmd_search_index_text,
+                         "đọc lớp văn bản (text layer) của các tệp PDF chưa có trong chỉ mục toàn văn, "
+                         "đến khi không còn văn bản nào chờ")
+    index_text.add_argument("--all", action="store_true",
+                            help="đọc lại nội dung của mọi văn bản (ví dụ sau khi khôi phục kho tệp)")
 
     edxml = commands.add_parser("edxml", help="gói tin edXML (QCVN 102:2016)", description="Gói tin edXML.")
     edxml_commands = edxml.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")

@@ -68,7 +68,7 @@ def _saved_context(session: Session, principal: Principal) -> dict[str, Any]:
 
 def _results_context(session: Session, principal: Principal, query: SearchQuery,
                      errors: dict[str, str]) -> dict[str, Any]:
-    result = search_repo.search_documents(session, principal.user, principal.roles, query)
+    result = search_repo.search_documents(session, principal.user, principal.roles, query, with_snippets=True)
     return {
         "query": query, "params": query.to_params(), "result": result, "errors": errors,
         "error_message": MESSAGES["invalid_search"] if errors else "",

@@ -32,6 +32,7 @@ class ActivityName(StrEnum):
     DISPATCH_OUTGOING = "dispatch_outgoing"
     ESCALATE_OVERDUE = "escalate_overdue"
     HUB_SEND_FAILED = "hub_send_failed"
+    INDEX_TEXT_LAYERS = "index_text_layers"
     ISSUE_OUTGOING = "issue_outgoing"
     LOAD_DEFINITION = "load_definition"
     MARK_TASK_OVERDUE = "mark_task_overdue"

@@ -2,9 +2,13 @@
 
 One round restarts lost workflow starts, puts back decisions lost in the completion handshake,
 reports recipients not reached in time and drains the e-mail outbox, each an activity of
-``activities/maintenance.py``. A failing part is logged and the others still run: the next round
-tries again. Being a scheduled workflow rather than a loop inside each worker process, a round
-runs once at a time for the whole installation, and supervisors see every round in the Temporal UI.
+``activities/maintenance.py``, then reads the text layer of documents whose current file is not
+yet in the search index (``activities/search_index.py``). A failing part is logged and the
+others still run: the next round tries again. Being a scheduled workflow rather than a loop
+inside each worker process, a round runs once at a time for the whole installation, and
+supervisors see every round in the Temporal UI.
+
+Patches: ``2026-12-04-index-text`` (the text round, after the other parts).
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ PARTS = (
     # 50 messages over SMTP, each with a 30-second connection timeout at worst.
     (ActivityName.DELIVER_MAIL, timedelta(minutes=5)),
 )
+INDEX_TEXT_PATCH = "2026-12-04-index-text"
+# 100 documents' PDFs, reading stopping after a minute; the store of their text after that.
+INDEX_TEXT_PART = (ActivityName.INDEX_TEXT_LAYERS, timedelta(minutes=5))
 
 
 @workflow.defn(name="Reconcile")
@@ -36,7 +43,8 @@ class ReconcileWorkflow:
     @workflow.run
     async def run(self) -> dict[str, int]:
         done: dict[str, int] = {}
-        for name, timeout in PARTS:
+        parts = (*PARTS, INDEX_TEXT_PART) if workflow.patched(INDEX_TEXT_PATCH) else PARTS
+        for name, timeout in parts:
             try:
                 done[str(name)] = await workflow.execute_activity(
                     name, result_type=int, start_to_close_timeout=timeout, retry_policy=ROUND_RETRY)

@@ -8,9 +8,14 @@ Design (STACK-NOTES §5), identical on SQLite and PostgreSQL:
    on something (đ, decomposed input); folding ourselves makes both backends see the same text.
 2. **One index row per document** (``document_search``): the folded words of the metadata
    (trích yếu, cơ quan ban hành, tên loại, người ký, ghi chú, số/ký hiệu) and of
-   ``text_content``, the document's extracted text (empty until OCR/extraction fills it).
-   Punctuation becomes spaces before storing, so both backends split into the same words
-   (PostgreSQL would otherwise read ``125/qd-ubnd`` as one path token).
+   ``text_content``, the document's text: the text layer of its current PDF and of its
+   attachments (ND30 Phụ lục VI III.6.d), or the OCR output of a paper scan, at most
+   ``MAX_TEXT_CHARS``. Punctuation becomes spaces before storing, so both backends split into
+   the same words (PostgreSQL would otherwise read ``125/qd-ubnd`` as one path token).
+   ``text_file_id`` names the current file the text was read from; when a document's current
+   file changes (intake, OCR, issuing, a new revision), ``index_document`` marks the row
+   ``text_pending`` and the ``Reconcile`` round (``activities/search_index.py``) reads the new
+   text layer outside any transaction (``models/documents/text_index.py``).
 3. **Full text:** on SQLite an external-content FTS5 table over ``folded``
    (``unicode61 remove_diacritics 2``) kept in step by triggers; on PostgreSQL a generated
    column ``to_tsvector('simple', folded)`` with a GIN index (no stemmer exists for Vietnamese,
@@ -29,6 +34,11 @@ Design (STACK-NOTES §5), identical on SQLite and PostgreSQL:
    is reported as capped. Without text the order (newest arrival) walks an index and is
    exact at any size; only the count stops at the bound. The total comes from the same query
    (``count(*) OVER ()``), and the 50 documents of the page are loaded last, by id.
+6. **Snippets** (``models/documents/snippets.py``): the page's documents (50 at most, already
+   visible to the user) get a passage of their stored text around the words searched, the
+   words marked. It is cut in Python with the same ``fold``, not by FTS5 ``snippet()`` or
+   ``ts_headline``: both only see the folded column (the passage would read "quyet dinh"), and
+   neither folds đ like ``fold`` on the original text, so the two backends would disagree.
 
 Objects SQLModel cannot declare (the FTS5 table, its shadow tables and triggers, the
 tsvector column and its index) are all named ``document_search_fts*``. They are created with the table
@@ -41,17 +51,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import DDL, JSON, Index, Text, UniqueConstraint, event
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
 from models.documents.tables import Document
 from models.errors import DomainError
 from models.tasks.tables import Task
+from models.text import fold
 from models.vocab import DocumentStatus, Urgency
 
 FTS_PREFIX = "document_search_fts"
@@ -59,6 +71,9 @@ FTS_VECTOR = f"{FTS_PREFIX}_vector"  # PostgreSQL only: generated tsvector colum
 MAX_QUERY_LENGTH = 200
 MAX_TOKENS = 12
 PER_PAGE = 50
+# The text of one document kept in the index (text layer or OCR, attachments included): about
+# 60 pages of dense text. A longer document is found by the words of its first pages.
+MAX_TEXT_CHARS = 200_000
 # A search deals with at most this many results (or the rows the requested page needs, if more):
 # with more matches, the most recently indexed MAX_RESULTS are ranked and ``SearchPage.capped``
 # says the total is "more than" (STACK-NOTES §5, issue 3 benchmark: a word found in 200,000
@@ -66,18 +81,12 @@ PER_PAGE = 50
 MAX_RESULTS = 1_000
 
 _WORD = re.compile(r"[^\W_]+")
+# What a text layer may carry that has no place in the index: C0/C1 controls but tab, line and
+# page breaks (NUL is refused by PostgreSQL), lone surrogates (not UTF-8), bidirectional controls.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 # --- pure rules -----------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lowercase, strip all combining marks, map đ to d: ``'Đảng ủy' -> 'dang uy'``.
-
-    Input is normalised to NFC first so decomposed text ("Unicode tổ hợp") folds the same.
-    """
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d")
 
 
 def words(text: str) -> list[str]:
@@ -106,6 +115,11 @@ def index_values(document: Any, text_content: str) -> dict[str, str]:
         "so_ky_hieu": code,
         "text_content": unicodedata.normalize("NFC", text_content),
     }
+
+
+def indexable_text(text: str) -> str:
+    """Extracted text as the index keeps it: NFC, unsafe characters as spaces, ``MAX_TEXT_CHARS`` at most."""
+    return _UNSAFE.sub(" ", unicodedata.normalize("NFC", text))[:MAX_TEXT_CHARS]
 
 
 def fts5_match(tokens: list[str]) -> str:
@@ -255,6 +269,8 @@ class SearchPage:
     per_page: int
     documents: list  # list[Document]
     capped: bool = False
+    # document id -> passage of its text around the words searched: (text, is a match) parts
+    snippets: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
 
     @property
     def page(self) -> int:
@@ -281,13 +297,20 @@ class DocumentSearch(SQLModel, table=True):
         # (equality) on SQLite, where the ``LIKE`` scans of this narrow column stay fast.
         Index("ix_document_search_so_ky_hieu", "so_ky_hieu", postgresql_using="gin",
               postgresql_ops={"so_ky_hieu": "gin_trgm_ops"}),
+        # The rows whose text layer is still to be read, and nothing else (migration 0015).
+        Index("ix_document_search_text_pending", "id", sqlite_where=sql_text("text_pending"),
+              postgresql_where=sql_text("text_pending")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(foreign_key="document.id", unique=True, max_length=36)
     folded: str = Field(default="", sa_type=Text)
     so_ky_hieu: str = Field(default="", max_length=45)
-    text_content: str = Field(default="", sa_type=Text)  # extracted text, NFC (OCR fills it)
+    text_content: str = Field(default="", sa_type=Text)  # extracted text, ``indexable_text``
+    # The document's current file when ``text_content`` was read from it (and its attachments).
+    text_file_id: int | None = Field(default=None)
+    # The current file is not ``text_file_id``: its text layer is still to be read.
+    text_pending: bool = Field(default=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -306,6 +329,11 @@ class SavedSearch(SQLModel, table=True):
 
 # --- objects outside SQLModel's reach -------------------------------------------------------
 
+# Only a change of ``folded`` touches the FTS5 entry (not marking the row's text pending).
+FTS_UPDATE_TRIGGER = (
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_PREFIX}_au AFTER UPDATE OF folded ON document_search BEGIN "
+    f"INSERT INTO {FTS_PREFIX}({FTS_PREFIX}, rowid, folded) VALUES ('delete', old.id, old.folded); "
+    f"INSERT INTO {FTS_PREFIX}(rowid, folded) VALUES (new.id, new.folded); END")
 _SQLITE_DDL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_PREFIX} USING fts5(folded, content='document_search', "
     "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
@@ -314,9 +342,7 @@ _SQLITE_DDL = [
     f"INSERT INTO {FTS_PREFIX}(rowid, folded) VALUES (new.id, new.folded); END",
     f"CREATE TRIGGER IF NOT EXISTS {FTS_PREFIX}_ad AFTER DELETE ON document_search BEGIN "
     f"INSERT INTO {FTS_PREFIX}({FTS_PREFIX}, rowid, folded) VALUES ('delete', old.id, old.folded); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_PREFIX}_au AFTER UPDATE ON document_search BEGIN "
-    f"INSERT INTO {FTS_PREFIX}({FTS_PREFIX}, rowid, folded) VALUES ('delete', old.id, old.folded); "
-    f"INSERT INTO {FTS_PREFIX}(rowid, folded) VALUES (new.id, new.folded); END",
+    FTS_UPDATE_TRIGGER,
 ]
 _POSTGRES_DDL = [
     # Stored, so ranking reads the vector instead of re-parsing ``folded`` for every match

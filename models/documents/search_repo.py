@@ -7,7 +7,9 @@ explains the index design. Results always pass through ``models.documents.access
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Float,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     or_,
     table,
     union_all,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
@@ -41,11 +44,13 @@ from models.documents.search import (
     fold,
     fts5_match,
     index_values,
+    indexable_text,
     parse_text,
     search_ddl,
     tsquery,
 )
-from models.documents.tables import Assignment, Document
+from models.documents.snippets import snippet
+from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
 from models.errors import DomainError, NotFound
 from models.org.tables import User
 from models.registers.numbering import VIETNAM
@@ -63,16 +68,22 @@ MAX_SAVED_SEARCHES = 50
 def index_document(session: Session, document: Document, text_content: str | None = None) -> DocumentSearch:
     """Write the index row of ``document`` in the caller's transaction.
 
-    Call it wherever a document is created or its metadata changes, and from text extraction
-    with the extracted text. ``text_content=None`` keeps the text already indexed, so a
-    metadata change never erases OCR output. Writes nothing when nothing changed, so calling
-    it twice is harmless.
+    Call it wherever a document is created or its metadata changes, and with ``text_content``
+    the text of the document's current file (text layer or OCR, with its attachments), which is
+    then noted as read (``text_file_id``). ``text_content=None`` keeps the text already indexed,
+    so a metadata change never erases it; if the current file is no longer the one the text was
+    read from, the row is marked ``text_pending`` for the next text round. Writes nothing when
+    nothing changed, so calling it twice is harmless.
     """
     session.flush()  # a pending document must be inserted before the row that references it
     row = session.exec(select(DocumentSearch).where(DocumentSearch.document_id == document.id)).first()
     if text_content is None:
         text_content = row.text_content if row is not None else ""
-    values = index_values(document, text_content)
+        text_file_id = row.text_file_id if row is not None else None
+    else:
+        text_content, text_file_id = indexable_text(text_content), document.file_id
+    values: dict[str, Any] = {**index_values(document, text_content), "text_file_id": text_file_id,
+                              "text_pending": document.file_id is not None and document.file_id != text_file_id}
     if row is None:
         row = DocumentSearch(document_id=document.id, **values)
     elif all(getattr(row, name) == value for name, value in values.items()):
@@ -87,11 +98,78 @@ def index_document(session: Session, document: Document, text_content: str | Non
 
 
 def index_text(session: Session, document_id: str, text_content: str) -> DocumentSearch:
-    """Index a document's extracted text (OCR, text layer), keeping its metadata entries."""
+    """Index the text of a document's current file (OCR, text layer), keeping its metadata entries."""
     document = session.get(Document, document_id)
     if document is None:
         raise NotFound("document_not_found")
     return index_document(session, document, text_content)
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """A document whose text is to be read: its current file, and the PDFs to read, main first."""
+
+    document_id: str
+    file_id: int
+    sha256s: tuple[str, ...]
+
+
+# Files whose text is a document's besides its current file: the attachments as issued (sealed
+# copies of the draft's) when there are any, else the attachments as received or drafted.
+ATTACHMENT_ROLES = ("attachment_issued", "attachment")
+
+
+def text_sources(session: Session, limit: int) -> list[TextSource]:
+    """The documents marked ``text_pending``, oldest index row first, at most ``limit``."""
+    pending = session.exec(
+        select(col(Document.id), col(Document.file_id), col(StoredFile.sha256))
+        .select_from(DocumentSearch)
+        .join(Document, col(Document.id) == col(DocumentSearch.document_id))
+        .join(StoredFile, col(StoredFile.id) == col(Document.file_id))
+        .where(col(DocumentSearch.text_pending)).order_by(col(DocumentSearch.id)).limit(limit)).all()
+    attachments: dict[str, dict[str, list[str]]] = {}
+    if pending:
+        rows = session.exec(
+            select(col(DocumentFile.document_id), col(DocumentFile.role), col(StoredFile.sha256))
+            .join(StoredFile, col(StoredFile.id) == col(DocumentFile.file_id))
+            .where(col(DocumentFile.document_id).in_([row[0] for row in pending]),
+                   col(DocumentFile.role).in_(ATTACHMENT_ROLES))
+            .order_by(col(DocumentFile.id))).all()
+        for document_id, role, sha256 in rows:
+            attachments.setdefault(document_id, {}).setdefault(role, []).append(sha256)
+    sources = []
+    for document_id, file_id, sha256 in pending:
+        by_role = attachments.get(document_id, {})
+        extra = next((by_role[role] for role in ATTACHMENT_ROLES if role in by_role), [])
+        sources.append(TextSource(document_id, file_id, (sha256, *extra)))
+    return sources
+
+
+def store_text(session: Session, source: TextSource, text_content: str) -> bool:
+    """Index the text read for ``source``, unless the document's current file changed meanwhile.
+
+    Returns whether it was stored; a document whose file changed stays pending for the next
+    round. Storing the same text again writes nothing (an activity retry changes nothing).
+    """
+    document = session.get(Document, source.document_id)
+    if document is None or document.file_id != source.file_id:
+        return False
+    index_document(session, document, text_content)
+    return True
+
+
+def mark_all_text_pending(session: Session) -> int:
+    """Have every document with a file read again by the text rounds; return how many."""
+    with_file = select(col(Document.id)).where(col(Document.file_id).is_not(None))
+    result = session.execute(update(DocumentSearch).where(col(DocumentSearch.document_id).in_(with_file))
+                             .values(text_pending=True))
+    return result.rowcount
+
+
+def pending_text_count(session: Session) -> int:
+    """How many documents still wait for their text to be read."""
+    return session.exec(select(func.count()).select_from(DocumentSearch)
+                        .where(col(DocumentSearch.text_pending))).one()
 
 
 def index_missing(session: Session) -> int:
@@ -221,14 +299,15 @@ def _newest(arrival, created, document_id) -> list:
 
 
 def search_documents(session: Session, user: User, roles: set[Role], query: SearchQuery,
-                     per_page: int = PER_PAGE) -> SearchPage:
+                     per_page: int = PER_PAGE, *, with_snippets: bool = False) -> SearchPage:
     """One page of the documents ``user`` may see that match ``query``.
 
     Order: relevance (a số/ký hiệu match first, then bm25 / ts_rank), then newest arrival,
     then newest record. Without text, newest arrival first. The web page, the CSV export and
     API v1 all call this function. Work is bounded (``models/documents/search.py`` §5): with more than
     ``MAX_RESULTS`` visible matches (or the rows up to the requested page, if more), the most
-    recently indexed ones are ranked, and the page says ``capped``.
+    recently indexed ones are ranked, and the page says ``capped``. ``with_snippets`` adds, for
+    the documents of the page only, a passage of their text around the words searched.
     """
     conditions = [visible_documents(user, roles), *_filters(query)]
     offset = (query.page - 1) * per_page
@@ -268,7 +347,18 @@ def search_documents(session: Session, user: User, roles: set[Role], query: Sear
         found = session.exec(select(func.count()).select_from(candidates)).one()
     ids = [row.document_id for row in rows]
     loaded = {document.id: document for document in session.exec(select(Document).where(col(Document.id).in_(ids)))}
-    return SearchPage(query, min(found, bound), per_page, [loaded[i] for i in ids], capped=found > bound)
+    snippets = _snippets(session, ids, text.tokens) if with_snippets else {}
+    return SearchPage(query, min(found, bound), per_page, [loaded[i] for i in ids], capped=found > bound,
+                      snippets=snippets)
+
+
+def _snippets(session: Session, ids: list[str], tokens: list[str]) -> dict[str, list[tuple[str, bool]]]:
+    """A passage around ``tokens`` of the stored text of each of ``ids`` (already visible, one page)."""
+    if not ids or not tokens:
+        return {}
+    texts = session.exec(select(col(DocumentSearch.document_id), col(DocumentSearch.text_content))
+                         .where(col(DocumentSearch.document_id).in_(ids), col(DocumentSearch.text_content) != ""))
+    return {document_id: parts for document_id, text in texts if (parts := snippet(text, tokens))}
 
 
 def type_names(session: Session, user: User, roles: set[Role]) -> list[str]:
