@@ -7,6 +7,7 @@ from models.documents.search import DocumentSearch, SavedSearch
 from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
 from models.documents.types import DocumentType
 from models.exchange.tables import HubInbound, HubOutbox
+from models.idempotency.tables import IdempotentRequest
 from models.notifications.tables import MailMessage, Notification
 from models.org.tables import Agency, AgencyCode, LoginThrottle, OrgUnit, User, UserRole, UserSession
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
@@ -30,6 +31,7 @@ __all__ = [
     "DraftRevision",
     "HubInbound",
     "HubOutbox",
+    "IdempotentRequest",
     "DocumentType",
     "LoginThrottle",
     "MailMessage",

@@ -29,6 +29,12 @@ class AuditEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+RECORDED_IN_SESSION = "qlvb_audit_events"
+"""``session.info`` key of the events ``record`` added to a transaction: a change is whatever was
+audited, so a commit watcher (``models.db.watching_commits``) reads them to know a request took
+effect and on what."""
+
+
 def record(
     session: Session,
     actor_id: int | None,
@@ -46,7 +52,13 @@ def record(
         data=data,
     )
     session.add(event)
+    session.info.setdefault(RECORDED_IN_SESSION, []).append(event)
     return event
+
+
+def recorded_in(session: Session) -> list[AuditEvent]:
+    """The audit events written so far in this transaction."""
+    return list(session.info.get(RECORDED_IN_SESSION, ()))
 
 
 def already_recorded(session: Session, code: str, document_id: str, **key: str) -> bool:
@@ -54,3 +66,13 @@ def already_recorded(session: Session, code: str, document_id: str, **key: str) 
     e.g. ``task_key=…`` for one step or ``workflow_id=…`` for one run)."""
     events = session.exec(select(AuditEvent).where(AuditEvent.code == code, AuditEvent.subject_id == document_id))
     return any(all(event.data.get(name) == value for name, value in key.items()) for event in events)
+
+
+def first_since(session: Session, code: str, document_id: str, since: datetime) -> AuditEvent | None:
+    """The first event ``code`` on a document at or after ``since`` (what one request did)."""
+    return session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.code == code, AuditEvent.subject_type == "document", AuditEvent.subject_id == document_id,
+               AuditEvent.at >= since)
+        .order_by(AuditEvent.id)
+    ).first()

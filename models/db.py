@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -97,10 +98,32 @@ def transaction(engine: Engine) -> Iterator[Session]:
     with _sqlite_writer(engine), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
+            for watcher in _COMMIT_WATCHERS.get():
+                watcher(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+CommitWatcher = Callable[[Session], None]
+_COMMIT_WATCHERS: ContextVar[tuple[CommitWatcher, ...]] = ContextVar("qlvb_commit_watchers", default=())
+
+
+@contextmanager
+def watching_commits(watcher: CommitWatcher) -> Iterator[None]:
+    """Run ``watcher`` inside every write transaction of this context, just before it commits.
+
+    It may add rows to the same transaction or raise to roll it back. An HTTP request with an
+    Idempotency-Key uses it to record, atomically with the change itself, that the request took
+    effect (``models.idempotency.watch``). Context variables follow the request into the thread
+    pool, so commands need not know about it.
+    """
+    token = _COMMIT_WATCHERS.set((*_COMMIT_WATCHERS.get(), watcher))
+    try:
+        yield
+    finally:
+        _COMMIT_WATCHERS.reset(token)
 
 
 def _sqlite_writer(engine: Engine):

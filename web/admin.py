@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from commands import admin
+from models.bounds import Year
 from models.calendar import repo as calendar_repo
 from models.db import reading, utcnow
 from models.errors import DomainError
@@ -22,9 +23,10 @@ from models.registers.numbering import vietnam_date
 from models.vocab import Role
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
+from web.idempotency import IdempotentRoute
 from web.messages import message_of
 
-router = APIRouter(prefix="/admin")
+router = APIRouter(route_class=IdempotentRoute, prefix="/admin")
 
 
 def _users_context(session) -> dict:
@@ -115,7 +117,7 @@ async def deploy_process(request: Request, principal: WebUser, state: State, _: 
 
 
 @router.get("/calendar")
-def calendar_page(request: Request, principal: WebUser, state: State, year: int | None = None) -> Response:
+def calendar_page(request: Request, principal: WebUser, state: State, year: Year | None = None) -> Response:
     admin.require_admin(principal.roles)
     return _calendar_page(request, state, year or vietnam_date(utcnow()).year, notice=None, error=None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 from commands import auth as auth_commands
 from commands import intake
 from commands import tasks as task_commands
+from models.bounds import Id
 from models.db import reading
 from models.documents import repo as document_repo
 from models.documents.access import document_for_user, register_for_user
@@ -25,13 +27,15 @@ from models.registers.numbering import so_ky_hieu
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
 from models.tasks.tables import Task
-from models.vocab import RegisterKind, SessionKind
+from models.vocab import RegisterKind, Role, SessionKind
 from web import reports
+from web.body_limits import JsonFormText
 from web.deps import ApiUser, DbSession, State
 from web.filters import iso_vn
+from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, request_key
 from web.labels import ACTION_FIELD_LABELS, ACTION_LABELS, AUDIT_LABELS, FIELD_LABELS, STATUS_LABELS
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])
 
 
 # --- serialisation --------------------------------------------------------------------------
@@ -172,9 +176,17 @@ def _created(state, document: Document) -> JSONResponse:
     return JSONResponse({**document_json(document), "duplicate_of": duplicates}, status_code=201)
 
 
+def _created_again(request: Request, stored) -> JSONResponse:
+    """A retried upload whose first attempt committed: the document it created."""
+    state = request.app.state.qlvb
+    with reading(state.engine) as session:
+        return _created(state, session.get(Document, stored.subject_id))
+
+
 @router.post("/incoming", status_code=201, summary="Tiếp nhận văn bản đến (PDF + metadata JSON)")
+@answers_retries_with(_created_again)
 async def create_incoming(principal: ApiUser, state: State, file: Annotated[UploadFile, File()],
-                          metadata: Annotated[str, Form()]) -> JSONResponse:
+                          metadata: Annotated[JsonFormText, Form()]) -> JSONResponse:
     raw = _metadata_object(metadata)
     data = await read_limited(file, state.settings.upload_max_bytes)
     document = await intake.receive_upload(
@@ -187,12 +199,28 @@ async def create_incoming(principal: ApiUser, state: State, file: Annotated[Uplo
 @router.post("/incoming/suggest", summary="Gợi ý thông tin văn bản đọc từ tệp PDF (không lưu gì)")
 async def suggest_incoming(principal: ApiUser, state: State, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     data = await read_limited(file, state.settings.upload_max_bytes)
-    return {"suggestions": await intake.suggest_metadata_from_pdf(data, state.settings)}
+    suggestions = await intake.suggest_metadata_from_pdf(data, state.settings)
+    # The documents these suggestions may duplicate, before anything is registered.
+    found = await asyncio.to_thread(intake.probable_duplicates, state.engine, principal.user,
+                                    {name: str(value) for name, value in suggestions.items()})
+    return {"suggestions": suggestions, "duplicate_of": [document.id for document in found]}
+
+
+@router.post("/incoming/duplicates",
+             summary="Văn bản đã tiếp nhận có thể trùng với thông tin văn bản (kiểm tra trước khi vào sổ, không lưu gì)")
+async def incoming_duplicates(principal: ApiUser, state: State, metadata: Annotated[JsonFormText, Form()]) -> dict[str, Any]:
+    if Role.CLERK not in principal.roles:
+        raise DomainError("clerk_only")
+    raw = _metadata_object(metadata)
+    found = await asyncio.to_thread(intake.probable_duplicates, state.engine, principal.user, raw)
+    return {"duplicate_of": [document.id for document in found],
+            "documents": [document_json(document) for document in found]}
 
 
 @router.post("/incoming/paper", status_code=201, summary="Tiếp nhận văn bản giấy: bản quét (nhiều tệp) + metadata JSON")
+@answers_retries_with(_created_again)
 async def create_paper_incoming(principal: ApiUser, state: State, scans: Annotated[list[UploadFile], File()],
-                                metadata: Annotated[str, Form()]) -> JSONResponse:
+                                metadata: Annotated[JsonFormText, Form()]) -> JSONResponse:
     raw = _metadata_object(metadata)
     files = [(item.filename or "ban-quet", await read_limited(item, state.settings.upload_max_bytes))
              for item in scans]
@@ -244,7 +272,8 @@ class ActionRequest(BaseModel):
 
 
 @router.post("/tasks/{task_id}/actions", summary="Thực hiện thao tác trên công việc")
-async def act(task_id: int, body: ActionRequest, principal: ApiUser, state: State) -> JSONResponse:
+@answers_retries_with(RUN_AGAIN)
+async def act(request: Request, task_id: Id, body: ActionRequest, principal: ApiUser, state: State) -> JSONResponse:
     if body.action == "bao_cao_tien_do":
         task_commands.report_progress(state.engine, task_id, principal.user, principal.roles,
                                  str(body.fields.get("progress", "")))
@@ -255,7 +284,7 @@ async def act(task_id: int, body: ActionRequest, principal: ApiUser, state: Stat
         return JSONResponse({"task_id": task_id, "action": body.action, "applied": True})
     outcome = await task_commands.act_on_task(
         state.engine, state.client, task_id=task_id, user=principal.user, roles=principal.roles,
-        action=body.action, fields=body.fields, nonce=body.nonce or uuid.uuid4().hex,
+        action=body.action, fields=body.fields, nonce=body.nonce or request_key(request) or uuid.uuid4().hex,
     )
     return JSONResponse(
         {"task_id": outcome.task_id, "action": outcome.action, "applied": outcome.applied,
@@ -280,7 +309,7 @@ def list_registers(principal: ApiUser, session: DbSession,
 
 
 @router.get("/registers/{register_id}/entries", summary="Các số đã cấp trong sổ")
-def register_entries(register_id: int, principal: ApiUser, session: DbSession,
+def register_entries(register_id: Id, principal: ApiUser, session: DbSession,
                      year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[dict[str, Any]]:
     register = register_for_user(session, principal.user, register_id)
     entries = register_repo.entries_of(session, register.id, year)
@@ -312,14 +341,14 @@ VolumeQuery = Annotated[str | None, Query(description="Quyển số (1, 2, …) 
 
 @router.get("/registers/{register_id}/print.pdf", summary="In sổ đăng ký hoặc sổ theo dõi giải quyết (PDF)",
             response_class=Response, responses={200: {"content": {reports.PDF_MEDIA_TYPE: {}}}})
-def register_print(register_id: int, principal: ApiUser, state: State, kind: ReportKindQuery = None,
+def register_print(register_id: Id, principal: ApiUser, state: State, kind: ReportKindQuery = None,
                    start: PeriodStart = None, end: PeriodEnd = None, volume: VolumeQuery = None) -> Response:
     return reports.register_pdf_response(state.engine, principal.user, register_id, kind, start, end, volume)
 
 
 @router.get("/registers/{register_id}/export.xlsx", summary="Xuất sổ ra tệp Excel (XLSX)",
             response_class=Response, responses={200: {"content": {reports.XLSX_MEDIA_TYPE: {}}}})
-def register_export(register_id: int, principal: ApiUser, state: State, kind: ReportKindQuery = None,
+def register_export(register_id: Id, principal: ApiUser, state: State, kind: ReportKindQuery = None,
                     start: PeriodStart = None, end: PeriodEnd = None) -> Response:
     return reports.register_xlsx_response(state.engine, principal.user, register_id, kind, start, end)
 

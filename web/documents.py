@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from starlette.datastructures import UploadFile
 from commands import intake
 from commands import tasks as task_commands
 from commands.drafting import DRAFTER_ROLES
+from models.bounds import Id, parse_id
 from models.documents import repo as document_repo
 from models.documents.access import document_for_user, visible_documents
 from models.documents.digitise import digitise_job
@@ -26,9 +28,10 @@ from models.vocab import Direction, Role, Urgency
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
+from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with
 from web.messages import field_errors, message_of
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 METADATA_FIELDS = ["code_number", "code_notation", "issued_date", "organ_name", "organ_id", "type_name",
                    "subject", "signer_full_name", "signer_position", "priority", "page_amount",
@@ -71,8 +74,23 @@ async def suggest(request: Request, principal: WebUser, state: State, _: CsrfChe
     # What the văn thư already typed wins over what was read from the file.
     merged = {**{k: str(v) for k, v in suggested.items() if k in METADATA_FIELDS},
               **{k: v for k, v in values.items() if v}}
+    # The warning comes with the suggestions: before the văn thư registers, not on the page after.
+    found = await asyncio.to_thread(intake.probable_duplicates, state.engine, principal.user, merged)
     return render(request, "documents/_metadata.html", "documents/_metadata.html",
-                  values=merged, errors={}, urgencies=list(Urgency), suggested=sorted(suggested))
+                  values=merged, errors={}, urgencies=list(Urgency), suggested=sorted(suggested),
+                  duplicates=found)
+
+
+@router.post("/documents/duplicates")
+async def duplicate_check(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    """Re-render the probable-duplicate warning for the metadata typed so far (htmx, on change)."""
+    if Role.CLERK not in principal.roles:
+        raise DomainError("clerk_only")
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in METADATA_FIELDS}
+    found = await asyncio.to_thread(intake.probable_duplicates, state.engine, principal.user, values)
+    return render(request, "documents/_duplicates.html", "documents/_duplicates.html", duplicates=found,
+                  confirmed=form.get("duplicate_confirmed") == "on")
 
 
 @router.get("/documents/new-paper")
@@ -96,7 +114,10 @@ async def paper_intake_submit(request: Request, principal: WebUser, state: State
         document = await intake.receive_paper(
             state.engine, state.client, state.settings, state.store, clerk=principal.user,
             roles=principal.roles, raw_metadata=raw, scans=scans,
+            duplicate_confirmed=form.get("duplicate_confirmed") == "on",
         )
+    except intake.ProbableDuplicate as warning:
+        return _confirm_duplicate(request, values, warning, paper=True)
     except DomainError as error:
         status = 413 if error.code == "file_too_large" else error.status
         errors = field_errors(error) or {"scans": message_of(error)}
@@ -126,13 +147,22 @@ async def intake_submit(request: Request, principal: WebUser, state: State, _: C
         document = await intake.receive_upload(
             state.engine, state.client, state.settings, state.store, clerk=principal.user,
             roles=principal.roles, raw_metadata=raw, data=data, filename=upload.filename,
+            duplicate_confirmed=form.get("duplicate_confirmed") == "on",
         )
+    except intake.ProbableDuplicate as warning:
+        return _confirm_duplicate(request, values, warning, paper=False)
     except DomainError as error:
         status = 413 if error.code == "file_too_large" else error.status
         return render(request, "documents/new.html", status_code=status, values=values,
                       errors=field_errors(error), error=message_of(error), urgencies=list(Urgency),
                       paper=False)
     return RedirectResponse(f"/documents/{document.id}", status_code=303)
+
+
+def _confirm_duplicate(request: Request, values: dict, warning: intake.ProbableDuplicate, *, paper: bool) -> Response:
+    """The form again with the warning and its confirmation box: nothing was stored, no số đến taken."""
+    return render(request, "documents/new.html", status_code=warning.status, values=values, errors={},
+                  error=message_of(warning), urgencies=list(Urgency), paper=paper, duplicates=warning.documents)
 
 
 @router.get("/documents/{document_id}")
@@ -150,7 +180,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         nonce=uuid.uuid4().hex, pending=request.query_params.get("pending") == "1",
         signature_check=current_check(session, document),
         officers={task.id: officers_of_unit(session, task.unit_id) for task in open_tasks if task.unit_id},
-        duplicates=document_repo.duplicates_of(session, document),
+        duplicates=document_repo.probable_duplicates(session, document),
         routed_units=document_repo.routed_units(session, document.id),
         digitise_job=digitise_job(session, document.id),
         # Replies (văn bản trả lời, ResponseFor) and whether this person may draft one.
@@ -160,7 +190,8 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
 
 
 @router.post("/tasks/{task_id}/act")
-async def act(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+@answers_retries_with(RUN_AGAIN)
+async def act(request: Request, task_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
     action = str(form.get("action", ""))
     specs = ACTION_FIELDS.get(action, [])
@@ -190,7 +221,7 @@ def document_file(document_id: str, principal: WebUser, session: DbSession, stat
 
 
 @router.post("/tasks/{task_id}/progress")
-async def progress(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+async def progress(request: Request, task_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
     task_commands.report_progress(state.engine, task_id, principal.user, principal.roles,
                              str(form.get("progress", "")))
@@ -202,10 +233,11 @@ async def progress(request: Request, task_id: int, principal: WebUser, state: St
 
 
 @router.post("/documents/{document_id}/reroute")
+@answers_retries_with(RUN_AGAIN)
 async def reroute(request: Request, document_id: str, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
     unit_id, new_unit = str(form.get("unit_id", "")), str(form.get("new_unit_id", ""))
-    if not unit_id.isdigit() or (new_unit and not new_unit.isdigit()):
+    if parse_id(unit_id) is None or (new_unit and parse_id(new_unit) is None):
         raise DomainError("invalid_fields", fields={"new_unit_id": "invalid"})
     await task_commands.reroute(state.engine, state.client, document_id=document_id, user=principal.user,
                            roles=principal.roles, unit_id=int(unit_id),

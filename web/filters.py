@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from models.registers.numbering import VIETNAM, format_number, so_ky_hieu
@@ -46,4 +47,6 @@ def register(env) -> None:
         TASK_STATUS_LABELS=labels.TASK_STATUS_LABELS, STEP_LABELS=labels.STEP_LABELS,
         ACTION_LABELS=labels.ACTION_LABELS, FIELD_LABELS=labels.FIELD_LABELS,
         AUDIT_LABELS=labels.AUDIT_LABELS, ACTION_FIELD_LABELS=labels.ACTION_FIELD_LABELS, NOTIFICATION_LABELS=labels.NOTIFICATION_LABELS,
+        # One Idempotency-Key per rendered form (web.idempotency): sending it twice acts once.
+        new_request_key=lambda: uuid.uuid4().hex,
     )

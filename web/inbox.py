@@ -7,19 +7,21 @@ from fastapi.responses import Response
 
 from commands import inbox as inbox_commands
 from commands import tasks as task_commands
+from models.bounds import Id, PageNumber
 from models.documents import repo as document_repo
 from models.notifications import notify as notifications
 from models.tasks import repo as task_repo
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
+from web.idempotency import IdempotentRoute
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 SCOPES = {"mine": "Việc của tôi", "unit": "Chờ nhận xử lý", "overdue": "Quá hạn"}
 PER_PAGE = 100  # urgent and nearest deadlines come first, so page 1 is what needs doing now
 
 
-def _inbox_context(session, principal, scope: str, page: int = 1) -> dict:
+def _inbox_context(session, principal, scope: str, page: PageNumber = 1) -> dict:
     counts = task_repo.counts(session, principal.user, principal.roles)
     pages = max(1, -(-counts[scope] // PER_PAGE))
     page = min(max(page, 1), pages)
@@ -31,7 +33,7 @@ def _inbox_context(session, principal, scope: str, page: int = 1) -> dict:
 
 
 @router.get("/")
-def inbox(request: Request, principal: WebUser, session: DbSession, scope: str = "", page: int = 1) -> Response:
+def inbox(request: Request, principal: WebUser, session: DbSession, scope: str = "", page: PageNumber = 1) -> Response:
     if scope not in SCOPES:
         counts = task_repo.counts(session, principal.user, principal.roles)
         scope = "mine" if counts["mine"] or not counts["unit"] else "unit"
@@ -46,13 +48,13 @@ def counts(request: Request, principal: WebUser, session: DbSession) -> Response
 
 
 @router.post("/tasks/{task_id}/claim")
-def claim(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+def claim(request: Request, task_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     task_commands.claim_task(state.engine, task_id, principal.user, principal.roles)
     return Response(status_code=204, headers={"HX-Trigger": "task-changed"})
 
 
 @router.post("/tasks/{task_id}/release")
-def release(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+def release(request: Request, task_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     task_commands.release_task(state.engine, task_id, principal.user, principal.roles)
     return Response(status_code=204, headers={"HX-Trigger": "task-changed"})
 

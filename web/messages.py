@@ -33,6 +33,10 @@ MESSAGES: dict[str, str] = {
     "not_pdf": "Tệp tải lên không phải PDF. Vui lòng chọn tệp văn bản định dạng PDF.",
     "corrupt_pdf": "Tệp PDF bị hỏng hoặc không đọc được. Vui lòng kiểm tra lại tệp.",
     "file_too_large": "Tệp vượt quá dung lượng cho phép ({limit_mb} MB).",
+    "file_too_complex": "Tệp có cấu trúc bất thường ({reason}) nên hệ thống từ chối để bảo đảm an toàn. "
+                        "Vui lòng xuất lại tệp PDF từ phần mềm soạn thảo hoặc quét lại rồi gửi lại.",
+    "probable_duplicate": "Văn bản này có thể trùng với văn bản đã tiếp nhận, nên chưa được vào sổ. Vui lòng "
+                          "mở văn bản được nêu để kiểm tra; nếu vẫn vào sổ, đánh dấu xác nhận, chọn lại tệp và gửi lại.",
     "invalid_metadata": "Thông tin văn bản chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
     "metadata_not_json": "Thông tin văn bản (metadata) phải là một đối tượng JSON hợp lệ.",
     "secret_document": "Văn bản có độ mật (Mật, Tối mật, Tuyệt mật) không được tiếp nhận trên hệ thống. "
@@ -71,6 +75,9 @@ MESSAGES: dict[str, str] = {
     "lead_needs_successor": "Muốn thu hồi đơn vị chủ trì, hãy chọn đơn vị chủ trì thay thế.",
     "register_not_found": "Không tìm thấy sổ đăng ký.",
     "invalid_request": "Yêu cầu chưa hợp lệ. Vui lòng kiểm tra các trường được đánh dấu.",
+    # bounds on what a request may carry (models/bounds.py, web/body_limits.py)
+    "json_too_deep": "Dữ liệu JSON gửi lên lồng nhau quá sâu (tối đa {limit} cấp). Vui lòng kiểm tra lại dữ liệu.",
+    "json_too_large": "Dữ liệu JSON gửi lên vượt quá dung lượng cho phép ({limit_kb} KB). Vui lòng gửi ít dữ liệu hơn.",
     "not_found": "Không tìm thấy trang yêu cầu.",
     # printed registers and slips
     "report_kind_unknown": "Loại sổ cần in không hợp lệ. Vui lòng chọn Sổ đăng ký văn bản đến "
@@ -102,14 +109,22 @@ MESSAGES: dict[str, str] = {
     "report_kind_mismatch": "Sổ này không in được theo loại sổ đã chọn: sổ văn bản đi in Sổ đăng ký văn bản đi, "
                             "sổ văn bản đến in Sổ đăng ký hoặc Sổ theo dõi giải quyết văn bản đến.",
     "document_type_not_found": "Không tìm thấy loại văn bản.",
+    # Idempotency-Key (a retried request answered once)
+    "idempotency_key_invalid": "Khóa chống gửi trùng (Idempotency-Key) không hợp lệ: dùng từ 1 đến 255 ký tự ASCII "
+                               "in được, không có khoảng trắng.",
+    "idempotency_key_reused": "Khóa chống gửi trùng (Idempotency-Key) này đã được dùng cho một yêu cầu khác. "
+                              "Mỗi yêu cầu mới cần một khóa mới.",
+    "idempotency_in_progress": "Yêu cầu này đang được xử lý ở một lần gửi trước. Vui lòng đợi giây lát rồi tải lại trang "
+                               "để xem kết quả.",
     # anything nobody foresaw: the person gets an id to quote, the log the trace under that id
     "internal_error": "Hệ thống gặp lỗi ngoài dự kiến nên chưa thực hiện được yêu cầu. Vui lòng thử lại; "
                       "nếu lỗi lặp lại, hãy báo quản trị hệ thống kèm mã lỗi {error_id}.",
 }
 
 STATUS_OVERRIDES = {"internal_error": 500, "file_too_large": 413, "login_required": 401, "csrf_failed": 403,
-                    "login_throttled": 429,
-                    "password_change_required": 403, "admin_only": 403}
+                    "login_throttled": 429, "json_too_large": 413,
+                    "password_change_required": 403, "admin_only": 403,
+                    "idempotency_key_invalid": 400, "idempotency_key_reused": 422, "idempotency_in_progress": 409}
 
 RULE_TEXT = {
     "too_short": "ít nhất 8 ký tự",
@@ -143,6 +158,10 @@ FIELD_ERROR_TEXT = {
     "past_date": "không được là ngày trong quá khứ",
     "already_recipient": "các nơi nhận đã chọn đều đã nhận văn bản này",
     "unknown_recipient": "không có trong danh bạ cơ quan (mã định danh chưa đúng, hoặc cơ quan đã giải thể)",
+    "json_too_deep": "dữ liệu JSON lồng nhau quá sâu",
+    "int_from_float": "phải là số nguyên",
+    "greater_than": "phải lớn hơn {gt}",
+    "less_than": "phải nhỏ hơn {lt}",
 }
 
 

@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from commands import drafting as commands
 from commands import signing as signing_commands
+from models.bounds import Id, Ordinal, require_ids
 from models.db import reading
 from models.documents import repo as document_repo
 from models.documents import types_repo as doc_type_repo
@@ -39,10 +40,11 @@ from models.vocab import Direction, DocumentStatus, Role, Urgency
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
+from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with
 from web.messages import field_errors, message_of
 from workflows.contracts import ConsultTarget
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 # Form fields of the draft page that go to DraftForm as they are (lists are read separately).
 DRAFT_TEXT_FIELDS = ["doc_type_id", "subject", "body", "urgency", "signer_id", "competence",
@@ -236,17 +238,18 @@ async def submit_page(request: Request, document_id: str, principal: WebUser, st
                       _: CsrfChecked) -> Response:
     form = await request.form()
     due = str(form.get("consult_due_date", "")).strip()
-    targets = [ConsultTarget(unit_id=int(v), due_date=due) for v in form.getlist("consult_unit_ids")
-               if str(v).isdigit()]
-    targets += [ConsultTarget(agency_id=int(v), due_date=due) for v in form.getlist("consult_agency_ids")
-                if str(v).isdigit()]
+    targets = [ConsultTarget(unit_id=unit, due_date=due)
+               for unit in require_ids("consult_unit_ids", form.getlist("consult_unit_ids"))]
+    targets += [ConsultTarget(agency_id=agency, due_date=due)
+                for agency in require_ids("consult_agency_ids", form.getlist("consult_agency_ids"))]
     await commands.submit_draft(state.engine, state.client, state.settings, user=principal.user,
                                 roles=principal.roles, document_id=document_id, consultations=targets)
     return _back(request, document_id)
 
 
 @router.post("/outgoing/tasks/{task_id}/sign")
-async def sign_page(request: Request, task_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+@answers_retries_with(RUN_AGAIN)
+async def sign_page(request: Request, task_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
     outcome = await signing_commands.sign_draft(
         state.engine, state.client, state.settings, state.store, task_id=task_id, user=principal.user,
@@ -257,7 +260,7 @@ async def sign_page(request: Request, task_id: int, principal: WebUser, state: S
 
 
 @router.get("/outgoing/{document_id}/revisions/{number}/file")
-def revision_file_page(document_id: str, number: int, principal: WebUser, session: DbSession,
+def revision_file_page(document_id: str, number: Ordinal, principal: WebUser, session: DbSession,
                        state: State) -> Response:
     document = _outgoing(session, principal, document_id)
     stored = outgoing_repo.revision_file(session, document.id, number)
@@ -266,7 +269,7 @@ def revision_file_page(document_id: str, number: int, principal: WebUser, sessio
 
 @router.get("/outgoing/{document_id}/compare")
 def compare_page(request: Request, document_id: str, principal: WebUser, state: State,
-                 a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)]) -> Response:
+                 a: Annotated[Ordinal, Query()], b: Annotated[Ordinal, Query()]) -> Response:
     lines = compare_revisions(state.engine, state.store, user=principal.user, roles=principal.roles,
                               document_id=document_id, first=a, second=b)
     return render(request, "outgoing/compare.html", document_id=document_id, first=a, second=b, lines=lines)

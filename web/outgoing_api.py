@@ -12,7 +12,7 @@ import binascii
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -20,18 +20,21 @@ from starlette.concurrency import run_in_threadpool
 
 from commands import drafting as commands
 from commands import signing as signing_commands
+from models.bounds import Id, Ordinal
 from models.db import reading
 from models.documents.tables import Document
 from models.errors import DomainError
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.compare import compare_revisions
 from web.api import _metadata_object, document_json, read_limited
+from web.body_limits import JsonFormText
 from web.deps import ApiUser, DbSession, State
 from web.filters import iso_vn
+from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, effect_data, request_key
 from web.outgoing import EVENT_LABELS, _content_mode, _outgoing, _pdf_response
 from workflows.contracts import ConsultTarget
 
-api_router = APIRouter(prefix="/api/v1", tags=["v1"])
+api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])
 
 
 def outgoing_json(session: Session, document: Document) -> dict[str, Any]:
@@ -61,8 +64,14 @@ def outgoing_json(session: Session, document: Document) -> dict[str, Any]:
     }
 
 
+def _drafted_again(request: Request, stored) -> JSONResponse:
+    """A retried draft whose first attempt committed: the draft it created."""
+    return JSONResponse(_outgoing_json_of(request.app.state.qlvb, stored.subject_id), status_code=201)
+
+
 @api_router.post("/outgoing", status_code=201, summary="Soạn dự thảo văn bản đi (metadata JSON, tệp tùy chọn)")
-async def api_create(principal: ApiUser, state: State, metadata: Annotated[str, Form()],
+@answers_retries_with(_drafted_again)
+async def api_create(principal: ApiUser, state: State, metadata: Annotated[JsonFormText, Form()],
                      file: Annotated[UploadFile | None, File()] = None,
                      attachments: Annotated[list[UploadFile] | None, File()] = None,
                      content_mode: Annotated[str, Form()] = "") -> JSONResponse:
@@ -90,9 +99,17 @@ def api_get(document_id: str, principal: ApiUser, session: DbSession) -> dict[st
     return outgoing_json(session, _outgoing(session, principal, document_id))
 
 
+def _revised_again(request: Request, stored) -> dict[str, Any]:
+    number = effect_data(request, stored, "document.revised").get("revision")
+    with reading(request.app.state.qlvb.engine) as session:
+        revision = outgoing_repo.revision(session, stored.subject_id, int(number))
+    return {"document_id": stored.subject_id, "number": revision.number, "source": revision.source}
+
+
 @api_router.post("/outgoing/{document_id}/revisions", status_code=201, summary="Thêm bản dự thảo mới")
+@answers_retries_with(_revised_again)
 async def api_revise(document_id: str, principal: ApiUser, state: State,
-                     metadata: Annotated[str, Form()] = "{}", file: Annotated[UploadFile | None, File()] = None,
+                     metadata: Annotated[JsonFormText, Form()] = "{}", file: Annotated[UploadFile | None, File()] = None,
                      note: Annotated[str, Form(max_length=500)] = "") -> dict[str, Any]:
     raw = _metadata_object(metadata)
     data = await read_limited(file, state.settings.upload_max_bytes) if file is not None and file.filename else None
@@ -109,6 +126,7 @@ class CommentRequest(BaseModel):
 
 
 @api_router.post("/outgoing/{document_id}/comments", status_code=201, summary="Góp ý dự thảo")
+@answers_retries_with(lambda request, stored: {"document_id": stored.subject_id, "applied": True})
 def api_comment(document_id: str, body: CommentRequest, principal: ApiUser, state: State) -> dict[str, Any]:
     commands.comment_on_draft(state.engine, user=principal.user, roles=principal.roles,
                               document_id=document_id, body=body.body)
@@ -116,8 +134,8 @@ def api_comment(document_id: str, body: CommentRequest, principal: ApiUser, stat
 
 
 class ConsultRequest(BaseModel):
-    unit_id: int | None = None
-    agency_id: int | None = None
+    unit_id: Id | None = None
+    agency_id: Id | None = None
     due_date: str = Field(default="", max_length=10)
 
 
@@ -125,7 +143,14 @@ class SubmitRequest(BaseModel):
     consultations: list[ConsultRequest] = Field(default_factory=list, max_length=50)
 
 
+def _submitted_again(request: Request, stored) -> dict[str, Any]:
+    with reading(request.app.state.qlvb.engine) as session:
+        document = session.get(Document, stored.subject_id)
+        return {"document_id": document.id, "status": document.status, "workflow_id": document.workflow_id}
+
+
 @api_router.post("/outgoing/{document_id}/submit", summary="Trình dự thảo (bắt đầu quy trình văn bản đi)")
+@answers_retries_with(_submitted_again)
 async def api_submit(document_id: str, body: SubmitRequest, principal: ApiUser, state: State) -> dict[str, Any]:
     targets = [ConsultTarget(unit_id=c.unit_id, agency_id=c.agency_id, due_date=c.due_date)
                for c in body.consultations]
@@ -151,11 +176,14 @@ class SignRequest(BaseModel):
 
 @api_router.post("/tasks/{task_id}/sign",
                  summary="Ký số văn bản đi bằng khóa của người ký (tệp PKCS#12, hoặc token/HSM PKCS#11 với mã PIN)")
-async def api_sign(task_id: int, principal: ApiUser, state: State, body: SignRequest | None = None) -> JSONResponse:
+@answers_retries_with(RUN_AGAIN)
+async def api_sign(request: Request, task_id: Id, principal: ApiUser, state: State,
+                   body: SignRequest | None = None) -> JSONResponse:
     body = body or SignRequest()
     outcome = await signing_commands.sign_draft(
         state.engine, state.client, state.settings, state.store, task_id=task_id, user=principal.user,
-        roles=principal.roles, nonce=body.nonce or uuid.uuid4().hex, pkcs12_password=body.pkcs12_password,
+        roles=principal.roles, nonce=body.nonce or request_key(request) or uuid.uuid4().hex,
+        pkcs12_password=body.pkcs12_password,
         token_pin=body.token_pin)
     return _outcome_json(outcome)
 
@@ -166,7 +194,7 @@ class RemotePrepareRequest(BaseModel):
 
 @api_router.post("/tasks/{task_id}/sign/remote",
                  summary="Ký số bằng thiết bị: gửi chứng thư số, nhận giá trị băm cần ký")
-async def api_sign_remote(task_id: int, body: RemotePrepareRequest, principal: ApiUser,
+async def api_sign_remote(task_id: Id, body: RemotePrepareRequest, principal: ApiUser,
                           state: State) -> dict[str, Any]:
     return await signing_commands.prepare_remote_signing(
         state.engine, state.settings, state.store, task_id=task_id, user=principal.user, roles=principal.roles,
@@ -179,7 +207,8 @@ class RemoteCompleteRequest(BaseModel):
 
 
 @api_router.post("/remote-signing/{remote_id}/complete", summary="Hoàn tất ký số bằng thiết bị")
-async def api_remote_complete(remote_id: int, body: RemoteCompleteRequest, principal: ApiUser,
+@answers_retries_with(RUN_AGAIN)
+async def api_remote_complete(request: Request, remote_id: Id, body: RemoteCompleteRequest, principal: ApiUser,
                               state: State) -> JSONResponse:
     try:
         signature = base64.b64decode(body.signature, validate=True)
@@ -187,13 +216,13 @@ async def api_remote_complete(remote_id: int, body: RemoteCompleteRequest, princ
         raise DomainError("remote_signature_invalid") from None
     outcome = await signing_commands.complete_remote_signing(
         state.engine, state.client, state.settings, state.store, remote_id=remote_id, user=principal.user,
-        roles=principal.roles, signature=signature, nonce=body.nonce or uuid.uuid4().hex)
+        roles=principal.roles, signature=signature, nonce=body.nonce or request_key(request) or uuid.uuid4().hex)
     return _outcome_json(outcome)
 
 
 @api_router.get("/outgoing/{document_id}/revisions/{number}/file", response_class=Response,
                 summary="Tệp PDF của một bản dự thảo")
-def api_revision_file(document_id: str, number: int, principal: ApiUser, session: DbSession,
+def api_revision_file(document_id: str, number: Ordinal, principal: ApiUser, session: DbSession,
                       state: State) -> Response:
     document = _outgoing(session, principal, document_id)
     stored = outgoing_repo.revision_file(session, document.id, number)
@@ -202,7 +231,7 @@ def api_revision_file(document_id: str, number: int, principal: ApiUser, session
 
 @api_router.get("/outgoing/{document_id}/compare", summary="So sánh hai bản dự thảo (diff văn bản)")
 def api_compare(document_id: str, principal: ApiUser, state: State,
-                a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
+                a: Annotated[Ordinal, Query()], b: Annotated[Ordinal, Query()]) -> dict[str, Any]:
     lines = compare_revisions(state.engine, state.store, user=principal.user, roles=principal.roles,
                               document_id=document_id, first=a, second=b)
     return {"document_id": document_id, "a": a, "b": b, "diff": lines}

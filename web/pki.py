@@ -16,13 +16,14 @@ from models.signing.repo import current_check
 from web.deps import ApiUser, DbSession, State, WebUser
 from web.filters import iso_vn
 from web.htmx import render, wants_fragment
+from web.idempotency import IdempotentRoute
 
 PEM_MEDIA_TYPE = "application/x-pem-file"
 BUNDLE_NAME = "qlvb-trust-anchors.pem"
 
-api_router = APIRouter(prefix="/api/v1", tags=["v1"])
-page_router = APIRouter()
-router = APIRouter()
+api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])
+page_router = APIRouter(route_class=IdempotentRoute)
+router = APIRouter(route_class=IdempotentRoute)
 
 
 def _bundle_response(state: State) -> Response:

@@ -12,16 +12,23 @@ from pydantic import BaseModel
 
 from commands.recall import recall_outgoing
 from web.deps import ApiUser, CsrfChecked, State, WebUser
+from web.idempotency import IdempotentRoute, answers_retries_with, effect_data
 
-router = APIRouter()
-api_router = APIRouter(prefix="/api/v1", tags=["v1"])
+router = APIRouter(route_class=IdempotentRoute)
+api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])
 
 
 class RecallRequest(BaseModel):
     reason: str
 
 
+def _recalled_again(request: Request, stored) -> dict:
+    asked = effect_data(request, stored, "document.thu_hoi").get("recipients", 0)
+    return {"document_id": stored.subject_id, "status": "recalled", "recipients_asked": asked}
+
+
 @api_router.post("/outgoing/{document_id}/recall", summary="Thu hồi văn bản đã ban hành")
+@answers_retries_with(_recalled_again)
 async def api_recall(document_id: str, body: RecallRequest, principal: ApiUser, state: State) -> dict:
     asked = await recall_outgoing(state.engine, state.client, state.settings, user=principal.user,
                                   roles=principal.roles, document_id=document_id, reason=body.reason)

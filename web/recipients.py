@@ -12,20 +12,27 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from commands.recipients import RecipientChoice, add_recipients
-from models.errors import DomainError
+from models.bounds import Id, require_ids
 from web.deps import ApiUser, CsrfChecked, State, WebUser
+from web.idempotency import IdempotentRoute, answers_retries_with, effect_data
 
-router = APIRouter()
-api_router = APIRouter(prefix="/api/v1", tags=["v1"])
+router = APIRouter(route_class=IdempotentRoute)
+api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])
 
 
 class AddRecipientsRequest(BaseModel):
-    recipient_agency_ids: list[int] = Field(default_factory=list)
+    recipient_agency_ids: list[Id] = Field(default_factory=list)
     recipient_codes: list[str] = Field(default_factory=list)
-    recipient_unit_ids: list[int] = Field(default_factory=list)
+    recipient_unit_ids: list[Id] = Field(default_factory=list)
+
+
+def _added_again(request: Request, stored) -> dict:
+    added = len(effect_data(request, stored, "document.bo_sung_noi_nhan").get("added", []))
+    return {"document_id": stored.subject_id, "recipients_added": added}
 
 
 @api_router.post("/outgoing/{document_id}/recipients", summary="Bổ sung nơi nhận cho văn bản đã ban hành")
+@answers_retries_with(_added_again)
 async def api_add_recipients(document_id: str, body: AddRecipientsRequest, principal: ApiUser, state: State) -> dict:
     added = await add_recipients(state.engine, state.client, state.settings, state.store, user=principal.user,
                                  roles=principal.roles, document_id=document_id,
@@ -38,12 +45,9 @@ async def api_add_recipients(document_id: str, body: AddRecipientsRequest, princ
 async def page_add_recipients(request: Request, document_id: str, principal: WebUser, state: State,
                               _: CsrfChecked) -> Response:
     form = await request.form()
-    try:
-        choice = RecipientChoice([int(v) for v in form.getlist("recipient_agency_ids") if str(v).strip()],
-                                 _codes(str(form.get("recipient_codes", "")).split(",")),
-                                 [int(v) for v in form.getlist("recipient_unit_ids") if str(v).strip()])
-    except ValueError:
-        raise DomainError("invalid_metadata", fields={"recipient_agency_ids": "invalid"}) from None
+    choice = RecipientChoice(require_ids("recipient_agency_ids", form.getlist("recipient_agency_ids")),
+                             _codes(str(form.get("recipient_codes", "")).split(",")),
+                             require_ids("recipient_unit_ids", form.getlist("recipient_unit_ids")))
     await add_recipients(state.engine, state.client, state.settings, state.store, user=principal.user,
                          roles=principal.roles, document_id=document_id, choice=choice)
     target = f"/outgoing/{document_id}"

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from models.bounds import Id, Year
 from models.db import utcnow
 from models.documents import repo as document_repo
 from models.documents.access import register_for_user
@@ -15,8 +16,9 @@ from models.registers.numbering import register_year
 from web import reports
 from web.deps import DbSession, State, WebUser
 from web.htmx import render
+from web.idempotency import IdempotentRoute
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 
 @router.get("/registers")
@@ -26,8 +28,8 @@ def registers(request: Request, principal: WebUser, session: DbSession) -> Respo
 
 
 @router.get("/registers/{register_id}")
-def register_page(request: Request, register_id: int, principal: WebUser, session: DbSession,
-                  year: int | None = None) -> Response:
+def register_page(request: Request, register_id: Id, principal: WebUser, session: DbSession,
+                  year: Year | None = None) -> Response:
     register = register_for_user(session, principal.user, register_id)
     year = year or register_year(utcnow())
     entries = register_repo.entries_of(session, register.id, year)
@@ -41,14 +43,14 @@ def register_page(request: Request, register_id: int, principal: WebUser, sessio
 
 
 @router.get("/registers/{register_id}/print.pdf")
-def register_print(register_id: int, principal: WebUser, state: State, kind: str | None = None,
+def register_print(register_id: Id, principal: WebUser, state: State, kind: str | None = None,
                    start: Annotated[str | None, Query(alias="from")] = None,
                    end: Annotated[str | None, Query(alias="to")] = None, volume: str | None = None) -> Response:
     return reports.register_pdf_response(state.engine, principal.user, register_id, kind, start, end, volume)
 
 
 @router.get("/registers/{register_id}/export.xlsx")
-def register_export(register_id: int, principal: WebUser, state: State, kind: str | None = None,
+def register_export(register_id: Id, principal: WebUser, state: State, kind: str | None = None,
                     start: Annotated[str | None, Query(alias="from")] = None,
                     end: Annotated[str | None, Query(alias="to")] = None) -> Response:
     return reports.register_xlsx_response(state.engine, principal.user, register_id, kind, start, end)

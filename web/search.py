@@ -19,6 +19,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from commands import inbox as inbox_commands
+from models.bounds import Id
 from models.db import reading, utcnow
 from models.documents import search_repo
 from models.documents.search import MAX_QUERY_LENGTH, InvalidSearch, SearchQuery
@@ -30,12 +31,13 @@ from web.api import document_summary_json
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
 from web.filters import arrival_number, vn_date
 from web.htmx import render, wants_fragment
+from web.idempotency import IdempotentRoute
 from web.labels import SEARCH_CSV_COLUMNS, SEARCH_FIELD_LABELS, STATUS_LABELS, URGENCY_LABELS
 from web.messages import FIELD_ERROR_TEXT, MESSAGES
 from web.reports.cells import csv_text
 
-router = APIRouter()
-api_router = APIRouter(prefix="/api/v1", tags=["v1"])
+router = APIRouter(route_class=IdempotentRoute)
+api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])
 
 EXPORT_LIMIT = 10_000
 INCOMING_STATUSES = [DocumentStatus.NEW, DocumentStatus.REGISTERED, DocumentStatus.DIRECTED,
@@ -116,7 +118,7 @@ async def save(request: Request, principal: WebUser, state: State, _: CsrfChecke
 
 
 @router.post("/search/saved/{saved_id}/delete")
-def delete(request: Request, saved_id: int, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+def delete(request: Request, saved_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     inbox_commands.delete_saved_search(state.engine, principal.user, saved_id)
     with reading(state.engine) as session:
         context = _saved_context(session, principal)
@@ -168,7 +170,7 @@ def api_search(
     type_name: Annotated[str, Query(max_length=100)] = "",
     urgency: Urgency | None = None,
     status: DocumentStatus | None = None,
-    unit_id: Annotated[int | None, Query(ge=1, description="Đơn vị được giao xử lý")] = None,
+    unit_id: Annotated[Id | None, Query(description="Đơn vị được giao xử lý")] = None,
     from_: Annotated[date | None, Query(alias="from", description="Ngày đến, từ ngày")] = None,
     to: Annotated[date | None, Query(description="Ngày đến, đến ngày")] = None,
     issued_from: Annotated[date | None, Query(description="Ngày văn bản, từ ngày")] = None,
