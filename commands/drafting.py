@@ -10,6 +10,7 @@ revisions is a read: ``models.outgoing.compare``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from commands import uploads
 from commands.intake import MetadataInvalid
 from config.settings import Settings
 from models.audit import record
@@ -183,12 +185,13 @@ async def create_draft(engine: Engine, settings: Settings, store: FileStore, *, 
     form = parse_draft_form(raw)
     content = await asyncio.to_thread(_planned_content, engine, user, form, roles)
     prepared = await _prepare_file(content, content_mode, upload)
-    _check_attachments(attachments)
+    await asyncio.to_thread(_check_attachments, attachments)  # limited child processes, off the loop
 
-    digest = await asyncio.to_thread(store.put, prepared.pdf)
-    attachment_digests = [(name, await asyncio.to_thread(store.put, data), len(data)) for name, data in attachments]
-    return await asyncio.to_thread(_write_draft, engine, user, roles, form, prepared, filename, digest,
-                                   attachment_digests)
+    written = await asyncio.to_thread(uploads.write_blobs, store, [prepared.pdf, *(data for _, data in attachments)])
+    attachment_digests = [(name, digest, len(data))
+                          for (name, data), digest in zip(attachments, written.digests[1:], strict=True)]
+    return await uploads.recorded(engine, store, written, functools.partial(
+        _write_draft, engine, user, roles, form, prepared, filename, written.digests[0], attachment_digests))
 
 
 def _planned_content(engine: Engine, user: User, form: DraftForm, roles: set[Role]) -> DraftContent:
@@ -239,9 +242,9 @@ async def revise_draft(engine: Engine, settings: Settings, store: FileStore, *, 
     _check_sizes(settings, upload, [])
     content = await asyncio.to_thread(_revision_content, engine, user, roles, document_id, raw, content_mode)
     prepared = await _prepare_file(content or _empty_content(), content_mode, upload)
-    digest = await asyncio.to_thread(store.put, prepared.pdf)
-    return await asyncio.to_thread(_write_revision, engine, user, roles, document_id, prepared, digest,
-                                   content, filename, note)
+    written = await asyncio.to_thread(uploads.write_blobs, store, [prepared.pdf])
+    return await uploads.recorded(engine, store, written, functools.partial(
+        _write_revision, engine, user, roles, document_id, prepared, written.digests[0], content, filename, note))
 
 
 def _revision_content(engine: Engine, user: User, roles: set[Role], document_id: str, raw: dict,

@@ -1,8 +1,9 @@
 """Content-addressed file storage on disk (``var/files`` in the embedded default).
 
-Files are written once under their SHA-256 and never overwritten or deleted, so a stored
-document cannot be lost by a later upload. In production the directory is shared storage
-mounted on every web and worker process.
+Files are written once under their SHA-256 and never overwritten, so a stored document cannot
+be lost by a later upload. The one deletion is ``discard``: the blob a refused upload itself had
+just created, which no row references (``commands.uploads``). In production the directory is
+shared storage mounted on every web and worker process.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ class FileStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, data: bytes) -> str:
-        """Store bytes and return their SHA-256; storing the same bytes twice is a no-op.
+        """Store bytes and return their SHA-256; storing the same bytes twice is a no-op."""
+        return self.write(data)[0]
+
+    def write(self, data: bytes) -> tuple[str, bool]:
+        """Store bytes; return their SHA-256 and whether this call created the blob.
 
         The write goes to a temporary file that is fsynced and renamed into place, so a crash
         never leaves a truncated blob under a valid name.
@@ -32,7 +37,7 @@ class FileStore:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path_for(digest)
         if target.exists():
-            return digest
+            return digest, False
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
@@ -44,7 +49,11 @@ class FileStore:
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
-        return digest
+        return digest, True
+
+    def discard(self, sha256: str) -> None:
+        """Remove a blob that a refused upload created and nothing references (see the module docstring)."""
+        self.path_for(sha256).unlink(missing_ok=True)
 
     def read(self, sha256: str) -> bytes:
         """Return a blob's bytes."""

@@ -19,6 +19,8 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 
+from models.documents.pdf_checks import inspect_pdf
+from models.documents.sandbox import isolated
 from models.errors import INTERRUPTIONS, DomainError
 
 A4_LONG_SIDE_INCHES = 297 / 25.4
@@ -55,6 +57,12 @@ def images_to_pdf(files: list[tuple[str, bytes]], limits: ScanLimits | None = No
     return prepare_scan(files, limits).pdf
 
 
+def _first_name(files: list[tuple[str, bytes]], limits: ScanLimits | None = None) -> dict:
+    return {"filename": files[0][0] if files else ""}
+
+
+# Decoding images and PDFs from outside runs in a limited child process (models.documents.sandbox).
+@isolated(fallback="scan_unreadable", fallback_params=_first_name, returns=(PreparedScan,))
 def prepare_scan(files: list[tuple[str, bytes]], limits: ScanLimits | None = None) -> PreparedScan:
     """Check every file against ``limits`` and join them into one PDF (see the module docstring)."""
     import pikepdf
@@ -95,6 +103,12 @@ def prepare_scan(files: list[tuple[str, bytes]], limits: ScanLimits | None = Non
 def _pdf_page_count(name: str, data: bytes) -> int:
     import pikepdf
 
+    try:  # the bounded walk first: a looping page tree or a deflate bomb is never handed to qpdf
+        inspect_pdf.inline(data)
+    except DomainError as refusal:
+        if refusal.code in ("pdf_too_many_pages", "file_too_complex"):
+            raise
+        raise DomainError("scan_unreadable", filename=name) from refusal
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             return len(pdf.pages)

@@ -29,7 +29,8 @@ from pathlib import Path
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from models.documents.pdf_checks import inspect_pdf
+from models.documents.pdf_checks import MAX_TREE_DEPTH, inspect_pdf
+from models.documents.sandbox import isolated
 from models.errors import DomainError
 from models.outgoing.render import (
     AGENCY_FIELD,
@@ -53,15 +54,21 @@ SIGNATURE_BOTTOM_MM = 35
 SIGNER_COLUMN_CENTRE_FROM_RIGHT_MM = 60.5
 
 
+@isolated(fallback="corrupt_pdf", returns=(RenderedDocument,))
 def prepare_uploaded_pdf(pdf: bytes, *, signer_page: str = "last") -> RenderedDocument:
-    """Add the issuing fields to an uploaded draft PDF.
+    """Add the issuing fields to an uploaded draft PDF (in a limited child process).
 
     ``signer_page`` is "last", "first" or a 1-based page number as text.
     Raises ``not_pdf``/``corrupt_pdf``, ``draft_encrypted``, ``draft_already_signed``,
-    ``draft_has_issuing_fields`` or ``invalid_signer_page``.
+    ``draft_has_issuing_fields``, ``invalid_signer_page``, or the refusals of ``inspect_pdf``
+    (a looping page tree, a deflate bomb…), checked before pyHanko follows anything.
     """
-    reader = _open(pdf)
+    if not pdf.lstrip()[:5] == b"%PDF-":
+        raise DomainError("not_pdf")
+    if _encrypted(pdf):
+        raise DomainError("draft_encrypted")
     page_count = inspect_pdf(pdf)
+    reader = _open(pdf)
     if reader.embedded_signatures:
         raise DomainError("draft_already_signed")
     taken = sorted(set(FIELD_NAMES) & set(_field_names(reader)))
@@ -117,6 +124,13 @@ def convert_docx_to_pdf(data: bytes, *, soffice: str | None = None, timeout: flo
         return result.read_bytes()
 
 
+def _encrypted(pdf: bytes) -> bool:
+    try:
+        return PdfFileReader(io.BytesIO(pdf), strict=False).encrypted
+    except (PdfReadError, KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as error:
+        raise DomainError("corrupt_pdf") from error
+
+
 def _open(pdf: bytes) -> PdfFileReader:
     if not pdf.lstrip()[:5] == b"%PDF-":
         raise DomainError("not_pdf")
@@ -161,7 +175,9 @@ def _page_box(reader: PdfFileReader, index: int) -> tuple[float, float, float, f
 
 def _inherited(page, key: str):
     node = page
-    while node is not None:
+    for _ in range(MAX_TREE_DEPTH + 1):  # bounded: a hostile /Parent chain may loop
+        if node is None:
+            break
         if key in node:
             return node[key]
         node = node.get("/Parent")
