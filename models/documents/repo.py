@@ -102,6 +102,11 @@ def store_file(session: Session, *, sha256: str, size: int, content_type: str,
     return stored
 
 
+def file_referenced(session: Session, sha256: str) -> bool:
+    """Whether any file row points at this blob (a blob nobody references may be discarded)."""
+    return session.exec(select(StoredFile.id).where(StoredFile.sha256 == sha256).limit(1)).first() is not None
+
+
 def history(session: Session, document_id: str) -> list[tuple[AuditEvent, User | None]]:
     """Return the document's audit events, oldest first, with the acting user."""
     rows = session.exec(
