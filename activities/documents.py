@@ -155,7 +155,17 @@ def _link_reply(session: Session, document: Document, request: ApplyDecisionInpu
         session.add(reply)
 
 
+def _confirm_despite_duplicates(session: Session, document: Document, request: ApplyDecisionInput) -> None:
+    """The văn thư registers a document the registration page warned may be a duplicate: audit that decision."""
+    found = document_repo.probable_duplicates(session, document)
+    if found:
+        record(session, request.actor_id, "document.duplicate_confirmed", "document", document.id,
+               duplicate_of=[other.id for other in found], step=request.step)
+
+
 _EFFECTS = {
+    Action.REGISTER: _confirm_despite_duplicates,
+    Action.ACCEPT_FOR_REFERENCE: _confirm_despite_duplicates,
     Action.DIRECT: _record_direction,
     Action.FINISH: _link_reply,
     Action.ASSIGN: _record_handler,

@@ -33,6 +33,17 @@ def normalised(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
+def fold(text: str) -> str:
+    """Lowercase, strip all combining marks, map đ to d: ``'Đảng ủy' -> 'dang uy'``.
+
+    The one folding rule for comparing Vietnamese text (search, probable duplicates): input is
+    normalised to NFC first so decomposed text ("Unicode tổ hợp") folds the same, then case-folded
+    in Python, so SQLite (whose ``lower()`` folds ASCII only) and PostgreSQL compare the same keys.
+    """
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d")
+
+
 def refuse_unsafe_text(*, multiline: bool = True, **values: str | None) -> None:
     """Refuse (``invalid_fields``, each field with its problem) any of the named texts with unsafe characters."""
     problems = {name: problem for name, value in values.items()

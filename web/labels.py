@@ -112,6 +112,7 @@ ACTION_FIELD_LABELS = {
 AUDIT_LABELS = {
     "document.received": "Tiếp nhận văn bản",
     "document.registered": "Vào sổ văn bản đến",
+    "document.duplicate_confirmed": "Xác nhận vào sổ dù có thể trùng văn bản đã tiếp nhận",
     "task.opened": "Chuyển bước xử lý",
     "task.claimed": "Nhận xử lý",
     "task.released": "Trả lại hàng chờ",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent, record
 from models.db import utcnow
+from models.documents import duplicates
 from models.documents.schema import IncomingMetadata, refuse_state_secrets
 from models.documents.search_repo import index_document
 from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
@@ -17,6 +18,9 @@ from models.processes import repo as definition_repo
 from models.registers.numbering import document_identifier
 from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Urgency
 from workflows.contracts import IncomingInput, incoming_workflow_id
+
+# The newest documents sharing a folded số/ký hiệu that are compared further (a handful in practice).
+DUPLICATE_CANDIDATES = 200
 
 
 def receive_incoming(
@@ -29,17 +33,19 @@ def receive_incoming(
     process_key: str,
     process_version: int,
     source: DocumentSource = DocumentSource.UPLOAD,
+    duplicate_confirmed: bool = False,
 ) -> Document:
     """Create the document row (status NEW) with its main file and an audit event.
 
+    The probable duplicates found are named in the event; when the văn thư saw them and chose to
+    register the document all the same (``duplicate_confirmed``), that decision is audited too.
     The caller commits, then starts the workflow: a workflow is never started inside the
     transaction, and the reconciler starts it later if that start fails.
     """
     refuse_state_secrets(metadata)
     document_id = str(uuid.uuid4())
     values = metadata.model_dump(exclude={"priority"})
-    external_id = (document_identifier(metadata.organ_id, metadata.issued_date, metadata.code_number,
-                                       metadata.code_notation) if metadata.organ_id else None)
+    external_id = identifier_of(metadata)
     duplicates = find_duplicates(session, clerk.agency_id, external_id, metadata)
     document = Document(
         id=document_id,
@@ -60,27 +66,56 @@ def receive_incoming(
     session.add(DocumentFile(document_id=document_id, file_id=stored.id, role="main"))
     record(session, clerk.id, "document.received", "document", document_id,
            source=str(source), sha256=stored.sha256, duplicate_of=[d.id for d in duplicates])
+    if duplicates and duplicate_confirmed:
+        record(session, clerk.id, "document.duplicate_confirmed", "document", document_id,
+               duplicate_of=[d.id for d in duplicates], step="intake")
     index_document(session, document)
     return document
+
+
+def identifier_of(metadata: IncomingMetadata) -> str | None:
+    """The mã định danh văn bản of incoming metadata, when the issuer's code is known."""
+    return (document_identifier(metadata.organ_id, metadata.issued_date, metadata.code_number,
+                                metadata.code_notation) if metadata.organ_id else None)
 
 
 def find_duplicates(session: Session, agency_id: int, external_id: str | None,
                     metadata: IncomingMetadata) -> list[Document]:
     """Earlier incoming documents of the agency that look like the same one (ND30 PL VI III.1.h).
 
-    Same DocumentId, or the same số, ký hiệu and issuing agency. A warning, not a refusal: the
-    văn thư may legitimately receive a corrected re-issue.
+    The rule is ``models.documents.duplicates``: the candidates share the folded số/ký hiệu
+    (the stored ``duplicate_code``) or the DocumentId; the rest of the comparison is folded in
+    Python, so SQLite and PostgreSQL answer alike. A warning, not a refusal: the văn thư may
+    legitimately receive a corrected re-issue.
     """
-    same_triple = and_(
-        func.upper(Document.code_number) == metadata.code_number.upper(),
-        func.upper(Document.code_notation) == metadata.code_notation.upper(),
-        func.lower(Document.organ_name) == metadata.organ_name.lower(),
-    )
-    match = or_(Document.external_document_id == external_id, same_triple) if external_id else same_triple
-    return list(session.exec(
-        select(Document).where(Document.agency_id == agency_id, Document.direction == Direction.INCOMING, match)
-        .order_by(Document.created_at)
-    ))
+    key = duplicates.comparison_key(
+        code_number=metadata.code_number, code_notation=metadata.code_notation, organ_name=metadata.organ_name,
+        issued_date=metadata.issued_date, subject=metadata.subject, document_identifier=external_id)
+    return matching(session, agency_id, key)
+
+
+def probable_duplicates(session: Session, document: Document) -> list[Document]:
+    """The agency's other incoming documents that look like ``document`` (the warning on its page)."""
+    if document.direction != Direction.INCOMING:
+        return []
+    return matching(session, document.agency_id, duplicates.key_of(document), document.id)
+
+
+def matching(session: Session, agency_id: int, key: duplicates.DuplicateKey,
+             excluding: str | None = None) -> list[Document]:
+    """The agency's incoming documents whose key is a probable duplicate of ``key``, oldest first."""
+    same = [Document.duplicate_code == key.code] if key.code else []
+    if key.document_identifier:
+        same.append(Document.external_document_id == key.document_identifier)
+    if not same:
+        return []
+    query = select(Document).where(Document.agency_id == agency_id, Document.direction == Direction.INCOMING,
+                                   or_(*same))
+    if excluding is not None:
+        query = query.where(Document.id != excluding)
+    candidates = session.exec(query.order_by(col(Document.created_at).desc()).limit(DUPLICATE_CANDIDATES)).all()
+    found = [other for other in candidates if duplicates.is_probable_duplicate(key, duplicates.key_of(other))]
+    return sorted(found, key=lambda other: other.created_at)
 
 
 def duplicates_of(session: Session, document: Document) -> list[Document]:

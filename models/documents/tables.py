@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
+from models.documents.duplicates import DUPLICATE_CODE_LENGTH, code_key
 from models.vocab import (
     AssignmentRole,
     Direction,
@@ -39,7 +40,7 @@ class Document(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_document_agency_direction_status", "agency_id", "direction", "status"),
-        Index("ix_document_dup_key", "code_number", "code_notation", "organ_name"),
+        Index("ix_document_duplicate_code", "agency_id", "duplicate_code"),
     )
 
     id: str = Field(primary_key=True, max_length=36)  # UUID, also the workflow id suffix
@@ -68,6 +69,9 @@ class Document(SQLModel, table=True):
     to_places: str = Field(default="", max_length=1000)  # internal recipients (incoming #16)
     arrival_number: int | None = None  # Số đến
     arrival_date: datetime | None = Field(default=None, sa_type=UTCDateTime)  # Ngày đến
+    # The folded số/ký hiệu ("12/ubnd-vp") probable duplicates are looked up by; kept by the
+    # listener below whatever writes the row (models.documents.duplicates).
+    duplicate_code: str = Field(default="", max_length=DUPLICATE_CODE_LENGTH)
     # Mã định danh văn bản: <organ id>,<yyyy/MM/dd>,<số>/<ký hiệu> (DOMAIN §5.6).
     external_document_id: str | None = Field(default=None, max_length=120, index=True)
     # Unsigned electronic documents only have "để biết, tham khảo" value (QĐ44 Điều 4.2).
@@ -96,6 +100,12 @@ class Document(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+@event.listens_for(Document, "before_insert")
+@event.listens_for(Document, "before_update")
+def _fold_duplicate_code(_mapper, _connection, document: Document) -> None:
+    document.duplicate_code = code_key(document.code_number or "", document.code_notation or "")
 
 
 class DocumentFile(SQLModel, table=True):
