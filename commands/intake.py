@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import date
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
+from commands import uploads
 from config.settings import Settings
 from models.db import reading, transaction
 from models.documents import duplicates
@@ -110,17 +112,17 @@ async def receive_upload(
         raise DomainError("file_too_large", limit=settings.upload_max_bytes)
     if not data:
         raise DomainError("file_missing")
-    page_count = inspect_pdf(data)
+    page_count = await asyncio.to_thread(inspect_pdf, data)  # a limited child process, off the loop
     metadata = parse_metadata(raw_metadata)
     if duplicate_confirmed is False:
         found = await asyncio.to_thread(probable_duplicates, engine, clerk, raw_metadata)
         if found:
             raise ProbableDuplicate(found)
 
-    digest = await asyncio.to_thread(store.put, data)
-    document, start = await asyncio.to_thread(
-        _register_incoming, engine, clerk, metadata, digest, len(data), filename, page_count, source,
-        bool(duplicate_confirmed))
+    written = await asyncio.to_thread(uploads.write_blobs, store, [data])
+    document, start = await uploads.recorded(engine, store, written, functools.partial(
+        _register_incoming, engine, clerk, metadata, written.digests[0], len(data), filename, page_count, source,
+        bool(duplicate_confirmed)))
     await start_intakes_after_commit(client, settings.temporal_task_queue, [start])
     return document
 
@@ -172,6 +174,6 @@ async def suggest_metadata_from_pdf(data: bytes, settings: Settings) -> dict:
     """
     if len(data) > settings.upload_max_bytes:
         raise DomainError("file_too_large", limit=settings.upload_max_bytes)
-    inspect_pdf(data)
+    await asyncio.to_thread(inspect_pdf, data)
     text = await asyncio.to_thread(pdf_text, data)
     return suggest_metadata(text) if text.strip() else {}
