@@ -320,7 +320,10 @@ class Cluster:
                         if self._watching and not proc.down_until_restart and not proc.alive():
                             self.unplanned_exits[proc.name] = self.unplanned_exits.get(proc.name, 0) + 1
                             time.sleep(1.0)
-                            self.restart(proc)
+                            try:
+                                self.restart(proc)
+                            except Exception as error:  # noqa: BLE001 - tried again next turn
+                                self.say(f"restart of {proc.name} failed: {error}")
                 time.sleep(0.5)
 
         self._watchdog = threading.Thread(target=loop, name="watchdog", daemon=True)

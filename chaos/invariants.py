@@ -69,12 +69,16 @@ def _all(engine, model, *where):
 
 def acknowledged_exactly_once(engine_a, ledger: Ledger, idempotency: bool) -> list[Check]:
     """Every acknowledged create exists once; retries of unacknowledged ones are counted apart."""
-    with reading(engine_a) as session:
-        subjects = Counter()
-        for subject in session.exec(select(Document.subject).where(Document.subject.contains("chaos "))):
-            subjects[subject.rsplit(" ", 1)[-1]] += 1
+    def by_key(*where) -> Counter:
+        """Documents per key (the last word of the subject); a delivered copy has its own direction or source."""
+        with reading(engine_a) as session:
+            return Counter(subject.rsplit(" ", 1)[-1] for subject in session.exec(
+                select(Document.subject).where(Document.subject.contains("chaos "), *where)))
+
+    uploaded = by_key(Document.direction == "incoming", Document.source == "upload")
+    drafted = by_key(Document.direction == "outgoing")
     checks = []
-    for label, records in (("uploads", ledger.uploads), ("drafts", ledger.drafts)):
+    for label, records, subjects in (("uploads", ledger.uploads, uploaded), ("drafts", ledger.drafts, drafted)):
         lost, doubled, retry_dupes, unacked_stored = [], [], [], 0
         for record in records:
             count = subjects.get(record.key, 0)
@@ -182,14 +186,16 @@ def stuck(engines: dict, views: dict[str, Temporal], ledger: Ledger) -> Check:
     return Check("no task stuck", not problems, f"{len(problems)} stuck", problems)
 
 
-async def failed(clients: dict[str, Client]) -> tuple[Check, dict]:
-    problems, counts = [], {}
+async def failed(clients: dict[str, Client]) -> tuple[Check, Counter]:
+    """``ExecutionStatus="Failed"`` (and timed out or terminated) in both namespaces, by workflow type."""
+    problems, counts = [], Counter()
     for name, client in clients.items():
         for status in ("Failed", "TimedOut", "Terminated"):
-            found = [e async for e in client.list_workflows(f'ExecutionStatus="{status}"')]
-            counts[(name, status)] = len(found)
-            problems += [f"{name} {e.id} ({e.workflow_type}) {status}" for e in found]
-    return Check("no workflow failed", not problems, f"{len(problems)} failed/timed out/terminated", problems), counts
+            async for execution in client.list_workflows(f'ExecutionStatus="{status}"'):
+                counts[f"{name}/{execution.workflow_type}/{status}"] += 1
+                problems.append(f"{name} {execution.id} ({execution.workflow_type}) {status}")
+    figure = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "0"
+    return Check("no workflow failed", not problems, figure, problems), counts
 
 
 # --- hub and verdicts -----------------------------------------------------------------------

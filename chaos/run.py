@@ -103,8 +103,12 @@ class Killer:
         def back() -> None:
             time.sleep(delay)
             with proc.lock:
-                self.cluster.restart(proc)
-                proc.down_until_restart = False
+                try:
+                    self.cluster.restart(proc)
+                except Exception as error:  # noqa: BLE001 - the watchdog tries again
+                    self.cluster.say(f"restart of {proc.name} failed: {error}")
+                finally:
+                    proc.down_until_restart = False
             kill.down_for = time.monotonic() - down
 
         thread = threading.Thread(target=back, name=f"restart-{proc.name}", daemon=True)
@@ -191,7 +195,7 @@ def _evaluate(cluster: Cluster, load: Load, idempotency: bool, need_issue: bool)
         ("signature verdicts (kind→verdict)", verdicts.figure),
         *[(f"hub: {k}", str(v)) for k, v in sorted(hub_figures.items())],
         ("workflows by status", ", ".join(f"{k}: {v}" for k, v in sorted(workflows.items()))),
-        ("failed/timed out/terminated", ", ".join(f"{n}/{s}: {c}" for (n, s), c in sorted(counts.items()))),
+        ("failed/timed out/terminated", ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "0"),
     ]
     return checks, figures
 
