@@ -406,6 +406,7 @@ class PollResult:
     refused: int = 0
     revoked: int = 0
     queued_sends: list[int] = field(default_factory=list)  # outbox rows whose delivery was started
+    failed: bool = False  # the round gave up (retried three times); the next round polls again
 
 
 @dataclass

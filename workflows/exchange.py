@@ -30,10 +30,17 @@ class HubPollWorkflow:
 
     @workflow.run
     async def run(self) -> PollResult:
-        return await workflow.execute_activity(
-            ActivityName.POLL_HUB, result_type=PollResult, start_to_close_timeout=timedelta(minutes=10),
-            heartbeat_timeout=timedelta(minutes=2),
-            retry_policy=RetryPolicy(maximum_attempts=3, initial_interval=timedelta(seconds=5)))
+        # Like a maintenance round: a round that cannot finish (the database restarting, the hub
+        # unreachable) is logged and ends; the next round polls again, and the hub keeps every
+        # package until it is acknowledged, so a failed round loses nothing and is no failure.
+        try:
+            return await workflow.execute_activity(
+                ActivityName.POLL_HUB, result_type=PollResult, start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(minutes=2),
+                retry_policy=RetryPolicy(maximum_attempts=3, initial_interval=timedelta(seconds=5)))
+        except ActivityError:
+            workflow.logger.warning("hub poll round failed; the next round polls again")
+            return PollResult(failed=True)
 
 
 @workflow.defn(name="HubDelivery")
