@@ -143,7 +143,10 @@ class Api:
                 self.token = None  # should not happen: sessions live in the database
                 self.ledger.note(f"{self.username}: 401 on {path}")
                 continue
-            if response.status_code in RETRYABLE:
+            # 409 "idempotency_in_progress": an earlier attempt with this key still holds it (RFC draft:
+            # try again later), as when the web process that took it was killed mid-request.
+            if response.status_code in RETRYABLE or (
+                    response.status_code == 409 and "idempotency_in_progress" in response.text):
                 if record is not None:
                     record.unacked_attempts += 1
                 time.sleep(random.uniform(0.5, 2.0))
