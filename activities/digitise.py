@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.cancellation import heartbeating, raise_if_cancelled
 from activities.keys import agency_signing_key
 from config.settings import Settings
 from models.audit import record
@@ -88,6 +89,9 @@ class DigitiseActivities:
         try:
             pdf, text, pages = self._ocr(request.document_id, self.file_store.read(source_sha256))
         except ScanUnprocessable as exc:
+            # OCR tools catch broadly: a worker stop may surface as "unprocessable". Never
+            # quarantine a scan for that; the attempt ends cancelled and is retried.
+            raise_if_cancelled("OCR")
             reason = str(exc)[:500]
             with transaction(self.engine) as session:
                 job = session.get(DigitiseJob, request.document_id)
@@ -149,7 +153,8 @@ class DigitiseActivities:
                 single.pages.append(page)
                 buffer = io.BytesIO()
                 single.save(buffer)
-                page_pdf, page_text = self._ocr_page(buffer.getvalue())
+                with heartbeating(number - 1, total):  # one page is one long call
+                    page_pdf, page_text = self._ocr_page(buffer.getvalue())
                 done = pikepdf.open(io.BytesIO(page_pdf))
                 kept.append(done)
                 output.pages.extend(done.pages)
@@ -205,8 +210,9 @@ class DigitiseActivities:
             source_sha256, filename = stored.sha256, stored.filename
             agency_code = agency.code if agency else ""
 
-        with agency_signing_key(self.settings, agency_code).open_signer() as signer:
+        with agency_signing_key(self.settings, agency_code).open_signer() as signer, heartbeating("sign"):
             signed = _sign(self.file_store.read(source_sha256), signer)
+        raise_if_cancelled("the agency signature")
         sha256 = self.file_store.put(signed)
 
         with transaction(self.engine) as session:

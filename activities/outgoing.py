@@ -18,7 +18,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from activities.cancellation import raise_if_cancelled
+from activities.cancellation import heartbeating, raise_if_cancelled
 from activities.exchange import start_deliveries
 from activities.keys import agency_signing_key
 from config.settings import Settings
@@ -200,20 +200,22 @@ class OutgoingActivities:
         if not seal.exists():
             raise ApplicationError(f"seal_image_missing: {plan.agency_code}", type="seal_image_missing",
                                    non_retryable=True)
-        activity.heartbeat("fill")
-        filled = signing.fill_number_and_date(self.file_store.read(plan.signed_sha), so_ky_hieu=plan.so_ky_hieu,
-                                              date_text=date_text(plan.issued_on))
-        activity.heartbeat("seal")
-        sealed = signing.sign_as_agency(filled, signer, seal_image_png=seal.read_bytes(),
-                                        reason=f"Ban hành văn bản số {plan.so_ky_hieu}")
+        # Each step is one long call (fonts, pyHanko): a background heartbeat keeps it alive.
+        with heartbeating("fill"):
+            filled = signing.fill_number_and_date(self.file_store.read(plan.signed_sha),
+                                                  so_ky_hieu=plan.so_ky_hieu, date_text=date_text(plan.issued_on))
+        with heartbeating("seal"):
+            sealed = signing.sign_as_agency(filled, signer, seal_image_png=seal.read_bytes(),
+                                            reason=f"Ban hành văn bản số {plan.so_ky_hieu}")
         attachments = []
         for sha, name in plan.attachments:
-            activity.heartbeat(f"attachment {name}")
-            attachments.append((name, signing.sign_attachment(self.file_store.read(sha), signer,
-                                                              so_ky_hieu=plan.so_ky_hieu, at=utcnow())))
+            with heartbeating(f"attachment {name}"):
+                attachments.append((name, signing.sign_attachment(self.file_store.read(sha), signer,
+                                                                  so_ky_hieu=plan.so_ky_hieu, at=utcnow())))
         roots = pki.trust_anchor_certificates(self.settings)
         for name, data in [("main", sealed)] + attachments:
-            report = check_pdf_signatures(data, roots)
+            with heartbeating(f"check {name}"):
+                report = check_pdf_signatures(data, roots)
             raise_if_cancelled("the check of the issued file")
             if report.verdict != SignatureVerdict.VALID:
                 # Never issue a file a recipient would reject; the văn thư sees the failure.

@@ -6,7 +6,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.cancellation import raise_if_cancelled
+from activities.cancellation import heartbeating, raise_if_cancelled
 from config.settings import Settings
 from models.audit import record
 from models.db import insert_ignoring_conflict, transaction, utcnow
@@ -63,7 +63,8 @@ class SignatureActivities:
             if existing is not None:
                 return _result(existing)
 
-        report = check_pdf_signatures(self.file_store.read(sha256), self._trust_roots())
+        with heartbeating("check"):
+            report = check_pdf_signatures(self.file_store.read(sha256), self._trust_roots())
         raise_if_cancelled("the signature check")
 
         with transaction(self.engine) as session:

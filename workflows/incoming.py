@@ -62,6 +62,8 @@ DOUBTFUL_VERDICTS = {"invalid", "untrusted"}
 # thư to register or return them. Behind a patch: histories before it registered them at once.
 RECEIVED_SOURCES = {"internal", "hub"}
 ACCEPT_RECEIVED_PATCH = "2026-11-26-accept-received"
+# A long single call (pyHanko) heartbeats from a background thread (activities.cancellation).
+LONG_CALL_HEARTBEAT = timedelta(minutes=1)
 ACCEPT_DAYS = 0  # registration is due the day of receipt (QĐ44 Điều 10.3)
 ASSIGN_DAYS = 1
 EXTENSION_DAYS = 1
@@ -113,8 +115,10 @@ class IncomingDocumentWorkflow(HumanSteps):
                 check = await workflow.execute_activity(
                     ActivityName.VERIFY_SIGNATURES, VerifySignaturesInput(start.document_id),
                     result_type=VerifySignaturesResult,
-                    # pyHanko needs tens of milliseconds a signature; a large file, seconds.
-                    start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
+                    # pyHanko needs tens of milliseconds a signature; a large file, seconds. The
+                    # heartbeat lets a stopped worker's attempt be retried within a minute.
+                    start_to_close_timeout=timedelta(minutes=2), heartbeat_timeout=LONG_CALL_HEARTBEAT,
+                    retry_policy=DB_RETRY,
                 )
                 if check.verdict in DOUBTFUL_VERDICTS:
                     # QĐ44 Điều 10.1.b: the văn thư decides whether to accept it for reference
@@ -168,7 +172,8 @@ class IncomingDocumentWorkflow(HumanSteps):
                 )
                 await workflow.execute_activity(
                     ActivityName.SIGN_DIGITISED, DigitiseInput(start.document_id), result_type=SignDigitisedResult,
-                    start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
+                    start_to_close_timeout=timedelta(minutes=2), heartbeat_timeout=LONG_CALL_HEARTBEAT,
+                    retry_policy=DB_RETRY,
                 )
                 return True
             except ActivityError:
