@@ -5,7 +5,7 @@ commands are the building blocks it uses and the tools an administrator needs on
 Every message is in Vietnamese; domain errors exit with status 2.
 
 This module holds the parser and the commands that start or prepare the installation;
-``wording`` what the command says, ``administration`` the accounts and process commands,
+``wording`` what the command says, ``administration`` the accounts, process and audit commands,
 ``edxml`` the package checker. Handlers import heavy modules locally, so ``qlvb --help`` starts fast.
 """
 
@@ -17,6 +17,8 @@ import logging
 import signal
 
 from cli.administration import (
+    cmd_audit_sign_days,
+    cmd_audit_verify,
     cmd_processes_deploy,
     cmd_processes_list,
     cmd_users_create,
@@ -25,6 +27,7 @@ from cli.administration import (
     cmd_users_reset,
     engine_for,
 )
+from cli.backup import cmd_backup, cmd_restore
 from cli.edxml import cmd_edxml_validate
 from cli.wording import Parser, complain, describe_error, say
 from config.settings import Settings, get_settings
@@ -234,6 +237,23 @@ def build_parser() -> argparse.ArgumentParser:
                          "đến khi không còn văn bản nào chờ")
     index_text.add_argument("--all", action="store_true",
                             help="đọc lại nội dung của mọi văn bản (ví dụ sau khi khôi phục kho tệp)")
+
+    backup = command(commands, "backup", cmd_backup,
+                     "sao lưu cơ sở dữ liệu và kho tệp vào THƯ_MỤC (kèm bản kê tổng kiểm SHA-256); "
+                     "«qlvb backup verify THƯ_MỤC» kiểm tra lại một bản sao lưu")
+    backup.usage = "qlvb backup [verify] THƯ_MỤC"
+    backup.add_argument("words", nargs="+", metavar="THƯ_MỤC", help="thư mục sao lưu (mới hoặc trống)")
+    restore = command(commands, "restore", cmd_restore,
+                      "phục hồi một bản sao lưu vào hệ thống trống (cơ sở dữ liệu và kho tệp chưa có dữ liệu)")
+    restore.add_argument("source", metavar="THƯ_MỤC")
+
+    audit = commands.add_parser("audit", help="nhật ký hệ thống", description="Nhật ký hệ thống.")
+    audit_commands = audit.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")
+    command(audit_commands, "verify", cmd_audit_verify,
+            "kiểm tra tính toàn vẹn của nhật ký (chuỗi băm và chữ ký đầu chuỗi từng ngày); "
+            "chỉ ra mắt xích hỏng đầu tiên")
+    command(audit_commands, "sign-days", cmd_audit_sign_days,
+            "ký đầu chuỗi nhật ký của các ngày đã qua chưa được ký")
 
     edxml = commands.add_parser("edxml", help="gói tin edXML (QCVN 102:2016)", description="Gói tin edXML.")
     edxml_commands = edxml.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")

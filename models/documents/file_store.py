@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class FileStore:
@@ -58,3 +62,12 @@ class FileStore:
     def read(self, sha256: str) -> bytes:
         """Return a blob's bytes."""
         return self.path_for(sha256).read_bytes()
+
+    def digests(self) -> Iterator[str]:
+        """Every blob in the store, by digest (temporary files and anything else are skipped)."""
+        if not self.root.is_dir():
+            return
+        for directory, _dirs, names in os.walk(self.root):
+            for name in names:
+                if _DIGEST.fullmatch(name) and self.path_for(name) == Path(directory, name):
+                    yield name
