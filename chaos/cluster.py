@@ -7,6 +7,9 @@ namespace, web app (``qlvb web``) and worker (``qlvb worker``); one Temporal dev
 hub simulator (``qlvb hub``) between them. On PostgreSQL both databases live in a private cluster
 started for the run (never the machine's shared server), which is killed and restarted like the rest.
 
+The processes run a copy of the code taken when the run starts (``--source``: the working tree, or
+the last commit), so edits made in the checkout during a long run do not reach restarted processes.
+
 Every process gets its own port (free ports, so a ``qlvb run`` elsewhere on the machine is not
 disturbed) and its own log file in the run directory.
 """
@@ -29,7 +32,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-QLVB = BIN / "qlvb"
 TEMPORAL = BIN / "temporal"
 # Debian's PostgreSQL binaries (package postgresql), the newest version installed.
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), default=Path("/nonexistent"))
@@ -76,6 +78,7 @@ class Proc:
     log: Path
     port: int | None = None
     user: str | None = None  # run as this user (PostgreSQL refuses root)
+    cwd: Path = ROOT
     popen: subprocess.Popen | None = None
     starts: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -85,7 +88,7 @@ class Proc:
         with open(self.log, "ab") as output:
             output.write(f"\n=== start {self.starts + 1} at {time.strftime('%H:%M:%S')} ===\n".encode())
             output.flush()
-            self.popen = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, process_group=0,
+            self.popen = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, process_group=0,
                                           stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
                                           user=self.user)
         self.starts += 1
@@ -149,8 +152,10 @@ class Installation:
 class Cluster:
     """Everything a chaos run starts; ``procs`` by name, restartable one by one."""
 
-    def __init__(self, directory: Path, backend: str, log) -> None:
+    def __init__(self, directory: Path, backend: str, log, source: str = "worktree") -> None:
         self.dir = directory
+        self.source = source
+        self.src = directory / "src"
         self.backend = backend
         self.say = log
         self.procs: dict[str, Proc] = {}
@@ -167,6 +172,7 @@ class Cluster:
     def prepare(self) -> None:
         """Create the databases, migrate and seed, make the PKI and the hub secrets; start everything."""
         self.dir.mkdir(parents=True, exist_ok=True)
+        self._snapshot()
         if self.backend == "postgres":
             self._init_postgres()
             self._start(self.procs["postgres"])
@@ -182,6 +188,23 @@ class Cluster:
         for inst in (a, b):
             self._start(self._qlvb_proc(f"worker-{inst.name}", "worker", inst, ["worker"]))
             self._start(self._qlvb_proc(f"web-{inst.name}", "web", inst, ["web"], inst.web_port))
+
+    def _snapshot(self) -> None:
+        """The code the processes run: the last commit, or the working tree's files (tracked and new)."""
+        self.src.mkdir(parents=True)
+        if self.source == "head":
+            archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(self.src)], input=archive, check=True)
+            return
+        listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                                capture_output=True).stdout.decode().split("\0")
+        for name in filter(None, listed):
+            origin = ROOT / name
+            if origin.is_file():
+                target = self.src / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(origin, target)
 
     def _init_postgres(self) -> None:
         if not (PG_BIN / "initdb").exists():
@@ -250,7 +273,8 @@ class Cluster:
         port = free_port()
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("QLVB_") and k not in (
-                "DATABASE_URL", "TEMPORAL_ADDRESS")},
+                "DATABASE_URL", "TEMPORAL_ADDRESS", "PYTHONPATH")},
+            "PYTHONPATH": str(self.src),  # the snapshot, ahead of the editable install of the checkout
             "QLVB_VAR_DIR": str(var_dir), "DATABASE_URL": url,
             "TEMPORAL_ADDRESS": f"127.0.0.1:{self.temporal_port}",
             "QLVB_TEMPORAL_NAMESPACE": NAMESPACE_A if name == "a" else NAMESPACE_B,
@@ -264,9 +288,13 @@ class Cluster:
             env["QLVB_HUB_SYSTEM_ID"] = MINISTRY_SYSTEM
         return Installation(name, var_dir, url, env["QLVB_TEMPORAL_NAMESPACE"], port, env)
 
+    def _qlvb(self, args: list[str]) -> list[str]:
+        """``qlvb ARGS`` from the snapshot."""
+        return [sys.executable, "-m", "cli", *args]
+
     def _run_qlvb(self, inst: Installation, args: list[str]) -> None:
         with open(self.dir / f"setup-{inst.name}.log", "ab") as output:
-            subprocess.run([str(QLVB), *args], cwd=ROOT, env=inst.env, check=True, stdout=output,
+            subprocess.run(self._qlvb(args), cwd=self.src, env=inst.env, check=True, stdout=output,
                            stderr=subprocess.STDOUT)
 
     def _pki_and_hub_secrets(self, a: Installation, b: Installation) -> None:
@@ -286,7 +314,7 @@ class Cluster:
         b.env["QLVB_HUB_SECRET"] = next(s.secret for s in systems if s.system_id == MINISTRY_SYSTEM)
 
     def _qlvb_proc(self, name: str, kind: str, inst: Installation, args: list[str], port: int | None = None) -> Proc:
-        proc = Proc(name, kind, [str(QLVB), *args], inst.env, self.dir / f"{name}.log", port)
+        proc = Proc(name, kind, self._qlvb(args), inst.env, self.dir / f"{name}.log", port, cwd=self.src)
         self.procs[name] = proc
         return proc
 

@@ -205,7 +205,7 @@ def run_backend(backend: str, kills: int, args, rng: random.Random, idempotency:
 
     directory = Path(tempfile.mkdtemp(prefix=f"qlvb-chaos-{backend}-"))
     result = Result(backend, directory=directory)
-    cluster = Cluster(directory, backend, out)
+    cluster = Cluster(directory, backend, out, source=args.source)
     load = None
     try:
         out(f"[{backend}] starting in {directory} …")
@@ -290,6 +290,10 @@ def report(result: Result) -> None:
         out(f"  logs kept in {result.directory}")
 
 
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chaos", description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
@@ -306,7 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drafters", type=int, default=2)
     parser.add_argument("--pace", type=float, default=1.0, help="multiplies the actors' pauses")
     parser.add_argument("--keep", action="store_true", help="keep the run directory even when all passed")
+    parser.add_argument("--source", choices=["worktree", "head"], default="worktree",
+                        help="the code the processes run: the working tree's files, or the last commit")
     args = parser.parse_args(argv)
+    # SIGTERM (a background run has SIGINT ignored) stops the run like Ctrl-C: every child is stopped.
+    signal.signal(signal.SIGTERM, _interrupt)
     if args.smoke:
         args.backend, args.kills, args.settle = "sqlite", 6, min(args.settle, 120.0)
         args.interval_min, args.interval_max, args.warmup, args.tail = 2.0, 5.0, 8.0, 5.0
