@@ -22,12 +22,14 @@ from config.temporal import connect
 from models.db import make_engine
 from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
+from web import audit as audit_routes
 from web import outgoing as outgoing_routes
 from web import outgoing_api as outgoing_api_routes
 from web import pki as pki_routes
 from web import recall as recall_routes
 from web import recipients as recipient_routes
 from web import search as search_routes
+from web.body_limits import JsonBodyLimits
 from web.deps import AppState
 
 log = logging.getLogger("qlvb.web")
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   # integrators read /openapi.json instead.
                   docs_url=None, redoc_url=None)
     app.state.templates = _templates(strict_templates)
+    # Added before the header middleware, so it runs inside it: its refusals get the headers too.
+    app.add_middleware(JsonBodyLimits)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -113,5 +117,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(search_routes.router)
     app.include_router(search_routes.api_router)
     app.include_router(mailbox.router)
+    app.include_router(audit_routes.router)
+    app.include_router(audit_routes.api_router)
     errors.install(app)
     return app

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
+from models.bounds import MAX_JSON_DEPTH, json_too_deep
 from models.calendar import repo as calendar_repo
 from models.db import transaction
 from models.errors import DomainError, Forbidden
@@ -59,6 +60,8 @@ def deploy_process(engine: Engine, *, actor_id: int, roles: set[Role], body_text
     The same body as the latest version publishes nothing (``created`` is False).
     """
     require_admin(roles)
+    if json_too_deep(body_text):
+        raise DomainError("invalid_process", detail=f"JSON lồng nhau quá {MAX_JSON_DEPTH} cấp")
     try:
         raw = json.loads(body_text)
     except json.JSONDecodeError as failure:

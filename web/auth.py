@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from commands import auth as auth_commands
+from models.bounds import Id
 from models.db import reading
 from models.errors import DomainError
 from models.org import repo as account_repo
@@ -99,7 +100,7 @@ def sessions_page(request: Request, principal: WebUserAny, session: DbSession) -
 
 
 @router.post("/account/sessions/{session_id}/revoke")
-def revoke(request: Request, session_id: int, principal: WebUserAny, state: State, _: CsrfChecked) -> Response:
+def revoke(request: Request, session_id: Id, principal: WebUserAny, state: State, _: CsrfChecked) -> Response:
     auth_commands.revoke_own_session(state.engine, principal.user.id, session_id)
     if session_id == principal.session.id:
         response = Response(status_code=204, headers={"HX-Redirect": "/login"})

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import DomainError
@@ -86,12 +87,25 @@ def install(app: FastAPI) -> None:
         for item in error.errors():
             loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "form")]
             name = loc[0] if loc else "request"
-            fields[name] = FIELD_ERROR_TEXT.get(item.get("type", ""), "giá trị không hợp lệ")
+            text = FIELD_ERROR_TEXT.get(item.get("type", ""), "giá trị không hợp lệ")
+            try:
+                text = text.format(**item.get("ctx", {}))
+            except (KeyError, IndexError, ValueError):
+                pass
+            fields[name] = text
         wrapped = DomainError("invalid_request")
         if _is_api(request):
             return JSONResponse({"detail": MESSAGES["invalid_request"], "code": "invalid_request",
                                  "errors": fields}, status_code=422)
         return domain_error_response(request, wrapped)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, error: Exception) -> Response:
+        """A value too large for the database (SQLite's 64 bits, PostgreSQL's ``integer``): the
+        request's fault, so a refusal. A safety net behind the bounded types of ``models.bounds``."""
+        log.warning("value out of range on %s %s: %s", request.method, request.url.path, error)
+        return domain_error_response(request, DomainError("invalid_request"))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:

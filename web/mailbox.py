@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from models.bounds import Id
 from models.errors import Forbidden, NotFound
 from models.notifications import mail
 from models.notifications import tables as notifications_tables
@@ -33,7 +34,7 @@ def mailbox(request: Request, principal: WebUser, state: State, session: DbSessi
 
 
 @router.get("/{message_id}")
-def message(request: Request, message_id: int, principal: WebUser, state: State, session: DbSession) -> Response:
+def message(request: Request, message_id: Id, principal: WebUser, state: State, session: DbSession) -> Response:
     _check(state, principal)
     found = session.get(notifications_tables.MailMessage, message_id)
     if found is None:

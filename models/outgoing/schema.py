@@ -11,6 +11,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from models.bounds import Id
 from models.documents.schema import _SECRET_WORDS, _URGENCY_ALIASES, _nfc
 from models.errors import DomainError
 from models.vocab import Secrecy, Urgency
@@ -23,20 +24,20 @@ class DraftForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    doc_type_id: int
+    doc_type_id: Id
     subject: str = Field(min_length=1, max_length=500)
     body: str = Field(default="", max_length=50_000)  # the form's content; empty for an upload
     urgency: Urgency = Urgency.NORMAL
     secrecy: Secrecy = Secrecy.NONE
-    signer_id: int
+    signer_id: Id
     # "KT." and the head's title, e.g. competence "KT." + competence_title "CHỦ TỊCH".
     competence: str = ""
     competence_title: str = Field(default="", max_length=45)
-    recipient_agency_ids: list[int] = Field(default_factory=list)  # inside the installation
-    recipient_codes: list[str] = Field(default_factory=list)  # outside, by QCVN 102 code
-    recipient_unit_ids: list[int] = Field(default_factory=list)  # own units, for information
+    recipient_agency_ids: list[Id] = Field(default_factory=list, max_length=500)  # inside the installation
+    recipient_codes: list[str] = Field(default_factory=list, max_length=500)  # outside, by QCVN 102 code
+    recipient_unit_ids: list[Id] = Field(default_factory=list, max_length=500)  # own units, for information
     # Which recipient agencies are also addressed in "Kính gửi" (empty: all of them).
-    kinh_gui_agency_ids: list[int] = Field(default_factory=list)
+    kinh_gui_agency_ids: list[Id] = Field(default_factory=list, max_length=500)
     due_date: date | None = None  # Hạn trả lời, when a reply is requested
     issued_amount: int | None = Field(default=None, ge=1, le=999)
     description: str = Field(default="", max_length=500)

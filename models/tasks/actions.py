@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from models.bounds import parse_id
 from models.documents.tables import Document
 from models.errors import DomainError
 from models.org.tables import OrgUnit, User, UserRole
@@ -178,12 +179,12 @@ def validate_fields(session: Session, agency_id: int, action: str, fields: dict,
             if spec.kind == "unit" and len(ids) != 1:
                 errors[spec.name] = "invalid"
                 continue
-            if not all(part.isdigit() for part in ids) or not units_belong(session, agency_id, ids):
+            if not all(parse_id(part) is not None for part in ids) or not units_belong(session, agency_id, ids):
                 errors[spec.name] = "invalid"
                 continue
             value = ",".join(ids)
         elif spec.kind == "user":
-            if not value.isdigit() or not _officer_of(session, agency_id, unit_id, int(value)):
+            if (user_id := parse_id(value)) is None or not _officer_of(session, agency_id, unit_id, user_id):
                 errors[spec.name] = "invalid"
                 continue
         elif spec.kind == "outgoing":
