@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := chromium fonts-noto-core fonts-liberation2 fonts-croscore pop
                    tesseract-ocr tesseract-ocr-vie ghostscript unpaper pngquant \
                    softhsm2 opensc
 
-.PHONY: venv system-deps run test bench chaos chaos-smoke clean
+.PHONY: venv system-deps run test bench chaos chaos-smoke fuzz clean
 
 venv: $(VENV)/.installed
 
@@ -52,6 +52,16 @@ chaos: venv
 
 chaos-smoke: venv
 	$(BIN)/python -m chaos.run --smoke $(CHAOS_ARGS)
+
+# Coverage-guided fuzzing (atheris) of every parser of untrusted files, FUZZ_SECONDS per target;
+# crashes land in tests/fuzz_corpus/<target>/ and are replayed by make test (fuzz/campaign.py).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+fuzz: venv
+	$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/python -m pip install -e '.[test,fuzz]'
+	$(BIN)/python -m fuzz.make_seeds
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m fuzz.campaign $(FUZZ_TARGETS)
 
 # Removes build output, caches and the virtualenv; var/ (the data) is kept.
 clean:

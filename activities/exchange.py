@@ -91,10 +91,12 @@ class ExchangeActivities:
         setattr(result, counter, getattr(result, counter) + 1)
 
     def _store(self, hub_doc_id: str, message_type: str, data: bytes, sha: str) -> exchange_repo.Received:
+        refusal = exchange_repo.attachment_refusal(data)  # its PDFs, in limited child processes
         with transaction(self.engine) as session:
             received = exchange_repo.store_received(session, hub_doc_id=hub_doc_id, message_type=message_type,
                                                     data=data, sha256=sha, put=self.file_store.put,
-                                                    trust_anchors=pki.trust_anchor_certificates(self.settings))
+                                                    trust_anchors=pki.trust_anchor_certificates(self.settings),
+                                                    attachment_refusal=refusal)
             for document in (received.start_incoming, received.recall_document):
                 if document is not None:
                     session.refresh(document)

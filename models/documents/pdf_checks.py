@@ -19,7 +19,7 @@ import io
 import zlib
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfReadError
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from models.documents.sandbox import isolated
@@ -34,8 +34,9 @@ MAX_STREAM_BYTES = 256 * 2**20  # one page's content, a font, an object stream, 
 MAX_IMAGE_PIXELS = 250_000_000  # an A0 page at 600 dpi
 _CHUNK = 1 << 16
 _FLATE = {"/FlateDecode", "/Fl"}
-_READ_ERRORS = (PdfReadError, KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError,
-                AssertionError, zlib.error, OverflowError, UnicodeError, LookupError, EOFError)
+# What pyHanko raises on a damaged file (an unknown stream filter is a NotImplementedError).
+READ_ERRORS = (PdfError, KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError,
+               AssertionError, zlib.error, OverflowError, UnicodeError, LookupError, EOFError, NotImplementedError)
 
 
 @isolated(fallback="corrupt_pdf")
@@ -64,7 +65,7 @@ def inspect_pdf(data: bytes) -> int:
         raise
     except PdfDecodeLimitError as error:  # pyHanko's own cap on what it inflates (object streams)
         raise _too_complex("một luồng dữ liệu nén bung ra quá lớn") from error
-    except _READ_ERRORS as error:
+    except READ_ERRORS as error:
         raise DomainError("corrupt_pdf") from error
     return pages
 

@@ -15,8 +15,10 @@ from sqlmodel import Session, col, select
 
 from models.audit import record
 from models.db import utcnow
+from models.documents.pdf_checks import inspect_pdf
 from models.documents.search_repo import index_document
 from models.documents.tables import Document, DocumentFile, StoredFile
+from models.errors import DomainError
 from models.exchange.edxml.package import (
     BusinessDocType,
     EdocPackage,
@@ -103,11 +105,38 @@ def our_agency(session: Session, code: str, on: date | None = None) -> Agency | 
     return None
 
 
+_PDF_REFUSALS = {
+    "pdf_encrypted": "có mật khẩu",
+    "pdf_too_many_pages": "khai báo quá nhiều trang",
+    "file_too_complex": "có cấu trúc bất thường ({reason})",
+}
+
+
+def _pdf_attachments(package: EdocPackage) -> list:
+    return [a for a in package.attachments if a.name.lower().endswith(".pdf") or a.content_type == "application/pdf"]
+
+
+def attachment_refusal(data: bytes) -> str | None:
+    """Why the PDFs of a package cannot be received (each checked by ``inspect_pdf`` in a limited
+    child process), or None. Called by the receiving activity before its transaction."""
+    report = check(data)
+    if not isinstance(report.package, EdocPackage):
+        return None
+    for attachment in _pdf_attachments(report.package):
+        try:
+            inspect_pdf(attachment.data)
+        except DomainError as refusal:
+            why = _PDF_REFUSALS.get(refusal.code, "bị hỏng hoặc không phải PDF")
+            return f"Tệp PDF «{attachment.name}» {why.format(**refusal.params)}, không tiếp nhận được"
+    return None
+
+
 def store_received(session: Session, *, hub_doc_id: str, message_type: str, data: bytes, sha256: str,
-                   put: Put, trust_anchors: list | None = None) -> Received:
+                   put: Put, trust_anchors: list | None = None, attachment_refusal: str | None = None) -> Received:
     """Record one package the hub offered (its raw bytes are already in the file store).
 
     Refusals are recorded with their reason and acknowledged ``fail``; nothing else changes.
+    ``attachment_refusal`` is what ``attachment_refusal(data)`` found wrong with its PDFs.
     A package seen before (same sender, DocumentId and business type; or the same hub id for a
     status) is a duplicate: acknowledged again, recorded once.
     """
@@ -139,7 +168,7 @@ def store_received(session: Session, *, hub_doc_id: str, message_type: str, data
                  sha256, package, business)
         return Received("duplicate", "done")
     if business == BusinessDocType.NEW:
-        return _store_new(session, hub_doc_id, package, dedup, sha256, put)
+        return _store_new(session, hub_doc_id, package, dedup, sha256, put, attachment_refusal)
     target = _received_document(session, package)
     if target is None:
         return _refuse(session, hub_doc_id, message_type, sha256,
@@ -159,15 +188,17 @@ def store_received(session: Session, *, hub_doc_id: str, message_type: str, data
 
 
 def _store_new(session: Session, hub_doc_id: str, package: EdocPackage, dedup: str, sha256: str,
-               put: Put) -> Received:
+               put: Put, attachment_refusal: str | None = None) -> Received:
     recipient = next((a for a in (our_agency(session, o.organ_id) for o in package.recipients) if a), None)
     if recipient is None:
         refusal = _refuse(session, hub_doc_id, "edoc", sha256, "Gửi sai nơi nhận", package=package)
         _queue_refusal(session, package, "Gửi sai nơi nhận")
         return refusal
-    pdfs = [a for a in package.attachments if a.name.lower().endswith(".pdf") or a.content_type == "application/pdf"]
+    pdfs = _pdf_attachments(package)
     if not pdfs:
         return _refuse(session, hub_doc_id, "edoc", sha256, "Gói tin không có tệp PDF của văn bản", package=package)
+    if attachment_refusal:
+        return _refuse(session, hub_doc_id, "edoc", sha256, attachment_refusal, package=package)
     clerks = people_with_role(session, recipient.id, Role.CLERK)
     if not clerks:
         return _refuse(session, hub_doc_id, "edoc", sha256, "Cơ quan nhận chưa có văn thư", package=package)

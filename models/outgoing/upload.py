@@ -26,10 +26,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from models.documents.pdf_checks import MAX_TREE_DEPTH, inspect_pdf
+from models.documents.pdf_checks import MAX_TREE_DEPTH, READ_ERRORS, inspect_pdf
 from models.documents.sandbox import isolated
 from models.errors import DomainError
 from models.outgoing.render import (
@@ -68,6 +67,15 @@ def prepare_uploaded_pdf(pdf: bytes, *, signer_page: str = "last") -> RenderedDo
     if _encrypted(pdf):
         raise DomainError("draft_encrypted")
     page_count = inspect_pdf(pdf)
+    try:
+        return _with_issuing_fields(pdf, page_count, signer_page)
+    except DomainError:
+        raise
+    except READ_ERRORS as error:  # a structure pyHanko cannot follow (boxes, fields, signatures)
+        raise DomainError("corrupt_pdf") from error
+
+
+def _with_issuing_fields(pdf: bytes, page_count: int, signer_page: str) -> RenderedDocument:
     reader = _open(pdf)
     if reader.embedded_signatures:
         raise DomainError("draft_already_signed")
@@ -127,7 +135,7 @@ def convert_docx_to_pdf(data: bytes, *, soffice: str | None = None, timeout: flo
 def _encrypted(pdf: bytes) -> bool:
     try:
         return PdfFileReader(io.BytesIO(pdf), strict=False).encrypted
-    except (PdfReadError, KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as error:
+    except READ_ERRORS as error:
         raise DomainError("corrupt_pdf") from error
 
 
@@ -136,7 +144,7 @@ def _open(pdf: bytes) -> PdfFileReader:
         raise DomainError("not_pdf")
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    except (PdfReadError, KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+    except READ_ERRORS as error:
         raise DomainError("corrupt_pdf") from error
     if reader.encrypted:
         raise DomainError("draft_encrypted")
