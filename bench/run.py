@@ -13,11 +13,14 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
     edxml         (g) edXML packages built and parsed per second with a 2 MB attachment (bench/edxml_speed.py)
     exchange      (h) two installations through one hub: A issues → B stores, A sees 01, A sees 03
                       (B's văn thư registers at once), one document at a time (bench/exchange_latency.py)
+    fulltext      (i) text layers of N PDFs read into the search index, its size, searches with passages
+                      (bench/fulltext.py; PostgreSQL too with ``--postgres-url``)
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c),
 ``--numbering-count N`` (default 2,000) and ``--postgres-url`` (default ``TEST_DATABASE_URL``) for (e),
-``--issuing-docs N`` (default 10) for (f), ``--exchange-docs N`` (default 10) for (h).
+``--issuing-docs N`` (default 10) for (f), ``--exchange-docs N`` (default 10) for (h),
+``--fulltext-docs N`` (default 1,000) for (i).
 Exits 0 when every run was consistent and no operation failed, 1 otherwise.
 """
 
@@ -35,6 +38,7 @@ if __package__ in (None, ""):
 from bench import (  # noqa: E402
     edxml_speed,
     exchange_latency,
+    fulltext,
     inbox_search,
     intake,
     issuing,
@@ -44,7 +48,8 @@ from bench import (  # noqa: E402
 )
 from bench.common import out  # noqa: E402
 
-SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml", "exchange")
+SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml", "exchange",
+            "fulltext")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--numbering-count", type=int, default=numbering.COUNT)
     parser.add_argument("--issuing-docs", type=int, default=issuing.DOCUMENTS)
     parser.add_argument("--exchange-docs", type=int, default=exchange_latency.DOCUMENTS)
+    parser.add_argument("--fulltext-docs", type=int, default=fulltext.DOCUMENTS)
     parser.add_argument("--postgres-url", default=None, help="PostgreSQL for numbering (default: TEST_DATABASE_URL)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -85,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             ok &= edxml_speed.main()
         elif section == "exchange":
             ok &= exchange_latency.main(args.exchange_docs)
+        elif section == "fulltext":
+            ok &= fulltext.main(args.fulltext_docs, args.postgres_url)
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1
