@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from temporalio import activity
@@ -46,8 +47,7 @@ def heartbeating(*details: Any) -> Iterator[None]:
     if not activity.in_activity():
         yield
         return
-    timeout = activity.info().heartbeat_timeout
-    interval = max(MIN_BEAT_SECONDS, timeout.total_seconds() / 4) if timeout else DEFAULT_BEAT_SECONDS
+    interval = _beat_interval()
     context = contextvars.copy_context()  # the activity's context, for the other thread
     stop = threading.Event()
 
@@ -68,3 +68,28 @@ def heartbeating(*details: Any) -> Iterator[None]:
     finally:
         stop.set()
         thread.join(timeout=JOIN_SECONDS)
+
+
+@asynccontextmanager
+async def heartbeating_async(*details: Any) -> AsyncIterator[None]:
+    """``heartbeating`` for async activities: a task beats while the awaited work (a thread, the network) runs."""
+    if not activity.in_activity():
+        yield
+        return
+    interval = _beat_interval()
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            activity.heartbeat(*details)
+
+    task = asyncio.create_task(beat())  # created here, so it runs in the activity's context
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+def _beat_interval() -> float:
+    timeout = activity.info().heartbeat_timeout
+    return max(MIN_BEAT_SECONDS, timeout.total_seconds() / 4) if timeout else DEFAULT_BEAT_SECONDS

@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
+from activities.cancellation import heartbeating_async
 from activities.keys import envelope_key
 from config.settings import Settings
 from models.db import transaction
@@ -170,21 +171,23 @@ class ExchangeActivities:
         Network trouble and hub failures are retried by the workflow's retry policy with back-off;
         a refusal by the hub (bad request, unknown recipient) is final.
         """
-        prepared = await asyncio.to_thread(self._prepare, request.outbox_id)
-        if prepared is None:
-            return ""
-        package, from_code, to_code, message_type, key = prepared
-        async with self.hub_factory() as hub:
-            try:
-                sent = await hub.send_edoc(package, from_code=from_code, to_codes=[to_code],
-                                           message_type=message_type, idempotency_key=key)
-            except HubRejected as error:
-                raise ApplicationError(f"{error.message}", type="hub_rejected", non_retryable=True) from error
-            except HubUnavailable as error:
-                await asyncio.to_thread(self._note_attempt, request.outbox_id, str(error))
-                raise ApplicationError(f"hub unavailable: {error}", type="hub_unavailable") from error
-        await asyncio.to_thread(self._sent, request.outbox_id, sent.doc_id)
-        return sent.doc_id
+        # Signing the envelope and a large upload can outlast the heartbeat timeout: keep beating.
+        async with heartbeating_async("send"):
+            prepared = await asyncio.to_thread(self._prepare, request.outbox_id)
+            if prepared is None:
+                return ""
+            package, from_code, to_code, message_type, key = prepared
+            async with self.hub_factory() as hub:
+                try:
+                    sent = await hub.send_edoc(package, from_code=from_code, to_codes=[to_code],
+                                               message_type=message_type, idempotency_key=key)
+                except HubRejected as error:
+                    raise ApplicationError(f"{error.message}", type="hub_rejected", non_retryable=True) from error
+                except HubUnavailable as error:
+                    await asyncio.to_thread(self._note_attempt, request.outbox_id, str(error))
+                    raise ApplicationError(f"hub unavailable: {error}", type="hub_unavailable") from error
+            await asyncio.to_thread(self._sent, request.outbox_id, sent.doc_id)
+            return sent.doc_id
 
     def _prepare(self, outbox_id: int):
         with transaction(self.engine) as session:

@@ -18,7 +18,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from activities.cancellation import heartbeating, raise_if_cancelled
+from activities.cancellation import heartbeating, heartbeating_async, raise_if_cancelled
 from activities.exchange import start_deliveries
 from activities.keys import agency_signing_key
 from config.settings import Settings
@@ -233,8 +233,10 @@ class OutgoingActivities:
         already delivered is skipped), and the recipients' workflow ids derive from their
         documents, so a retry starts nothing twice.
         """
-        starts, result = await asyncio.to_thread(self._deliver, request.document_id)
-        queued = await asyncio.to_thread(self._queue_for_hub, request.document_id) if result.waiting else []
+        # Building the hub packages (files read, XML written) runs in threads; keep beating meanwhile.
+        async with heartbeating_async("deliver"):
+            starts, result = await asyncio.to_thread(self._deliver, request.document_id)
+            queued = await asyncio.to_thread(self._queue_for_hub, request.document_id) if result.waiting else []
         if not request.start_workflows:
             # The workflow starts them as its children (patch 2026-12-04-dispatch-children).
             result.intake_starts = starts

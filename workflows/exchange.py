@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import ActivityName, PollResult, SendFailedInput, SendInput
 
 SEND_FOR = timedelta(hours=72)
+SEND_HEARTBEAT = timedelta(seconds=40)  # the activity beats while it signs and uploads
 SEND_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), backoff_coefficient=2.0,
                          maximum_interval=timedelta(hours=1), non_retryable_error_types=["hub_rejected"])
 
@@ -52,7 +53,7 @@ class HubDeliveryWorkflow:
         try:
             return await workflow.execute_activity(
                 ActivityName.SEND_HUB_PACKAGE, request, result_type=str, start_to_close_timeout=timedelta(minutes=2),
-                schedule_to_close_timeout=SEND_FOR, retry_policy=SEND_RETRY)
+                heartbeat_timeout=SEND_HEARTBEAT, schedule_to_close_timeout=SEND_FOR, retry_policy=SEND_RETRY)
         except ActivityError as error:
             reason = str(error.cause or error)[:500]
             await workflow.execute_activity(

@@ -54,6 +54,7 @@ OFFICER, UNIT_LEADER, AGENCY_LEADER = Role.OFFICER, Role.UNIT_LEADER, Role.AGENC
 SEND_BACK = Action.SEND_BACK
 ISSUE_TIMEOUT = timedelta(minutes=15)
 ISSUE_HEARTBEAT = timedelta(minutes=2)
+DISPATCH_HEARTBEAT = timedelta(minutes=1)  # dispatch_outgoing beats while it builds the hub packages
 REVISE_DAYS = 2
 # Patch: the recipients' intake workflows and hub deliveries start as children of this workflow
 # (ABANDON) instead of from the dispatch activity through a client.
@@ -109,7 +110,8 @@ class OutgoingDocumentWorkflow(HumanSteps):
         dispatched: DispatchResult = await workflow.execute_activity(
             ActivityName.DISPATCH_OUTGOING,
             IssueInput(start.document_id, workflow.info().workflow_id, 0, start_workflows=not as_children),
-            result_type=DispatchResult, start_to_close_timeout=timedelta(minutes=2), retry_policy=DB_RETRY,
+            result_type=DispatchResult, start_to_close_timeout=timedelta(minutes=2),
+            heartbeat_timeout=DISPATCH_HEARTBEAT, retry_policy=DB_RETRY,
         )
         if as_children:
             await self._start_recipients(dispatched)

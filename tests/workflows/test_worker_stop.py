@@ -23,6 +23,7 @@ from models.db import transaction
 from models.documents.digitise import DigitiseJob
 from models.documents.file_store import FileStore
 from models.documents.tables import Document, DocumentFile, StoredFile
+from models.exchange.tables import HubOutbox
 from models.outgoing.tables import DraftRevision, RevisionStage
 from models.registers.tables import RegisterEntry
 from models.signing import demo_pki, pki
@@ -33,9 +34,11 @@ from models.vocab import DocumentStatus, TaskStatus
 from tests.activities.test_signature_check import sign
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker, upload
-from tests.outgoing_helpers import act_on_step, draft_document, sign_as_leader, submit_draft
+from tests.outgoing_helpers import act_on_step, draft_document, issue_document, sign_as_leader, submit_draft
 from tests.pdf_lines import text_layer
+from tests.workflows.test_exchange import MINISTRY, OFFICE, hub, hub_store  # noqa: F401 (fixtures)
 from tests.workflows.test_paper_intake import _receive as receive_paper_scan
+from workflows.contracts import hub_delivery_workflow_id
 
 RELEASE_DEADLINE = 60  # seconds a held call waits at most, so a broken test cannot hang
 
@@ -254,3 +257,48 @@ async def test_a_worker_stop_while_issuing_issues_once_with_one_number(
     report = await asyncio.to_thread(check_pdf_signatures, data, pki.trust_anchor_certificates(settings))
     assert report.verdict == SignatureVerdict.VALID and len(report.signatures) == 2
     assert "Số: 01/VP-TH" in text_layer(data)
+
+
+# --- handing a package to the exchange hub -------------------------------------------------------
+
+
+async def test_a_worker_stop_after_the_hub_took_a_package_sends_it_once(
+        seeded_sqlite, temporal_env, task_queue, tmp_path, monkeypatch, hub):  # noqa: F811
+    """The stop lands after the hub accepted the package but before the outbox row says so."""
+    from models.exchange.hub_client import HubClient
+
+    real_send = HubClient.send_edoc
+    started, release = asyncio.Event(), asyncio.Event()
+    sends: list[str] = []
+
+    async def send_then_hold(self, package, **kwargs):
+        sent = await real_send(self, package, **kwargs)
+        if kwargs.get("message_type", "edoc") == "edoc":
+            sends.append(sent.doc_id)
+            started.set()
+            await asyncio.wait_for(release.wait(), timeout=RELEASE_DEADLINE)
+        return sent
+
+    monkeypatch.setattr(HubClient, "send_edoc", send_then_hold)
+    engine, client = seeded_sqlite, temporal_env.client
+    settings = _stopping_settings(tmp_path, task_queue)
+    demo_pki.ensure_demo_pki(settings)
+    hub_factory = lambda: hub("qlvb-test", "secret-a")  # noqa: E731
+
+    async with running_worker(client, engine, settings, hub_factory):
+        document = await issue_document(engine, client, settings, "hub-stop", outside_codes=(MINISTRY,))
+        await asyncio.wait_for(started.wait(), timeout=60)
+    [outbox] = rows(engine, HubOutbox, HubOutbox.document_id == document.id)
+    assert outbox.transport_status == "pending" and not outbox.hub_doc_id
+
+    release.set()
+    async with running_worker(client, engine, settings, hub_factory):
+        await eventually(lambda: rows(engine, HubOutbox, HubOutbox.document_id == document.id,
+                                      HubOutbox.transport_status == "sent"), timeout=90)
+    assert len(sends) == 2  # the attempt cut short, then the retry with the same bytes and key
+    [outbox] = rows(engine, HubOutbox, HubOutbox.document_id == document.id)
+    assert outbox.hub_doc_id == sends[0] == sends[1]  # the hub kept one package
+    waiting = await hub("bnv-test", "secret-b").received("edoc")
+    assert len(waiting) == 1 and waiting[0].from_code == OFFICE
+    timeouts = await _heartbeat_timeouts(client, hub_delivery_workflow_id(outbox.uuid))
+    assert timeouts["send_hub_package"] > 0
