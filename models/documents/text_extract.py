@@ -25,8 +25,12 @@ def pdf_text(data: bytes, max_pages: int = 3) -> str:
     try:
         pages = []
         for index in range(min(len(document), max_pages)):
-            page = document[index]
-            textpage = page.get_textpage()
+            try:
+                page = document[index]
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError:  # a damaged page has no text to give; the others still do
+                pages.append("")
+                continue
             pages.append(textpage.get_text_range())
             textpage.close()
             page.close()
