@@ -15,6 +15,7 @@ Missing mandatory elements are errors in both modes (EDXML §2.2, §5.1, §8.3).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -35,6 +36,7 @@ from models.exchange.edxml.package import (
 from models.exchange.edxml.parse import ParseResult, parse_package
 from models.exchange.edxml.problems import DEFAULT_LIMITS, EdxmlRejected, Limits, Problem
 from models.registers.numbering import VIETNAM
+from models.text import text_problem
 
 # (path, limit) — ND30 PL VI Phần II where the field is there, else EDXML §2.2.
 ORGANIZATION_LIMITS = {"organ_name": ("OrganName", 200), "organization_in_charge": ("OrganizationInCharge", 500),
@@ -42,6 +44,23 @@ ORGANIZATION_LIMITS = {"organ_name": ("OrganName", 200), "organization_in_charge
                        "fax": ("Fax", 20)}
 NUMBER_DIGITS = {"PageAmount": 3, "PromulgationAmount": 3}  # Number(3) in ND30
 PRIORITY_RANGE = range(0, 5)  # EDXML §4: 0–4 accepted by a provincial hub
+# Element names where they are not the CamelCase of the field (for field-precise text problems);
+# "Class.field" keys win over plain field keys.
+ELEMENT_NAMES = {
+    "sender": "From", "recipients": "To", "recipient": "To", "number": "CodeNumber", "notation": "CodeNotation",
+    "promulgation": "PromulgationInfo", "signer": "SignerInfo", "other": "OtherInfo",
+    "appendixes": "Appendixes/Appendix", "to_places": "ToPlaces/Place",
+    "trace_headers": "TraceHeaderList/TraceHeader", "business": "TraceHeaderList/Bussiness",
+    "reason": "BussinessDocReason", "replacements": "ReplacementInfoList/ReplacementInfo",
+    "organ_ids": "OrganIdList/OrganId", "receivers": "ReceiverList/Receiver", "staff": "StaffInfo",
+    "attachments": "AttachmentEncoded/Attachment", "unpacked": "ZipEntry",
+    "StaffInfo.staff": "Staff", "Attachment.name": "AttachmentName",
+}
+# Texts that may span lines (line breaks and tabs allowed); every other text is one line.
+MULTILINE_FIELDS = frozenset({"subject", "content", "description", "reason", "document_info", "appendixes",
+                              "to_places"})
+TEXT_PROBLEMS = {"control_character": "chứa ký tự điều khiển không được phép",
+                 "bidi_control": "chứa ký tự đảo chiều hiển thị văn bản không được phép"}
 DOCUMENT_ID_REASONS = {
     "shape": "không có dạng <mã cơ quan>,<yyyy/MM/dd>,<số>/<ký hiệu>",
     "organ_id": "phần mã cơ quan sai định dạng",
@@ -146,7 +165,29 @@ class _Rules:
 
     # --- document package (EDXML §2) ------------------------------------------------------
 
+    def unsafe_texts(self, value: object, path: str = "", name: str = "") -> None:
+        """Refuse control characters, NUL and bidi overrides in every text of the package, in
+        both directions, as ``models.text`` does at the typed boundaries: they break exports,
+        PDF rendering and the search index, PostgreSQL refuses NUL, and a bidi override makes a
+        name or a number display differently from what it says. Walks the dataclasses, so a
+        field added later is checked too; each problem names the element (``To[2]/OrganName``)."""
+        if isinstance(value, str):
+            problem = text_problem(value, multiline=name in MULTILINE_FIELDS)
+            if problem is not None:
+                position, character = next((i, c) for i, c in enumerate(value, 1)
+                                           if text_problem(c, multiline=name in MULTILINE_FIELDS))
+                self.error(path, problem, f"{TEXT_PROBLEMS[problem]} (U+{ord(character):04X} ở ký tự thứ {position})")
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value, 1):
+                self.unsafe_texts(item, f"{path}[{index}]", name)
+        elif dataclasses.is_dataclass(value):
+            for item in dataclasses.fields(value):
+                element = (ELEMENT_NAMES.get(f"{type(value).__name__}.{item.name}") or ELEMENT_NAMES.get(item.name)
+                           or "".join(part.title() for part in item.name.split("_")))
+                self.unsafe_texts(getattr(value, item.name), f"{path}/{element}" if path else element, item.name)
+
     def edoc(self, p: EdocPackage) -> None:
+        self.unsafe_texts(p)
         self.organization("From", p.sender, own=True, name_required=True)
         if not p.recipients:
             self.error("To", "missing", "cần ít nhất một cơ quan nhận")
@@ -240,6 +281,7 @@ class _Rules:
     # --- status package (EDXML §5) --------------------------------------------------------
 
     def status(self, p: StatusPackage) -> None:
+        self.unsafe_texts(p)
         self.organization("From", p.sender, own=True, name_required=True)
         if p.recipient is not None:
             self.organization("To", p.recipient, name_required=False)
