@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
+from activities.audit import AuditActivities
 from activities.calendar import CalendarActivities
 from activities.definitions import DefinitionActivities
 from activities.digitise import DigitiseActivities
@@ -67,6 +68,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     exchange = ExchangeActivities(engine, FileStore(settings.files_dir), settings, client, hub_factory)
     maintenance = MaintenanceActivities(engine, settings, client)
     search_index = SearchIndexActivities(engine, FileStore(settings.files_dir))
+    audit = AuditActivities(engine, settings)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -95,6 +97,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         maintenance.report_recipients_not_reached,
         maintenance.deliver_mail,
         search_index.index_text_layers,
+        audit.sign_audit_day_heads,
     ]
 
 

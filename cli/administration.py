@@ -143,3 +143,36 @@ def cmd_processes_list(args, settings: Settings) -> int:
         say(f"{row.key:<24} {row.version:>9}  {row.status:<10} {row.published_at:%d/%m/%Y}    "
             f"{row.body.get('title', '')}")
     return 0
+
+
+def cmd_audit_verify(args, settings: Settings) -> int:
+    """Check the audit chain and the signed day heads; exit 1 and name the first broken link if any."""
+    from models.audit_trail.verify import verify
+    from models.db import reading
+
+    engine = engine_for(settings)
+    try:
+        with reading(engine) as session:
+            report = verify(session, settings)
+    finally:
+        engine.dispose()
+    if report.intact:
+        say(report.summary())
+        return 0
+    complain(report.summary())
+    for problem in [*report.problems, *report.day_problems][1:]:
+        complain(f"  - {problem.message}")
+    return 1
+
+
+def cmd_audit_sign_days(args, settings: Settings) -> int:
+    """Sign the heads of the finished days not signed yet (what each Reconcile round does)."""
+    from activities.audit import sign_pending_days
+
+    engine = engine_for(settings)
+    try:
+        signed = sign_pending_days(engine, settings)
+    finally:
+        engine.dispose()
+    say(f"Đã ký đầu chuỗi nhật ký của {signed} ngày." if signed else "Không có ngày nào cần ký đầu chuỗi nhật ký.")
+    return 0

@@ -1,6 +1,7 @@
 """Import every table so ``SQLModel.metadata`` is complete (migrations, tests)."""
 
-from models.audit import AuditEvent
+from models.audit import AuditChainHead, AuditEvent
+from models.audit_trail.tables import AuditDayHead
 from models.calendar.tables import CalendarDay
 from models.documents.digitise import DigitiseJob
 from models.documents.search import DocumentSearch, SavedSearch
@@ -21,6 +22,8 @@ __all__ = [
     "Agency",
     "AgencyCode",
     "Assignment",
+    "AuditChainHead",
+    "AuditDayHead",
     "AuditEvent",
     "CalendarDay",
     "DigitiseJob",

@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from commands import audit as access_log
 from commands import auth as auth_commands
 from commands import intake
 from commands import tasks as task_commands
@@ -232,8 +233,9 @@ async def create_paper_incoming(principal: ApiUser, state: State, scans: Annotat
 
 
 @router.get("/documents/{document_id}", summary="Văn bản: thông tin, trạng thái, lịch sử xử lý")
-def get_document(document_id: str, principal: ApiUser, session: DbSession) -> dict[str, Any]:
+def get_document(document_id: str, principal: ApiUser, session: DbSession, state: State) -> dict[str, Any]:
     document = document_for_user(session, principal.user, document_id, principal.roles)
+    access_log.document_viewed(state.engine, principal.user.id, document.id, via="api")
     return document_json(document, document_repo.history(session, document.id))
 
 
@@ -244,6 +246,7 @@ def get_document_file(document_id: str, principal: ApiUser, session: DbSession, 
     stored = session.get(StoredFile, document.file_id)
     if stored is None:
         raise NotFound("document_not_found")
+    access_log.document_downloaded(state.engine, principal.user.id, document.id, via="api", file=stored.sha256)
     return Response(state.store.read(stored.sha256), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{document.id}.pdf"'})
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from commands import audit as access_log
 from commands import intake
 from commands import tasks as task_commands
 from commands.drafting import DRAFTER_ROLES
@@ -166,8 +167,11 @@ def _confirm_duplicate(request: Request, values: dict, warning: intake.ProbableD
 
 
 @router.get("/documents/{document_id}")
-def document_page(request: Request, document_id: str, principal: WebUser, session: DbSession) -> Response:
+def document_page(request: Request, document_id: str, principal: WebUser, session: DbSession,
+                  state: State) -> Response:
     document = document_for_user(session, principal.user, document_id, principal.roles)
+    if document.direction != Direction.OUTGOING:  # the outgoing page records its own view
+        access_log.document_viewed(state.engine, principal.user.id, document.id, via="web")
     if document.direction == Direction.OUTGOING:  # drafts, revisions and recipients live there
         # Keep the query ("?pending=1" after a decision still in flight) for the outgoing page.
         query = f"?{request.url.query}" if request.url.query else ""
@@ -216,6 +220,7 @@ def document_file(document_id: str, principal: WebUser, session: DbSession, stat
     stored = session.get(StoredFile, document.file_id)
     if stored is None:
         raise NotFound("document_not_found")
+    access_log.document_downloaded(state.engine, principal.user.id, document.id, via="web", file=stored.sha256)
     return Response(state.store.read(stored.sha256), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{document.id}.pdf"'})
 

@@ -230,3 +230,33 @@ AUDIT_LABELS.update({
     "exchange.update_received": "Cơ quan ban hành cập nhật, thay thế văn bản (qua trục liên thông)",
     "exchange.send_failed": "Gửi qua trục liên thông không thành công",
 })
+
+
+# Nhật ký hệ thống (ND30 PL VI III.5.a, III.6.l): access to documents, accounts, configuration.
+AUDIT_LABELS.update({
+    "document.viewed": "Xem văn bản",
+    "document.downloaded": "Tải tệp văn bản",
+    "auth.login": "Đăng nhập",
+    "auth.logout": "Đăng xuất",
+    "auth.login_failed": "Đăng nhập không thành công",
+    "auth.login_refused": "Từ chối đăng nhập",
+    "auth.throttled": "Tạm chặn đăng nhập do sai nhiều lần",
+    "auth.password_changed": "Đổi mật khẩu",
+    "auth.session_revoked": "Kết thúc phiên đăng nhập",
+    "user.created": "Tạo tài khoản",
+    "user.locked": "Khóa tài khoản",
+    "user.reset": "Cấp lại tài khoản",
+    "process.published": "Ban hành phiên bản quy trình",
+    "calendar.changed": "Điều chỉnh lịch làm việc",
+    "calendar.removed": "Bỏ điều chỉnh lịch làm việc",
+    "org.agency_added": "Thêm cơ quan (danh bạ liên thông)",
+    "org.agency_closed": "Đóng cơ quan (danh bạ liên thông)",
+    "org.agency_renamed": "Đổi tên cơ quan (danh bạ liên thông)",
+    "org.alias_added": "Thêm mã định danh cơ quan",
+    "exchange.refused": "Từ chối gói tin liên thông",
+    "system.seeded": "Khởi tạo dữ liệu hệ thống",
+})
+AUDIT_SEARCH_LABELS = {"actor": "Người thực hiện", "document": "Mã văn bản", "code": "Thao tác",
+                       "from": "Từ ngày", "to": "Đến ngày", "page": "Trang", "per_page": "Số dòng mỗi trang"}
+AUDIT_XLSX_COLUMNS = ["Số thứ tự chuỗi", "Thời gian", "Người thực hiện", "Tài khoản", "Thao tác", "Mã thao tác",
+                      "Đối tượng", "Mã đối tượng", "Chi tiết"]

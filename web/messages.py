@@ -295,3 +295,6 @@ MESSAGES.update({
     "edxml_zip_refused": "Tệp nén đính kèm trong gói tin edXML bị từ chối vì không an toàn. {detail}",
     "edxml_already_signed": "Gói tin edXML đã có chữ ký phong bì; không ký lại.",
 })
+
+# Nhật ký hệ thống: the administrator's search.
+MESSAGES["invalid_audit_query"] = "Điều kiện tra cứu nhật ký không hợp lệ. {detail}"

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from commands import audit as access_log
 from commands import drafting as commands
 from commands import signing as signing_commands
 from models.bounds import Id, Ordinal, require_ids
@@ -177,6 +178,7 @@ def _new_draft_page_again(request: Request, state: State, principal: Principal, 
 def outgoing_page(request: Request, document_id: str, principal: WebUser, session: DbSession,
                   state: State) -> Response:
     document = _outgoing(session, principal, document_id)
+    access_log.document_viewed(state.engine, principal.user.id, document.id, via="web")
     tasks = task_repo.open_tasks_of(session, document.id, principal.user, principal.roles)
     is_drafter = document.created_by == principal.user.id
     return render(
@@ -264,6 +266,8 @@ def revision_file_page(document_id: str, number: Ordinal, principal: WebUser, se
                        state: State) -> Response:
     document = _outgoing(session, principal, document_id)
     stored = outgoing_repo.revision_file(session, document.id, number)
+    access_log.document_downloaded(state.engine, principal.user.id, document.id, via="web", file=stored.sha256,
+                                   revision=number)
     return _pdf_response(state.store.read(stored.sha256), f"{document.id}-ban-{number}.pdf")
 
 

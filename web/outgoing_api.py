@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from commands import audit as access_log
 from commands import drafting as commands
 from commands import signing as signing_commands
 from models.bounds import Id, Ordinal
@@ -95,8 +96,10 @@ def _outgoing_json_of(state: State, document_id: str) -> dict[str, Any]:
 
 
 @api_router.get("/outgoing/{document_id}", summary="Văn bản đi: thông tin, các bản dự thảo, góp ý, nơi nhận")
-def api_get(document_id: str, principal: ApiUser, session: DbSession) -> dict[str, Any]:
-    return outgoing_json(session, _outgoing(session, principal, document_id))
+def api_get(document_id: str, principal: ApiUser, session: DbSession, state: State) -> dict[str, Any]:
+    document = _outgoing(session, principal, document_id)
+    access_log.document_viewed(state.engine, principal.user.id, document.id, via="api")
+    return outgoing_json(session, document)
 
 
 def _revised_again(request: Request, stored) -> dict[str, Any]:
@@ -226,6 +229,8 @@ def api_revision_file(document_id: str, number: Ordinal, principal: ApiUser, ses
                       state: State) -> Response:
     document = _outgoing(session, principal, document_id)
     stored = outgoing_repo.revision_file(session, document.id, number)
+    access_log.document_downloaded(state.engine, principal.user.id, document.id, via="api", file=stored.sha256,
+                                   revision=number)
     return _pdf_response(state.store.read(stored.sha256), f"{document.id}-ban-{number}.pdf")
 
 

@@ -3,12 +3,14 @@
 One round restarts lost workflow starts, puts back decisions lost in the completion handshake,
 reports recipients not reached in time and drains the e-mail outbox, each an activity of
 ``activities/maintenance.py``, then reads the text layer of documents whose current file is not
-yet in the search index (``activities/search_index.py``). A failing part is logged and the
+yet in the search index (``activities/search_index.py``), then signs the audit chain's head of
+each finished day (``activities/audit.py``). A failing part is logged and the
 others still run: the next round tries again. Being a scheduled workflow rather than a loop
 inside each worker process, a round runs once at a time for the whole installation, and
 supervisors see every round in the Temporal UI.
 
-Patches: ``2026-12-04-index-text`` (the text round, after the other parts).
+Patches: ``2026-12-04-index-text`` (the text round, after the other parts);
+``2026-12-04-audit-day-heads`` (signing the audit day heads, last).
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ PARTS = (
 INDEX_TEXT_PATCH = "2026-12-04-index-text"
 # 100 documents' PDFs, reading stopping after a minute; the store of their text after that.
 INDEX_TEXT_PART = (ActivityName.INDEX_TEXT_LAYERS, timedelta(minutes=5))
+AUDIT_DAY_HEADS_PATCH = "2026-12-04-audit-day-heads"
+# A few signatures, or a month of them after a long outage.
+AUDIT_DAY_HEADS_PART = (ActivityName.SIGN_AUDIT_DAY_HEADS, timedelta(minutes=1))
 
 
 @workflow.defn(name="Reconcile")
@@ -44,6 +49,8 @@ class ReconcileWorkflow:
     async def run(self) -> dict[str, int]:
         done: dict[str, int] = {}
         parts = (*PARTS, INDEX_TEXT_PART) if workflow.patched(INDEX_TEXT_PATCH) else PARTS
+        if workflow.patched(AUDIT_DAY_HEADS_PATCH):
+            parts = (*parts, AUDIT_DAY_HEADS_PART)
         for name, timeout in parts:
             try:
                 done[str(name)] = await workflow.execute_activity(

@@ -142,12 +142,17 @@ def file_referenced(session: Session, sha256: str) -> bool:
     return session.exec(select(StoredFile.id).where(StoredFile.sha256 == sha256).limit(1)).first() is not None
 
 
+ACCESS_EVENTS = ("document.viewed", "document.downloaded")  # written by commands.audit
+
+
 def history(session: Session, document_id: str) -> list[tuple[AuditEvent, User | None]]:
-    """Return the document's audit events, oldest first, with the acting user."""
+    """Return the document's audit events, oldest first, with the acting user (its processing
+    history: views and downloads are on the administrator's audit log, not here)."""
     rows = session.exec(
         select(AuditEvent, User)
         .join(User, col(User.id) == AuditEvent.actor_id, isouter=True)
-        .where(AuditEvent.subject_type == "document", AuditEvent.subject_id == document_id)
+        .where(AuditEvent.subject_type == "document", AuditEvent.subject_id == document_id,
+               col(AuditEvent.code).not_in(ACCESS_EVENTS))
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
     return [(event, user) for event, user in rows]

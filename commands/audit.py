@@ -1,0 +1,41 @@
+"""Access to documents is audited (ND30 PL VI III.6.l): who opened a document's page, who
+downloaded its file.
+
+These sit on hot read paths, so a view costs one small insert in its own short transaction, and a
+person reopening the same document within ``VIEW_QUIET`` is not recorded again (read first, so the
+repeated view takes no write lock). Every download is recorded. The events join the hash chain
+like every other audit event; they are kept out of the document's processing history
+(``models.documents.repo.history``) and read on the administrator's audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+
+from models import audit
+from models.audit_trail import repo as audit_repo
+from models.db import reading, transaction, utcnow
+from models.documents.repo import ACCESS_EVENTS
+
+VIEWED, DOWNLOADED = ACCESS_EVENTS
+VIEW_QUIET = timedelta(minutes=5)
+
+
+def document_viewed(engine: Engine, user_id: int, document_id: str, *, via: str) -> bool:
+    """Record that a person opened a document (page or API); False when already recorded lately."""
+    with reading(engine) as session:
+        if audit_repo.accessed_since(session, user_id, document_id, VIEWED, utcnow() - VIEW_QUIET):
+            return False
+    with transaction(engine) as session:
+        audit.record(session, user_id, VIEWED, "document", document_id, via=via)
+    return True
+
+
+def document_downloaded(engine: Engine, user_id: int, document_id: str, *, via: str, file: str,
+                        revision: int | None = None) -> None:
+    """Record that a person downloaded a document's file (``file``: its SHA-256)."""
+    data = {"via": via, "file": file} | ({"revision": revision} if revision is not None else {})
+    with transaction(engine) as session:
+        audit.record(session, user_id, DOWNLOADED, "document", document_id, **data)
