@@ -16,7 +16,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
-from activities.audit import AuditActivities
+from activities.backup import BackupActivities
 from activities.calendar import CalendarActivities
 from activities.definitions import DefinitionActivities
 from activities.digitise import DigitiseActivities
@@ -34,17 +34,18 @@ from config.settings import Settings, get_settings
 from config.temporal import connect
 from models.db import make_engine
 from models.documents.file_store import FileStore
+from workflows.backup import DailyBackupWorkflow
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
-from workflows.starter import ensure_hub_schedule, ensure_maintenance_schedule
+from workflows.starter import ensure_backup_schedule, ensure_hub_schedule, ensure_maintenance_schedule
 
 log = logging.getLogger("qlvb.worker")
 
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
-             HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow]
+             HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow]
 
 
 def activities_for(engine: Engine, settings: Settings, client: Client | None = None, hub_factory=None) -> list:
@@ -68,7 +69,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     exchange = ExchangeActivities(engine, FileStore(settings.files_dir), settings, client, hub_factory)
     maintenance = MaintenanceActivities(engine, settings, client)
     search_index = SearchIndexActivities(engine, FileStore(settings.files_dir))
-    audit = AuditActivities(engine, settings)
+    backup = BackupActivities(engine, settings)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -97,7 +98,8 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         maintenance.report_recipients_not_reached,
         maintenance.deliver_mail,
         search_index.index_text_layers,
-        audit.sign_audit_day_heads,
+        backup.take_daily_backup,
+        backup.report_backup_failure,
     ]
 
 
@@ -127,6 +129,9 @@ async def run_worker(settings: Settings | None = None) -> None:
             # The reconciler and the mail sender: one run at a time whichever worker takes it.
             await ensure_maintenance_schedule(client, settings.temporal_task_queue,
                                               timedelta(seconds=settings.maintenance_seconds))
+            # The daily backup, only when a backup directory is configured (removed otherwise).
+            await ensure_backup_schedule(client, settings.temporal_task_queue,
+                                         settings.backup_hour if settings.backup_dir else None)
         except RPCError:
             log.warning("the schedules could not be created; retried at the next start", exc_info=True)
         await worker.run()

@@ -87,6 +87,13 @@ class Settings(BaseSettings):
     # to the drafter and the văn thư, who can phone or e-mail it (QĐ44 Điều 6.6).
     recipient_alert_hours: int = 24
 
+    # --- backup (qlvb backup; README «Sao lưu và phục hồi») ---------------------------------
+    # When set, the DailyBackup schedule backs the installation up every day at backup_hour
+    # (Vietnam time) into backup_dir/qlvb-YYYY-MM-DD and keeps the newest backup_keep copies.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1)
+    backup_hour: int = Field(default=1, ge=0, le=23)
+
     # --- mail: e-mail copies of notifications ----------------------------------------------
     smtp_host: str = ""
     smtp_port: int = 25

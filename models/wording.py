@@ -39,4 +39,5 @@ NOTIFICATION_LABELS = {
     "hub_document_arrived": "Có văn bản đến qua trục liên thông",
     "hub_update_received": "Cơ quan ban hành đề nghị cập nhật, thay thế văn bản đã nhận",
     "hub_send_failed": "Gửi văn bản qua trục liên thông không thành công: cần liên hệ nơi nhận",
+    "backup_failed": "Sao lưu tự động không thành công: cần kiểm tra ngay",
 }

@@ -25,7 +25,6 @@ class ActivityName(StrEnum):
     PUT_BACK_LOST_DECISIONS = "put_back_lost_decisions"
     REPORT_RECIPIENTS_NOT_REACHED = "report_recipients_not_reached"
     RESTART_LOST_STARTS = "restart_lost_starts"
-    SIGN_AUDIT_DAY_HEADS = "sign_audit_day_heads"
     APPLY_OUTGOING_DECISION = "apply_outgoing_decision"
     APPLY_RECALL_DECISION = "apply_recall_decision"
     CLOSE_WORKFLOW_TASKS = "close_workflow_tasks"
@@ -48,6 +47,8 @@ class ActivityName(StrEnum):
     SYNC_HUB_DIRECTORY = "sync_hub_directory"
     VERIFY_SIGNATURES = "verify_signatures"
     WITHDRAW_BRANCH = "withdraw_branch"
+    TAKE_DAILY_BACKUP = "take_daily_backup"
+    REPORT_BACKUP_FAILURE = "report_backup_failure"
 
 
 INCOMING_TASK_QUEUE_DEFAULT = "qlvb"
@@ -395,6 +396,37 @@ def hub_delivery_workflow_id(outbox_uuid: str) -> str:
 HUB_POLL_SCHEDULE_ID = "hub-poll"
 MAINTENANCE_SCHEDULE_ID = "qlvb-reconcile"
 HUB_DIRECTORY_SCHEDULE_ID = "hub-directory"
+BACKUP_SCHEDULE_ID = "qlvb-backup"
+
+
+# --- the daily backup (workflows/backup.py) -----------------------------------------------------
+
+
+@dataclass
+class DailyBackupInput:
+    """The day's backup, by name (``qlvb-YYYY-MM-DD``, Vietnam date): retries find the same one."""
+
+    name: str
+
+
+@dataclass
+class DailyBackupResult:
+    """What a daily backup holds, and the older copies removed beyond the number kept."""
+
+    name: str
+    documents: int = 0
+    files: int = 0
+    blobs: int = 0
+    removed: list[str] = field(default_factory=list)
+    already_taken: bool = False  # a complete backup of that name was there (a retried run)
+
+
+@dataclass
+class BackupFailure:
+    """A daily backup that failed for good, reported to the administrators."""
+
+    name: str
+    error: str
 
 
 @dataclass

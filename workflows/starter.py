@@ -14,9 +14,11 @@ from temporalio.client import (
     Schedule,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
+    ScheduleRange,
     ScheduleSpec,
     ScheduleUpdate,
     WorkflowHandle,
@@ -28,9 +30,11 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
+from workflows.backup import VIETNAM_OFFSET, DailyBackupWorkflow
 from workflows.contracts import (
+    BACKUP_SCHEDULE_ID,
     HUB_DIRECTORY_SCHEDULE_ID,
     HUB_POLL_SCHEDULE_ID,
     MAINTENANCE_SCHEDULE_ID,
@@ -119,11 +123,32 @@ async def ensure_maintenance_schedule(client: Client, task_queue: str, every: ti
     await _ensure_schedule(client, MAINTENANCE_SCHEDULE_ID, ReconcileWorkflow.run, task_queue, every)
 
 
+async def ensure_backup_schedule(client: Client, task_queue: str, hour: int | None) -> None:
+    """Create the ``DailyBackup`` schedule at ``hour`` o'clock Vietnam time, or update it; idempotent.
+
+    ``None`` (no backup directory configured) removes a schedule left from an earlier configuration.
+    """
+    if hour is None:
+        try:
+            await client.get_schedule_handle(BACKUP_SCHEDULE_ID).delete()
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+        return
+    utc_hour = (hour - int(VIETNAM_OFFSET.total_seconds()) // 3600) % 24
+    await _put_schedule(client, BACKUP_SCHEDULE_ID, DailyBackupWorkflow.run, task_queue,
+                        ScheduleSpec(calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(utc_hour)])]))
+
+
 async def _ensure_schedule(client: Client, schedule_id: str, run, task_queue: str, every: timedelta) -> None:
     """A schedule starting ``run`` every ``every``, one run at a time (overlap SKIP)."""
+    await _put_schedule(client, schedule_id, run, task_queue, ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]))
+
+
+async def _put_schedule(client: Client, schedule_id: str, run, task_queue: str, spec: ScheduleSpec) -> None:
+    """Create the schedule, or replace its action and spec; one run at a time (overlap SKIP)."""
     action = ScheduleActionStartWorkflow(run, id=schedule_id, task_queue=task_queue)
-    schedule = Schedule(action=action, spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
-                        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
+    schedule = Schedule(action=action, spec=spec, policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
     try:
         await client.create_schedule(schedule_id, schedule)
     except ScheduleAlreadyRunningError:

@@ -20,3 +20,16 @@ def installation_rows(session: Session) -> tuple[int, int]:
 def server_version_num(session: Session) -> int:
     """PostgreSQL's ``server_version_num`` (150020 for 15.20)."""
     return int(session.execute(text("SHOW server_version_num")).scalar_one())
+
+
+def report_failure(session: Session, name: str, reason: str) -> int:
+    """Tell every administrator that the backup ``name`` failed, once per backup; return how many.
+
+    Each notification is queued for e-mail too (``notify``), for the administrators with an address.
+    """
+    from models.notifications.notify import administrators, already_notified, notify
+
+    if already_notified(session, "backup_failed", backup=name):
+        return 0
+    return notify(session, administrators(session), None, "backup_failed", urgent=True, backup=name,
+                  detail=reason[:1000])

@@ -62,6 +62,9 @@ def compose(notification: Notification, document: Document | None) -> tuple[str,
     step = notification.data.get("step")
     if step:
         lines.append(f"Bước xử lý: {STEP_LABELS.get(step, step)}")
+    detail = notification.data.get("detail")
+    if detail:  # what went wrong, for notifications about the installation (a failed backup)
+        lines += ["", str(detail)]
     link = f"/documents/{document.id}" if document is not None else "/notifications"
     return subject[:300], "\n".join(lines), link
 

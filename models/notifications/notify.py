@@ -28,6 +28,19 @@ def people_with_role(session: Session, agency_id: int, role: Role, unit_id: int 
     return list(session.exec(query))
 
 
+def administrators(session: Session) -> list[int]:
+    """Ids of the active administrators of every agency of the installation."""
+    return list(session.exec(select(User.id).join(UserRole, UserRole.user_id == User.id)
+                             .where(UserRole.role == Role.ADMIN, User.disabled == False)  # noqa: E712
+                             .distinct()))
+
+
+def already_notified(session: Session, code: str, **data: Any) -> bool:
+    """Whether notifications ``code`` with these data were already written (an idempotency key)."""
+    rows = session.exec(select(Notification.data).where(Notification.code == code))
+    return any(all(row.get(name) == value for name, value in data.items()) for row in rows)
+
+
 def notify(session: Session, user_ids: Iterable[int], document_id: str | None, code: str,
            urgent: bool = False, **data: Any) -> int:
     """Add one notification per distinct user; the caller commits."""
