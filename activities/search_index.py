@@ -57,7 +57,8 @@ def index_pending_text(engine: Engine, file_store: FileStore, *, batch: int = BA
 
     Documents sharing their files (an issued document and its recipients inside the
     installation) are read once. A document whose files cannot be read now (the file store
-    failing) stays pending and is logged; the others are stored.
+    failing) stays pending and is logged; one whose blob is gone is indexed without text (a
+    round would otherwise try it for ever); the others are stored.
     """
     with transaction(engine) as session:
         sources = search_repo.text_sources(session, batch)
@@ -75,7 +76,11 @@ def index_pending_text(engine: Engine, file_store: FileStore, *, batch: int = BA
                 read[source.sha256s] = document_text(file_store.read, source.sha256s)
             except INTERRUPTIONS:  # a cancellation or worker stop passes through
                 raise
-            except Exception:  # the file store: the document waits for the next round
+            except FileNotFoundError:  # a blob lost: indexed without text, read again by --all after a restore
+                log.error("a file of document %s is missing from the file store; indexed without its text",
+                          source.document_id)
+                read[source.sha256s] = ""
+            except Exception:  # the file store failing now: the document waits for the next round
                 log.warning("text of document %s not read; retried next round", source.document_id,
                             exc_info=True)
                 continue

@@ -158,9 +158,18 @@ def export_csv(request: Request, principal: WebUser, session: DbSession) -> Resp
 # --- API v1 ---------------------------------------------------------------------------------
 
 
-def search_result_json(document: Document) -> dict[str, Any]:
-    """A document in a result list: the same summary the rest of API v1 uses."""
-    return document_summary_json(document)
+def search_result_json(document: Document, passage: list[tuple[str, bool]] | None = None) -> dict[str, Any]:
+    """A document in a result list: the same summary the rest of API v1 uses, and the passage
+    of its text around the words searched (``text`` and the ``[start, end)`` of each match), or null."""
+    if not passage:
+        return {**document_summary_json(document), "snippet": None}
+    matches, position = [], 0
+    for part, is_match in passage:
+        if is_match:
+            matches.append([position, position + len(part)])
+        position += len(part)
+    return {**document_summary_json(document),
+            "snippet": {"text": "".join(part for part, _ in passage), "matches": matches}}
 
 
 @api_router.get("/search", summary="Tra cứu văn bản (không phân biệt dấu; theo số, ký hiệu; có bộ lọc)")
@@ -180,7 +189,8 @@ def api_search(
     query = SearchQuery(text=q, type_name=type_name, urgency=urgency, status=status, unit_id=unit_id,
                         arrival_from=from_, arrival_to=to, issued_from=issued_from, issued_to=issued_to,
                         page=page)
-    result = search_repo.search_documents(session, principal.user, principal.roles, query)
+    result = search_repo.search_documents(session, principal.user, principal.roles, query, with_snippets=True)
     return {"total": result.total, "total_is_lower_bound": result.capped, "page": result.page,
             "per_page": result.per_page, "pages": result.pages,
-            "results": [search_result_json(document) for document in result.documents]}
+            "results": [search_result_json(document, result.snippets.get(document.id))
+                        for document in result.documents]}

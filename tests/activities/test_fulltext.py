@@ -240,3 +240,31 @@ def test_documents_from_before_full_text_are_read_by_the_rounds(engine, store):
     with transaction(engine) as session:
         assert search_repo.mark_all_text_pending(session) == 5
     assert index_pending_text(engine, store) == 5
+
+
+def test_a_lost_blob_is_indexed_without_text_and_a_failing_store_is_tried_again(engine, store):
+    with transaction(engine) as session:
+        org = make_org(session)
+        lost = _receive(session, org, store, minimal_pdf(text_line="Ban bi mat tep"))
+        later = _receive(session, org, store, minimal_pdf(text_line="Doc lai sau"))
+    store.path_for(_index_sources(engine)[lost.id]).unlink()
+    original = store.read
+
+    def failing_read(sha256: str) -> bytes:
+        if sha256 == _index_sources(engine).get(later.id):
+            raise OSError("the disk is busy")
+        return original(sha256)
+
+    store.read = failing_read
+    assert index_pending_text(engine, store) == 1  # the lost one, without text
+    assert not _index_row(engine, lost.id).text_pending and _index_row(engine, lost.id).text_content == ""
+    assert _index_row(engine, later.id).text_pending
+    store.read = original
+    assert index_pending_text(engine, store) == 1
+    assert [d.id for d in _search(engine, org, "doc lai").documents] == [later.id]
+
+
+def _index_sources(engine) -> dict[str, str]:
+    """document id -> sha256 of the current file, for the documents still pending."""
+    with transaction(engine) as session:
+        return {source.document_id: source.sha256s[0] for source in search_repo.text_sources(session, 100)}

@@ -60,6 +60,17 @@ async def test_the_passage_is_marked_and_escaped(site):
     assert (await site.get("/documents")).status_code == 200
 
 
+async def test_api_v1_gives_the_passage_as_text_with_the_matches_located(site):
+    headers = await api_token(site, "vanthu")
+    body = (await site.get("/api/v1/search", params={"q": "bien che"}, headers=headers)).json()
+    [hit] = body["results"]
+    snippet = hit["snippet"]
+    assert [snippet["text"][start:end] for start, end in snippet["matches"]] == ["biên", "chế"]
+    assert "<img src=x onerror=alert(1)>" in snippet["text"]  # JSON carries the text as it is
+    by_subject = (await site.get("/api/v1/search", params={"q": "tong hop"}, headers=headers)).json()
+    assert by_subject["results"][0]["snippet"] is None
+
+
 async def test_another_agency_gets_neither_the_document_nor_its_passage(site):
     await browser_login(site, "vanthu.snv")
     page = await site.get("/search", params={"q": "bien che"}, headers={"HX-Request": "true"})
