@@ -25,6 +25,7 @@ from models.documents.tables import Document, StoredFile
 from models.errors import Conflict, DomainError
 from models.org.tables import OrgUnit
 from models.outgoing import repo as outgoing_repo
+from models.outgoing.drafting import date_text
 from models.outgoing.tables import DraftComment, Recipient, RecipientEvent, RevisionStage
 from models.processes import repo as definition_repo
 from models.processes.schema import DEFAULT_OUTGOING, ProcessBody
@@ -44,6 +45,7 @@ from tests.outgoing_helpers import (
     sign_as_leader,
     submit_draft,
 )
+from tests.pdf_lines import assert_typeset_like, printed_glyphs, run_of
 from workflows.contracts import ConsultTarget
 
 
@@ -135,6 +137,10 @@ async def test_the_full_chain_with_a_send_back_issues_a_valid_numbered_document(
     report = await asyncio.to_thread(check_pdf_signatures, store.read(issued_file.sha256),
                                      pki.trust_anchor_certificates(settings))
     assert report.verdict == SignatureVerdict.VALID and len(report.signatures) == 2
+    # The số and ngày the văn thư's step filled in look typeset with the page (models.signing.field_fill).
+    glyphs = printed_glyphs(store.read(issued_file.sha256))
+    assert_typeset_like(run_of(glyphs, "01/VP-TH"), run_of(glyphs, "Số:"))
+    assert_typeset_like(run_of(glyphs, date_text(final.issued_date)), run_of(glyphs, "Hà Nam,"))
 
     incoming = rows(engine, Document, Document.id == recipient.incoming_document_id)[0]
     assert (incoming.direction, incoming.source, incoming.code_number, incoming.code_notation) == (
