@@ -21,8 +21,8 @@ Positions come from WeasyPrint's own layout: the template gives each blank an ``
 ``GEOMETRY``, which the template also uses.
 
 The text fields' default appearance uses Helvetica, which cannot show Vietnamese: they are
-meant to be filled with ``populate_static_text_field`` and an embedded font (STACK-NOTES §1.2),
-never typed into by a viewer.
+meant to be filled at issue by ``models.signing.field_fill`` (the printed label's embedded font,
+size and baseline), never typed into by a viewer.
 """
 
 from __future__ import annotations
