@@ -20,7 +20,9 @@ any of them would break the signing order (STACK-NOTES §1.1).
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
@@ -122,14 +124,29 @@ def convert_docx_to_pdf(data: bytes, *, soffice: str | None = None, timeout: flo
         command = [binary, "--headless", "--norestore", "--nolockcheck",
                    f"-env:UserInstallation={(folder / 'profile').as_uri()}",
                    "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source)]
-        try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=True, stdin=subprocess.DEVNULL)
-        except (subprocess.TimeoutExpired, subprocess.CalledProcessError, OSError) as error:
-            raise DomainError("docx_conversion_failed") from error
+        _run_converter(command, timeout)
         result = folder / "out" / "draft.pdf"
         if not result.is_file():
             raise DomainError("docx_conversion_failed")
         return result.read_bytes()
+
+
+def _run_converter(command: list[str], timeout: float) -> None:
+    """Run LibreOffice in its own process group; on timeout the whole group is killed (``soffice``
+    is a launcher: killing only it would leave the converter running)."""
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as error:
+        raise DomainError("docx_conversion_failed") from error
+    try:
+        process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise DomainError("docx_conversion_failed") from None
+    if process.returncode != 0:
+        raise DomainError("docx_conversion_failed")
 
 
 def _encrypted(pdf: bytes) -> bool:

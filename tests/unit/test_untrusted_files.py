@@ -226,3 +226,38 @@ def test_no_coroutine_parses_an_untrusted_file_on_the_event_loop():
                       *(ROOT / "activities").rglob("*.py")])
     offenders = [where for path in sources for where in _parsing_coroutines(path)]
     assert offenders == [], "call these with `await asyncio.to_thread(...)`"
+
+
+# --- .docx drafts: LibreOffice is a separate program, stopped with everything it started ------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_a_docx_conversion_that_hangs_is_killed_with_what_it_started(tmp_path):
+    import io
+    import zipfile
+
+    from models.outgoing.upload import convert_docx_to_pdf
+
+    started = tmp_path / "started"
+    launcher = tmp_path / "soffice"  # like the real one: a launcher that starts the converter and waits
+    launcher.write_text(f"#!/bin/sh\nsleep 600 &\necho $! > {started}\nwait\n")
+    launcher.chmod(0o755)
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(DomainError) as refused:
+        convert_docx_to_pdf(docx.getvalue(), soffice=str(launcher), timeout=2)
+    assert refused.value.code == "docx_conversion_failed"
+    converter = int(started.read_text())
+    for _ in range(100):
+        if not _alive(converter):
+            break
+        time.sleep(0.1)
+    assert not _alive(converter)
