@@ -50,7 +50,8 @@ class BackupActivities:
         manifest = completed(destination)
         already_taken = manifest is not None
         if manifest is None:
-            writer = BackupWriter(self.settings.effective_database_url, self.settings.files_dir, destination)
+            writer = BackupWriter(self.settings.effective_database_url, self.settings.files_dir, destination,
+                                  self.settings.temporal_dev_db)
             writer.begin()
             try:
                 with heartbeating(name, "database"):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cli.wording import complain, say
 from config.settings import Settings
+from models.backup.manifest import TEMPORAL_COPY
 from models.errors import DomainError
 
 SHOWN_PROBLEMS = 10
@@ -44,7 +45,7 @@ def _refusing(command, *args) -> int:
 def _backup(destination: Path, settings: Settings) -> int:
     from models.backup.archive import BackupWriter
 
-    writer = BackupWriter(settings.effective_database_url, settings.files_dir, destination)
+    writer = BackupWriter(settings.effective_database_url, settings.files_dir, destination, settings.temporal_dev_db)
     writer.begin()
     try:
         say("Đang sao lưu cơ sở dữ liệu…")
@@ -55,6 +56,8 @@ def _backup(destination: Path, settings: Settings) -> int:
     except BaseException:
         writer.abandon()
         raise
+    if TEMPORAL_COPY in manifest.checksums:
+        say(f"Trạng thái Temporal của máy chủ nhúng ({settings.temporal_dev_db}) đã được sao lưu kèm.")
     say(f"Đã sao lưu vào «{destination}»: {manifest.documents} văn bản, {manifest.files} bản ghi tệp, "
         f"{manifest.blobs} tệp trong kho; lược đồ {manifest.schema_revision}; QLVB {manifest.product_version}.")
     say(f"Kiểm tra lại bất cứ lúc nào bằng «qlvb backup verify {destination}».")
@@ -108,12 +111,20 @@ def _restore(source: Path, settings: Settings) -> int:
 
     revisions = schema_revisions()
     say(f"Đang kiểm tra và phục hồi bản sao lưu «{source}»…")
-    manifest = restore_backup(settings.effective_database_url, settings.files_dir, source, revisions)
+    temporal_there = settings.temporal_dev_db.exists()
+    manifest = restore_backup(settings.effective_database_url, settings.files_dir, source, revisions,
+                              settings.temporal_dev_db)
     if manifest.schema_revision != revisions[-1]:
         say(f"Đang cập nhật lược đồ từ {manifest.schema_revision} lên {revisions[-1]}…")
         _migrate(settings.effective_database_url)
     say(f"Đã phục hồi {manifest.documents} văn bản, {manifest.files} bản ghi tệp và {manifest.blobs} tệp "
         f"(sao lưu lúc {manifest.created_at}).")
-    say("Trạng thái Temporal không nằm trong bản sao lưu này: phục hồi nó theo mục «Sao lưu và phục hồi» "
-        "của README trước khi chạy worker.")
+    if TEMPORAL_COPY not in manifest.checksums:
+        say("Trạng thái Temporal không nằm trong bản sao lưu này: phục hồi nó theo mục «Sao lưu và phục hồi» "
+            "của README trước khi chạy worker.")
+    elif temporal_there:
+        say(f"Chưa phục hồi trạng thái Temporal vì đã có tệp {settings.temporal_dev_db}: dừng «qlvb run», thay tệp "
+            f"đó bằng «{source / TEMPORAL_COPY}» (xóa các tệp -wal, -shm đi kèm) rồi chạy lại.")
+    else:
+        say(f"Đã phục hồi trạng thái Temporal của máy chủ nhúng vào {settings.temporal_dev_db}.")
     return 0

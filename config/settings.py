@@ -165,6 +165,11 @@ class Settings(BaseSettings):
         """Content-addressed store for document files."""
         return self.var_dir / "files"
 
+    @property
+    def temporal_dev_db(self) -> Path:
+        """The embedded Temporal dev server's SQLite file (``qlvb run``); ``qlvb backup`` copies it too."""
+        return self.var_dir / "temporal.db"
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -186,7 +186,7 @@ def _start_temporal(settings: Settings, log: Path) -> subprocess.Popen:
     args = [
         str(TEMPORAL_BIN), "server", "start-dev",
         "--ip", TEMPORAL_HOST, "--port", str(TEMPORAL_PORT), "--ui-port", str(TEMPORAL_UI_PORT),
-        "--db-filename", str(settings.var_dir / "temporal.db"),
+        "--db-filename", str(settings.temporal_dev_db),
         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         "--log-level", "warn",
         *dev_server_flags(),

@@ -26,6 +26,7 @@ from models.backup.manifest import (
     MANIFEST,
     POSTGRES_COPY,
     SQLITE_COPY,
+    TEMPORAL_COPY,
     Manifest,
     ManifestInvalid,
     blob_digest,
@@ -89,8 +90,10 @@ class BackupWriter:
     runs them in order. ``abandon`` removes the partial directory after a failure.
     """
 
-    def __init__(self, database_url: str, files_dir: Path, destination: Path) -> None:
+    def __init__(self, database_url: str, files_dir: Path, destination: Path,
+                 temporal_db: Path | None = None) -> None:
         self.database_url = database_url
+        self.temporal_db = temporal_db
         self.backend = database.backend_of(database_url)
         self.store = FileStore(files_dir)
         self.destination = destination
@@ -116,7 +119,15 @@ class BackupWriter:
         (self.work / self.copy_name).parent.mkdir(parents=True)
 
     def snapshot_database(self) -> None:
-        """Copy the database: one consistent snapshot, taken before any blob is copied."""
+        """Copy the database: one consistent snapshot, taken before any blob is copied.
+
+        The embedded Temporal server's file, when there is one, is copied just before: Temporal's
+        state a moment older than the records is what a restore can recover from (activities are
+        idempotent and run again; lost starts are restarted), never the reverse.
+        """
+        if self.temporal_db is not None and self.temporal_db.is_file():
+            database.snapshot_sqlite_file(self.temporal_db, self.work / TEMPORAL_COPY)
+            self.checksums[TEMPORAL_COPY] = sha256_file(self.work / TEMPORAL_COPY)
         target = self.work / self.copy_name
         if self.backend == "sqlite":
             database.snapshot_sqlite(self.database_url, target)
@@ -156,7 +167,7 @@ class BackupWriter:
             schema_revision=database.schema_revision(self.backend, copy),
             documents=len(database.copy_column(self.backend, copy, "document", "id")),
             files=len(database.copy_column(self.backend, copy, "storedfile", "id")),
-            blobs=len(self.checksums) - 1,
+            blobs=sum(1 for name in self.checksums if blob_digest(name)),
             checksums=dict(sorted(self.checksums.items())),
             tool_version=self.tool_version,
         )
@@ -182,9 +193,10 @@ class BackupWriter:
             raise
 
 
-def take_backup(database_url: str, files_dir: Path, destination: Path, progress: Progress | None = None) -> Manifest:
+def take_backup(database_url: str, files_dir: Path, destination: Path, progress: Progress | None = None,
+                temporal_db: Path | None = None) -> Manifest:
     """Take a consistent backup of the database and the file store into ``destination``."""
-    return BackupWriter(database_url, files_dir, destination).take(progress)
+    return BackupWriter(database_url, files_dir, destination, temporal_db).take(progress)
 
 
 # --- verifying ---------------------------------------------------------------------------------
@@ -261,13 +273,16 @@ def _detail(error: BaseException) -> str:
 
 # --- restoring ---------------------------------------------------------------------------------
 
-def restore_backup(database_url: str, files_dir: Path, source: Path, known_revisions: Sequence[str]) -> Manifest:
+def restore_backup(database_url: str, files_dir: Path, source: Path, known_revisions: Sequence[str],
+                   temporal_db: Path | None = None) -> Manifest:
     """Restore a verified backup onto an empty installation; refuse (changing nothing) otherwise.
 
     ``known_revisions`` are the code's Alembic revisions, oldest first: a backup from a newer
     schema is refused; an older one is restored and the caller migrates it to the newest.
     The blobs are staged inside the file store first and moved into place only after the
-    database is in, so a failed restore leaves the store as empty as it was.
+    database is in, so a failed restore leaves the store as empty as it was. The embedded
+    Temporal server's file, if the backup has one, is written to ``temporal_db`` when no file is
+    there yet (the caller says so otherwise: a running server's state is not replaced).
     """
     verification = verify_backup(source)
     if not verification.ok:
@@ -312,6 +327,9 @@ def restore_backup(database_url: str, files_dir: Path, source: Path, known_revis
             target = store.path_for(digest)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged.path_for(digest), target)
+        if temporal_db is not None and TEMPORAL_COPY in manifest.checksums and not temporal_db.exists():
+            temporal_db.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / TEMPORAL_COPY, temporal_db)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest

@@ -49,6 +49,12 @@ def snapshot_sqlite(url: str, target: Path) -> None:
     source_path = sqlite_path(url)
     if not source_path.is_file():
         raise DomainError("backup_database_missing", path=str(source_path))
+    snapshot_sqlite_file(source_path, target)
+
+
+def snapshot_sqlite_file(source_path: Path, target: Path) -> None:
+    """Copy a live SQLite file (QLVB's, or the Temporal dev server's) into ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     source = sqlite3.connect(source_path, timeout=30)
     try:
         copy = sqlite3.connect(target)

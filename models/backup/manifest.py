@@ -19,6 +19,8 @@ DATABASE_DIR = "database"
 SQLITE_COPY = f"{DATABASE_DIR}/qlvb.sqlite3"
 POSTGRES_COPY = f"{DATABASE_DIR}/qlvb.pgdump"
 FILES_DIR = "files"
+# The embedded Temporal dev server's SQLite file (``qlvb run``), when the installation has one.
+TEMPORAL_COPY = "temporal/temporal.db"
 CHUNK = 1024 * 1024
 
 

@@ -91,6 +91,11 @@ def _installation(var_dir: Path, url: str, **settings) -> Settings:
     return Settings(var_dir=var_dir, database_url=url, temporal_task_queue=f"test-{uuid.uuid4()}", **settings)
 
 
+def _sqlite_settings(var_dir: Path) -> Settings:
+    """Settings of an installation on its own SQLite file, whatever the environment says."""
+    return Settings(var_dir=var_dir, database_url=f"sqlite:///{var_dir / 'qlvb.db'}")
+
+
 def _point_cli_at(monkeypatch, settings: Settings) -> None:
     monkeypatch.setenv("QLVB_VAR_DIR", str(settings.var_dir))
     monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
@@ -312,7 +317,7 @@ def test_restore_onto_an_installation_with_accounts_is_refused_and_changes_nothi
 
 def test_restore_onto_a_non_empty_file_store_is_refused_and_creates_no_database(backup_copy, tmp_path,
                                                                                  monkeypatch, capsys):
-    target = Settings(var_dir=tmp_path / "target")
+    target = _sqlite_settings(tmp_path / "target")
     FileStore(target.files_dir).put(b"left from another installation")
     before = _state(target)
     _point_cli_at(monkeypatch, target)
@@ -324,7 +329,7 @@ def test_restore_onto_a_non_empty_file_store_is_refused_and_creates_no_database(
 
 def test_restore_refuses_a_backup_that_fails_verification_or_comes_from_newer_code(backup_copy, tmp_path,
                                                                                    monkeypatch, capsys):
-    target = Settings(var_dir=tmp_path / "target")
+    target = _sqlite_settings(tmp_path / "target")
     with pytest.raises(DomainError) as newer:
         restore_backup(target.effective_database_url, target.files_dir, backup_copy, schema_revisions()[:-1])
     assert newer.value.code == "restore_schema_newer"
@@ -360,3 +365,39 @@ def test_retention_keeps_the_newest_copies_and_nothing_else_is_touched(small_bac
     assert prune(backups, 2) == []
     with pytest.raises(DomainError):
         prune(backups, 0)
+
+
+# --- the embedded Temporal server's state -----------------------------------------------------------------
+
+def test_the_embedded_temporal_state_is_backed_up_and_restored_into_a_fresh_installation(tmp_path, monkeypatch,
+                                                                                           capsys):
+    import sqlite3
+
+    source = _installation(tmp_path / "source", f"sqlite:///{tmp_path / 'source' / 'qlvb.db'}")
+    temporal = sqlite3.connect(source.temporal_dev_db)  # stands for the dev server's file, open meanwhile
+    temporal.execute("PRAGMA journal_mode=WAL")
+    temporal.execute("CREATE TABLE executions (workflow_id TEXT)")
+    temporal.execute("INSERT INTO executions VALUES ('incoming-1'), ('incoming-2')")
+    temporal.commit()
+    _point_cli_at(monkeypatch, source)
+    assert cli.main(["backup", str(tmp_path / "backup")]) == 0
+    temporal.execute("INSERT INTO executions VALUES ('incoming-3')")  # after the backup: not in it
+    temporal.commit()
+    temporal.close()
+    assert "Trạng thái Temporal của máy chủ nhúng" in capsys.readouterr().out
+
+    fresh = _sqlite_settings(tmp_path / "fresh")
+    _point_cli_at(monkeypatch, fresh)
+    assert cli.main(["restore", str(tmp_path / "backup")]) == 0
+    assert "Đã phục hồi trạng thái Temporal" in capsys.readouterr().out
+    restored = sqlite3.connect(fresh.temporal_dev_db)
+    assert [row[0] for row in restored.execute("SELECT workflow_id FROM executions")] == ["incoming-1", "incoming-2"]
+    restored.close()
+
+    running = _sqlite_settings(tmp_path / "running")  # a server already has its own file: left alone
+    running.var_dir.mkdir()
+    running.temporal_dev_db.write_bytes(b"its own state")
+    _point_cli_at(monkeypatch, running)
+    assert cli.main(["restore", str(tmp_path / "backup")]) == 0
+    assert "Chưa phục hồi trạng thái Temporal" in capsys.readouterr().out
+    assert running.temporal_dev_db.read_bytes() == b"its own state"
