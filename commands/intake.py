@@ -24,6 +24,7 @@ from models.documents.schema import IncomingMetadata
 from models.documents.suggestions import suggest_metadata
 from models.documents.tables import Document
 from models.documents.text_extract import pdf_text
+from models.documents.text_index import file_text
 from models.errors import Conflict, DomainError
 from models.org.tables import User
 from models.processes import repo as definition_repo
@@ -102,8 +103,9 @@ async def receive_upload(
        that looks like documents already received is refused with ``ProbableDuplicate`` so the
        warning comes before a số đến is taken; ``True`` records that the văn thư saw it and
        registers all the same; ``None`` (API v1) only names them in the answer and the audit.
-    2. Write the blob (content-addressed, write-once), then in one transaction the file row,
-       the document row (NEW) and the audit event.
+    2. Read the PDF's text layer for the search index (a thread; a paper scan has none until
+       OCR). Write the blob (content-addressed, write-once), then in one transaction the file
+       row, the document row (NEW) with its index row, and the audit event.
     3. After commit, start the workflow; if that fails, the reconciler starts it later.
     """
     if Role.CLERK not in roles:
@@ -119,17 +121,19 @@ async def receive_upload(
         if found:
             raise ProbableDuplicate(found)
 
+    # A paper scan is pictures joined into a PDF: its text comes from OCR in the workflow.
+    text = "" if source == DocumentSource.PAPER else await asyncio.to_thread(file_text, data)
     written = await asyncio.to_thread(uploads.write_blobs, store, [data])
     document, start = await uploads.recorded(engine, store, written, functools.partial(
         _register_incoming, engine, clerk, metadata, written.digests[0], len(data), filename, page_count, source,
-        bool(duplicate_confirmed)))
+        bool(duplicate_confirmed), text))
     await start_intakes_after_commit(client, settings.temporal_task_queue, [start])
     return document
 
 
 def _register_incoming(engine: Engine, clerk: User, metadata: IncomingMetadata, digest: str, size: int,
                        filename: str, page_count: int, source: DocumentSource,
-                       duplicate_confirmed: bool) -> tuple[Document, IncomingInput]:
+                       duplicate_confirmed: bool, text: str) -> tuple[Document, IncomingInput]:
     """Write the file row, the document (NEW) and its audit event in one transaction; with its workflow input."""
     with transaction(engine) as session:
         definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
@@ -138,7 +142,7 @@ def _register_incoming(engine: Engine, clerk: User, metadata: IncomingMetadata, 
         document = receive_incoming(
             session, clerk=clerk, metadata=metadata, stored=stored, page_count=page_count,
             process_key=definition.key, process_version=definition.version, source=source,
-            duplicate_confirmed=duplicate_confirmed,
+            duplicate_confirmed=duplicate_confirmed, text_content=text,
         )
         return document, intake_input(session, document)
 

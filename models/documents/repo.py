@@ -34,8 +34,12 @@ def receive_incoming(
     process_version: int,
     source: DocumentSource = DocumentSource.UPLOAD,
     duplicate_confirmed: bool = False,
+    text_content: str | None = None,
 ) -> Document:
     """Create the document row (status NEW) with its main file and an audit event.
+
+    ``text_content`` is the file's text layer, read before the transaction; without it the
+    document waits for the text round of the search index.
 
     The probable duplicates found are named in the event; when the văn thư saw them and chose to
     register the document all the same (``duplicate_confirmed``), that decision is audited too.
@@ -69,7 +73,7 @@ def receive_incoming(
     if duplicates and duplicate_confirmed:
         record(session, clerk.id, "document.duplicate_confirmed", "document", document_id,
                duplicate_of=[d.id for d in duplicates], step="intake")
-    index_document(session, document)
+    index_document(session, document, text_content)
     return document
 
 

@@ -22,6 +22,7 @@ from models.org.tables import Agency, User, UserRole
 from models.vocab import AgencyKind, Role
 from tests.conftest import minimal_pdf
 from tests.factories import make_org
+from tests.helpers import make_settings, upload, user_and_roles
 
 
 def vietnamese_pdf(*paragraphs: str) -> bytes:
@@ -94,6 +95,31 @@ def test_a_word_only_in_the_text_layer_of_an_upload_is_found_with_its_snippet(en
     assert _marked(_search(engine, org, "ủy ban"), document.id) == ["ỦY", "BAN"]
     row = _index_row(engine, document.id)
     assert not row.text_pending and row.text_file_id == document.file_id
+
+
+class _TemporalDown:
+    """Intake's client when Temporal is unreachable: the start is left to the Reconcile round."""
+
+    async def start_workflow(self, *args, **kwargs):
+        from temporalio.service import RPCError, RPCStatusCode
+
+        raise RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b"")
+
+
+async def test_an_upload_is_searchable_by_its_text_from_its_intake(seeded, tmp_path):
+    engine = seeded
+    settings = make_settings(tmp_path, "fulltext")
+    pdf = vietnamese_pdf("Thực hiện tinh giản biên chế gắn với cơ cấu lại đội ngũ công chức.")
+    document = await upload(engine, _TemporalDown(), settings, pdf)
+    clerk, roles = user_and_roles(engine, "vanthu")
+    with transaction(engine) as session:  # no text round ran: intake read the text layer itself
+        page = search_repo.search_documents(session, clerk, roles, SearchQuery(text="tinh gian bien che"),
+                                            with_snippets=True)
+        assert [d.id for d in page.documents] == [document.id]
+        assert [part for part, is_match in page.snippets[document.id] if is_match] == ["tinh", "giản", "biên", "chế"]
+    row = _index_row(engine, document.id)
+    assert not row.text_pending and row.text_file_id == document.file_id
+    assert index_pending_text(engine, FileStore(settings.files_dir)) == 0
 
 
 def test_a_retried_round_changes_nothing_and_a_new_file_is_read_again(engine, store):
