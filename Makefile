@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := chromium fonts-noto-core fonts-liberation2 fonts-croscore poppler-utils \
                    libpango-1.0-0 libpangoft2-1.0-0 \
                    tesseract-ocr tesseract-ocr-vie ghostscript unpaper pngquant \
-                   softhsm2 opensc
+                   softhsm2 opensc \
+                   postgresql-client
 
 .PHONY: venv system-deps run test bench chaos chaos-smoke fuzz clean
 
@@ -17,7 +18,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $@
 
-# Debian packages for PDF rendering, fonts and browser tests; nothing to do when all are present.
+# Debian packages for PDF rendering, fonts, browser tests and PostgreSQL backups (pg_dump, pg_restore,
+# psql); nothing to do when all are present.
 system-deps:
 	@missing=""; \
 	for pkg in $(SYSTEM_PACKAGES); do \
