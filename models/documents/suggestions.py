@@ -45,7 +45,7 @@ def suggest_metadata(text: str) -> dict:
     ``organ_name``, ``type_name``, ``subject``, ``signer_position``, ``signer_full_name``,
     ``page_amount``. Field names are those of ``IncomingMetadata``.
     """
-    text = unicodedata.normalize("NFC", text or "")
+    text = unicodedata.normalize("NFC", text or "").translate(_DASHES)
     pages = [p for p in text.split("\f")]
     while len(pages) > 1 and not pages[-1].strip():
         pages.pop()
@@ -54,7 +54,7 @@ def suggest_metadata(text: str) -> dict:
         result["page_amount"] = len(pages)
     first = _clean_lines(pages[0])
     so_index = _find_code(first, result)
-    _find_date(first, result)
+    _find_date(first, so_index, result)
     _find_organ(first, so_index, result)
     _find_type_and_subject(first, so_index, result)
     _find_signer(_clean_lines(pages[-1]) if len(pages) > 1 else first, result)
@@ -78,38 +78,120 @@ def _clean_lines(page: str) -> list[str]:
     return lines
 
 
-_CODE = re.compile(r"(?:^|\s)s[o0]\s*[:;.]?\s*(\d{1,11}[a-z]?)\s*/\s*([0-9a-z][0-9a-z\s./-]*)")
+# Hyphens as text layers give them: PDFium's U+FFFE for a hyphen it takes for a line-end one, the
+# soft hyphen, the Unicode dashes and minus.
+_DASHES = str.maketrans({"\ufffe": "-", "\u00ad": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-",
+                         "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+# "Số:" as printed and as OCR reads it ("S6:", "Sô", "So", "S0"), then the number, maybe with stray
+# spaces ("2 175"), then the slash.
+_CODE = re.compile(r"(?:^|(?<=\s))s[o06]\s*[:;.]?\s*(\d+(?: \d+)*)\s*/\s*")
+# A bare label: the number is on the next line (only the other column's text may follow it here).
+_CODE_ALONE = re.compile(r"(?:^|(?<=\s))s[o06]\s*[:;.]?(?:\s+(?!\d)|$)")
+_NUMBER_FIRST = re.compile(r"^(\d+(?: \d+)*)\s*/\s*")
+_TOKEN = re.compile(r"\s*([-/])?\s*([0-9A-Za-zĐđ]+)")
 
 
 def _find_code(lines: list[str], result: dict) -> int | None:
+    """The "Số: 12/UBND-VP" line of the header (never a number quoted in the body).
+
+    The label may be OCR-damaged; it starts its line or follows the header's capitals (a row of
+    a two-column header table), not a word of running text ("Nghị định số 30/2020/NĐ-CP"). What a
+    line break split is joined: a ký hiệu continued on the next line (after its hyphen or slash,
+    the other column's text in between), or the whole number under a bare "Số:".
+    """
     for index, line in enumerate(lines):
         folded = fold_aligned(line)
+        following = lines[index + 1:]
         match = _CODE.search(folded)
-        if not match:
+        if match is not None and _header_prefix(line[:match.start()]):
+            notation = _notation(line[match.end():], following)
+            if not notation and following:
+                notation = _notation(following[0].strip(), following[1:])
+            number_line = line
+        else:
+            label = _CODE_ALONE.search(folded)
+            if label is None or not _header_prefix(line[:label.start()]) or not following:
+                continue
+            match = _NUMBER_FIRST.match(fold_aligned(following[0].strip()))
+            if match is None:
+                continue
+            number_line = following[0].strip()
+            notation = _notation(number_line[match.end():], following[1:])
+        if not notation:
             continue
-        result["code_number"] = line[match.start(1):match.end(1)].upper()
-        notation = line[match.start(2):match.end(2)]
-        notation = notation.split("  ")[0]
-        # The notation ends at the first space not around a hyphen or slash.
-        notation = re.sub(r"\s*([-/])\s*", r"\1", notation.strip()).split(" ")[0]
-        result["code_notation"] = notation.strip(".,;").upper()
+        result["code_number"] = number_line[match.start(1):match.end(1)].replace(" ", "")
+        result["code_notation"] = notation
         return index
     return None
 
 
-_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+def _header_prefix(text: str) -> bool:
+    """Whether text before "Số" is header text (nothing, or capitals), not running text."""
+    return not any(character.islower() for character in text)
 
 
-def _find_date(lines: list[str], result: dict) -> None:
-    for line in lines:
-        match = _DATE.search(fold_aligned(line))
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            try:
-                result["issued_date"] = date(year, month, day).isoformat()
-            except ValueError:
-                continue
-            return
+def _code_like(token: str) -> bool:
+    """A ký hiệu part: digits, or more capitals than small letters ("UBND", "QĐ", "TTr", "TTg")."""
+    upper = sum(character.isupper() for character in token)
+    return token.isdigit() or upper > sum(character.islower() for character in token)
+
+
+def _notation(text: str, following: list[str]) -> str:
+    """The ký hiệu at the start of ``text``: code-like parts joined by "-" or "/", continued on the
+    next line when it ends on a hyphen or slash ("QĐ-" / "UBND")."""
+    parts: list[str] = []
+    position = 0
+    dangling = ""
+    while True:
+        match = _TOKEN.match(text, position)
+        if match is None or not _code_like(match.group(2)) or (parts and not match.group(1)):
+            rest = text[position:].strip()
+            dangling = rest[:1] if rest[:1] in "-/" else ""
+            break
+        parts.append((match.group(1) or "") + match.group(2))
+        position = match.end()
+    notation = "".join(parts).lstrip("-/")
+    if dangling and following and notation:
+        continued = _notation(following[0].strip(), [])
+        if continued:
+            notation = f"{notation}{dangling}{continued}"
+    return notation.upper()
+
+
+# "ngày 03 tháng 12 năm 2026" and "ngày 03/12/2026"; OCR may read 0 as O, 1 as l or I, m as rn.
+_DIGIT = r"[\doli]"
+_DATE = re.compile(rf"ngay\s*({_DIGIT}{{1,2}})\s*thang\s*({_DIGIT}{{1,2}})\s*na(?:m|rn)\s*({_DIGIT}{{4}})")
+_DATE_NUMERIC = re.compile(rf"ngay\s*({_DIGIT}{{1,2}})\s*[/.-]\s*({_DIGIT}{{1,2}})\s*[/.-]\s*({_DIGIT}{{4}})")
+_OCR_DIGITS = str.maketrans({"o": "0", "l": "1", "i": "1"})
+_BODY_START = ("can cu", "kinh gui", "thuc hien", "xet de nghi", "theo de nghi")
+
+
+def _find_date(lines: list[str], so_index: int | None, result: dict) -> None:
+    """The date of the place/date line, not one quoted in the body ("Căn cứ … ngày 05 tháng 3 năm 2020").
+
+    Candidates rank by: written after "<Địa danh>," (+2); in the header, before the body's first
+    "Căn cứ" / "Kính gửi" or close to the "Số" line (+1); in a line citing another document (-2).
+    The earliest of the best wins; a date found only in the body is no suggestion at all.
+    """
+    body = next((i for i, line in enumerate(lines) if fold_aligned(line).startswith(_BODY_START)), len(lines))
+    best: tuple[int, int, str] | None = None
+    for index, line in enumerate(lines):
+        folded = fold_aligned(line)
+        for pattern in (_DATE, _DATE_NUMERIC):
+            for match in pattern.finditer(folded):
+                day, month, year = (int(group.translate(_OCR_DIGITS)) for group in match.groups())
+                try:
+                    found = date(year, month, day).isoformat()
+                except ValueError:
+                    continue
+                before = folded[:match.start()]
+                rank = 2 if re.search(r"\w\s*,\s*$", before) else 0
+                rank += 1 if index < body or (so_index is not None and abs(index - so_index) <= 3) else 0
+                rank -= 2 if re.search(r"\bso\s*\d+\s*/", before) or folded.startswith(_BODY_START) else 0
+                if best is None or (rank, -index) > (best[0], -best[1]):
+                    best = (rank, index, found)
+    if best is not None and best[0] >= 1:
+        result["issued_date"] = best[2]
 
 
 def _is_upper(line: str) -> bool:
@@ -128,10 +210,11 @@ def _find_organ(lines: list[str], so_index: int | None, result: dict) -> None:
         return
     head = []
     so_line = lines[so_index]
-    before_so = so_line[:_CODE.search(fold_aligned(so_line)).start()].strip()
+    label = _CODE.search(fold_aligned(so_line)) or _CODE_ALONE.search(fold_aligned(so_line))
+    before_so = so_line[:label.start()].strip() if label else ""
     if before_so and _is_upper(before_so):
         head.append(before_so)
-    for line in reversed(lines[max(0, so_index - 4):so_index]):
+    for line in reversed(lines[max(0, so_index - 6):so_index]):
         line = _strip_date_phrase(line)
         if not line:
             continue
@@ -140,20 +223,35 @@ def _find_organ(lines: list[str], so_index: int | None, result: dict) -> None:
         head.insert(0, line)
     if not head:
         return
-    # Join a locality line ("TỈNH HÀ NAM") to the line above it.
+    # A name wrapped over two lines is one name: a locality line ("TỈNH HÀ NAM"), or a line after
+    # one ending on a locality word ("HỘI ĐỒNG NHÂN DÂN TỈNH" / "HÀ NAM") or a connector
+    # ("SỞ NÔNG NGHIỆP VÀ" / "MÔI TRƯỜNG").
     joined: list[str] = []
     for line in head:
-        if joined and fold_aligned(line).startswith(LOCALITY_WORDS):
+        previous = fold_aligned(joined[-1]).split() if joined else []
+        if joined and (fold_aligned(line).startswith(LOCALITY_WORDS) or previous[-1:] and (
+                previous[-1] in _CONNECTORS or previous[-1] in _LOCALITY_ENDS
+                or " ".join(previous[-2:]) in _LOCALITY_ENDS)):
             joined[-1] = f"{joined[-1]} {line}"
         else:
             joined.append(line)
     issuer = joined[-1]
     parent = joined[-2] if len(joined) > 1 else ""
     name = _name_case(issuer)
-    if parent and not _locality(issuer) and _locality(parent):
+    if parent and fold_aligned(issuer).startswith(_PART_OF_PARENT):
+        # "VĂN PHÒNG" under "UBND TỈNH HÀ NAM" is the Văn phòng of that committee.
+        whole = _name_case(parent)
+        name = f"{name} {whole}"
+    elif parent and not _locality(issuer) and _locality(parent):
         locality = _name_case(_locality(parent))
         name = f"{name} {locality[:1].lower()}{locality[1:]}"
     result["organ_name"] = name
+
+
+_CONNECTORS = ("va", "-", ",", "&")
+_LOCALITY_ENDS = ("tinh", "thanh pho", "huyen", "quan", "thi xa", "xa", "phuong", "thi tran")
+# Units named by what they are inside their parent, whose whole name the issuer carries.
+_PART_OF_PARENT = ("van phong", "thanh tra", "trung tam")
 
 
 def _locality(line: str) -> str:
@@ -200,6 +298,7 @@ def _type_of(line: str) -> str | None:
     return None
 
 
+_PLACE_DATE = re.compile(r"^[^,]*,\s*ngay\s*[\doli]")  # "Hà Nam, ngày 05 …": the header's other column
 _SUBJECT_STOP = ("can cu", "kinh gui", "thuc hien", "xet de nghi", "theo de nghi")
 
 
@@ -229,7 +328,7 @@ def _collect(first: list[str], rest: list[str]) -> str:
     parts = list(first)
     for line in rest[:4]:
         folded = fold_aligned(line)
-        if not line or _is_upper(line) or folded.startswith(_SUBJECT_STOP):
+        if not line or _is_upper(line) or folded.startswith(_SUBJECT_STOP) or _PLACE_DATE.search(folded):
             break
         parts.append(line)
     return re.sub(r"\s+", " ", " ".join(parts)).strip()[:500]
