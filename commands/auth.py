@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from config.settings import Settings
 from models.audit import record
@@ -70,6 +71,22 @@ def device_key(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
+def _count_failure(session: Session, keys: dict[str, str], policy: ThrottlePolicy, now: datetime,
+                   audit: tuple[int | None, int | str, str] | None) -> datetime | None:
+    """Count a failed attempt under every key; return the end of the longest block it leaves, if
+    any. ``audit`` (actor, subject, address): write an ``auth.throttled`` row for each blocked key."""
+    longest = None
+    for scope, scope_key in keys.items():
+        row = account_repo.count_login_failure(session, scope, scope_key, policy, now)
+        if row.blocked_until is not None and row.blocked_until > now:
+            if audit is not None:
+                actor, subject, ip_address = audit
+                record(session, actor, "auth.throttled", "user", subject, scope=scope, failures=row.failures,
+                       until=row.blocked_until.isoformat(), ip=ip_address)
+            longest = row.blocked_until if longest is None else max(longest, row.blocked_until)
+    return longest
+
+
 def login(engine: Engine, settings: Settings, username: str, password: str, kind: SessionKind,
           user_agent: str = "", ip_address: str = "", device_cookie: str = "") -> LoginResult:
     """Authenticate and open a session, unless the attempt is throttled.
@@ -77,7 +94,8 @@ def login(engine: Engine, settings: Settings, username: str, password: str, kind
     1. Find which keys apply (``models.org.throttle``): a valid known-device cookie for this
        account replaces the client and account keys by the device's own pair key.
     2. While any of them is blocked, refuse with ``login_throttled`` and the seconds to wait,
-       without checking the password (the same for every name, existing or not).
+       without checking the password (the same for every name, existing or not); the attempt
+       counts as a failure, so each one made while blocked doubles the wait.
     3. Otherwise check the password. A failure counts under every key; when one becomes blocked
        the refusal says how long to wait, else it is ``bad_credentials``.
     4. A success clears its pair key (not the account key: an attacker elsewhere keeps being
@@ -101,28 +119,21 @@ def login(engine: Engine, settings: Settings, username: str, password: str, kind
         if device is None:
             keys["client"] = throttle_key("client", ip_address)
             keys["account"] = throttle_key("account", name)
+        actor, subject = (account.id, account.id) if account else (None, name[:50])
         blocked = account_repo.throttle_refusal(session, keys, now)
         if blocked is not None:
-            scope, until = blocked
-            record(session, account.id if account else None, "auth.login_refused", "user",
-                   account.id if account else name[:50], reason="throttled", scope=scope,
-                   until=until.isoformat(), ip=ip_address)
-            failure = AuthFailed("login_throttled", seconds=seconds_left(until, now))
+            # Trying again while blocked is one more guess: it counts, so hammering only waits longer.
+            longest = _count_failure(session, keys, policy, now, audit=None)
+            record(session, actor, "auth.login_refused", "user", subject, reason="throttled", scope=blocked[0],
+                   until=longest.isoformat(), ip=ip_address)
+            failure = AuthFailed("login_throttled", seconds=seconds_left(longest, now))
         else:
             try:
                 user = account_repo.authenticate(session, username, password, ip_address=ip_address)
             except AuthFailed as error:
-                failure = error
-                longest = None
-                for scope, scope_key in keys.items():
-                    row = account_repo.count_login_failure(session, scope, scope_key, policy, now)
-                    if row.blocked_until is not None and row.blocked_until > now:
-                        record(session, account.id if account else None, "auth.throttled", "user",
-                               account.id if account else name[:50], scope=scope, failures=row.failures,
-                               until=row.blocked_until.isoformat(), ip=ip_address)
-                        longest = max(longest or row.blocked_until, row.blocked_until)
-                if longest is not None:
-                    failure = AuthFailed("login_throttled", seconds=seconds_left(longest, now))
+                longest = _count_failure(session, keys, policy, now, audit=(actor, subject, ip_address))
+                failure = error if longest is None else AuthFailed("login_throttled",
+                                                                   seconds=seconds_left(longest, now))
             else:
                 account_repo.clear_login_failures(session, keys["pair"])
                 token, row = account_repo.open_session(

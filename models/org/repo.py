@@ -86,7 +86,8 @@ def count_login_failure(session: Session, scope: str, key: str, policy: Throttle
                         now: datetime) -> LoginThrottle:
     """Count one failed login under a key and block it once past the free failures.
 
-    The row is created if missing (``ON CONFLICT DO NOTHING``, so concurrent workers meet on one
+    Each failure past the allowance blocks the key again, for the doubled delay (never shorter
+    than a block already running). The row is created if missing (``ON CONFLICT DO NOTHING``, so concurrent workers meet on one
     row), then read for update (PostgreSQL row lock; SQLite writes are already serialised), so
     two failures at once both count. A count older than ``policy.window`` starts afresh.
     """
@@ -99,7 +100,7 @@ def count_login_failure(session: Session, scope: str, key: str, policy: Throttle
     row.last_failure_at = now
     delay = policy.delay(scope, row.failures)
     if delay is not None:
-        row.blocked_until = now + delay
+        row.blocked_until = max(now + delay, row.blocked_until or now)
     session.add(row)
     session.flush()
     return row

@@ -8,7 +8,8 @@ Failed logins are counted under three keys:
 * ``pair``: the client (or the known device) together with the login name.
 
 After ``free`` failures under a key, each further failure blocks that key for a delay that
-doubles, up to a ceiling. A failure counts afresh once ``window`` has passed since the last one.
+doubles, up to a ceiling; an attempt made while blocked is refused unchecked and counts as a
+failure too. A count starts afresh once ``window`` has passed since the last failure.
 
 A *known device* is a browser that has logged into the account before: at each successful login
 it receives a cookie signed with the installation's key and the account's password hash (so a

@@ -40,7 +40,8 @@ def test_the_block_and_its_end_are_the_same_for_any_name(seeded, tmp_path, usern
     codes = [_fail(seeded, settings, username, "10.2.0.1") for _ in range(6)]
     assert codes == ["bad_credentials"] * 4 + ["login_throttled"] * 2
     row = next(r for r in rows(seeded, LoginThrottle) if r.key == throttle_key("account", username))
-    assert row.failures == 5 and (row.blocked_until - row.last_failure_at).total_seconds() == 30
-    with pytest.raises(AuthFailed) as refused:  # even the right password waits
+    # The sixth attempt, made while blocked, counted too and doubled the wait.
+    assert row.failures == 6 and (row.blocked_until - row.last_failure_at).total_seconds() == 60
+    with pytest.raises(AuthFailed) as refused:  # even the right password waits, and waits longer
         auth.login(seeded, settings, username, DEMO_PASSWORD, SessionKind.API, ip_address="10.2.0.1")
-    assert refused.value.code == "login_throttled" and 1 <= refused.value.params["seconds"] <= 30
+    assert refused.value.code == "login_throttled" and 60 < refused.value.params["seconds"] <= 120
