@@ -101,6 +101,7 @@ class BackupWriter:
         self.copy_name = SQLITE_COPY if self.backend == "sqlite" else POSTGRES_COPY
         self.checksums: dict[str, str] = {}
         self.tool_version = ""
+        self.snapshot_at = ""
 
     def begin(self) -> None:
         """Refuse a destination that already holds something; start a clean partial directory."""
@@ -125,6 +126,7 @@ class BackupWriter:
         state a moment older than the records is what a restore can recover from (activities are
         idempotent and run again; lost starts are restarted), never the reverse.
         """
+        self.snapshot_at = datetime.now(UTC).isoformat(timespec="seconds")
         if self.temporal_db is not None and self.temporal_db.is_file():
             database.snapshot_sqlite_file(self.temporal_db, self.work / TEMPORAL_COPY)
             self.checksums[TEMPORAL_COPY] = sha256_file(self.work / TEMPORAL_COPY)
@@ -170,6 +172,7 @@ class BackupWriter:
             blobs=sum(1 for name in self.checksums if blob_digest(name)),
             checksums=dict(sorted(self.checksums.items())),
             tool_version=self.tool_version,
+            snapshot_at=self.snapshot_at,
         )
         write_manifest(self.work, manifest)
         _sync_directory(self.work)

@@ -38,6 +38,7 @@ class Manifest:
     blobs: int  # blobs in files/ (every one the rows name, and any added meanwhile)
     checksums: dict[str, str] = field(default_factory=dict)  # relative path -> SHA-256
     tool_version: str = ""  # pg_dump's version for PostgreSQL archives
+    snapshot_at: str = ""  # when the copy of Temporal's file and the database began (ISO 8601, UTC)
     format: str = FORMAT
 
     def to_json(self) -> str:

@@ -222,6 +222,7 @@ def small_backup(tmp_path_factory) -> Path:
     destination = base / "backup"
     manifest = take_backup(settings.effective_database_url, settings.files_dir, destination)
     assert (manifest.files, manifest.blobs) == (5, 6)
+    assert manifest.snapshot_at and manifest.snapshot_at <= manifest.created_at
     return destination
 
 
