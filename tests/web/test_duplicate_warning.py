@@ -32,6 +32,8 @@ async def _submit(web, csrf, values, **extra):
 
 async def test_the_form_warns_before_registering_and_registers_once_the_clerk_confirms(web):
     csrf = await browser_login(web, "vanthu")
+    form = await web.get("/documents/new")
+    assert form.status_code == 200 and 'id="duplicate-check"' in form.text and 'hx-post="/documents/duplicates"' in form.text
     first = await _submit(web, csrf, FORM)
     assert first.status_code == 303
     first_id = first.headers["location"].rsplit("/", 1)[1]
