@@ -17,7 +17,7 @@ from models.documents.file_store import FileStore
 from models.documents.repo import receive_incoming, store_file
 from models.documents.schema import IncomingMetadata
 from models.documents.search import MAX_TEXT_CHARS, DocumentSearch, SearchQuery
-from models.documents.tables import Document, DocumentFile
+from models.documents.tables import Document, DocumentFile, StoredFile
 from models.org.tables import Agency, User, UserRole
 from models.vocab import AgencyKind, Role
 from tests.conftest import minimal_pdf
@@ -294,3 +294,70 @@ def _index_sources(engine) -> dict[str, str]:
     """document id -> sha256 of the current file, for the documents still pending."""
     with transaction(engine) as session:
         return {source.document_id: source.sha256s[0] for source in search_repo.text_sources(session, 100)}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_migration_0015_leaves_stored_documents_for_the_text_rounds(backend, tmp_path):
+    """Documents stored before full text are marked pending; on SQLite the FTS5 index keeps working."""
+    import os
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from models.db import make_engine, utcnow
+    from tests.conftest import _postgres_dsn
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'before.db'}"
+    else:
+        if not os.environ.get("TEST_DATABASE_URL"):
+            pytest.skip("TEST_DATABASE_URL is not set")
+        url = _postgres_dsn(os.environ["TEST_DATABASE_URL"])
+    engine = make_engine(url)
+    if backend == "postgres":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    config = Config(str(Path(__file__).resolve().parents[2] / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "0016")  # the revision before this one
+    store = FileStore(tmp_path / "files")
+    pdf = minimal_pdf(text_line="Quy che phoi hop cu")
+    with engine.begin() as connection:
+        agency_id = _insert(connection, Agency(code="000.00.01.H23", name="Văn phòng", abbreviation="VP",
+                                               kind=AgencyKind.PROVINCE_OFFICE))
+        user_id = _insert(connection, User(username="clerk", full_name="Clerk", agency_id=agency_id,
+                                           password_hash="!", must_change_password=False))
+        file_id = _insert(connection, StoredFile(sha256=store.put(pdf), size=len(pdf), content_type="application/pdf",
+                                                 filename="cu.pdf", created_by=user_id))
+        document = Document(id=str(uuid.uuid4()), direction="incoming", agency_id=agency_id, subject="Quy chế",
+                            file_id=file_id, created_by=user_id)
+        _insert(connection, document)
+        connection.execute(text(
+            "INSERT INTO document_search (document_id, folded, so_ky_hieu, text_content, updated_at) "
+            "VALUES (:id, 'quy che', '', '', :now)"), {"id": document.id, "now": utcnow()})
+    command.upgrade(config, "0015")
+    with transaction(engine) as session:
+        assert search_repo.pending_text_count(session) == 1
+    assert index_pending_text(engine, store) == 1
+    with transaction(engine) as session:
+        user = session.get(User, user_id)
+        page = search_repo.search_documents(session, user, {Role.CLERK}, SearchQuery(text="phoi hop"),
+                                            with_snippets=True)
+        assert [d.id for d in page.documents] == [document.id]
+        assert search_repo.pending_text_count(session) == 0
+    engine.dispose()
+
+
+def _insert(connection, row) -> int | str:
+    """Insert a model's values into its table as an older revision has it (its columns only); the key."""
+    from sqlalchemy import inspect
+
+    table = type(row).__table__
+    existing = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    values = {column.name: getattr(row, column.name) for column in table.columns
+              if column.name in existing and getattr(row, column.name) is not None}
+    inserted = connection.execute(table.insert().values(values).returning(table.c.id))
+    return inserted.scalar_one()
