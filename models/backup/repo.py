@@ -6,6 +6,7 @@ from sqlalchemy import func, inspect, text
 from sqlmodel import Session, select
 
 from models.documents.tables import Document
+from models.notifications.notify import administrators, already_notified, notify
 from models.org.tables import User
 
 
@@ -27,8 +28,6 @@ def report_failure(session: Session, name: str, reason: str) -> int:
 
     Each notification is queued for e-mail too (``notify``), for the administrators with an address.
     """
-    from models.notifications.notify import administrators, already_notified, notify
-
     if already_notified(session, "backup_failed", backup=name):
         return 0
     return notify(session, administrators(session), None, "backup_failed", urgent=True, backup=name,

@@ -23,12 +23,15 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
+from temporalio.testing import ActivityEnvironment
 
 import cli
 import models.all  # noqa: F401
+from activities.backup import BackupActivities
 from cli.backup import schema_revisions
 from config.settings import Settings, get_settings
 from models.backup.archive import BackupWriter, prune, restore_backup, take_backup, verify_backup
+from models.backup.database import check_client_for_server
 from models.backup.manifest import MANIFEST, blob_path
 from models.db import make_engine, reading, transaction
 from models.documents.file_store import FileStore
@@ -39,6 +42,7 @@ from models.org.tables import User
 from models.seed.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD, POSTGRES_URL, _postgres_dsn, minimal_pdf
 from tests.helpers import upload
+from workflows.contracts import DailyBackupInput
 
 ROOT = Path(__file__).resolve().parents[2]
 ARRIVING_DURING_COPY = 3
@@ -207,8 +211,8 @@ async def test_a_backup_taken_while_documents_arrive_restores_every_document_wit
 # --- verify ------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def small_backup(tmp_path_factory) -> Path:
-    """A SQLite installation with five file rows (and one blob no row names), backed up once."""
+def small_installation(tmp_path_factory) -> Settings:
+    """A SQLite installation with five file rows (and one blob no row names)."""
     base = tmp_path_factory.mktemp("small")
     settings = _installation(base / "var", f"sqlite:///{base / 'var' / 'qlvb.db'}")
     store, engine = FileStore(settings.files_dir), make_engine(settings.effective_database_url)
@@ -219,7 +223,14 @@ def small_backup(tmp_path_factory) -> Path:
                        filename=f"tep-{number}.pdf", user_id=None)
     store.put(b"a blob no row names")
     engine.dispose()
-    destination = base / "backup"
+    return settings
+
+
+@pytest.fixture(scope="module")
+def small_backup(small_installation, tmp_path_factory) -> Path:
+    """The small installation, backed up once."""
+    settings = small_installation
+    destination = tmp_path_factory.mktemp("small-backup") / "backup"
     manifest = take_backup(settings.effective_database_url, settings.files_dir, destination)
     assert (manifest.files, manifest.blobs) == (5, 6)
     assert manifest.snapshot_at and manifest.snapshot_at <= manifest.created_at
@@ -402,3 +413,35 @@ def test_the_embedded_temporal_state_is_backed_up_and_restored_into_a_fresh_inst
     assert cli.main(["restore", str(tmp_path / "backup")]) == 0
     assert "Chưa phục hồi trạng thái Temporal" in capsys.readouterr().out
     assert running.temporal_dev_db.read_bytes() == b"its own state"
+
+
+# --- the daily activity ------------------------------------------------------------------------------------
+
+def test_the_daily_activity_heartbeats_while_it_copies_and_takes_a_name_once(small_installation, tmp_path):
+    settings = small_installation.model_copy(update={"backup_dir": tmp_path / "daily", "backup_keep": 1})
+    (tmp_path / "daily" / ".qlvb-2026-12-04.partial").mkdir(parents=True)  # this day's crashed attempt
+    activities = BackupActivities(make_engine(settings.effective_database_url), settings)
+    environment = ActivityEnvironment()
+    beats: list[tuple] = []
+    environment.on_heartbeat = lambda *details: beats.append(details)
+
+    first = environment.run(activities.take_daily_backup, DailyBackupInput("qlvb-2026-12-04"))
+    assert (first.files, first.blobs, first.already_taken) == (5, 6, False)
+    assert [beat for beat in beats if beat[1] == "files"] == [("qlvb-2026-12-04", "files", n) for n in range(1, 7)]
+    assert os.listdir(tmp_path / "daily") == ["qlvb-2026-12-04"]  # the partial attempt was replaced
+
+    beats.clear()
+    again = environment.run(activities.take_daily_backup, DailyBackupInput("qlvb-2026-12-04"))
+    assert again.already_taken and beats == []
+    later = environment.run(activities.take_daily_backup, DailyBackupInput("qlvb-2026-12-05"))
+    assert later.removed == ["qlvb-2026-12-04"]
+    assert os.listdir(tmp_path / "daily") == ["qlvb-2026-12-05"]
+
+
+@pytest.mark.skipif(shutil.which("pg_dump") is None, reason="needs pg_dump")
+def test_a_pg_dump_older_than_the_server_is_refused_naming_the_package():
+    with pytest.raises(DomainError) as refused:
+        check_client_for_server("pg_dump", 990004)  # PostgreSQL 99.4
+    assert refused.value.code == "backup_tool_too_old"
+    assert refused.value.params["package"] == "postgresql-client-99"
+    assert check_client_for_server("pg_dump", 90600)  # an older server is fine: its version is returned
