@@ -126,8 +126,11 @@ def _find_code(lines: list[str], result: dict) -> int | None:
 
 
 def _header_prefix(text: str) -> bool:
-    """Whether text before "Số" is header text (nothing, or capitals), not running text."""
-    return not any(character.islower() for character in text)
+    """Whether text before "Số" is header text (nothing, capitals, or the other column's place and
+    date when a header row was read right to left), not running text."""
+    if not any(character.islower() for character in text):
+        return True
+    return bool(_PLACE_DATE.search(fold_aligned(text)) and re.search(r"\d{4}\s*$", text))
 
 
 def _code_like(token: str) -> bool:

@@ -83,3 +83,11 @@ def test_a_number_or_date_quoted_in_the_body_is_never_suggested():
 ])
 def test_it_reads_the_date_forms_of_the_place_date_line(printed, iso):
     assert suggest_metadata(HEADER.format(so="Số: 12/UBND-VP", date=printed))["issued_date"] == iso
+
+
+def test_a_header_row_read_right_to_left_still_gives_the_number():
+    text = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM SỞ TÀI CHÍNH\n"
+            "Ninh Bình, ngày 05 tháng 11 năm 2026 Số: 2491/STC-NS\nV/v hướng dẫn lập dự toán")
+    found = suggest_metadata(text)
+    assert (found["code_number"], found["code_notation"], found["issued_date"]) == ("2491", "STC-NS", "2026-11-05")
+    assert "code_number" not in suggest_metadata("Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020")
