@@ -25,6 +25,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
@@ -114,6 +115,10 @@ class TextSource:
     sha256s: tuple[str, ...]
 
 
+# The very condition of the partial index ix_document_search_text_pending, so that SQLite uses it
+# (``text_pending = 1``, what the column expression renders, is not recognised as the same).
+TEXT_PENDING = sql_text("document_search.text_pending")
+
 # Files whose text is a document's besides its current file: the attachments as issued (sealed
 # copies of the draft's) when there are any, else the attachments as received or drafted.
 ATTACHMENT_ROLES = ("attachment_issued", "attachment")
@@ -126,7 +131,7 @@ def text_sources(session: Session, limit: int) -> list[TextSource]:
         .select_from(DocumentSearch)
         .join(Document, col(Document.id) == col(DocumentSearch.document_id))
         .join(StoredFile, col(StoredFile.id) == col(Document.file_id))
-        .where(col(DocumentSearch.text_pending)).order_by(col(DocumentSearch.id)).limit(limit)).all()
+        .where(TEXT_PENDING).order_by(col(DocumentSearch.id)).limit(limit)).all()
     attachments: dict[str, dict[str, list[str]]] = {}
     if pending:
         rows = session.exec(
@@ -169,7 +174,7 @@ def mark_all_text_pending(session: Session) -> int:
 def pending_text_count(session: Session) -> int:
     """How many documents still wait for their text to be read."""
     return session.exec(select(func.count()).select_from(DocumentSearch)
-                        .where(col(DocumentSearch.text_pending))).one()
+                        .where(TEXT_PENDING)).one()
 
 
 def index_missing(session: Session) -> int:
