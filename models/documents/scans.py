@@ -78,7 +78,7 @@ def prepare_scan(files: list[tuple[str, bytes]], limits: ScanLimits | None = Non
             count = _pdf_page_count(name, data)
             part = data
         else:
-            part, count, note = _image_to_pdf(name, data, limits, pages)
+            part, count, note = _image_part(name, data, limits, pages)
             if note and note not in notes:
                 notes.append(note)
         pages += count
@@ -89,14 +89,21 @@ def prepare_scan(files: list[tuple[str, bytes]], limits: ScanLimits | None = Non
         raise DomainError("scan_unreadable", filename=files[0][0])
     if len(parts) == 1 and files[0][1][:5] == b"%PDF-":
         return PreparedScan(parts[0], pages, notes)
-    out = pikepdf.new()
-    opened = [pikepdf.open(io.BytesIO(part)) for part in parts]
-    for source in opened:
-        out.pages.extend(source.pages)
-    buffer = io.BytesIO()
-    out.save(buffer)
-    for source in opened:
-        source.close()
+    try:
+        out = pikepdf.new()
+        opened = [pikepdf.open(io.BytesIO(part)) for part in parts]
+        for source in opened:
+            out.pages.extend(source.pages)
+        buffer = io.BytesIO()
+        out.save(buffer)
+        for source in opened:
+            source.close()
+    except INTERRUPTIONS:  # a cancellation or worker stop passes through
+        raise
+    except MemoryError:  # the child's memory limit: refused as too complex by the sandbox
+        raise
+    except Exception as exc:  # qpdf refusing to join a part it opened alone
+        raise DomainError("scan_unreadable", filename=files[0][0]) from exc
     return PreparedScan(buffer.getvalue(), pages, notes)
 
 
@@ -118,6 +125,23 @@ def _pdf_page_count(name: str, data: bytes) -> int:
         raise
     except Exception as exc:  # pikepdf raises several types for damaged files
         raise DomainError("scan_unreadable", filename=name) from exc
+
+
+def _image_part(name: str, data: bytes, limits: ScanLimits, pages_before: int) -> tuple[bytes, int, str]:
+    """``_image_to_pdf``, where any failure to decode a damaged image is ``scan_not_image``.
+
+    Pillow raises many types on damaged data (a later TIFF frame without dimensions is a
+    TypeError, an unknown pixel mode a SyntaxError: both found by fuzzing), so they are caught as
+    a class, after our own refusals and the memory limit.
+    """
+    try:
+        return _image_to_pdf(name, data, limits, pages_before)
+    except (DomainError, MemoryError):
+        raise
+    except INTERRUPTIONS:  # a cancellation or worker stop passes through
+        raise
+    except Exception as exc:
+        raise DomainError("scan_not_image", filename=name) from exc
 
 
 def _image_to_pdf(name: str, data: bytes, limits: ScanLimits, pages_before: int) -> tuple[bytes, int, str]:

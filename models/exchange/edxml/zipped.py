@@ -14,6 +14,7 @@ import io
 import re
 import stat
 import zipfile
+import zlib
 
 from models.exchange.edxml.package import UnpackedFile
 from models.exchange.edxml.problems import DEFAULT_LIMITS, EdxmlRejected, Limits
@@ -102,7 +103,8 @@ def unpack(data: bytes, *, name: str = "", path: str = "",
                     if size > info.file_size:
                         raise _refuse(name, f"«{info.filename}» dài hơn kích thước khai báo", path)
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as error:
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError) as error:
+            # damaged deflate data is a zlib.error (found by fuzzing): refused like any unreadable member
             raise _refuse(name, f"«{info.filename}» không giải nén được ({error})", path) from None
         files.append(UnpackedFile(info.filename, b"".join(chunks)))
     return tuple(files)
