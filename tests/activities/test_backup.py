@@ -193,6 +193,8 @@ async def test_a_backup_taken_while_documents_arrive_restores_every_document_wit
     assert verify_backup(destination).ok
 
     target = Settings(var_dir=tmp_path / "target", database_url=target_url)
+    target.var_dir.mkdir(parents=True, exist_ok=True)
+    _migrate(target.effective_database_url)  # a fresh installation: migrated, nothing in it
     _point_cli_at(monkeypatch, target)
     assert cli.main(["backup", "verify", str(destination)]) == 0
     assert "hợp lệ" in capsys.readouterr().out
