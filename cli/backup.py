@@ -51,7 +51,7 @@ def _backup(destination: Path, settings: Settings) -> int:
         say("Đang sao lưu cơ sở dữ liệu…")
         writer.snapshot_database()
         say("Đang sao chép kho tệp…")
-        writer.copy_files(lambda done: done % 1000 or say(f"  đã sao chép {done} tệp…"))
+        writer.copy_files(_every_thousand)
         manifest = writer.seal()
     except BaseException:
         writer.abandon()
@@ -62,6 +62,11 @@ def _backup(destination: Path, settings: Settings) -> int:
         f"{manifest.blobs} tệp trong kho; lược đồ {manifest.schema_revision}; QLVB {manifest.product_version}.")
     say(f"Kiểm tra lại bất cứ lúc nào bằng «qlvb backup verify {destination}».")
     return 0
+
+
+def _every_thousand(copied: int) -> None:
+    if copied % 1000 == 0:
+        say(f"  đã sao chép {copied} tệp…")
 
 
 def _verify(root: Path) -> int:

@@ -11,6 +11,7 @@ partial directory that the next attempt removes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -65,8 +66,6 @@ def _sync_directory(path: Path) -> None:
 
 def _copy_checked(source: Path, target: Path, expected: str) -> str:
     """Copy a blob, hashing what is read; return the digest of the bytes copied (fsynced)."""
-    import hashlib
-
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     with open(source, "rb") as reader, open(target, "wb") as writer:
