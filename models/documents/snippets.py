@@ -83,15 +83,17 @@ def snippet(text: str, tokens: list[str], width: int = SNIPPET_CHARS) -> list[tu
     matches = _matches(text, tokens)
     if not matches:
         return []
-    best, best_count = matches[0][0], 0
-    for first, _, _ in matches:
-        covered = {index for begin, finish, index in matches if first <= begin and finish <= first + width}
+    start, end, best_count = 0, 0, 0
+    for first, _, _ in matches:  # each match as the first of a passage, a little after its start
+        begin_at = _word_start(text, max(0, first - width // 4))
+        end_at = _word_end(text, begin_at, min(len(text), begin_at + width))
+        covered = {index for begin, finish, index in matches if begin_at <= begin and finish <= end_at}
         if len(covered) > best_count:
-            best, best_count = first, len(covered)
+            start, end, best_count = begin_at, end_at, len(covered)
         if best_count == len(tokens):
             break
-    start = _word_start(text, max(0, best - width // 4))
-    end = _word_end(text, start, min(len(text), start + width))
+    while start < end and text[start].isspace():
+        start += 1
     parts: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
     position = start
     for begin, finish, _ in _matches(text, tokens, start, end, limit=width):

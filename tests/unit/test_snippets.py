@@ -68,6 +68,16 @@ def test_the_passage_holding_most_of_the_words_wins_and_is_cut_with_ellipses():
     assert [p for p, m in parts if m] == ["biên", "chế", "chế"]
 
 
+def test_the_passage_shown_is_the_one_that_holds_the_words():
+    # An early "NGHĨA" lies within a passage's width of "đề nghị", but a passage starting before it
+    # would end before them: the passage shown must be the one counted.
+    text = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n" + "báo cáo tình hình " * 8
+            + "\nVăn\xa0phòng\xa0UBND\xa0tỉnh\xa0đề\xa0nghị\xa0Sở\xa0Nội\xa0vụ")
+    parts = snippet(text, words("de nghi"))
+    assert [part for part, is_match in parts if is_match][-2:] == ["đề", "nghị"]
+    assert parts[1][0][0] != " "  # no blank after the ellipsis
+
+
 def test_no_word_of_the_query_in_the_text_gives_no_passage():
     assert snippet(TEXT, words("ngan sach")) == []
     assert snippet("", words("bien che")) == []
