@@ -162,14 +162,14 @@ async def _prepare_file(content: DraftContent, content_mode: str, upload: bytes 
     if not upload:
         raise DomainError("file_missing")
     pdf = await asyncio.to_thread(convert_docx_to_pdf, upload) if content_mode == "docx" else upload
-    rendered = await asyncio.to_thread(prepare_uploaded_pdf, pdf)
+    rendered = await prepare_uploaded_pdf.off_loop(pdf)  # a limited child process
     return PreparedFile(rendered.pdf, rendered.page_count, content_mode, {})
 
 
-def _check_attachments(attachments: list[tuple[str, bytes]]) -> None:
+async def _check_attachments(attachments: list[tuple[str, bytes]]) -> None:
     """Attachments are signed by the agency when issued, so each must be a readable PDF."""
     for _name, data in attachments:
-        inspect_pdf(data)
+        await inspect_pdf.off_loop(data)
 
 
 # --- drafting ----------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ async def create_draft(engine: Engine, settings: Settings, store: FileStore, *, 
     form = parse_draft_form(raw)
     content = await asyncio.to_thread(_planned_content, engine, user, form, roles)
     prepared = await _prepare_file(content, content_mode, upload)
-    await asyncio.to_thread(_check_attachments, attachments)  # limited child processes, off the loop
+    await _check_attachments(attachments)  # limited child processes, off the loop
 
     written = await asyncio.to_thread(uploads.write_blobs, store, [prepared.pdf, *(data for _, data in attachments)])
     attachment_digests = [(name, digest, len(data))

@@ -114,7 +114,7 @@ async def receive_upload(
         raise DomainError("file_too_large", limit=settings.upload_max_bytes)
     if not data:
         raise DomainError("file_missing")
-    page_count = await asyncio.to_thread(inspect_pdf, data)  # a limited child process, off the loop
+    page_count = await inspect_pdf.off_loop(data)  # a limited child process, off the loop
     metadata = parse_metadata(raw_metadata)
     if duplicate_confirmed is False:
         found = await asyncio.to_thread(probable_duplicates, engine, clerk, raw_metadata)
@@ -161,7 +161,7 @@ async def receive_paper(
         raise DomainError("clerk_only")
     if sum(len(data) for _, data in scans) > settings.upload_max_bytes:
         raise DomainError("file_too_large", limit=settings.upload_max_bytes)
-    prepared = await asyncio.to_thread(prepare_scan, scans, ScanLimits.from_settings(settings))
+    prepared = await prepare_scan.off_loop(scans, ScanLimits.from_settings(settings))
     return await receive_upload(
         engine, client, settings, store, clerk=clerk, roles=roles,
         raw_metadata={**raw_metadata, "paper_copy": True}, data=prepared.pdf,
@@ -178,6 +178,6 @@ async def suggest_metadata_from_pdf(data: bytes, settings: Settings) -> dict:
     """
     if len(data) > settings.upload_max_bytes:
         raise DomainError("file_too_large", limit=settings.upload_max_bytes)
-    await asyncio.to_thread(inspect_pdf, data)
-    text = await asyncio.to_thread(pdf_text, data)
+    await inspect_pdf.off_loop(data)
+    text = await pdf_text.off_loop(data)
     return suggest_metadata(text) if text.strip() else {}

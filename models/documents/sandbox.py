@@ -24,12 +24,14 @@ What the caller gets:
 
 The child is a resource boundary, not a privilege boundary: it runs our code as our user. Its
 answer is still read with an unpickler that builds only plain values and the result classes the
-checks declare. The calls block; coroutines call them through ``asyncio.to_thread``. At most
-``MAX_PARALLEL`` children run at once, so a burst of uploads cannot multiply the memory cap.
+checks declare. The calls block; coroutines ``await check.off_loop(...)``, which waits in the
+checks' own threads. At most ``MAX_PARALLEL`` children run at once, so a burst of uploads cannot
+multiply the memory cap.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
 import io
@@ -41,6 +43,7 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.context import set_spawning_popen
@@ -63,6 +66,8 @@ class ParseLimits:
 DEFAULT_LIMITS = ParseLimits()
 MAX_PARALLEL = max(2, os.cpu_count() or 2)
 _SLOTS = threading.BoundedSemaphore(MAX_PARALLEL)
+_EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_LOCK = threading.Lock()
 _IN_CHILD = False
 
 # Result classes a child may send back (plus plain values); registered by ``isolated(returns=…)``.
@@ -104,6 +109,13 @@ class _Isolated:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.with_limits(self.limits)(*args, **kwargs)
 
+    async def off_loop(self, *args: Any, **kwargs: Any) -> Any:
+        """The check awaited from a coroutine: it waits in the checks' own threads (``MAX_PARALLEL``),
+        so a burst of hostile uploads neither blocks the event loop nor takes the default thread
+        pool that every other request's database work runs in."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_executor(), functools.partial(self, *args, **kwargs))
+
     def with_limits(self, limits: ParseLimits) -> Callable[..., Any]:
         """The same check under other limits (tests; callers with their own budget)."""
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -130,6 +142,14 @@ def isolated(*, fallback: str, fallback_params: Callable[..., dict] | None = Non
 
 
 # --- the parent side -------------------------------------------------------------------------
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="qlvb-check")
+        return _EXECUTOR
 
 # Imported once by the fork server (checks imported lazily by their callers too).
 PRELOAD = frozenset({"models.documents.pdf_checks", "models.documents.scans", "models.documents.text_extract",

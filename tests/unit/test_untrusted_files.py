@@ -201,10 +201,32 @@ def test_a_child_answer_can_only_build_plain_values_and_declared_results():
         sandbox._SafeUnpickler(__import__("io").BytesIO(pickle.dumps(("ok", Evil())))).load()
 
 
+@isolated(fallback="corrupt_pdf")
+def _wait_for(path: str) -> bool:
+    for _ in range(600):
+        if Path(path).exists():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+async def test_checks_awaited_by_coroutines_leave_the_default_thread_pool_free(tmp_path):
+    import asyncio
+
+    gate = tmp_path / "gate"
+    waiting = [asyncio.create_task(_wait_for.off_loop(str(gate))) for _ in range(40)]
+    # More checks wait than the default pool has threads, yet the pool (every command's database
+    # work) still answers: the checks wait in their own threads.
+    assert await asyncio.to_thread(lambda: "free") == "free"
+    assert not any(task.done() for task in waiting)
+    gate.touch()
+    assert all(await asyncio.gather(*waiting))
+
+
 # --- never on the event loop -------------------------------------------------------------------------
 
 PARSERS = {"inspect_pdf", "prepare_scan", "images_to_pdf", "pdf_text", "prepare_uploaded_pdf",
-           "convert_docx_to_pdf", "_check_attachments", "parse_package", "check"}
+           "convert_docx_to_pdf", "parse_package", "check"}
 
 
 def _parsing_coroutines(path: Path) -> list[str]:
@@ -225,7 +247,7 @@ def test_no_coroutine_parses_an_untrusted_file_on_the_event_loop():
     sources = sorted([*(ROOT / "web").rglob("*.py"), *(ROOT / "commands").rglob("*.py"),
                       *(ROOT / "activities").rglob("*.py")])
     offenders = [where for path in sources for where in _parsing_coroutines(path)]
-    assert offenders == [], "call these with `await asyncio.to_thread(...)`"
+    assert offenders == [], "await check.off_loop(...) (or asyncio.to_thread for a plain parser)"
 
 
 # --- .docx drafts: LibreOffice is a separate program, stopped with everything it started ------------
