@@ -8,8 +8,11 @@ being checked.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
-import threading
+import tempfile
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +20,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app import create_app
+from models.documents.pdf_checks import inspect_pdf
+from models.documents.sandbox import isolated
 from models.documents.tables import Document
 from models.documents.types_repo import type_by_name
 from models.org.tables import Agency
@@ -95,30 +100,40 @@ def test_a_hostile_draft_or_attachment_is_a_vietnamese_4xx_and_leaves_no_file(si
     assert _files(site.settings) == 0 and rows(site.engine, Document) == []
 
 
+@isolated(fallback="corrupt_pdf")
+def _inspect_after_gate(data: bytes) -> int:
+    """The real check, in its child process, once the test opens the gate named after the file."""
+    gate = Path(tempfile.gettempdir()) / f"qlvb-gate-{hashlib.sha1(data).hexdigest()}"
+    for _ in range(600):
+        if gate.exists():
+            break
+        time.sleep(0.1)
+    return inspect_pdf.inline(data)
+
+
 async def test_the_app_answers_other_requests_while_a_hostile_file_is_checked(seeded_sqlite, tmp_path, monkeypatch):
     """The check runs off the event loop: it cannot finish until another request has been answered."""
     import commands.intake
 
-    other_answered = threading.Event()
-    real_check = commands.intake.inspect_pdf
-
-    def check_after_the_other_request(data: bytes) -> int:
-        assert other_answered.wait(60), "the event loop was blocked by the check"
-        return real_check(data)
-
-    monkeypatch.setattr(commands.intake, "inspect_pdf", check_after_the_other_request)
+    bomb = hostile.deflate_bomb()
+    gate = Path(tempfile.gettempdir()) / f"qlvb-gate-{hashlib.sha1(bomb).hexdigest()}"
+    gate.unlink(missing_ok=True)
+    monkeypatch.setattr(commands.intake, "inspect_pdf", _inspect_after_gate)
     settings = make_settings(tmp_path, "hostile-loop")
     app = create_app(settings, engine=seeded_sqlite, client=object(), strict_templates=True)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            clerk = await api_token(client, "vanthu")
-            upload = asyncio.create_task(client.post(
-                "/api/v1/incoming", headers=clerk, data={"metadata": json.dumps(sample_metadata())},
-                files={"file": ("cv.pdf", hostile.deflate_bomb(), "application/pdf")}))
-            me = await client.get("/api/v1/me", headers=clerk)
-            assert me.status_code == 200 and not upload.done()
-            other_answered.set()
-            refused = await upload
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                clerk = await api_token(client, "vanthu")
+                upload = asyncio.create_task(client.post(
+                    "/api/v1/incoming", headers=clerk, data={"metadata": json.dumps(sample_metadata())},
+                    files={"file": ("cv.pdf", bomb, "application/pdf")}))
+                me = await client.get("/api/v1/me", headers=clerk)
+                assert me.status_code == 200 and not upload.done()
+                gate.touch()
+                refused = await upload
+    finally:
+        gate.unlink(missing_ok=True)
     assert refused.status_code == 422 and "cấu trúc bất thường" in refused.json()["detail"]
     assert _files(settings) == 0
