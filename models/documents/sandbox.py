@@ -8,11 +8,13 @@ down; in a child it only costs the child. A check becomes isolated with one deco
     def inspect_pdf(data: bytes) -> int: ...
 
 Calling ``inspect_pdf(data)`` then runs the function in a child process whose address space and
-CPU time are capped (``resource.setrlimit`` in the child, before it reads a byte) and which is
+CPU time are capped (``resource.setrlimit`` in the child, before it parses a byte) and which is
 killed, with its process group, when the wall clock runs out. Children are forked from a
 multiprocessing fork server that imported the checks once, so a check costs milliseconds and
-never forks the threads of the web or worker process. ``inspect_pdf.inline(data)`` runs the same function in this process: the child
-itself, fuzz targets and tests use it. A check called inside another check's child runs inline.
+never forks the threads of the web or worker process. ``inspect_pdf.inline(data)`` runs the same
+function in this process: the child itself, fuzz targets and tests use it. A check called inside
+another check's child runs inline. Defaults (``DEFAULT_LIMITS``): 20 s of CPU, 1 GiB of address
+space, 60 s of wall clock.
 
 What the caller gets:
 
