@@ -20,8 +20,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, event, insert, update
+from sqlalchemy import JSON, BigInteger, Column, Index, event, text
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.db import UTCDateTime, utcnow
@@ -112,24 +113,37 @@ def link_recorded_events(session: OrmSession) -> None:
         return
     connection = session.connection()
     seq, head_hash = _lock_head(connection)
+    links = []
     for row in events:
         seq += 1
-        row.seq, row.prev_hash = seq, head_hash
-        row.hash = head_hash = hash_of(row, head_hash)
-    connection.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=head_hash))
+        # Set as loaded, not as changes: one plain UPDATE below instead of another ORM flush,
+        # which keeps the time the head stays locked short.
+        set_committed_value(row, "seq", seq)
+        set_committed_value(row, "prev_hash", head_hash)
+        set_committed_value(row, "hash", hash_of(row, head_hash))
+        links.append({"row_id": row.id, "seq": seq, "prev_hash": head_hash, "hash": row.hash})
+        head_hash = row.hash
+    connection.execute(_LINK, links)
+    connection.execute(_MOVE_HEAD, {"seq": seq, "hash": head_hash})
+
+
+# Plain SQL, built once: this runs in every auditing transaction while the head is locked.
+_LINK = text("UPDATE auditevent SET seq = :seq, prev_hash = :prev_hash, hash = :hash WHERE id = :row_id")
+_MOVE_HEAD = text("UPDATE audit_chain_head SET seq = :seq, hash = :hash WHERE id = 1")
+_READ_HEAD = text("SELECT seq, hash FROM audit_chain_head WHERE id = 1")
+_LOCK_HEAD = text("SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE")
+_CREATE_HEAD = {
+    "postgresql": text("INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, :hash) ON CONFLICT DO NOTHING"),
+    "sqlite": text("INSERT OR IGNORE INTO audit_chain_head (id, seq, hash) VALUES (1, 0, :hash)"),
+}
 
 
 def _lock_head(connection) -> tuple[int, str]:
-    query = select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1).with_for_update()
+    # SQLite has one writer at a time (BEGIN IMMEDIATE): reading the row is enough there.
+    query = _LOCK_HEAD if connection.dialect.name == "postgresql" else _READ_HEAD
     row = connection.execute(query).first()
     if row is None:  # a database made by create_all (the migration inserts the row)
-        if connection.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            connection.execute(pg_insert(AuditChainHead).values(id=1, seq=0, hash=GENESIS_HASH)
-                               .on_conflict_do_nothing())
-        else:
-            connection.execute(insert(AuditChainHead).values(id=1, seq=0, hash=GENESIS_HASH))
+        connection.execute(_CREATE_HEAD[connection.dialect.name], {"hash": GENESIS_HASH})
         row = connection.execute(query).first()
     return row[0], row[1]
 
