@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
+from activities.audit import AuditActivities
 from activities.backup import BackupActivities
 from activities.calendar import CalendarActivities
 from activities.definitions import DefinitionActivities
@@ -70,6 +71,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     maintenance = MaintenanceActivities(engine, settings, client)
     search_index = SearchIndexActivities(engine, FileStore(settings.files_dir))
     backup = BackupActivities(engine, settings)
+    audit = AuditActivities(engine, settings)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -100,6 +102,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         search_index.index_text_layers,
         backup.take_daily_backup,
         backup.report_backup_failure,
+        audit.sign_audit_day_heads,
     ]
 
 

@@ -25,6 +25,7 @@ class ActivityName(StrEnum):
     PUT_BACK_LOST_DECISIONS = "put_back_lost_decisions"
     REPORT_RECIPIENTS_NOT_REACHED = "report_recipients_not_reached"
     RESTART_LOST_STARTS = "restart_lost_starts"
+    SIGN_AUDIT_DAY_HEADS = "sign_audit_day_heads"
     APPLY_OUTGOING_DECISION = "apply_outgoing_decision"
     APPLY_RECALL_DECISION = "apply_recall_decision"
     CLOSE_WORKFLOW_TASKS = "close_workflow_tasks"
