@@ -39,13 +39,23 @@ Ordinal = Annotated[int, Ge(1), Le(DB_INT_MAX)]
 Year = Annotated[int, Ge(1900), Le(2199)]
 
 
-def parse_id(text: object) -> int | None:
-    """The id written in ``text`` (ASCII digits, 1 to ``DB_INT_MAX``), or None when it holds none."""
+def parse_int(text: object, low: int, high: int) -> int | None:
+    """The whole number written in ``text`` when it lies in ``low``..``high`` (``low`` ≥ 0), else None.
+
+    Only ASCII digits count: ``str.isdigit`` also accepts "²" or "١٢", which ``int`` then refuses
+    (or reads), and a string of thousands of digits makes ``int`` raise; both would be internal
+    errors instead of refusals.
+    """
     value = str(text).strip()
-    if not value or len(value) > 10 or not value.isascii() or not value.isdigit():
+    if not value or len(value) > len(str(high)) or not value.isascii() or not value.isdigit():
         return None
     number = int(value)
-    return number if 1 <= number <= DB_INT_MAX else None
+    return number if low <= number <= high else None
+
+
+def parse_id(text: object) -> int | None:
+    """The id written in ``text`` (ASCII digits, 1 to ``DB_INT_MAX``), or None when it holds none."""
+    return parse_int(text, 1, DB_INT_MAX)
 
 
 def require_ids(field: str, values: list[object]) -> list[int]:

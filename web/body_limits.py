@@ -18,7 +18,7 @@ from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models.bounds import MAX_JSON_DEPTH, json_too_deep
+from models.bounds import MAX_JSON_DEPTH, json_too_deep, parse_int
 from web.messages import MESSAGES
 
 MAX_JSON_BODY_BYTES = 1024 * 1024
@@ -62,7 +62,7 @@ class JsonBodyLimits:
             await self.app(scope, receive, send)
             return
         declared = headers.get("content-length", "").strip()
-        if declared and (not declared.isdigit() or len(declared) > 12 or int(declared) > self.max_bytes):
+        if declared and parse_int(declared, 0, self.max_bytes) is None:
             await self._refuse(send, 413, "json_too_large")
             return
         chunks: list[bytes] = []

@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from models.bounds import parse_int
+
 SCOPES = ("client", "account", "pair")
 DEVICE_COOKIE = "qlvb_device"
 DEVICE_LIFETIME = timedelta(days=180)
@@ -89,7 +91,7 @@ def device_token(key: bytes, user_id: int, password_hash: str, device_id: str, n
 def device_id_of(token: str) -> str | None:
     """The device part of a well-formed cookie (not yet verified), or None."""
     parts = token.split(".")
-    if len(parts) != 4 or not parts[1].isalnum() or len(parts[1]) > 64:
+    if len(parts) != 4 or not (parts[1].isascii() and parts[1].isalnum()) or len(parts[1]) > 64:
         return None
     return parts[1]
 
@@ -101,10 +103,9 @@ def verified_device(key: bytes, token: str, user_id: int, password_hash: str, no
     if len(parts) != 4 or len(token) > 300:
         return None
     user_part, device_id, expires_part, mac = parts
-    if user_part != str(user_id) or device_id_of(token) is None or not expires_part.isdigit() \
-            or len(expires_part) > 12:
+    expires = parse_int(expires_part, 0, 10**12)
+    if user_part != str(user_id) or device_id_of(token) is None or expires is None:
         return None
-    expires = int(expires_part)
     expected = _device_mac(key, user_id, password_hash, device_id, expires)
     if not hmac.compare_digest(mac, expected) or expires < now.timestamp():
         return None

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from models.bounds import parse_int
 from models.documents.pdf_checks import MAX_TREE_DEPTH, READ_ERRORS, inspect_pdf
 from models.documents.sandbox import isolated
 from models.errors import DomainError
@@ -215,8 +216,9 @@ def _page_index(signer_page: str, page_count: int) -> int:
         return page_count - 1
     if signer_page == "first":
         return 0
-    if signer_page.isdigit() and 1 <= int(signer_page) <= page_count:
-        return int(signer_page) - 1
+    page = parse_int(signer_page, 1, page_count)
+    if page is not None:
+        return page - 1
     raise DomainError("invalid_signer_page", pages=page_count)
 
 

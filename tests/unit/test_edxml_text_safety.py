@@ -83,3 +83,12 @@ def test_a_received_package_with_a_bidi_override_or_c1_control_is_refused_from_i
         assert [(error.path, error.code) for error in report.errors] == [("Subject", BAD[bad])]
     clean = check(build_package(small_package()), today=TODAY)
     assert clean.ok, clean.errors
+
+
+def test_a_status_code_of_unusual_digits_is_reported_not_a_crash():
+    for code in ("²", "٣", "9" * 5000):
+        status = StatusPackage(Organization("000.00.03.H23", "Sở Tài chính"),
+                               ResponseFor("000.00.01.H23", "125/UBND-TH", dt.date(2026, 11, 20),
+                                           "000.00.01.H23,2026/11/20,125/UBND-TH"), code)
+        report = check(build_package(status), today=TODAY)
+        assert [problem.code for problem in report.errors + report.warnings] == ["unknown_status"], code

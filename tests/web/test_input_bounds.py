@@ -13,12 +13,13 @@ import httpx
 import pytest
 
 from app import create_app
-from models.bounds import DB_INT_MAX, json_too_deep, loads, parse_id, require_ids
+from models.bounds import DB_INT_MAX, json_too_deep, loads, parse_id, parse_int, require_ids
 from models.errors import DomainError
 from tests.helpers import make_settings
 from tests.web.conftest import api_token
 
-HUGE = [str(2**70), "99999999999999999999", str(2**63), str(DB_INT_MAX + 1)]
+# Too large for the database, too long for ``int``, and digits to ``str.isdigit`` that ``int`` refuses.
+HUGE = [str(2**70), "99999999999999999999", str(2**63), str(DB_INT_MAX + 1), "9" * 5000, "²"]
 
 
 @pytest.fixture
@@ -122,6 +123,8 @@ async def test_pages_refuse_out_of_range_numbers(client, method, url, form):
 async def test_api_refuses_out_of_range_numbers(client, method, url, body):
     headers = await api_token(client, "vanthu")
     for number in HUGE + ["-1"]:
+        if body is not None and (not number.isascii() or len(number) > 100):
+            continue  # a JSON body carries numbers, not superscripts (nor 5,000-digit ones Python will not read)
         payload = None
         if body is not None:
             payload = {**_fill(body, number)}
@@ -224,10 +227,20 @@ async def test_a_deep_json_form_field_is_refused_with_its_name(client):
     assert response.json()["errors"]["metadata"] == "dữ liệu JSON lồng nhau quá sâu"
 
 
+async def test_a_register_volume_that_is_not_a_number_is_refused(client):
+    headers = await api_token(client, "vanthu")
+    register_id = (await client.get("/api/v1/registers", headers=headers)).json()[0]["id"]
+    for volume in ("²", "9" * 5000, "0", "-1", "x"):
+        response = await client.get(f"/api/v1/registers/{register_id}/print.pdf", headers=headers,
+                                    params={"volume": volume})
+        assert response.status_code == 422 and response.json()["code"] == "invalid_volume", (volume, response.text)
+
+
 def test_parse_id_accepts_only_database_ids():
     assert parse_id("42") == 42 and parse_id(" 7 ") == 7 and parse_id(str(DB_INT_MAX)) == DB_INT_MAX
     for text in ("", "0", "-3", str(DB_INT_MAX + 1), "9" * 5000, "²", "١٢", "1e3", "12a", "+5"):
         assert parse_id(text) is None, text
+    assert parse_int("12", 0, 12) == 12 and parse_int("13", 0, 12) is None and parse_int("٣", 0, 12) is None
     assert require_ids("unit_ids", ["1", " ", "2"]) == [1, 2]
     with pytest.raises(DomainError) as refused:
         require_ids("unit_ids", ["1", str(2**70)])
@@ -243,3 +256,13 @@ def test_json_depth_is_measured_without_parsing():
         loads("[" * 100_000)
     assert refused.value.code == "json_too_deep"
     assert loads('{"a": [1, 2]}') == {"a": [1, 2]}
+
+
+def test_a_signer_page_of_unusual_digits_is_refused():
+    from models.outgoing.upload import _page_index
+
+    assert _page_index("2", 3) == 1 and _page_index("last", 3) == 2
+    for page in ("²", "٣", "0", "4", "9" * 5000):
+        with pytest.raises(DomainError) as refused:
+            _page_index(page, 3)
+        assert refused.value.code == "invalid_signer_page"

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine
 
+from models.bounds import parse_int
 from models.db import reading, utcnow
 from models.documents.access import document_for_user, register_for_user
 from models.errors import DomainError
@@ -99,9 +100,10 @@ def load_register_report(engine: Engine, user: User, register_id: int, raw_kind:
             count = register_reports.count_entries(session, register, period)
             volumes = register_reports.volumes_needed(count, max_rows)
             if raw_volume not in (None, ""):
-                if not str(raw_volume).isdigit() or not 1 <= int(raw_volume) <= volumes:
+                number = parse_int(raw_volume, 1, volumes)
+                if number is None:
                     raise DomainError("invalid_volume", volumes=volumes)
-                volume = register_reports.Volume(int(raw_volume), max_rows) if volumes > 1 else None
+                volume = register_reports.Volume(number, max_rows) if volumes > 1 else None
             elif volumes > 1:
                 raise DomainError("report_needs_volume", count=count, limit=max_rows, volumes=volumes)
         return register_reports.register_report(session, register, kind, period, as_of=today, volume=volume)

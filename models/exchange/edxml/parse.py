@@ -90,7 +90,7 @@ def normalise_content_id(value: str) -> str:
 def normalise_status_code(raw: str) -> tuple[str, str | None]:
     """Two-digit code and the warning code, if any (EDXML §5.2: 14 is an alias of 15)."""
     value = raw.strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:  # "²" is a digit to isdigit, not to int
         return value, None
     number = int(value)
     if number == 14:
