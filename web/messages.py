@@ -10,8 +10,7 @@ from web.labels import FIELD_LABELS
 
 MESSAGES: dict[str, str] = {
     # accounts
-    "bad_credentials": "Tên đăng nhập hoặc mật khẩu không đúng. Nếu chắc chắn đã nhập đúng, "
-                       "vui lòng liên hệ quản trị hệ thống.",
+    "bad_credentials": "Tên đăng nhập hoặc mật khẩu không đúng.",
     # Said alike for every name, existing or not (models/org/throttle.py).
     "login_throttled": "Đăng nhập tạm thời bị từ chối vì đã nhập sai nhiều lần. Vui lòng thử lại sau {seconds} giây.",
     "login_required": "Vui lòng đăng nhập để tiếp tục.",
