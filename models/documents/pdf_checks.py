@@ -34,9 +34,11 @@ MAX_STREAM_BYTES = 256 * 2**20  # one page's content, a font, an object stream, 
 MAX_IMAGE_PIXELS = 250_000_000  # an A0 page at 600 dpi
 _CHUNK = 1 << 16
 _FLATE = {"/FlateDecode", "/Fl"}
-# What pyHanko raises on a damaged file (an unknown stream filter is a NotImplementedError).
+# What pyHanko raises on a damaged file (found by fuzzing: an unknown stream filter is a
+# NotImplementedError, a malformed real number a decimal.InvalidOperation, an ArithmeticError).
 READ_ERRORS = (PdfError, KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError,
-               AssertionError, zlib.error, OverflowError, UnicodeError, LookupError, EOFError, NotImplementedError)
+               AssertionError, zlib.error, ArithmeticError, UnicodeError, LookupError, EOFError,
+               NotImplementedError)
 
 
 @isolated(fallback="corrupt_pdf")
