@@ -251,7 +251,8 @@ def run_backend(backend: str, kills: int, args, rng: random.Random, idempotency:
     finally:
         result.unplanned = dict(cluster.unplanned_exits)
         if load is not None:
-            result.figures.append(("actor notes", str(len(load.ledger.errors))))
+            result.figures.append(("actor notes (refusals, give-ups)", str(len(load.ledger.errors))))
+            result.figures += [("  note", text[:150]) for text in load.ledger.errors[:5]]
             result.figures.append(("unplanned exits (restarted)",
                                    ", ".join(f"{k}: {v}" for k, v in sorted(result.unplanned.items())) or "0"))
             if load.ledger.errors:
