@@ -52,7 +52,8 @@ def inspect_zip(data: bytes, *, name: str = "", path: str = "",
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError) as error:
+        # an unknown "zip file version" is a NotImplementedError (found by fuzzing)
         raise _refuse(name, f"không đọc được ({error})", path) from None
     if len(infos) > limits.max_zip_members:
         raise _refuse(name, f"có {len(infos)} tệp, tối đa {limits.max_zip_members}", path)
