@@ -10,7 +10,16 @@ from models.documents.types import DocumentType
 from models.exchange.tables import HubInbound, HubOutbox
 from models.idempotency.tables import IdempotentRequest
 from models.notifications.tables import MailMessage, Notification
-from models.org.tables import Agency, AgencyCode, LoginThrottle, OrgUnit, User, UserRole, UserSession
+from models.org.tables import (
+    Agency,
+    AgencyCode,
+    AgencyName,
+    LoginThrottle,
+    OrgUnit,
+    User,
+    UserRole,
+    UserSession,
+)
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.processes.tables import ProcessDefinition
 from models.records.tables import RecordFile, RecordItem
@@ -21,6 +30,7 @@ from models.tasks.tables import Task
 __all__ = [
     "Agency",
     "AgencyCode",
+    "AgencyName",
     "Assignment",
     "AuditChainHead",
     "AuditDayHead",

@@ -115,6 +115,33 @@ MESSAGES: dict[str, str] = {
                               "Mỗi yêu cầu mới cần một khóa mới.",
     "idempotency_in_progress": "Yêu cầu này đang được xử lý ở một lần gửi trước. Vui lòng đợi giây lát rồi tải lại trang "
                                "để xem kết quả.",
+    # the organisation tree (commands/organisation.py)
+    "bad_qcvn102_code": "Mã định danh «{agency_code}» không đúng dạng QCVN 102: cần bốn nhóm số cách nhau bởi dấu chấm, "
+                        "nhóm cuối là một chữ cái in hoa và hai chữ số, đủ 13 ký tự, ví dụ 000.00.01.H42.{hint}",
+    "bad_qd20_code": "Mã định danh «{agency_code}» không đúng dạng QĐ 20/2020: nhóm đầu là cấp 1 (một chữ cái in hoa từ A "
+                     "đến Y và hai chữ số, ví dụ H42), tiếp theo là các nhóm số cách nhau bởi dấu chấm, ví dụ H42.01; "
+                     "tối đa 35 ký tự.{hint}",
+    "bad_code_scheme": "Loại mã định danh phải là QCVN 102 hoặc QĐ 20/2020.",
+    "agency_code_in_use": "Mã định danh «{agency_code}» đã được dùng cho {holder} ({period}), trùng thời gian hiệu lực. "
+                          "Vui lòng chọn mã khác hoặc thời gian hiệu lực không chồng lấn.",
+    "org_bad_date": "Ô {field} phải là một ngày hợp lệ theo dạng năm-tháng-ngày (ví dụ 2025-07-01), không phải «{value}».",
+    "org_date_required": "Vui lòng nhập {field}.",
+    "org_bad_period": "Ngày hết hiệu lực ({valid_to}) không được trước ngày bắt đầu hiệu lực ({valid_from}).",
+    "org_field_required": "Vui lòng nhập {field}.",
+    "org_field_too_long": "Ô {field} dài quá {limit} ký tự.",
+    "org_parent_closed": "Không thể đặt trực thuộc «{parent}» vì nơi này đã đóng.",
+    "org_parent_cycle": "Không thể đặt «{name}» trực thuộc «{parent}»: «{parent}» đang trực thuộc chính «{name}».",
+    "org_before_parent": "Ngày bắt đầu hiệu lực không được trước ngày thành lập của «{parent}».",
+    "org_focal_not_member": "Văn thư đầu mối phải là một tài khoản đang hoạt động của chính cơ quan này.",
+    "org_rename_too_early": "Tên mới phải có hiệu lực sau ngày {since} (ngày tên hiện tại bắt đầu hiệu lực).",
+    "org_nothing_changed": "Không có thay đổi nào so với thông tin hiện tại.",
+    "org_agency_closed": "Cơ quan «{name}» đã đóng từ sau ngày {valid_to}; không thể thay đổi.",
+    "org_unit_closed": "Đơn vị «{name}» đã đóng từ sau ngày {valid_to}; không thể thay đổi.",
+    "org_open_work": "Chưa thể đóng «{name}» vì còn công việc đang mở: {open}. Vui lòng chuyển giao hoặc kết thúc "
+                     "các công việc này trước.",
+    "org_bad_successor": "Cơ quan tiếp nhận phải là một cơ quan khác, đang hoạt động.",
+    "org_unit_parent_elsewhere": "Đơn vị cấp trên phải thuộc cùng cơ quan.",
+    "org_unit_abbreviation_taken": "Tên viết tắt «{abbreviation}» đã được dùng cho đơn vị «{name}» của cơ quan này.",
     # anything nobody foresaw: the person gets an id to quote, the log the trace under that id
     "internal_error": "Hệ thống gặp lỗi ngoài dự kiến nên chưa thực hiện được yêu cầu. Vui lòng thử lại; "
                       "nếu lỗi lặp lại, hãy báo quản trị hệ thống kèm mã lỗi {error_id}.",

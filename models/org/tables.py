@@ -33,6 +33,24 @@ class Agency(SQLModel, table=True):
     hosted: bool = True
     valid_from: date | None = None
     valid_to: date | None = None
+    # The focal văn thư (QĐ44 Điều 8): a person of the agency, set by its administrator. No
+    # foreign key: user.agency_id already points here, and the pair would be a cycle.
+    focal_user_id: int | None = None
+
+
+class AgencyName(SQLModel, table=True):
+    """A name an agency bore before a rename, with the dates it was in force (DOMAIN §10.3.3).
+
+    The agency row holds the name in force now; letterheads of a document issued on a date in
+    one of these intervals print that interval's name and place name.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    name: str = Field(max_length=200)
+    place_name: str = Field(default="", max_length=100)
+    valid_from: date | None = None
+    valid_to: date
 
 
 class AgencyCode(SQLModel, table=True):
