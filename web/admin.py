@@ -13,11 +13,13 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from commands import admin
+from commands import two_factor as two_factor_commands
 from models.bounds import Year
 from models.calendar import repo as calendar_repo
 from models.db import reading, utcnow
 from models.errors import DomainError
 from models.org import repo as account_repo
+from models.org import two_factor_repo
 from models.processes import repo as definition_repo
 from models.registers.numbering import vietnam_date
 from models.vocab import Role
@@ -30,7 +32,8 @@ router = APIRouter(route_class=IdempotentRoute, prefix="/admin")
 
 
 def _users_context(session) -> dict:
-    return {**asdict(account_repo.accounts_overview(session)), "roles": list(Role)}
+    return {**asdict(account_repo.accounts_overview(session)), "roles": list(Role),
+            "two_factor_users": two_factor_repo.enrolled_user_ids(session)}
 
 
 def _users_page(request: Request, state: State, *, notice: str | None, error: str | None) -> Response:
@@ -93,6 +96,14 @@ def reset_user(request: Request, username: str, principal: WebUser, state: State
     password = admin.reset_account(state.engine, **_actor(principal), username=username)
     return _users_page(request, state, error=None,
                        notice=f"Đã cấp lại tài khoản {username}. Mật khẩu dùng một lần: {password}")
+
+
+@router.post("/users/{username}/two-factor/reset")
+def reset_two_factor(request: Request, username: str, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    two_factor_commands.reset(state.engine, **_actor(principal), username=username)
+    return _users_page(request, state, error=None,
+                       notice=f"Đã đặt lại xác thực hai bước của tài khoản {username}. Người này có thể đăng nhập "
+                              f"bằng mật khẩu và bật lại xác thực hai bước.")
 
 
 @router.get("/processes")

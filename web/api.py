@@ -116,10 +116,12 @@ def task_json(task: Task, document: Document | None) -> dict[str, Any]:
 
 @router.post("/auth/token", summary="Đăng nhập, nhận mã truy cập (bearer)")
 def issue_token(request: Request, state: State, username: Annotated[str, Form()],
-                password: Annotated[str, Form()]) -> dict[str, str]:
+                password: Annotated[str, Form()],
+                otp: Annotated[str | None, Form(max_length=100)] = None) -> dict[str, str]:
+    """``otp``: for a person with two-factor login, the current 6-digit code or a recovery code."""
     result = auth_commands.login(state.engine, state.settings, username, password, SessionKind.API,
                             user_agent=request.headers.get("user-agent", ""),
-                            ip_address=request.client.host if request.client else "")
+                            ip_address=request.client.host if request.client else "", otp=otp or "")
     return {"access_token": result.token, "token_type": "bearer"}
 
 

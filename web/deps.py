@@ -41,10 +41,16 @@ class Principal:
     roles: set[Role]
     agency: Agency
     session: UserSession
+    two_factor: bool = False
 
     @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
+
+    @property
+    def must_enrol(self) -> bool:
+        """An administrator without a second factor: only the enrolment page is open to them."""
+        return self.is_admin and not self.two_factor
 
 
 class LoginRequired(DomainError):
@@ -63,6 +69,15 @@ class PasswordChangeRequired(DomainError):
 
     def __init__(self) -> None:
         super().__init__("password_change_required")
+
+
+class TwoFactorRequired(DomainError):
+    """An administrator must enrol a second factor before doing anything else."""
+
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("two_factor_required")
 
 
 def app_state(request: Request) -> AppState:
@@ -90,7 +105,7 @@ def _resolve(state: AppState, token: str | None, kind: SessionKind) -> Principal
                                           timedelta(minutes=state.settings.session_idle_minutes))
     if found is None:
         raise LoginRequired()
-    return Principal(found.user, found.roles, found.agency, found.row)
+    return Principal(found.user, found.roles, found.agency, found.row, found.two_factor)
 
 
 def web_principal_any(request: Request, state: State) -> Principal:
@@ -100,10 +115,19 @@ def web_principal_any(request: Request, state: State) -> Principal:
     return principal
 
 
-def web_principal(principal: Annotated[Principal, Depends(web_principal_any)]) -> Principal:
-    """The browser session's principal, who must have changed a first-login password."""
+def web_principal_enrolling(principal: Annotated[Principal, Depends(web_principal_any)]) -> Principal:
+    """The browser session's principal, who must have changed a first-login password (first), and
+    may still have to enrol a second factor (the enrolment pages)."""
     if principal.user.must_change_password:
         raise PasswordChangeRequired()
+    return principal
+
+
+def web_principal(principal: Annotated[Principal, Depends(web_principal_enrolling)]) -> Principal:
+    """The browser session's principal, past the forced password change and, for an
+    administrator, enrolled in two-factor login."""
+    if principal.must_enrol:
+        raise TwoFactorRequired()
     return principal
 
 
@@ -119,6 +143,7 @@ def api_principal(request: Request, state: State) -> Principal:
 
 WebUser = Annotated[Principal, Depends(web_principal)]
 WebUserAny = Annotated[Principal, Depends(web_principal_any)]
+WebUserEnrolling = Annotated[Principal, Depends(web_principal_enrolling)]
 ApiUser = Annotated[Principal, Depends(api_principal)]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import DomainError
-from web.deps import LoginRequired, PasswordChangeRequired
+from web.deps import LoginRequired, PasswordChangeRequired, TwoFactorRequired
 from web.htmx import is_background_poll, render, wants_fragment
 from web.messages import FIELD_ERROR_TEXT, MESSAGES, field_errors, message_of, retry_after, status_of
 
@@ -44,6 +44,10 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
         if wants_fragment(request):
             return Response(status_code=204, headers={"HX-Redirect": "/account/password"})
         return RedirectResponse("/account/password", status_code=303)
+    if isinstance(error, TwoFactorRequired):
+        if wants_fragment(request):
+            return Response(status_code=204, headers={"HX-Redirect": "/account/two-factor"})
+        return RedirectResponse("/account/two-factor", status_code=303)
     if wants_fragment(request):
         return render(request, "_toast.html", status_code=status,
                       headers={"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"},

@@ -15,6 +15,16 @@ MESSAGES: dict[str, str] = {
     "login_throttled": "Đăng nhập tạm thời bị từ chối vì đã nhập sai nhiều lần. Vui lòng thử lại sau {seconds} giây.",
     "login_required": "Vui lòng đăng nhập để tiếp tục.",
     "password_change_required": "Bạn cần đổi mật khẩu trước khi sử dụng hệ thống.",
+    # two-factor login (commands/two_factor.py)
+    "two_factor_required": "Tài khoản quản trị hệ thống phải bật xác thực hai bước trước khi sử dụng hệ thống.",
+    "otp_required": "Tài khoản này đã bật xác thực hai bước: vui lòng gửi kèm mã xác thực 6 chữ số từ ứng dụng "
+                    "xác thực (trường otp) hoặc một mã khôi phục chưa dùng.",
+    "otp_invalid": "Mã xác thực không đúng, đã hết hạn hoặc đã được dùng. Vui lòng nhập mã mới đang hiển thị trong "
+                   "ứng dụng xác thực, hoặc một mã khôi phục chưa dùng.",
+    "login_expired": "Bước xác thực đã quá thời gian cho phép. Vui lòng đăng nhập lại.",
+    "enrolment_expired": "Mã QR này đã hết hạn hoặc không hợp lệ. Vui lòng quét mã QR mới trên trang này.",
+    "two_factor_already_enabled": "Xác thực hai bước đã được bật cho tài khoản này.",
+    "two_factor_not_enabled": "Tài khoản này chưa bật xác thực hai bước.",
     "weak_password": "Mật khẩu chưa đủ mạnh: {rules}.",
     "wrong_current_password": "Mật khẩu hiện tại không đúng.",
     "password_unchanged": "Mật khẩu mới phải khác mật khẩu hiện tại.",
@@ -149,7 +159,8 @@ MESSAGES: dict[str, str] = {
 
 STATUS_OVERRIDES = {"internal_error": 500, "file_too_large": 413, "login_required": 401, "csrf_failed": 403,
                     "login_throttled": 429, "json_too_large": 413,
-                    "password_change_required": 403, "admin_only": 403,
+                    "password_change_required": 403, "admin_only": 403, "two_factor_required": 403,
+                    "otp_required": 401, "otp_invalid": 401, "login_expired": 401,
                     "idempotency_key_invalid": 400, "idempotency_key_reused": 422, "idempotency_in_progress": 409}
 
 RULE_TEXT = {

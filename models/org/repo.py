@@ -52,7 +52,8 @@ def roles_of(session: Session, user_id: int) -> set[Role]:
     return {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user_id))}
 
 
-def authenticate(session: Session, username: str, password: str, *, ip_address: str = "") -> User:
+def authenticate(session: Session, username: str, password: str, *, ip_address: str = "",
+                 record_login: bool = True) -> User:
     """Check credentials; raise ``AuthFailed("bad_credentials")`` for every kind of refusal.
 
     1. Look the account up; an unknown name is verified against a dummy hash, so every path
@@ -60,7 +61,8 @@ def authenticate(session: Session, username: str, password: str, *, ip_address: 
     2. Refuse an unknown name, a wrong password, an account an administrator disabled and one
        inside an old lockout window alike: one code, one message, one cost, so the login form
        never tells whether a name exists. The audit row keeps the true reason.
-    3. Right password: upgrade the hash if needed, audit the login.
+    3. Right password: upgrade the hash if needed, audit the login (unless ``record_login`` is
+       False: a second factor is still to come, and its caller audits the login).
 
     Throttling is the caller's (``throttle_refusal``, ``count_login_failure``); the caller
     commits even when this raises, so failures are audited.
@@ -79,7 +81,8 @@ def authenticate(session: Session, username: str, password: str, *, ip_address: 
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.add(user)
-    record(session, user.id, "auth.login", "user", user.id, ip=ip_address[:64])
+    if record_login:
+        record(session, user.id, "auth.login", "user", user.id, ip=ip_address[:64])
     return user
 
 

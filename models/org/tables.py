@@ -141,3 +141,26 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     last_failure_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TwoFactor(SQLModel, table=True):
+    """A person's second factor: a TOTP secret, encrypted with the installation key
+    (``models/org/two_factor.py``). The row exists only once enrolment was confirmed with a code."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    secret: str = Field(max_length=300)
+    # The time step of the last accepted code: a code is accepted only for a later step.
+    last_step: int = 0
+    enabled_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time recovery code of a person with a second factor; only its keyed hash is kept."""
+
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
+import pyotp
 import pytest
 
 from app import create_app
@@ -33,12 +35,55 @@ async def api_token(client: httpx.AsyncClient, username: str, password: str = DE
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def _totp(client: httpx.AsyncClient) -> dict[str, list]:
+    """The second factors this client enrolled: username → [secret, last step used]."""
+    return client.__dict__.setdefault("totp_secrets", {})
+
+
+def next_code(client: httpx.AsyncClient, username: str) -> str:
+    """A code the server has not seen yet: the current step's, or the next one's (a code is
+    accepted once, and one step of drift either way)."""
+    record = _totp(client)[username]
+    step = max(int(time.time()) // 30, record[1] + 1)
+    record[1] = step
+    return pyotp.TOTP(record[0]).generate_otp(step)
+
+
+async def enrol_two_factor(client: httpx.AsyncClient, username: str) -> list[str]:
+    """Enrol the signed-in person in two-factor login from the enrolment page; return the
+    recovery codes it shows."""
+    page = await client.get("/account/two-factor")
+    assert page.status_code == 200, page.text
+    secret = re.search(r'id="two-factor-secret">([^<]+)<', page.text).group(1).replace(" ", "")
+    sealed = re.search(r'name="sealed" value="([^"]+)"', page.text).group(1)
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page.text).group(1)
+    _totp(client)[username] = [secret, 0]
+    response = await client.post("/account/two-factor/enable", headers={"X-CSRF-Token": csrf},
+                                 data={"sealed": sealed, "code": next_code(client, username)})
+    assert response.status_code == 200, response.text
+    codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", response.text)
+    assert len(codes) == 10, response.text
+    return codes
+
+
 async def browser_login(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD) -> str:
-    """Log in through the HTML form; return the session's CSRF token (read from the page)."""
+    """Log in through the HTML form; return the session's CSRF token (read from the page).
+
+    A person with two-factor login answers the code step; an administrator not yet enrolled is
+    sent to the enrolment page and enrols there, as a person would.
+    """
     page = await client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     response = await client.post("/login", data={"username": username, "password": password,
                                                  "csrf_token": token, "next": "/"})
     assert response.status_code == 303, response.text
+    if response.headers["location"].startswith("/login/code"):
+        await client.get(response.headers["location"])
+        response = await client.post("/login/code", data={"code": next_code(client, username),
+                                                          "csrf_token": token, "next": "/"})
+        assert response.status_code == 303, response.text
     inbox = await client.get("/")
+    if inbox.status_code == 303 and inbox.headers["location"] == "/account/two-factor":
+        await enrol_two_factor(client, username)
+        inbox = await client.get("/")
     return re.search(r'"X-CSRF-Token": "([^"]+)"', inbox.text).group(1)
