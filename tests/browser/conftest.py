@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -69,8 +70,41 @@ async def launch_chromium(playwright):
     return await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
+# Second factors enrolled during a test: (server, username) → [secret, last time step used].
+_TOTP: dict[tuple[str, str], list] = {}
+
+
+def next_code(base: str, username: str) -> str:
+    """A code the server has not accepted yet (the current step's, else the next one's), as the
+    authenticator app of a person enrolled by ``enrol_two_factor`` shows it."""
+    import pyotp
+
+    record = _TOTP[(base, username)]
+    step = max(int(time.time()) // 30, record[1] + 1)
+    record[1] = step
+    return pyotp.TOTP(record[0]).generate_otp(step)
+
+
+async def enrol_two_factor(page, base: str, username: str) -> list[str]:
+    """On the enrolment page: read the secret shown beside the QR code, confirm with a code and
+    return the recovery codes the page shows once."""
+    from playwright.async_api import expect
+
+    await expect(page.locator("#two-factor-qr svg")).to_be_visible()
+    secret = (await page.inner_text("#two-factor-secret")).replace(" ", "")
+    _TOTP[(base, username)] = [secret, 0]
+    await page.fill("#code", next_code(base, username))
+    await page.click("form[action='/account/two-factor/enable'] button[type=submit]")
+    await expect(page.locator("#recovery-codes li")).to_have_count(10)
+    return [code.strip() for code in await page.locator("#recovery-codes li").all_inner_texts()]
+
+
 async def log_in(browser, base: str, username: str, password: str = DEMO_PASSWORD):
-    """A page in a browser context of its own (own cookies), logged in through the form."""
+    """A page in a browser context of its own (own cookies), logged in through the form.
+
+    A person with two-factor login types the code of the second step; an administrator not yet
+    enrolled lands on the enrolment page and enrols there.
+    """
     from playwright.async_api import expect
 
     context = await browser.new_context()
@@ -79,6 +113,13 @@ async def log_in(browser, base: str, username: str, password: str = DEMO_PASSWOR
     await page.fill("#username", username)
     await page.fill("#password", password)
     await page.click("button[type=submit]")
+    await page.wait_for_url(lambda url: urlsplit(url).path != "/login")
+    if urlsplit(page.url).path == "/login/code":
+        await page.fill("#code", next_code(base, username))
+        await page.click("button[type=submit]")
+        await page.wait_for_url(lambda url: urlsplit(url).path != "/login/code")
+    if urlsplit(page.url).path == "/account/two-factor":
+        await enrol_two_factor(page, base, username)
     await expect(page.locator("p.who")).to_be_visible()
     return page
 
