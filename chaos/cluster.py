@@ -1,6 +1,6 @@
 """The processes of a chaos run, started as the product starts them, and killed and restarted at will.
 
-Two installations as in ``docs/two-installations.md``: A (the province, ``qlvb seed``) and B (the
+Two installations as in ``docs/two-installations.md``: A (the province, ``qlvb seed --profile province``) and B (the
 ministry, ``qlvb seed --profile ministry``), each with its own database, var directory, Temporal
 namespace, web app (``qlvb web``) and worker (``qlvb worker``); one Temporal dev server
 (``temporal server start-dev`` on a SQLite file, so a kill loses nothing it acknowledged) and one
@@ -181,7 +181,7 @@ class Cluster:
         for name in ("a", "b"):
             self.installations[name] = self._installation(name)
         a, b = self.installations["a"], self.installations["b"]
-        self._run_qlvb(a, ["seed"])
+        self._run_qlvb(a, ["seed", "--profile", "province"])  # the H23 codes chaos.run names
         self._run_qlvb(b, ["seed", "--profile", "ministry"])
         self._pki_and_hub_secrets(a, b)
         self._start(self._qlvb_proc("hub", "hub", a, ["hub", "--port", str(self.hub_port)], self.hub_port))

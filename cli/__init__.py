@@ -35,13 +35,13 @@ from devservers.launcher import migrate, seed
 from models.errors import DomainError
 
 
-def account_lines(profile: str = "province") -> list[str]:
+def account_lines(profile: str | None = None) -> list[str]:
     """One line per demo account: username, full name, agency and role."""
-    from models.seed.data import AGENCIES
-    from models.seed.profiles import profile_users
+    from models.seed.profiles import DEFAULT_PROFILE, profile_agencies, profile_users
     from web.labels import ROLE_LABELS
 
-    agency_names = {row[0]: row[1] for row in AGENCIES}
+    profile = profile or DEFAULT_PROFILE
+    agency_names = {row[0]: row[1] for row in profile_agencies(profile)}
     return [f"  {username:<13} {full_name:<16} {agency_names[code]} ({code}) · "
             + ", ".join(ROLE_LABELS[str(r)] for r in roles)
             for username, full_name, code, _unit, _position, roles in profile_users(profile)]
@@ -67,30 +67,14 @@ def cmd_migrate(args, settings: Settings) -> int:
 
 def cmd_seed(args, settings: Settings) -> int:
     migrate(settings)
-    profile = getattr(args, "profile", "province")
-    created, password = seed(settings) if profile == "province" else _seed_ministry(settings)
+    profile = getattr(args, "profile", None)
+    created, password = seed(settings, profile)
     say(f"Đã tạo {len(created)} tài khoản mẫu." if created else "Dữ liệu mẫu đã có từ trước.")
     say("Tài khoản mẫu:")
     for line in account_lines(profile):
         say(line)
     say(f"Mật khẩu chung của tài khoản mẫu: {password}")
     return 0
-
-
-def _seed_ministry(settings: Settings) -> tuple[list[str], str]:
-    """The Bộ Nội vụ installation (``models.seed.profiles``), with the same demo password rules."""
-    from devservers.launcher import demo_password
-    from models.db import transaction
-    from models.seed.profiles import seed_ministry
-
-    password = demo_password(settings)
-    engine = engine_for(settings)
-    try:
-        with transaction(engine) as session:
-            created = seed_ministry(session, password)
-    finally:
-        engine.dispose()
-    return created, password
 
 
 def cmd_search_index_text(args, settings: Settings) -> int:
@@ -181,6 +165,7 @@ def cmd_run(args, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``qlvb`` command tree."""
+    from models.seed.profiles import DEFAULT_PROFILE, PROFILES
     from models.vocab import Role
 
     parser = Parser(prog="qlvb", description="Hệ thống quản lý văn bản và điều hành (QLVB).")
@@ -193,9 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     command(commands, "migrate", cmd_migrate, "cập nhật lược đồ cơ sở dữ liệu lên phiên bản mới nhất")
     seed_command = command(commands, "seed", cmd_seed, "nạp dữ liệu mẫu (cơ quan, đơn vị, tài khoản, quy trình)")
-    seed_command.add_argument("--profile", choices=["province", "ministry"], default="province",
-                              help="hệ thống được nạp: «province» (UBND tỉnh Hà Nam, mặc định) hoặc "
-                                   "«ministry» (Bộ Nội vụ, một hệ thống thứ hai kết nối qua trục liên thông)")
+    seed_command.add_argument("--profile", choices=list(PROFILES), default=DEFAULT_PROFILE,
+                              help="dữ liệu được nạp: «ninhbinh» (tỉnh Ninh Bình sau hợp nhất, tổ chức hiện hành, "
+                                   "mặc định), «province» (cây tổ chức tỉnh Hà Nam năm 2024 của các ví dụ trong quy "
+                                   "định) hoặc «ministry» (Bộ Nội vụ, một hệ thống thứ hai kết nối qua trục liên thông)")
     command(commands, "web", cmd_web, "chạy ứng dụng web")
     command(commands, "worker", cmd_worker, "chạy worker Temporal")
     command(commands, "run", cmd_run, "chạy toàn bộ hệ thống trên máy này (Temporal, worker, web, trục mô phỏng)")
@@ -208,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = command(user_commands, "create", cmd_users_create, "tạo tài khoản với mật khẩu dùng một lần")
     create.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
     create.add_argument("--full-name", required=True, metavar="HỌ_TÊN", help="họ và tên")
-    create.add_argument("--agency", required=True, metavar="MÃ", help="mã định danh cơ quan, vd. 000.00.01.H23")
+    create.add_argument("--agency", required=True, metavar="MÃ", help="mã định danh cơ quan, vd. 000.00.01.H42")
     create.add_argument("--unit", metavar="VIẾT_TẮT", help="tên viết tắt của đơn vị, vd. HCTC")
     create.add_argument("--role", required=True, action="append", choices=[r.value for r in Role],
                         metavar="VAI_TRÒ", help="một trong %(choices)s; lặp lại để gán nhiều vai trò")

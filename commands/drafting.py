@@ -25,7 +25,7 @@ from commands import uploads
 from commands.intake import MetadataInvalid
 from config.settings import Settings
 from models.audit import record
-from models.db import reading, transaction
+from models.db import reading, transaction, utcnow
 from models.documents import lifecycle
 from models.documents import types_repo as doc_type_repo
 from models.documents.access import document_for_user
@@ -36,12 +36,14 @@ from models.documents.search_repo import index_document
 from models.documents.tables import Document, DocumentFile
 from models.documents.types import DocumentType
 from models.errors import Conflict, DomainError, Forbidden, NotFound
+from models.org.repo import name_on
 from models.org.tables import Agency, OrgUnit, User
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.drafting import DraftContent
 from models.outgoing.schema import DraftForm
 from models.outgoing.tables import DraftRevision, RevisionStage
 from models.processes import repo as definition_repo
+from models.registers.numbering import vietnam_date
 from models.text import refuse_unsafe_text
 from models.vocab import URGENCY_RANK, DocumentStatus, Role, Urgency
 from workflows.contracts import ConsultTarget, OutgoingInput, outgoing_workflow_id
@@ -117,15 +119,20 @@ def draft_notation(doc_type: DocumentType, agency: Agency, unit: OrgUnit | None)
 
 def _content(session: Session, form: DraftForm, doc_type: DocumentType, agency: Agency, unit: OrgUnit | None,
              signer: User, recipients: outgoing_repo.ResolvedRecipients, notation: str, drafter: User) -> DraftContent:
+    # The letterhead and place name in force on the day the draft is composed (the expected issue
+    # date): a rename keeps the former name for earlier documents (DOMAIN §10.3.3).
+    issue_day = vietnam_date(utcnow())
+    agency_name, place_name = name_on(session, agency, issue_day)
     parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
+    parent_name = name_on(session, parent, issue_day)[0] if parent else ""
     kinh_gui_ids = set(form.kinh_gui_agency_ids)
     addressed = [a.name for a in recipients.agencies + recipients.outside
                  if not kinh_gui_ids or a.id in kinh_gui_ids]
     names = [a.name for a in recipients.agencies + recipients.outside] + [u.name for u in recipients.units]
     content = DraftContent(
-        agency_name=agency.name.upper(), parent_agency_name=parent.name.upper() if parent else "",
+        agency_name=agency_name.upper(), parent_agency_name=parent_name.upper(),
         type_name=doc_type.base_name, type_abbr=doc_type.code, notation=notation,
-        place_name=agency.place_name, subject=form.subject, body=form.body,
+        place_name=place_name, subject=form.subject, body=form.body,
         signer_competence=form.signer_competence, signer_position=signer.position.upper(),
         signer_full_name=signer.full_name, noi_nhan=[f"- {name}" for name in names],
         storage_unit_abbr=unit.abbreviation if unit else "", urgency=str(form.urgency),

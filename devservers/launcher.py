@@ -66,20 +66,21 @@ def demo_password(settings: Settings) -> str:
     return password
 
 
-def seed(settings: Settings) -> tuple[list[str], str]:
-    """Seed the demo data; return the usernames created now and the demo password."""
+def seed(settings: Settings, profile: str | None = None) -> tuple[list[str], str]:
+    """Seed a demo profile (default: the organisation in force today); return the usernames
+    created now and the demo password."""
     from models.db import make_engine, transaction
     from models.org.passwords import verify_password
     from models.org.repo import get_by_username
-    from models.seed.data import USERS
-    from models.seed.demo import seed_demo
+    from models.seed.profiles import DEFAULT_PROFILE, profile_users, seed_profile
 
+    profile = profile or DEFAULT_PROFILE
     password = demo_password(settings)
     engine = make_engine(settings.effective_database_url)
     try:
         with transaction(engine) as session:
-            created = seed_demo(session, password)
-            older = [u[0] for u in USERS if u[0] not in created]
+            created = seed_profile(session, profile, password)
+            older = [u[0] for u in profile_users(profile) if u[0] not in created]
             if older and not verify_password(get_by_username(session, older[0]).password_hash, password):
                 sys.stderr.write(f"Cảnh báo: tài khoản mẫu «{older[0]}» đã có từ trước với mật khẩu "
                                  f"khác; đặt lại bằng «qlvb users reset {older[0]}».\n")

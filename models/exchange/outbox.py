@@ -33,6 +33,7 @@ from models.exchange.edxml.package import (
     StatusPackage,
 )
 from models.exchange.tables import HubOutbox
+from models.org.repo import name_on
 from models.org.tables import Agency, User
 from models.outgoing.tables import Recipient
 from models.registers.numbering import so_ky_hieu
@@ -86,12 +87,13 @@ def revocation_package(session: Session, document: Document, recipients: list[Re
 def _edoc_package(session: Session, document: Document, recipients: list[Recipient], business: Business,
                   attachments: tuple[Attachment, ...]) -> EdocPackage:
     agency = session.get(Agency, document.agency_id)
+    name, place = name_on(session, agency, document.issued_date)  # in force on the issue date
     return EdocPackage(
-        sender=Organization(agency.code, agency.name),
+        sender=Organization(agency.code, name),
         recipients=tuple(Organization(r.organ_id, r.organ_name) for r in recipients),
         document_id=document.external_document_id or "",
         code=Code(document.code_number, document.code_notation),
-        promulgation=PromulgationInfo(place=agency.place_name, date=document.issued_date),
+        promulgation=PromulgationInfo(place=place, date=document.issued_date),
         document_type=DocumentType(type="1", type_detail="0", type_name=document.type_name),
         subject=document.subject,
         signer=SignerInfo(competence=document.signer_competence, position=document.signer_position,

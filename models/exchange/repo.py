@@ -28,7 +28,8 @@ from models.exchange.edxml.validate import check
 from models.exchange.outbox import Put, is_revocation, queue_status
 from models.exchange.tables import HubInbound, HubOutbox
 from models.notifications.notify import notify, people_with_role
-from models.org.tables import Agency, AgencyCode
+from models.org.repo import resolve_agency_code
+from models.org.tables import Agency
 from models.outgoing.recipient_status import add_recipient_event
 from models.outgoing.tables import Recipient, TransportStatus
 from models.processes import repo as definition_repo
@@ -94,15 +95,13 @@ class Received:
 
 
 def our_agency(session: Session, code: str, on: date | None = None) -> Agency | None:
-    """The hosted agency a code names today, also through its old codes and aliases (DOMAIN §10.3)."""
-    agency = session.exec(select(Agency).where(Agency.code == code, Agency.hosted == True)).first()  # noqa: E712
-    if agency is not None:
-        return agency
-    alias = session.exec(select(AgencyCode).where(AgencyCode.code == code)).first()
-    if alias is not None:
-        agency = session.get(Agency, alias.agency_id)
-        return agency if agency is not None and agency.hosted else None
-    return None
+    """The hosted agency a code names for a document dated ``on``, through its old codes and aliases.
+
+    ``models.org.repo.resolve_agency_code`` does the lookup (DOMAIN §10.3): a code closed since the
+    document's date reaches the successor that holds it as an alias.
+    """
+    agency = resolve_agency_code(session, code, on)
+    return agency if agency is not None and agency.hosted else None
 
 
 _PDF_REFUSALS = {
@@ -189,7 +188,8 @@ def store_received(session: Session, *, hub_doc_id: str, message_type: str, data
 
 def _store_new(session: Session, hub_doc_id: str, package: EdocPackage, dedup: str, sha256: str,
                put: Put, attachment_refusal: str | None = None) -> Received:
-    recipient = next((a for a in (our_agency(session, o.organ_id) for o in package.recipients) if a), None)
+    recipient = next((a for a in (our_agency(session, o.organ_id, package.promulgation.date)
+                                   for o in package.recipients) if a), None)
     if recipient is None:
         refusal = _refuse(session, hub_doc_id, "edoc", sha256, "Gửi sai nơi nhận", package=package)
         _queue_refusal(session, package, "Gửi sai nơi nhận")

@@ -23,6 +23,7 @@ from models.documents.types import DocumentType
 from models.errors import Conflict, DomainError, NotFound
 from models.exchange.outbox import queue_revocation
 from models.notifications.notify import notify, people_with_role
+from models.org.repo import resolve_agency_code
 from models.org.tables import Agency, OrgUnit, User, UserRole
 from models.outgoing.recipient_status import add_recipient_event
 from models.outgoing.schema import DraftForm
@@ -58,7 +59,7 @@ def resolve_recipients(session: Session, agency_id: int, form: DraftForm) -> Res
         errors["recipient_agency_ids"] = "invalid"
     outside: list[Agency] = []
     for code in dict.fromkeys(form.recipient_codes):
-        found = session.exec(select(Agency).where(Agency.code == code)).first()
+        found = resolve_agency_code(session, code)  # an old code reaches the agency answering for it now
         if found is None or found.id == agency_id or found.valid_to is not None:
             errors["recipient_codes"] = "unknown_recipient"
             continue
@@ -329,11 +330,11 @@ def reply_defaults(session: Session, incoming: Document) -> dict[str, str | list
     dated = f" ngày {incoming.issued_date:%d/%m/%Y}" if incoming.issued_date else ""
     subject = f"Trả lời văn bản số {number}{dated} của {incoming.organ_name}".strip()
     values: dict[str, str | list[str]] = {"subject": subject[:500], "in_reply_to_id": incoming.id}
-    sender = session.exec(select(Agency).where(Agency.code == incoming.organ_id)).first() if incoming.organ_id else None
+    sender = resolve_agency_code(session, incoming.organ_id, incoming.issued_date) if incoming.organ_id else None
     if sender is not None and sender.hosted and sender.id != incoming.agency_id:
         values["recipient_agency_ids"] = [str(sender.id)]
-    elif incoming.organ_id:
-        values["recipient_codes"] = incoming.organ_id
+    elif incoming.organ_id:  # the code in force now: an old one reaches its successor
+        values["recipient_codes"] = sender.code if sender is not None else incoming.organ_id
     return values
 
 

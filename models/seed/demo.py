@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
@@ -19,15 +20,19 @@ from models.seed import data as seed_data
 
 
 def seed_organisation(session: Session, *, hosted_codes: Collection[str] | None = None,
-                      units: Sequence[tuple[str, str, str]] = seed_data.UNITS) -> int:
+                      units: Sequence[tuple[str, str, str]] = seed_data.UNITS,
+                      agencies: Sequence[tuple] = seed_data.AGENCIES,
+                      successors: Mapping[str, str] | None = None) -> int:
     """Insert missing agencies, their codes and units; return how many agencies were added.
 
     ``hosted_codes`` names the agencies this installation serves (default: the province's, as
-    ``seed_data.AGENCIES`` marks them); another installation seeds the same tree with its own.
+    ``agencies`` marks them); another installation seeds the same tree with its own.
+    ``successors`` maps a closed agency's code to the agency that took its work over: each of the
+    old agency's codes becomes the successor's alias from the day after the old one closed.
     """
     by_code = {a.code: a for a in session.exec(select(Agency))}
     added = 0
-    for code, name, abbr, kind, parent, place, start, end, hosted in seed_data.AGENCIES:
+    for code, name, abbr, kind, parent, place, start, end, hosted in agencies:
         if code in by_code:
             continue
         if hosted_codes is not None:
@@ -44,6 +49,14 @@ def seed_organisation(session: Session, *, hosted_codes: Collection[str] | None 
                                valid_from=start, valid_to=end))
         by_code[code] = agency
         added += 1
+    for old_code, new_code in (successors or {}).items():
+        old, new = by_code[old_code], by_code[new_code]
+        start = old.valid_to + timedelta(days=1)
+        for alias, scheme in ((old.code, "qcvn102"), (old.qd20_code, "qd20")):
+            if alias and session.exec(select(AgencyCode).where(AgencyCode.code == alias,
+                                                               AgencyCode.agency_id == new.id)).first() is None:
+                session.add(AgencyCode(agency_id=new.id, code=alias, scheme=scheme, valid_from=start,
+                                       note=f"Mã cũ của {old.name}"[:200]))
     for agency_code, abbr, name in units:
         agency = by_code[agency_code]
         exists = session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency.id,
@@ -56,7 +69,8 @@ def seed_organisation(session: Session, *, hosted_codes: Collection[str] | None 
 
 def seed_demo(session: Session, demo_password: str, *, hosted_codes: Collection[str] | None = None,
               units: Sequence[tuple] = seed_data.UNITS, users: Sequence[tuple] = seed_data.USERS,
-              mail_domain: str = "hanam.example") -> list[str]:
+              mail_domain: str = "hanam.example", agencies: Sequence[tuple] = seed_data.AGENCIES,
+              successors: Mapping[str, str] | None = None) -> list[str]:
     """Seed everything the demo needs; return the usernames created now.
 
     Demo accounts skip the first-login password change so the demo works at once; their
@@ -64,7 +78,7 @@ def seed_demo(session: Session, demo_password: str, *, hosted_codes: Collection[
     arguments let another installation's profile (``models.seed.profiles``) host other agencies
     with its own units and accounts.
     """
-    seed_organisation(session, hosted_codes=hosted_codes, units=units)
+    seed_organisation(session, hosted_codes=hosted_codes, units=units, agencies=agencies, successors=successors)
     seed_types(session, seed_data.DOCUMENT_TYPES)
     created = []
     for username, full_name, agency_code, unit, position, roles in users:

@@ -2,8 +2,9 @@
 
 Every installation seeds the same agency tree (``models.seed.data.AGENCIES``) so that agency
 codes in packages from the hub resolve to names; what differs is which agencies it *hosts*
-(serves, with units, accounts and registers). The province's profile is ``models.seed.demo.seed_demo``
-itself. The ministry profile hosts Bộ Nội vụ (``000.00.00.G09``) only: the province's agencies are
+(serves, with units, accounts and registers). The Hà Nam 2024 profile is
+``models.seed.demo.seed_demo`` itself; the merged Ninh Bình of today is ``models.seed.ninh_binh``.
+The ministry profile hosts Bộ Nội vụ (``000.00.00.G09``) only: the province's agencies are
 another installation, reached through the national hub like any outside agency.
 """
 
@@ -31,7 +32,11 @@ MINISTRY_USERS: list[tuple[str, str, str, str | None, str, list[Role]]] = [
     ("chuyenvien.bnv", "Lương Minh Khoa", MINISTRY_CODE, "VTLT", "Chuyên viên", [Role.OFFICER]),
 ]
 
-PROFILES = ("province", "ministry")
+# ``ninhbinh``: the merged province in force today (``models.seed.ninh_binh``), what ``qlvb run``
+# seeds; ``province``: the Hà Nam tree of 2024 the regulation's examples use (QĐ44), what the
+# tests seed; ``ministry``: Bộ Nội vụ. The demo usernames are the same in both provinces.
+PROFILES = ("ninhbinh", "province", "ministry")
+DEFAULT_PROFILE = "ninhbinh"
 
 
 def seed_ministry(session: Session, demo_password: str) -> list[str]:
@@ -42,6 +47,24 @@ def seed_ministry(session: Session, demo_password: str) -> list[str]:
 
 def profile_users(profile: str) -> list[tuple]:
     """The demo accounts a profile creates (what ``qlvb seed`` lists)."""
-    from models.seed.data import USERS
+    from models.seed import data, ninh_binh
 
-    return MINISTRY_USERS if profile == "ministry" else USERS
+    return {"ministry": MINISTRY_USERS, "ninhbinh": ninh_binh.USERS}.get(profile, data.USERS)
+
+
+def profile_agencies(profile: str) -> list[tuple]:
+    """The agency rows a profile seeds (their names label the demo accounts)."""
+    from models.seed import data, ninh_binh
+
+    return ninh_binh.AGENCIES if profile == "ninhbinh" else data.AGENCIES
+
+
+def seed_profile(session: Session, profile: str, demo_password: str) -> list[str]:
+    """Seed one profile; return the usernames created now (idempotent)."""
+    from models.seed.ninh_binh import seed_ninh_binh
+
+    if profile == "ninhbinh":
+        return seed_ninh_binh(session, demo_password)
+    if profile == "ministry":
+        return seed_ministry(session, demo_password)
+    return seed_demo(session, demo_password)

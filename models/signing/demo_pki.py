@@ -156,7 +156,8 @@ def _generate_into(folder: Path, password: bytes) -> bytes:
     for identity in demo_identities():
         key = _new_key()
         subject = _name(common_name=identity.common_name, organisation=identity.organisation,
-                        title=identity.title, agency_code=identity.agency_code, locality="Hà Nam")
+                        title=identity.title, agency_code=identity.agency_code,
+                        locality=identity.locality)
         cert = _certificate(subject, key, issuing_name, issuing_key, start, now + timedelta(days=3 * 365),
                             issuer_cert=issuing)
         p12_path = folder / identity.relative_path

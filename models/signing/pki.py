@@ -23,6 +23,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from models.seed.data import AGENCIES, USERS
+from models.seed.ninh_binh import AGENCIES as NINH_BINH_AGENCIES
+from models.seed.ninh_binh import USERS as NINH_BINH_USERS
 from models.seed.profiles import MINISTRY_USERS
 from models.vocab import Role
 
@@ -46,6 +48,7 @@ class DemoIdentity:
     organisation: str
     agency_code: str
     title: str = ""
+    locality: str = ""  # the agency's place name (địa danh), the certificate's state or province
 
     @property
     def relative_path(self) -> str:
@@ -60,16 +63,18 @@ def demo_identities() -> list[DemoIdentity]:
     One list whatever the installation seeds, so a second installation on the same machine (the
     ministry of docs/two-installations.md) can sign and seal its own documents too.
     """
-    agency_names = {row[0]: row[1] for row in AGENCIES}
-    people: list[DemoIdentity] = []
+    rows = {row[0]: row for row in (*AGENCIES, *NINH_BINH_AGENCIES)}
+    people: dict[str, DemoIdentity] = {}
     agencies: dict[str, DemoIdentity] = {}
-    for username, full_name, code, _unit, position, roles in (*USERS, *MINISTRY_USERS):
+    # The Hà Nam 2024 and Ninh Bình profiles share usernames: a leader has one personal certificate
+    # (the first profile's), each agency of either profile its own agency certificate.
+    for username, full_name, code, _unit, position, roles in (*USERS, *NINH_BINH_USERS, *MINISTRY_USERS):
         if Role.AGENCY_LEADER not in roles:
             continue
-        name = agency_names[code]
-        people.append(DemoIdentity(username, "person", full_name, name, code, position))
-        agencies.setdefault(code, DemoIdentity(code, "agency", name, name, code))
-    return people + list(agencies.values())
+        name, place = rows[code][1], rows[code][5]
+        people.setdefault(username, DemoIdentity(username, "person", full_name, name, code, position, place))
+        agencies.setdefault(code, DemoIdentity(code, "agency", name, name, code, locality=place))
+    return list(people.values()) + list(agencies.values())
 
 
 # --- locations ----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -253,3 +253,32 @@ def test_a_closed_code_resolves_by_date_through_the_alias_to_the_successor(world
         assert session.exec(select(AgencyCode).where(AgencyCode.code == old_code,
                                                      AgencyCode.agency_id == office.agency_id)).one().valid_to == \
             date(2025, 6, 30)
+
+
+def test_a_drafts_letterhead_and_place_name_are_those_in_force_on_its_issue_date(seeded):
+    """No name is hard-coded: the agency row (or its former names) valid on the day gives the letterhead."""
+    from commands.drafting import _plan_draft
+    from models.documents.types_repo import type_by_name
+    from models.outgoing.schema import DraftForm
+
+    today = vietnam_date(utcnow())
+    with transaction(seeded) as session:
+        admin = session.exec(select(User).where(User.username == "admin")).one().id
+        office = repo.agency_by_code(session, "000.00.01.H23").id
+        province = repo.agency_by_code(session, "000.00.00.H23").id
+        snv = repo.agency_by_code(session, "000.00.02.H23").id
+    # The office takes a new name tomorrow, the province today.
+    org_commands.rename_agency(seeded, actor_id=admin, roles=ADMIN, agency_id=office, form=AgencyRename(
+        name="Văn phòng Ủy ban nhân dân tỉnh Ninh Bình", place_name="Ninh Bình",
+        effective=(today + timedelta(days=1)).isoformat()))
+    org_commands.rename_agency(seeded, actor_id=admin, roles=ADMIN, agency_id=province, form=AgencyRename(
+        name="Ủy ban nhân dân tỉnh Ninh Bình", place_name="Ninh Bình", effective=today.isoformat()))
+    with transaction(seeded) as session:
+        drafter = session.exec(select(User).where(User.username == "chuyenvien")).one()
+        signer = session.exec(select(User).where(User.username == "lanhdao")).one()
+        form = DraftForm(doc_type_id=type_by_name(session, "Công văn").id, subject="Về việc thử tiêu đề",
+                         signer_id=signer.id, recipient_agency_ids=[snv])
+        content = _plan_draft(session, drafter, form, {Role.OFFICER}).content
+    assert content.agency_name == "VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH HÀ NAM"  # its new name starts tomorrow
+    assert content.place_name == "Hà Nam"
+    assert content.parent_agency_name == "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH"  # in force since today
