@@ -29,8 +29,12 @@ async def web(seeded_sqlite, temporal_env, task_queue, tmp_path):
 
 
 async def api_token(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD) -> dict:
-    """Log in through API v1 and return the Authorization header."""
-    response = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    """Log in through API v1 and return the Authorization header (with a code from the
+    authenticator when this client enrolled the person in two-factor login)."""
+    form = {"username": username, "password": password}
+    if username in _totp(client):
+        form["otp"] = next_code(client, username)
+    response = await client.post("/api/v1/auth/token", data=form)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
