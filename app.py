@@ -25,6 +25,7 @@ from web import admin, api, auth, documents, errors, filters, inbox, mailbox, re
 from web import audit as audit_routes
 from web import outgoing as outgoing_routes
 from web import outgoing_api as outgoing_api_routes
+from web import people as people_routes
 from web import pki as pki_routes
 from web import recall as recall_routes
 from web import recipients as recipient_routes
@@ -119,5 +120,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(mailbox.router)
     app.include_router(audit_routes.router)
     app.include_router(audit_routes.api_router)
+    app.include_router(people_routes.router)
+    app.include_router(people_routes.api_router)
     errors.install(app)
     return app

@@ -12,46 +12,45 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
+from commands import people
 from models.bounds import MAX_JSON_DEPTH, json_too_deep
 from models.calendar import repo as calendar_repo
 from models.db import transaction
 from models.errors import DomainError, Forbidden
-from models.org import repo as account_repo
 from models.processes import repo as definition_repo
 from models.vocab import Role
 
 
 def require_admin(roles: set[Role]) -> None:
     """Refuse anyone but an administrator (QĐ44 Điều 21: accounts are the administrator's)."""
-    if Role.ADMIN not in roles:
+    if Role.ADMIN not in roles and Role.SYSTEM_ADMIN not in roles:
         raise Forbidden("admin_only")
 
 
 def create_account(engine: Engine, *, actor_id: int, roles: set[Role], username: str, full_name: str,
                    agency_code: str, position: str, unit_abbreviation: str | None,
                    account_roles: list[str]) -> tuple[str, str]:
-    """Create an account that must change its password at first login; return (username, one-time password)."""
+    """Create an account that must change its password at first login; return (username, one-time password).
+
+    Only in an agency the administrator manages (``commands.people``).
+    """
     require_admin(roles)
-    with transaction(engine) as session:
-        user, password = account_repo.create_user(
-            session, username=username, full_name=full_name, agency_code=agency_code, position=position,
-            unit_abbreviation=unit_abbreviation or None,
-            roles=[Role(r) for r in account_roles if r in set(Role)], actor_id=actor_id)
-        return user.username, password
+    person, password = people.create_person(
+        engine, actor_id=actor_id, roles=roles, username=username, full_name=full_name, agency_code=agency_code,
+        position=position, unit_abbreviation=unit_abbreviation, account_roles=account_roles)
+    return person.username, password
 
 
 def lock_account(engine: Engine, *, actor_id: int, roles: set[Role], username: str, reason: str) -> None:
-    """Lock an account (its sessions and tokens end at once)."""
+    """Lock an account of a managed agency (its sessions and tokens end at once)."""
     require_admin(roles)
-    with transaction(engine) as session:
-        account_repo.lock_user(session, account_repo.get_by_username(session, username), actor_id, reason)
+    people.lock_person(engine, actor_id=actor_id, roles=roles, username=username, reason=reason)
 
 
 def reset_account(engine: Engine, *, actor_id: int, roles: set[Role], username: str) -> str:
-    """Give an account a new one-time password it must change at next login; return it."""
+    """Give an account of a managed agency a new one-time password it must change at next login."""
     require_admin(roles)
-    with transaction(engine) as session:
-        return account_repo.reset_user(session, account_repo.get_by_username(session, username), actor_id)
+    return people.reset_person(engine, actor_id=actor_id, roles=roles, username=username)
 
 
 def deploy_process(engine: Engine, *, actor_id: int, roles: set[Role], body_text: str) -> tuple[str, int, bool]:

@@ -21,15 +21,21 @@ from commands.tasks import ActionOutcome, act_on_task
 from config.settings import Settings
 from models.audit import record
 from models.db import reading, transaction, utcnow
+from models.delegation import repo as delegation_repo
+from models.delegation import rules as delegation_rules
+from models.delegation.rules import SignatureBlock
 from models.documents.file_store import FileStore
 from models.documents.repo import store_file
 from models.documents.tables import Document, StoredFile
-from models.errors import Conflict, DomainError, NotFound
+from models.errors import Conflict, DomainError, Forbidden, NotFound
 from models.org.tables import User
 from models.outgoing import repo as outgoing_repo
+from models.outgoing.drafting import DraftContent
+from models.outgoing.render import with_signature_block
 from models.outgoing.tables import RemoteSigning, RevisionStage
 from models.signing import pki
 from models.tasks import repo as task_repo
+from models.tasks.tables import Task
 from models.vocab import Role, TaskStatus
 
 SIGN_REASON = "Ký ban hành văn bản"
@@ -40,17 +46,34 @@ REMOTE_ALGORITHM = "RSASSA-PKCS1-v1_5 SHA-256"
 
 @dataclass
 class SigningJob:
-    """The open sign step of the user and the draft revision to sign."""
+    """The open sign step of the user and the draft revision to sign.
+
+    A deputy signing for the designated leader under a delegation in force (KT., TL., TUQ., Q.)
+    signs the same draft laid out again with the delegation's signature block (``content``).
+    """
 
     task_id: int
     document_id: str
     revision_sha: str
+    content: DraftContent | None = None
+    on_behalf_of: int | None = None
+    block: SignatureBlock | None = None
 
 
 def _signing_job(session: Session, task_id: int, user: User, roles: set[Role]) -> SigningJob:
-    """Only the designated signer's own open ``sign`` step, on a draft not signed yet."""
-    task = task_repo.task_for_user(session, task_id, user, roles)
-    if task.step != "sign" or task.assignee_id != user.id:
+    """Only the designated signer's own open ``sign`` step (or a deputy's under a delegation in
+    force covering the document's type and unit), on a draft not signed yet."""
+    try:
+        task = task_repo.task_for_user(session, task_id, user, roles)
+    except NotFound:
+        task = session.get(Task, task_id)
+        if task is not None and task.step == "sign" and task.assignee_id is not None and delegation_repo.ever_given(
+                session, delegator_id=task.assignee_id, deputy_id=user.id, kind=delegation_rules.SIGN):
+            # A former deputy: the delegation expired, was revoked or does not cover this document.
+            raise Forbidden("delegation_not_in_force") from None
+        raise
+    deputy_of = task_repo.acting_for(session, task, user) if task.step == "sign" else None
+    if task.step != "sign" or (task.assignee_id != user.id and deputy_of is None):
         raise DomainError("not_a_signing_task")
     if task.status not in (TaskStatus.OPEN, TaskStatus.CLAIMED):
         raise Conflict("task_closed")
@@ -58,7 +81,17 @@ def _signing_job(session: Session, task_id: int, user: User, roles: set[Role]) -
     if revision is None or revision.stage != RevisionStage.DRAFT:
         raise Conflict("document_signed")
     stored = session.get(StoredFile, revision.file_id)
-    return SigningJob(task.id, task.document_id, stored.sha256)
+    if deputy_of is None:
+        return SigningJob(task.id, task.document_id, stored.sha256)
+    leader = session.get(User, deputy_of.delegator_id)
+    block = delegation_rules.signature_block(deputy_of.form, leader.position, user.position, user.full_name)
+    try:
+        content = with_signature_block(DraftContent(**revision.form), block.competence, block.position,
+                                       block.full_name)
+    except TypeError:
+        # An uploaded draft: its signature block is the drafter's text, which QLVB cannot lay out again.
+        raise DomainError("delegation_needs_form") from None
+    return SigningJob(task.id, task.document_id, stored.sha256, content, leader.id, block)
 
 
 def _read_signing_job(engine: Engine, task_id: int, user: User, roles: set[Role]) -> SigningJob:
@@ -147,9 +180,18 @@ async def sign_draft(engine: Engine, client: Client, settings: Settings, store: 
     if provider is None and token_pin:
         provider = token_provider(settings, user, token_pin)
     provider = provider or _pkcs12_provider(settings, user, pkcs12_password)
-    pdf = await asyncio.to_thread(store.read, job.revision_sha)
+    pdf = await asyncio.to_thread(_pdf_to_sign, store, job)
     signed = await asyncio.to_thread(_sign_with, settings, user, provider, pdf, image)
     return await _decide_signed(engine, client, store, job, user, roles, signed, nonce)
+
+
+def _pdf_to_sign(store: FileStore, job: SigningJob) -> bytes:
+    """The reviewed revision, or for a deputy the same draft laid out with the delegation's block."""
+    if job.content is None:
+        return store.read(job.revision_sha)
+    from models.outgoing.render import render_document
+
+    return render_document(job.content).pdf
 
 
 async def _decide_signed(engine: Engine, client: Client, store: FileStore, job: SigningJob, user: User,
@@ -157,8 +199,23 @@ async def _decide_signed(engine: Engine, client: Client, store: FileStore, job: 
     """Keep the signed file, then decide ``ky_so`` naming it (the activity makes it a revision)."""
     sha = await asyncio.to_thread(store.put, signed)
     await asyncio.to_thread(_record_signed_file, engine, job, user, sha, len(signed))
-    return await act_on_task(engine, client, task_id=job.task_id, user=user, roles=roles, action="ky_so",
-                             fields={}, server_fields={"file_sha256": sha}, nonce=nonce)
+    outcome = await act_on_task(engine, client, task_id=job.task_id, user=user, roles=roles, action="ky_so",
+                                fields={}, server_fields={"file_sha256": sha}, nonce=nonce)
+    if outcome.applied and job.block is not None:
+        await asyncio.to_thread(_record_delegated_signer, engine, job, user)
+    return outcome
+
+
+def _record_delegated_signer(engine: Engine, job: SigningJob, user: User) -> None:
+    """The document names who signed and under which authority (SignerInfo, Competence)."""
+    with transaction(engine) as session:
+        document = session.get(Document, job.document_id)
+        document.signer_full_name = job.block.full_name[:50]
+        document.signer_position = job.block.position[:100]
+        document.signer_competence = job.block.competence[:50]
+        session.add(document)
+        record(session, user.id, "document.signed_for", "document", job.document_id, on_behalf_of=job.on_behalf_of,
+               competence=job.block.competence, position=job.block.position)
 
 
 def _record_signed_file(engine: Engine, job: SigningJob, user: User, sha: str, size: int) -> None:
@@ -195,7 +252,7 @@ async def prepare_remote_signing(engine: Engine, settings: Settings, store: File
     # The issuing CA travels in the signature, so a recipient can build the path to the root.
     chain = given_chain or [ca for ca in pki.trust_anchor_certificates(settings) if ca.subject == certificate.issuer]
     await asyncio.to_thread(_check_certificate, settings, user, certificate, chain)
-    pdf = await asyncio.to_thread(store.read, job.revision_sha)
+    pdf = await asyncio.to_thread(_pdf_to_sign, store, job)
     pending = await asyncio.to_thread(prepare_remote_signature, pdf, certificate.public_bytes(_pem()), chain,
                                       signature_image_png=image, reason=SIGN_REASON, signer_name=user.full_name)
     prepared_sha = await asyncio.to_thread(store.put, pending.prepared_pdf)

@@ -80,7 +80,8 @@ async def act_on_task(engine: Engine, client: Client, *, task_id: int, user: Use
             return ActionOutcome(task_id, action, applied=False, document_id=begun.document_id)
         except WorkflowUpdateFailedError as error:
             # The workflow refused it (stale step, malformed field): nothing was applied.
-            await asyncio.to_thread(_revert_completing, engine, task_id, begun.previous, user.id)
+            await asyncio.to_thread(_revert_completing, engine, task_id, begun.previous,
+                                    begun.previous_assignee or user.id)
             cause = getattr(error, "cause", None)
             if isinstance(cause, ApplicationError) and cause.type:
                 raise Conflict(cause.type) from error
@@ -114,6 +115,7 @@ class _Begun:
     document_id: str
     already_applied: bool = False
     document_status: str = ""
+    previous_assignee: int | None = None
 
 
 def _begin_completing(engine: Engine, task_id: int, user: User, roles: set[Role], action: str, fields: dict,
@@ -136,8 +138,15 @@ def _begin_completing(engine: Engine, task_id: int, user: User, roles: set[Role]
         clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
         # Facts QLVB established itself (the signed file), never taken from the form.
         clean.update(server_fields or {})
+        deputy_of = task_repo.acting_for(session, task, user)
+        if deputy_of is not None:
+            # A deputy acts with their own account; the audit names the leader too (DOMAIN §7).
+            clean.update(on_behalf_of=str(deputy_of.delegator_id), delegation_id=str(deputy_of.id),
+                         delegation_form=deputy_of.form)
+        holder = task.assignee_id
         previous = task_repo.begin_completing(session, task, user, roles, nonce)
-        return _Begun(clean, previous, task.workflow_id, task.task_key, task.document_id)
+        return _Begun(clean, previous, task.workflow_id, task.task_key, task.document_id,
+                      previous_assignee=holder)
 
 
 def _status_if_applied(engine: Engine, task_id: int, nonce: str) -> str | None:

@@ -3,6 +3,7 @@
 from models.audit import AuditChainHead, AuditEvent
 from models.audit_trail.tables import AuditDayHead
 from models.calendar.tables import CalendarDay
+from models.delegation.tables import Delegation
 from models.documents.digitise import DigitiseJob
 from models.documents.search import DocumentSearch, SavedSearch
 from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
@@ -38,6 +39,7 @@ __all__ = [
     "AuditDayHead",
     "AuditEvent",
     "CalendarDay",
+    "Delegation",
     "DigitiseJob",
     "Document",
     "DocumentFile",

@@ -6,8 +6,6 @@ synchronous database work) and render the page again with what happened.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +16,7 @@ from models.bounds import Year
 from models.calendar import repo as calendar_repo
 from models.db import reading, utcnow
 from models.errors import DomainError
-from models.org import repo as account_repo
+from models.org import people as people_repo
 from models.org import two_factor_repo
 from models.processes import repo as definition_repo
 from models.registers.numbering import vietnam_date
@@ -31,15 +29,20 @@ from web.messages import message_of
 router = APIRouter(route_class=IdempotentRoute, prefix="/admin")
 
 
-def _users_context(session) -> dict:
-    return {**asdict(account_repo.accounts_overview(session)), "roles": list(Role),
+def _users_context(session, principal: Principal) -> dict:
+    """The accounts of the agencies this administrator manages (every agency for the province's)."""
+    scope = people_repo.managed_agencies(session, principal.user, principal.roles)
+    overview = people_repo.overview(session, scope)
+    return {"users": overview.users, "user_roles": overview.user_roles, "agencies": overview.agencies,
+            "hosted_agencies": overview.managed, "units": list(overview.units.values()),
+            "roles": [r for r in Role if r != Role.SYSTEM_ADMIN or scope is None],
             "two_factor_users": two_factor_repo.enrolled_user_ids(session)}
 
 
 def _users_page(request: Request, state: State, *, notice: str | None, error: str | None) -> Response:
     with reading(state.engine) as session:
         return render(request, "admin/users.html", status_code=422 if error else 200, notice=notice,
-                      error=error, **_users_context(session))
+                      error=error, **_users_context(session, request.state.principal))
 
 
 def _processes_page(request: Request, state: State, *, notice: str | None, error: str | None) -> Response:
@@ -62,7 +65,7 @@ def _actor(principal: Principal) -> dict:
 @router.get("/users")
 def users_page(request: Request, principal: WebUser, session: DbSession) -> Response:
     admin.require_admin(principal.roles)
-    return render(request, "admin/users.html", notice=None, error=None, **_users_context(session))
+    return render(request, "admin/users.html", notice=None, error=None, **_users_context(session, principal))
 
 
 @router.post("/users")

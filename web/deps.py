@@ -45,7 +45,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return Role.ADMIN in self.roles
+        return Role.ADMIN in self.roles or Role.SYSTEM_ADMIN in self.roles
 
     @property
     def must_enrol(self) -> bool:

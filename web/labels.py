@@ -11,6 +11,7 @@ ROLE_LABELS = {
     "lanh_dao_don_vi": "Lãnh đạo đơn vị",
     "chuyen_vien": "Chuyên viên",
     "quan_tri": "Quản trị hệ thống",
+    "quan_tri_he_thong": "Quản trị toàn hệ thống (cấp tỉnh)",
 }
 
 URGENCY_STAMPS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
@@ -252,6 +253,17 @@ AUDIT_LABELS.update({
     "user.created": "Tạo tài khoản",
     "user.locked": "Khóa tài khoản",
     "user.reset": "Cấp lại tài khoản",
+    "user.unlocked": "Mở khóa tài khoản",
+    "user.updated": "Sửa thông tin người dùng",
+    "user.position_changed": "Thay đổi chức vụ",
+    "user.unit_changed": "Thay đổi đơn vị công tác",
+    "user.roles_changed": "Thay đổi vai trò, quyền sử dụng",
+    "user.moved": "Chuyển công tác",
+    "task.handed_over": "Bàn giao công việc khi chuyển công tác",
+    "record.handed_over": "Bàn giao hồ sơ khi chuyển công tác",
+    "delegation.created": "Ủy quyền ký, chỉ đạo",
+    "delegation.revoked": "Thu hồi ủy quyền",
+    "document.signed_for": "Ký thay theo ủy quyền",
     "process.published": "Ban hành phiên bản quy trình",
     "calendar.changed": "Điều chỉnh lịch làm việc",
     "calendar.removed": "Bỏ điều chỉnh lịch làm việc",

@@ -22,6 +22,9 @@ class Role(StrEnum):
     UNIT_LEADER = "lanh_dao_don_vi"
     OFFICER = "chuyen_vien"
     ADMIN = "quan_tri"
+    # The province's (installation's) administrator: manages every agency's people; an ADMIN
+    # alone manages only the people of their own agency (DOMAIN §7).
+    SYSTEM_ADMIN = "quan_tri_he_thong"
 
 
 class Action(StrEnum):

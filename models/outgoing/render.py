@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -106,6 +106,12 @@ def document_html(content: DraftContent) -> str:
         d=content, g=GEOMETRY, ids=ANCHOR_IDS, subject_line=subject_line(content),
         kinh_gui=kinh_gui_lines(content.kinh_gui) if content.kinh_gui else [],
         noi_nhan=noi_nhan_lines(content), drafter_mark=drafter_mark(content))
+
+
+def with_signature_block(content: DraftContent, competence: str, position: str, full_name: str) -> DraftContent:
+    """The same draft with another signature block (boxes 7a–7c): a deputy signing for the leader
+    under a delegation prints e.g. "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / their own name (ND30 PL I II.7.b)."""
+    return replace(content, signer_competence=competence, signer_position=position, signer_full_name=full_name)
 
 
 def render_document(content: DraftContent) -> RenderedDocument:

@@ -70,7 +70,7 @@ UNITS: list[tuple[str, str, str]] = [
 
 # Demo accounts: (username, full name, agency code, unit, position, roles)
 USERS: list[tuple[str, str, str, str | None, str, list[Role]]] = [
-    ("admin", "Quản trị hệ thống", OFFICE_CODE, "HCTC", "Quản trị viên", [Role.ADMIN]),
+    ("admin", "Quản trị hệ thống", OFFICE_CODE, "HCTC", "Quản trị viên", [Role.ADMIN, Role.SYSTEM_ADMIN]),
     ("vanthu", "Nguyễn Thị Thu", OFFICE_CODE, "HCTC", "Văn thư", [Role.CLERK]),
     ("lanhdao", "Trần Văn Minh", OFFICE_CODE, None, "Chánh Văn phòng", [Role.AGENCY_LEADER]),
     ("truongphong", "Lê Thị Hồng", OFFICE_CODE, "TH", "Trưởng phòng Tổng hợp", [Role.UNIT_LEADER]),

@@ -25,7 +25,7 @@ MINISTRY_UNITS: list[tuple[str, str, str]] = [
 
 # Demo accounts of the ministry: (username, full name, agency code, unit, position, roles).
 MINISTRY_USERS: list[tuple[str, str, str, str | None, str, list[Role]]] = [
-    ("admin.bnv", "Quản trị hệ thống Bộ", MINISTRY_CODE, "VP", "Quản trị viên", [Role.ADMIN]),
+    ("admin.bnv", "Quản trị hệ thống Bộ", MINISTRY_CODE, "VP", "Quản trị viên", [Role.ADMIN, Role.SYSTEM_ADMIN]),
     ("vanthu.bnv", "Trịnh Thị Hạnh", MINISTRY_CODE, "VP", "Văn thư", [Role.CLERK]),
     ("lanhdao.bnv", "Ngô Quang Vinh", MINISTRY_CODE, None, "Chánh Văn phòng Bộ", [Role.AGENCY_LEADER]),
     ("truongphong.bnv", "Đặng Thu Trang", MINISTRY_CODE, "VTLT", "Cục trưởng", [Role.UNIT_LEADER]),

@@ -13,9 +13,12 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from models.db import insert_ignoring_conflict, utcnow
+from models.delegation import repo as delegation_repo
+from models.delegation import rules as delegation_rules
+from models.delegation.tables import Delegation
 from models.documents.tables import Document
 from models.errors import Conflict, Forbidden, NotFound
-from models.org.tables import User
+from models.org.tables import User, UserRole
 from models.tasks.tables import Task
 from models.vocab import Role, TaskStatus
 
@@ -79,17 +82,53 @@ def is_candidate(task: Task, user: User, roles: set[Role]) -> bool:
     )
 
 
+# The steps a leader may pass to a deputy, and the kind of delegation that covers each.
+DELEGABLE_STEPS = {"sign": delegation_rules.SIGN, "direct": delegation_rules.DIRECT}
+
+
+def acting_for(session: Session, task: Task, user: User) -> Delegation | None:
+    """The delegation in force today under which ``user`` may act on a leader's ``task``, if any.
+
+    The step must be one a leader delegates (signing, direction); the leader must be the task's
+    assignee, or one of its candidates when nobody holds it; the document's type and unit (the
+    drafting unit of a draft, the task's unit otherwise) must be in the delegation's scope.
+    Checked by date at each call: an expired delegation covers nothing.
+    """
+    kind = DELEGABLE_STEPS.get(task.step)
+    if kind is None or task.assignee_id == user.id:
+        return None
+    held = delegation_repo.held_by(session, user.id, kind)
+    if not held:
+        return None
+    document = session.get(Document, task.document_id)
+    unit_id = document.drafting_unit_id if kind == delegation_rules.SIGN else task.unit_id
+    for delegation in held:
+        if delegation.agency_id != task.agency_id or not delegation_rules.covers(
+                delegation.doc_type_ids, delegation.unit_ids, document.doc_type_id if document else None, unit_id):
+            continue
+        leader = session.get(User, delegation.delegator_id)
+        if leader is None or leader.disabled:
+            continue
+        if task.assignee_id == leader.id:
+            return delegation
+        leader_roles = {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == leader.id))}
+        if task.assignee_id is None and is_candidate(task, leader, leader_roles):
+            return delegation
+    return None
+
+
 def task_for_user(session: Session, task_id: int, user: User, roles: set[Role]) -> Task:
-    """Load a task the user may see (a candidate or its assignee); 404 otherwise."""
+    """Load a task the user may see (a candidate, its assignee, or a deputy acting for them); 404 otherwise."""
     task = session.get(Task, task_id)
-    if task is None or not (task.assignee_id == user.id or is_candidate(task, user, roles)):
+    if task is None or not (task.assignee_id == user.id or is_candidate(task, user, roles)
+                            or acting_for(session, task, user) is not None):
         raise NotFound("task_not_found")
     return task
 
 
 def claim(session: Session, task: Task, user: User, roles: set[Role]) -> None:
-    """Take an open task for oneself."""
-    if not is_candidate(task, user, roles):
+    """Take an open task for oneself (as a candidate, or as a deputy acting for one)."""
+    if not is_candidate(task, user, roles) and acting_for(session, task, user) is None:
         raise Forbidden("not_your_task")
     _conditional(session, task, {"status": TaskStatus.CLAIMED, "assignee_id": user.id},
                  col(Task.status) == TaskStatus.OPEN)
@@ -119,21 +158,24 @@ def begin_completing(session: Session, task: Task, user: User, roles: set[Role],
         raise Conflict("task_closed")
     if task.status == TaskStatus.COMPLETING:
         raise Conflict("task_in_progress")
-    if task.status == TaskStatus.CLAIMED and task.assignee_id != user.id:
+    deputy_of = acting_for(session, task, user)
+    holder = deputy_of.delegator_id if deputy_of is not None else user.id
+    if task.status == TaskStatus.CLAIMED and task.assignee_id != holder:
         raise Conflict("task_claimed_by_other")
-    if not (task.assignee_id == user.id or is_candidate(task, user, roles)):
+    if not (task.assignee_id == user.id or is_candidate(task, user, roles) or deputy_of is not None):
         raise Forbidden("not_your_task")
     previous = task.status
     _conditional(
         session, task, {"status": TaskStatus.COMPLETING, "assignee_id": user.id, "decision_nonce": nonce[:80]},
         or_(col(Task.status) == TaskStatus.OPEN,
-            and_(col(Task.status) == TaskStatus.CLAIMED, col(Task.assignee_id) == user.id)),
+            and_(col(Task.status) == TaskStatus.CLAIMED, col(Task.assignee_id) == holder)),
     )
     return previous
 
 
-def revert_completing(session: Session, task_id: int, previous: TaskStatus, user_id: int) -> None:
-    """Undo step 1 after the workflow refused the decision (the row goes back as it was)."""
+def revert_completing(session: Session, task_id: int, previous: TaskStatus, user_id: int | None) -> None:
+    """Undo step 1 after the workflow refused the decision (the row goes back as it was, to the
+    person who held it: ``user_id``, the leader when a deputy acted for them)."""
     session.execute(
         update(Task)
         .where(col(Task.id) == task_id, col(Task.status) == TaskStatus.COMPLETING)
@@ -242,7 +284,8 @@ def open_tasks_of(session: Session, document_id: str, user: User, roles: set[Rol
     return [task for task in session.exec(select(Task).where(
                 Task.document_id == document_id,
                 Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETING])))
-            if task.assignee_id == user.id or is_candidate(task, user, roles)]
+            if task.assignee_id == user.id or is_candidate(task, user, roles)
+            or acting_for(session, task, user) is not None]
 
 
 def by_key(session: Session, workflow_id: str, task_key: str) -> Task:
