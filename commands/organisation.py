@@ -5,8 +5,10 @@ its dates, an old code stays as a dated row. Each command checks the role, valid
 before writing (bad input changes nothing), runs one transaction with its audit events and
 returns the id it changed. Closing refuses while work would be orphaned, listing what is open.
 
-Administrators are not scoped to an agency today (``Role.ADMIN`` administers the installation,
-as for accounts), so the same check guards every agency.
+Who may change what follows the accounts' rule: the installation's administrator
+(``Role.SYSTEM_ADMIN``, the province's) changes the whole tree; an agency's administrator
+(``Role.ADMIN`` alone) only their own agency: its names, abbreviation, codes, focal văn thư and
+units. Creating, moving and closing agencies stays with the province's administrator.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlmodel import Session
 from commands.admin import require_admin
 from models.audit import record
 from models.db import transaction, utcnow
-from models.errors import Conflict, DomainError
+from models.errors import Conflict, DomainError, Forbidden
 from models.org import repo
 from models.org.rules import (
     check_code,
@@ -40,13 +42,34 @@ from models.org.schema import (
     UnitInput,
     UnitRename,
 )
-from models.org.tables import Agency, OrgUnit
+from models.org.tables import Agency, OrgUnit, User
 from models.registers.numbering import vietnam_date
 from models.vocab import Role
 
 
 def _today() -> date:
     return vietnam_date(utcnow())
+
+
+def _own_agency_only(session: Session, actor_id: int, roles: set[Role]) -> int | None:
+    """The one agency an agency's administrator manages; None for the installation's administrator."""
+    if Role.SYSTEM_ADMIN in roles:
+        return None
+    actor = session.get(User, actor_id)
+    if actor is None:
+        raise Forbidden("admin_only")
+    return actor.agency_id
+
+
+def _check_scope(session: Session, actor_id: int, roles: set[Role], agency_id: int | None) -> None:
+    """Refuse a change outside the administrator's agency (``agency_id`` None: the tree's structure)."""
+    own = _own_agency_only(session, actor_id, roles)
+    if own is None:
+        return
+    if agency_id is None:
+        raise Forbidden("org_province_admin_only")
+    if agency_id != own:
+        raise Forbidden("org_other_agency")
 
 
 def _open_parent(session: Session, parent_id: int | None, child: Agency | None = None) -> Agency | None:
@@ -83,6 +106,7 @@ def create_agency(engine: Engine, *, actor_id: int, roles: set[Role], form: Agen
     if form.focal_user_id is not None:
         raise DomainError("org_focal_not_member")  # a new agency has no people yet
     with transaction(engine) as session:
+        _check_scope(session, actor_id, roles, None)
         parent = _open_parent(session, form.parent_id)
         if parent is not None and parent.valid_from and valid_from and valid_from < parent.valid_from:
             raise DomainError("org_before_parent", parent=parent.name)
@@ -103,6 +127,7 @@ def rename_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id:
     place = None if form.place_name is None else clean_name("place_name", form.place_name, 100, required=False)
     effective = parse_day(form.effective, "effective") or _today()
     with transaction(engine) as session:
+        _check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         started = repo.last_rename(session, agency.id) or agency.valid_from
@@ -119,6 +144,7 @@ def move_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: i
     """Hang an agency under another parent (or at the top of the tree)."""
     require_admin(roles)
     with transaction(engine) as session:
+        _check_scope(session, actor_id, roles, None)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         parent = _open_parent(session, form.parent_id, agency)
@@ -140,6 +166,7 @@ def change_agency_details(engine: Engine, *, actor_id: int, roles: set[Role], ag
     qd20 = check_qd20(form.qd20_code) if form.qd20_code else None
     today = _today()
     with transaction(engine) as session:
+        _check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         changes: dict[str, object] = {}
@@ -177,6 +204,7 @@ def close_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: 
     require_admin(roles)
     valid_to = parse_day(form.valid_to, "valid_to", required=True)
     with transaction(engine) as session:
+        _check_scope(session, actor_id, roles, None)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         check_period(agency.valid_from, valid_to)
@@ -219,6 +247,7 @@ def add_alias(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: int
     check_period(valid_from, valid_to)
     note = clean_name("note", form.note, 200, required=False)
     with transaction(engine) as session:
+        _check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         repo.check_code_free(session, code, valid_from, valid_to, agency_id=agency.id)
         return repo.add_code(session, agency, code=code, scheme=form.scheme, valid_from=valid_from,
@@ -259,6 +288,7 @@ def create_unit(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: i
     abbreviation = clean_name("abbreviation", form.abbreviation, 20)
     valid_from = parse_day(form.valid_from, "valid_from")
     with transaction(engine) as session:
+        _check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         parent_id = _unit_parent(session, agency.id, form.parent_id)
@@ -279,6 +309,7 @@ def rename_unit(engine: Engine, *, actor_id: int, roles: set[Role], unit_id: int
     abbreviation = None if form.abbreviation is None else clean_name("abbreviation", form.abbreviation, 20)
     with transaction(engine) as session:
         unit = _open_unit(session, unit_id)
+        _check_scope(session, actor_id, roles, unit.agency_id)
         changes: dict[str, list[str]] = {}
         if name is not None and name != unit.name:
             changes["name"] = [unit.name, name]
@@ -299,6 +330,7 @@ def move_unit(engine: Engine, *, actor_id: int, roles: set[Role], unit_id: int, 
     require_admin(roles)
     with transaction(engine) as session:
         unit = _open_unit(session, unit_id)
+        _check_scope(session, actor_id, roles, unit.agency_id)
         parent_id = _unit_parent(session, unit.agency_id, form.parent_id, unit)
         if parent_id == unit.parent_id:
             raise DomainError("org_nothing_changed")
@@ -317,6 +349,7 @@ def close_unit(engine: Engine, *, actor_id: int, roles: set[Role], unit_id: int,
         raise DomainError("org_bad_successor")
     with transaction(engine) as session:
         unit = _open_unit(session, unit_id)
+        _check_scope(session, actor_id, roles, unit.agency_id)
         check_period(unit.valid_from, valid_to)
         work = repo.unit_open_work(session, unit.id)
         if not work.empty:

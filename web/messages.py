@@ -151,6 +151,9 @@ MESSAGES: dict[str, str] = {
                      "các công việc này trước.",
     "org_bad_successor": "Cơ quan tiếp nhận phải là một cơ quan khác, đang hoạt động.",
     "org_unit_parent_elsewhere": "Đơn vị cấp trên phải thuộc cùng cơ quan.",
+    "org_invalid_input": "Thông tin chưa hợp lệ, vui lòng kiểm tra: {fields}.",
+    "org_province_admin_only": "Chỉ quản trị hệ thống cấp tỉnh mới thêm, chuyển hoặc đóng cơ quan.",
+    "org_other_agency": "Bạn chỉ quản trị được cơ quan của mình; cơ quan này do quản trị khác phụ trách.",
     "org_unit_abbreviation_taken": "Tên viết tắt «{abbreviation}» đã được dùng cho đơn vị «{name}» của cơ quan này.",
     # people and rights (F-IV.1.b–đ), delegation of signing and direction (ND30 Điều 13)
     "admin_other_agency": "Bạn chỉ quản trị được người dùng của cơ quan mình; người này thuộc cơ quan khác.",

@@ -27,7 +27,7 @@ from models.registers.numbering import vietnam_date
 from models.vocab import AgencyKind, Role
 from tests.factories import make_document, make_org, make_task
 
-ADMIN = {Role.ADMIN}
+ADMIN = {Role.SYSTEM_ADMIN}  # the province's administrator: the whole tree
 
 
 @pytest.fixture
@@ -220,6 +220,34 @@ def test_only_an_administrator_edits_the_tree(world):
         with pytest.raises(Forbidden):
             org_commands.close_agency(engine, actor_id=admin, roles=roles, agency_id=province_id,
                                       form=Closing(valid_to="2026-01-01"))
+
+
+def test_an_agency_administrator_changes_only_their_own_agency(world):
+    engine, office, province_id, _admin = world
+    own_admin = office.users["clerk"].id  # an ADMIN of the office only
+    agency_admin = {Role.ADMIN}
+    org_commands.rename_agency(engine, actor_id=own_admin, roles=agency_admin, agency_id=office.agency_id,
+                               form=AgencyRename(name="Văn phòng UBND tỉnh", effective="2026-01-01"))
+    org_commands.create_unit(engine, actor_id=own_admin, roles=agency_admin, agency_id=office.agency_id,
+                             form=UnitInput(name="Phòng Kinh tế", abbreviation="KT"))
+    refusals = [
+        lambda: org_commands.rename_agency(engine, actor_id=own_admin, roles=agency_admin, agency_id=province_id,
+                                           form=AgencyRename(name="Khác", effective="2026-01-01")),
+        lambda: org_commands.create_unit(engine, actor_id=own_admin, roles=agency_admin, agency_id=province_id,
+                                         form=UnitInput(name="Phòng", abbreviation="P")),
+        lambda: org_commands.create_agency(engine, actor_id=own_admin, roles=agency_admin, form=AgencyInput(
+            code="000.00.09.H42", name="X", abbreviation="X", kind=AgencyKind.DEPARTMENT)),
+        lambda: org_commands.move_agency(engine, actor_id=own_admin, roles=agency_admin, agency_id=office.agency_id,
+                                         form=Move(parent_id=province_id)),
+    ]
+    codes = []
+    for refused in refusals:
+        with pytest.raises(Forbidden) as failure:
+            refused()
+        codes.append(failure.value.code)
+    assert codes == ["org_other_agency", "org_other_agency", "org_province_admin_only", "org_province_admin_only"]
+    with transaction(engine) as session:
+        assert session.get(Agency, province_id).name == "Ủy ban nhân dân tỉnh Hà Nam"
 
 
 def test_a_closed_code_resolves_by_date_through_the_alias_to_the_successor(world):

@@ -1,0 +1,386 @@
+"""The organisation tree for administrators: pages (``/admin/organisation``) and API v1
+(``/api/v1/organisation``). Routes parse, call one command of ``commands.organisation`` in a
+worker thread, and render; the rules and the Vietnamese refusals live below them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from commands import organisation as org_commands
+from commands.admin import require_admin
+from models.bounds import Id, parse_id
+from models.db import reading
+from models.errors import DomainError
+from models.org import repo as org_repo
+from models.org.rules import parse_day
+from models.org.schema import (
+    AgencyDetails,
+    AgencyInput,
+    AgencyRename,
+    AliasInput,
+    Closing,
+    Move,
+    UnitInput,
+    UnitRename,
+)
+from models.org.tables import Agency, AgencyCode, AgencyName, OrgUnit
+from models.vocab import AgencyKind
+from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
+from web.htmx import render
+from web.idempotency import IdempotentRoute
+from web.messages import message_of
+
+router = APIRouter(route_class=IdempotentRoute, prefix="/admin/organisation")
+api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/organisation", tags=["v1"])
+
+KIND_LABELS = {
+    AgencyKind.PROVINCE: "UBND cấp tỉnh", AgencyKind.PROVINCE_OFFICE: "Văn phòng UBND tỉnh",
+    AgencyKind.DEPARTMENT: "Sở, ban, ngành", AgencyKind.DISTRICT: "UBND cấp huyện (trước 01/7/2025)",
+    AgencyKind.COMMUNE: "UBND cấp xã, phường", AgencyKind.CENTRAL: "Cơ quan trung ương",
+}
+FORM_FIELDS = {"code": "mã QCVN 102", "qd20_code": "mã QĐ 20", "name": "tên", "abbreviation": "tên viết tắt",
+               "kind": "loại cơ quan", "parent_id": "cấp trên", "place_name": "địa danh", "valid_from": "ngày bắt đầu",
+               "valid_to": "ngày hết hiệu lực", "effective": "ngày có hiệu lực", "focal_user_id": "văn thư đầu mối",
+               "successor_id": "cơ quan tiếp nhận", "scheme": "loại mã", "note": "ghi chú"}
+
+
+def _actor(principal: Principal) -> dict:
+    return {"actor_id": principal.user.id, "roles": principal.roles}
+
+
+# --- JSON views ------------------------------------------------------------------------------
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def agency_json(agency: Agency, codes: list[AgencyCode] = (), names: list[AgencyName] = (),
+                units: list[OrgUnit] = ()) -> dict[str, Any]:
+    return {
+        "id": agency.id, "code": agency.code, "qd20_code": agency.qd20_code, "name": agency.name,
+        "abbreviation": agency.abbreviation, "kind": agency.kind, "parent_id": agency.parent_id,
+        "place_name": agency.place_name, "hosted": agency.hosted, "focal_user_id": agency.focal_user_id,
+        "valid_from": _day(agency.valid_from), "valid_to": _day(agency.valid_to),
+        "codes": [{"id": c.id, "code": c.code, "scheme": c.scheme, "valid_from": _day(c.valid_from),
+                   "valid_to": _day(c.valid_to), "note": c.note} for c in codes],
+        "former_names": [{"name": n.name, "place_name": n.place_name, "valid_from": _day(n.valid_from),
+                          "valid_to": _day(n.valid_to)} for n in names],
+        "units": [unit_json(u) for u in units],
+    }
+
+
+def unit_json(unit: OrgUnit) -> dict[str, Any]:
+    return {"id": unit.id, "agency_id": unit.agency_id, "parent_id": unit.parent_id, "name": unit.name,
+            "abbreviation": unit.abbreviation, "valid_from": _day(unit.valid_from), "valid_to": _day(unit.valid_to)}
+
+
+def _agency_detail(state: State, agency_id: int) -> dict[str, Any]:
+    with reading(state.engine) as session:
+        agency = org_repo.agency_by_id(session, agency_id)
+        return agency_json(agency, org_repo.codes_of(session, agency.id), org_repo.former_names(session, agency.id),
+                           org_repo.units_of(session, agency.id))
+
+
+def _unit_detail(state: State, unit_id: int) -> dict[str, Any]:
+    with reading(state.engine) as session:
+        return unit_json(org_repo.unit_by_id(session, unit_id))
+
+
+# --- API v1 ----------------------------------------------------------------------------------
+
+
+class Resolution(BaseModel):
+    code: str
+    on: str | None
+    agency: dict[str, Any] | None
+
+
+@api_router.get("/agencies", summary="Cây tổ chức: cơ quan, mã định danh theo thời gian, tên cũ, đơn vị")
+def api_agencies(principal: ApiUser, session: DbSession) -> list[dict[str, Any]]:
+    require_admin(principal.roles)
+    agencies, units, codes, names = org_repo.organisation_tree(session)
+    return [agency_json(a, codes.get(a.id, []), names.get(a.id, []), units.get(a.id, [])) for a in agencies]
+
+
+@api_router.get("/agencies/{agency_id}", summary="Một cơ quan với mã định danh, tên cũ và đơn vị")
+def api_agency(agency_id: Id, principal: ApiUser, state: State) -> dict[str, Any]:
+    require_admin(principal.roles)
+    return _agency_detail(state, agency_id)
+
+
+@api_router.get("/resolve", summary="Cơ quan mà một mã định danh chỉ tới, theo ngày của văn bản")
+def api_resolve(principal: ApiUser, session: DbSession, code: str = Query(max_length=40),
+                on: str | None = Query(default=None, max_length=20, description="YYYY-MM-DD")) -> Resolution:
+    require_admin(principal.roles)
+    agency = org_repo.resolve_agency_code(session, code, parse_day(on, "valid_from"))
+    return Resolution(code=code, on=on, agency=agency_json(agency) if agency else None)
+
+
+@api_router.post("/agencies", status_code=201, summary="Thêm cơ quan, tổ chức")
+async def api_create_agency(body: AgencyInput, principal: ApiUser, state: State) -> JSONResponse:
+    agency_id = await run_in_threadpool(org_commands.create_agency, state.engine, **_actor(principal), form=body)
+    return JSONResponse(await run_in_threadpool(_agency_detail, state, agency_id), status_code=201)
+
+
+@api_router.post("/agencies/{agency_id}/rename", summary="Đổi tên cơ quan từ một ngày (giữ tên cũ)")
+async def api_rename_agency(agency_id: Id, body: AgencyRename, principal: ApiUser, state: State) -> dict[str, Any]:
+    await run_in_threadpool(org_commands.rename_agency, state.engine, **_actor(principal), agency_id=agency_id,
+                            form=body)
+    return await run_in_threadpool(_agency_detail, state, agency_id)
+
+
+@api_router.post("/agencies/{agency_id}/move", summary="Chuyển cơ quan sang cấp trên khác")
+async def api_move_agency(agency_id: Id, body: Move, principal: ApiUser, state: State) -> dict[str, Any]:
+    await run_in_threadpool(org_commands.move_agency, state.engine, **_actor(principal), agency_id=agency_id, form=body)
+    return await run_in_threadpool(_agency_detail, state, agency_id)
+
+
+@api_router.post("/agencies/{agency_id}/details",
+                 summary="Sửa tên viết tắt, mã QĐ 20, văn thư đầu mối của cơ quan")
+async def api_agency_details(agency_id: Id, body: AgencyDetails, principal: ApiUser, state: State) -> dict[str, Any]:
+    await run_in_threadpool(org_commands.change_agency_details, state.engine, **_actor(principal),
+                            agency_id=agency_id, form=body)
+    return await run_in_threadpool(_agency_detail, state, agency_id)
+
+
+@api_router.post("/agencies/{agency_id}/close",
+                 summary="Đóng cơ quan từ sau một ngày (không xóa); mã cũ thành mã của cơ quan tiếp nhận")
+async def api_close_agency(agency_id: Id, body: Closing, principal: ApiUser, state: State) -> dict[str, Any]:
+    await run_in_threadpool(org_commands.close_agency, state.engine, **_actor(principal), agency_id=agency_id,
+                            form=body)
+    return await run_in_threadpool(_agency_detail, state, agency_id)
+
+
+@api_router.post("/agencies/{agency_id}/aliases", status_code=201,
+                 summary="Thêm mã định danh khác của cơ quan trong một thời hạn")
+async def api_add_alias(agency_id: Id, body: AliasInput, principal: ApiUser, state: State) -> JSONResponse:
+    await run_in_threadpool(org_commands.add_alias, state.engine, **_actor(principal), agency_id=agency_id, form=body)
+    return JSONResponse(await run_in_threadpool(_agency_detail, state, agency_id), status_code=201)
+
+
+@api_router.post("/agencies/{agency_id}/units", status_code=201, summary="Thêm đơn vị của cơ quan")
+async def api_create_unit(agency_id: Id, body: UnitInput, principal: ApiUser, state: State) -> JSONResponse:
+    unit_id = await run_in_threadpool(org_commands.create_unit, state.engine, **_actor(principal),
+                                      agency_id=agency_id, form=body)
+    return JSONResponse(await run_in_threadpool(_unit_detail, state, unit_id), status_code=201)
+
+
+@api_router.post("/units/{unit_id}/rename", summary="Đổi tên, tên viết tắt của đơn vị")
+async def api_rename_unit(unit_id: Id, body: UnitRename, principal: ApiUser, state: State) -> dict[str, Any]:
+    await run_in_threadpool(org_commands.rename_unit, state.engine, **_actor(principal), unit_id=unit_id, form=body)
+    return await run_in_threadpool(_unit_detail, state, unit_id)
+
+
+@api_router.post("/units/{unit_id}/move", summary="Chuyển đơn vị sang đơn vị cấp trên khác")
+async def api_move_unit(unit_id: Id, body: Move, principal: ApiUser, state: State) -> dict[str, Any]:
+    await run_in_threadpool(org_commands.move_unit, state.engine, **_actor(principal), unit_id=unit_id, form=body)
+    return await run_in_threadpool(_unit_detail, state, unit_id)
+
+
+@api_router.post("/units/{unit_id}/close", summary="Đóng đơn vị từ sau một ngày (không xóa)")
+async def api_close_unit(unit_id: Id, body: Closing, principal: ApiUser, state: State) -> dict[str, Any]:
+    await run_in_threadpool(org_commands.close_unit, state.engine, **_actor(principal), unit_id=unit_id, form=body)
+    return await run_in_threadpool(_unit_detail, state, unit_id)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _tree_page(request: Request, state: State, *, notice: str | None = None, error: str | None = None) -> Response:
+    with reading(state.engine) as session:
+        agencies, units, codes, names = org_repo.organisation_tree(session)
+        return render(request, "admin/organisation.html", status_code=422 if error else 200, notice=notice,
+                      error=error, agencies=agencies, by_id={a.id: a for a in agencies}, units=units,
+                      kinds=KIND_LABELS)
+
+
+def _agency_page(request: Request, state: State, agency_id: int, *, notice: str | None = None,
+                 error: str | None = None) -> Response:
+    with reading(state.engine) as session:
+        agency = org_repo.agency_by_id(session, agency_id)
+        agencies, _units, _codes, _names = org_repo.organisation_tree(session)
+        return render(request, "admin/organisation_agency.html", status_code=422 if error else 200,
+                      notice=notice, error=error, agency=agency, kinds=KIND_LABELS,
+                      by_id={a.id: a for a in agencies}, open_agencies=[a for a in agencies if a.valid_to is None],
+                      codes=org_repo.codes_of(session, agency.id), names=org_repo.former_names(session, agency.id),
+                      units=org_repo.units_of(session, agency.id), people=org_repo.people_of(session, agency.id))
+
+
+def _text(form, name: str) -> str:
+    return str(form.get(name, "") or "")
+
+
+def _optional_id(form, name: str) -> int | None:
+    text = _text(form, name).strip()
+    if not text:
+        return None
+    value = parse_id(text)
+    if value is None:
+        raise DomainError("org_invalid_input", fields=FORM_FIELDS.get(name, name))
+    return value
+
+
+def _build(model: type[BaseModel], **values: Any) -> Any:
+    """The command's input from form values; a value pydantic refuses names its field in Vietnamese."""
+    try:
+        return model(**values)
+    except ValidationError as failure:
+        names = {str(item["loc"][0]) for item in failure.errors() if item.get("loc")}
+        raise DomainError("org_invalid_input", fields=", ".join(FORM_FIELDS.get(n, n) for n in sorted(names))) from None
+
+
+async def _run_on_agency(request: Request, state: State, agency_id: int, call, notice: str) -> Response:
+    try:
+        await call()
+    except DomainError as failure:
+        if failure.status == 404:
+            raise
+        return await run_in_threadpool(_agency_page, request, state, agency_id, error=message_of(failure))
+    return await run_in_threadpool(_agency_page, request, state, agency_id, notice=notice)
+
+
+@router.get("")
+def tree_page(request: Request, principal: WebUser, state: State) -> Response:
+    require_admin(principal.roles)
+    return _tree_page(request, state)
+
+
+@router.post("/agencies")
+async def create_agency_page(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    form = await request.form()
+    try:
+        data = _build(AgencyInput, code=_text(form, "code"), qd20_code=_text(form, "qd20_code"),
+                      name=_text(form, "name"), abbreviation=_text(form, "abbreviation"), kind=_text(form, "kind"),
+                      parent_id=_optional_id(form, "parent_id"), place_name=_text(form, "place_name"),
+                      hosted=form.get("hosted") == "1", valid_from=_text(form, "valid_from"))
+        agency_id = await run_in_threadpool(org_commands.create_agency, state.engine, **_actor(principal), form=data)
+    except DomainError as failure:
+        return await run_in_threadpool(_tree_page, request, state, error=message_of(failure))
+    return await run_in_threadpool(_agency_page, request, state, agency_id, notice=f"Đã thêm cơ quan {data.name}.")
+
+
+@router.get("/agencies/{agency_id}")
+def agency_page(request: Request, agency_id: Id, principal: WebUser, state: State) -> Response:
+    require_admin(principal.roles)
+    return _agency_page(request, state, agency_id)
+
+
+@router.post("/agencies/{agency_id}/rename")
+async def rename_agency_page(request: Request, agency_id: Id, principal: WebUser, state: State,
+                             _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    form = await request.form()
+
+    async def call():
+        data = _build(AgencyRename, name=_text(form, "name"), place_name=_text(form, "place_name") or None,
+                      effective=_text(form, "effective"))
+        await run_in_threadpool(org_commands.rename_agency, state.engine, **_actor(principal),
+                                agency_id=agency_id, form=data)
+    return await _run_on_agency(request, state, agency_id, call, "Đã đổi tên cơ quan; tên cũ được lưu lại.")
+
+
+@router.post("/agencies/{agency_id}/move")
+async def move_agency_page(request: Request, agency_id: Id, principal: WebUser, state: State,
+                           _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    form = await request.form()
+
+    async def call():
+        data = _build(Move, parent_id=_optional_id(form, "parent_id"))
+        await run_in_threadpool(org_commands.move_agency, state.engine, **_actor(principal), agency_id=agency_id,
+                                form=data)
+    return await _run_on_agency(request, state, agency_id, call, "Đã chuyển cơ quan sang cấp trên mới.")
+
+
+@router.post("/agencies/{agency_id}/details")
+async def agency_details_page(request: Request, agency_id: Id, principal: WebUser, state: State,
+                              _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    form = await request.form()
+
+    async def call():
+        focal = _optional_id(form, "focal_user_id")
+        data = _build(AgencyDetails, abbreviation=_text(form, "abbreviation"), qd20_code=_text(form, "qd20_code"),
+                      focal_user_id=focal, clear_focal_user=focal is None and "focal_user_id" in form)
+        await run_in_threadpool(org_commands.change_agency_details, state.engine, **_actor(principal),
+                                agency_id=agency_id, form=data)
+    return await _run_on_agency(request, state, agency_id, call, "Đã lưu thông tin cơ quan.")
+
+
+@router.post("/agencies/{agency_id}/close")
+async def close_agency_page(request: Request, agency_id: Id, principal: WebUser, state: State,
+                            _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    form = await request.form()
+
+    async def call():
+        data = _build(Closing, valid_to=_text(form, "valid_to"), successor_id=_optional_id(form, "successor_id"))
+        await run_in_threadpool(org_commands.close_agency, state.engine, **_actor(principal), agency_id=agency_id,
+                                form=data)
+    return await _run_on_agency(request, state, agency_id, call, "Đã đóng cơ quan; dữ liệu và mã cũ được giữ lại.")
+
+
+@router.post("/agencies/{agency_id}/aliases")
+async def add_alias_page(request: Request, agency_id: Id, principal: WebUser, state: State,
+                         _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    form = await request.form()
+
+    async def call():
+        data = _build(AliasInput, code=_text(form, "code"), scheme=_text(form, "scheme") or "qcvn102",
+                      valid_from=_text(form, "valid_from"), valid_to=_text(form, "valid_to"), note=_text(form, "note"))
+        await run_in_threadpool(org_commands.add_alias, state.engine, **_actor(principal), agency_id=agency_id,
+                                form=data)
+    return await _run_on_agency(request, state, agency_id, call, "Đã thêm mã định danh.")
+
+
+@router.post("/agencies/{agency_id}/units")
+async def create_unit_page(request: Request, agency_id: Id, principal: WebUser, state: State,
+                           _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    form = await request.form()
+
+    async def call():
+        data = _build(UnitInput, name=_text(form, "name"), abbreviation=_text(form, "abbreviation"),
+                      parent_id=_optional_id(form, "parent_id"), valid_from=_text(form, "valid_from"))
+        await run_in_threadpool(org_commands.create_unit, state.engine, **_actor(principal), agency_id=agency_id,
+                                form=data)
+    return await _run_on_agency(request, state, agency_id, call, "Đã thêm đơn vị.")
+
+
+def _unit_agency(state: State, unit_id: int) -> int:
+    with reading(state.engine) as session:
+        return org_repo.unit_by_id(session, unit_id).agency_id
+
+
+@router.post("/units/{unit_id}/{operation}")
+async def unit_change_page(request: Request, unit_id: Id, operation: str, principal: WebUser, state: State,
+                           _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    if operation not in ("rename", "move", "close"):
+        raise DomainError("unit_not_found")
+    form = await request.form()
+    agency_id = await run_in_threadpool(_unit_agency, state, unit_id)
+
+    async def call():
+        actor = _actor(principal)
+        if operation == "rename":
+            data = _build(UnitRename, name=_text(form, "name") or None, abbreviation=_text(form, "abbreviation") or None)
+            await run_in_threadpool(org_commands.rename_unit, state.engine, **actor, unit_id=unit_id, form=data)
+        elif operation == "move":
+            data = _build(Move, parent_id=_optional_id(form, "parent_id"))
+            await run_in_threadpool(org_commands.move_unit, state.engine, **actor, unit_id=unit_id, form=data)
+        else:
+            data = _build(Closing, valid_to=_text(form, "valid_to"))
+            await run_in_threadpool(org_commands.close_unit, state.engine, **actor, unit_id=unit_id, form=data)
+    notices = {"rename": "Đã đổi tên đơn vị.", "move": "Đã chuyển đơn vị.", "close": "Đã đóng đơn vị."}
+    return await _run_on_agency(request, state, agency_id, call, notices[operation])
