@@ -66,14 +66,11 @@ def _signing_job(session: Session, task_id: int, user: User, roles: set[Role]) -
     try:
         task = task_repo.task_for_user(session, task_id, user, roles)
     except NotFound:
-        task = session.get(Task, task_id)
-        if task is not None and task.step == "sign" and task.assignee_id is not None and delegation_repo.ever_given(
-                session, delegator_id=task.assignee_id, deputy_id=user.id, kind=delegation_rules.SIGN):
-            # A former deputy: the delegation expired, was revoked or does not cover this document.
-            raise Forbidden("delegation_not_in_force") from None
+        _refuse_former_deputy(session, session.get(Task, task_id), user)
         raise
     deputy_of = task_repo.acting_for(session, task, user) if task.step == "sign" else None
     if task.step != "sign" or (task.assignee_id != user.id and deputy_of is None):
+        _refuse_former_deputy(session, task, user)
         raise DomainError("not_a_signing_task")
     if task.status not in (TaskStatus.OPEN, TaskStatus.CLAIMED):
         raise Conflict("task_closed")
@@ -92,6 +89,15 @@ def _signing_job(session: Session, task_id: int, user: User, roles: set[Role]) -
         # An uploaded draft: its signature block is the drafter's text, which QLVB cannot lay out again.
         raise DomainError("delegation_needs_form") from None
     return SigningJob(task.id, task.document_id, stored.sha256, content, leader.id, block)
+
+
+def _refuse_former_deputy(session: Session, task: Task | None, user: User) -> None:
+    """A deputy whose signing delegation from the signer expired, was revoked or does not cover
+    this document is told so (a 403), rather than that the step is not theirs."""
+    if (task is not None and task.step == "sign" and task.assignee_id not in (None, user.id)
+            and delegation_repo.ever_given(session, delegator_id=task.assignee_id, deputy_id=user.id,
+                                           kind=delegation_rules.SIGN)):
+        raise Forbidden("delegation_not_in_force")
 
 
 def _read_signing_job(engine: Engine, task_id: int, user: User, roles: set[Role]) -> SigningJob:

@@ -321,3 +321,29 @@ def _ensure_stamp_images(settings: Settings) -> None:
             continue  # generated earlier, or a real scan an administrator put there
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(path, draw(identity.common_name), 0o644)
+
+
+def issue_demo_person(settings: Settings, *, username: str, full_name: str, organisation: str, title: str,
+                      agency_code: str) -> Path:
+    """A demo certificate and signature image for one more person (a deputy made after seeding).
+
+    The key is issued by the demo issuing CA like the seeded leaders'; returns its PKCS#12 file
+    (``people/<username>.p12``, opened with the demo password). Development and tests only.
+    """
+    issuing, issuing_key = _issuing_ca(settings)
+    root = x509.load_pem_x509_certificate((demo_dir(settings) / "root-ca.pem").read_bytes())
+    now = datetime.now(UTC).replace(microsecond=0)
+    key = _new_key()
+    subject = _name(common_name=full_name, organisation=organisation, title=title, agency_code=agency_code,
+                    locality="Hà Nam")
+    cert = _certificate(subject, key, issuing.subject, issuing_key, now - timedelta(days=1),
+                        now + timedelta(days=3 * 365), issuer_cert=issuing)
+    path = demo_dir(settings) / "people" / f"{username}.p12"
+    path.parent.mkdir(exist_ok=True)
+    _write_private(path, pkcs12.serialize_key_and_certificates(
+        username.encode(), key, cert, [issuing, root],
+        serialization.BestAvailableEncryption(demo_password(settings))))
+    image = signature_image_path(settings, username)
+    image.parent.mkdir(parents=True, exist_ok=True)
+    _write_public(image, signature_image_png(full_name))
+    return path
