@@ -25,6 +25,7 @@ from cli.administration import (
     cmd_users_list,
     cmd_users_lock,
     cmd_users_reset,
+    cmd_users_reset_two_factor,
     engine_for,
 )
 from cli.backup import cmd_backup, cmd_restore
@@ -205,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     lock.add_argument("--reason", required=True, metavar="LÝ_DO", help="lý do khóa (ghi vào nhật ký)")
     reset = command(user_commands, "reset", cmd_users_reset, "mở khóa và cấp mật khẩu dùng một lần mới")
     reset.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    reset_two_factor = command(user_commands, "reset-two-factor", cmd_users_reset_two_factor,
+                               "tắt xác thực hai bước của một tài khoản (mất điện thoại và mã khôi phục)")
+    reset_two_factor.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
     command(user_commands, "list", cmd_users_list, "liệt kê tài khoản")
 
     processes = commands.add_parser("processes", help="quản lý quy trình", description="Quản lý quy trình.")

@@ -80,6 +80,17 @@ def cmd_users_reset(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_users_reset_two_factor(args, settings: Settings) -> int:
+    from commands.two_factor import reset_by_operator
+
+    engine = engine_for(settings)
+    reset_by_operator(engine, args.username)
+    engine.dispose()
+    say(f"Đã tắt xác thực hai bước của «{args.username}» và kết thúc mọi phiên đăng nhập của tài khoản này.")
+    say("Người dùng đăng nhập bằng mật khẩu rồi bật lại xác thực hai bước (bắt buộc với quản trị hệ thống).")
+    return 0
+
+
 def cmd_users_list(args, settings: Settings) -> int:
     from models.db import reading
     from models.org.repo import accounts_overview

@@ -169,6 +169,16 @@ def reset(engine: Engine, *, actor_id: int, roles: set[Role], username: str) -> 
     """An administrator removes a person's second factor (a lost phone); the person may enrol
     again at the next login, and must if they are an administrator."""
     require_admin(roles)
+    _reset(engine, actor_id, username)
+
+
+def reset_by_operator(engine: Engine, username: str) -> None:
+    """The same, run by the installation's operator (``qlvb users reset-two-factor``): the way
+    back in when every administrator lost their phone and recovery codes."""
+    _reset(engine, None, username)
+
+
+def _reset(engine: Engine, actor_id: int | None, username: str) -> None:
     with transaction(engine) as session:
         user = account_repo.get_by_username(session, username)
         if not two_factor_repo.remove(session, user.id):
