@@ -101,7 +101,10 @@ def our_agency(session: Session, code: str, on: date | None = None) -> Agency | 
     document's date reaches the successor that holds it as an alias.
     """
     agency = resolve_agency_code(session, code, on)
-    return agency if agency is not None and agency.hosted else None
+    if agency is None or not agency.hosted:
+        return None
+    closed = agency.valid_to is not None and agency.valid_to < vietnam_date(utcnow())
+    return None if closed else agency  # dissolved with no successor: nobody here can receive for it
 
 
 _PDF_REFUSALS = {

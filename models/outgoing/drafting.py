@@ -34,12 +34,12 @@ class DraftContent:
     agency_name: str  # box 2, e.g. "SỞ NỘI VỤ"
     type_name: str  # box 5a, e.g. "Quyết định", "Công văn"
     notation: str  # ký hiệu (box 3), e.g. "QĐ-UBND", "UBND-VP"
-    place_name: str  # địa danh (box 4), e.g. "Hà Nam"
+    place_name: str  # địa danh (box 4) in force on the issue date (``name_on``), e.g. "Ninh Bình"
     subject: str  # trích yếu (box 5a/5b)
     body: str  # box 6: plain text, paragraphs separated by blank lines
     signer_position: str  # box 7b, e.g. "PHÓ CHỦ TỊCH"
     signer_full_name: str  # box 7c
-    parent_agency_name: str = ""  # box 2, above the agency, e.g. "UBND TỈNH HÀ NAM"
+    parent_agency_name: str = ""  # box 2, above the agency, e.g. "UBND TỈNH NINH BÌNH"
     type_abbr: str = ""  # e.g. "QĐ"; empty for Công văn
     signer_competence: str = ""  # box 7a, e.g. "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
     kinh_gui: list[str] = field(default_factory=list)  # box 9a (công văn)
@@ -82,7 +82,7 @@ def date_text(day: date) -> str:
 
 
 def place_date_line(place_name: str, day: date) -> str:
-    """The whole box 4: "Hà Nam, ngày 05 tháng 01 năm 2026"."""
+    """The whole box 4: "Ninh Bình, ngày 05 tháng 01 năm 2026"."""
     return f"{place_name.strip()}, {date_text(day)}"
 
 

@@ -6,7 +6,7 @@ already holds
 
 * ``so_van_ban`` – text field after "Số:", filled by the văn thư with "125/QĐ-UBND";
 * ``ngay_ban_hanh`` – text field for the date part of the place/date line. The place and the
-  comma are printed text ("Hà Nam, "); the field gets "ngày 05 tháng 01 năm 2026"
+  comma are printed text ("Ninh Bình, "); the field gets "ngày 05 tháng 01 năm 2026"
   (``models.outgoing.drafting.date_text``), because the place is known when drafting and the date only
   at issue;
 * ``NguoiKy`` – the official's signature field, 60 × 25 mm, centred in the signer column between

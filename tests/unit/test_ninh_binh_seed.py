@@ -107,3 +107,9 @@ def test_seeding_twice_adds_nothing(nb):
         assert seed_ninh_binh(session, DEMO_PASSWORD) == []
         after = (len(session.exec(select(Agency)).all()), len(session.exec(select(AgencyCode)).all()))
     assert before == after
+
+
+def test_a_package_for_a_dissolved_agency_without_successor_finds_no_receiver(nb):
+    with transaction(nb) as session:
+        assert our_agency(session, "000.00.21.H23", date(2025, 5, 1)) is None  # thị xã Duy Tiên, closed
+        assert our_agency(session, "000.00.00.G09", date(2025, 5, 1)) is None  # outside: not ours
