@@ -72,10 +72,10 @@ def _person_page(request: Request, principal: Principal, username: str, *, notic
         units = {a.id: account_repo.units_of(session, a.id, current_only=True) for a in overview.managed}
         colleagues = [u for u in overview.users if u.username != person.username and not u.disabled
                       and overview.agencies[u.agency_id].code == person.agency_code]
-    roles = [r for r in Role if r != Role.SYSTEM_ADMIN or scope is None]
-    return render(request, "admin/person.html", status_code=422 if error else 200, person=person,
-                  notice=notice, error=error, managed=overview.managed, units=units, colleagues=colleagues,
-                  roles=roles)
+        roles = [r for r in Role if r != Role.SYSTEM_ADMIN or scope is None]
+        return render(request, "admin/person.html", status_code=422 if error else 200, person=person,
+                      notice=notice, error=error, managed=overview.managed, units=units, colleagues=colleagues,
+                      roles=roles)
 
 
 @router.get("/admin/users/{username}")
@@ -156,10 +156,11 @@ def _delegations_page(request: Request, principal: Principal, *, notice: str | N
         leaders = [u for u in colleagues if Role.AGENCY_LEADER in {Role(r) for r in overview.user_roles.get(u.id, [])}]
         units = account_repo.units_of(session, principal.user.agency_id, current_only=True)
         types = active_types(session)
-    return render(request, "admin/delegations.html", status_code=422 if error else 200, rows=rows, notice=notice,
-                  error=error, colleagues=colleagues, leaders=leaders, units=units, types=types,
-                  kinds=delegation_rules.KINDS, forms=delegation_rules.FORMS, states=delegation_rules.STATE_LABELS,
-                  is_admin=_is_admin(principal), agencies=overview.agencies)
+        return render(request, "admin/delegations.html", status_code=422 if error else 200, rows=rows,
+                      notice=notice, error=error, colleagues=colleagues, leaders=leaders, units=units, types=types,
+                      kinds=delegation_rules.KINDS, forms=delegation_rules.FORMS,
+                      states=delegation_rules.STATE_LABELS, is_admin=_is_admin(principal),
+                      agencies=overview.agencies)
 
 
 @router.get("/delegations")
