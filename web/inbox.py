@@ -28,8 +28,11 @@ def _inbox_context(session, principal, scope: str, page: PageNumber = 1) -> dict
     tasks = task_repo.inbox(session, principal.user, principal.roles, scope, limit=PER_PAGE,
                             offset=(page - 1) * PER_PAGE)
     documents = document_repo.documents_by_id(session, [t.document_id for t in tasks])
+    # A deputy's view of the leaders' steps they may take under a delegation in force.
+    delegated = task_repo.delegated_tasks(session, principal.user)
+    documents.update(document_repo.documents_by_id(session, [t.document_id for t in delegated]))
     return {"tasks": tasks, "documents": documents, "scope": scope, "scopes": SCOPES, "counts": counts,
-            "page_number": page, "page_count": pages}
+            "page_number": page, "page_count": pages, "delegated": delegated}
 
 
 @router.get("/")

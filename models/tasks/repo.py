@@ -117,6 +117,22 @@ def acting_for(session: Session, task: Task, user: User) -> Delegation | None:
     return None
 
 
+def delegated_tasks(session: Session, user: User, limit: int = 100) -> list[Task]:
+    """The leaders' open steps a deputy may act on today under their delegations (the inbox lists
+    them apart, with the leader's name). Bounded: a deputy holds few delegations."""
+    leaders = {d.delegator_id for kind in DELEGABLE_STEPS.values() for d in delegation_repo.held_by(session, user.id, kind)}
+    if not leaders:
+        return []
+    agency_ids = {session.get(User, leader_id).agency_id for leader_id in leaders}
+    candidates = session.exec(select(Task).where(
+        col(Task.step).in_(list(DELEGABLE_STEPS)), col(Task.agency_id).in_(sorted(agency_ids)),
+        col(Task.status).in_([TaskStatus.OPEN, TaskStatus.CLAIMED]),
+        or_(col(Task.assignee_id).in_(sorted(leaders)), col(Task.assignee_id).is_(None)),
+    ).order_by(col(Task.urgency_rank).desc(), col(Task.due_at).is_(None), col(Task.due_at), col(Task.id))
+        .limit(limit * 4))
+    return [task for task in candidates if acting_for(session, task, user) is not None][:limit]
+
+
 def task_for_user(session: Session, task_id: int, user: User, roles: set[Role]) -> Task:
     """Load a task the user may see (a candidate, its assignee, or a deputy acting for them); 404 otherwise."""
     task = session.get(Task, task_id)

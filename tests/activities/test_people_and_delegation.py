@@ -269,6 +269,7 @@ def test_a_direction_delegation_lets_the_deputy_act_on_the_leaders_tasks_until_i
         task = session.get(Task, task_id)
         assert task_repo.acting_for(session, task, deputy).id == row.id
         assert task_repo.task_for_user(session, task_id, deputy, {Role.OFFICER}).id == task_id
+        assert [t.id for t in task_repo.delegated_tasks(session, deputy)] == [task_id]
     # Expired (checked by date at each use): covers nothing, shown as expired.
     with transaction(engine) as session:
         stored = session.get(Delegation, row.id)
@@ -277,5 +278,6 @@ def test_a_direction_delegation_lets_the_deputy_act_on_the_leaders_tasks_until_i
     with transaction(engine) as session:
         task = session.get(Task, task_id)
         assert task_repo.acting_for(session, task, deputy) is None
+        assert task_repo.delegated_tasks(session, deputy) == []
     views = delegation_commands.list_delegations(engine, **leader)
     assert [v.state for v in views] == ["expired"]
