@@ -19,6 +19,7 @@ import signal
 from cli.administration import (
     cmd_audit_sign_days,
     cmd_audit_verify,
+    cmd_org_reorganise,
     cmd_processes_deploy,
     cmd_processes_list,
     cmd_users_create,
@@ -210,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
                                "tắt xác thực hai bước của một tài khoản (mất điện thoại và mã khôi phục)")
     reset_two_factor.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
     command(user_commands, "list", cmd_users_list, "liệt kê tài khoản")
+
+    org = commands.add_parser("org", help="cơ cấu tổ chức", description="Cơ cấu tổ chức.")
+    org_commands = org.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")
+    reorganise = command(org_commands, "reorganise", cmd_org_reorganise,
+                         "sắp xếp lại tổ chức theo tệp thay đổi (JSON hoặc YAML): thêm cơ quan kế thừa, đóng cơ "
+                         "quan cũ từ một ngày, mã cũ thành mã của cơ quan kế thừa, chuyển tài khoản, khóa sổ")
+    reorganise.add_argument("file", metavar="TỆP")
+    reorganise.add_argument("--dry-run", action="store_true", help="chỉ liệt kê thay đổi, không lưu")
 
     processes = commands.add_parser("processes", help="quản lý quy trình", description="Quản lý quy trình.")
     process_commands = processes.add_subparsers(dest="action", required=True, metavar="THAO_TÁC",

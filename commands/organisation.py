@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from commands.admin import require_admin
 from models.audit import record
 from models.db import transaction, utcnow
-from models.errors import Conflict, DomainError, Forbidden
+from models.errors import Conflict, DomainError, Forbidden, NotFound
 from models.org import repo
 from models.org.rules import (
     check_code,
@@ -44,6 +45,7 @@ from models.org.schema import (
 )
 from models.org.tables import Agency, OrgUnit, User
 from models.registers.numbering import vietnam_date
+from models.registers.repo import incoming_register
 from models.vocab import Role
 
 
@@ -97,6 +99,12 @@ def _focal(session: Session, agency_id: int | None, user_id: int | None) -> int 
 def create_agency(engine: Engine, *, actor_id: int, roles: set[Role], form: AgencyInput) -> int:
     """Add an agency with both its codes; return its id."""
     require_admin(roles)
+    with transaction(engine) as session:
+        _check_scope(session, actor_id, roles, None)
+        return _create_agency(session, actor_id, form).id
+
+
+def _create_agency(session: Session, actor_id: int | None, form: AgencyInput) -> Agency:
     code = check_qcvn102(form.code)
     qd20 = check_qd20(form.qd20_code) if form.qd20_code else None
     name = clean_name("name", form.name, 200)
@@ -105,19 +113,16 @@ def create_agency(engine: Engine, *, actor_id: int, roles: set[Role], form: Agen
     valid_from = parse_day(form.valid_from, "valid_from")
     if form.focal_user_id is not None:
         raise DomainError("org_focal_not_member")  # a new agency has no people yet
-    with transaction(engine) as session:
-        _check_scope(session, actor_id, roles, None)
-        parent = _open_parent(session, form.parent_id)
-        if parent is not None and parent.valid_from and valid_from and valid_from < parent.valid_from:
-            raise DomainError("org_before_parent", parent=parent.name)
-        repo.check_code_free(session, code, valid_from, None)
-        if qd20:
-            repo.check_code_free(session, qd20, valid_from, None)
-        agency = repo.add_agency(session, Agency(
-            code=code, qd20_code=qd20, name=name, abbreviation=abbreviation, kind=form.kind,
-            parent_id=parent.id if parent else None, place_name=place, hosted=form.hosted,
-            valid_from=valid_from), actor_id)
-        return agency.id
+    parent = _open_parent(session, form.parent_id)
+    if parent is not None and parent.valid_from and valid_from and valid_from < parent.valid_from:
+        raise DomainError("org_before_parent", parent=parent.name)
+    repo.check_code_free(session, code, valid_from, None)
+    if qd20:
+        repo.check_code_free(session, qd20, valid_from, None)
+    return repo.add_agency(session, Agency(
+        code=code, qd20_code=qd20, name=name, abbreviation=abbreviation, kind=form.kind,
+        parent_id=parent.id if parent else None, place_name=place, hosted=form.hosted,
+        valid_from=valid_from), actor_id)
 
 
 def rename_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: int, form: AgencyRename) -> int:
@@ -206,36 +211,39 @@ def close_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: 
     with transaction(engine) as session:
         _check_scope(session, actor_id, roles, None)
         agency = repo.agency_by_id(session, agency_id)
-        _refuse_closed(agency)
-        check_period(agency.valid_from, valid_to)
-        work = repo.agency_open_work(session, agency.id, _today().year)
-        if not work.empty:
-            raise Conflict("org_open_work", name=agency.name, open=describe_open_work(
-                work.tasks, work.pending_registered, work.users, work.child_units, work.child_agencies))
-        successor = None
-        if form.successor_id is not None:
-            successor = repo.agency_by_id(session, form.successor_id)
-            if successor.id == agency.id or successor.valid_to is not None:
-                raise DomainError("org_bad_successor")
-        codes = repo.codes_of(session, agency.id)
-        for code, scheme in ((agency.code, "qcvn102"), (agency.qd20_code, "qd20")):
-            if code and not any(row.code == code for row in codes):  # its own code gets its dated row
-                codes.append(repo.add_code(session, agency, code=code, scheme=scheme, valid_from=agency.valid_from,
-                                           valid_to=None, note="", actor_id=actor_id))
-        for row in codes:
-            if row.valid_to is None or row.valid_to > valid_to:
-                repo.end_code(session, row, valid_to, actor_id)
-        agency.valid_to = valid_to
-        session.add(agency)
-        record(session, actor_id, "org.agency_ended", "agency", agency.id, agency_code=agency.code,
-                    valid_to=valid_to.isoformat(), successor_id=successor.id if successor else None)
-        if successor is not None:
-            start = valid_to + timedelta(days=1)
-            for code, scheme in dict.fromkeys((row.code, row.scheme) for row in codes):
-                repo.check_code_free(session, code, start, None)
-                repo.add_code(session, successor, code=code, scheme=scheme, valid_from=start, valid_to=None,
-                              note=f"Mã cũ của {agency.name}"[:200], actor_id=actor_id)
+        successor = repo.agency_by_id(session, form.successor_id) if form.successor_id is not None else None
+        _close_agency(session, actor_id, agency, valid_to, successor)
         return agency.id
+
+
+def _close_agency(session: Session, actor_id: int | None, agency: Agency, valid_to: date,
+                  successor: Agency | None) -> None:
+    _refuse_closed(agency)
+    check_period(agency.valid_from, valid_to)
+    work = repo.agency_open_work(session, agency.id, _today().year)
+    if not work.empty:
+        raise Conflict("org_open_work", name=agency.name, open=describe_open_work(
+            work.tasks, work.pending_registered, work.users, work.child_units, work.child_agencies))
+    if successor is not None and (successor.id == agency.id or successor.valid_to is not None):
+        raise DomainError("org_bad_successor")
+    codes = repo.codes_of(session, agency.id)
+    for code, scheme in ((agency.code, "qcvn102"), (agency.qd20_code, "qd20")):
+        if code and not any(row.code == code for row in codes):  # its own code gets its dated row
+            codes.append(repo.add_code(session, agency, code=code, scheme=scheme, valid_from=agency.valid_from,
+                                       valid_to=None, note="", actor_id=actor_id))
+    for row in codes:
+        if row.valid_to is None or row.valid_to > valid_to:
+            repo.end_code(session, row, valid_to, actor_id)
+    agency.valid_to = valid_to
+    session.add(agency)
+    record(session, actor_id, "org.agency_ended", "agency", agency.id, agency_code=agency.code,
+           valid_to=valid_to.isoformat(), successor_id=successor.id if successor else None)
+    if successor is not None:
+        start = valid_to + timedelta(days=1)
+        for code, scheme in dict.fromkeys((row.code, row.scheme) for row in codes):
+            repo.check_code_free(session, code, start, None)
+            repo.add_code(session, successor, code=code, scheme=scheme, valid_from=start, valid_to=None,
+                          note=f"Mã cũ của {agency.name}"[:200], actor_id=actor_id)
 
 
 def add_alias(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: int, form: AliasInput) -> int:
@@ -367,3 +375,90 @@ def _open_unit(session: Session, unit_id: int) -> OrgUnit:
     if unit.valid_to is not None and unit.valid_to < _today():
         raise DomainError("org_unit_closed", name=unit.name, valid_to=f"{unit.valid_to:%d/%m/%Y}")
     return unit
+
+
+# --- a reorganisation: successors, predecessors closed on a date, in one transaction ----------
+
+
+class _DryRun(Exception):
+    """Rolls the reorganisation's transaction back once its plan is written."""
+
+
+def reorganise(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, change_set: object,
+               dry_run: bool) -> list[str]:
+    """Apply a change set (DOMAIN §10.3): each successor is created if its code is new, each predecessor
+    closed the day before ``effective`` with its codes as the successor's aliases, its people moved to
+    the successor, its units closed, its registers closed and the successor's incoming series opened.
+
+    ``roles`` None is the operator on the server (``qlvb org reorganise``). Everything or nothing:
+    a predecessor with open tasks or pending registered documents refuses the whole change set
+    (running processes are not handed over). ``dry_run`` returns what would happen and changes nothing.
+    Returns the lines of the report, in Vietnamese.
+    """
+    if roles is not None:
+        require_admin(roles)
+    if not isinstance(change_set, dict) or not isinstance(change_set.get("changes"), list) \
+            or not change_set["changes"]:
+        raise DomainError("org_bad_change_set", detail="cần «effective» và danh sách «changes» không rỗng")
+    effective = parse_day(str(change_set.get("effective", "")), "effective", required=True)
+    end = effective - timedelta(days=1)
+    lines: list[str] = []
+    try:
+        with transaction(engine) as session:
+            if roles is not None and actor_id is not None:
+                _check_scope(session, actor_id, roles, None)
+            for number, change in enumerate(change_set["changes"], start=1):
+                lines += _apply_change(session, actor_id, number, change, effective, end)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return ["Chạy thử: không có thay đổi nào được lưu.", *lines]
+    return lines
+
+
+def _apply_change(session: Session, actor_id: int | None, number: int, change: object, effective: date,
+                  end: date) -> list[str]:
+    spec = change.get("successor") if isinstance(change, dict) else None
+    olds = change.get("predecessors") if isinstance(change, dict) else None
+    if not isinstance(spec, dict) or not isinstance(olds, list) or not olds \
+            or not all(isinstance(code, str) for code in olds):
+        raise DomainError("org_bad_change_set", detail=f"thay đổi thứ {number} cần «successor» và «predecessors»")
+    code = check_qcvn102(str(spec.get("code", "")))
+    successor = repo.agency_by_code(session, code)
+    lines = []
+    if successor is None:
+        parent = repo.agency_by_code(session, str(spec.get("parent", ""))) if spec.get("parent") else None
+        if spec.get("parent") and parent is None:
+            raise NotFound("agency_not_found", agency_code=str(spec.get("parent"))[:40])
+        try:
+            form = AgencyInput(code=code, qd20_code=str(spec.get("qd20_code", "")), name=str(spec.get("name", "")),
+                               abbreviation=str(spec.get("abbreviation", "")), kind=str(spec.get("kind", "")),
+                               parent_id=parent.id if parent else None, place_name=str(spec.get("place_name", "")),
+                               valid_from=effective.isoformat())
+        except ValidationError:
+            raise DomainError("org_bad_change_set", detail=f"cơ quan mới {code} thiếu tên, tên viết tắt hoặc "
+                                                          "loại cơ quan hợp lệ") from None
+        successor = _create_agency(session, actor_id, form)
+        lines.append(f"Thêm {successor.name} ({code}) từ ngày {effective:%d/%m/%Y}.")
+    elif successor.valid_to is not None:
+        raise DomainError("org_bad_successor")
+    for old_code in olds:
+        old = repo.agency_by_code(session, old_code.strip())
+        if old is None:
+            raise NotFound("agency_not_found", agency_code=old_code[:40])
+        people = repo.move_people(session, old.id, successor.id, actor_id)
+        units = repo.close_open_units(session, old.id, end, actor_id)
+        registers = repo.close_registers(session, old.id, actor_id)
+        _close_agency(session, actor_id, old, end, successor)
+        lines.append(f"Đóng {old.name} ({old.code}) sau ngày {end:%d/%m/%Y}; mã cũ chuyển thành mã của "
+                     f"{successor.name} từ ngày {effective:%d/%m/%Y}.")
+        if people:
+            lines.append(f"  Chuyển {len(people)} tài khoản sang {successor.name}: {', '.join(people)}.")
+        if units:
+            lines.append(f"  Đóng {len(units)} đơn vị: {', '.join(units)}.")
+        if registers:
+            lines.append(f"  Khóa sổ: {', '.join(registers)}.")
+    if successor.hosted:
+        incoming_register(session, successor.id)
+        lines.append(f"  {successor.name} mở sổ văn bản đến; số văn bản đi mở theo từng sổ khi cấp số đầu tiên.")
+    return lines

@@ -281,6 +281,7 @@ AUDIT_LABELS.update({
     "org.unit_changed": "Sửa tên đơn vị",
     "org.unit_moved": "Chuyển đơn vị sang đơn vị cấp trên khác",
     "org.unit_closed": "Đóng đơn vị",
+    "register.closed": "Khóa sổ đăng ký (sắp xếp lại tổ chức)",
     "exchange.refused": "Từ chối gói tin liên thông",
     "system.seeded": "Khởi tạo dữ liệu hệ thống",
 })

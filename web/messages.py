@@ -154,6 +154,7 @@ MESSAGES: dict[str, str] = {
     "org_invalid_input": "Thông tin chưa hợp lệ, vui lòng kiểm tra: {fields}.",
     "org_province_admin_only": "Chỉ quản trị hệ thống cấp tỉnh mới thêm, chuyển hoặc đóng cơ quan.",
     "org_other_agency": "Bạn chỉ quản trị được cơ quan của mình; cơ quan này do quản trị khác phụ trách.",
+    "org_bad_change_set": "Tệp thay đổi tổ chức không hợp lệ: {detail}.",
     "org_unit_abbreviation_taken": "Tên viết tắt «{abbreviation}» đã được dùng cho đơn vị «{name}» của cơ quan này.",
     # people and rights (F-IV.1.b–đ), delegation of signing and direction (ND30 Điều 13)
     "admin_other_agency": "Bạn chỉ quản trị được người dùng của cơ quan mình; người này thuộc cơ quan khác.",

@@ -607,3 +607,45 @@ def people_of(session: Session, agency_id: int) -> list[User]:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def move_people(session: Session, from_agency_id: int, to_agency_id: int, actor_id: int | None) -> list[str]:
+    """Move an agency's active accounts to another agency (a reorganisation), outside any unit; audited."""
+    moved = []
+    for user in session.exec(select(User).where(User.agency_id == from_agency_id, User.disabled == False)  # noqa: E712
+                             .order_by(User.username)):
+        record(session, actor_id, "user.moved", "user", user.id, from_agency_id=from_agency_id,
+               to_agency_id=to_agency_id, from_unit_id=user.unit_id, via="reorganisation")
+        user.agency_id, user.unit_id = to_agency_id, None
+        session.add(user)
+        moved.append(user.username)
+    session.flush()
+    return moved
+
+
+def close_open_units(session: Session, agency_id: int, valid_to: date, actor_id: int | None) -> list[str]:
+    """Close every unit of an agency still in force, on the agency's last day; audited."""
+    closed = []
+    for unit in session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency_id, col(OrgUnit.valid_to).is_(None))
+                             .order_by(OrgUnit.name)):
+        unit.valid_to = valid_to
+        session.add(unit)
+        record(session, actor_id, "org.unit_closed", "unit", unit.id, name=unit.name, valid_to=valid_to.isoformat(),
+               via="reorganisation")
+        closed.append(unit.name)
+    session.flush()
+    return closed
+
+
+def close_registers(session: Session, agency_id: int, actor_id: int | None) -> list[str]:
+    """Close an agency's active registers: their series end with the agency (DOMAIN §10.3.4); audited."""
+    closed = []
+    for register in session.exec(select(Register).where(Register.agency_id == agency_id,
+                                                         Register.active == True)):  # noqa: E712
+        register.active = False
+        session.add(register)
+        record(session, actor_id, "register.closed", "register", register.id, agency_id=agency_id,
+               name=register.name)
+        closed.append(register.name)
+    session.flush()
+    return closed

@@ -310,3 +310,55 @@ def test_a_drafts_letterhead_and_place_name_are_those_in_force_on_its_issue_date
     assert content.agency_name == "VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH HÀ NAM"  # its new name starts tomorrow
     assert content.place_name == "Hà Nam"
     assert content.parent_agency_name == "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH"  # in force since today
+
+
+def _change_set(effective="2025-07-01"):
+    return {"effective": effective, "changes": [{
+        "successor": {"code": "000.00.01.H42", "qd20_code": "H42.01", "name": "Văn phòng UBND tỉnh Ninh Bình",
+                      "abbreviation": "VP", "kind": "van_phong", "place_name": "Ninh Bình"},
+        "predecessors": ["000.00.01.H23"]}]}
+
+
+def test_a_reorganisation_creates_the_successor_moves_people_and_closes_the_predecessor(world):
+    from models.registers.repo import incoming_register
+    from models.registers.tables import Register
+
+    engine, office, _province_id, admin = world
+    with transaction(engine) as session:
+        old_register = incoming_register(session, office.agency_id).id
+    dry = org_commands.reorganise(engine, actor_id=None, roles=None, change_set=_change_set(), dry_run=True)
+    assert dry[0].startswith("Chạy thử") and any("Chuyển 4 tài khoản" in line for line in dry)
+    with transaction(engine) as session:
+        assert repo.agency_by_code(session, "000.00.01.H42") is None  # the dry run changed nothing
+        assert session.get(Agency, office.agency_id).valid_to is None
+
+    lines = org_commands.reorganise(engine, actor_id=admin, roles=ADMIN, change_set=_change_set(), dry_run=False)
+    assert any("Đóng Văn phòng Ủy ban nhân dân tỉnh Hà Nam" in line for line in lines)
+    with transaction(engine) as session:
+        successor = repo.agency_by_code(session, "000.00.01.H42")
+        assert successor.valid_from == date(2025, 7, 1)
+        assert session.get(Agency, office.agency_id).valid_to == date(2025, 6, 30)
+        assert {u.agency_id for u in session.exec(select(User).where(User.username.in_(["clerk", "leader"])))} == \
+            {successor.id}
+        assert all(u.valid_to == date(2025, 6, 30) for u in session.exec(
+            select(OrgUnit).where(OrgUnit.agency_id == office.agency_id)))
+        assert session.get(Register, old_register).active is False
+        assert session.exec(select(Register).where(Register.agency_id == successor.id, Register.active == True)).all()  # noqa: E712
+        assert repo.resolve_agency_code(session, "000.00.01.H23", date(2025, 1, 10)).id == successor.id
+    assert len(_events(engine, "user.moved")) == 4 and len(_events(engine, "register.closed")) == 1
+
+
+def test_a_reorganisation_with_open_work_is_refused_whole(world):
+    engine, office, _province_id, _admin = world
+    with transaction(engine) as session:
+        make_task(session, office, make_document(session, office))
+    with pytest.raises(Conflict) as refused:
+        org_commands.reorganise(engine, actor_id=None, roles=None, change_set=_change_set(), dry_run=False)
+    assert refused.value.code == "org_open_work" and "1 việc đang xử lý" in refused.value.params["open"]
+    with transaction(engine) as session:
+        assert repo.agency_by_code(session, "000.00.01.H42") is None
+        assert session.exec(select(User).where(User.agency_id == office.agency_id)).all()  # nobody moved
+    for bad in ({}, {"effective": "2025-07-01", "changes": []}, {"effective": "x", "changes": [{}]},
+                {"effective": "2025-07-01", "changes": [{"successor": {"code": "H42.01"}, "predecessors": ["a"]}]}):
+        with pytest.raises(DomainError):
+            org_commands.reorganise(engine, actor_id=None, roles=None, change_set=bad, dry_run=False)
