@@ -45,6 +45,8 @@ class LoginResult:
     must_change_password: bool
     # The signed known-device cookie for this browser and account (models/org/throttle.py).
     device_cookie: str = ""
+    # An administrator without a second factor: enrolment comes next (after a password change).
+    must_enrol_two_factor: bool = False
 
 
 @dataclass
@@ -126,7 +128,9 @@ def _open(session: Session, settings: Settings, key: bytes, user: User, kind: Se
         user_agent=user_agent, ip_address=ip_address,
     )
     cookie = device_token(key, user.id, user.password_hash, device or secrets.token_hex(16), now)
-    return LoginResult(token, user, row.csrf_token, user.must_change_password, cookie)
+    must_enrol = Role.ADMIN in account_repo.roles_of(session, user.id) and not two_factor_repo.has_factor(session,
+                                                                                                          user.id)
+    return LoginResult(token, user, row.csrf_token, user.must_change_password, cookie, must_enrol)
 
 
 def _second_factor(session: Session, key: bytes, user: User, factor: TwoFactor, code: str, keys: dict[str, str],

@@ -71,7 +71,8 @@ async def login_submit(request: Request, state: State, username: Annotated[str, 
 def _signed_in(state, result: auth_commands.LoginResult, next: str) -> Response:
     """The session cookie and the known-device cookie, then the page to go to: the forced
     password change first, then (administrators) the enrolment of a second factor."""
-    target = "/account/password" if result.must_change_password else _safe_next(next)
+    target = ("/account/password" if result.must_change_password
+              else "/account/two-factor" if result.must_enrol_two_factor else _safe_next(next))
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="lax",
                         secure=state.settings.cookie_secure,

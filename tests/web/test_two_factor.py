@@ -14,9 +14,12 @@ from sqlmodel import select
 from app import create_app
 from commands.auth import device_key
 from models.audit import AuditEvent
-from models.db import reading
+from models.db import reading, transaction
+from models.org.repo import create_user
 from models.org.tables import RecoveryCode, TwoFactor, User
 from models.org.two_factor import decrypt_secret
+from models.seed.data import OFFICE_CODE
+from models.vocab import Role
 from tests.conftest import DEMO_PASSWORD
 from tests.helpers import make_settings
 from tests.web.conftest import _totp, browser_login, enrol_two_factor, next_code
@@ -135,7 +138,7 @@ async def test_a_recovery_code_works_once(client):
 
 async def test_an_administrator_must_enrol_after_the_password(client):
     response, _ = await _password_step(client, "admin")
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["location"] == "/account/two-factor"
     for path in ("/admin/users", "/", "/admin/audit"):
         page = await client.get(path)
         assert page.status_code == 303 and page.headers["location"] == "/account/two-factor", path
@@ -211,3 +214,22 @@ async def test_new_recovery_codes_replace_the_old_ones(client):
     assert (await _code_step(client, token, old[0])).status_code == 401
     assert (await _code_step(client, token, new[0])).status_code == 303
     assert "auth.recovery_codes_generated" in _audit_codes(client.engine, "chuyenvien")
+
+
+async def test_a_new_administrator_changes_the_password_first_then_enrols(client):
+    with transaction(client.engine) as session:
+        _, one_time = create_user(session, username="quantri.moi", full_name="Quản trị mới",
+                                  agency_code=OFFICE_CODE, roles=[Role.ADMIN])
+    response, _ = await _password_step(client, "quantri.moi", one_time)
+    assert response.headers["location"] == "/account/password"
+    early = await client.get("/account/two-factor")
+    assert early.status_code == 303 and early.headers["location"] == "/account/password"  # password first
+    form = await client.get("/account/password")
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', form.text).group(1)
+    changed = await client.post("/account/password", headers={"X-CSRF-Token": csrf},
+                                data={"current": one_time, "new": "Quan@Tri2026", "confirm": "Quan@Tri2026"})
+    assert changed.status_code == 303
+    inbox = await client.get("/")
+    assert inbox.status_code == 303 and inbox.headers["location"] == "/account/two-factor"  # then enrolment
+    await enrol_two_factor(client, "quantri.moi")
+    assert (await client.get("/admin/users")).status_code == 200
