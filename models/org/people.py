@@ -48,6 +48,9 @@ def person(session: Session, username: str, agency_ids: set[int] | None) -> User
     if user is None:
         raise NotFound("user_not_found", username=username)
     check_managed(agency_ids, user.agency_id)
+    if agency_ids is not None and session.get(UserRole, (user.id, Role.SYSTEM_ADMIN)) is not None:
+        # The province's administrator answers to no agency's administrator.
+        raise Forbidden("admin_system_role")
     return user
 
 

@@ -93,6 +93,12 @@ def test_an_agency_administrator_manages_only_the_people_of_their_own_agency(see
     assert {p.username for p in people_commands.list_people(engine, **snv_admin)} == {
         "vanthu.snv", "lanhdao.snv", "admin.snv"}
 
+    # An administrator of the province's own office cannot touch the province's administrator.
+    office_admin = _agency_admin(engine, OFFICE, "admin.vp")
+    with pytest.raises(Forbidden) as error:
+        people_commands.lock_person(engine, **office_admin, username="admin", reason="Thử")
+    assert error.value.code == "admin_system_role"
+    assert _snapshot(engine, "admin")[4] is False
     # Inside their agency they act, and the change is audited.
     people_commands.change_person(engine, **snv_admin, username="vanthu.snv", account_roles=["van_thu", "chuyen_vien"])
     assert _snapshot(engine, "vanthu.snv")[-1] == ["chuyen_vien", "van_thu"]
