@@ -324,7 +324,7 @@ def _ensure_stamp_images(settings: Settings) -> None:
 
 
 def issue_demo_person(settings: Settings, *, username: str, full_name: str, organisation: str, title: str,
-                      agency_code: str) -> Path:
+                      agency_code: str, locality: str = "") -> Path:
     """A demo certificate and signature image for one more person (a deputy made after seeding).
 
     The key is issued by the demo issuing CA like the seeded leaders'; returns its PKCS#12 file
@@ -335,7 +335,7 @@ def issue_demo_person(settings: Settings, *, username: str, full_name: str, orga
     now = datetime.now(UTC).replace(microsecond=0)
     key = _new_key()
     subject = _name(common_name=full_name, organisation=organisation, title=title, agency_code=agency_code,
-                    locality="Hà Nam")
+                    locality=locality)  # the agency's place name, never a fixed province
     cert = _certificate(subject, key, issuing.subject, issuing_key, now - timedelta(days=1),
                         now + timedelta(days=3 * 365), issuer_cert=issuing)
     path = demo_dir(settings) / "people" / f"{username}.p12"
