@@ -168,3 +168,35 @@ async def test_a_deputy_signs_for_the_leader_with_kt_and_is_refused_after_expiry
                     DraftRevision.stage == RevisionStage.SIGNED) == []
         views = delegation_commands.list_delegations(engine, actor_id=leader.id, roles=leader_roles)
         assert [v.state for v in views] == ["expired"]
+
+
+async def test_a_deputy_directs_an_incoming_document_for_the_leader_only_under_a_delegation(
+        seeded_sqlite, temporal_env, task_queue, tmp_path):
+    from commands.tasks import act_on_task
+    from models.errors import NotFound
+    from tests.conftest import minimal_pdf
+    from tests.helpers import upload
+
+    engine, client = seeded_sqlite, temporal_env.client
+    settings = make_settings(tmp_path, task_queue)
+    leader, leader_roles = user_and_roles(engine, "lanhdao")
+    deputy, deputy_roles = user_and_roles(engine, "truongphong")  # a unit head: no direction of their own
+    lead_unit = rows(engine, OrgUnit, OrgUnit.abbreviation == "TH")[0]
+    fields = {"opinion": "Phòng Tổng hợp chủ trì", "lead_unit_id": str(lead_unit.id)}
+    async with running_worker(client, engine, settings):
+        document = await upload(engine, client, settings, minimal_pdf())
+        direct = await eventually(lambda: open_task_of(engine, document.id, "direct"))
+        with pytest.raises(NotFound):
+            await act_on_task(engine, client, task_id=direct.id, user=deputy, roles=deputy_roles,
+                              action="giao_xu_ly", nonce="g0", fields=fields)
+        today = delegation_repo.today()
+        delegation_commands.create_delegation(
+            engine, actor_id=leader.id, roles=leader_roles, deputy_username="truongphong", kind="chi_dao",
+            form="KT.", starts_on=today.isoformat(), ends_on=(today + timedelta(days=6)).isoformat())
+        outcome = await act_on_task(engine, client, task_id=direct.id, user=deputy, roles=deputy_roles,
+                                    action="giao_xu_ly", nonce="g1", fields=fields)
+        assert outcome.applied
+        event = rows(engine, AuditEvent, AuditEvent.code == "document.giao_xu_ly",
+                     AuditEvent.subject_id == document.id)[0]
+        assert event.actor_id == deputy.id and event.data["on_behalf_of"] == str(leader.id)
+        assert await eventually(lambda: open_task_of(engine, document.id, "assign"))
