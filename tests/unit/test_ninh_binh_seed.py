@@ -113,3 +113,29 @@ def test_a_package_for_a_dissolved_agency_without_successor_finds_no_receiver(nb
     with transaction(nb) as session:
         assert our_agency(session, "000.00.21.H23", date(2025, 5, 1)) is None  # thị xã Duy Tiên, closed
         assert our_agency(session, "000.00.00.G09", date(2025, 5, 1)) is None  # outside: not ours
+
+
+def test_no_product_code_hard_codes_the_former_province():
+    """Letterheads and place names come from the agency rows (DOMAIN §10.3.3): no "Hà Nam" literal
+    outside the seed data, docstrings aside."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for folder in ("models", "commands", "web", "activities", "workflows"):  # (cli help names the profiles)
+        for path in (root / folder).rglob("*"):
+            if "seed" in path.parts or path.suffix not in (".py", ".html", ".j2"):
+                continue
+            text = path.read_text(encoding="utf-8")
+            if path.suffix != ".py":
+                found += [str(path)] if "Hà Nam" in text or "HÀ NAM" in text else []
+                continue
+            tree = ast.parse(text)
+            docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                          if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                          and node.body and isinstance(node.body[0], ast.Expr)}
+            found += [f"{path}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                      and ("Hà Nam" in node.value or "HÀ NAM" in node.value)]
+    assert found == []
