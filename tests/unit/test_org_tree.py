@@ -110,7 +110,7 @@ def test_it_gives_every_agency_an_alias_row_with_its_validity(tree):
 
 def test_it_creates_the_demo_users_with_their_roles(tree):
     expected = {
-        "admin": ({Role.ADMIN}, "000.00.01.H23", "HCTC"),
+        "admin": ({Role.ADMIN, Role.SYSTEM_ADMIN}, "000.00.01.H23", "HCTC"),
         "vanthu": ({Role.CLERK}, "000.00.01.H23", "HCTC"),
         "lanhdao": ({Role.AGENCY_LEADER}, "000.00.01.H23", None),
         "truongphong": ({Role.UNIT_LEADER}, "000.00.01.H23", "TH"),
