@@ -104,18 +104,18 @@ def begin(engine: Engine, *, user_id: int, key: str, method: str, path: str, fin
 
 def finish(engine: Engine, begun: Begun, *, took_effect: bool, status: int, headers: dict[str, str],
            body: bytes | None) -> None:
-    """Keep the answer for retries, or free the key when the request changed nothing and failed.
+    """Keep the answer of a request that took effect, for its retries; free the key of one that did not.
 
+    A request that changed nothing (refused, failed, or a read such as a suggestion) can simply be
+    run again, and a person correcting a refused form must be able to send it with the same key.
     A request that took effect but answered with a server error keeps no answer: its retries are
-    answered from what it did (``took effect``), not with the error.
+    answered from what it did, not with the error.
     """
     with transaction(engine) as session:
-        if took_effect and status >= 500:
-            return
-        if not took_effect and status >= 400:
+        if not took_effect:
             repo.release(session, begun.request_id, begun.holder)
             return
-        if body is None:  # an answer too large or streamed: retries are answered from the effect
+        if status >= 500 or body is None:  # retries are answered from the effect instead
             return
         repo.save_answer(session, begun.request_id, status, headers, body)
 

@@ -33,7 +33,7 @@ from web import reports
 from web.body_limits import JsonFormText
 from web.deps import ApiUser, DbSession, State
 from web.filters import iso_vn
-from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, request_key
+from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, changes_nothing, request_key
 from web.labels import ACTION_FIELD_LABELS, ACTION_LABELS, AUDIT_LABELS, FIELD_LABELS, STATUS_LABELS
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])
@@ -200,6 +200,7 @@ async def create_incoming(principal: ApiUser, state: State, file: Annotated[Uplo
 
 
 @router.post("/incoming/suggest", summary="Gợi ý thông tin văn bản đọc từ tệp PDF (không lưu gì)")
+@changes_nothing
 async def suggest_incoming(principal: ApiUser, state: State, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     data = await read_limited(file, state.settings.upload_max_bytes)
     suggestions = await intake.suggest_metadata_from_pdf(data, state.settings)
@@ -211,6 +212,7 @@ async def suggest_incoming(principal: ApiUser, state: State, file: Annotated[Upl
 
 @router.post("/incoming/duplicates",
              summary="Văn bản đã tiếp nhận có thể trùng với thông tin văn bản (kiểm tra trước khi vào sổ, không lưu gì)")
+@changes_nothing
 async def incoming_duplicates(principal: ApiUser, state: State, metadata: Annotated[JsonFormText, Form()]) -> dict[str, Any]:
     if Role.CLERK not in principal.roles:
         raise DomainError("clerk_only")

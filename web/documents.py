@@ -29,7 +29,7 @@ from models.vocab import Direction, Role, Urgency
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
-from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with
+from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, changes_nothing
 from web.messages import field_errors, message_of
 
 router = APIRouter(route_class=IdempotentRoute)
@@ -59,6 +59,7 @@ def intake_form(request: Request, principal: WebUser) -> Response:
 
 
 @router.post("/documents/suggest")
+@changes_nothing
 async def suggest(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     """Re-render the metadata fields filled from the chosen PDF (htmx, on file selection)."""
     form = await request.form()
@@ -83,6 +84,7 @@ async def suggest(request: Request, principal: WebUser, state: State, _: CsrfChe
 
 
 @router.post("/documents/duplicates")
+@changes_nothing
 async def duplicate_check(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     """Re-render the probable-duplicate warning for the metadata typed so far (htmx, on change)."""
     if Role.CLERK not in principal.roles:

@@ -9,7 +9,8 @@ rendered form carries), scoped to the signed-in person and remembered for a day:
 * same key, same request, its change committed but its answer lost (the process died) → an answer
   rebuilt from what it did (the route's ``answers_retries_with``), never a second run;
 * same key, still running elsewhere → wait a little, then 409;
-* same key, different request → 422.
+* same key, different request → 422;
+* a request that changed nothing (refused, failed, a read) frees its key: it may simply run again.
 
 Routes opt in by belonging to a router built with ``route_class=IdempotentRoute``; requests
 without a key behave as before.
@@ -51,6 +52,7 @@ NOT_PART_OF_REQUEST = {"csrf_token", FORM_FIELD}
 
 Rebuild = Callable[[Request, IdempotentRequest], Any]
 _REBUILD_ATTRIBUTE = "__qlvb_rebuild_answer__"
+_CHANGES_NOTHING_ATTRIBUTE = "__qlvb_changes_nothing__"
 
 
 def RUN_AGAIN(request: Request, stored: IdempotentRequest) -> None:  # noqa: N802 - a marker, named as a constant
@@ -79,6 +81,16 @@ def effect_data(request: Request, stored: IdempotentRequest, code: str) -> dict[
     with reading(request.app.state.qlvb.engine) as session:
         event = audit.first_since(session, code, stored.subject_id, stored.created_at)
         return event.data if event else {}
+
+
+def changes_nothing(endpoint: Callable) -> Callable:
+    """Declare a POST route that only reads (a suggestion from an uploaded file, a duplicate check).
+
+    It ignores the key it is sent: the intake form posts its fields, key included, to these routes
+    while the person fills it in, and the key must stay free for the form's own submission.
+    """
+    setattr(endpoint, _CHANGES_NOTHING_ATTRIBUTE, True)
+    return endpoint
 
 
 def request_key(request: Request) -> str | None:
@@ -175,6 +187,8 @@ class IdempotentRoute(APIRoute):
         handler = super().get_route_handler()
         rebuild: Rebuild | None = getattr(self.endpoint, _REBUILD_ATTRIBUTE, None)
         success_status = self.status_code or 200
+        if getattr(self.endpoint, _CHANGES_NOTHING_ATTRIBUTE, False):
+            return handler
 
         async def idempotent_handler(request: Request) -> Response:
             if request.method != "POST":

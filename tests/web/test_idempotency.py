@@ -230,3 +230,20 @@ def test_every_route_that_changes_something_honours_the_key():
                      if "POST" in getattr(route, "methods", set()) and not isinstance(route, IdempotentRoute))
     assert all(path.startswith(("/login", "/logout", "/account/", "/api/v1/auth/", "/dev/"))
                            for path in outside), outside
+
+
+async def test_the_form_s_suggestions_leave_its_key_for_the_submission(web):
+    """The intake form posts its fields, key included, for suggestions while the person types."""
+    csrf = await browser_login(web, "vanthu")
+    form = await web.get("/documents/new")
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', form.text).group(1)
+    pdf = ("kh.pdf", minimal_pdf(2), "application/pdf")
+    suggested = await web.post("/documents/suggest", data={"csrf_token": csrf, "idempotency_key": key},
+                               files={"file": pdf}, headers={"HX-Request": "true"})
+    assert suggested.status_code == 200
+    fields = {"csrf_token": csrf, "idempotency_key": key, "code_number": "46", "code_notation": "SYT-KH",
+              "issued_date": "2026-11-02", "organ_name": "Sở Y tế", "type_name": "Kế hoạch",
+              "subject": "Kế hoạch phòng chống dịch năm 2027", "priority": "thuong"}
+    submitted = await web.post("/documents/new", data=fields, files={"file": pdf})
+    assert submitted.status_code == 303, submitted.text
+    assert len(_incoming(web)) == 1
