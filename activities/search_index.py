@@ -1,7 +1,7 @@
 """Reading the text layer of documents' PDFs into the search index, a bounded batch at a time.
 
 ``index_document`` marks a row ``text_pending`` whenever a document's current file is not the
-one its indexed text was read from: documents from before full text (migration 0015), a hub or
+one its indexed text was read from: documents from before full text (migration 0016), a hub or
 internal delivery, an issued document, a new draft revision, a signed copy. Each ``Reconcile``
 round reads up to ``BATCH`` of them (``index_text_layers``); ``qlvb search index-text`` runs the
 same rounds until none is left. Uploads are indexed at intake and paper scans by OCR, so those

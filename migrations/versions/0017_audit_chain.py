@@ -1,7 +1,7 @@
 """audit chain: every audit event hash-chained to the previous one, each day's head signed
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-04 06:00:00
 
 The audit trail becomes tamper-evident (ND30 PL VI III.5.a, III.6.l): ``auditevent`` gets
@@ -19,7 +19,7 @@ from alembic import op
 from models.audit import GENESIS_HASH, event_hash
 
 revision: str = '0017'
-down_revision: str | None = '0015'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

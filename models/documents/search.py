@@ -297,7 +297,7 @@ class DocumentSearch(SQLModel, table=True):
         # (equality) on SQLite, where the ``LIKE`` scans of this narrow column stay fast.
         Index("ix_document_search_so_ky_hieu", "so_ky_hieu", postgresql_using="gin",
               postgresql_ops={"so_ky_hieu": "gin_trgm_ops"}),
-        # The rows whose text layer is still to be read, and nothing else (migration 0015).
+        # The rows whose text layer is still to be read, and nothing else (migration 0016).
         Index("ix_document_search_text_pending", "id", sqlite_where=sql_text("text_pending"),
               postgresql_where=sql_text("text_pending")),
     )

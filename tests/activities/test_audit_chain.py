@@ -202,7 +202,7 @@ def test_the_migration_chains_existing_events_in_id_order(tmp_path):
     url = f"sqlite:///{tmp_path / 'migrated.db'}"
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0015")
+    command.upgrade(config, "0016")
     engine = make_engine(url)
     with engine.begin() as connection:
         for number in range(5):

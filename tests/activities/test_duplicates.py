@@ -157,7 +157,7 @@ def test_the_migration_backfills_the_folded_code_of_existing_documents(backend, 
             connection.execute(sa.text("CREATE SCHEMA public"))
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url)
-    before = ScriptDirectory.from_config(config).get_revision("0016").down_revision
+    before = ScriptDirectory.from_config(config).get_revision("0015").down_revision
     command.upgrade(config, before)
     typed = [("Số 12", unicodedata.normalize("NFD", "ubnd-vp")), ("05", "QĐ-UBND"), ("7", "")]
     with engine.begin() as connection:
@@ -172,7 +172,7 @@ def test_the_migration_backfills_the_folded_code_of_existing_documents(backend, 
                 meta.tables["document"], id=f"doc-{index}", direction="incoming", agency_id=agency_id,
                 created_by=user_id, code_number=number, code_notation=notation, workflow_id=f"wf-{index}",
                 in_reply_to_id=None, external_document_id=None)))
-    command.upgrade(config, "0016")
+    command.upgrade(config, "0015")
     with engine.connect() as connection:
         stored = dict(connection.execute(sa.text("SELECT id, duplicate_code FROM document")).all())
     engine.dispose()

@@ -255,7 +255,7 @@ def test_documents_from_before_full_text_are_read_by_the_rounds(engine, store):
         org = make_org(session)
         documents = [_receive(session, org, store, minimal_pdf(text_line=f"Tai lieu cu so hieu{n}"))
                      for n in range(5)]
-    with transaction(engine) as session:  # as migration 0015 leaves them
+    with transaction(engine) as session:  # as migration 0016 leaves them
         session.execute(update(DocumentSearch).values(text_pending=True, text_file_id=None))
         assert search_repo.pending_text_count(session) == 5
     assert index_pending_text(engine, store, batch=2) == 2
@@ -297,7 +297,7 @@ def _index_sources(engine) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_migration_0015_leaves_stored_documents_for_the_text_rounds(backend, tmp_path):
+def test_migration_0016_leaves_stored_documents_for_the_text_rounds(backend, tmp_path):
     """Documents stored before full text are marked pending; on SQLite the FTS5 index keeps working."""
     import os
     from pathlib import Path
@@ -322,7 +322,7 @@ def test_migration_0015_leaves_stored_documents_for_the_text_rounds(backend, tmp
             connection.execute(text("CREATE SCHEMA public"))
     config = Config(str(Path(__file__).resolve().parents[2] / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0016")  # the revision before this one
+    command.upgrade(config, "0015")  # the revision before this one
     store = FileStore(tmp_path / "files")
     pdf = minimal_pdf(text_line="Quy che phoi hop cu")
     with engine.begin() as connection:
@@ -338,7 +338,7 @@ def test_migration_0015_leaves_stored_documents_for_the_text_rounds(backend, tmp
         connection.execute(text(
             "INSERT INTO document_search (document_id, folded, so_ky_hieu, text_content, updated_at) "
             "VALUES (:id, 'quy che', '', '', :now)"), {"id": document.id, "now": utcnow()})
-    command.upgrade(config, "0015")
+    command.upgrade(config, "0016")
     with transaction(engine) as session:
         assert search_repo.pending_text_count(session) == 1
     assert index_pending_text(engine, store) == 1

@@ -1,7 +1,7 @@
 """full text of PDFs in the search index: which file the text was read from, and what waits
 
-Revision ID: 0015
-Revises: 0016
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-04 05:30:00
 
 ``document_search.text_file_id`` names the current file whose text layer (with the
@@ -18,8 +18,8 @@ from alembic import op
 
 from models.documents.search import FTS_PREFIX, FTS_UPDATE_TRIGGER
 
-revision: str = '0015'
-down_revision: str | None = '0016'
+revision: str = '0016'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

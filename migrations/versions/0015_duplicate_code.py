@@ -1,6 +1,6 @@
 """duplicate code: the folded số/ký hiệu probable duplicates are found by
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-04 05:40:00
 
@@ -17,7 +17,7 @@ from alembic import op
 
 from models.documents.duplicates import DUPLICATE_CODE_LENGTH, code_key
 
-revision: str = '0016'
+revision: str = '0015'
 down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
