@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 from models.db import transaction, utcnow
 from models.documents import lifecycle
 from models.documents.tables import Document
+from models.org import repo as org_repo
 from models.outgoing.recipient_status import report_to_sender
 from models.registers import repo as register_repo
 from models.vocab import DocumentStatus
@@ -28,12 +29,18 @@ class RegisterActivities:
         Idempotency key: (register, workflow id). A retry, a replay or a crash after commit
         returns the number already allocated, and writes no second audit event.
         Non-retryable: ``document_missing`` (the row the workflow was started for is gone).
+        The number comes from the series of the agency answering for the document now: after a
+        reorganisation, the successor's; a number taken before it stays in the closed series.
         """
         with transaction(self.engine) as session:
             document = session.get(Document, request.document_id)
             if document is None:
                 raise ApplicationError("document_missing", type="document_missing", non_retryable=True)
-            register = register_repo.incoming_register(session, document.agency_id)
+            taken = register_repo.entry_of_workflow(session, request.workflow_id, document.id)
+            if taken is not None:  # a retry after the series it was numbered in closed
+                return RegisterIncomingResult(taken.register_id, taken.year, taken.number, taken.allocated_at)
+            register = register_repo.incoming_register(
+                session, org_repo.answering_agency(session, document.agency_id))
             # Ngày đến is when the document entered the system (QĐ44 Điều 7.2).
             received_at = document.created_at or utcnow()
             entry, allocated_now = register_repo.allocate_number(

@@ -8,6 +8,7 @@ from temporalio import activity
 from models.audit import already_recorded, record
 from models.db import transaction
 from models.notifications.notify import notify, people_with_role
+from models.org import repo as org_repo
 from models.tasks import repo as task_repo
 from models.vocab import Role, TaskStatus
 from workflows.contracts import CloseWorkflowTasksInput, EscalateInput, OpenTaskInput, TaskRef
@@ -23,15 +24,20 @@ class TaskActivities:
     def open_task(self, request: OpenTaskInput) -> int:
         """Insert the task row; idempotent on (workflow id, task key). Returns the row id.
 
-        The audit event is written only when the row is new, so retries leave one event.
+        The audit event is written only when the row is new, so retries leave one event. A step of an
+        agency closed by a reorganisation opens for the agency answering for it now (its successor),
+        in the same unit only when that unit belongs to the successor.
         """
         with transaction(self.engine) as session:
+            agency_id = org_repo.answering_agency(session, request.agency_id)
+            unit_id = (request.unit_id if agency_id == request.agency_id
+                       else org_repo.answering_unit(session, request.unit_id, agency_id))
             task, created = task_repo.open_task(session, {
                 "workflow_id": request.workflow_id, "task_key": request.task_key,
                 "document_id": request.document_id, "step": request.step,
-                "agency_id": request.agency_id, "candidate_role": request.candidate_role,
+                "agency_id": agency_id, "candidate_role": request.candidate_role,
                 "actions": list(request.actions), "urgency_rank": request.urgency_rank,
-                "due_at": request.due_at, "unit_id": request.unit_id,
+                "due_at": request.due_at, "unit_id": unit_id,
                 "assignee_id": request.assignee_id,
                 # A step for one named person starts as theirs; others wait to be claimed.
                 "status": TaskStatus.CLAIMED if request.assignee_id else TaskStatus.OPEN,
@@ -39,11 +45,12 @@ class TaskActivities:
             if created:
                 record(session, None, "task.opened", "document", request.document_id,
                        task_id=task.id, step=request.step, candidate_role=request.candidate_role,
-                       unit_id=request.unit_id, assignee_id=request.assignee_id,
-                       due_at=request.due_at.isoformat() if request.due_at else None)
+                       unit_id=unit_id, assignee_id=request.assignee_id,
+                       due_at=request.due_at.isoformat() if request.due_at else None,
+                       **({"for_agency_id": request.agency_id, "agency_id": agency_id}
+                          if agency_id != request.agency_id else {}))
                 people = ([request.assignee_id] if request.assignee_id else
-                          people_with_role(session, request.agency_id, Role(request.candidate_role),
-                                           request.unit_id))
+                          people_with_role(session, agency_id, Role(request.candidate_role), unit_id))
                 urgent = request.urgency_rank > 0
                 notify(session, people, request.document_id, "urgent_task" if urgent else "new_task",
                        urgent=urgent, step=request.step, task_id=task.id)

@@ -155,6 +155,8 @@ MESSAGES: dict[str, str] = {
     "org_province_admin_only": "Chỉ quản trị hệ thống cấp tỉnh mới thêm, chuyển hoặc đóng cơ quan.",
     "org_other_agency": "Bạn chỉ quản trị được cơ quan của mình; cơ quan này do quản trị khác phụ trách.",
     "org_bad_change_set": "Tệp thay đổi tổ chức không hợp lệ: {detail}.",
+    "org_record_clash": "Không thể bàn giao hồ sơ {notation} năm {year}: «{name}» đã có hồ sơ cùng số và ký hiệu. "
+                        "Vui lòng đổi ký hiệu một trong hai hồ sơ trước khi sắp xếp lại.",
     "org_unit_abbreviation_taken": "Tên viết tắt «{abbreviation}» đã được dùng cho đơn vị «{name}» của cơ quan này.",
     # people and rights (F-IV.1.b–đ), delegation of signing and direction (ND30 Điều 13)
     "admin_other_agency": "Bạn chỉ quản trị được người dùng của cơ quan mình; người này thuộc cơ quan khác.",

@@ -32,6 +32,7 @@ from models.org.tables import (
     UserSession,
 )
 from models.org.throttle import ThrottlePolicy, account_identity
+from models.records.tables import RecordFile
 from models.registers.numbering import vietnam_date
 from models.registers.tables import Register, RegisterEntry
 from models.tasks.tables import Task
@@ -649,3 +650,88 @@ def close_registers(session: Session, agency_id: int, actor_id: int | None) -> l
         closed.append(register.name)
     session.flush()
     return closed
+
+
+def answering_agency(session: Session, agency_id: int, on: date | None = None) -> int:
+    """The agency that answers for ``agency_id``'s work: itself unless it is closed (before ``on`` when
+    given; with ``on`` None as soon as its closing is decided, since a reorganisation hands the work over
+    when it is applied), else its successor, followed as far as it goes (DOMAIN §10.3.4).
+
+    Running workflows carry the agency they started in; the activities that open a step or take a
+    number ask this, so a step of a merged agency opens for the agency that took its work over.
+    """
+    agency = session.get(Agency, agency_id)
+    seen: set[int] = set()
+    while (agency is not None and agency.valid_to is not None and (on is None or agency.valid_to < on)
+           and agency.id not in seen and len(seen) < _MAX_SUCCESSION):
+        seen.add(agency.id)
+        following = successor_of(session, agency)
+        if following is None:
+            break
+        agency = following
+    return agency.id if agency is not None else agency_id
+
+
+def answering_unit(session: Session, unit_id: int | None, agency_id: int) -> int | None:
+    """The unit a step keeps in the agency answering for it: the same one when it belongs to that agency
+    and is still open; otherwise none (the step is offered to the role across the whole agency)."""
+    if unit_id is None:
+        return None
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or unit.agency_id != agency_id or (unit.valid_to is not None
+                                                       and unit.valid_to < vietnam_date(utcnow())):
+        return None
+    return unit_id
+
+
+@dataclass
+class HandOver:
+    """What a reorganisation handed from a predecessor to its successor."""
+
+    tasks: int = 0
+    documents: int = 0
+    records: list[str] | None = None
+
+
+def hand_over_work(session: Session, old: Agency, new: Agency, unit_map: dict[int, int | None], change_set: str,
+                   actor_id: int | None) -> HandOver:
+    """Hand a predecessor's open tasks, documents in progress and open hồ sơ to its successor; audited.
+
+    Tasks go to the successor's unit that ``unit_map`` names for their unit (none: offered to the role
+    across the successor), documents get the successor as the agency answering for them (their issuing
+    codes stay as issued), open hồ sơ change owner unless the successor holds one with the same code.
+    Every moved row gets an event naming both agencies and the change set.
+    """
+    done = HandOver(records=[])
+    provenance = {"from_agency_id": old.id, "to_agency_id": new.id, "change_set": change_set}
+    for task in session.exec(select(Task).where(Task.agency_id == old.id, col(Task.status).in_(_OPEN_TASK_STATUSES))
+                             .order_by(Task.id)):
+        unit_id = unit_map.get(task.unit_id) if task.unit_id is not None else None
+        record(session, actor_id, "task.handed_over", "document", task.document_id, task_id=task.id,
+               step=task.step, from_unit_id=task.unit_id, to_unit_id=unit_id, **provenance)
+        task.agency_id, task.unit_id = new.id, unit_id
+        session.add(task)
+        done.tasks += 1
+    for document in session.exec(select(Document).where(Document.agency_id == old.id,
+                                                         col(Document.status).in_(_PENDING_DOCUMENT_STATUSES))
+                                 .order_by(Document.id)):
+        record(session, actor_id, "document.handed_over", "document", document.id, status=document.status,
+               **provenance)
+        document.agency_id = new.id
+        session.add(document)
+        done.documents += 1
+    for file in session.exec(select(RecordFile).where(RecordFile.agency_id == old.id,
+                                                      RecordFile.closed == False)  # noqa: E712
+                             .order_by(RecordFile.id)):
+        clash = session.exec(select(RecordFile.id).where(
+            RecordFile.agency_id == new.id, RecordFile.file_catalog == file.file_catalog,
+            RecordFile.file_notation == file.file_notation)).first()
+        if clash is not None:
+            raise Conflict("org_record_clash", notation=file.file_notation, year=file.file_catalog, name=new.name)
+        record(session, actor_id, "record.handed_over", "record", file.id, file_notation=file.file_notation,
+               file_catalog=file.file_catalog, **provenance)
+        file.agency_id = new.id
+        session.add(file)
+        done.records.append(f"{file.file_notation}/{file.file_catalog}")
+    session.flush()
+    return done

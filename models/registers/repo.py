@@ -130,6 +130,13 @@ def allocate_number(
     return entry, True
 
 
+def entry_of_workflow(session: Session, workflow_id: str, document_id: str) -> RegisterEntry | None:
+    """The number a workflow already took for a document, in whichever register (None: not yet)."""
+    return session.exec(select(RegisterEntry).where(RegisterEntry.workflow_id == workflow_id,
+                                                    RegisterEntry.document_id == document_id)
+                        .order_by(RegisterEntry.id)).first()
+
+
 def registers_of(session: Session, agency_id: int, kind: RegisterKind | None = None) -> list[Register]:
     """List an agency's registers, optionally of one kind."""
     query = select(Register).where(Register.agency_id == agency_id)

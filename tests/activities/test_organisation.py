@@ -10,6 +10,7 @@ from sqlmodel import select
 from commands import organisation as org_commands
 from models.audit import AuditEvent
 from models.db import transaction, utcnow
+from models.documents.tables import Document
 from models.errors import Conflict, DomainError, Forbidden
 from models.org import repo
 from models.org.schema import (
@@ -24,7 +25,8 @@ from models.org.schema import (
 )
 from models.org.tables import Agency, AgencyCode, AgencyName, OrgUnit, User
 from models.registers.numbering import vietnam_date
-from models.vocab import AgencyKind, Role
+from models.tasks.tables import Task
+from models.vocab import AgencyKind, DocumentStatus, Role
 from tests.factories import make_document, make_org, make_task
 
 ADMIN = {Role.SYSTEM_ADMIN}  # the province's administrator: the whole tree
@@ -348,16 +350,78 @@ def test_a_reorganisation_creates_the_successor_moves_people_and_closes_the_pred
     assert len(_events(engine, "user.moved")) == 4 and len(_events(engine, "register.closed")) == 1
 
 
-def test_a_reorganisation_with_open_work_is_refused_whole(world):
+def test_a_reorganisation_hands_open_work_to_the_successor_with_provenance(world):
+    from models.records.tables import RecordFile
+
     engine, office, _province_id, _admin = world
     with transaction(engine) as session:
-        make_task(session, office, make_document(session, office))
-    with pytest.raises(Conflict) as refused:
-        org_commands.reorganise(engine, actor_id=None, roles=None, change_set=_change_set(), dry_run=False)
-    assert refused.value.code == "org_open_work" and "1 việc đang xử lý" in refused.value.params["open"]
+        document = make_document(session, office)
+        document.organ_id = "000.00.03.H23"
+        session.add(document)
+        task = make_task(session, office, document, task_key="assign:1", role=Role.UNIT_LEADER, unit="TH")
+        done = make_document(session, office, subject="V/v đã xong")
+        done.status = DocumentStatus.DONE
+        session.add(done)
+        session.add(RecordFile(agency_id=office.agency_id, file_catalog=2025, file_notation="01.TH",
+                               title="Hồ sơ tổng hợp năm 2025"))
+        session.add(RecordFile(agency_id=office.agency_id, file_catalog=2024, file_notation="09.TH",
+                               title="Hồ sơ đã đóng", closed=True))
+        ids = (document.id, task.id, done.id)
+    change_set = {**_change_set(), "id": "QĐ-42-2025"}
+
+    dry = org_commands.reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=True)
+    assert "  Bàn giao cho Văn phòng UBND tỉnh Ninh Bình: 1 việc đang xử lý, 1 văn bản đang giải quyết, " \
+           "1 hồ sơ đang mở (01.TH/2025)." in dry
     with transaction(engine) as session:
-        assert repo.agency_by_code(session, "000.00.01.H42") is None
+        assert session.get(Task, ids[1]).agency_id == office.agency_id  # the dry run handed nothing over
+    assert _events(engine, "task.handed_over") == []
+
+    org_commands.reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=False)
+    with transaction(engine) as session:
+        successor = repo.agency_by_code(session, "000.00.01.H42")
+        moved_task, moved, finished = session.get(Task, ids[1]), session.get(Document, ids[0]), session.get(Document, ids[2])
+        assert (moved_task.agency_id, moved_task.unit_id, moved_task.status) == (successor.id, None, "open")
+        assert moved.agency_id == successor.id and moved.organ_id == "000.00.03.H23"  # its issuer's code stays
+        assert finished.agency_id == office.agency_id  # finished work stays where it was done
+        files = {f.file_notation: f.agency_id for f in session.exec(select(RecordFile))}
+        assert files == {"01.TH": successor.id, "09.TH": office.agency_id}
+        assert repo.answering_agency(session, office.agency_id) == successor.id
+        assert repo.answering_agency(session, office.agency_id, on=date(2025, 6, 30)) == office.agency_id
+        assert repo.answering_agency(session, successor.id) == successor.id
+    for code, subject in (("task.handed_over", ids[0]), ("document.handed_over", ids[0]), ("record.handed_over", None)):
+        [event] = _events(engine, code)
+        assert (event.data["from_agency_id"], event.data["to_agency_id"], event.data["change_set"]) == \
+            (office.agency_id, successor.id, "QĐ-42-2025")
+        assert subject is None or event.subject_id == subject
+    assert _events(engine, "task.handed_over")[0].data["from_unit_id"] == office.units["TH"]
+
+
+def test_a_reorganisation_refuses_a_clashing_hồ_sơ_and_a_bad_unit_map_whole(world):
+    from models.records.tables import RecordFile
+
+    engine, office, _province_id, admin = world
+    successor_id = _new_agency(engine, admin, None, code="000.00.01.H42")
+    with transaction(engine) as session:
+        for agency_id in (office.agency_id, successor_id):
+            session.add(RecordFile(agency_id=agency_id, file_catalog=2025, file_notation="01.TH", title="Hồ sơ"))
+        make_task(session, office, make_document(session, office))
+    change_set = _change_set()
+    with pytest.raises(Conflict) as refused:
+        org_commands.reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=False)
+    assert refused.value.code == "org_record_clash"
+    change_set["changes"][0]["units"] = {"000.00.01.H23": {"TH": "KHÔNG-CÓ"}}
+    with pytest.raises(DomainError) as refused:
+        org_commands.reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=False)
+    assert refused.value.code == "org_bad_change_set"
+    with transaction(engine) as session:
+        assert session.get(Agency, office.agency_id).valid_to is None  # everything or nothing
         assert session.exec(select(User).where(User.agency_id == office.agency_id)).all()  # nobody moved
+        assert session.exec(select(Task).where(Task.agency_id == office.agency_id)).all()
+    assert _events(engine, "task.handed_over") == []
+
+
+def test_a_change_set_that_is_not_well_formed_is_refused(world):
+    engine, _office, _province_id, _admin = world
     for bad in ({}, {"effective": "2025-07-01", "changes": []}, {"effective": "x", "changes": [{}]},
                 {"effective": "2025-07-01", "changes": [{"successor": {"code": "H42.01"}, "predecessors": ["a"]}]}):
         with pytest.raises(DomainError):
