@@ -9,7 +9,10 @@ from sqlmodel import select
 
 import cli
 from models.db import make_engine, transaction
-from models.org.tables import Agency, AgencyCode
+from models.documents.tables import Document
+from models.org.tables import Agency, AgencyCode, OrgUnit, User
+from models.tasks.tables import Task
+from tests.factories import Org, make_document, make_task
 
 CHANGE_SET = """
 effective: 2025-07-01
@@ -67,3 +70,38 @@ def test_people_move_with_their_agency_and_a_code_in_the_wrong_form_exits_2_in_v
     assert cli.main(["org", "reorganise", str(wrong)]) == 2
     assert "không đúng dạng QCVN 102" in capsys.readouterr().err
     assert _agencies(seeded_var)["000.00.09.H23"].valid_to is None
+
+
+MERGE_INTO_EXISTING = """
+id: QĐ 12/2025
+effective: 2025-07-01
+changes:
+  - successor: {code: 000.00.02.H23}
+    predecessors: [000.00.03.H23]
+    units: {000.00.03.H23: {NS: TCBM}}
+"""
+
+
+def test_open_work_is_listed_by_the_dry_run_then_handed_to_the_mapped_unit(seeded_var, tmp_path, capsys):
+    engine = make_engine(f"sqlite:///{seeded_var / 'qlvb.db'}")
+    agencies = _agencies(seeded_var)
+    with transaction(engine) as session:
+        units = {(u.agency_id, u.abbreviation): u.id for u in session.exec(select(OrgUnit))}
+        stc = Org(agency_id=agencies["000.00.03.H23"].id)
+        stc.units["NS"] = units[(stc.agency_id, "NS")]
+        stc.users["clerk"] = session.exec(select(User).where(User.username == "vanthu.stc")).one()
+        document = make_document(session, stc)
+        task_id = make_task(session, stc, document, task_key="assign:1", unit="NS").id
+        document_id = document.id
+    path = tmp_path / "sap-nhap.yaml"
+    path.write_text(MERGE_INTO_EXISTING, encoding="utf-8")
+    assert cli.main(["org", "reorganise", str(path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Bộ thay đổi QĐ 12/2025." in out
+    assert "Bàn giao cho Sở Nội vụ tỉnh Hà Nam: 1 việc đang xử lý, 1 văn bản đang giải quyết, 0 hồ sơ đang mở." in out
+    assert cli.main(["org", "reorganise", str(path)]) == 0
+    with transaction(engine) as session:
+        task, moved = session.get(Task, task_id), session.get(Document, document_id)
+        snv = agencies["000.00.02.H23"].id
+        assert (task.agency_id, task.unit_id) == (snv, units[(snv, "TCBM")]) and moved.agency_id == snv
+    engine.dispose()
