@@ -13,7 +13,7 @@ from sqlmodel import Session
 from config.settings import Settings
 from models.audit import record
 from models.db import transaction, utcnow
-from models.errors import AuthFailed, DomainError
+from models.errors import AuthFailed, DomainError, Forbidden
 from models.org import repo as account_repo
 from models.org import two_factor_repo
 from models.org.tables import Agency, TwoFactor, User, UserSession
@@ -35,6 +35,9 @@ from models.org.two_factor import (
     recovery_hash,
 )
 from models.vocab import Role, SessionKind
+
+# The roles that must log in with a second factor (QĐ44 Điều 21.2): enrolment comes first.
+_ENROLMENT_ROLES = frozenset({Role.ADMIN, Role.SYSTEM_ADMIN})
 
 
 @dataclass
@@ -128,8 +131,8 @@ def _open(session: Session, settings: Settings, key: bytes, user: User, kind: Se
         user_agent=user_agent, ip_address=ip_address,
     )
     cookie = device_token(key, user.id, user.password_hash, device or secrets.token_hex(16), now)
-    must_enrol = Role.ADMIN in account_repo.roles_of(session, user.id) and not two_factor_repo.has_factor(session,
-                                                                                                          user.id)
+    must_enrol = (bool(_ENROLMENT_ROLES & account_repo.roles_of(session, user.id))
+                  and not two_factor_repo.has_factor(session, user.id))
     return LoginResult(token, user, row.csrf_token, user.must_change_password, cookie, must_enrol)
 
 
@@ -173,7 +176,9 @@ def login(engine: Engine, settings: Settings, username: str, password: str, kind
        gets a ``SecondStep`` (no session yet) and sends the code to ``complete_login``; API v1
        sends it along as ``otp`` and is refused with ``otp_required`` without it. A wrong code
        counts like a wrong password.
-    5. A success clears its pair key (not the account key: an attacker elsewhere keeps being
+    5. An administrator without a second factor gets no API v1 token (``two_factor_enrolment_required``):
+       the browser sends them to the enrolment page, API v1 cannot, so they enrol in the web app first.
+    6. A success clears its pair key (not the account key: an attacker elsewhere keeps being
        slowed), opens the session and signs a known-device cookie for this browser.
 
     Failures and blocks are audited and committed before raising.
@@ -183,7 +188,7 @@ def login(engine: Engine, settings: Settings, username: str, password: str, kind
     key = device_key(settings)
     name = account_identity(username)
     ip_address = ip_address[:64]
-    failure: AuthFailed | None = None
+    failure: DomainError | None = None
     with transaction(engine) as session:
         account = account_repo.find_login_account(session, username)
         device = None
@@ -192,6 +197,8 @@ def login(engine: Engine, settings: Settings, username: str, password: str, kind
         keys = _throttle_keys(name, ip_address, device)
         actor, subject = (account.id, account.id) if account else (None, name[:50])
         factor = two_factor_repo.factor_of(session, account.id) if account is not None else None
+        must_enrol_first = (kind == SessionKind.API and account is not None and factor is None
+                            and bool(_ENROLMENT_ROLES & account_repo.roles_of(session, account.id)))
         blocked = account_repo.throttle_refusal(session, keys, now)
         if blocked is not None:
             # Trying again while blocked is one more guess: it counts, so hammering only waits longer.
@@ -202,13 +209,17 @@ def login(engine: Engine, settings: Settings, username: str, password: str, kind
         else:
             try:
                 user = account_repo.authenticate(session, username, password, ip_address=ip_address,
-                                                 record_login=factor is None)
+                                                 record_login=factor is None and not must_enrol_first)
             except AuthFailed as error:
                 longest = _count_failure(session, keys, policy, now, audit=(actor, subject, ip_address))
                 failure = error if longest is None else AuthFailed("login_throttled",
                                                                    seconds=seconds_left(longest, now))
             else:
-                if factor is None:
+                if must_enrol_first:
+                    record(session, user.id, "auth.login_refused", "user", user.id,
+                           reason="two_factor_enrolment_required", ip=ip_address)
+                    failure = Forbidden("two_factor_enrolment_required")
+                elif factor is None:
                     result = _open(session, settings, key, user, kind, keys, device, now, user_agent, ip_address)
                 elif otp is None and kind == SessionKind.WEB:
                     result = SecondStep(pending_token(key, user.id, user.password_hash, now), user)

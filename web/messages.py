@@ -17,6 +17,9 @@ MESSAGES: dict[str, str] = {
     "password_change_required": "Bạn cần đổi mật khẩu trước khi sử dụng hệ thống.",
     # two-factor login (commands/two_factor.py)
     "two_factor_required": "Tài khoản quản trị hệ thống phải bật xác thực hai bước trước khi sử dụng hệ thống.",
+    "two_factor_enrolment_required": "Tài khoản quản trị phải bật xác thực hai bước trước khi lấy mã truy cập API. "
+                                     "Vui lòng đăng nhập ứng dụng web, bật xác thực hai bước ở trang Tài khoản, "
+                                     "rồi gửi lại yêu cầu kèm mã xác thực (trường otp).",
     "otp_required": "Tài khoản này đã bật xác thực hai bước: vui lòng gửi kèm mã xác thực 6 chữ số từ ứng dụng "
                     "xác thực (trường otp) hoặc một mã khôi phục chưa dùng.",
     "otp_invalid": "Mã xác thực không đúng, đã hết hạn hoặc đã được dùng. Vui lòng nhập mã mới đang hiển thị trong "
@@ -188,6 +191,7 @@ MESSAGES: dict[str, str] = {
 STATUS_OVERRIDES = {"internal_error": 500, "file_too_large": 413, "login_required": 401, "csrf_failed": 403,
                     "login_throttled": 429, "json_too_large": 413,
                     "password_change_required": 403, "admin_only": 403, "two_factor_required": 403,
+                    "two_factor_enrolment_required": 403,
                     "otp_required": 401, "otp_invalid": 401, "login_expired": 401,
                     "idempotency_key_invalid": 400, "idempotency_key_reused": 422, "idempotency_in_progress": 409}
 

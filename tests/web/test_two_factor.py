@@ -16,7 +16,7 @@ from commands.auth import device_key
 from models.audit import AuditEvent
 from models.db import reading, transaction
 from models.org.repo import create_user
-from models.org.tables import RecoveryCode, TwoFactor, User
+from models.org.tables import RecoveryCode, TwoFactor, User, UserSession
 from models.org.two_factor import decrypt_secret
 from models.seed.data import OFFICE_CODE
 from models.vocab import Role
@@ -178,6 +178,32 @@ async def test_api_token_needs_the_otp_field(client):
     assert ok.status_code == 200, ok.text
     me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {ok.json()['access_token']}"})
     assert me.json()["username"] == "chuyenvien"
+
+
+async def test_an_administrator_gets_no_api_token_before_enrolling(client):
+    with transaction(client.engine) as session:
+        create_user(session, username="qthethong.moi", full_name="Quản trị hệ thống mới", agency_code=OFFICE_CODE,
+                    roles=[Role.SYSTEM_ADMIN], password="Quan@Tri2026")
+    for username, password in (("admin", DEMO_PASSWORD), ("qthethong.moi", "Quan@Tri2026")):
+        refused = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+        assert refused.status_code == 403 and refused.json()["code"] == "two_factor_enrolment_required", username
+        assert "access_token" not in refused.json()
+        assert "bật xác thực hai bước" in refused.json()["detail"] and "ứng dụng web" in refused.json()["detail"]
+        codes = _audit_codes(client.engine, username)
+        assert codes[-1] == "auth.login_refused" and "auth.login" not in codes, codes
+        with reading(client.engine) as session:
+            user = session.exec(select(User).where(User.username == username)).one()
+            assert session.exec(select(UserSession).where(UserSession.user_id == user.id)).first() is None
+            assert session.exec(select(TwoFactor).where(TwoFactor.user_id == user.id)).first() is None
+    # A wrong password is refused as for anyone: the refusal does not tell who is an administrator.
+    wrong = await client.post("/api/v1/auth/token", data={"username": "admin", "password": "Sai@Matkhau1"})
+    assert wrong.status_code == 401 and wrong.json()["code"] == "bad_credentials"
+    # Enrolled in the web app, the administrator gets a token with a code.
+    csrf = await browser_login(client, "admin")
+    await _logout(client, csrf)
+    ok = await client.post("/api/v1/auth/token", data={"username": "admin", "password": DEMO_PASSWORD,
+                                                       "otp": next_code(client, "admin")})
+    assert ok.status_code == 200, ok.text
 
 
 async def test_disabling_needs_the_password_and_a_code(client):
