@@ -23,6 +23,7 @@ from models.db import make_engine
 from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
 from web import audit as audit_routes
+from web import configuration as configuration_routes
 from web import organisation as organisation_routes
 from web import outgoing as outgoing_routes
 from web import outgoing_api as outgoing_api_routes
@@ -125,5 +126,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(organisation_routes.api_router)
     app.include_router(people_routes.router)
     app.include_router(people_routes.api_router)
+    app.include_router(configuration_routes.router)
+    app.include_router(configuration_routes.api_router)
     errors.install(app)
     return app

@@ -367,3 +367,22 @@ MESSAGES.update({
 
 # Nhật ký hệ thống: the administrator's search.
 MESSAGES["invalid_audit_query"] = "Điều kiện tra cứu nhật ký không hợp lệ. {detail}"
+
+# Cấu hình loại văn bản và sổ đăng ký (commands/configuration.py).
+MESSAGES.update({
+    "config_types_province_only": "Danh mục loại văn bản dùng chung cho cả tỉnh: chỉ quản trị hệ thống cấp tỉnh "
+                                  "mới thêm, sửa hoặc ngừng dùng loại văn bản.",
+    "config_type_name_taken": "Đã có loại văn bản tên “{name}”. Vui lòng chọn tên khác.",
+    "config_type_code_taken": "Ký hiệu “{abbreviation}” đã được dùng cho loại “{name}”. Vui lòng chọn ký hiệu khác.",
+    "config_type_code_in_register": "Không đổi được ký hiệu vì sổ đăng ký {registers} đang đánh số theo ký hiệu "
+                                    "cũ. Vui lòng sửa hoặc đóng các sổ đó trước.",
+    "register_not_found": "Không tìm thấy sổ đăng ký.",
+    "config_register_name_taken": "Cơ quan đã có sổ đăng ký cùng loại tên “{name}”. Vui lòng chọn tên khác.",
+    "config_register_default": "“{name}” là sổ mặc định của cơ quan: hệ thống luôn đánh số vào sổ này nên không "
+                               "đổi tên hay đóng được.",
+    "config_register_in_use": "Không đóng được “{name}”: sổ đã cấp số năm {year} cho {keys} và chưa có sổ nào khác "
+                              "đang mở tiếp nối dãy số này. Dãy số phải liên tục trong năm; vui lòng đóng sổ sau "
+                              "khi hết năm hoặc mở sổ tiếp nối trước.",
+})
+FIELD_ERROR_TEXT["abbreviation_form"] = "phải bắt đầu bằng chữ in hoa, chỉ gồm chữ cái, tối đa 10 ký tự (ví dụ QĐ, KH)"
+STATUS_OVERRIDES.update({"config_types_province_only": 403})

@@ -46,3 +46,21 @@ def seed_types(session: Session, rows: list[tuple[str, str, bool, bool]]) -> int
             ["name"])
         added += max(result.rowcount, 0)
     return added
+
+
+def all_types(session: Session) -> list[DocumentType]:
+    """Every type, active or not, in list order (the administration page)."""
+    return list(session.exec(select(DocumentType).order_by(DocumentType.sort_order, DocumentType.id)))
+
+
+def type_with_code(session: Session, code: str, legal_normative: bool, copy_form: bool) -> DocumentType | None:
+    """The type using abbreviation ``code`` in the same kind of series, if any (two would clash in a ký hiệu)."""
+    return session.exec(select(DocumentType).where(
+        DocumentType.code == code, DocumentType.legal_normative == legal_normative,
+        DocumentType.copy_form == copy_form)).first()
+
+
+def next_sort_order(session: Session) -> int:
+    """A sort order after every existing type, for a type an administrator adds."""
+    last = session.exec(select(DocumentType.sort_order).order_by(DocumentType.sort_order.desc())).first()
+    return (last or 0) + 10

@@ -151,3 +151,30 @@ def entries_of(session: Session, register_id: int, year: int | None = None) -> l
     if year is not None:
         query = query.where(RegisterEntry.year == year)
     return list(session.exec(query.order_by(RegisterEntry.year, RegisterEntry.number)))
+
+
+DEFAULT_REGISTER_NAMES = {INCOMING_REGISTER_NAME, OUTGOING_REGISTER_NAME, COPY_REGISTER_NAME}
+
+
+def register_named(session: Session, agency_id: int, kind: RegisterKind, name: str) -> Register | None:
+    """The agency's register of ``kind`` called ``name``, if any (names are unique per kind)."""
+    return session.exec(select(Register).where(
+        Register.agency_id == agency_id, Register.kind == kind, Register.name == name)).first()
+
+
+def is_default_register(register: Register) -> bool:
+    """Whether numbering falls back to this register by its name (``_default_register``): closing it
+    would not stop it being used."""
+    return (register.name in DEFAULT_REGISTER_NAMES
+            or register.name.startswith(LEGAL_NORMATIVE_REGISTER_NAME.split("{", 1)[0]))
+
+
+def numbers_in_year(session: Session, register_id: int, year: int) -> int:
+    """How many numbers the register handed out in ``year``."""
+    counter = session.get(RegisterCounter, (register_id, year))
+    return counter.last_number if counter else 0
+
+
+def registers_listing(session: Session, key: str) -> list[Register]:
+    """Every register, of any agency, whose ``doc_types`` lists series key ``key``."""
+    return [r for r in session.exec(select(Register).order_by(Register.id)) if key in r.doc_types]

@@ -1,0 +1,195 @@
+"""Document types and registers an administrator configures, on SQLite and PostgreSQL.
+
+The province's administrator adds, renames and deactivates types (a deactivated type is no longer
+offered for new drafts); an agency's administrator opens, renames and closes its own registers
+only; bad input is refused in Vietnamese and changes nothing; every write is audited.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from commands import configuration as config_commands
+from commands import people as people_commands
+from commands.drafting import _plan_draft, parse_draft_form
+from models.audit import AuditEvent
+from models.db import reading, transaction, utcnow
+from models.documents.types import DocumentType
+from models.documents.types_repo import active_types
+from models.errors import DomainError, Forbidden
+from models.org.tables import User
+from models.registers import repo as register_repo
+from models.registers.numbering import register_year
+from models.registers.tables import Register, RegisterCounter
+from tests.helpers import rows, user_and_roles
+from web.messages import field_errors, message_of
+
+SNV = "000.00.02.H23"
+OFFICE = "000.00.01.H23"
+
+
+def _actor(engine, username):
+    user, roles = user_and_roles(engine, username)
+    return {"actor_id": user.id, "roles": roles}
+
+
+def _agency_admin(engine, code=SNV, username="admin.snv"):
+    people_commands.create_person(engine, **_actor(engine, "admin"), username=username, full_name="Quản trị Sở",
+                                  agency_code=code, position="Quản trị viên", unit_abbreviation=None,
+                                  account_roles=["quan_tri"])
+    return _actor(engine, username)
+
+
+def _state(engine):
+    with reading(engine) as session:
+        types = sorted((t.id, t.name, t.code, t.active) for t in session.exec(select(DocumentType)))
+        registers = sorted((r.id, r.name, tuple(r.doc_types), r.active) for r in session.exec(select(Register)))
+        return types, registers, len(session.exec(select(AuditEvent)).all())
+
+
+def _offered(engine) -> set[str]:
+    with reading(engine) as session:
+        return {t.name for t in active_types(session)}
+
+
+def _plan(engine, type_id):
+    with transaction(engine) as session:
+        user = session.exec(select(User).where(User.username == "chuyenvien")).one()
+        form = parse_draft_form({"doc_type_id": type_id, "subject": "Về việc thử", "signer_id": 1})
+        return _plan_draft(session, user, form)
+
+
+def _codes(engine, prefix="config."):
+    return [e.code for e in rows(engine, AuditEvent) if e.code.startswith(prefix)]
+
+
+def test_a_type_created_renamed_and_deactivated_is_offered_then_not_when_drafting(seeded):
+    engine = seeded
+    admin = _actor(engine, "admin")
+    created = config_commands.create_type(engine, **admin, name="Bản tin nội bộ", code="BTNB")
+    assert "Bản tin nội bộ" in _offered(engine)
+    renamed = config_commands.change_type(engine, **admin, type_id=created.id, name="Phương án ứng phó",
+                                          code="PAUP")
+    assert renamed.name == "Phương án ứng phó" and renamed.series_key == "PAUP"
+    assert "Phương án ứng phó" in _offered(engine) and "Bản tin nội bộ" not in _offered(engine)
+    config_commands.set_type_active(engine, **admin, type_id=created.id, active=False)
+    assert "Phương án ứng phó" not in _offered(engine)
+    with pytest.raises(DomainError) as refused:
+        _plan(engine, created.id)
+    assert refused.value.params["errors"] == [{"field": "doc_type_id", "type": "invalid", "ctx": {}}]
+    with reading(engine) as session:
+        assert session.get(DocumentType, created.id) is not None  # never deleted
+    config_commands.set_type_active(engine, **admin, type_id=created.id, active=True)
+    assert "Phương án ứng phó" in _offered(engine)
+    assert _codes(engine) == ["config.type_created", "config.type_changed", "config.type_deactivated",
+                              "config.type_activated"]
+    changed = rows(engine, AuditEvent, AuditEvent.code == "config.type_changed")[0]
+    assert changed.data["before"] == {"name": "Bản tin nội bộ", "code": "BTNB"}
+
+
+def test_bad_type_input_is_refused_in_vietnamese_and_changes_nothing(seeded):
+    engine = seeded
+    admin = _actor(engine, "admin")
+    existing = config_commands.create_type(engine, **admin, name="Bản tin nội bộ", code="BTNB")
+    before = _state(engine)
+    cases = [
+        ({"name": "Quyết định", "code": "QDX"}, "config_type_name_taken", "Đã có loại văn bản tên"),
+        ({"name": "Loại mới", "code": "QĐ"}, "config_type_code_taken", "Ký hiệu “QĐ” đã được dùng"),
+        ({"name": "Loại mới", "code": "q-1"}, "invalid_fields", "Ký hiệu tên loại: phải bắt đầu bằng chữ in hoa"),
+        ({"name": "Loại\u202emới", "code": "LM"}, "invalid_fields", "Tên: chứa ký tự đảo chiều"),
+        ({"name": "   ", "code": "LM"}, "invalid_fields", "Tên: bắt buộc nhập"),
+    ]
+    for values, code, text in cases:
+        with pytest.raises(DomainError) as refused:
+            config_commands.create_type(engine, **admin, **values)
+        said = message_of(refused.value) + " " + " ".join(field_errors(refused.value).values())
+        assert refused.value.code == code and text in said, said
+    with pytest.raises(DomainError) as refused:
+        config_commands.change_type(engine, **admin, type_id=existing.id, name="Kế hoạch")
+    assert refused.value.code == "config_type_name_taken"
+    assert _state(engine) == before
+
+
+def test_an_agency_administrator_may_not_change_the_province_wide_types(seeded):
+    engine = seeded
+    snv_admin = _agency_admin(engine)
+    before = _state(engine)
+    assert config_commands.list_types(engine, **snv_admin)  # reads them
+    with pytest.raises(Forbidden) as refused:
+        config_commands.create_type(engine, **snv_admin, name="Bản tin nội bộ", code="BTNB")
+    assert "quản trị hệ thống cấp tỉnh" in message_of(refused.value)
+    assert _state(engine) == before
+
+
+def test_a_register_is_created_renamed_and_closed_and_keeps_its_numbers(seeded):
+    engine = seeded
+    snv_admin = _agency_admin(engine)
+    created = config_commands.create_register(engine, **snv_admin, agency_code=SNV, kind="outgoing",
+                                              name="Sổ quyết định", doc_types=["QĐ"])
+    assert created.doc_types == ["QĐ"] and created.active
+    with transaction(engine) as session:
+        qd = session.exec(select(DocumentType).where(DocumentType.name == "Quyết định")).one()
+        assert register_repo.outgoing_register_for(session, created_agency(session), qd).id == created.id
+        # numbers handed out this year
+        session.add(RegisterCounter(register_id=created.id, year=register_year(utcnow()), last_number=3))
+    renamed = config_commands.rename_register(engine, **snv_admin, register_id=created.id,
+                                              name="Sổ quyết định cá biệt")
+    assert renamed.name == "Sổ quyết định cá biệt"
+    before = _state(engine)
+    with pytest.raises(DomainError) as refused:
+        config_commands.close_register(engine, **snv_admin, register_id=created.id)
+    assert refused.value.code == "config_register_in_use"
+    assert "Dãy số phải liên tục trong năm" in message_of(refused.value)
+    assert _state(engine) == before
+    config_commands.create_register(engine, **snv_admin, agency_code=SNV, kind="outgoing",
+                                    name="Sổ quyết định (tiếp)", doc_types=["QĐ"])
+    closed = config_commands.close_register(engine, **snv_admin, register_id=created.id)
+    assert not closed.active
+    with transaction(engine) as session:
+        assert session.get(RegisterCounter, (created.id, register_year(utcnow()))).last_number == 3
+        qd = session.exec(select(DocumentType).where(DocumentType.name == "Quyết định")).one()
+        assert register_repo.outgoing_register_for(session, created_agency(session), qd).name == \
+            "Sổ quyết định (tiếp)"
+    names = [r.name for r in config_commands.list_registers(engine, **snv_admin, agency_code=SNV)]
+    assert "Sổ quyết định cá biệt" in names  # closed, never deleted
+    assert _codes(engine) == ["config.register_created", "config.register_renamed", "config.register_created",
+                              "config.register_closed"]
+
+
+def created_agency(session):
+    from models.org import repo as account_repo
+    return account_repo.agency_by_code(session, SNV).id
+
+
+def test_an_agency_administrator_is_refused_on_another_agency_and_bad_registers_change_nothing(seeded):
+    engine = seeded
+    snv_admin = _agency_admin(engine)
+    office_register = config_commands.create_register(engine, **_actor(engine, "admin"), agency_code=OFFICE,
+                                                      kind="outgoing", name="Sổ kế hoạch", doc_types=["KH"])
+    with transaction(engine) as session:
+        incoming = register_repo.incoming_register(session, created_agency(session))
+    before = _state(engine)
+    for call in (
+        lambda: config_commands.create_register(engine, **snv_admin, agency_code=OFFICE, kind="outgoing",
+                                                name="Sổ lạ", doc_types=["KH"]),
+        lambda: config_commands.rename_register(engine, **snv_admin, register_id=office_register.id, name="X"),
+        lambda: config_commands.close_register(engine, **snv_admin, register_id=office_register.id),
+        lambda: config_commands.list_registers(engine, **snv_admin, agency_code=OFFICE),
+    ):
+        with pytest.raises(Forbidden):
+            call()
+    refusals = [
+        ({"kind": "outgoing", "name": "Sổ lạ", "doc_types": ["KHÔNGCÓ"]}, "invalid_fields"),
+        ({"kind": "outgoing", "name": "Sổ lạ", "doc_types": []}, "invalid_fields"),
+        ({"kind": "monthly", "name": "Sổ lạ", "doc_types": ["KH"]}, "invalid_fields"),
+        ({"kind": "outgoing", "name": "Sổ\x07lạ", "doc_types": ["KH"]}, "invalid_fields"),
+    ]
+    for values, code in refusals:
+        with pytest.raises(DomainError) as refused:
+            config_commands.create_register(engine, **snv_admin, agency_code=SNV, **values)
+        assert refused.value.code == code and field_errors(refused.value)
+    with pytest.raises(DomainError) as refused:
+        config_commands.close_register(engine, **snv_admin, register_id=incoming.id)
+    assert refused.value.code == "config_register_default" and "sổ mặc định" in message_of(refused.value)
+    assert _state(engine) == before
