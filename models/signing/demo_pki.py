@@ -52,6 +52,7 @@ from models.signing.pki import (
     demo_dir,
     demo_identities,
     demo_password,
+    demo_person_pkcs12_path,
     demo_pkcs12_path,
     pem_bytes,
     seal_image_path,
@@ -338,7 +339,7 @@ def issue_demo_person(settings: Settings, *, username: str, full_name: str, orga
                     locality=locality)  # the agency's place name, never a fixed province
     cert = _certificate(subject, key, issuing.subject, issuing_key, now - timedelta(days=1),
                         now + timedelta(days=3 * 365), issuer_cert=issuing)
-    path = demo_dir(settings) / "people" / f"{username}.p12"
+    path = demo_person_pkcs12_path(settings, username)
     path.parent.mkdir(exist_ok=True)
     _write_private(path, pkcs12.serialize_key_and_certificates(
         username.encode(), key, cert, [issuing, root],

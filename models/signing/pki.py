@@ -103,11 +103,23 @@ def demo_password(settings: Settings) -> bytes:
 
 
 def demo_pkcs12_path(settings: Settings, slug: str) -> Path:
-    """The PKCS#12 file of a demo identity (a username such as ``lanhdao``, or an agency code)."""
+    """The PKCS#12 file of a demo identity (a username such as ``lanhdao``, or an agency code), or
+    of a person issued a demo key after seeding (``demo_person_pkcs12_path``) when that file exists."""
     for identity in demo_identities():
         if identity.slug == slug:
             return demo_dir(settings) / identity.relative_path
+    try:
+        person = demo_person_pkcs12_path(settings, slug)
+    except ValueError:
+        raise KeyError(slug) from None
+    if person.is_file():
+        return person
     raise KeyError(slug)
+
+
+def demo_person_pkcs12_path(settings: Settings, username: str) -> Path:
+    """``people/<username>.p12``: the demo key of a person made after seeding (a new deputy)."""
+    return demo_dir(settings) / "people" / f"{_safe_file_stem(username)}.p12"
 
 
 def crl_path(settings: Settings) -> Path:
