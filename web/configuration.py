@@ -1,5 +1,5 @@
 """Document types and registers: the administration page ``/admin/configuration`` and API v1
-``/api/v1/document-types`` and ``/api/v1/registers``. Routes only parse, call a command of
+``/api/v1/configuration/document-types`` and ``/api/v1/configuration/registers``. Routes only parse, call a command of
 ``commands.configuration`` in a worker thread, and render.
 """
 
@@ -73,13 +73,6 @@ def _text(form, name: str) -> str:
     return str(form.get(name, ""))
 
 
-def _id(text: str, name: str) -> int:
-    text = text.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 9:
-        raise DomainError("invalid_fields", fields={name: "int_parsing"})
-    return int(text)
-
-
 @router.post("/admin/configuration/types")
 async def create_type_form(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
@@ -91,7 +84,7 @@ async def create_type_form(request: Request, principal: WebUser, state: State, _
 
 
 @router.post("/admin/configuration/types/{type_id}")
-async def change_type_form(request: Request, type_id: int, principal: WebUser, state: State,
+async def change_type_form(request: Request, type_id: Id, principal: WebUser, state: State,
                            _: CsrfChecked) -> Response:
     form = await request.form()
     agency = _agency_code(request, principal, _text(form, "agency"))
@@ -117,7 +110,7 @@ async def create_register_form(request: Request, principal: WebUser, state: Stat
 
 
 @router.post("/admin/configuration/registers/{register_id}")
-async def change_register_form(request: Request, register_id: int, principal: WebUser, state: State,
+async def change_register_form(request: Request, register_id: Id, principal: WebUser, state: State,
                                _: CsrfChecked) -> Response:
     form = await request.form()
     agency = _agency_code(request, principal, _text(form, "agency"))
@@ -158,19 +151,19 @@ class RegisterChange(BaseModel):
     closed: bool | None = Field(default=None, description="true: đóng sổ, không cấp số mới")
 
 
-@api_router.get("/document-types", summary="Danh mục loại văn bản (cả loại đã ngừng dùng)")
+@api_router.get("/configuration/document-types", summary="Danh mục loại văn bản (cả loại đã ngừng dùng)")
 def api_types(principal: ApiUser, state: State) -> list[dict]:
     return [asdict(t) for t in config_commands.list_types(state.engine, **_actor(principal))]
 
 
-@api_router.post("/document-types", status_code=201, summary="Thêm loại văn bản")
+@api_router.post("/configuration/document-types", status_code=201, summary="Thêm loại văn bản")
 async def api_create_type(body: TypeCreate, principal: ApiUser, state: State) -> dict:
     return asdict(await run_in_threadpool(
         config_commands.create_type, state.engine, **_actor(principal), name=body.name, code=body.code,
         legal_normative=body.legal_normative, copy_form=body.copy_form))
 
 
-@api_router.post("/document-types/{type_id}", summary="Đổi tên, ký hiệu; ngừng dùng hoặc dùng lại loại văn bản")
+@api_router.post("/configuration/document-types/{type_id}", summary="Đổi tên, ký hiệu; ngừng dùng hoặc dùng lại loại văn bản")
 async def api_change_type(type_id: Id, body: TypeChange, principal: ApiUser, state: State) -> dict:
     def call():
         view = None
@@ -186,20 +179,20 @@ async def api_change_type(type_id: Id, body: TypeChange, principal: ApiUser, sta
     return await run_in_threadpool(call)
 
 
-@api_router.get("/registers", summary="Sổ đăng ký của một cơ quan")
+@api_router.get("/configuration/registers", summary="Sổ đăng ký của một cơ quan")
 def api_registers(principal: ApiUser, state: State, agency_code: str) -> list[dict]:
     return [asdict(r) for r in config_commands.list_registers(state.engine, **_actor(principal),
                                                               agency_code=agency_code)]
 
 
-@api_router.post("/registers", status_code=201, summary="Mở sổ đăng ký")
+@api_router.post("/configuration/registers", status_code=201, summary="Mở sổ đăng ký")
 async def api_create_register(body: RegisterCreate, principal: ApiUser, state: State) -> dict:
     return asdict(await run_in_threadpool(
         config_commands.create_register, state.engine, **_actor(principal), agency_code=body.agency_code,
         kind=body.kind, name=body.name, doc_types=body.doc_types))
 
 
-@api_router.post("/registers/{register_id}", summary="Đổi tên hoặc đóng sổ đăng ký")
+@api_router.post("/configuration/registers/{register_id}", summary="Đổi tên hoặc đóng sổ đăng ký")
 async def api_change_register(register_id: Id, body: RegisterChange, principal: ApiUser, state: State) -> dict:
     def call():
         view = None
