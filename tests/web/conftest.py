@@ -55,8 +55,14 @@ def _totp(client: httpx.AsyncClient) -> dict[str, list]:
     return client.__dict__.setdefault("totp_secrets", {})
 
 
+def _app_state(client: httpx.AsyncClient):
+    """The state of the app a test client talks to (fixtures differ in what they hang on the client)."""
+    app = getattr(client, "app", None) or client._transport.app
+    return app.state.qlvb
+
+
 def _unenrolled_admin(client: httpx.AsyncClient, username: str) -> bool:
-    with reading(client.engine) as session:
+    with reading(_app_state(client).engine) as session:
         user = session.exec(select(User).where(User.username == username)).first()
         return (user is not None and bool(account_repo.roles_of(session, user.id) & {Role.ADMIN, Role.SYSTEM_ADMIN})
                 and not two_factor_repo.has_factor(session, user.id))
@@ -65,15 +71,16 @@ def _unenrolled_admin(client: httpx.AsyncClient, username: str) -> bool:
 def enrol_by_command(client: httpx.AsyncClient, username: str) -> list[str]:
     """Enrol a person in two-factor login through the commands the enrolment page calls; return
     the recovery codes."""
-    settings = client.app.state.qlvb.settings
-    with reading(client.engine) as session:
+    state = _app_state(client)
+    settings = state.settings
+    with reading(state.engine) as session:
         user_id = session.exec(select(User.id).where(User.username == username)).one()
     enrolment = two_factor_commands.start_enrolment(settings, username)
     # Confirmed with the previous step's code (one step of drift is accepted), so the current and
     # next steps stay free for the logins that follow.
     secret, step = enrolment.secret_text.replace(" ", ""), int(time.time()) // 30 - 1
     _totp(client)[username] = [secret, step]
-    return two_factor_commands.enable(client.engine, settings, user_id, enrolment.sealed,
+    return two_factor_commands.enable(state.engine, settings, user_id, enrolment.sealed,
                                       pyotp.TOTP(secret).generate_otp(step))
 
 
