@@ -34,7 +34,8 @@ class TaskActivities:
                        else org_repo.answering_unit(session, request.unit_id, agency_id))
             task, created = task_repo.open_task(session, {
                 "workflow_id": request.workflow_id, "task_key": request.task_key,
-                "document_id": request.document_id, "step": request.step,
+                "document_id": request.document_id or None, "record_id": request.record_id,
+                "record_plan_id": request.record_plan_id, "step": request.step,
                 "agency_id": agency_id, "candidate_role": request.candidate_role,
                 "actions": list(request.actions), "urgency_rank": request.urgency_rank,
                 "due_at": request.due_at, "unit_id": unit_id,
@@ -43,7 +44,7 @@ class TaskActivities:
                 "status": TaskStatus.CLAIMED if request.assignee_id else TaskStatus.OPEN,
             })
             if created:
-                record(session, None, "task.opened", "document", request.document_id,
+                record(session, None, "task.opened", *task_repo.subject_of(task),
                        task_id=task.id, step=request.step, candidate_role=request.candidate_role,
                        unit_id=unit_id, assignee_id=request.assignee_id,
                        due_at=request.due_at.isoformat() if request.due_at else None,
@@ -52,7 +53,7 @@ class TaskActivities:
                 people = ([request.assignee_id] if request.assignee_id else
                           people_with_role(session, agency_id, Role(request.candidate_role), unit_id))
                 urgent = request.urgency_rank > 0
-                notify(session, people, request.document_id, "urgent_task" if urgent else "new_task",
+                notify(session, people, request.document_id or None, "urgent_task" if urgent else "new_task",
                        urgent=urgent, step=request.step, task_id=task.id)
             return task.id
 
@@ -64,16 +65,16 @@ class TaskActivities:
         Returns how many people were reminded (0 when already done or the step is closed).
         """
         with transaction(self.engine) as session:
-            if already_recorded(session, "task.reminded", request.document_id, task_key=request.task_key):
-                return 0
             task = task_repo.by_key(session, request.workflow_id, request.task_key)
+            subject_type, subject_id = task_repo.subject_of(task)
+            if already_recorded(session, "task.reminded", subject_id, task_key=request.task_key):
+                return 0
             if task.status not in task_repo.ACTIVE:
                 return 0
             people = ([task.assignee_id] if task.assignee_id else
                       people_with_role(session, task.agency_id, Role(task.candidate_role), task.unit_id))
-            sent = notify(session, people, request.document_id, "due_soon", step=task.step, task_id=task.id)
-            record(session, None, "task.reminded", "document", request.document_id,
-                   task_key=request.task_key, notified=sent)
+            sent = notify(session, people, task.document_id, "due_soon", step=task.step, task_id=task.id)
+            record(session, None, "task.reminded", subject_type, subject_id, task_key=request.task_key, notified=sent)
             return sent
 
     @activity.defn(name="escalate_overdue")
@@ -84,15 +85,16 @@ class TaskActivities:
         the ``task.escalated`` event and sends nothing. Returns how many people were alerted.
         """
         with transaction(self.engine) as session:
-            if already_recorded(session, "task.escalated", request.document_id, task_key=request.task_key):
-                return 0
             task = task_repo.by_key(session, request.workflow_id, request.task_key)
+            subject_type, subject_id = task_repo.subject_of(task)
+            if already_recorded(session, "task.escalated", subject_id, task_key=request.task_key):
+                return 0
             people = people_with_role(session, task.agency_id, Role.AGENCY_LEADER)
             if request.unit_id is not None:
                 people += people_with_role(session, task.agency_id, Role.UNIT_LEADER, request.unit_id)
-            sent = notify(session, people, request.document_id, "overdue", urgent=True,
+            sent = notify(session, people, task.document_id, "overdue", urgent=True,
                           step=request.step, task_id=task.id)
-            record(session, None, "task.escalated", "document", request.document_id,
+            record(session, None, "task.escalated", subject_type, subject_id,
                    task_key=request.task_key, step=request.step, notified=sent)
             return sent
 
@@ -119,6 +121,7 @@ class TaskActivities:
         with transaction(self.engine) as session:
             changed = task_repo.mark_overdue(session, request.workflow_id, request.task_key)
             if changed:
-                record(session, None, "task.overdue", "document", request.document_id,
+                task = task_repo.by_key(session, request.workflow_id, request.task_key)
+                record(session, None, "task.overdue", *task_repo.subject_of(task),
                        task_key=request.task_key)
             return changed

@@ -128,11 +128,13 @@ def _begin_completing(engine: Engine, task_id: int, user: User, roles: set[Role]
     with transaction(engine) as session:
         task = task_repo.task_for_user(session, task_id, user, roles)
         if task_repo.same_decision(task, user, action, nonce):
-            document = document_for_user(session, user, task.document_id, roles)
+            # A step about a hồ sơ or a Danh mục has no document: its status answer is empty.
+            status = (str(document_for_user(session, user, task.document_id, roles).status)
+                      if task.document_id else "")
             clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
             clean.update(server_fields or {})
-            return _Begun(clean, TaskStatus.CLAIMED, task.workflow_id, task.task_key, task.document_id,
-                          already_applied=task.status == TaskStatus.DONE, document_status=str(document.status))
+            return _Begun(clean, TaskStatus.CLAIMED, task.workflow_id, task.task_key, task.document_id or "",
+                          already_applied=task.status == TaskStatus.DONE, document_status=status)
         if action not in task.actions:
             raise DomainError("action_not_allowed")
         clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
@@ -145,7 +147,7 @@ def _begin_completing(engine: Engine, task_id: int, user: User, roles: set[Role]
                          delegation_form=deputy_of.form)
         holder = task.assignee_id
         previous = task_repo.begin_completing(session, task, user, roles, nonce)
-        return _Begun(clean, previous, task.workflow_id, task.task_key, task.document_id,
+        return _Begun(clean, previous, task.workflow_id, task.task_key, task.document_id or "",
                       previous_assignee=holder)
 
 
@@ -166,7 +168,7 @@ def claim_task(engine: Engine, task_id: int, user: User, roles: set[Role]) -> No
     with transaction(engine) as session:
         task = task_repo.task_for_user(session, task_id, user, roles)
         task_repo.claim(session, task, user, roles)
-        record(session, user.id, "task.claimed", "document", task.document_id, task_id=task.id)
+        record(session, user.id, "task.claimed", *task_repo.subject_of(task), task_id=task.id)
 
 
 def release_task(engine: Engine, task_id: int, user: User, roles: set[Role]) -> None:
@@ -176,7 +178,7 @@ def release_task(engine: Engine, task_id: int, user: User, roles: set[Role]) -> 
         if task.status != TaskStatus.CLAIMED:
             raise Conflict("task_not_claimed")
         task_repo.release(session, task, user)
-        record(session, user.id, "task.released", "document", task.document_id, task_id=task.id)
+        record(session, user.id, "task.released", *task_repo.subject_of(task), task_id=task.id)
 
 
 PROGRESS_MAX_LENGTH = 2000

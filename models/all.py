@@ -25,7 +25,7 @@ from models.org.tables import (
 )
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.processes.tables import ProcessDefinition
-from models.records.tables import RecordFile, RecordItem
+from models.records.tables import RecordFile, RecordItem, RecordPlan, RecordPlanEntry, RecordPlanHeading
 from models.registers.tables import Register, RegisterCounter, RegisterEntry
 from models.signing.tables import SignatureCheck
 from models.tasks.tables import Task
@@ -60,6 +60,9 @@ __all__ = [
     "RecordFile",
     "RecoveryCode",
     "RecordItem",
+    "RecordPlan",
+    "RecordPlanEntry",
+    "RecordPlanHeading",
     "Register",
     "RegisterCounter",
     "RegisterEntry",

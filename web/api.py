@@ -95,6 +95,9 @@ def task_json(task: Task, document: Document | None) -> dict[str, Any]:
     return {
         "id": task.id,
         "document_id": task.document_id,
+        # Set instead of document_id for a step about a hồ sơ or a Danh mục hồ sơ.
+        "record_id": task.record_id,
+        "record_plan_id": task.record_plan_id,
         "step": task.step,
         "status": task.status,
         "assignee_id": task.assignee_id,

@@ -35,6 +35,24 @@ def arrival_number(value: int | None) -> str:
     return format_number(value) if value else ""
 
 
+def task_link(task) -> str:
+    """The page where a task is acted on: its document, hồ sơ or Danh mục hồ sơ."""
+    if task.record_id is not None:
+        return f"/records/{task.record_id}"
+    if task.record_plan_id is not None:
+        return f"/record-plans/{task.record_plan_id}"
+    return f"/documents/{task.document_id}"
+
+
+def task_subject(task) -> str:
+    """What a task is about when it has no document (the inbox's Trích yếu column)."""
+    if task.record_id is not None:
+        return "Hồ sơ"
+    if task.record_plan_id is not None:
+        return "Danh mục hồ sơ"
+    return ""
+
+
 def register(env) -> None:
     """Install the filters and label tables on a Jinja2 environment."""
     env.filters.update(
@@ -49,4 +67,5 @@ def register(env) -> None:
         AUDIT_LABELS=labels.AUDIT_LABELS, ACTION_FIELD_LABELS=labels.ACTION_FIELD_LABELS, NOTIFICATION_LABELS=labels.NOTIFICATION_LABELS,
         # One Idempotency-Key per rendered form (web.idempotency): sending it twice acts once.
         new_request_key=lambda: uuid.uuid4().hex,
+        task_link=task_link, task_subject=task_subject,
     )

@@ -12,6 +12,7 @@ ROLE_LABELS = {
     "chuyen_vien": "Chuyên viên",
     "quan_tri": "Quản trị hệ thống",
     "quan_tri_he_thong": "Quản trị toàn hệ thống (cấp tỉnh)",
+    "luu_tru": "Lưu trữ cơ quan",
 }
 
 URGENCY_STAMPS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}

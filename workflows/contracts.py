@@ -169,6 +169,9 @@ class OpenTaskInput:
     unit_id: int | None = None
     # Set when the step is for one named person (the handler chosen by the unit head).
     assignee_id: int | None = None
+    # The subject when it is not a document (``document_id`` then ""): a hồ sơ or a Danh mục hồ sơ.
+    record_id: int | None = None
+    record_plan_id: int | None = None
 
 
 @dataclass

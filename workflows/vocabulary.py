@@ -25,6 +25,9 @@ class Role(StrEnum):
     # The province's (installation's) administrator: manages every agency's people; an ADMIN
     # alone manages only the people of their own agency (DOMAIN §7).
     SYSTEM_ADMIN = "quan_tri_he_thong"
+    # The agency's archivist (lưu trữ cơ quan): drafts the Danh mục hồ sơ with the văn thư, checks
+    # and accepts hồ sơ transferred to the archive, keeps them (ND30 Điều 28–31; DOMAIN §9).
+    ARCHIVIST = "luu_tru"
 
 
 class Action(StrEnum):

@@ -36,6 +36,15 @@ def open_task(session: Session, values: dict) -> tuple[Task, bool]:
     return task, result.rowcount == 1
 
 
+def subject_of(task: Task) -> tuple[str, str]:
+    """The audit subject (type, id) of a task: its document, hồ sơ or Danh mục hồ sơ."""
+    if task.record_id is not None:
+        return "record", str(task.record_id)
+    if task.record_plan_id is not None:
+        return "record_plan", str(task.record_plan_id)
+    return "document", str(task.document_id)
+
+
 def close_task(session: Session, workflow_id: str, task_key: str, outcome: str, actor_id: int | None) -> bool:
     """Mark a task DONE unless it is already closed; return whether this call closed it."""
     result = session.execute(
@@ -314,5 +323,7 @@ def document_status_if_decided(session: Session, task_id: int, nonce: str) -> st
     task = session.get(Task, task_id)
     if task is None or not nonce or task.status != TaskStatus.DONE or task.decision_nonce != nonce:
         return None
+    if task.document_id is None:
+        return ""  # a step about a hồ sơ or a Danh mục: decided, with no document status
     document = session.get(Document, task.document_id)
     return str(document.status) if document else None

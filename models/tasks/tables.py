@@ -26,7 +26,11 @@ class Task(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     workflow_id: str = Field(max_length=80)
     task_key: str = Field(max_length=60)  # step + round, never the run id
-    document_id: str = Field(foreign_key="document.id", index=True)
+    # What the step is about: a document, or (records workflows) a hồ sơ or a Danh mục hồ sơ.
+    # Exactly one of the three is set (``models.tasks.subjects``).
+    document_id: str | None = Field(default=None, foreign_key="document.id", index=True)
+    record_id: int | None = Field(default=None, foreign_key="recordfile.id", index=True)
+    record_plan_id: int | None = Field(default=None, foreign_key="recordplan.id", index=True)
     step: str = Field(max_length=30)
     agency_id: int = Field(foreign_key="agency.id")
     unit_id: int | None = Field(default=None, foreign_key="orgunit.id")
