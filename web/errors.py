@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import DomainError
@@ -110,6 +110,15 @@ def install(app: FastAPI) -> None:
         request's fault, so a refusal. A safety net behind the bounded types of ``models.bounds``."""
         log.warning("value out of range on %s %s: %s", request.method, request.url.path, error)
         return domain_error_response(request, DomainError("invalid_request"))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_unreachable(request: Request, error: Exception) -> Response:
+        """The database could not answer (a restart, a failover, a cut connection, SQLite busy past
+        its timeout): the transaction rolled back, so nothing changed and the same request may be
+        sent again. 503 with Retry-After says so to clients and load balancers; the trace is logged."""
+        log.error("database unavailable on %s %s", request.method, request.url.path, exc_info=error)
+        return domain_error_response(request, DomainError("database_unavailable"))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:

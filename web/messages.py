@@ -183,6 +183,9 @@ MESSAGES: dict[str, str] = {
     "delegation_not_yours": "Chỉ người ủy quyền hoặc quản trị của cơ quan mới ghi nhận, thu hồi được ủy quyền này.",
     "delegation_not_in_force": "Ủy quyền ký của bạn đã hết hạn, bị thu hồi hoặc không bao gồm văn bản này.",
     "delegation_needs_form": "Văn bản tải lên không thể ký thay: dự thảo phải được soạn trên hệ thống để in khối chữ ký theo ủy quyền.",
+    # the database cannot be reached (restarting, failing over, a connection cut): nothing was done
+    "database_unavailable": "Cơ sở dữ liệu tạm thời không phản hồi nên yêu cầu chưa được thực hiện. "
+                            "Vui lòng thử lại sau ít giây.",
     # anything nobody foresaw: the person gets an id to quote, the log the trace under that id
     "internal_error": "Hệ thống gặp lỗi ngoài dự kiến nên chưa thực hiện được yêu cầu. Vui lòng thử lại; "
                       "nếu lỗi lặp lại, hãy báo quản trị hệ thống kèm mã lỗi {error_id}.",
@@ -193,7 +196,7 @@ STATUS_OVERRIDES = {"internal_error": 500, "file_too_large": 413, "login_require
                     "password_change_required": 403, "admin_only": 403, "two_factor_required": 403,
                     "two_factor_enrolment_required": 403,
                     "otp_required": 401, "otp_invalid": 401, "login_expired": 401,
-                    "idempotency_key_invalid": 400, "idempotency_key_reused": 422, "idempotency_in_progress": 409}
+                    "database_unavailable": 503, "idempotency_key_invalid": 400, "idempotency_key_reused": 422, "idempotency_in_progress": 409}
 
 RULE_TEXT = {
     "too_short": "ít nhất 8 ký tự",
@@ -234,15 +237,22 @@ FIELD_ERROR_TEXT = {
 }
 
 
+# How long a client should wait before retrying while the database is unreachable: a PostgreSQL
+# restart or failover takes a few seconds.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
 def status_of(error: DomainError) -> int:
     """HTTP status for a domain error."""
     return STATUS_OVERRIDES.get(error.code, error.status)
 
 
 def retry_after(error: DomainError) -> dict[str, str] | None:
-    """The ``Retry-After`` header of a throttled login, else None."""
+    """The ``Retry-After`` header of a throttled login or an unreachable database, else None."""
     if error.code == "login_throttled":
         return {"Retry-After": str(error.params.get("seconds", 1))}
+    if error.code == "database_unavailable":
+        return {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
     return None
 
 

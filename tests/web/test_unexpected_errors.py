@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from tests.web.conftest import browser_login
+from tests.web.conftest import api_token, browser_login
 
 
 def _install_failing_routes(app) -> None:
@@ -33,3 +33,32 @@ async def test_an_unexpected_error_is_a_vietnamese_answer_with_an_error_id(web, 
     # The trace is in the log, under the id the person can quote.
     logged = [record for record in caplog.records if api.headers["x-error-id"] in record.getMessage()]
     assert logged and logged[0].exc_info is not None
+
+
+async def test_an_unreachable_database_is_503_with_retry_after_and_changes_nothing(web, caplog):
+    """While PostgreSQL restarts, every route answers 503 with Retry-After in Vietnamese (a client
+    or load balancer retries), not 500; the same requests succeed once it is back."""
+    from dataclasses import replace
+
+    from models.db import make_engine
+
+    token = await api_token(web, "vanthu")
+    await browser_login(web, "vanthu")
+    state = web.app.state.qlvb
+    # A real connection failure: nothing listens on port 1, as while the server restarts.
+    down = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/qlvb?connect_timeout=2")
+    web.app.state.qlvb = replace(state, engine=down)
+    try:
+        with caplog.at_level(logging.ERROR, logger="qlvb.web"):
+            api = await web.get("/api/v1/tasks", headers=token)
+            page = await web.get("/")
+            fragment = await web.get("/", headers={"HX-Request": "true"})
+    finally:
+        web.app.state.qlvb = state
+        down.dispose()
+    assert api.status_code == 503 and api.json()["code"] == "database_unavailable"
+    assert api.headers["retry-after"] == "5" and "thử lại" in api.json()["detail"]
+    for response in (page, fragment):
+        assert response.status_code == 503 and "Cơ sở dữ liệu tạm thời không phản hồi" in response.text
+        assert "Traceback" not in response.text and "127.0.0.1" not in response.text
+    assert (await web.get("/api/v1/tasks", headers=token)).status_code == 200
