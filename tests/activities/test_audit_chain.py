@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -21,12 +19,11 @@ from config.settings import Settings
 from models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, hash_of, record
 from models.audit_trail.tables import AuditDayHead
 from models.audit_trail.verify import verify, verify_chain
-from models.db import make_engine, reading, transaction, utcnow
+from models.db import reading, transaction, utcnow
 from models.processes.schema import DEFAULT_INCOMING
 from models.vocab import Role
+from tests.alembic_helpers import empty_database, migrate
 from tests.helpers import rows, user_and_roles
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _events(engine) -> list[AuditEvent]:
@@ -199,11 +196,8 @@ def test_every_administrator_change_is_audited(seeded):
 
 
 def test_the_migration_chains_existing_events_in_id_order(tmp_path):
-    url = f"sqlite:///{tmp_path / 'migrated.db'}"
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0016")
-    engine = make_engine(url)
+    url, engine = empty_database("sqlite", tmp_path)
+    config = migrate(url, "0016")
     with engine.begin() as connection:
         for number in range(5):
             connection.execute(text(

@@ -5,12 +5,10 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from datetime import UTC, date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
@@ -19,7 +17,7 @@ from activities.documents import DocumentActivities
 from activities.tasks import TaskActivities
 from commands.intake import probable_duplicates
 from models.audit import AuditEvent
-from models.db import make_engine, transaction
+from models.db import transaction
 from models.documents import repo as document_repo
 from models.documents.duplicates import code_key
 from models.documents.repo import receive_incoming, store_file
@@ -27,12 +25,11 @@ from models.documents.schema import IncomingMetadata
 from models.documents.tables import Document
 from models.registers.tables import RegisterEntry
 from models.vocab import Direction, DocumentSource
-from tests.conftest import _postgres_dsn
+from tests.alembic_helpers import alembic_config, empty_database
 from tests.factories import make_org
 from tests.helpers import sample_metadata
 from workflows.contracts import ApplyDecisionInput, OpenTaskInput
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST = sample_metadata(code_number="12", code_notation="UBND-VP", organ_name="Ủy ban nhân dân tỉnh Ninh Bình",
                         organ_id="", issued_date="2026-12-03",
                         subject="V/v triển khai kế hoạch chuyển đổi số của Ủy ban năm 2027")
@@ -142,21 +139,8 @@ def test_registering_despite_the_warning_is_audited_with_the_duplicates(first):
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_the_migration_backfills_the_folded_code_of_existing_documents(backend, tmp_path):
-    import os
-
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
-        if not os.environ.get("TEST_DATABASE_URL"):
-            pytest.skip("TEST_DATABASE_URL is not set")
-        url = _postgres_dsn(os.environ["TEST_DATABASE_URL"])
-    engine = make_engine(url)
-    if backend == "postgres":
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(sa.text("CREATE SCHEMA public"))
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
+    url, engine = empty_database(backend, tmp_path)
+    config = alembic_config(url)
     before = ScriptDirectory.from_config(config).get_revision("0015").down_revision
     command.upgrade(config, before)
     typed = [("Số 12", unicodedata.normalize("NFD", "ubnd-vp")), ("05", "QĐ-UBND"), ("7", "")]

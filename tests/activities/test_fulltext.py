@@ -299,30 +299,14 @@ def _index_sources(engine) -> dict[str, str]:
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_migration_0016_leaves_stored_documents_for_the_text_rounds(backend, tmp_path):
     """Documents stored before full text are marked pending; on SQLite the FTS5 index keeps working."""
-    import os
-    from pathlib import Path
-
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
-    from models.db import make_engine, utcnow
-    from tests.conftest import _postgres_dsn
+    from models.db import utcnow
+    from tests.alembic_helpers import empty_database, migrate
 
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'before.db'}"
-    else:
-        if not os.environ.get("TEST_DATABASE_URL"):
-            pytest.skip("TEST_DATABASE_URL is not set")
-        url = _postgres_dsn(os.environ["TEST_DATABASE_URL"])
-    engine = make_engine(url)
-    if backend == "postgres":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    config = Config(str(Path(__file__).resolve().parents[2] / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0015")  # the revision before this one
+    url, engine = empty_database(backend, tmp_path)
+    config = migrate(url, "0015")  # the revision before this one
     store = FileStore(tmp_path / "files")
     pdf = minimal_pdf(text_line="Quy che phoi hop cu")
     with engine.begin() as connection:
