@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 from models.db import transaction, utcnow
 from models.documents import lifecycle
 from models.documents.tables import Document
-from models.org import repo as org_repo
+from models.org import dated_repo
 from models.outgoing.recipient_status import report_to_sender
 from models.registers import repo as register_repo
 from models.vocab import DocumentStatus
@@ -40,7 +40,7 @@ class RegisterActivities:
             if taken is not None:  # a retry after the series it was numbered in closed
                 return RegisterIncomingResult(taken.register_id, taken.year, taken.number, taken.allocated_at)
             register = register_repo.incoming_register(
-                session, org_repo.answering_agency(session, document.agency_id))
+                session, dated_repo.answering_agency(session, document.agency_id))
             # Ngày đến is when the document entered the system (QĐ44 Điều 7.2).
             received_at = document.created_at or utcnow()
             entry, allocated_now = register_repo.allocate_number(

@@ -8,7 +8,7 @@ from temporalio import activity
 from models.audit import already_recorded, record
 from models.db import transaction
 from models.notifications.notify import notify, people_with_role
-from models.org import repo as org_repo
+from models.org import dated_repo
 from models.tasks import repo as task_repo
 from models.vocab import Role, TaskStatus
 from workflows.contracts import CloseWorkflowTasksInput, EscalateInput, OpenTaskInput, TaskRef
@@ -29,9 +29,9 @@ class TaskActivities:
         in the same unit only when that unit belongs to the successor.
         """
         with transaction(self.engine) as session:
-            agency_id = org_repo.answering_agency(session, request.agency_id)
+            agency_id = dated_repo.answering_agency(session, request.agency_id)
             unit_id = (request.unit_id if agency_id == request.agency_id
-                       else org_repo.answering_unit(session, request.unit_id, agency_id))
+                       else dated_repo.answering_unit(session, request.unit_id, agency_id))
             task, created = task_repo.open_task(session, {
                 "workflow_id": request.workflow_id, "task_key": request.task_key,
                 "document_id": request.document_id or None, "record_id": request.record_id,

@@ -36,7 +36,7 @@ from models.documents.search_repo import index_document
 from models.documents.tables import Document, DocumentFile
 from models.documents.types import DocumentType
 from models.errors import Conflict, DomainError, Forbidden, NotFound
-from models.org.repo import name_on
+from models.org.dated_repo import name_on
 from models.org.tables import Agency, OrgUnit, User
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.drafting import DraftContent

@@ -25,7 +25,7 @@ from commands.admin import require_admin
 from models.audit import record
 from models.db import transaction, utcnow
 from models.errors import Conflict, DomainError, Forbidden, NotFound
-from models.org import repo
+from models.org import handover_repo, repo, tree_repo
 from models.org.rules import (
     check_code,
     check_period,
@@ -83,7 +83,7 @@ def _open_parent(session: Session, parent_id: int | None, child: Agency | None =
     parent = repo.agency_by_id(session, parent_id)
     if parent.valid_to is not None:
         raise DomainError("org_parent_closed", parent=parent.name)
-    if child is not None and (parent.id == child.id or child.id in repo.agency_ancestors(session, parent)):
+    if child is not None and (parent.id == child.id or child.id in tree_repo.agency_ancestors(session, parent)):
         raise DomainError("org_parent_cycle", name=child.name, parent=parent.name)
     return parent
 
@@ -118,10 +118,10 @@ def _create_agency(session: Session, actor_id: int | None, form: AgencyInput) ->
     parent = _open_parent(session, form.parent_id)
     if parent is not None and parent.valid_from and valid_from and valid_from < parent.valid_from:
         raise DomainError("org_before_parent", parent=parent.name)
-    repo.check_code_free(session, code, valid_from, None)
+    tree_repo.check_code_free(session, code, valid_from, None)
     if qd20:
-        repo.check_code_free(session, qd20, valid_from, None)
-    return repo.add_agency(session, Agency(
+        tree_repo.check_code_free(session, qd20, valid_from, None)
+    return tree_repo.add_agency(session, Agency(
         code=code, qd20_code=qd20, name=name, abbreviation=abbreviation, kind=form.kind,
         parent_id=parent.id if parent else None, place_name=place, hosted=form.hosted,
         valid_from=valid_from), actor_id)
@@ -137,13 +137,13 @@ def rename_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id:
         _check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
-        started = repo.last_rename(session, agency.id) or agency.valid_from
+        started = tree_repo.last_rename(session, agency.id) or agency.valid_from
         if started is not None and effective <= started:
             raise DomainError("org_rename_too_early", since=f"{started:%d/%m/%Y}")
         place = agency.place_name if place is None else place
         if (name, place) == (agency.name, agency.place_name):
             raise DomainError("org_nothing_changed")
-        repo.rename_agency(session, agency, name=name, place_name=place, effective=effective, actor_id=actor_id)
+        tree_repo.rename_agency(session, agency, name=name, place_name=place, effective=effective, actor_id=actor_id)
         return agency.id
 
 
@@ -181,13 +181,13 @@ def change_agency_details(engine: Engine, *, actor_id: int, roles: set[Role], ag
             changes["abbreviation"] = [agency.abbreviation, abbreviation]
             agency.abbreviation = abbreviation
         if qd20 is not None and qd20 != agency.qd20_code:
-            repo.check_code_free(session, qd20, today, None, agency_id=agency.id)
-            for row in repo.codes_of(session, agency.id):
+            tree_repo.check_code_free(session, qd20, today, None, agency_id=agency.id)
+            for row in tree_repo.codes_of(session, agency.id):
                 if row.scheme == "qd20" and row.valid_to is None and row.code == agency.qd20_code:
-                    repo.end_code(session, row, max(today - timedelta(days=1), row.valid_from or date.min),
-                                  actor_id)
-            repo.add_code(session, agency, code=qd20, scheme="qd20", valid_from=today, valid_to=None,
-                          note="Mã theo QĐ 20/2020", actor_id=actor_id)
+                    tree_repo.end_code(session, row, max(today - timedelta(days=1), row.valid_from or date.min),
+                                       actor_id)
+            tree_repo.add_code(session, agency, code=qd20, scheme="qd20", valid_from=today, valid_to=None,
+                               note="Mã theo QĐ 20/2020", actor_id=actor_id)
             changes["qd20_code"] = [agency.qd20_code, qd20]
             agency.qd20_code = qd20
         focal = None if form.clear_focal_user else _focal(session, agency.id, form.focal_user_id)
@@ -222,20 +222,20 @@ def _close_agency(session: Session, actor_id: int | None, agency: Agency, valid_
                   successor: Agency | None) -> None:
     _refuse_closed(agency)
     check_period(agency.valid_from, valid_to)
-    work = repo.agency_open_work(session, agency.id, _today().year)
+    work = handover_repo.agency_open_work(session, agency.id, _today().year)
     if not work.empty:
         raise Conflict("org_open_work", name=agency.name, open=describe_open_work(
             work.tasks, work.pending_registered, work.users, work.child_units, work.child_agencies))
     if successor is not None and (successor.id == agency.id or successor.valid_to is not None):
         raise DomainError("org_bad_successor")
-    codes = repo.codes_of(session, agency.id)
+    codes = tree_repo.codes_of(session, agency.id)
     for code, scheme in ((agency.code, "qcvn102"), (agency.qd20_code, "qd20")):
         if code and not any(row.code == code for row in codes):  # its own code gets its dated row
-            codes.append(repo.add_code(session, agency, code=code, scheme=scheme, valid_from=agency.valid_from,
-                                       valid_to=None, note="", actor_id=actor_id))
+            codes.append(tree_repo.add_code(session, agency, code=code, scheme=scheme,
+                                            valid_from=agency.valid_from, valid_to=None, note="", actor_id=actor_id))
     for row in codes:
         if row.valid_to is None or row.valid_to > valid_to:
-            repo.end_code(session, row, valid_to, actor_id)
+            tree_repo.end_code(session, row, valid_to, actor_id)
     agency.valid_to = valid_to
     session.add(agency)
     record(session, actor_id, "org.agency_ended", "agency", agency.id, agency_code=agency.code,
@@ -243,9 +243,9 @@ def _close_agency(session: Session, actor_id: int | None, agency: Agency, valid_
     if successor is not None:
         start = valid_to + timedelta(days=1)
         for code, scheme in dict.fromkeys((row.code, row.scheme) for row in codes):
-            repo.check_code_free(session, code, start, None)
-            repo.add_code(session, successor, code=code, scheme=scheme, valid_from=start, valid_to=None,
-                          note=f"Mã cũ của {agency.name}"[:200], actor_id=actor_id)
+            tree_repo.check_code_free(session, code, start, None)
+            tree_repo.add_code(session, successor, code=code, scheme=scheme, valid_from=start, valid_to=None,
+                               note=f"Mã cũ của {agency.name}"[:200], actor_id=actor_id)
 
 
 def add_alias(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: int, form: AliasInput) -> int:
@@ -259,9 +259,9 @@ def add_alias(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: int
     with transaction(engine) as session:
         _check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
-        repo.check_code_free(session, code, valid_from, valid_to, agency_id=agency.id)
-        return repo.add_code(session, agency, code=code, scheme=form.scheme, valid_from=valid_from,
-                             valid_to=valid_to, note=note, actor_id=actor_id).id
+        tree_repo.check_code_free(session, code, valid_from, valid_to, agency_id=agency.id)
+        return tree_repo.add_code(session, agency, code=code, scheme=form.scheme, valid_from=valid_from,
+                                  valid_to=valid_to, note=note, actor_id=actor_id).id
 
 
 def _refuse_closed(agency: Agency) -> None:
@@ -280,7 +280,7 @@ def _unit_parent(session: Session, agency_id: int, parent_id: int | None, child:
         raise DomainError("org_unit_parent_elsewhere")
     if parent.valid_to is not None:
         raise DomainError("org_parent_closed", parent=parent.name)
-    if child is not None and (parent.id == child.id or child.id in repo.unit_ancestors(session, parent)):
+    if child is not None and (parent.id == child.id or child.id in tree_repo.unit_ancestors(session, parent)):
         raise DomainError("org_parent_cycle", name=child.name, parent=parent.name)
     return parent.id
 
@@ -361,7 +361,7 @@ def close_unit(engine: Engine, *, actor_id: int, roles: set[Role], unit_id: int,
         unit = _open_unit(session, unit_id)
         _check_scope(session, actor_id, roles, unit.agency_id)
         check_period(unit.valid_from, valid_to)
-        work = repo.unit_open_work(session, unit.id)
+        work = handover_repo.unit_open_work(session, unit.id)
         if not work.empty:
             raise Conflict("org_open_work", name=unit.name, open=describe_open_work(
                 work.tasks, work.pending_registered, work.users, work.child_units, work.child_agencies))
@@ -393,11 +393,11 @@ def reorganise(engine: Engine, *, actor_id: int | None, roles: set[Role] | None,
     the successor, its units closed, its registers closed and the successor's incoming series opened.
 
     ``roles`` None is the operator on the server (``qlvb org reorganise``). Everything or nothing. Open
-    work is handed over with its provenance (``repo.hand_over_work``): open tasks go to the successor
+    work is handed over with its provenance (``handover_repo.hand_over_work``): open tasks go to the successor
     (to the unit the change's ``units`` map names, ``{"<predecessor code>": {"<old unit abbreviation>":
     "<successor unit abbreviation>"}}``, else to the role across the successor), documents in progress
     answer to the successor, open hồ sơ change owner; later steps of running processes open for the
-    successor (``repo.answering_agency``). The events name the change set by its ``id`` (else a digest of
+    successor (``dated_repo.answering_agency``). The events name the change set by its ``id`` (else a digest of
     it). ``dry_run`` returns what would happen and changes nothing. Returns the report, in Vietnamese.
     """
     if roles is not None:
@@ -481,11 +481,11 @@ def _apply_change(session: Session, actor_id: int | None, number: int, change: o
         old = repo.agency_by_code(session, old_code.strip())
         if old is None:
             raise NotFound("agency_not_found", agency_code=old_code[:40])
-        handed = repo.hand_over_work(session, old, successor, _unit_map(session, number, change, old, successor),
+        handed = handover_repo.hand_over_work(session, old, successor, _unit_map(session, number, change, old, successor),
                                      change_set_id, actor_id)
-        people = repo.move_people(session, old.id, successor.id, actor_id)
-        units = repo.close_open_units(session, old.id, end, actor_id)
-        registers = repo.close_registers(session, old.id, actor_id)
+        people = handover_repo.move_people(session, old.id, successor.id, actor_id)
+        units = handover_repo.close_open_units(session, old.id, end, actor_id)
+        registers = handover_repo.close_registers(session, old.id, actor_id)
         _close_agency(session, actor_id, old, end, successor)
         lines.append(f"Đóng {old.name} ({old.code}) sau ngày {end:%d/%m/%Y}; mã cũ chuyển thành mã của "
                      f"{successor.name} từ ngày {effective:%d/%m/%Y}.")

@@ -18,6 +18,7 @@ from commands.admin import require_admin
 from models.bounds import Id, parse_id
 from models.db import reading
 from models.errors import DomainError
+from models.org import dated_repo, tree_repo
 from models.org import repo as org_repo
 from models.org.rules import parse_day
 from models.org.schema import (
@@ -85,7 +86,7 @@ def unit_json(unit: OrgUnit) -> dict[str, Any]:
 def _agency_detail(state: State, agency_id: int) -> dict[str, Any]:
     with reading(state.engine) as session:
         agency = org_repo.agency_by_id(session, agency_id)
-        return agency_json(agency, org_repo.codes_of(session, agency.id), org_repo.former_names(session, agency.id),
+        return agency_json(agency, tree_repo.codes_of(session, agency.id), tree_repo.former_names(session, agency.id),
                            org_repo.units_of(session, agency.id))
 
 
@@ -106,7 +107,7 @@ class Resolution(BaseModel):
 @api_router.get("/agencies", summary="Cây tổ chức: cơ quan, mã định danh theo thời gian, tên cũ, đơn vị")
 def api_agencies(principal: ApiUser, session: DbSession) -> list[dict[str, Any]]:
     require_admin(principal.roles)
-    agencies, units, codes, names = org_repo.organisation_tree(session)
+    agencies, units, codes, names = tree_repo.organisation_tree(session)
     return [agency_json(a, codes.get(a.id, []), names.get(a.id, []), units.get(a.id, [])) for a in agencies]
 
 
@@ -120,7 +121,7 @@ def api_agency(agency_id: Id, principal: ApiUser, state: State) -> dict[str, Any
 def api_resolve(principal: ApiUser, session: DbSession, code: str = Query(max_length=40),
                 on: str | None = Query(default=None, max_length=20, description="YYYY-MM-DD")) -> Resolution:
     require_admin(principal.roles)
-    agency = org_repo.resolve_agency_code(session, code, parse_day(on, "valid_from"))
+    agency = dated_repo.resolve_agency_code(session, code, parse_day(on, "valid_from"))
     return Resolution(code=code, on=on, agency=agency_json(agency) if agency else None)
 
 
@@ -196,7 +197,7 @@ async def api_close_unit(unit_id: Id, body: Closing, principal: ApiUser, state: 
 
 def _tree_page(request: Request, state: State, *, notice: str | None = None, error: str | None = None) -> Response:
     with reading(state.engine) as session:
-        agencies, units, codes, names = org_repo.organisation_tree(session)
+        agencies, units, codes, names = tree_repo.organisation_tree(session)
         return render(request, "admin/organisation.html", status_code=422 if error else 200, notice=notice,
                       error=error, agencies=agencies, by_id={a.id: a for a in agencies}, units=units,
                       kinds=KIND_LABELS)
@@ -206,11 +207,11 @@ def _agency_page(request: Request, state: State, agency_id: int, *, notice: str 
                  error: str | None = None) -> Response:
     with reading(state.engine) as session:
         agency = org_repo.agency_by_id(session, agency_id)
-        agencies, _units, _codes, _names = org_repo.organisation_tree(session)
+        agencies, _units, _codes, _names = tree_repo.organisation_tree(session)
         return render(request, "admin/organisation_agency.html", status_code=422 if error else 200,
                       notice=notice, error=error, agency=agency, kinds=KIND_LABELS,
                       by_id={a.id: a for a in agencies}, open_agencies=[a for a in agencies if a.valid_to is None],
-                      codes=org_repo.codes_of(session, agency.id), names=org_repo.former_names(session, agency.id),
+                      codes=tree_repo.codes_of(session, agency.id), names=tree_repo.former_names(session, agency.id),
                       units=org_repo.units_of(session, agency.id), people=org_repo.people_of(session, agency.id))
 
 

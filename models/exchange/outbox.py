@@ -33,7 +33,7 @@ from models.exchange.edxml.package import (
     StatusPackage,
 )
 from models.exchange.tables import HubOutbox
-from models.org.repo import name_on
+from models.org.dated_repo import name_on
 from models.org.tables import Agency, User
 from models.outgoing.tables import Recipient
 from models.registers.numbering import so_ky_hieu

@@ -28,7 +28,7 @@ from models.exchange.edxml.validate import check
 from models.exchange.outbox import Put, is_revocation, queue_status
 from models.exchange.tables import HubInbound, HubOutbox
 from models.notifications.notify import notify, people_with_role
-from models.org.repo import resolve_agency_code
+from models.org.dated_repo import resolve_agency_code
 from models.org.tables import Agency
 from models.outgoing.recipient_status import add_recipient_event
 from models.outgoing.tables import Recipient, TransportStatus
@@ -97,7 +97,7 @@ class Received:
 def our_agency(session: Session, code: str, on: date | None = None) -> Agency | None:
     """The hosted agency a code names for a document dated ``on``, through its old codes and aliases.
 
-    ``models.org.repo.resolve_agency_code`` does the lookup (DOMAIN §10.3): a code closed since the
+    ``models.org.dated_repo.resolve_agency_code`` does the lookup (DOMAIN §10.3): a code closed since the
     document's date reaches the successor that holds it as an alias.
     """
     agency = resolve_agency_code(session, code, on)

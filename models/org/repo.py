@@ -1,8 +1,13 @@
-"""Accounts: login with throttling, sessions and API tokens, password changes, administration.
+"""Accounts and people: login with throttling, sessions and API tokens, password changes, administration;
+the plain lookups of agencies and units everyone uses.
 
 QĐ44 Điều 21.2.b, d: strong passwords, growing delays after repeated failures (``throttle``),
 forced change at first login, and an administrator who can lock and reset an account whose owner
 lost control of it. Every login, failure and block is audited in the same transaction.
+
+The organisation tree's own SQL lives beside this module: ``tree_repo`` (the tree and its writes),
+``dated_repo`` (names and codes by date, who answers for a closed agency or unit) and
+``handover_repo`` (open work and its handover in a reorganisation).
 """
 
 from __future__ import annotations
@@ -10,21 +15,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from models.audit import record
 from models.db import insert_ignoring_conflict, utcnow
-from models.documents.tables import Document
 from models.errors import AuthFailed, Conflict, DomainError, NotFound
 from models.org.passwords import check_policy, generate_password, hash_password, needs_rehash, verify_password
-from models.org.rules import in_force, overlaps, period_text
 from models.org.tables import (
     Agency,
-    AgencyCode,
-    AgencyName,
     LoginThrottle,
     OrgUnit,
     User,
@@ -32,12 +33,8 @@ from models.org.tables import (
     UserSession,
 )
 from models.org.throttle import ThrottlePolicy, account_identity
-from models.records.tables import RecordFile
-from models.registers.numbering import vietnam_date
-from models.registers.tables import Register, RegisterEntry
-from models.tasks.tables import Task
 from models.text import refuse_unsafe_text
-from models.vocab import DocumentStatus, Role, SessionKind, TaskStatus
+from models.vocab import Role, SessionKind
 
 # Verified against when the username is unknown, so both paths cost one argon2 verification.
 _DUMMY_HASH = hash_password("Dummy-password-1")
@@ -331,15 +328,6 @@ def other_hosted_agencies(session: Session, agency_id: int) -> list[Agency]:
                                                   col(Agency.valid_to).is_(None)).order_by(Agency.code)))
 
 
-# --- the organisation tree: administration and resolution by date (DOMAIN §10.3) -----------
-
-_OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETING)
-_PENDING_DOCUMENT_STATUSES = (DocumentStatus.NEW, DocumentStatus.REGISTERED, DocumentStatus.DIRECTED,
-                              DocumentStatus.IN_PROGRESS, DocumentStatus.DRAFT, DocumentStatus.IN_REVIEW,
-                              DocumentStatus.SIGNED)
-_MAX_SUCCESSION = 10  # successors followed at most (a cycle of aliases cannot loop for ever)
-
-
 def agency_by_id(session: Session, agency_id: int) -> Agency:
     """An agency by id, or ``agency_not_found``."""
     agency = session.get(Agency, agency_id)
@@ -361,377 +349,7 @@ def unit_by_id(session: Session, unit_id: int) -> OrgUnit:
     return unit
 
 
-def codes_of(session: Session, agency_id: int) -> list[AgencyCode]:
-    """Every code an agency has held or holds, oldest first."""
-    return list(session.exec(select(AgencyCode).where(AgencyCode.agency_id == agency_id)
-                             .order_by(AgencyCode.scheme, col(AgencyCode.valid_from).nulls_first(), AgencyCode.id)))
-
-
-def former_names(session: Session, agency_id: int) -> list[AgencyName]:
-    """The names an agency bore before its renames, oldest first."""
-    return list(session.exec(select(AgencyName).where(AgencyName.agency_id == agency_id)
-                             .order_by(AgencyName.valid_to)))
-
-
-def code_holders(session: Session, code: str) -> list[AgencyCode]:
-    """Every row of a code, in either scheme, whatever agency held it."""
-    return list(session.exec(select(AgencyCode).where(AgencyCode.code == code).order_by(AgencyCode.id)))
-
-
-def check_code_free(session: Session, code: str, valid_from: date | None, valid_to: date | None,
-                    *, agency_id: int | None = None) -> None:
-    """Refuse a code another agency holds on a day of the interval, or this agency already holds then.
-
-    ``agency_code_in_use`` names the holder and the interval it holds the code for.
-    """
-    for row in code_holders(session, code):
-        if overlaps(row.valid_from, row.valid_to, valid_from, valid_to):
-            holder = session.get(Agency, row.agency_id)
-            raise Conflict("agency_code_in_use", agency_code=code, holder=holder.name if holder else "",
-                           period=period_text(row.valid_from, row.valid_to),
-                           same_agency=row.agency_id == agency_id)
-    current = agency_by_code(session, code)
-    if (current is not None and current.id != agency_id
-            and overlaps(current.valid_from, current.valid_to, valid_from, valid_to)):
-        raise Conflict("agency_code_in_use", agency_code=code, holder=current.name,
-                       period=period_text(current.valid_from, current.valid_to), same_agency=False)
-
-
-def add_agency(session: Session, agency: Agency, actor_id: int | None) -> Agency:
-    """Insert an agency with its code rows in both schemes; audited."""
-    session.add(agency)
-    session.flush()
-    session.add(AgencyCode(agency_id=agency.id, code=agency.code, scheme="qcvn102",
-                           valid_from=agency.valid_from, valid_to=agency.valid_to))
-    if agency.qd20_code:
-        session.add(AgencyCode(agency_id=agency.id, code=agency.qd20_code, scheme="qd20",
-                               valid_from=agency.valid_from, valid_to=agency.valid_to))
-    record(session, actor_id, "org.agency_created", "agency", agency.id, agency_code=agency.code,
-           qd20_code=agency.qd20_code or "", name=agency.name, parent_id=agency.parent_id,
-           valid_from=_iso(agency.valid_from), valid_to=_iso(agency.valid_to))
-    session.flush()
-    return agency
-
-
-def add_code(session: Session, agency: Agency, *, code: str, scheme: str, valid_from: date | None,
-             valid_to: date | None, note: str, actor_id: int | None) -> AgencyCode:
-    """Give an agency another code (an alias, an old code) for an interval; audited."""
-    row = AgencyCode(agency_id=agency.id, code=code, scheme=scheme, valid_from=valid_from, valid_to=valid_to,
-                     note=note)
-    session.add(row)
-    session.flush()
-    record(session, actor_id, "org.alias_added", "agency", agency.id, alias=code, scheme=scheme,
-           valid_from=_iso(valid_from), valid_to=_iso(valid_to), via="admin")
-    return row
-
-
-def end_code(session: Session, row: AgencyCode, valid_to: date, actor_id: int | None) -> None:
-    """Close one code row on a day (the code stays, for documents issued under it); audited."""
-    row.valid_to = valid_to
-    session.add(row)
-    record(session, actor_id, "org.alias_ended", "agency", row.agency_id, alias=row.code, scheme=row.scheme,
-           valid_to=_iso(valid_to))
-
-
-def rename_agency(session: Session, agency: Agency, *, name: str, place_name: str, effective: date,
-                  actor_id: int | None) -> None:
-    """Give an agency a new name (and place name) from ``effective``; the old one is kept with its dates."""
-    history = former_names(session, agency.id)
-    started = history[-1].valid_to + timedelta(days=1) if history else agency.valid_from
-    session.add(AgencyName(agency_id=agency.id, name=agency.name, place_name=agency.place_name,
-                           valid_from=started, valid_to=effective - timedelta(days=1)))
-    record(session, actor_id, "org.agency_name_changed", "agency", agency.id, agency_code=agency.code,
-           old_name=agency.name, name=name, old_place_name=agency.place_name, place_name=place_name,
-           effective=_iso(effective))
-    agency.name, agency.place_name = name, place_name
-    session.add(agency)
-
-
-def last_rename(session: Session, agency_id: int) -> date | None:
-    """The first day of the name in force now (None when never renamed)."""
-    history = former_names(session, agency_id)
-    return history[-1].valid_to + timedelta(days=1) if history else None
-
-
-def agency_ancestors(session: Session, agency: Agency) -> list[int]:
-    """The ids above an agency in the tree, nearest first (bounded against a corrupt cycle)."""
-    found: list[int] = []
-    parent_id = agency.parent_id
-    while parent_id is not None and parent_id not in found and len(found) < 100:
-        found.append(parent_id)
-        parent = session.get(Agency, parent_id)
-        parent_id = parent.parent_id if parent else None
-    return found
-
-
-def unit_ancestors(session: Session, unit: OrgUnit) -> list[int]:
-    """The ids of the units above a unit, nearest first."""
-    found: list[int] = []
-    parent_id = unit.parent_id
-    while parent_id is not None and parent_id not in found and len(found) < 100:
-        found.append(parent_id)
-        parent = session.get(OrgUnit, parent_id)
-        parent_id = parent.parent_id if parent else None
-    return found
-
-
-@dataclass
-class OpenWork:
-    """What still runs in an agency or unit: closing it would orphan this work."""
-
-    tasks: int = 0
-    pending_registered: dict[str, int] | None = None  # register name → pending documents this year
-    users: list[str] | None = None  # active accounts
-    child_units: list[str] | None = None
-    child_agencies: list[str] | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not (self.tasks or self.pending_registered or self.users or self.child_units or self.child_agencies)
-
-
-def agency_open_work(session: Session, agency_id: int, year: int) -> OpenWork:
-    """Open tasks, registers with pending documents this year, active accounts, open units and agencies below."""
-    tasks = session.exec(select(func.count()).select_from(Task).where(
-        Task.agency_id == agency_id, col(Task.status).in_(_OPEN_TASK_STATUSES))).one()
-    pending: dict[str, int] = {}
-    rows = session.exec(
-        select(Register.name, func.count()).select_from(RegisterEntry)
-        .join(Register, col(Register.id) == RegisterEntry.register_id)
-        .join(Document, col(Document.id) == RegisterEntry.document_id)
-        .where(Register.agency_id == agency_id, Register.active == True,  # noqa: E712
-               RegisterEntry.year == year, col(Document.status).in_(_PENDING_DOCUMENT_STATUSES))
-        .group_by(Register.name))
-    for name, count in rows:
-        pending[name] = count
-    users = list(session.exec(select(User.username).where(User.agency_id == agency_id, User.disabled == False)  # noqa: E712
-                              .order_by(User.username)))
-    units = list(session.exec(select(OrgUnit.name).where(OrgUnit.agency_id == agency_id,
-                                                          col(OrgUnit.valid_to).is_(None)).order_by(OrgUnit.name)))
-    agencies = list(session.exec(select(Agency.name).where(Agency.parent_id == agency_id,
-                                                            col(Agency.valid_to).is_(None)).order_by(Agency.name)))
-    return OpenWork(tasks, pending, users, units, agencies)
-
-
-def unit_open_work(session: Session, unit_id: int) -> OpenWork:
-    """Open tasks of a unit, its active accounts and its open sub-units."""
-    tasks = session.exec(select(func.count()).select_from(Task).where(
-        Task.unit_id == unit_id, col(Task.status).in_(_OPEN_TASK_STATUSES))).one()
-    users = list(session.exec(select(User.username).where(User.unit_id == unit_id, User.disabled == False)  # noqa: E712
-                              .order_by(User.username)))
-    units = list(session.exec(select(OrgUnit.name).where(OrgUnit.parent_id == unit_id,
-                                                          col(OrgUnit.valid_to).is_(None)).order_by(OrgUnit.name)))
-    return OpenWork(tasks, {}, users, units, [])
-
-
-def name_on(session: Session, agency: Agency, day: date | None) -> tuple[str, str]:
-    """The agency's name and place name in force on ``day`` (today's when None or after every rename)."""
-    if day is not None:
-        for row in former_names(session, agency.id):
-            if in_force(row.valid_from, row.valid_to, day):
-                return row.name, row.place_name
-    return agency.name, agency.place_name
-
-
-def agency_holding(session: Session, code: str, on: date) -> Agency | None:
-    """The agency that held ``code`` (either scheme, an alias too) on ``on``, without following successors.
-
-    A code no row covers on that date falls back to the agency whose current code it is, then to
-    the last agency that held it.
-    """
-    rows = code_holders(session, code)
-    held = [row for row in rows if in_force(row.valid_from, row.valid_to, on)]
-    if held:
-        return session.get(Agency, held[0].agency_id)
-    current = agency_by_code(session, code)
-    if current is not None:
-        return current
-    if rows:
-        latest = max(rows, key=lambda row: (row.valid_to or date.max, row.id))
-        return session.get(Agency, latest.agency_id)
-    return None
-
-
-def successor_of(session: Session, agency: Agency) -> Agency | None:
-    """The agency that received a closed agency's work: the one holding one of its codes after its end."""
-    if agency.valid_to is None:
-        return None
-    codes = {row.code for row in codes_of(session, agency.id)} | {agency.code}
-    row = session.exec(select(AgencyCode).where(col(AgencyCode.code).in_(codes), AgencyCode.agency_id != agency.id,
-                                                col(AgencyCode.valid_from) > agency.valid_to)
-                       .order_by(AgencyCode.valid_from, AgencyCode.id)).first()
-    return session.get(Agency, row.agency_id) if row is not None else None
-
-
-def resolve_agency_code(session: Session, code: str, on: date | None = None, *, today: date | None = None) -> Agency | None:
-    """The agency an incoming code designates for a document dated ``on`` (DOMAIN §10.3.2).
-
-    The code is looked up through the code rows valid on the document's date (its own codes and
-    aliases, either scheme); when that agency is closed by ``today``, its work went to the successor
-    holding one of its codes as an alias after its end, followed as far as it goes. Documents keep
-    the code they were issued under: this only says who answers for them now.
-    """
-    today = today or vietnam_date(utcnow())
-    agency = agency_holding(session, code.strip(), on or today)
-    seen: set[int] = set()
-    while (agency is not None and agency.valid_to is not None and agency.valid_to < today
-           and agency.id not in seen and len(seen) < _MAX_SUCCESSION):
-        seen.add(agency.id)
-        following = successor_of(session, agency)
-        if following is None:
-            break
-        agency = following
-    return agency
-
-
-def organisation_tree(session: Session) -> tuple[list[Agency], dict[int, list[OrgUnit]], dict[int, list[AgencyCode]],
-                                                 dict[int, list[AgencyName]]]:
-    """Every agency by code with its units, codes and former names: the administrator's page."""
-    agencies = list(session.exec(select(Agency).order_by(col(Agency.valid_to).is_not(None), Agency.code)))
-    units: dict[int, list[OrgUnit]] = {}
-    for unit in session.exec(select(OrgUnit).order_by(OrgUnit.name)):
-        units.setdefault(unit.agency_id, []).append(unit)
-    codes: dict[int, list[AgencyCode]] = {}
-    for row in session.exec(select(AgencyCode).order_by(AgencyCode.scheme, AgencyCode.id)):
-        codes.setdefault(row.agency_id, []).append(row)
-    names: dict[int, list[AgencyName]] = {}
-    for row in session.exec(select(AgencyName).order_by(AgencyName.valid_to)):
-        names.setdefault(row.agency_id, []).append(row)
-    return agencies, units, codes, names
-
-
 def people_of(session: Session, agency_id: int) -> list[User]:
     """An agency's active accounts by name (the focal văn thư is chosen among them)."""
     return list(session.exec(select(User).where(User.agency_id == agency_id, User.disabled == False)  # noqa: E712
                              .order_by(User.full_name)))
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def move_people(session: Session, from_agency_id: int, to_agency_id: int, actor_id: int | None) -> list[str]:
-    """Move an agency's active accounts to another agency (a reorganisation), outside any unit; audited."""
-    moved = []
-    for user in session.exec(select(User).where(User.agency_id == from_agency_id, User.disabled == False)  # noqa: E712
-                             .order_by(User.username)):
-        record(session, actor_id, "user.moved", "user", user.id, from_agency_id=from_agency_id,
-               to_agency_id=to_agency_id, from_unit_id=user.unit_id, via="reorganisation")
-        user.agency_id, user.unit_id = to_agency_id, None
-        session.add(user)
-        moved.append(user.username)
-    session.flush()
-    return moved
-
-
-def close_open_units(session: Session, agency_id: int, valid_to: date, actor_id: int | None) -> list[str]:
-    """Close every unit of an agency still in force, on the agency's last day; audited."""
-    closed = []
-    for unit in session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency_id, col(OrgUnit.valid_to).is_(None))
-                             .order_by(OrgUnit.name)):
-        unit.valid_to = valid_to
-        session.add(unit)
-        record(session, actor_id, "org.unit_closed", "unit", unit.id, name=unit.name, valid_to=valid_to.isoformat(),
-               via="reorganisation")
-        closed.append(unit.name)
-    session.flush()
-    return closed
-
-
-def close_registers(session: Session, agency_id: int, actor_id: int | None) -> list[str]:
-    """Close an agency's active registers: their series end with the agency (DOMAIN §10.3.4); audited."""
-    closed = []
-    for register in session.exec(select(Register).where(Register.agency_id == agency_id,
-                                                         Register.active == True)):  # noqa: E712
-        register.active = False
-        session.add(register)
-        record(session, actor_id, "register.closed", "register", register.id, agency_id=agency_id,
-               name=register.name)
-        closed.append(register.name)
-    session.flush()
-    return closed
-
-
-def answering_agency(session: Session, agency_id: int, on: date | None = None) -> int:
-    """The agency that answers for ``agency_id``'s work: itself unless it is closed (before ``on`` when
-    given; with ``on`` None as soon as its closing is decided, since a reorganisation hands the work over
-    when it is applied), else its successor, followed as far as it goes (DOMAIN §10.3.4).
-
-    Running workflows carry the agency they started in; the activities that open a step or take a
-    number ask this, so a step of a merged agency opens for the agency that took its work over.
-    """
-    agency = session.get(Agency, agency_id)
-    seen: set[int] = set()
-    while (agency is not None and agency.valid_to is not None and (on is None or agency.valid_to < on)
-           and agency.id not in seen and len(seen) < _MAX_SUCCESSION):
-        seen.add(agency.id)
-        following = successor_of(session, agency)
-        if following is None:
-            break
-        agency = following
-    return agency.id if agency is not None else agency_id
-
-
-def answering_unit(session: Session, unit_id: int | None, agency_id: int) -> int | None:
-    """The unit a step keeps in the agency answering for it: the same one when it belongs to that agency
-    and is still open; otherwise none (the step is offered to the role across the whole agency)."""
-    if unit_id is None:
-        return None
-    unit = session.get(OrgUnit, unit_id)
-    if unit is None or unit.agency_id != agency_id or (unit.valid_to is not None
-                                                       and unit.valid_to < vietnam_date(utcnow())):
-        return None
-    return unit_id
-
-
-@dataclass
-class HandOver:
-    """What a reorganisation handed from a predecessor to its successor."""
-
-    tasks: int = 0
-    documents: int = 0
-    records: list[str] | None = None
-
-
-def hand_over_work(session: Session, old: Agency, new: Agency, unit_map: dict[int, int | None], change_set: str,
-                   actor_id: int | None) -> HandOver:
-    """Hand a predecessor's open tasks, documents in progress and open hồ sơ to its successor; audited.
-
-    Tasks go to the successor's unit that ``unit_map`` names for their unit (none: offered to the role
-    across the successor), documents get the successor as the agency answering for them (their issuing
-    codes stay as issued), open hồ sơ change owner unless the successor holds one with the same code.
-    Every moved row gets an event naming both agencies and the change set.
-    """
-    done = HandOver(records=[])
-    provenance = {"from_agency_id": old.id, "to_agency_id": new.id, "change_set": change_set}
-    for task in session.exec(select(Task).where(Task.agency_id == old.id, col(Task.status).in_(_OPEN_TASK_STATUSES))
-                             .order_by(Task.id)):
-        unit_id = unit_map.get(task.unit_id) if task.unit_id is not None else None
-        record(session, actor_id, "task.handed_over", "document", task.document_id, task_id=task.id,
-               step=task.step, from_unit_id=task.unit_id, to_unit_id=unit_id, **provenance)
-        task.agency_id, task.unit_id = new.id, unit_id
-        session.add(task)
-        done.tasks += 1
-    for document in session.exec(select(Document).where(Document.agency_id == old.id,
-                                                         col(Document.status).in_(_PENDING_DOCUMENT_STATUSES))
-                                 .order_by(Document.id)):
-        record(session, actor_id, "document.handed_over", "document", document.id, status=document.status,
-               **provenance)
-        document.agency_id = new.id
-        session.add(document)
-        done.documents += 1
-    for file in session.exec(select(RecordFile).where(RecordFile.agency_id == old.id,
-                                                      RecordFile.closed == False)  # noqa: E712
-                             .order_by(RecordFile.id)):
-        clash = session.exec(select(RecordFile.id).where(
-            RecordFile.agency_id == new.id, RecordFile.file_catalog == file.file_catalog,
-            RecordFile.file_notation == file.file_notation)).first()
-        if clash is not None:
-            raise Conflict("org_record_clash", notation=file.file_notation, year=file.file_catalog, name=new.name)
-        record(session, actor_id, "record.handed_over", "record", file.id, file_notation=file.file_notation,
-               file_catalog=file.file_catalog, **provenance)
-        file.agency_id = new.id
-        session.add(file)
-        done.records.append(f"{file.file_notation}/{file.file_catalog}")
-    session.flush()
-    return done

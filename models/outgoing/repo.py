@@ -23,7 +23,7 @@ from models.documents.types import DocumentType
 from models.errors import Conflict, DomainError, NotFound
 from models.exchange.outbox import queue_revocation
 from models.notifications.notify import notify, people_with_role
-from models.org.repo import resolve_agency_code
+from models.org.dated_repo import resolve_agency_code
 from models.org.tables import Agency, OrgUnit, User, UserRole
 from models.outgoing.recipient_status import add_recipient_event
 from models.outgoing.schema import DraftForm

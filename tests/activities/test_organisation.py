@@ -12,7 +12,7 @@ from models.audit import AuditEvent
 from models.db import transaction, utcnow
 from models.documents.tables import Document
 from models.errors import Conflict, DomainError, Forbidden
-from models.org import repo
+from models.org import dated_repo, repo, tree_repo
 from models.org.schema import (
     AgencyDetails,
     AgencyInput,
@@ -63,7 +63,7 @@ def test_create_rename_move_and_close_an_agency_keep_history_and_audit(world):
     with transaction(engine) as session:
         agency = session.get(Agency, agency_id)
         assert (agency.code, agency.qd20_code, agency.valid_from) == ("000.00.02.H42", "H42.02", date(2025, 7, 1))
-        codes = {(row.code, row.scheme) for row in repo.codes_of(session, agency_id)}
+        codes = {(row.code, row.scheme) for row in tree_repo.codes_of(session, agency_id)}
     assert codes == {("000.00.02.H42", "qcvn102"), ("H42.02", "qd20")}
     assert _events(engine, "org.agency_created")[0].data["agency_code"] == "000.00.02.H42"
 
@@ -77,8 +77,8 @@ def test_create_rename_move_and_close_an_agency_keep_history_and_audit(world):
         assert (former.name, former.valid_from, former.valid_to) == (
             "Sở Nội vụ tỉnh Ninh Bình", date(2025, 7, 1), date(2025, 12, 31))
         # The letterhead of a document issued on a date prints the name in force that day.
-        assert repo.name_on(session, agency, date(2025, 9, 1)) == ("Sở Nội vụ tỉnh Ninh Bình", "Ninh Bình")
-        assert repo.name_on(session, agency, date(2026, 3, 1)) == ("Sở Nội vụ và Lao động tỉnh Ninh Bình", "Hoa Lư")
+        assert dated_repo.name_on(session, agency, date(2025, 9, 1)) == ("Sở Nội vụ tỉnh Ninh Bình", "Ninh Bình")
+        assert dated_repo.name_on(session, agency, date(2026, 3, 1)) == ("Sở Nội vụ và Lao động tỉnh Ninh Bình", "Hoa Lư")
     renamed = _events(engine, "org.agency_name_changed")[0]
     assert renamed.data["old_name"] == "Sở Nội vụ tỉnh Ninh Bình" and renamed.data["effective"] == "2026-01-01"
 
@@ -97,8 +97,8 @@ def test_create_rename_move_and_close_an_agency_keep_history_and_audit(world):
     with transaction(engine) as session:
         agency = session.get(Agency, agency_id)
         assert agency.valid_to == date(2026, 6, 30)  # closed, never deleted
-        assert all(row.valid_to == date(2026, 6, 30) for row in repo.codes_of(session, agency_id))
-        aliases = {(row.code, row.valid_from) for row in repo.codes_of(session, other)}
+        assert all(row.valid_to == date(2026, 6, 30) for row in tree_repo.codes_of(session, agency_id))
+        aliases = {(row.code, row.valid_from) for row in tree_repo.codes_of(session, other)}
     assert ("000.00.02.H42", date(2026, 7, 1)) in aliases and ("H42.02", date(2026, 7, 1)) in aliases
     assert _events(engine, "org.agency_ended")[0].data["successor_id"] == other
 
@@ -150,8 +150,8 @@ def test_a_code_in_use_and_overlapping_alias_validity_are_refused(world):
                                form=AliasInput(code="000.00.93.H23", valid_from="30/06/2025"))
     assert bad_date.value.code == "org_bad_date"
     with transaction(engine) as session:
-        assert len(repo.code_holders(session, "000.00.92.H23")) == 2
-        assert repo.code_holders(session, "000.00.93.H23") == []
+        assert len(tree_repo.code_holders(session, "000.00.92.H23")) == 2
+        assert tree_repo.code_holders(session, "000.00.93.H23") == []
 
 
 def test_closing_with_open_work_is_refused_listing_it_and_nothing_changes(world):
@@ -172,7 +172,7 @@ def test_closing_with_open_work_is_refused_listing_it_and_nothing_changes(world)
     with transaction(engine) as session:
         assert session.get(Agency, office.agency_id).valid_to is None
         assert session.get(OrgUnit, office.units["TH"]).valid_to is None
-        assert all(row.valid_to is None for row in repo.codes_of(session, office.agency_id))
+        assert all(row.valid_to is None for row in tree_repo.codes_of(session, office.agency_id))
     assert _events(engine, "org.agency_ended") == [] and _events(engine, "org.unit_closed") == []
 
 
@@ -271,15 +271,15 @@ def test_a_closed_code_resolves_by_date_through_the_alias_to_the_successor(world
                               form=Closing(valid_to="2025-06-30", successor_id=successor))
     with transaction(engine) as session:
         old_code = "000.00.01.H23"
-        assert repo.agency_holding(session, old_code, date(2025, 5, 20)).id == office.agency_id
-        assert repo.agency_holding(session, old_code, date(2025, 8, 1)).id == successor
-        assert repo.resolve_agency_code(session, old_code, date(2025, 5, 20)).id == successor
-        assert repo.resolve_agency_code(session, "H23.01", date(2024, 1, 2)).id == successor  # QĐ 20 form too
+        assert dated_repo.agency_holding(session, old_code, date(2025, 5, 20)).id == office.agency_id
+        assert dated_repo.agency_holding(session, old_code, date(2025, 8, 1)).id == successor
+        assert dated_repo.resolve_agency_code(session, old_code, date(2025, 5, 20)).id == successor
+        assert dated_repo.resolve_agency_code(session, "H23.01", date(2024, 1, 2)).id == successor  # QĐ 20 form too
         # Before the close took effect, the old office was still the one answering.
-        assert repo.resolve_agency_code(session, old_code, date(2025, 5, 20), today=date(2025, 6, 1)).id == \
+        assert dated_repo.resolve_agency_code(session, old_code, date(2025, 5, 20), today=date(2025, 6, 1)).id == \
             office.agency_id
-        assert repo.resolve_agency_code(session, "000.00.00.H23", today).id == province_id
-        assert repo.resolve_agency_code(session, "000.00.77.H23", today) is None
+        assert dated_repo.resolve_agency_code(session, "000.00.00.H23", today).id == province_id
+        assert dated_repo.resolve_agency_code(session, "000.00.77.H23", today) is None
         assert session.exec(select(AgencyCode).where(AgencyCode.code == old_code,
                                                      AgencyCode.agency_id == office.agency_id)).one().valid_to == \
             date(2025, 6, 30)
@@ -346,7 +346,7 @@ def test_a_reorganisation_creates_the_successor_moves_people_and_closes_the_pred
             select(OrgUnit).where(OrgUnit.agency_id == office.agency_id)))
         assert session.get(Register, old_register).active is False
         assert session.exec(select(Register).where(Register.agency_id == successor.id, Register.active == True)).all()  # noqa: E712
-        assert repo.resolve_agency_code(session, "000.00.01.H23", date(2025, 1, 10)).id == successor.id
+        assert dated_repo.resolve_agency_code(session, "000.00.01.H23", date(2025, 1, 10)).id == successor.id
     assert len(_events(engine, "user.moved")) == 4 and len(_events(engine, "register.closed")) == 1
 
 
@@ -385,9 +385,9 @@ def test_a_reorganisation_hands_open_work_to_the_successor_with_provenance(world
         assert finished.agency_id == office.agency_id  # finished work stays where it was done
         files = {f.file_notation: f.agency_id for f in session.exec(select(RecordFile))}
         assert files == {"01.TH": successor.id, "09.TH": office.agency_id}
-        assert repo.answering_agency(session, office.agency_id) == successor.id
-        assert repo.answering_agency(session, office.agency_id, on=date(2025, 6, 30)) == office.agency_id
-        assert repo.answering_agency(session, successor.id) == successor.id
+        assert dated_repo.answering_agency(session, office.agency_id) == successor.id
+        assert dated_repo.answering_agency(session, office.agency_id, on=date(2025, 6, 30)) == office.agency_id
+        assert dated_repo.answering_agency(session, successor.id) == successor.id
     for code, subject in (("task.handed_over", ids[0]), ("document.handed_over", ids[0]), ("record.handed_over", None)):
         [event] = _events(engine, code)
         assert (event.data["from_agency_id"], event.data["to_agency_id"], event.data["change_set"]) == \

@@ -11,7 +11,8 @@ from models.all import Agency, AgencyCode, Document, OrgUnit, User
 from models.db import transaction
 from models.documents.access import document_for_user
 from models.exchange.repo import our_agency
-from models.org.repo import resolve_agency_code, roles_of
+from models.org.dated_repo import resolve_agency_code
+from models.org.repo import roles_of
 from models.seed import data as ha_nam
 from models.seed.ninh_binh import seed_ninh_binh
 from models.seed.profiles import DEFAULT_PROFILE, profile_users
