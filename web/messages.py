@@ -59,6 +59,8 @@ MESSAGES: dict[str, str] = {
     # tasks
     "task_not_found": "Không tìm thấy công việc hoặc công việc không thuộc quyền xử lý của bạn.",
     "not_your_task": "Công việc này không thuộc quyền xử lý của bạn.",
+    "delegated_task_not_claimed": "Công việc của lãnh đạo được xử lý thay theo ủy quyền, không nhận về mình. "
+                                  "Vui lòng mở văn bản và xử lý trực tiếp.",
     "task_closed": "Công việc đã được xử lý xong. Vui lòng tải lại danh sách.",
     "task_in_progress": "Công việc đang được xử lý. Vui lòng chờ giây lát rồi tải lại trang.",
     "task_claimed_by_other": "Văn bản đã được người khác nhận xử lý. Vui lòng tải lại danh sách.",
