@@ -194,7 +194,7 @@ MAX_CHANGE_SET_BYTES = 1_000_000
 
 def cmd_org_reorganise(args, settings: Settings) -> int:
     """``qlvb org reorganise FILE [--dry-run]``: a change set in JSON or YAML, applied all at once."""
-    from commands.organisation import reorganise
+    from commands.reorganisation import reorganise
     from models.bounds import MAX_JSON_DEPTH, json_too_deep
 
     try:

@@ -8,23 +8,21 @@ returns the id it changed. Closing refuses while work would be orphaned, listing
 Who may change what follows the accounts' rule: the installation's administrator
 (``Role.SYSTEM_ADMIN``, the province's) changes the whole tree; an agency's administrator
 (``Role.ADMIN`` alone) only their own agency: its names, abbreviation, codes, focal văn thư and
-units. Creating, moving and closing agencies stays with the province's administrator.
+units. Creating, moving and closing agencies stays with the province's administrator. A merger or
+split applied as one change set is ``commands.reorganisation``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date, timedelta
 
-from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from commands.admin import require_admin
 from models.audit import record
 from models.db import transaction, utcnow
-from models.errors import Conflict, DomainError, Forbidden, NotFound
+from models.errors import Conflict, DomainError, Forbidden
 from models.org import handover_repo, repo, tree_repo
 from models.org.rules import (
     check_code,
@@ -47,7 +45,6 @@ from models.org.schema import (
 )
 from models.org.tables import Agency, OrgUnit, User
 from models.registers.numbering import vietnam_date
-from models.registers.repo import incoming_register
 from models.vocab import Role
 
 
@@ -65,7 +62,7 @@ def _own_agency_only(session: Session, actor_id: int, roles: set[Role]) -> int |
     return actor.agency_id
 
 
-def _check_scope(session: Session, actor_id: int, roles: set[Role], agency_id: int | None) -> None:
+def check_scope(session: Session, actor_id: int, roles: set[Role], agency_id: int | None) -> None:
     """Refuse a change outside the administrator's agency (``agency_id`` None: the tree's structure)."""
     own = _own_agency_only(session, actor_id, roles)
     if own is None:
@@ -102,11 +99,12 @@ def create_agency(engine: Engine, *, actor_id: int, roles: set[Role], form: Agen
     """Add an agency with both its codes; return its id."""
     require_admin(roles)
     with transaction(engine) as session:
-        _check_scope(session, actor_id, roles, None)
-        return _create_agency(session, actor_id, form).id
+        check_scope(session, actor_id, roles, None)
+        return new_agency(session, actor_id, form).id
 
 
-def _create_agency(session: Session, actor_id: int | None, form: AgencyInput) -> Agency:
+def new_agency(session: Session, actor_id: int | None, form: AgencyInput) -> Agency:
+    """Check and insert an agency inside the caller's transaction (a reorganisation's successor too)."""
     code = check_qcvn102(form.code)
     qd20 = check_qd20(form.qd20_code) if form.qd20_code else None
     name = clean_name("name", form.name, 200)
@@ -134,7 +132,7 @@ def rename_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id:
     place = None if form.place_name is None else clean_name("place_name", form.place_name, 100, required=False)
     effective = parse_day(form.effective, "effective") or _today()
     with transaction(engine) as session:
-        _check_scope(session, actor_id, roles, agency_id)
+        check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         started = tree_repo.last_rename(session, agency.id) or agency.valid_from
@@ -151,7 +149,7 @@ def move_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: i
     """Hang an agency under another parent (or at the top of the tree)."""
     require_admin(roles)
     with transaction(engine) as session:
-        _check_scope(session, actor_id, roles, None)
+        check_scope(session, actor_id, roles, None)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         parent = _open_parent(session, form.parent_id, agency)
@@ -173,7 +171,7 @@ def change_agency_details(engine: Engine, *, actor_id: int, roles: set[Role], ag
     qd20 = check_qd20(form.qd20_code) if form.qd20_code else None
     today = _today()
     with transaction(engine) as session:
-        _check_scope(session, actor_id, roles, agency_id)
+        check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         changes: dict[str, object] = {}
@@ -211,15 +209,17 @@ def close_agency(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: 
     require_admin(roles)
     valid_to = parse_day(form.valid_to, "valid_to", required=True)
     with transaction(engine) as session:
-        _check_scope(session, actor_id, roles, None)
+        check_scope(session, actor_id, roles, None)
         agency = repo.agency_by_id(session, agency_id)
         successor = repo.agency_by_id(session, form.successor_id) if form.successor_id is not None else None
-        _close_agency(session, actor_id, agency, valid_to, successor)
+        end_agency(session, actor_id, agency, valid_to, successor)
         return agency.id
 
 
-def _close_agency(session: Session, actor_id: int | None, agency: Agency, valid_to: date,
-                  successor: Agency | None) -> None:
+def end_agency(session: Session, actor_id: int | None, agency: Agency, valid_to: date,
+               successor: Agency | None) -> None:
+    """Close an agency inside the caller's transaction; with a successor its codes become the successor's
+    aliases from the next day. Refused while it still has open work (a reorganisation hands it over first)."""
     _refuse_closed(agency)
     check_period(agency.valid_from, valid_to)
     work = handover_repo.agency_open_work(session, agency.id, _today().year)
@@ -257,7 +257,7 @@ def add_alias(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: int
     check_period(valid_from, valid_to)
     note = clean_name("note", form.note, 200, required=False)
     with transaction(engine) as session:
-        _check_scope(session, actor_id, roles, agency_id)
+        check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         tree_repo.check_code_free(session, code, valid_from, valid_to, agency_id=agency.id)
         return tree_repo.add_code(session, agency, code=code, scheme=form.scheme, valid_from=valid_from,
@@ -298,7 +298,7 @@ def create_unit(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: i
     abbreviation = clean_name("abbreviation", form.abbreviation, 20)
     valid_from = parse_day(form.valid_from, "valid_from")
     with transaction(engine) as session:
-        _check_scope(session, actor_id, roles, agency_id)
+        check_scope(session, actor_id, roles, agency_id)
         agency = repo.agency_by_id(session, agency_id)
         _refuse_closed(agency)
         parent_id = _unit_parent(session, agency.id, form.parent_id)
@@ -319,7 +319,7 @@ def rename_unit(engine: Engine, *, actor_id: int, roles: set[Role], unit_id: int
     abbreviation = None if form.abbreviation is None else clean_name("abbreviation", form.abbreviation, 20)
     with transaction(engine) as session:
         unit = _open_unit(session, unit_id)
-        _check_scope(session, actor_id, roles, unit.agency_id)
+        check_scope(session, actor_id, roles, unit.agency_id)
         changes: dict[str, list[str]] = {}
         if name is not None and name != unit.name:
             changes["name"] = [unit.name, name]
@@ -340,7 +340,7 @@ def move_unit(engine: Engine, *, actor_id: int, roles: set[Role], unit_id: int, 
     require_admin(roles)
     with transaction(engine) as session:
         unit = _open_unit(session, unit_id)
-        _check_scope(session, actor_id, roles, unit.agency_id)
+        check_scope(session, actor_id, roles, unit.agency_id)
         parent_id = _unit_parent(session, unit.agency_id, form.parent_id, unit)
         if parent_id == unit.parent_id:
             raise DomainError("org_nothing_changed")
@@ -359,7 +359,7 @@ def close_unit(engine: Engine, *, actor_id: int, roles: set[Role], unit_id: int,
         raise DomainError("org_bad_successor")
     with transaction(engine) as session:
         unit = _open_unit(session, unit_id)
-        _check_scope(session, actor_id, roles, unit.agency_id)
+        check_scope(session, actor_id, roles, unit.agency_id)
         check_period(unit.valid_from, valid_to)
         work = handover_repo.unit_open_work(session, unit.id)
         if not work.empty:
@@ -377,129 +377,3 @@ def _open_unit(session: Session, unit_id: int) -> OrgUnit:
     if unit.valid_to is not None and unit.valid_to < _today():
         raise DomainError("org_unit_closed", name=unit.name, valid_to=f"{unit.valid_to:%d/%m/%Y}")
     return unit
-
-
-# --- a reorganisation: successors, predecessors closed on a date, in one transaction ----------
-
-
-class _DryRun(Exception):
-    """Rolls the reorganisation's transaction back once its plan is written."""
-
-
-def reorganise(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, change_set: object,
-               dry_run: bool) -> list[str]:
-    """Apply a change set (DOMAIN §10.3): each successor is created if its code is new, each predecessor
-    closed the day before ``effective`` with its codes as the successor's aliases, its people moved to
-    the successor, its units closed, its registers closed and the successor's incoming series opened.
-
-    ``roles`` None is the operator on the server (``qlvb org reorganise``). Everything or nothing. Open
-    work is handed over with its provenance (``handover_repo.hand_over_work``): open tasks go to the successor
-    (to the unit the change's ``units`` map names, ``{"<predecessor code>": {"<old unit abbreviation>":
-    "<successor unit abbreviation>"}}``, else to the role across the successor), documents in progress
-    answer to the successor, open hồ sơ change owner; later steps of running processes open for the
-    successor (``dated_repo.answering_agency``). The events name the change set by its ``id`` (else a digest of
-    it). ``dry_run`` returns what would happen and changes nothing. Returns the report, in Vietnamese.
-    """
-    if roles is not None:
-        require_admin(roles)
-    if not isinstance(change_set, dict) or not isinstance(change_set.get("changes"), list) \
-            or not change_set["changes"]:
-        raise DomainError("org_bad_change_set", detail="cần «effective» và danh sách «changes» không rỗng")
-    effective = parse_day(str(change_set.get("effective", "")), "effective", required=True)
-    end = effective - timedelta(days=1)
-    change_set_id = _change_set_id(change_set)
-    lines: list[str] = [f"Bộ thay đổi {change_set_id}."]
-    try:
-        with transaction(engine) as session:
-            if roles is not None and actor_id is not None:
-                _check_scope(session, actor_id, roles, None)
-            for number, change in enumerate(change_set["changes"], start=1):
-                lines += _apply_change(session, actor_id, number, change, effective, end, change_set_id)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        return ["Chạy thử: không có thay đổi nào được lưu.", *lines]
-    return lines
-
-
-def _change_set_id(change_set: dict) -> str:
-    given = change_set.get("id")
-    if given is not None:
-        if isinstance(given, dict | list) or not str(given).strip() or len(str(given)) > 80:
-            raise DomainError("org_bad_change_set", detail="«id» phải là một chuỗi ngắn")
-        return str(given).strip()
-    digest = hashlib.sha256(json.dumps(change_set, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{change_set.get('effective', '')}-{digest[:12]}"
-
-
-def _unit_map(session: Session, number: int, change: dict, old: Agency, successor: Agency) -> dict[int, int | None]:
-    """The change's ``units`` map for one predecessor, as unit ids (old → successor's)."""
-    wanted = change.get("units") or {}
-    if not isinstance(wanted, dict) or not all(isinstance(v, dict) for v in wanted.values()):
-        raise DomainError("org_bad_change_set", detail=f"«units» của thay đổi thứ {number} không hợp lệ")
-    pairs = wanted.get(old.code) or {}
-    if not pairs:
-        return {}
-    olds = {unit.abbreviation: unit.id for unit in repo.units_of(session, old.id)}
-    news = {unit.abbreviation: unit.id for unit in repo.units_of(session, successor.id, current_only=True)}
-    mapped: dict[int, int | None] = {}
-    for before, after in pairs.items():
-        if before not in olds or after not in news:
-            raise DomainError("org_bad_change_set", detail=f"thay đổi thứ {number}: không có đơn vị «{before}» "
-                                                          f"ở {old.name} hoặc «{after}» ở {successor.name}"[:300])
-        mapped[olds[before]] = news[after]
-    return mapped
-
-
-def _apply_change(session: Session, actor_id: int | None, number: int, change: object, effective: date,
-                  end: date, change_set_id: str) -> list[str]:
-    spec = change.get("successor") if isinstance(change, dict) else None
-    olds = change.get("predecessors") if isinstance(change, dict) else None
-    if not isinstance(spec, dict) or not isinstance(olds, list) or not olds \
-            or not all(isinstance(code, str) for code in olds):
-        raise DomainError("org_bad_change_set", detail=f"thay đổi thứ {number} cần «successor» và «predecessors»")
-    code = check_qcvn102(str(spec.get("code", "")))
-    successor = repo.agency_by_code(session, code)
-    lines = []
-    if successor is None:
-        parent = repo.agency_by_code(session, str(spec.get("parent", ""))) if spec.get("parent") else None
-        if spec.get("parent") and parent is None:
-            raise NotFound("agency_not_found", agency_code=str(spec.get("parent"))[:40])
-        try:
-            form = AgencyInput(code=code, qd20_code=str(spec.get("qd20_code", "")), name=str(spec.get("name", "")),
-                               abbreviation=str(spec.get("abbreviation", "")), kind=str(spec.get("kind", "")),
-                               parent_id=parent.id if parent else None, place_name=str(spec.get("place_name", "")),
-                               valid_from=effective.isoformat())
-        except ValidationError:
-            raise DomainError("org_bad_change_set", detail=f"cơ quan mới {code} thiếu tên, tên viết tắt hoặc "
-                                                          "loại cơ quan hợp lệ") from None
-        successor = _create_agency(session, actor_id, form)
-        lines.append(f"Thêm {successor.name} ({code}) từ ngày {effective:%d/%m/%Y}.")
-    elif successor.valid_to is not None:
-        raise DomainError("org_bad_successor")
-    for old_code in olds:
-        old = repo.agency_by_code(session, old_code.strip())
-        if old is None:
-            raise NotFound("agency_not_found", agency_code=old_code[:40])
-        handed = handover_repo.hand_over_work(session, old, successor, _unit_map(session, number, change, old, successor),
-                                     change_set_id, actor_id)
-        people = handover_repo.move_people(session, old.id, successor.id, actor_id)
-        units = handover_repo.close_open_units(session, old.id, end, actor_id)
-        registers = handover_repo.close_registers(session, old.id, actor_id)
-        _close_agency(session, actor_id, old, end, successor)
-        lines.append(f"Đóng {old.name} ({old.code}) sau ngày {end:%d/%m/%Y}; mã cũ chuyển thành mã của "
-                     f"{successor.name} từ ngày {effective:%d/%m/%Y}.")
-        if handed.tasks or handed.documents or handed.records:
-            lines.append(f"  Bàn giao cho {successor.name}: {handed.tasks} việc đang xử lý, {handed.documents} văn bản "
-                         f"đang giải quyết, {len(handed.records)} hồ sơ đang mở"
-                         + (f" ({', '.join(handed.records)})" if handed.records else "") + ".")
-        if people:
-            lines.append(f"  Chuyển {len(people)} tài khoản sang {successor.name}: {', '.join(people)}.")
-        if units:
-            lines.append(f"  Đóng {len(units)} đơn vị: {', '.join(units)}.")
-        if registers:
-            lines.append(f"  Khóa sổ: {', '.join(registers)}.")
-    if successor.hosted:
-        incoming_register(session, successor.id)
-        lines.append(f"  {successor.name} mở sổ văn bản đến; số văn bản đi mở theo từng sổ khi cấp số đầu tiên.")
-    return lines

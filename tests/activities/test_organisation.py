@@ -8,9 +8,7 @@ import pytest
 from sqlmodel import select
 
 from commands import organisation as org_commands
-from models.audit import AuditEvent
 from models.db import transaction, utcnow
-from models.documents.tables import Document
 from models.errors import Conflict, DomainError, Forbidden
 from models.org import dated_repo, repo, tree_repo
 from models.org.schema import (
@@ -25,47 +23,20 @@ from models.org.schema import (
 )
 from models.org.tables import Agency, AgencyCode, AgencyName, OrgUnit, User
 from models.registers.numbering import vietnam_date
-from models.tasks.tables import Task
-from models.vocab import AgencyKind, DocumentStatus, Role
-from tests.factories import make_document, make_org, make_task
-
-ADMIN = {Role.SYSTEM_ADMIN}  # the province's administrator: the whole tree
-
-
-@pytest.fixture
-def world(engine):
-    """A province with one hosted agency (the factories' Văn phòng, with people), and an admin id."""
-    with transaction(engine) as session:
-        office = make_org(session, "000.00.01.H23")
-        province = Agency(code="000.00.00.H23", name="Ủy ban nhân dân tỉnh Hà Nam", abbreviation="UBND",
-                          kind=AgencyKind.PROVINCE, place_name="Hà Nam")
-        session.add(province)
-        session.flush()
-        admin = office.users["leader"].id
-    return engine, office, province.id, admin
-
-
-def _events(engine, code: str) -> list[AuditEvent]:
-    with transaction(engine) as session:
-        return list(session.exec(select(AuditEvent).where(AuditEvent.code == code)))
-
-
-def _new_agency(engine, admin, parent_id, code="000.00.02.H42", **extra) -> int:
-    form = AgencyInput(code=code, qd20_code=extra.pop("qd20_code", ""), name=extra.pop("name", "Sở Nội vụ tỉnh Ninh Bình"),
-                       abbreviation="SNV", kind=AgencyKind.DEPARTMENT, parent_id=parent_id, place_name="Ninh Bình",
-                       **extra)
-    return org_commands.create_agency(engine, actor_id=admin, roles=ADMIN, form=form)
+from models.vocab import AgencyKind, Role
+from tests.activities.org_helpers import ADMIN, events, new_agency
+from tests.factories import make_document, make_task
 
 
 def test_create_rename_move_and_close_an_agency_keep_history_and_audit(world):
     engine, _office, province_id, admin = world
-    agency_id = _new_agency(engine, admin, province_id, qd20_code="H42.02", valid_from="2025-07-01")
+    agency_id = new_agency(engine, admin, province_id, qd20_code="H42.02", valid_from="2025-07-01")
     with transaction(engine) as session:
         agency = session.get(Agency, agency_id)
         assert (agency.code, agency.qd20_code, agency.valid_from) == ("000.00.02.H42", "H42.02", date(2025, 7, 1))
         codes = {(row.code, row.scheme) for row in tree_repo.codes_of(session, agency_id)}
     assert codes == {("000.00.02.H42", "qcvn102"), ("H42.02", "qd20")}
-    assert _events(engine, "org.agency_created")[0].data["agency_code"] == "000.00.02.H42"
+    assert events(engine, "org.agency_created")[0].data["agency_code"] == "000.00.02.H42"
 
     org_commands.rename_agency(engine, actor_id=admin, roles=ADMIN, agency_id=agency_id,
                                form=AgencyRename(name="Sở Nội vụ và Lao động tỉnh Ninh Bình", place_name="Hoa Lư",
@@ -79,14 +50,14 @@ def test_create_rename_move_and_close_an_agency_keep_history_and_audit(world):
         # The letterhead of a document issued on a date prints the name in force that day.
         assert dated_repo.name_on(session, agency, date(2025, 9, 1)) == ("Sở Nội vụ tỉnh Ninh Bình", "Ninh Bình")
         assert dated_repo.name_on(session, agency, date(2026, 3, 1)) == ("Sở Nội vụ và Lao động tỉnh Ninh Bình", "Hoa Lư")
-    renamed = _events(engine, "org.agency_name_changed")[0]
+    renamed = events(engine, "org.agency_name_changed")[0]
     assert renamed.data["old_name"] == "Sở Nội vụ tỉnh Ninh Bình" and renamed.data["effective"] == "2026-01-01"
 
-    other = _new_agency(engine, admin, province_id, code="000.00.03.H42", name="Sở Tài chính tỉnh Ninh Bình")
+    other = new_agency(engine, admin, province_id, code="000.00.03.H42", name="Sở Tài chính tỉnh Ninh Bình")
     org_commands.move_agency(engine, actor_id=admin, roles=ADMIN, agency_id=agency_id, form=Move(parent_id=other))
     with transaction(engine) as session:
         assert session.get(Agency, agency_id).parent_id == other
-    assert _events(engine, "org.agency_moved")[0].data == {"agency_code": "000.00.02.H42",
+    assert events(engine, "org.agency_moved")[0].data == {"agency_code": "000.00.02.H42",
                                                          "old_parent_id": province_id, "parent_id": other}
     with pytest.raises(DomainError) as cycle:  # under its own child: refused
         org_commands.move_agency(engine, actor_id=admin, roles=ADMIN, agency_id=other, form=Move(parent_id=agency_id))
@@ -100,38 +71,38 @@ def test_create_rename_move_and_close_an_agency_keep_history_and_audit(world):
         assert all(row.valid_to == date(2026, 6, 30) for row in tree_repo.codes_of(session, agency_id))
         aliases = {(row.code, row.valid_from) for row in tree_repo.codes_of(session, other)}
     assert ("000.00.02.H42", date(2026, 7, 1)) in aliases and ("H42.02", date(2026, 7, 1)) in aliases
-    assert _events(engine, "org.agency_ended")[0].data["successor_id"] == other
+    assert events(engine, "org.agency_ended")[0].data["successor_id"] == other
 
 
 def test_codes_in_the_wrong_form_are_refused_in_vietnamese_and_nothing_is_added(world):
     engine, _office, province_id, admin = world
     with pytest.raises(DomainError) as qcvn:
-        _new_agency(engine, admin, province_id, code="H42.02")
+        new_agency(engine, admin, province_id, code="H42.02")
     assert qcvn.value.code == "bad_qcvn102_code" and "QĐ 20" in qcvn.value.params["hint"]
     with pytest.raises(DomainError) as qd20:
-        _new_agency(engine, admin, province_id, qd20_code="000.00.02.H42")
+        new_agency(engine, admin, province_id, qd20_code="000.00.02.H42")
     assert qd20.value.code == "bad_qd20_code" and "QCVN 102" in qd20.value.params["hint"]
     for wrong in ("000.00.2.H42", "000.00.02.h42", "000.00.02.H4", " ", "000.00.02.H42;DROP"):
         with pytest.raises(DomainError) as refused:
-            _new_agency(engine, admin, province_id, code=wrong)
+            new_agency(engine, admin, province_id, code=wrong)
         assert refused.value.code == "bad_qcvn102_code"
     with pytest.raises(DomainError) as refused:
-        _new_agency(engine, admin, province_id, qd20_code="Z42.01")  # level 1 letter is A..Y
+        new_agency(engine, admin, province_id, qd20_code="Z42.01")  # level 1 letter is A..Y
     assert refused.value.code == "bad_qd20_code"
     with pytest.raises(DomainError) as refused:
-        _new_agency(engine, admin, province_id, qd20_code="H42." + "01." * 12)
+        new_agency(engine, admin, province_id, qd20_code="H42." + "01." * 12)
     assert refused.value.code == "bad_qd20_code"
     with transaction(engine) as session:
         assert session.exec(select(Agency).where(Agency.code.like("%H42"))).all() == []
-    assert _events(engine, "org.agency_created") == []
+    assert events(engine, "org.agency_created") == []
 
 
 def test_a_code_in_use_and_overlapping_alias_validity_are_refused(world):
     engine, office, province_id, admin = world
     with pytest.raises(Conflict) as taken:
-        _new_agency(engine, admin, province_id, code="000.00.01.H23")
+        new_agency(engine, admin, province_id, code="000.00.01.H23")
     assert taken.value.code == "agency_code_in_use"
-    target = _new_agency(engine, admin, province_id)
+    target = new_agency(engine, admin, province_id)
     alias = AliasInput(code="000.00.92.H23", valid_from="2025-01-01", valid_to="2025-06-30", note="Mã cũ")
     org_commands.add_alias(engine, actor_id=admin, roles=ADMIN, agency_id=target, form=alias)
     for valid_from, valid_to in (("2025-06-30", ""), ("", "2025-01-01"), ("2025-03-01", "2025-04-01")):
@@ -173,7 +144,7 @@ def test_closing_with_open_work_is_refused_listing_it_and_nothing_changes(world)
         assert session.get(Agency, office.agency_id).valid_to is None
         assert session.get(OrgUnit, office.units["TH"]).valid_to is None
         assert all(row.valid_to is None for row in tree_repo.codes_of(session, office.agency_id))
-    assert _events(engine, "org.agency_ended") == [] and _events(engine, "org.unit_closed") == []
+    assert events(engine, "org.agency_ended") == [] and events(engine, "org.unit_closed") == []
 
 
 def test_units_are_created_renamed_moved_and_closed_when_free(world):
@@ -191,7 +162,7 @@ def test_units_are_created_renamed_moved_and_closed_when_free(world):
         unit = session.get(OrgUnit, unit_id)
         assert (unit.name, unit.abbreviation, unit.parent_id, unit.valid_to) == (
             "Phòng Kinh tế - Ngành", "KTN", office.units["TH"], date(2026, 12, 31))
-    assert [len(_events(engine, code)) for code in ("org.unit_created", "org.unit_changed", "org.unit_moved",
+    assert [len(events(engine, code)) for code in ("org.unit_created", "org.unit_changed", "org.unit_moved",
                                                     "org.unit_closed")] == [1, 1, 1, 1]
 
 
@@ -256,7 +227,7 @@ def test_a_closed_code_resolves_by_date_through_the_alias_to_the_successor(world
     """A Hà Nam code of a document dated before the merger reaches the agency that took its work over."""
     engine, office, province_id, admin = world
     today = vietnam_date(utcnow())
-    successor = _new_agency(engine, admin, None, code="000.00.01.H42", name="Văn phòng UBND tỉnh Ninh Bình",
+    successor = new_agency(engine, admin, None, code="000.00.01.H42", name="Văn phòng UBND tỉnh Ninh Bình",
                             valid_from="2025-07-01")
     with transaction(engine) as session:  # the old office has no work left: its people moved on
         for user in session.exec(select(User).where(User.agency_id == office.agency_id)):
@@ -312,117 +283,3 @@ def test_a_drafts_letterhead_and_place_name_are_those_in_force_on_its_issue_date
     assert content.agency_name == "VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH HÀ NAM"  # its new name starts tomorrow
     assert content.place_name == "Hà Nam"
     assert content.parent_agency_name == "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH"  # in force since today
-
-
-def _change_set(effective="2025-07-01"):
-    return {"effective": effective, "changes": [{
-        "successor": {"code": "000.00.01.H42", "qd20_code": "H42.01", "name": "Văn phòng UBND tỉnh Ninh Bình",
-                      "abbreviation": "VP", "kind": "van_phong", "place_name": "Ninh Bình"},
-        "predecessors": ["000.00.01.H23"]}]}
-
-
-def test_a_reorganisation_creates_the_successor_moves_people_and_closes_the_predecessor(world):
-    from models.registers.repo import incoming_register
-    from models.registers.tables import Register
-
-    engine, office, _province_id, admin = world
-    with transaction(engine) as session:
-        old_register = incoming_register(session, office.agency_id).id
-    dry = org_commands.reorganise(engine, actor_id=None, roles=None, change_set=_change_set(), dry_run=True)
-    assert dry[0].startswith("Chạy thử") and any("Chuyển 4 tài khoản" in line for line in dry)
-    with transaction(engine) as session:
-        assert repo.agency_by_code(session, "000.00.01.H42") is None  # the dry run changed nothing
-        assert session.get(Agency, office.agency_id).valid_to is None
-
-    lines = org_commands.reorganise(engine, actor_id=admin, roles=ADMIN, change_set=_change_set(), dry_run=False)
-    assert any("Đóng Văn phòng Ủy ban nhân dân tỉnh Hà Nam" in line for line in lines)
-    with transaction(engine) as session:
-        successor = repo.agency_by_code(session, "000.00.01.H42")
-        assert successor.valid_from == date(2025, 7, 1)
-        assert session.get(Agency, office.agency_id).valid_to == date(2025, 6, 30)
-        assert {u.agency_id for u in session.exec(select(User).where(User.username.in_(["clerk", "leader"])))} == \
-            {successor.id}
-        assert all(u.valid_to == date(2025, 6, 30) for u in session.exec(
-            select(OrgUnit).where(OrgUnit.agency_id == office.agency_id)))
-        assert session.get(Register, old_register).active is False
-        assert session.exec(select(Register).where(Register.agency_id == successor.id, Register.active == True)).all()  # noqa: E712
-        assert dated_repo.resolve_agency_code(session, "000.00.01.H23", date(2025, 1, 10)).id == successor.id
-    assert len(_events(engine, "user.moved")) == 4 and len(_events(engine, "register.closed")) == 1
-
-
-def test_a_reorganisation_hands_open_work_to_the_successor_with_provenance(world):
-    from models.records.tables import RecordFile
-
-    engine, office, _province_id, _admin = world
-    with transaction(engine) as session:
-        document = make_document(session, office)
-        document.organ_id = "000.00.03.H23"
-        session.add(document)
-        task = make_task(session, office, document, task_key="assign:1", role=Role.UNIT_LEADER, unit="TH")
-        done = make_document(session, office, subject="V/v đã xong")
-        done.status = DocumentStatus.DONE
-        session.add(done)
-        session.add(RecordFile(agency_id=office.agency_id, file_catalog=2025, file_notation="01.TH",
-                               title="Hồ sơ tổng hợp năm 2025"))
-        session.add(RecordFile(agency_id=office.agency_id, file_catalog=2024, file_notation="09.TH",
-                               title="Hồ sơ đã đóng", closed=True))
-        ids = (document.id, task.id, done.id)
-    change_set = {**_change_set(), "id": "QĐ-42-2025"}
-
-    dry = org_commands.reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=True)
-    assert "  Bàn giao cho Văn phòng UBND tỉnh Ninh Bình: 1 việc đang xử lý, 1 văn bản đang giải quyết, " \
-           "1 hồ sơ đang mở (01.TH/2025)." in dry
-    with transaction(engine) as session:
-        assert session.get(Task, ids[1]).agency_id == office.agency_id  # the dry run handed nothing over
-    assert _events(engine, "task.handed_over") == []
-
-    org_commands.reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=False)
-    with transaction(engine) as session:
-        successor = repo.agency_by_code(session, "000.00.01.H42")
-        moved_task, moved, finished = session.get(Task, ids[1]), session.get(Document, ids[0]), session.get(Document, ids[2])
-        assert (moved_task.agency_id, moved_task.unit_id, moved_task.status) == (successor.id, None, "open")
-        assert moved.agency_id == successor.id and moved.organ_id == "000.00.03.H23"  # its issuer's code stays
-        assert finished.agency_id == office.agency_id  # finished work stays where it was done
-        files = {f.file_notation: f.agency_id for f in session.exec(select(RecordFile))}
-        assert files == {"01.TH": successor.id, "09.TH": office.agency_id}
-        assert dated_repo.answering_agency(session, office.agency_id) == successor.id
-        assert dated_repo.answering_agency(session, office.agency_id, on=date(2025, 6, 30)) == office.agency_id
-        assert dated_repo.answering_agency(session, successor.id) == successor.id
-    for code, subject in (("task.handed_over", ids[0]), ("document.handed_over", ids[0]), ("record.handed_over", None)):
-        [event] = _events(engine, code)
-        assert (event.data["from_agency_id"], event.data["to_agency_id"], event.data["change_set"]) == \
-            (office.agency_id, successor.id, "QĐ-42-2025")
-        assert subject is None or event.subject_id == subject
-    assert _events(engine, "task.handed_over")[0].data["from_unit_id"] == office.units["TH"]
-
-
-def test_a_reorganisation_refuses_a_clashing_hồ_sơ_and_a_bad_unit_map_whole(world):
-    from models.records.tables import RecordFile
-
-    engine, office, _province_id, admin = world
-    successor_id = _new_agency(engine, admin, None, code="000.00.01.H42")
-    with transaction(engine) as session:
-        for agency_id in (office.agency_id, successor_id):
-            session.add(RecordFile(agency_id=agency_id, file_catalog=2025, file_notation="01.TH", title="Hồ sơ"))
-        make_task(session, office, make_document(session, office))
-    change_set = _change_set()
-    with pytest.raises(Conflict) as refused:
-        org_commands.reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=False)
-    assert refused.value.code == "org_record_clash"
-    change_set["changes"][0]["units"] = {"000.00.01.H23": {"TH": "KHÔNG-CÓ"}}
-    with pytest.raises(DomainError) as refused:
-        org_commands.reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=False)
-    assert refused.value.code == "org_bad_change_set"
-    with transaction(engine) as session:
-        assert session.get(Agency, office.agency_id).valid_to is None  # everything or nothing
-        assert session.exec(select(User).where(User.agency_id == office.agency_id)).all()  # nobody moved
-        assert session.exec(select(Task).where(Task.agency_id == office.agency_id)).all()
-    assert _events(engine, "task.handed_over") == []
-
-
-def test_a_change_set_that_is_not_well_formed_is_refused(world):
-    engine, _office, _province_id, _admin = world
-    for bad in ({}, {"effective": "2025-07-01", "changes": []}, {"effective": "x", "changes": [{}]},
-                {"effective": "2025-07-01", "changes": [{"successor": {"code": "H42.01"}, "predecessors": ["a"]}]}):
-        with pytest.raises(DomainError):
-            org_commands.reorganise(engine, actor_id=None, roles=None, change_set=bad, dry_run=False)

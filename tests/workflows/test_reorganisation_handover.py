@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from commands.intake import receive_upload
-from commands.organisation import reorganise
+from commands.reorganisation import reorganise
 from commands.tasks import act_on_task
 from models.audit import AuditEvent
 from models.db import transaction, utcnow
