@@ -15,6 +15,7 @@ from sqlmodel import select
 from temporalio.client import Client
 
 from commands.intake import receive_upload
+from commands.people import create_person
 from config.settings import Settings
 from models.db import transaction
 from models.documents.file_store import FileStore
@@ -47,6 +48,20 @@ def user_and_roles(engine: Engine, username: str) -> tuple[User, set[Role]]:
     with transaction(engine) as session:
         user = get_by_username(session, username)
         return user, roles_of(session, user.id)
+
+
+def actor_of(engine: Engine, username: str) -> dict:
+    """The ``actor_id`` and ``roles`` a command is called with, for a person of the seed."""
+    user, roles = user_and_roles(engine, username)
+    return {"actor_id": user.id, "roles": roles}
+
+
+def agency_admin(engine: Engine, code: str = "000.00.02.H23", username: str = "admin.snv") -> dict:
+    """The province's administrator makes an administrator of one agency (Sở Nội vụ by default);
+    the new administrator as ``actor_of`` gives them."""
+    create_person(engine, **actor_of(engine, "admin"), username=username, full_name="Quản trị Sở", agency_code=code,
+                  position="Quản trị viên", unit_abbreviation=None, account_roles=["quan_tri"])
+    return actor_of(engine, username)
 
 
 def make_settings(tmp_path: Path, task_queue: str) -> Settings:

@@ -11,7 +11,6 @@ import pytest
 from sqlmodel import select
 
 from commands import configuration as config_commands
-from commands import people as people_commands
 from commands.drafting import _plan_draft, parse_draft_form
 from models.audit import AuditEvent
 from models.db import reading, transaction, utcnow
@@ -22,23 +21,11 @@ from models.org.tables import User
 from models.registers import repo as register_repo
 from models.registers.numbering import register_year
 from models.registers.tables import Register, RegisterCounter
-from tests.helpers import rows, user_and_roles
+from tests.helpers import actor_of, agency_admin, rows
 from web.messages import field_errors, message_of
 
 SNV = "000.00.02.H23"
 OFFICE = "000.00.01.H23"
-
-
-def _actor(engine, username):
-    user, roles = user_and_roles(engine, username)
-    return {"actor_id": user.id, "roles": roles}
-
-
-def _agency_admin(engine, code=SNV, username="admin.snv"):
-    people_commands.create_person(engine, **_actor(engine, "admin"), username=username, full_name="Quản trị Sở",
-                                  agency_code=code, position="Quản trị viên", unit_abbreviation=None,
-                                  account_roles=["quan_tri"])
-    return _actor(engine, username)
 
 
 def _state(engine):
@@ -66,7 +53,7 @@ def _codes(engine, prefix="config."):
 
 def test_a_type_created_renamed_and_deactivated_is_offered_then_not_when_drafting(seeded):
     engine = seeded
-    admin = _actor(engine, "admin")
+    admin = actor_of(engine, "admin")
     created = config_commands.create_type(engine, **admin, name="Bản tin nội bộ", code="BTNB")
     assert "Bản tin nội bộ" in _offered(engine)
     renamed = config_commands.change_type(engine, **admin, type_id=created.id, name="Phương án ứng phó",
@@ -90,7 +77,7 @@ def test_a_type_created_renamed_and_deactivated_is_offered_then_not_when_draftin
 
 def test_bad_type_input_is_refused_in_vietnamese_and_changes_nothing(seeded):
     engine = seeded
-    admin = _actor(engine, "admin")
+    admin = actor_of(engine, "admin")
     existing = config_commands.create_type(engine, **admin, name="Bản tin nội bộ", code="BTNB")
     before = _state(engine)
     cases = [
@@ -113,7 +100,7 @@ def test_bad_type_input_is_refused_in_vietnamese_and_changes_nothing(seeded):
 
 def test_an_agency_administrator_may_not_change_the_province_wide_types(seeded):
     engine = seeded
-    snv_admin = _agency_admin(engine)
+    snv_admin = agency_admin(engine)
     before = _state(engine)
     assert config_commands.list_types(engine, **snv_admin)  # reads them
     with pytest.raises(Forbidden) as refused:
@@ -124,7 +111,7 @@ def test_an_agency_administrator_may_not_change_the_province_wide_types(seeded):
 
 def test_a_register_is_created_renamed_and_closed_and_keeps_its_numbers(seeded):
     engine = seeded
-    snv_admin = _agency_admin(engine)
+    snv_admin = agency_admin(engine)
     created = config_commands.create_register(engine, **snv_admin, agency_code=SNV, kind="outgoing",
                                               name="Sổ quyết định", doc_types=["QĐ"])
     assert created.doc_types == ["QĐ"] and created.active
@@ -164,8 +151,8 @@ def created_agency(session):
 
 def test_an_agency_administrator_is_refused_on_another_agency_and_bad_registers_change_nothing(seeded):
     engine = seeded
-    snv_admin = _agency_admin(engine)
-    office_register = config_commands.create_register(engine, **_actor(engine, "admin"), agency_code=OFFICE,
+    snv_admin = agency_admin(engine)
+    office_register = config_commands.create_register(engine, **actor_of(engine, "admin"), agency_code=OFFICE,
                                                       kind="outgoing", name="Sổ kế hoạch", doc_types=["KH"])
     with transaction(engine) as session:
         incoming = register_repo.incoming_register(session, created_agency(session))
