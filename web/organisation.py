@@ -5,6 +5,7 @@ worker thread, and render; the rules and the Vietnamese refusals live below them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from commands import organisation as org_commands
 from commands.admin import require_admin
 from models.bounds import Id, parse_id
 from models.db import reading
-from models.errors import DomainError
+from models.errors import DomainError, NotFound
 from models.org import dated_repo, tree_repo
 from models.org import repo as org_repo
 from models.org.rules import parse_day
@@ -238,14 +239,54 @@ def _build(model: type[BaseModel], **values: Any) -> Any:
         raise DomainError("org_invalid_input", fields=", ".join(FORM_FIELDS.get(n, n) for n in sorted(names))) from None
 
 
-async def _run_on_agency(request: Request, state: State, agency_id: int, call, notice: str) -> Response:
+# Each change on the agency page: how its form becomes the command's input, the command, the notice.
+_AGENCY_CHANGES: dict[str, tuple[Callable[[Any], BaseModel], Callable[..., int], str]] = {
+    "rename": (lambda form: _build(AgencyRename, name=_text(form, "name"), place_name=_text(form, "place_name") or None,
+                                   effective=_text(form, "effective")),
+               org_commands.rename_agency, "Đã đổi tên cơ quan; tên cũ được lưu lại."),
+    "move": (lambda form: _build(Move, parent_id=_optional_id(form, "parent_id")),
+             org_commands.move_agency, "Đã chuyển cơ quan sang cấp trên mới."),
+    "details": (lambda form: _build(AgencyDetails, abbreviation=_text(form, "abbreviation"),
+                                    qd20_code=_text(form, "qd20_code"), focal_user_id=_optional_id(form, "focal_user_id"),
+                                    clear_focal_user=not _text(form, "focal_user_id").strip() and "focal_user_id" in form),
+                org_commands.change_agency_details, "Đã lưu thông tin cơ quan."),
+    "close": (lambda form: _build(Closing, valid_to=_text(form, "valid_to"),
+                                  successor_id=_optional_id(form, "successor_id")),
+              org_commands.close_agency, "Đã đóng cơ quan; dữ liệu và mã cũ được giữ lại."),
+    "aliases": (lambda form: _build(AliasInput, code=_text(form, "code"), scheme=_text(form, "scheme") or "qcvn102",
+                                    valid_from=_text(form, "valid_from"), valid_to=_text(form, "valid_to"),
+                                    note=_text(form, "note")),
+                org_commands.add_alias, "Đã thêm mã định danh."),
+    "units": (lambda form: _build(UnitInput, name=_text(form, "name"), abbreviation=_text(form, "abbreviation"),
+                                  parent_id=_optional_id(form, "parent_id"), valid_from=_text(form, "valid_from")),
+              org_commands.create_unit, "Đã thêm đơn vị."),
+}
+_UNIT_CHANGES: dict[str, tuple[Callable[[Any], BaseModel], Callable[..., int], str]] = {
+    "rename": (lambda form: _build(UnitRename, name=_text(form, "name") or None,
+                                   abbreviation=_text(form, "abbreviation") or None),
+               org_commands.rename_unit, "Đã đổi tên đơn vị."),
+    "move": (lambda form: _build(Move, parent_id=_optional_id(form, "parent_id")),
+             org_commands.move_unit, "Đã chuyển đơn vị."),
+    "close": (lambda form: _build(Closing, valid_to=_text(form, "valid_to")),
+              org_commands.close_unit, "Đã đóng đơn vị."),
+}
+
+
+async def _change_and_show(request: Request, principal: Principal, state: State, page_agency_id: int,
+                           change: tuple[Callable[[Any], BaseModel], Callable[..., int], str], **target: int) -> Response:
+    """The shape every change on the agency page shares: read the form into the command's input, run the
+    command on ``target``, and show the page of agency ``page_agency_id`` with the notice, or with the refusal in Vietnamese
+    (a missing agency or unit stays a 404)."""
+    read, command, notice = change
+    form = await request.form()
     try:
-        await call()
+        data = read(form)
+        await run_in_threadpool(command, state.engine, **_actor(principal), **target, form=data)
     except DomainError as failure:
         if failure.status == 404:
             raise
-        return await run_in_threadpool(_agency_page, request, state, agency_id, error=message_of(failure))
-    return await run_in_threadpool(_agency_page, request, state, agency_id, notice=notice)
+        return await run_in_threadpool(_agency_page, request, state, page_agency_id, error=message_of(failure))
+    return await run_in_threadpool(_agency_page, request, state, page_agency_id, notice=notice)
 
 
 @router.get("")
@@ -275,87 +316,15 @@ def agency_page(request: Request, agency_id: Id, principal: WebUser, state: Stat
     return _agency_page(request, state, agency_id)
 
 
-@router.post("/agencies/{agency_id}/rename")
-async def rename_agency_page(request: Request, agency_id: Id, principal: WebUser, state: State,
+@router.post("/agencies/{agency_id}/{operation}")
+async def agency_change_page(request: Request, agency_id: Id, operation: str, principal: WebUser, state: State,
                              _: CsrfChecked) -> Response:
+    """Rename, move, change details, close, add an alias or a unit (``_AGENCY_CHANGES``)."""
     require_admin(principal.roles)
-    form = await request.form()
-
-    async def call():
-        data = _build(AgencyRename, name=_text(form, "name"), place_name=_text(form, "place_name") or None,
-                      effective=_text(form, "effective"))
-        await run_in_threadpool(org_commands.rename_agency, state.engine, **_actor(principal),
-                                agency_id=agency_id, form=data)
-    return await _run_on_agency(request, state, agency_id, call, "Đã đổi tên cơ quan; tên cũ được lưu lại.")
-
-
-@router.post("/agencies/{agency_id}/move")
-async def move_agency_page(request: Request, agency_id: Id, principal: WebUser, state: State,
-                           _: CsrfChecked) -> Response:
-    require_admin(principal.roles)
-    form = await request.form()
-
-    async def call():
-        data = _build(Move, parent_id=_optional_id(form, "parent_id"))
-        await run_in_threadpool(org_commands.move_agency, state.engine, **_actor(principal), agency_id=agency_id,
-                                form=data)
-    return await _run_on_agency(request, state, agency_id, call, "Đã chuyển cơ quan sang cấp trên mới.")
-
-
-@router.post("/agencies/{agency_id}/details")
-async def agency_details_page(request: Request, agency_id: Id, principal: WebUser, state: State,
-                              _: CsrfChecked) -> Response:
-    require_admin(principal.roles)
-    form = await request.form()
-
-    async def call():
-        focal = _optional_id(form, "focal_user_id")
-        data = _build(AgencyDetails, abbreviation=_text(form, "abbreviation"), qd20_code=_text(form, "qd20_code"),
-                      focal_user_id=focal, clear_focal_user=focal is None and "focal_user_id" in form)
-        await run_in_threadpool(org_commands.change_agency_details, state.engine, **_actor(principal),
-                                agency_id=agency_id, form=data)
-    return await _run_on_agency(request, state, agency_id, call, "Đã lưu thông tin cơ quan.")
-
-
-@router.post("/agencies/{agency_id}/close")
-async def close_agency_page(request: Request, agency_id: Id, principal: WebUser, state: State,
-                            _: CsrfChecked) -> Response:
-    require_admin(principal.roles)
-    form = await request.form()
-
-    async def call():
-        data = _build(Closing, valid_to=_text(form, "valid_to"), successor_id=_optional_id(form, "successor_id"))
-        await run_in_threadpool(org_commands.close_agency, state.engine, **_actor(principal), agency_id=agency_id,
-                                form=data)
-    return await _run_on_agency(request, state, agency_id, call, "Đã đóng cơ quan; dữ liệu và mã cũ được giữ lại.")
-
-
-@router.post("/agencies/{agency_id}/aliases")
-async def add_alias_page(request: Request, agency_id: Id, principal: WebUser, state: State,
-                         _: CsrfChecked) -> Response:
-    require_admin(principal.roles)
-    form = await request.form()
-
-    async def call():
-        data = _build(AliasInput, code=_text(form, "code"), scheme=_text(form, "scheme") or "qcvn102",
-                      valid_from=_text(form, "valid_from"), valid_to=_text(form, "valid_to"), note=_text(form, "note"))
-        await run_in_threadpool(org_commands.add_alias, state.engine, **_actor(principal), agency_id=agency_id,
-                                form=data)
-    return await _run_on_agency(request, state, agency_id, call, "Đã thêm mã định danh.")
-
-
-@router.post("/agencies/{agency_id}/units")
-async def create_unit_page(request: Request, agency_id: Id, principal: WebUser, state: State,
-                           _: CsrfChecked) -> Response:
-    require_admin(principal.roles)
-    form = await request.form()
-
-    async def call():
-        data = _build(UnitInput, name=_text(form, "name"), abbreviation=_text(form, "abbreviation"),
-                      parent_id=_optional_id(form, "parent_id"), valid_from=_text(form, "valid_from"))
-        await run_in_threadpool(org_commands.create_unit, state.engine, **_actor(principal), agency_id=agency_id,
-                                form=data)
-    return await _run_on_agency(request, state, agency_id, call, "Đã thêm đơn vị.")
+    if operation not in _AGENCY_CHANGES:
+        raise NotFound("agency_not_found")
+    return await _change_and_show(request, principal, state, agency_id, _AGENCY_CHANGES[operation],
+                                  agency_id=agency_id)
 
 
 def _unit_agency(state: State, unit_id: int) -> int:
@@ -366,22 +335,9 @@ def _unit_agency(state: State, unit_id: int) -> int:
 @router.post("/units/{unit_id}/{operation}")
 async def unit_change_page(request: Request, unit_id: Id, operation: str, principal: WebUser, state: State,
                            _: CsrfChecked) -> Response:
+    """Rename, move or close a unit (``_UNIT_CHANGES``); the unit's agency page shows the outcome."""
     require_admin(principal.roles)
-    if operation not in ("rename", "move", "close"):
-        raise DomainError("unit_not_found")
-    form = await request.form()
+    if operation not in _UNIT_CHANGES:
+        raise NotFound("unit_not_found")
     agency_id = await run_in_threadpool(_unit_agency, state, unit_id)
-
-    async def call():
-        actor = _actor(principal)
-        if operation == "rename":
-            data = _build(UnitRename, name=_text(form, "name") or None, abbreviation=_text(form, "abbreviation") or None)
-            await run_in_threadpool(org_commands.rename_unit, state.engine, **actor, unit_id=unit_id, form=data)
-        elif operation == "move":
-            data = _build(Move, parent_id=_optional_id(form, "parent_id"))
-            await run_in_threadpool(org_commands.move_unit, state.engine, **actor, unit_id=unit_id, form=data)
-        else:
-            data = _build(Closing, valid_to=_text(form, "valid_to"))
-            await run_in_threadpool(org_commands.close_unit, state.engine, **actor, unit_id=unit_id, form=data)
-    notices = {"rename": "Đã đổi tên đơn vị.", "move": "Đã chuyển đơn vị.", "close": "Đã đóng đơn vị."}
-    return await _run_on_agency(request, state, agency_id, call, notices[operation])
+    return await _change_and_show(request, principal, state, agency_id, _UNIT_CHANGES[operation], unit_id=unit_id)

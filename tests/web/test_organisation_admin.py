@@ -110,3 +110,41 @@ async def test_api_v1_edits_the_tree_and_resolves_codes_by_date(web):
     assert forbidden.status_code == 403 and forbidden.json()["detail"].startswith("Chức năng này chỉ dành")
     schema = (await web.get("/openapi.json")).json()
     assert "/api/v1/organisation/agencies/{agency_id}/close" in schema["paths"]
+
+
+async def test_every_change_on_the_agency_page_runs_its_command_and_shows_the_page(web):
+    await browser_login(web, "admin")
+    province, office = _agency(web.engine, "000.00.00.H23"), _agency(web.engine, "000.00.01.H23")
+    page = await web.get("/admin/organisation")
+    created = await web.post("/admin/organisation/agencies", data={
+        "csrf_token": _csrf(page.text), "code": "000.00.06.H42", "name": "Sở Xây dựng tỉnh Ninh Bình",
+        "abbreviation": "SXD", "kind": "so_nganh", "parent_id": str(province.id), "hosted": "1"})
+    agency = _agency(web.engine, "000.00.06.H42")
+    base = f"/admin/organisation/agencies/{agency.id}"
+    moved = await web.post(f"{base}/move", data={"csrf_token": _csrf(created.text), "parent_id": str(office.id)})
+    assert moved.status_code == 200 and "Đã chuyển cơ quan sang cấp trên mới." in moved.text
+    details = await web.post(f"{base}/details", data={"csrf_token": _csrf(moved.text), "abbreviation": "SXDNB",
+                                                       "qd20_code": "H42.06", "focal_user_id": ""})
+    assert details.status_code == 200 and "Đã lưu thông tin cơ quan." in details.text
+    unit = await web.post(f"{base}/units", data={"csrf_token": _csrf(details.text), "name": "Văn phòng Sở",
+                                                 "abbreviation": "VP"})
+    assert unit.status_code == 200 and "Đã thêm đơn vị." in unit.text
+    changed = _agency(web.engine, "000.00.06.H42")
+    assert (changed.parent_id, changed.abbreviation, changed.qd20_code) == (office.id, "SXDNB", "H42.06")
+    with transaction(web.engine) as session:
+        unit_id = session.exec(select(OrgUnit.id).where(OrgUnit.agency_id == agency.id)).one()
+
+    renamed = await web.post(f"/admin/organisation/units/{unit_id}/rename",
+                             data={"csrf_token": _csrf(unit.text), "name": "Văn phòng Sở Xây dựng"})
+    assert renamed.status_code == 200 and "Đã đổi tên đơn vị." in renamed.text
+    nothing = await web.post(f"/admin/organisation/units/{unit_id}/move", data={"csrf_token": _csrf(renamed.text)})
+    assert nothing.status_code == 422 and "Không có thay đổi nào" in nothing.text  # already at the top
+    closed = await web.post(f"/admin/organisation/units/{unit_id}/close",
+                            data={"csrf_token": _csrf(nothing.text), "valid_to": "2026-12-31"})
+    assert closed.status_code == 200 and "Đã đóng đơn vị." in closed.text
+    with transaction(web.engine) as session:
+        unit_row = session.get(OrgUnit, unit_id)
+        assert (unit_row.name, str(unit_row.valid_to)) == ("Văn phòng Sở Xây dựng", "2026-12-31")
+    unknown = await web.post(f"{base}/delete", data={"csrf_token": _csrf(closed.text)})
+    assert unknown.status_code == 404
+    assert _agency(web.engine, "000.00.06.H42").valid_to is None
