@@ -27,6 +27,7 @@ from activities.interceptors import DomainErrorsAreFinal
 from activities.maintenance import MaintenanceActivities
 from activities.outgoing import OutgoingActivities
 from activities.recall import RecallActivities
+from activities.record_plans import RecordPlanActivities
 from activities.registers import RegisterActivities
 from activities.search_index import SearchIndexActivities
 from activities.signatures import SignatureActivities
@@ -41,12 +42,14 @@ from workflows.incoming import IncomingDocumentWorkflow
 from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
+from workflows.record_plan import RecordPlanApprovalWorkflow
 from workflows.starter import ensure_backup_schedule, ensure_hub_schedule, ensure_maintenance_schedule
 
 log = logging.getLogger("qlvb.worker")
 
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
-             HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow]
+             HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow,
+             RecordPlanApprovalWorkflow]
 
 
 def activities_for(engine: Engine, settings: Settings, client: Client | None = None, hub_factory=None) -> list:
@@ -72,6 +75,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     search_index = SearchIndexActivities(engine, FileStore(settings.files_dir))
     backup = BackupActivities(engine, settings)
     audit = AuditActivities(engine, settings)
+    record_plans = RecordPlanActivities(engine)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -103,6 +107,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         backup.take_daily_backup,
         backup.report_backup_failure,
         audit.sign_audit_day_heads,
+        record_plans.apply_record_plan_decision,
     ]
 
 

@@ -24,6 +24,7 @@ STEP_LABELS = {
     "issue": "Ban hành",
     "revise": "Chỉnh sửa dự thảo",
     "recall": "Trả lời đề nghị thu hồi",
+    "approve_plan": "Phê duyệt Danh mục hồ sơ",
 }
 
 NOTIFICATION_LABELS = {

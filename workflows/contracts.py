@@ -50,6 +50,7 @@ class ActivityName(StrEnum):
     WITHDRAW_BRANCH = "withdraw_branch"
     TAKE_DAILY_BACKUP = "take_daily_backup"
     REPORT_BACKUP_FAILURE = "report_backup_failure"
+    APPLY_RECORD_PLAN_DECISION = "apply_record_plan_decision"
 
 
 INCOMING_TASK_QUEUE_DEFAULT = "qlvb"
@@ -387,6 +388,26 @@ class StopWorkflowInput:
 
     workflow_id: str
     reason: str
+
+
+# --- the approval of a Danh mục hồ sơ (workflows/record_plan.py) ------------------------------
+
+
+def record_plan_workflow_id(plan_id: int, approval_round: int) -> str:
+    """Workflow id of one approval round of a Danh mục hồ sơ (the first list, or later additions)."""
+    return f"danhmuc-{plan_id}-{approval_round}"
+
+
+@dataclass
+class RecordPlanApprovalInput:
+    """Start input of ``RecordPlanApprovalWorkflow``; shaped like a document start for the human
+    steps (``document_id`` "", ``urgency_rank`` 0), the plan named by ``record_plan_id``."""
+
+    record_plan_id: int
+    agency_id: int
+    approval_round: int
+    document_id: str = ""
+    urgency_rank: int = 0
 
 
 # --- the national document exchange hub ---------------------------------------------------------

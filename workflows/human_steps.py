@@ -98,6 +98,9 @@ class HumanStep:
     # (issuing signs and seals the file and its attachments); a database write takes SHORT.
     apply_timeout: timedelta = timedelta(seconds=30)
     apply_heartbeat: timedelta | None = None
+    # What the step is about when it is not the start's document: a hồ sơ or a Danh mục hồ sơ.
+    record_id: int | None = None
+    record_plan_id: int | None = None
 
 
 class HumanSteps:
@@ -143,7 +146,7 @@ class HumanSteps:
                 agency_id=step.agency_id if step.agency_id is not None else start.agency_id,
                 candidate_role=step.candidate_role, actions=list(step.actions),
                 urgency_rank=start.urgency_rank, due_at=due_at, unit_id=step.unit_id,
-                assignee_id=step.assignee_id,
+                assignee_id=step.assignee_id, record_id=step.record_id, record_plan_id=step.record_plan_id,
             ),
             start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
         )

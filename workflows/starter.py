@@ -41,17 +41,20 @@ from workflows.contracts import (
     IncomingInput,
     OutgoingInput,
     RecallInput,
+    RecordPlanApprovalInput,
     SendInput,
     hub_delivery_workflow_id,
     incoming_workflow_id,
     outgoing_workflow_id,
     recall_workflow_id,
+    record_plan_workflow_id,
 )
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
+from workflows.record_plan import RecordPlanApprovalWorkflow
 from workflows.search_attributes import (
     DOC_KIND,
     ORG_UNIT,
@@ -101,6 +104,18 @@ async def start_recall(client: Client, task_queue: str, start: RecallInput, agen
         task_queue=task_queue, summary="Thu hồi văn bản",
         attributes=[SearchAttributePair(DOC_KIND, "recall"), SearchAttributePair(STAGE, "recall"),
                     SearchAttributePair(ORG_UNIT, agency_code), SearchAttributePair(URGENCY_LEVEL, start.urgency_rank)])
+
+
+async def start_record_plan_approval(client: Client, task_queue: str, start: RecordPlanApprovalInput,
+                                     agency_code: str) -> WorkflowHandle | None:
+    """Ask the head of the agency to approve one round of a Danh mục hồ sơ; None when that round
+    was already decided."""
+    return await _start_once(
+        client, RecordPlanApprovalWorkflow.run, start,
+        workflow_id=record_plan_workflow_id(start.record_plan_id, start.approval_round),
+        task_queue=task_queue, summary="Phê duyệt Danh mục hồ sơ",
+        attributes=[SearchAttributePair(DOC_KIND, "record-plan"), SearchAttributePair(STAGE, "approve_plan"),
+                    SearchAttributePair(ORG_UNIT, agency_code)])
 
 
 async def start_hub_delivery(client: Client, task_queue: str, outbox_id: int, outbox_uuid: str) -> WorkflowHandle | None:

@@ -57,3 +57,7 @@ class Action(StrEnum):
     # A recipient's answer to a recall (QĐ44 Điều 13.4.d).
     AGREE_TO_RECALL = "dong_y_thu_hoi"
     REFUSE_RECALL = "tu_choi_thu_hoi"
+    # The head of the agency on a Danh mục hồ sơ (ND30 Điều 28): approve and issue it (or its later
+    # additions), or send it back to the văn thư / lưu trữ with a reason.
+    APPROVE_PLAN = "duyet_danh_muc"
+    SEND_BACK_PLAN = "tra_lai_danh_muc"

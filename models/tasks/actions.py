@@ -40,7 +40,7 @@ class ActionSpec:
     lead unit's step. ``server_only``: only a dedicated request may make it (never a form).
     """
 
-    lifecycle: str  # "incoming" | "outgoing" | "issuing" | "recall": which activity records it
+    lifecycle: str  # "incoming" | "outgoing" | "issuing" | "recall" | "record_plan": which activity records it
     label: str
     fields: tuple[ActionField, ...] = ()
     status_after: DocumentStatus | None = None
@@ -119,6 +119,11 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.REFUSE_RECALL: ActionSpec("recall", "Từ chối thu hồi",
                                      (ActionField("reason", "text", required=True, max_length=500),),
                                      sender_code="16"),
+    # The head of the agency on a Danh mục hồ sơ (ND30 Điều 28): approve (the plan, or its later
+    # additions, is issued) or send it back with what to change; the plan has no document status.
+    Action.APPROVE_PLAN: ActionSpec("record_plan", "Phê duyệt, ban hành", (ActionField("comment", "text"),)),
+    Action.SEND_BACK_PLAN: ActionSpec("record_plan", "Trả lại để chỉnh sửa",
+                                      (ActionField("reason", "text", required=True, max_length=500),)),
 }
 
 # Views of the registry that pages, the API and the checks read.
