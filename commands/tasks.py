@@ -127,24 +127,24 @@ def _begin_completing(engine: Engine, task_id: int, user: User, roles: set[Role]
     """
     with transaction(engine) as session:
         task = task_repo.task_for_user(session, task_id, user, roles)
-        if task_repo.same_decision(task, user, action, nonce):
-            # A step about a hồ sơ or a Danh mục has no document: its status answer is empty.
-            status = (str(document_for_user(session, user, task.document_id, roles).status)
-                      if task.document_id else "")
-            clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
-            clean.update(server_fields or {})
-            return _Begun(clean, TaskStatus.CLAIMED, task.workflow_id, task.task_key, task.document_id or "",
-                          already_applied=task.status == TaskStatus.DONE, document_status=status)
-        if action not in task.actions:
+        retry = task_repo.same_decision(task, user, action, nonce)
+        if not retry and action not in task.actions:
             raise DomainError("action_not_allowed")
         clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
         # Facts QLVB established itself (the signed file), never taken from the form.
         clean.update(server_fields or {})
         deputy_of = task_repo.acting_for(session, task, user)
         if deputy_of is not None:
-            # A deputy acts with their own account; the audit names the leader too (DOMAIN §7).
+            # A deputy acts with their own account; the audit names the leader too (DOMAIN §7), on a
+            # retry of the decision as well (the row then carries the deputy's name while in flight).
             clean.update(on_behalf_of=str(deputy_of.delegator_id), delegation_id=str(deputy_of.id),
                          delegation_form=deputy_of.form)
+        if retry:
+            # A step about a hồ sơ or a Danh mục has no document: its status answer is empty.
+            status = (str(document_for_user(session, user, task.document_id, roles).status)
+                      if task.document_id else "")
+            return _Begun(clean, TaskStatus.CLAIMED, task.workflow_id, task.task_key, task.document_id or "",
+                          already_applied=task.status == TaskStatus.DONE, document_status=status)
         holder = task.assignee_id
         previous = task_repo.begin_completing(session, task, user, roles, nonce)
         return _Begun(clean, previous, task.workflow_id, task.task_key, task.document_id or "",

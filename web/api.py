@@ -27,6 +27,7 @@ from models.registers import repo as register_repo
 from models.registers.numbering import so_ky_hieu
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
+from models.tasks.repo import DelegatedArm
 from models.tasks.tables import Task
 from models.vocab import RegisterKind, Role, SessionKind
 from web import reports
@@ -90,8 +91,8 @@ def document_json(document: Document, history: list | None = None) -> dict[str, 
     return body
 
 
-def task_json(task: Task, document: Document | None) -> dict[str, Any]:
-    """A task with the actions it allows and each action's fields."""
+def task_json(task: Task, document: Document | None, acting_for: DelegatedArm | None = None) -> dict[str, Any]:
+    """A task with the actions it allows and each action's fields, and the leader a deputy would act for."""
     return {
         "id": task.id,
         "document_id": task.document_id,
@@ -111,6 +112,9 @@ def task_json(task: Task, document: Document | None) -> dict[str, Any]:
                          "label": ACTION_FIELD_LABELS.get((name, f.name)) or FIELD_LABELS.get(f.name, f.name)} for f in ACTION_FIELDS.get(name, [])]}
             for name in task.actions
         ],
+        "on_behalf_of": None if acting_for is None else {
+            "user_id": acting_for.leader.id, "full_name": acting_for.leader.full_name,
+            "delegation_id": acting_for.delegation.id, "form": acting_for.delegation.form},
     }
 
 
@@ -261,16 +265,17 @@ def get_document_file(document_id: str, principal: ApiUser, session: DbSession, 
 # --- tasks ----------------------------------------------------------------------------------
 
 
-@router.get("/tasks", summary="Công việc: của tôi, của đơn vị, quá hạn")
+@router.get("/tasks", summary="Công việc: của tôi, của đơn vị, thay lãnh đạo (theo ủy quyền), quá hạn")
 def list_tasks(principal: ApiUser, session: DbSession,
-               scope: Annotated[str, Query(pattern="^(mine|unit|overdue)$")] = "mine",
+               scope: Annotated[str, Query(pattern="^(mine|unit|delegated|overdue)$")] = "mine",
                page: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
                per_page: Annotated[int, Query(ge=1, le=500, description="công việc mỗi trang")] = 200,
                ) -> list[dict[str, Any]]:
     tasks = task_repo.inbox(session, principal.user, principal.roles, scope, limit=per_page,
                             offset=(page - 1) * per_page)
     documents = document_repo.documents_by_id(session, [t.document_id for t in tasks])
-    return [task_json(task, documents.get(task.document_id)) for task in tasks]
+    acting_for = task_repo.covering(session, principal.user, [t.id for t in tasks])
+    return [task_json(task, documents.get(task.document_id), acting_for.get(task.id)) for task in tasks]
 
 
 class ActionRequest(BaseModel):

@@ -17,29 +17,30 @@ from web.idempotency import IdempotentRoute
 
 router = APIRouter(route_class=IdempotentRoute)
 
-SCOPES = {"mine": "Việc của tôi", "unit": "Chờ nhận xử lý", "overdue": "Quá hạn"}
+SCOPES = {"mine": "Việc của tôi", "unit": "Chờ nhận xử lý", "delegated": "Thay lãnh đạo", "overdue": "Quá hạn"}
 PER_PAGE = 100  # urgent and nearest deadlines come first, so page 1 is what needs doing now
 
 
 def _inbox_context(session, principal, scope: str, page: PageNumber = 1) -> dict:
-    counts = task_repo.counts(session, principal.user, principal.roles)
+    # One reach for the tabs, their counts and the rows: the same tasks the API lists and acts allow.
+    reach = task_repo.reach_of(session, principal.user, principal.roles)
+    counts = task_repo.counts(session, principal.user, principal.roles, reach)
+    if scope not in SCOPES:
+        scope = next((s for s in ("mine", "unit", "delegated") if counts[s]), "mine")
     pages = max(1, -(-counts[scope] // PER_PAGE))
     page = min(max(page, 1), pages)
     tasks = task_repo.inbox(session, principal.user, principal.roles, scope, limit=PER_PAGE,
-                            offset=(page - 1) * PER_PAGE)
-    documents = document_repo.documents_by_id(session, [t.document_id for t in tasks])
-    # A deputy's view of the leaders' steps they may take under a delegation in force.
-    delegated = task_repo.delegated_tasks(session, principal.user)
-    documents.update(document_repo.documents_by_id(session, [t.document_id for t in delegated]))
+                            offset=(page - 1) * PER_PAGE, reach=reach)
+    documents = document_repo.documents_by_id(session, [t.document_id for t in tasks if t.document_id])
+    # The leader a deputy acts for, on each row a delegation covers.
+    acting_for = {task_id: f"{arm.leader.full_name} ({arm.delegation.form})"
+                  for task_id, arm in task_repo.covering(session, principal.user, [t.id for t in tasks]).items()}
     return {"tasks": tasks, "documents": documents, "scope": scope, "scopes": SCOPES, "counts": counts,
-            "page_number": page, "page_count": pages, "delegated": delegated}
+            "page_number": page, "page_count": pages, "acting_for": acting_for}
 
 
 @router.get("/")
 def inbox(request: Request, principal: WebUser, session: DbSession, scope: str = "", page: PageNumber = 1) -> Response:
-    if scope not in SCOPES:
-        counts = task_repo.counts(session, principal.user, principal.roles)
-        scope = "mine" if counts["mine"] or not counts["unit"] else "unit"
     return render(request, "inbox/index.html", "inbox/_rows.html",
                   **_inbox_context(session, principal, scope, page))
 

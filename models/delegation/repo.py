@@ -120,12 +120,15 @@ def in_force(session: Session, *, delegator_id: int, deputy_id: int, kind: str, 
     return next((row for row in rows if rules.covers(row.doc_type_ids, row.unit_ids, doc_type_id, unit_id)), None)
 
 
-def held_by(session: Session, deputy_id: int, kind: str, day: date | None = None) -> list[Delegation]:
-    """Every delegation of ``kind`` a deputy holds in force on ``day``."""
+def held_by(session: Session, deputy_id: int, kind: str | None = None, day: date | None = None) -> list[Delegation]:
+    """Every delegation (of ``kind``, or of any kind) a deputy holds in force on ``day`` (today)."""
     day = day or today()
-    return list(session.exec(select(Delegation).where(
-        Delegation.deputy_id == deputy_id, Delegation.kind == kind, col(Delegation.revoked_at).is_(None),
-        Delegation.starts_on <= day, Delegation.ends_on >= day)))
+    query = select(Delegation).where(
+        Delegation.deputy_id == deputy_id, col(Delegation.revoked_at).is_(None),
+        Delegation.starts_on <= day, Delegation.ends_on >= day).order_by(col(Delegation.id))
+    if kind is not None:
+        query = query.where(Delegation.kind == kind)
+    return list(session.exec(query))
 
 
 @dataclass

@@ -6,10 +6,11 @@ two people clicking at once get exactly one winner; zero rows changed means "som
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, update
 from sqlmodel import Session, col, select
 
 from models.db import insert_ignoring_conflict, utcnow
@@ -82,78 +83,172 @@ def cancel_tasks(session: Session, workflow_id: str) -> int:
     return result.rowcount
 
 
-def is_candidate(task: Task, user: User, roles: set[Role]) -> bool:
-    """Tell whether ``user`` belongs to the group a task is offered to."""
-    return (
-        task.agency_id == user.agency_id
-        and task.candidate_role in roles
-        and (task.unit_id is None or task.unit_id == user.unit_id)
+# The steps a leader may pass to a deputy, and the kind of delegation that covers each.
+DELEGABLE_STEPS = {"sign": delegation_rules.SIGN, "direct": delegation_rules.DIRECT}
+STEP_OF_KIND = {kind: step for step, kind in DELEGABLE_STEPS.items()}
+
+
+def _candidate_filter(user: User, roles: Iterable[Role]):
+    """The tasks offered to a group ``user`` belongs to (any status)."""
+    return and_(
+        col(Task.agency_id) == user.agency_id,
+        col(Task.candidate_role).in_(sorted(roles)),
+        or_(col(Task.unit_id).is_(None), col(Task.unit_id) == user.unit_id),
     )
 
 
-# The steps a leader may pass to a deputy, and the kind of delegation that covers each.
-DELEGABLE_STEPS = {"sign": delegation_rules.SIGN, "direct": delegation_rules.DIRECT}
+@dataclass(frozen=True)
+class DelegatedArm:
+    """One delegation in force that a person holds, its leader, and the leader's steps it covers."""
+
+    delegation: Delegation
+    leader: User
+    condition: ColumnElement[bool]
+
+
+def _delegated_arm(delegation: Delegation, leader: User, leader_roles: set[Role], deputy_id: int) -> DelegatedArm:
+    """The leader's steps a delegation lets its deputy take, as a condition over ``task``.
+
+    The step is the kind's (``sign`` for signing, ``direct`` for direction) in the delegation's
+    agency; the document's type, and its unit (the drafting unit of a draft, the task's unit for a
+    direction), are in the scope (an empty list covers all). The step is the leader's: offered to
+    a group of the leader's while open, claimed by the leader, or the deputy's own decision on it
+    in flight (the completion handshake puts the deputy's name on the row, and a retry of that
+    decision must still name the leader).
+    """
+    conditions = [col(Task.step) == STEP_OF_KIND[delegation.kind], col(Task.agency_id) == delegation.agency_id]
+    about_document = []
+    if delegation.doc_type_ids:
+        about_document.append(col(Document.doc_type_id).in_(delegation.doc_type_ids))
+    if delegation.unit_ids and delegation.kind == delegation_rules.SIGN:
+        about_document.append(col(Document.drafting_unit_id).in_(delegation.unit_ids))
+    elif delegation.unit_ids:
+        conditions.append(col(Task.unit_id).in_(delegation.unit_ids))
+    if about_document:
+        # Correlated on the task's document (its primary key), so only the few steps the other
+        # conditions leave are looked up, never every document of a type.
+        conditions.append(select(Document.id).where(col(Document.id) == col(Task.document_id), *about_document)
+                          .exists())
+    offered_to_leader = _candidate_filter(leader, leader_roles)
+    leaders_step = or_(
+        and_(col(Task.status) == TaskStatus.OPEN, offered_to_leader),
+        and_(col(Task.status) == TaskStatus.CLAIMED, col(Task.assignee_id) == leader.id),
+        and_(col(Task.status).in_([TaskStatus.CLAIMED, TaskStatus.COMPLETING]), col(Task.assignee_id) == deputy_id,
+             offered_to_leader),
+    )
+    return DelegatedArm(delegation, leader, and_(*conditions, leaders_step))
+
+
+def delegated_arms(session: Session, user: User, day: date | None = None) -> list[DelegatedArm]:
+    """Each delegation of a leader's step ``user`` holds in force on ``day`` (today by default), as
+    its condition over ``task``. Read by date at every call: an expired or revoked delegation is
+    simply not among them, so nothing has to end it. A disabled leader passes nothing on."""
+    arms = []
+    for delegation in delegation_repo.held_by(session, user.id, day=day):
+        leader = session.get(User, delegation.delegator_id)
+        if delegation.kind not in STEP_OF_KIND or leader is None or leader.disabled:
+            continue
+        leader_roles = {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == leader.id))}
+        arms.append(_delegated_arm(delegation, leader, leader_roles, user.id))
+    return arms
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which tasks one person may act on, as conditions over ``task``: the one answer the inbox page,
+    its counts, API v1 and every act (claim, decide, sign) share, so they cannot disagree.
+
+    ``own``: claimed by them or their decision in flight; ``offered``: open in a group they belong
+    to; ``arms``: a leader's steps they may take under each delegation in force today. The inbox
+    scopes ``mine``, ``unit`` and ``delegated`` are disjoint (a step offered to them in their own
+    right is listed under ``unit`` even when a delegation covers it too), so the counts add up.
+    """
+
+    own: ColumnElement[bool]
+    offered: ColumnElement[bool]
+    arms: tuple[DelegatedArm, ...]
+
+    @property
+    def delegated(self) -> ColumnElement[bool]:
+        """Every leader's step a delegation in force covers."""
+        return or_(*(arm.condition for arm in self.arms)) if self.arms else false()
+
+    @property
+    def may_act(self) -> ColumnElement[bool]:
+        """Every task the person may act on."""
+        return or_(self.own, self.offered, self.delegated)
+
+    def scope(self, name: str) -> ColumnElement[bool]:
+        """The condition of one inbox scope: ``mine``, ``unit``, ``delegated`` or ``overdue``."""
+        if name == "mine":
+            return self.own
+        if name == "unit":
+            return self.offered
+        if name == "delegated":
+            # Never NULL on a delegated row (its status or assignee decides own/offered), so NOT is exact.
+            return and_(self.delegated, not_(self.own), not_(self.offered))
+        if name == "overdue":
+            # Each arm on its own, so each can use its index (assignee+status, agency+status): one OR
+            # around the plain conditions made SQLite scan every task ever created.
+            late = col(Task.overdue).is_(True)
+            return or_(*(and_(self.scope(listed), late) for listed in LISTED_SCOPES))
+        raise ValueError(name)
+
+
+LISTED_SCOPES = ("mine", "unit", "delegated")
+
+
+def reach_of(session: Session, user: User, roles: set[Role], day: date | None = None) -> Reach:
+    """The tasks ``user`` with ``roles`` may act on (``Reach``), delegations read on ``day`` (today)."""
+    own = and_(col(Task.assignee_id) == user.id, col(Task.status).in_([TaskStatus.CLAIMED, TaskStatus.COMPLETING]))
+    offered = and_(col(Task.status) == TaskStatus.OPEN, _candidate_filter(user, roles))
+    return Reach(own, offered, tuple(delegated_arms(session, user, day)))
+
+
+def _matches(session: Session, task_id: int, condition) -> bool:
+    """Whether the stored row of ``task_id`` meets ``condition`` (the same SQL the lists use)."""
+    return session.exec(select(Task.id).where(col(Task.id) == task_id, condition)).first() is not None
+
+
+def covering(session: Session, user: User, task_ids: Sequence[int]) -> dict[int, DelegatedArm]:
+    """For each of ``task_ids`` a delegation in force lets ``user`` act on, that delegation and its leader."""
+    found: dict[int, DelegatedArm] = {}
+    for arm in delegated_arms(session, user) if task_ids else ():
+        for task_id in session.exec(select(Task.id).where(col(Task.id).in_(list(task_ids)), arm.condition)):
+            found.setdefault(task_id, arm)
+    return found
 
 
 def acting_for(session: Session, task: Task, user: User) -> Delegation | None:
     """The delegation in force today under which ``user`` may act on a leader's ``task``, if any.
 
-    The step must be one a leader delegates (signing, direction); the leader must be the task's
-    assignee, or one of its candidates when nobody holds it; the document's type and unit (the
-    drafting unit of a draft, the task's unit otherwise) must be in the delegation's scope.
-    Checked by date at each call: an expired delegation covers nothing.
+    One covering the step is used even when the person could act on it in their own right too, so
+    the act names the leader whose step it is (and a retry of it names them the same way).
     """
-    kind = DELEGABLE_STEPS.get(task.step)
-    if kind is None or task.assignee_id == user.id:
-        return None
-    held = delegation_repo.held_by(session, user.id, kind)
-    if not held:
-        return None
-    document = session.get(Document, task.document_id)
-    unit_id = document.drafting_unit_id if kind == delegation_rules.SIGN else task.unit_id
-    for delegation in held:
-        if delegation.agency_id != task.agency_id or not delegation_rules.covers(
-                delegation.doc_type_ids, delegation.unit_ids, document.doc_type_id if document else None, unit_id):
-            continue
-        leader = session.get(User, delegation.delegator_id)
-        if leader is None or leader.disabled:
-            continue
-        if task.assignee_id == leader.id:
-            return delegation
-        leader_roles = {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == leader.id))}
-        if task.assignee_id is None and is_candidate(task, leader, leader_roles):
-            return delegation
-    return None
-
-
-def delegated_tasks(session: Session, user: User, limit: int = 100) -> list[Task]:
-    """The leaders' open steps a deputy may act on today under their delegations (the inbox lists
-    them apart, with the leader's name). Bounded: a deputy holds few delegations."""
-    leaders = {d.delegator_id for kind in DELEGABLE_STEPS.values() for d in delegation_repo.held_by(session, user.id, kind)}
-    if not leaders:
-        return []
-    agency_ids = {session.get(User, leader_id).agency_id for leader_id in leaders}
-    candidates = session.exec(select(Task).where(
-        col(Task.step).in_(list(DELEGABLE_STEPS)), col(Task.agency_id).in_(sorted(agency_ids)),
-        col(Task.status).in_([TaskStatus.OPEN, TaskStatus.CLAIMED]),
-        or_(col(Task.assignee_id).in_(sorted(leaders)), col(Task.assignee_id).is_(None)),
-    ).order_by(col(Task.urgency_rank).desc(), col(Task.due_at).is_(None), col(Task.due_at), col(Task.id))
-        .limit(limit * 4))
-    return [task for task in candidates if acting_for(session, task, user) is not None][:limit]
+    arm = covering(session, user, [task.id]).get(task.id)
+    return arm.delegation if arm else None
 
 
 def task_for_user(session: Session, task_id: int, user: User, roles: set[Role]) -> Task:
-    """Load a task the user may see (a candidate, its assignee, or a deputy acting for them); 404 otherwise."""
+    """A task the user may act on (``reach_of``), one of their groups' that a colleague holds (acting
+    on it is then a conflict, not a 404), or one they hold or held themselves; 404 otherwise."""
+    reach = reach_of(session, user, roles)
+    visible = or_(reach.may_act, col(Task.assignee_id) == user.id, _candidate_filter(user, roles))
     task = session.get(Task, task_id)
-    if task is None or not (task.assignee_id == user.id or is_candidate(task, user, roles)
-                            or acting_for(session, task, user) is not None):
+    if task is None or not _matches(session, task_id, visible):
         raise NotFound("task_not_found")
     return task
 
 
 def claim(session: Session, task: Task, user: User, roles: set[Role]) -> None:
-    """Take an open task for oneself (as a candidate, or as a deputy acting for one)."""
-    if not is_candidate(task, user, roles) and acting_for(session, task, user) is None:
+    """Take an open task of one's group for oneself.
+
+    A deputy does not claim a leader's step: it stays the leader's, so the deputy's reach to it
+    ends with the delegation; they act on it directly.
+    """
+    if not _matches(session, task.id, _candidate_filter(user, roles)):
+        if acting_for(session, task, user) is not None:
+            raise Forbidden("delegated_task_not_claimed")
         raise Forbidden("not_your_task")
     _conditional(session, task, {"status": TaskStatus.CLAIMED, "assignee_id": user.id},
                  col(Task.status) == TaskStatus.OPEN)
@@ -184,16 +279,17 @@ def begin_completing(session: Session, task: Task, user: User, roles: set[Role],
     if task.status == TaskStatus.COMPLETING:
         raise Conflict("task_in_progress")
     deputy_of = acting_for(session, task, user)
-    holder = deputy_of.delegator_id if deputy_of is not None else user.id
-    if task.status == TaskStatus.CLAIMED and task.assignee_id != holder:
+    # A deputy acts on the step while the leader holds it; anyone else's claim is a conflict.
+    holders = sorted({user.id} | ({deputy_of.delegator_id} if deputy_of is not None else set()))
+    if task.status == TaskStatus.CLAIMED and task.assignee_id not in holders:
         raise Conflict("task_claimed_by_other")
-    if not (task.assignee_id == user.id or is_candidate(task, user, roles) or deputy_of is not None):
+    if not _matches(session, task.id, reach_of(session, user, roles).may_act):
         raise Forbidden("not_your_task")
     previous = task.status
     _conditional(
         session, task, {"status": TaskStatus.COMPLETING, "assignee_id": user.id, "decision_nonce": nonce[:80]},
         or_(col(Task.status) == TaskStatus.OPEN,
-            and_(col(Task.status) == TaskStatus.CLAIMED, col(Task.assignee_id) == holder)),
+            and_(col(Task.status) == TaskStatus.CLAIMED, col(Task.assignee_id).in_(holders))),
     )
     return previous
 
@@ -220,39 +316,18 @@ def _conditional(session: Session, task: Task, values: dict, condition) -> None:
     session.refresh(task)
 
 
-def _candidate_filter(user: User, roles: Sequence[Role]):
-    return and_(
-        col(Task.agency_id) == user.agency_id,
-        col(Task.candidate_role).in_(list(roles)),
-        or_(col(Task.unit_id).is_(None), col(Task.unit_id) == user.unit_id),
-    )
-
-
-def _inbox_condition(user: User, roles: set[Role], scope: str):
-    mine = and_(col(Task.assignee_id) == user.id,
-                col(Task.status).in_([TaskStatus.CLAIMED, TaskStatus.COMPLETING]))
-    offered = and_(col(Task.status) == TaskStatus.OPEN, _candidate_filter(user, list(roles)))
-    if scope == "mine":
-        return mine
-    if scope == "unit":
-        return offered
-    if scope == "overdue":
-        # Each arm on its own, so each can use its index (assignee+status, agency+status): one OR
-        # around both made SQLite scan every task ever created.
-        late = col(Task.overdue).is_(True)
-        return or_(and_(mine, late), and_(offered, late))
-    raise ValueError(scope)
-
-
 def inbox(session: Session, user: User, roles: set[Role], scope: str, *, limit: int | None = None,
-          offset: int = 0) -> list[Task]:
+          offset: int = 0, reach: Reach | None = None) -> list[Task]:
     """List tasks for the inbox; urgent first, then the nearest deadline.
 
     scope ``mine``: claimed by me or being completed by me; ``unit``: open tasks offered to my
-    groups; ``overdue``: overdue among both. ``limit``/``offset`` page the list: a leader's unit
-    scope holds thousands of tasks at a million documents (``counts`` gives the totals).
+    groups; ``delegated``: leaders' steps I may take under a delegation in force today (and not
+    in my own right); ``overdue``: overdue among the three. ``limit``/``offset`` page the list: a
+    leader's unit scope holds thousands of tasks at a million documents (``counts`` gives the
+    totals). ``reach`` is ``reach_of`` when the caller has it already.
     """
-    query = select(Task).where(_inbox_condition(user, roles, scope)).order_by(
+    reach = reach or reach_of(session, user, roles)
+    query = select(Task).where(reach.scope(scope)).order_by(
         col(Task.urgency_rank).desc(), col(Task.due_at).is_(None), col(Task.due_at), col(Task.id)
     )
     if limit is not None:
@@ -260,20 +335,23 @@ def inbox(session: Session, user: User, roles: set[Role], scope: str, *, limit: 
     return list(session.exec(query))
 
 
-def counts(session: Session, user: User, roles: set[Role]) -> dict[str, int]:
-    """Count the three inbox scopes (for the navigation badges), in SQL: a leader's unit scope
-    holds thousands of open tasks at a million documents, too many to load for a badge.
+def counts(session: Session, user: User, roles: set[Role], reach: Reach | None = None) -> dict[str, int]:
+    """Count the inbox scopes (for the navigation badges), in SQL: a leader's unit scope holds
+    thousands of open tasks at a million documents, too many to load for a badge.
 
-    Overdue is counted per arm (mine, offered: disjoint by status), each on its own index; a
-    count over their OR scans the whole task table.
+    Overdue is counted per scope (disjoint), each on its own index; a count over their OR scans
+    the whole task table. A scope with nothing possible (no delegation held) asks nothing.
     """
+    reach = reach or reach_of(session, user, roles)
+
     def count(condition) -> int:
         return session.exec(select(func.count()).select_from(Task).where(condition)).one()
 
     late = col(Task.overdue).is_(True)
-    mine, offered = _inbox_condition(user, roles, "mine"), _inbox_condition(user, roles, "unit")
-    return {"mine": count(mine), "unit": count(offered),
-            "overdue": count(and_(mine, late)) + count(and_(offered, late))}
+    scopes = [scope for scope in LISTED_SCOPES if scope != "delegated" or reach.arms]
+    found = {scope: count(reach.scope(scope)) for scope in scopes}
+    return {"delegated": 0, **found,
+            "overdue": sum(count(and_(reach.scope(scope), late)) for scope in scopes)}
 
 
 def touch_due(session: Session, task: Task, due_at: datetime | None) -> None:
@@ -305,12 +383,9 @@ def cancel_task_keys(session: Session, workflow_id: str, task_keys: Sequence[str
 
 
 def open_tasks_of(session: Session, document_id: str, user: User, roles: set[Role]) -> list[Task]:
-    """The user's open steps on a document (what the page offers them to do)."""
-    return [task for task in session.exec(select(Task).where(
-                Task.document_id == document_id,
-                Task.status.in_([TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETING])))
-            if task.assignee_id == user.id or is_candidate(task, user, roles)
-            or acting_for(session, task, user) is not None]
+    """The steps of a document the user may act on (``reach_of``): what its page offers them."""
+    return list(session.exec(select(Task).where(
+        Task.document_id == document_id, reach_of(session, user, roles).may_act).order_by(col(Task.id))))
 
 
 def by_key(session: Session, workflow_id: str, task_key: str) -> Task:

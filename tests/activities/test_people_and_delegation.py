@@ -27,24 +27,11 @@ from models.records.tables import RecordFile
 from models.tasks import repo as task_repo
 from models.tasks.tables import Task
 from models.vocab import Direction, DocumentStatus, Role, TaskStatus
-from tests.helpers import rows, user_and_roles
+from tests.helpers import actor_of, agency_admin, rows, user_and_roles
 from web.messages import MESSAGES, message_of
 
 SNV = "000.00.02.H23"
 OFFICE = "000.00.01.H23"
-
-
-def _actor(engine, username):
-    user, roles = user_and_roles(engine, username)
-    return {"actor_id": user.id, "roles": roles}
-
-
-def _agency_admin(engine, code=SNV, username="admin.snv"):
-    """The province's administrator makes an administrator of one agency."""
-    people_commands.create_person(engine, **_actor(engine, "admin"), username=username, full_name="Quản trị Sở",
-                                  agency_code=code, position="Quản trị viên", unit_abbreviation=None,
-                                  account_roles=["quan_tri"])
-    return _actor(engine, username)
 
 
 def _events(engine, code):
@@ -60,7 +47,7 @@ def _snapshot(engine, username):
 
 def test_an_agency_administrator_manages_only_the_people_of_their_own_agency(seeded):
     engine = seeded
-    snv_admin = _agency_admin(engine)
+    snv_admin = agency_admin(engine)
     before = _snapshot(engine, "lanhdao")
     audited = len(rows(engine, AuditEvent))
 
@@ -94,7 +81,7 @@ def test_an_agency_administrator_manages_only_the_people_of_their_own_agency(see
         "vanthu.snv", "lanhdao.snv", "admin.snv"}
 
     # An administrator of the province's own office cannot touch the province's administrator.
-    office_admin = _agency_admin(engine, OFFICE, "admin.vp")
+    office_admin = agency_admin(engine, OFFICE, "admin.vp")
     with pytest.raises(Forbidden) as error:
         people_commands.lock_person(engine, **office_admin, username="admin", reason="Thử")
     assert error.value.code == "admin_system_role"
@@ -104,13 +91,13 @@ def test_an_agency_administrator_manages_only_the_people_of_their_own_agency(see
     assert _snapshot(engine, "vanthu.snv")[-1] == ["chuyen_vien", "van_thu"]
     # Someone who is no administrator manages nobody.
     with pytest.raises(Forbidden) as error:
-        people_commands.list_people(engine, **_actor(engine, "lanhdao"))
+        people_commands.list_people(engine, **actor_of(engine, "lanhdao"))
     assert error.value.code == "admin_only"
 
 
 def test_every_rights_change_is_audited_with_what_it_was(seeded):
     engine = seeded
-    admin = _actor(engine, "admin")
+    admin = actor_of(engine, "admin")
     people_commands.change_person(engine, **admin, username="chuyenvien", position="Phó Trưởng phòng Tổng hợp",
                                   account_roles=["chuyen_vien", "lanh_dao_don_vi"])
     roles_changed = _events(engine, "user.roles_changed")[-1]
@@ -158,7 +145,7 @@ def _open_task_of(engine, username, step="handle"):
 
 def test_a_move_hands_open_tasks_and_records_to_the_named_successor(seeded):
     engine = seeded
-    admin = _actor(engine, "admin")
+    admin = actor_of(engine, "admin")
     people_commands.create_person(engine, **admin, username="chuyenvien2", full_name="Ngô Thị Hoa",
                                   agency_code=OFFICE, position="Chuyên viên", unit_abbreviation="TH",
                                   account_roles=["chuyen_vien"])
@@ -196,7 +183,7 @@ def test_a_move_hands_open_tasks_and_records_to_the_named_successor(seeded):
 
 
 def _deputy(engine, username="phochanh", position="Phó Chánh Văn phòng", roles=("lanh_dao_co_quan",)):
-    people_commands.create_person(engine, **_actor(engine, "admin"), username=username, full_name="Đặng Văn Phúc",
+    people_commands.create_person(engine, **actor_of(engine, "admin"), username=username, full_name="Đặng Văn Phúc",
                                   agency_code=OFFICE, position=position, unit_abbreviation=None,
                                   account_roles=list(roles))
     return user_and_roles(engine, username)[0]
@@ -206,14 +193,14 @@ def test_delegation_refuses_self_beyond_powers_overlap_and_bad_periods_and_chang
     engine = seeded
     _deputy(engine)
     _deputy(engine, "phochanh2", "Phó Chánh Văn phòng", ())
-    leader = _actor(engine, "lanhdao")
+    leader = actor_of(engine, "lanhdao")
     today = delegation_repo.today()
     week = {"starts_on": today.isoformat(), "ends_on": (today + timedelta(days=7)).isoformat()}
 
     cases = [
         ("delegation_to_self", leader, dict(deputy_username="lanhdao", kind="ky", form="KT.", **week)),
         # An officer has no signing power to give.
-        ("delegation_beyond_powers", _actor(engine, "chuyenvien"),
+        ("delegation_beyond_powers", actor_of(engine, "chuyenvien"),
          dict(deputy_username="truongphong", kind="ky", form="KT.", **week)),
         # Nor can a leader give signing for another agency's unit.
         ("delegation_beyond_powers", leader, dict(deputy_username="phochanh", kind="ky", form="KT.",
@@ -245,7 +232,7 @@ def test_delegation_refuses_self_beyond_powers_overlap_and_bad_periods_and_chang
                                           starts_on=(today + timedelta(days=8)).isoformat(),
                                           ends_on=(today + timedelta(days=10)).isoformat())
     # Another agency's administrator cannot revoke it; the leader can.
-    snv_admin = _agency_admin(engine)
+    snv_admin = agency_admin(engine)
     with pytest.raises(DomainError):
         delegation_commands.revoke_delegation(engine, **snv_admin, delegation_id=first.id)
     delegation_commands.revoke_delegation(engine, **leader, delegation_id=first.id, reason="Trở lại công tác")
@@ -262,7 +249,7 @@ def _other_agency_unit(engine) -> int:
 def test_a_direction_delegation_lets_the_deputy_act_on_the_leaders_tasks_until_it_expires(seeded):
     engine = seeded
     deputy = _deputy(engine, "phochanh", "Phó Chánh Văn phòng", ("chuyen_vien",))
-    leader = _actor(engine, "lanhdao")
+    leader = actor_of(engine, "lanhdao")
     task_id, _ = _open_task_of(engine, "lanhdao", step="direct")
     today = delegation_repo.today()
     with transaction(engine) as session:
@@ -275,7 +262,7 @@ def test_a_direction_delegation_lets_the_deputy_act_on_the_leaders_tasks_until_i
         task = session.get(Task, task_id)
         assert task_repo.acting_for(session, task, deputy).id == row.id
         assert task_repo.task_for_user(session, task_id, deputy, {Role.OFFICER}).id == task_id
-        assert [t.id for t in task_repo.delegated_tasks(session, deputy)] == [task_id]
+        assert [t.id for t in task_repo.inbox(session, deputy, {Role.OFFICER}, "delegated")] == [task_id]
     # Expired (checked by date at each use): covers nothing, shown as expired.
     with transaction(engine) as session:
         stored = session.get(Delegation, row.id)
@@ -284,6 +271,6 @@ def test_a_direction_delegation_lets_the_deputy_act_on_the_leaders_tasks_until_i
     with transaction(engine) as session:
         task = session.get(Task, task_id)
         assert task_repo.acting_for(session, task, deputy) is None
-        assert task_repo.delegated_tasks(session, deputy) == []
+        assert task_repo.inbox(session, deputy, {Role.OFFICER}, "delegated") == []
     views = delegation_commands.list_delegations(engine, **leader)
     assert [v.state for v in views] == ["expired"]

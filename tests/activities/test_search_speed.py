@@ -98,5 +98,7 @@ def test_inbox_counts_are_the_lengths_of_the_inbox_lists(engine):
                 session.add(task)
         session.flush()
         leader, roles = org.users["leader"], org.roles["leader"]
-        expected = {scope: len(task_repo.inbox(session, leader, roles, scope)) for scope in ("mine", "unit", "overdue")}
-        assert task_repo.counts(session, leader, roles) == expected == {"mine": 1, "unit": 2, "overdue": 1}
+        expected = {scope: len(task_repo.inbox(session, leader, roles, scope))
+                    for scope in ("mine", "unit", "delegated", "overdue")}
+        assert task_repo.counts(session, leader, roles) == expected == {"mine": 1, "unit": 2, "delegated": 0,
+                                                                         "overdue": 1}
