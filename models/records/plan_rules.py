@@ -30,7 +30,7 @@ PERMANENT = "Vĩnh viễn"
 # The abbreviation of a top heading, printed in every số và ký hiệu under it: capitals (Đ too),
 # digits, inner hyphens; short enough that serial, dot and abbreviation fit FileNotation (20).
 ABBREVIATION = re.compile(r"^[A-ZĐ][A-ZĐ0-9-]{0,10}[A-ZĐ0-9]$|^[A-ZĐ]$")
-_YEARS = re.compile(r"^(\d{1,3})(?: ?nam)?$")
+_YEARS = re.compile(r"^([0-9]{1,3})(?: ?nam)?$")  # ASCII digits: int() would read others
 _ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
           (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 
