@@ -1,5 +1,5 @@
-"""Record the committed replay histories of OutgoingDocument, RecallDocument and the hub workflows
-(TEMPORAL-PATTERNS §9).
+"""Record the committed replay histories of OutgoingDocument, RecallDocument, RecordPlanApproval and
+the hub workflows (TEMPORAL-PATTERNS §9).
 
 Run from the repository root: ``python -m tests.workflows.record_outgoing_histories [case…]``.
 Like ``record_histories`` (IncomingDocument), it starts its own dev server and runs the real
@@ -40,17 +40,19 @@ from workflows.contracts import (
     PollResult,
     ProcessPlan,
     RecallInput,
+    RecordPlanApprovalInput,
     SendInput,
     StopWorkflowInput,
 )
 from workflows.exchange import HubDeliveryWorkflow, HubPollWorkflow
-from workflows.starter import start_outgoing, start_recall
+from workflows.starter import start_outgoing, start_recall, start_record_plan_approval
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 IDENTITY = "qlvb-history-recorder"
 DRAFTER_ID, SIGNER_ID, CLERK_ID = 5, 3, 2
 STATUS_AFTER = {"gop_y": "in_review", "duyet": "in_review", "tra_lai_du_thao": "draft", "trinh_lai": "in_review",
-                "ky_so": "signed", "ban_hanh": "issued", "dong_y_thu_hoi": "recalled", "tu_choi_thu_hoi": "registered"}
+                "ky_so": "signed", "ban_hanh": "issued", "dong_y_thu_hoi": "recalled", "tu_choi_thu_hoi": "registered",
+                "duyet_danh_muc": "ban_hanh", "tra_lai_danh_muc": "du_thao"}
 
 # One consulted unit, a send-back to the drafter, then the default chain to issue.
 SEND_BACK_THEN_ISSUE = [
@@ -75,6 +77,9 @@ CASES: dict[tuple[str, str], list[tuple[str, str, dict[str, str]]]] = {
     # No human steps: one package sent on the first try; one round of the receive loop.
     ("HubDelivery", "sent"): [],
     ("HubPoll", "round"): [],
+    # A Danh mục hồ sơ: one round approved, one sent back (each round is a run of its own).
+    ("RecordPlanApproval", "approved"): [("approve_plan:1", "duyet_danh_muc", {"comment": "Đồng ý"})],
+    ("RecordPlanApproval", "sent_back"): [("approve_plan:1", "tra_lai_danh_muc", {"reason": "Bổ sung hồ sơ"})],
 }
 
 
@@ -107,6 +112,10 @@ class OutgoingMocks(MockActivities):
     async def apply_recall_decision(self, request: ApplyDecisionInput) -> ApplyDecisionResult:
         return await self._apply("apply_recall_decision", request)
 
+    @activity.defn(name="apply_record_plan_decision")
+    async def apply_record_plan_decision(self, request: ApplyDecisionInput) -> ApplyDecisionResult:
+        return await self._apply("apply_record_plan_decision", request)
+
     @activity.defn(name="stop_document_workflow")
     async def stop_document_workflow(self, request: StopWorkflowInput) -> bool:
         self.calls.append(("stop_document_workflow", request))
@@ -126,7 +135,7 @@ class OutgoingMocks(MockActivities):
         return [self.load_definition, self.compute_due_at, self.open_task, self.mark_task_overdue,
                 self.escalate_overdue, self.send_reminder, self.apply_outgoing_decision, self.issue_outgoing,
                 self.dispatch_outgoing, self.apply_recall_decision, self.stop_document_workflow,
-                self.send_hub_package, self.poll_hub]
+                self.send_hub_package, self.poll_hub, self.apply_record_plan_decision]
 
 
 def document_id_for(workflow_type: str, case: str) -> str:
@@ -141,6 +150,10 @@ async def _start(client: Client, task_queue: str, workflow_type: str, case: str)
                                            task_queue=task_queue)
     if workflow_type == "HubPoll":
         return await client.start_workflow(HubPollWorkflow.run, id=f"hub-poll-{document_id}", task_queue=task_queue)
+    if workflow_type == "RecordPlanApproval":
+        plan_id = 7 if case == "approved" else 8  # one run per plan and round
+        return await start_record_plan_approval(client, task_queue, RecordPlanApprovalInput(plan_id, 2, 1),
+                                                "000.00.01.H23")
     if workflow_type == "OutgoingDocument":
         return await start_outgoing(client, task_queue, OutgoingInput(
             document_id, 2, "000.00.01.H23", 0, "outgoing-standard", 1, drafter_id=DRAFTER_ID,
