@@ -6,7 +6,7 @@ Every message is in Vietnamese; domain errors exit with status 2.
 
 This module holds the parser and the commands that start or prepare the installation;
 ``wording`` what the command says, ``administration`` the accounts, process and audit commands,
-``edxml`` the package checker. Handlers import heavy modules locally, so ``qlvb --help`` starts fast.
+``people`` people and delegations through the product's commands, ``edxml`` the package checker. Handlers import heavy modules locally, so ``qlvb --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from cli.administration import (
 )
 from cli.backup import cmd_backup, cmd_restore
 from cli.edxml import cmd_edxml_validate
+from cli.people import add_commands as add_people_commands
 from cli.wording import Parser, complain, describe_error, say
 from config.settings import Settings, get_settings
 from devservers.launcher import migrate, seed
@@ -211,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "tắt xác thực hai bước của một tài khoản (mất điện thoại và mã khôi phục)")
     reset_two_factor.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
     command(user_commands, "list", cmd_users_list, "liệt kê tài khoản")
+
+    add_people_commands(commands, command)
 
     org = commands.add_parser("org", help="cơ cấu tổ chức", description="Cơ cấu tổ chức.")
     org_commands = org.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")

@@ -21,6 +21,16 @@ MESSAGES = {
     "weak_password": "Mật khẩu chưa đủ mạnh: {rules}.",
     "invalid_process": "Định nghĩa quy trình không hợp lệ: {detail}",
     "process_not_found": "Không tìm thấy quy trình «{key}».",
+    "invalid_fields": "Thông tin chưa hợp lệ: {detail}.",
+    "move_bad_successor": "Người này còn công việc hoặc hồ sơ đang mở: chỉ định người tiếp nhận bằng --successor "
+                          "(một người khác, đang hoạt động, cùng cơ quan).",
+    "delegation_not_found": "Không tìm thấy ủy quyền có mã này (xem «qlvb delegation list»).",
+}
+# The option an operator typed for each field a command refuses (``invalid_fields``).
+OPTION_OF_FIELD = {
+    "full_name": "--full-name", "agency_code": "--agency", "unit_id": "--unit", "position": "--position",
+    "email": "--email", "roles": "--role", "reason": "--reason", "starts_on": "--from", "ends_on": "--to",
+    "doc_type_ids": "--doc-type-id", "unit_ids": "--unit-id", "note": "--note", "username": "TÊN_ĐĂNG_NHẬP",
 }
 PASSWORD_RULES = {
     "too_short": "cần ít nhất 8 ký tự",
@@ -75,6 +85,8 @@ def describe_error(error: DomainError) -> str:
         params["rules"] = ", ".join(PASSWORD_RULES.get(r, r) for r in params["rules"])
     if isinstance(error.__cause__, ValidationError):
         params["detail"] = "; ".join(_field_problem(e) for e in error.__cause__.errors())
+    elif error.code == "invalid_fields":
+        params["detail"] = _refused_fields(params.get("fields", {}))
     template = MESSAGES.get(error.code)
     if template is None:
         # The web pages' sentence, with each refused field named (e.g. a control character).
@@ -90,6 +102,15 @@ def _field_problem(problem: dict) -> str:
     if kind == "value_error":  # the schema's own validators already speak Vietnamese
         return f"{where}: {problem['msg'].removeprefix('Value error, ')}"
     return f"{where}: {PYDANTIC_PROBLEMS.get(kind, problem['msg'])}"
+
+
+def _refused_fields(fields: dict[str, str]) -> str:
+    """Each refused field as the option that carried it and what was wrong, in Vietnamese."""
+    from web.labels import FIELD_LABELS
+    from web.messages import FIELD_ERROR_TEXT
+
+    return "; ".join(f"{OPTION_OF_FIELD.get(name) or FIELD_LABELS.get(name, name)}: "
+                     f"{FIELD_ERROR_TEXT.get(kind, 'giá trị không hợp lệ')}" for name, kind in fields.items())
 
 
 class _Blank(dict):

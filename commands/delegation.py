@@ -1,9 +1,10 @@
 """A leader delegates signing or direction to a deputy (ND30 Điều 13: KT., TL., TUQ., Q.).
 
 The leader records their own delegation; an administrator of the leader's agency may record or
-revoke it for them (a written decision brought to them). The rules (no delegation to oneself,
-nothing beyond one's own powers, no overlapping scope given to two deputies, a valid period) are
-in ``models.delegation``; each refusal changes nothing. Shared by pages and API v1.
+revoke it for them (a written decision brought to them), as may the operator on the server
+(``qlvb delegation``, ``roles`` None). The rules (no delegation to oneself, nothing beyond one's
+own powers, no overlapping scope given to two deputies, a valid period) are in
+``models.delegation``; each refusal changes nothing. Shared by pages, API v1 and the CLI.
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ def _ids(values, name: str) -> list[int]:
     return result
 
 
-def _may_act_for(session: Session, actor: User, roles: set[Role], delegator: User) -> None:
-    """The leader themselves, or an administrator of the leader's agency."""
-    if actor.id == delegator.id:
+def _may_act_for(session: Session, actor: User | None, roles: set[Role] | None, delegator: User) -> None:
+    """The leader themselves, an administrator of the leader's agency, or the operator."""
+    if roles is None or actor.id == delegator.id:
         return
     if Role.ADMIN in roles or Role.SYSTEM_ADMIN in roles:
         people.check_managed(people.managed_agencies(session, actor, roles), delegator.agency_id)
@@ -59,8 +60,8 @@ def _user(session: Session, username: str) -> User:
     return account_repo.get_by_username(session, (username or "").strip())
 
 
-def create_delegation(engine: Engine, *, actor_id: int, roles: set[Role], deputy_username: str, kind: str,
-                      form: str, starts_on: str | date | None, ends_on: str | date | None,
+def create_delegation(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, deputy_username: str,
+                      kind: str, form: str, starts_on: str | date | None, ends_on: str | date | None,
                       delegator_username: str | None = None, doc_type_ids=(), unit_ids=(),
                       note: str = "") -> Delegation:
     """Record a delegation from the actor (or, for an administrator, the named leader) to a deputy."""
@@ -68,7 +69,9 @@ def create_delegation(engine: Engine, *, actor_id: int, roles: set[Role], deputy
     end = _parse_day(ends_on, "ends_on")
     type_ids, units = _ids(doc_type_ids, "doc_type_ids"), _ids(unit_ids, "unit_ids")
     with transaction(engine) as session:
-        actor = session.get(User, actor_id)
+        actor = session.get(User, actor_id) if actor_id is not None else None
+        if not delegator_username and actor is None:
+            raise DomainError("invalid_fields", fields={"delegator": "required"})
         delegator = _user(session, delegator_username) if delegator_username else actor
         _may_act_for(session, actor, roles, delegator)
         deputy = _user(session, deputy_username)
@@ -80,12 +83,12 @@ def create_delegation(engine: Engine, *, actor_id: int, roles: set[Role], deputy
         return row
 
 
-def revoke_delegation(engine: Engine, *, actor_id: int, roles: set[Role], delegation_id: int,
+def revoke_delegation(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, delegation_id: int,
                       reason: str = "") -> None:
     """End a delegation now (the leader's own, or one of a managed agency for an administrator)."""
     with transaction(engine) as session:
         row = delegation_repo.get(session, delegation_id)
-        actor = session.get(User, actor_id)
+        actor = session.get(User, actor_id) if actor_id is not None else None
         delegator = session.get(User, row.delegator_id)
         try:
             _may_act_for(session, actor, roles, delegator)
@@ -94,11 +97,14 @@ def revoke_delegation(engine: Engine, *, actor_id: int, roles: set[Role], delega
         delegation_repo.revoke(session, row, actor_id, reason)
 
 
-def list_delegations(engine: Engine, *, actor_id: int, roles: set[Role]) -> list[DelegationView]:
-    """The delegations the person may see: an administrator's agencies', else those they give or hold."""
+def list_delegations(engine: Engine, *, actor_id: int | None, roles: set[Role] | None) -> list[DelegationView]:
+    """The delegations the person may see: every one for the operator, an administrator's agencies',
+    else those they give or hold."""
     with reading(engine) as session:
-        actor = session.get(User, actor_id)
-        if Role.ADMIN in roles or Role.SYSTEM_ADMIN in roles:
+        actor = session.get(User, actor_id) if actor_id is not None else None
+        if roles is None:
+            views = delegation_repo.listing(session, None)
+        elif Role.ADMIN in roles or Role.SYSTEM_ADMIN in roles:
             views = delegation_repo.listing(session, people.managed_agencies(session, actor, roles))
         else:
             views = [view for view in delegation_repo.listing(session, {actor.agency_id})

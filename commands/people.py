@@ -3,9 +3,9 @@ unlock, reset (ND30 PL VI Mục IV, F-IV.1.b–đ; QĐ44 Điều 21.2.b).
 
 Shared by the administration pages and API v1. Each command loads the acting administrator, checks
 that the person belongs to an agency they manage (``models.org.people.managed_agencies``: the
-province's administrator every agency, an agency's administrator only their own), runs one
-transaction with its audit events, and returns what the page or the JSON answer shows. A refusal
-changes nothing.
+province's administrator every agency, an agency's administrator only their own; ``roles`` None is
+the operator on the server, ``qlvb people``), runs one transaction with its audit events, and
+returns what the page or the JSON answer shows. A refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlmodel import Session
 from models.audit import record
 from models.db import reading, transaction
 from models.delegation import repo as delegation_repo
-from models.errors import DomainError, Forbidden
+from models.errors import DomainError, Forbidden, NotFound
 from models.org import people
 from models.org import repo as account_repo
 from models.org.tables import Agency, User
@@ -43,7 +43,11 @@ class PersonView:
     must_change_password: bool
 
 
-def _actor_scope(session: Session, actor_id: int, roles: set[Role]) -> tuple[User, set[int] | None]:
+def _actor_scope(session: Session, actor_id: int | None,
+                 roles: set[Role] | None) -> tuple[User | None, set[int] | None]:
+    if roles is None:
+        # The operator on the server (``qlvb people``): every agency, audited without a person.
+        return None, None
     actor = session.get(User, actor_id)
     if actor is None:
         raise Forbidden("admin_only")
@@ -69,21 +73,21 @@ def view_of(session: Session, user: User) -> PersonView:
                       user.must_change_password)
 
 
-def list_people(engine: Engine, *, actor_id: int, roles: set[Role]) -> list[PersonView]:
+def list_people(engine: Engine, *, actor_id: int | None, roles: set[Role] | None) -> list[PersonView]:
     """Everyone the administrator manages."""
     with reading(engine) as session:
         _, scope = _actor_scope(session, actor_id, roles)
         return [view_of(session, user) for user in people.overview(session, scope).users]
 
 
-def get_person(engine: Engine, *, actor_id: int, roles: set[Role], username: str) -> PersonView:
+def get_person(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, username: str) -> PersonView:
     """One person the administrator manages."""
     with reading(engine) as session:
         _, scope = _actor_scope(session, actor_id, roles)
         return view_of(session, people.person(session, username, scope))
 
 
-def create_person(engine: Engine, *, actor_id: int, roles: set[Role], username: str, full_name: str,
+def create_person(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, username: str, full_name: str,
                   agency_code: str, position: str, unit_abbreviation: str | None, account_roles: list[str],
                   email: str = "") -> tuple[PersonView, str]:
     """Create an account in a managed agency; it must change its one-time password at first login."""
@@ -107,7 +111,7 @@ def create_person(engine: Engine, *, actor_id: int, roles: set[Role], username: 
         return view_of(session, user), password
 
 
-def change_person(engine: Engine, *, actor_id: int, roles: set[Role], username: str,
+def change_person(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, username: str,
                   full_name: str | None = None, position: str | None = None, email: str | None = None,
                   unit_id: int | None | str = "unchanged", account_roles: list[str] | None = None) -> PersonView:
     """Change details, unit (within the agency) and roles; each change audited (F-IV.1.b, đ)."""
@@ -135,9 +139,11 @@ def change_person(engine: Engine, *, actor_id: int, roles: set[Role], username: 
         return view_of(session, user)
 
 
-def move_person(engine: Engine, *, actor_id: int, roles: set[Role], username: str, agency_code: str | None,
-                unit_id: int | None, position: str, successor_username: str | None) -> tuple[PersonView, int, int]:
-    """Move a person to another unit, handing their open tasks and hồ sơ to a named successor.
+def move_person(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, username: str,
+                agency_code: str | None, unit_id: int | None, position: str, successor_username: str | None,
+                unit_abbreviation: str | None = None) -> tuple[PersonView, int, int]:
+    """Move a person to another unit (``unit_id``, or ``unit_abbreviation`` among the agency's current
+    units), handing their open tasks and hồ sơ to a named successor.
 
     Their delegations (given or held) end with the move. Returns (person, tasks, hồ sơ handed over).
     """
@@ -150,6 +156,8 @@ def move_person(engine: Engine, *, actor_id: int, roles: set[Role], username: st
             if agency is None or not agency.hosted or agency.valid_to is not None:
                 raise DomainError("invalid_fields", fields={"agency_code": "invalid"})
             people.check_managed(scope, agency.id)
+        if unit_abbreviation:
+            unit_id = _unit_id(session, agency, unit_abbreviation.strip())
         unit = people.unit_of_agency(session, agency.id, unit_id)
         successor = None
         if successor_username:
@@ -160,7 +168,15 @@ def move_person(engine: Engine, *, actor_id: int, roles: set[Role], username: st
         return view_of(session, session.get(User, user.id)), len(work.task_ids), len(work.record_ids)
 
 
-def lock_person(engine: Engine, *, actor_id: int, roles: set[Role], username: str, reason: str) -> None:
+def _unit_id(session: Session, agency: Agency, abbreviation: str) -> int:
+    found = [u.id for u in account_repo.units_of(session, agency.id, current_only=True)
+             if u.abbreviation == abbreviation]
+    if not found:
+        raise NotFound("unit_not_found", agency_code=agency.code, unit=abbreviation)
+    return found[0]
+
+
+def lock_person(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, username: str, reason: str) -> None:
     """Lock an account (its sessions and tokens end at once)."""
     reason = reason.strip()
     if not reason:
@@ -175,14 +191,14 @@ def lock_person(engine: Engine, *, actor_id: int, roles: set[Role], username: st
         account_repo.lock_user(session, user, actor_id, reason)
 
 
-def unlock_person(engine: Engine, *, actor_id: int, roles: set[Role], username: str) -> None:
+def unlock_person(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, username: str) -> None:
     """Unlock an account with its own password."""
     with transaction(engine) as session:
         _, scope = _actor_scope(session, actor_id, roles)
         people.unlock(session, people.person(session, username, scope), actor_id)
 
 
-def reset_person(engine: Engine, *, actor_id: int, roles: set[Role], username: str) -> str:
+def reset_person(engine: Engine, *, actor_id: int | None, roles: set[Role] | None, username: str) -> str:
     """Give an account a new one-time password it must change at next login; return it."""
     with transaction(engine) as session:
         _, scope = _actor_scope(session, actor_id, roles)
