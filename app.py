@@ -24,6 +24,9 @@ from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
 from web import audit as audit_routes
 from web import configuration as configuration_routes
+from web import configuration_calendar as calendar_routes
+from web import configuration_hub as hub_config_routes
+from web import configuration_processes as process_binding_routes
 from web import organisation as organisation_routes
 from web import outgoing as outgoing_routes
 from web import outgoing_api as outgoing_api_routes
@@ -128,5 +131,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(people_routes.api_router)
     app.include_router(configuration_routes.router)
     app.include_router(configuration_routes.api_router)
+    for module in (process_binding_routes, hub_config_routes, calendar_routes):
+        app.include_router(module.router)
+        app.include_router(module.api_router)
     errors.install(app)
     return app

@@ -1,4 +1,5 @@
-"""The administrator's write operations: accounts, process definitions, the working-day calendar.
+"""The administrator's write operations: accounts and process definitions (the working-day calendar is
+``commands.configuration_calendar``).
 
 Each command checks that the actor administers the installation, runs one transaction with its
 audit event (written by the repository it calls), and returns the notice the page shows.
@@ -8,13 +9,11 @@ Callers in the web layer run these in a worker thread: they are synchronous data
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from sqlalchemy.engine import Engine
 
 from commands import people
 from models.bounds import MAX_JSON_DEPTH, json_too_deep
-from models.calendar import repo as calendar_repo
 from models.db import transaction
 from models.errors import DomainError, Forbidden
 from models.processes import repo as definition_repo
@@ -69,19 +68,3 @@ def deploy_process(engine: Engine, *, actor_id: int, roles: set[Role], body_text
     with transaction(engine) as session:
         row, created = definition_repo.publish(session, body, actor_id)
         return row.key, row.version, created
-
-
-def change_calendar_day(engine: Engine, *, actor_id: int, roles: set[Role], day_text: str, remove: bool,
-                        working: bool, note: str) -> date:
-    """Set a make-up working day or an extra day off, or remove the correction; return the day."""
-    require_admin(roles)
-    try:
-        day = date.fromisoformat(day_text)
-    except ValueError:
-        raise DomainError("calendar_bad_date") from None
-    with transaction(engine) as session:
-        if remove:
-            calendar_repo.remove_day(session, day, actor_id)
-        else:
-            calendar_repo.set_day(session, day, working, note, actor_id)
-    return day

@@ -1,10 +1,12 @@
-"""Configuration an administrator changes: document types and registers (DOMAIN §4.1, §4.5).
+"""Configuration an administrator changes: the shared checks, and an agency's registers (DOMAIN §4.5).
 
-Shared by the administration pages and API v1. Document types are one list for the whole
-province (``document_type`` has no agency), so only the province's administrator changes them;
-an agency's administrator reads them. Registers belong to an agency: its administrator manages
-its own, the province's administrator every agency's (``models.org.people.managed_agencies``).
-Each write is one transaction with its audit event; a refusal changes nothing.
+Shared by the administration pages and API v1, with one module per concept beside this one:
+``configuration_types`` (document types, province-wide and an agency's own),
+``configuration_processes`` (the process version an agency binds), ``configuration_hub`` (the
+agency's identity on the hub), ``configuration_calendar`` (the working-day calendar). Registers
+belong to an agency: its administrator manages its own, the province's administrator every
+agency's (``models.org.people.managed_agencies``). Each write is one transaction with its audit
+event; a refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from sqlmodel import Session
 from models.audit import record
 from models.db import reading, transaction, utcnow
 from models.documents import types_repo
-from models.documents.types import DocumentType
 from models.errors import DomainError, Forbidden, NotFound
 from models.org import people
 from models.org import repo as account_repo
@@ -34,19 +35,6 @@ ABBREVIATION = re.compile(r"^[A-ZĐ][A-Za-zĐđ]{0,9}$")
 
 
 @dataclass
-class TypeView:
-    """A document type as pages and API v1 show it."""
-
-    id: int
-    name: str
-    code: str
-    series_key: str
-    legal_normative: bool
-    copy_form: bool
-    active: bool
-
-
-@dataclass
 class RegisterView:
     """A register as pages and API v1 show it."""
 
@@ -58,24 +46,67 @@ class RegisterView:
     active: bool
 
 
-def _scope(session: Session, actor_id: int, roles: set[Role]) -> set[int] | None:
-    if session.get(User, actor_id) is None:
+@dataclass
+class AgencyChoice:
+    """An agency an administrator may configure (the page's agency picker)."""
+
+    code: str
+    name: str
+
+
+# --- the checks every configuration command shares --------------------------------------------
+
+def admin_scope(session: Session, actor_id: int, roles: set[Role]) -> set[int] | None:
+    """The agencies the actor administers (None: every agency); ``admin_only`` for anyone else."""
+    actor = session.get(User, actor_id)
+    if actor is None:
         raise Forbidden("admin_only")
-    return people.managed_agencies(session, session.get(User, actor_id), roles)
+    return people.managed_agencies(session, actor, roles)
 
 
-def _type_view(doc_type: DocumentType) -> TypeView:
-    return TypeView(doc_type.id, doc_type.name, doc_type.code, doc_type.series_key, doc_type.legal_normative,
-                    doc_type.copy_form, doc_type.active)
+def require_province_admin(session: Session, actor_id: int, roles: set[Role], refusal: str) -> None:
+    """Refuse (403 ``refusal``) anyone but the province's administrator: the change reaches every agency."""
+    if admin_scope(session, actor_id, roles) is not None:
+        raise Forbidden(refusal)
 
 
-def _register_view(session: Session, register: Register) -> RegisterView:
-    agency = session.get(Agency, register.agency_id)
-    return RegisterView(register.id, agency.code, str(register.kind), register.name, list(register.doc_types),
-                        register.active)
+def check_scope(scope: set[int] | None, agency_id: int) -> None:
+    """Refuse (403) configuring an agency outside the administrator's agencies."""
+    if scope is not None and agency_id not in scope:
+        raise Forbidden("config_other_agency")
 
 
-def _clean_name(name: str, field: str, limit: int) -> str:
+def managed_agency(session: Session, scope: set[int] | None, agency_code: str) -> Agency:
+    """The agency of ``agency_code``, refused (403) outside the administrator's agencies."""
+    agency = account_repo.agency_by_code(session, (agency_code or "").strip())
+    if agency is None:
+        raise NotFound("agency_not_found")
+    check_scope(scope, agency.id)
+    return agency
+
+
+def configurable_agency(session: Session, scope: set[int] | None, agency_code: str) -> Agency:
+    """A managed agency of this installation still in force: an agency reached through the hub, or
+    one closed by a reorganisation, has no configuration of its own to change."""
+    agency = managed_agency(session, scope, agency_code)
+    if not agency.hosted or agency.valid_to is not None:
+        raise DomainError("config_agency_not_configurable", agency=agency.name)
+    return agency
+
+
+def agency_choices(engine: Engine, *, actor_id: int, roles: set[Role]) -> list[AgencyChoice]:
+    """The agencies of the installation in force that the actor administers, by code."""
+    with reading(engine) as session:
+        scope = admin_scope(session, actor_id, roles)
+        actor = session.get(User, actor_id)
+        agencies = [session.get(Agency, actor.agency_id), *account_repo.other_hosted_agencies(session, actor.agency_id)]
+        return sorted((AgencyChoice(a.code, a.name) for a in agencies
+                       if a.hosted and a.valid_to is None and (scope is None or a.id in scope)),
+                      key=lambda choice: choice.code)
+
+
+def clean_name(name: str, field: str, limit: int) -> str:
+    """A one-line name: required, at most ``limit`` characters, no control characters."""
     refuse_unsafe_text(multiline=False, **{field: name})
     name = (name or "").strip()
     if not name:
@@ -85,7 +116,8 @@ def _clean_name(name: str, field: str, limit: int) -> str:
     return name
 
 
-def _clean_code(code: str) -> str:
+def clean_code(code: str) -> str:
+    """A Phụ lục III abbreviation (QĐ, KH, TrS), or empty."""
     refuse_unsafe_text(multiline=False, code=code)
     code = (code or "").strip()
     if code and not ABBREVIATION.match(code):
@@ -93,133 +125,53 @@ def _clean_code(code: str) -> str:
     return code
 
 
-# --- document types ---------------------------------------------------------------------------
-
-def list_types(engine: Engine, *, actor_id: int, roles: set[Role]) -> list[TypeView]:
-    """Every type, active or not."""
-    with reading(engine) as session:
-        _scope(session, actor_id, roles)
-        return [_type_view(t) for t in types_repo.all_types(session)]
-
-
-def _province_admin(session: Session, actor_id: int, roles: set[Role]) -> None:
-    if _scope(session, actor_id, roles) is not None:
-        raise Forbidden("config_types_province_only")
-
-
-def _check_unique(session: Session, doc_type: DocumentType, name: str, code: str) -> None:
-    same_name = types_repo.type_by_name(session, name)
-    if same_name is not None and same_name.id != doc_type.id:
-        raise DomainError("config_type_name_taken", name=name)
-    if code:
-        same_code = types_repo.type_with_code(session, code, doc_type.legal_normative, doc_type.copy_form)
-        if same_code is not None and same_code.id != doc_type.id:
-            raise DomainError("config_type_code_taken", abbreviation=code, name=same_code.name)
-
-
-def create_type(engine: Engine, *, actor_id: int, roles: set[Role], name: str, code: str,
-                legal_normative: bool = False, copy_form: bool = False) -> TypeView:
-    """Add a type, offered at once when drafting and registering."""
-    name, code = _clean_name(name, "name", 100), _clean_code(code)
-    if legal_normative and copy_form:
-        raise DomainError("invalid_fields", fields={"copy_form": "invalid"})
-    with transaction(engine) as session:
-        _province_admin(session, actor_id, roles)
-        doc_type = DocumentType(name=name, code=code, legal_normative=legal_normative, copy_form=copy_form,
-                                active=True, sort_order=types_repo.next_sort_order(session))
-        _check_unique(session, doc_type, name, code)
-        session.add(doc_type)
-        session.flush()
-        record(session, actor_id, "config.type_created", "document_type", doc_type.id, name=name, abbreviation=code,
-               legal_normative=legal_normative, copy_form=copy_form)
-        return _type_view(doc_type)
-
-
-def change_type(engine: Engine, *, actor_id: int, roles: set[Role], type_id: int, name: str | None = None,
-                code: str | None = None) -> TypeView:
-    """Rename a type or change its abbreviation (and so the series key registers number it under).
-
-    Documents already numbered keep their ký hiệu; registers listing the old key are told in the
-    audit event, and the change is refused while a register still lists the old key, so no
-    series silently loses a type.
-    """
-    new_name = _clean_name(name, "name", 100) if name is not None else None
-    new_code = _clean_code(code) if code is not None else None
-    with transaction(engine) as session:
-        _province_admin(session, actor_id, roles)
-        doc_type = types_repo.type_by_id(session, type_id)
-        before = {"name": doc_type.name, "code": doc_type.code}
-        target_name = new_name if new_name is not None else doc_type.name
-        target_code = new_code if new_code is not None else doc_type.code
-        _check_unique(session, doc_type, target_name, target_code)
-        if target_code != doc_type.code and doc_type.code:
-            claiming = [r.name for r in register_repo.registers_listing(session, doc_type.series_key)]
-            if claiming:
-                raise DomainError("config_type_code_in_register", registers=", ".join(claiming))
-        if before == {"name": target_name, "code": target_code}:
-            return _type_view(doc_type)
-        doc_type.name, doc_type.code = target_name, target_code
-        session.add(doc_type)
-        session.flush()
-        record(session, actor_id, "config.type_changed", "document_type", doc_type.id, before=before,
-               after={"name": target_name, "code": target_code})
-        return _type_view(doc_type)
-
-
-def set_type_active(engine: Engine, *, actor_id: int, roles: set[Role], type_id: int, active: bool) -> TypeView:
-    """Deactivate (no longer offered for new drafts; drafts already open keep it) or reactivate a type.
-
-    A type is never deleted: documents name it.
-    """
-    with transaction(engine) as session:
-        _province_admin(session, actor_id, roles)
-        doc_type = types_repo.type_by_id(session, type_id)
-        if doc_type.active == active:
-            return _type_view(doc_type)
-        doc_type.active = active
-        session.add(doc_type)
-        session.flush()
-        record(session, actor_id, "config.type_activated" if active else "config.type_deactivated",
-               "document_type", doc_type.id, name=doc_type.name)
-        return _type_view(doc_type)
-
-
 # --- registers --------------------------------------------------------------------------------
 
-def _agency(session: Session, scope: set[int] | None, agency_code: str) -> Agency:
-    agency = account_repo.agency_by_code(session, (agency_code or "").strip())
-    if agency is None:
-        raise NotFound("agency_not_found")
-    people.check_managed(scope, agency.id)
-    return agency
+def _register_view(session: Session, register: Register) -> RegisterView:
+    agency = session.get(Agency, register.agency_id)
+    return RegisterView(register.id, agency.code, str(register.kind), register.name, list(register.doc_types),
+                        register.active)
 
 
 def _register(session: Session, scope: set[int] | None, register_id: int) -> Register:
     register = session.get(Register, register_id)
     if register is None:
         raise NotFound("register_not_found")
-    people.check_managed(scope, register.agency_id)
+    check_scope(scope, register.agency_id)
     return register
 
 
-def _series_keys(session: Session, keys: list[str], kind: RegisterKind) -> list[str]:
-    """The series keys a register numbers: each must be an active type's key of that kind."""
+def _series_keys(session: Session, agency_id: int, keys: list[str], kind: RegisterKind) -> list[str]:
+    """The series keys a register numbers: each must be the key of a type offered to the agency."""
     wanted = sorted({(k or "").strip() for k in keys if (k or "").strip()})
     if kind == RegisterKind.INCOMING:
         if wanted:
             raise DomainError("invalid_fields", fields={"doc_types": "invalid"})
         return []
-    known = {t.series_key for t in types_repo.active_types(session) if t.code
+    known = {t.series_key for t in types_repo.active_types(session, agency_id) if t.code
              and t.copy_form == (kind == RegisterKind.COPY)}
     if not wanted or any(k not in known for k in wanted):
         raise DomainError("invalid_fields", fields={"doc_types": "invalid"})
     return wanted
 
 
+def open_register(session: Session, actor_id: int, agency: Agency, kind: RegisterKind, name: str,
+                  keys: list[str]) -> Register:
+    """Write a register and its audit event in the caller's transaction (name and keys checked)."""
+    if register_repo.register_named(session, agency.id, kind, name) is not None:
+        raise DomainError("config_register_name_taken", name=name)
+    register = Register(agency_id=agency.id, kind=kind, name=name, doc_types=keys, active=True)
+    session.add(register)
+    session.flush()
+    record(session, actor_id, "config.register_created", "register", register.id, agency=agency.code,
+           kind=str(kind), name=name, doc_types=keys)
+    return register
+
+
 def list_registers(engine: Engine, *, actor_id: int, roles: set[Role], agency_code: str) -> list[RegisterView]:
     """An agency's registers, open and closed."""
     with reading(engine) as session:
-        agency = _agency(session, _scope(session, actor_id, roles), agency_code)
+        agency = managed_agency(session, admin_scope(session, actor_id, roles), agency_code)
         return [_register_view(session, r) for r in register_repo.registers_of(session, agency.id)]
 
 
@@ -227,30 +179,23 @@ def create_register(engine: Engine, *, actor_id: int, roles: set[Role], agency_c
                     doc_types: list[str]) -> RegisterView:
     """Open a register numbering the listed series keys (an outgoing or copy register needs at least one;
     the incoming register numbers everything, ND30 Điều 22.2)."""
-    name = _clean_name(name, "name", 200)
+    name = clean_name(name, "name", 200)
     refuse_unsafe_text(multiline=False, doc_types=" ".join(k or "" for k in doc_types))
     try:
         register_kind = RegisterKind(kind)
     except ValueError:
         raise DomainError("invalid_fields", fields={"kind": "enum"}) from None
     with transaction(engine) as session:
-        agency = _agency(session, _scope(session, actor_id, roles), agency_code)
-        keys = _series_keys(session, doc_types, register_kind)
-        if register_repo.register_named(session, agency.id, register_kind, name) is not None:
-            raise DomainError("config_register_name_taken", name=name)
-        register = Register(agency_id=agency.id, kind=register_kind, name=name, doc_types=keys, active=True)
-        session.add(register)
-        session.flush()
-        record(session, actor_id, "config.register_created", "register", register.id, agency=agency.code,
-               kind=str(register_kind), name=name, doc_types=keys)
-        return _register_view(session, register)
+        agency = managed_agency(session, admin_scope(session, actor_id, roles), agency_code)
+        keys = _series_keys(session, agency.id, doc_types, register_kind)
+        return _register_view(session, open_register(session, actor_id, agency, register_kind, name, keys))
 
 
 def rename_register(engine: Engine, *, actor_id: int, roles: set[Role], register_id: int, name: str) -> RegisterView:
     """Rename a register; its numbers stay. A default register keeps its name (numbering finds it by name)."""
-    name = _clean_name(name, "name", 200)
+    name = clean_name(name, "name", 200)
     with transaction(engine) as session:
-        register = _register(session, _scope(session, actor_id, roles), register_id)
+        register = _register(session, admin_scope(session, actor_id, roles), register_id)
         if register.name == name:
             return _register_view(session, register)
         if register_repo.is_default_register(register):
@@ -273,7 +218,7 @@ def close_register(engine: Engine, *, actor_id: int, roles: set[Role], register_
     run on without a break (ND30 Điều 15.1).
     """
     with transaction(engine) as session:
-        register = _register(session, _scope(session, actor_id, roles), register_id)
+        register = _register(session, admin_scope(session, actor_id, roles), register_id)
         if not register.active:
             return _register_view(session, register)
         if register_repo.is_default_register(register):

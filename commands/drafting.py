@@ -98,7 +98,7 @@ def _plan_draft(session: Session, user: User, form: DraftForm, roles: set[Role] 
     if form.in_reply_to_id:
         outgoing_repo.reply_target(session, user, roles or set(), form.in_reply_to_id)
     doc_type = doc_type_repo.type_by_id(session, form.doc_type_id)
-    if not doc_type.active:
+    if not doc_type_repo.offered_to(session, doc_type, user.agency_id):  # the agency's types only
         raise _field_error("doc_type_id", "invalid")
     signer = outgoing_repo.check_signer(session, user.agency_id, form.signer_id)
     recipients = outgoing_repo.resolve_recipients(session, user.agency_id, form)

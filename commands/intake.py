@@ -136,7 +136,7 @@ def _register_incoming(engine: Engine, clerk: User, metadata: IncomingMetadata, 
                        duplicate_confirmed: bool, text: str) -> tuple[Document, IncomingInput]:
     """Write the file row, the document (NEW) and its audit event in one transaction; with its workflow input."""
     with transaction(engine) as session:
-        definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
+        definition = definition_repo.incoming_process_for(session, clerk.agency_id)
         stored = store_file(session, sha256=digest, size=size, content_type="application/pdf",
                             filename=filename or "van-ban.pdf", user_id=clerk.id)
         document = receive_incoming(

@@ -7,8 +7,8 @@ from models.delegation.tables import Delegation
 from models.documents.digitise import DigitiseJob
 from models.documents.search import DocumentSearch, SavedSearch
 from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
-from models.documents.types import DocumentType
-from models.exchange.tables import HubInbound, HubOutbox
+from models.documents.types import AgencyDocumentType, DocumentType
+from models.exchange.tables import HubIdentity, HubInbound, HubOutbox
 from models.idempotency.tables import IdempotentRequest
 from models.notifications.tables import MailMessage, Notification
 from models.org.tables import (
@@ -24,7 +24,7 @@ from models.org.tables import (
     UserSession,
 )
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
-from models.processes.tables import ProcessDefinition
+from models.processes.tables import ProcessBinding, ProcessDefinition
 from models.records.tables import RecordFile, RecordItem, RecordPlan, RecordPlanEntry, RecordPlanHeading
 from models.registers.tables import Register, RegisterCounter, RegisterEntry
 from models.signing.tables import SignatureCheck
@@ -33,6 +33,7 @@ from models.tasks.tables import Task
 __all__ = [
     "Agency",
     "AgencyCode",
+    "AgencyDocumentType",
     "AgencyName",
     "Assignment",
     "AuditChainHead",
@@ -46,6 +47,7 @@ __all__ = [
     "DocumentSearch",
     "DraftComment",
     "DraftRevision",
+    "HubIdentity",
     "HubInbound",
     "HubOutbox",
     "IdempotentRequest",
@@ -54,6 +56,7 @@ __all__ = [
     "MailMessage",
     "Notification",
     "OrgUnit",
+    "ProcessBinding",
     "ProcessDefinition",
     "Recipient",
     "RecipientEvent",

@@ -1,4 +1,5 @@
-"""Administration pages: accounts (create, lock, reset), process definitions, the calendar.
+"""Administration pages: accounts (create, lock, reset), process definitions (the calendar is in
+``web.configuration_calendar``).
 
 Routes parse the form, run the command of ``commands.admin`` in a worker thread (it is
 synchronous database work) and render the page again with what happened.
@@ -12,14 +13,11 @@ from starlette.concurrency import run_in_threadpool
 
 from commands import admin
 from commands import two_factor as two_factor_commands
-from models.bounds import Year
-from models.calendar import repo as calendar_repo
-from models.db import reading, utcnow
+from models.db import reading
 from models.errors import DomainError
 from models.org import people as people_repo
 from models.org import two_factor_repo
 from models.processes import repo as definition_repo
-from models.registers.numbering import vietnam_date
 from models.vocab import Role
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
@@ -49,13 +47,6 @@ def _processes_page(request: Request, state: State, *, notice: str | None, error
     with reading(state.engine) as session:
         return render(request, "admin/processes.html", status_code=422 if error else 200,
                       processes=definition_repo.all_versions(session), notice=notice, error=error)
-
-
-def _calendar_page(request: Request, state: State, year: int, *, notice: str | None,
-                   error: str | None) -> Response:
-    with reading(state.engine) as session:
-        return render(request, "admin/calendar.html", status_code=422 if error else 200, notice=notice,
-                      error=error, days=calendar_repo.list_days(session, year), year=year)
 
 
 def _actor(principal: Principal) -> dict:
@@ -128,28 +119,3 @@ async def deploy_process(request: Request, principal: WebUser, state: State, _: 
     except DomainError as failure:
         error = message_of(failure)
     return await run_in_threadpool(_processes_page, request, state, notice=notice, error=error)
-
-
-@router.get("/calendar")
-def calendar_page(request: Request, principal: WebUser, state: State, year: Year | None = None) -> Response:
-    admin.require_admin(principal.roles)
-    return _calendar_page(request, state, year or vietnam_date(utcnow()).year, notice=None, error=None)
-
-
-@router.post("/calendar")
-async def calendar_change(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    admin.require_admin(principal.roles)
-    form = await request.form()
-    notice = error = None
-    year = vietnam_date(utcnow()).year
-    try:
-        working = form.get("working") == "1"
-        day = await run_in_threadpool(
-            admin.change_calendar_day, state.engine, **_actor(principal), day_text=str(form.get("day", "")),
-            remove=bool(form.get("remove")), working=working, note=str(form.get("note", "")))
-        year = day.year
-        notice = (f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}." if form.get("remove") else
-                  f"Ngày {day:%d/%m/%Y} được đặt là {'ngày làm việc' if working else 'ngày nghỉ'}.")
-    except DomainError as failure:
-        error = message_of(failure)
-    return await run_in_threadpool(_calendar_page, request, state, year, notice=notice, error=error)

@@ -14,7 +14,9 @@ from commands import intake
 from commands import tasks as task_commands
 from commands.drafting import DRAFTER_ROLES
 from models.bounds import Id, parse_id
+from models.db import reading
 from models.documents import repo as document_repo
+from models.documents import types_repo
 from models.documents.access import document_for_user, visible_documents
 from models.documents.digitise import digitise_job
 from models.documents.tables import StoredFile
@@ -43,6 +45,13 @@ def _units(session, agency_id: int) -> list[OrgUnit]:
     return account_repo.units_of(session, agency_id)
 
 
+def _type_names(request: Request) -> list[str]:
+    """The agency's document types, suggested on the intake form (not imposed: a document of
+    another sector keeps the type it carries)."""
+    with reading(request.app.state.qlvb.engine) as session:
+        return [t.name for t in types_repo.active_types(session, request.state.principal.user.agency_id)]
+
+
 @router.get("/documents")
 def document_list(request: Request, principal: WebUser, session: DbSession) -> Response:
     return render(request, "documents/list.html",
@@ -55,7 +64,8 @@ def intake_form(request: Request, principal: WebUser) -> Response:
     if Role.CLERK not in principal.roles:
         raise DomainError("clerk_only")
     return render(request, "documents/new.html", values={"priority": Urgency.NORMAL}, errors={},
-                  error=None, urgencies=list(Urgency), paper=False)
+                  error=None, urgencies=list(Urgency), paper=False,
+                  type_names=_type_names(request))
 
 
 @router.post("/documents/suggest")
@@ -101,7 +111,8 @@ def paper_intake_form(request: Request, principal: WebUser) -> Response:
     if Role.CLERK not in principal.roles:
         raise DomainError("clerk_only")
     return render(request, "documents/new.html", values={"priority": Urgency.NORMAL}, errors={},
-                  error=None, urgencies=list(Urgency), paper=True)
+                  error=None, urgencies=list(Urgency), paper=True,
+                  type_names=_type_names(request))
 
 
 @router.post("/documents/new-paper")
@@ -125,7 +136,8 @@ async def paper_intake_submit(request: Request, principal: WebUser, state: State
         status = 413 if error.code == "file_too_large" else error.status
         errors = field_errors(error) or {"scans": message_of(error)}
         return render(request, "documents/new.html", status_code=status, values=values, errors=errors,
-                      error=message_of(error), urgencies=list(Urgency), paper=True)
+                      error=message_of(error), urgencies=list(Urgency), paper=True,
+                      type_names=_type_names(request))
     return RedirectResponse(f"/documents/{document.id}", status_code=303)
 
 
@@ -158,14 +170,15 @@ async def intake_submit(request: Request, principal: WebUser, state: State, _: C
         status = 413 if error.code == "file_too_large" else error.status
         return render(request, "documents/new.html", status_code=status, values=values,
                       errors=field_errors(error), error=message_of(error), urgencies=list(Urgency),
-                      paper=False)
+                      paper=False, type_names=_type_names(request))
     return RedirectResponse(f"/documents/{document.id}", status_code=303)
 
 
 def _confirm_duplicate(request: Request, values: dict, warning: intake.ProbableDuplicate, *, paper: bool) -> Response:
     """The form again with the warning and its confirmation box: nothing was stored, no số đến taken."""
     return render(request, "documents/new.html", status_code=warning.status, values=values, errors={},
-                  error=message_of(warning), urgencies=list(Urgency), paper=paper, duplicates=warning.documents)
+                  error=message_of(warning), urgencies=list(Urgency), paper=paper, duplicates=warning.documents,
+                  type_names=_type_names(request))
 
 
 @router.get("/documents/{document_id}")

@@ -101,6 +101,23 @@ FIELD_LABELS = {
     "file_sha256": "Tệp đã ký",
 }
 
+# Configuration forms (commands/configuration_*.py).
+FIELD_LABELS.update({
+    "agency_code": "Mã cơ quan",
+    "legal_normative": "Văn bản quy phạm pháp luật",
+    "own_series": "Đánh số riêng",
+    "direction": "Văn bản đến hay đi",
+    "key": "Mã quy trình",
+    "version": "Phiên bản quy trình",
+    "day": "Ngày",
+    "organization_in_charge": "Cơ quan chủ quản",
+    "organ_add": "Địa chỉ",
+    "email": "Thư điện tử",
+    "telephone": "Điện thoại",
+    "fax": "Fax",
+    "website": "Trang thông tin điện tử",
+})
+
 # A field's label where one action means something else by it than FIELD_LABELS says.
 ACTION_FIELD_LABELS = {
     ("gop_y", "opinion"): "Ý kiến góp ý",
@@ -280,6 +297,11 @@ AUDIT_LABELS.update({
     "config.register_created": "Mở sổ đăng ký",
     "config.register_renamed": "Đổi tên sổ đăng ký",
     "config.register_closed": "Đóng sổ đăng ký",
+    "config.type_offered": "Cơ quan dùng lại loại văn bản của danh mục chung",
+    "config.type_turned_off": "Cơ quan không dùng loại văn bản của danh mục chung",
+    "config.process_bound": "Gắn phiên bản quy trình cho cơ quan",
+    "config.process_unbound": "Bỏ gắn phiên bản quy trình của cơ quan",
+    "config.hub_identity_changed": "Sửa thông tin cơ quan trên trục liên thông",
     "org.agency_added": "Thêm cơ quan (danh bạ liên thông)",
     "org.agency_closed": "Đóng cơ quan (danh bạ liên thông)",
     "org.agency_renamed": "Đổi tên cơ quan (danh bạ liên thông)",

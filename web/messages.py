@@ -384,7 +384,9 @@ MESSAGES["invalid_audit_query"] = "Điều kiện tra cứu nhật ký không h�
 MESSAGES.update({
     "config_types_province_only": "Danh mục loại văn bản dùng chung cho cả tỉnh: chỉ quản trị hệ thống cấp tỉnh "
                                   "mới thêm, sửa hoặc ngừng dùng loại văn bản.",
-    "config_type_name_taken": "Đã có loại văn bản tên “{name}”. Vui lòng chọn tên khác.",
+    "config_type_name_taken": "Đã có loại văn bản tên “{name}” trong tỉnh (danh mục chung hoặc loại riêng của một "
+                              "cơ quan): văn bản gửi giữa các cơ quan mang theo tên loại nên tên không được trùng. "
+                              "Vui lòng chọn tên khác.",
     "config_type_code_taken": "Ký hiệu “{abbreviation}” đã được dùng cho loại “{name}”. Vui lòng chọn ký hiệu khác.",
     "config_type_code_in_register": "Không đổi được ký hiệu vì sổ đăng ký {registers} đang đánh số theo ký hiệu "
                                     "cũ. Vui lòng sửa hoặc đóng các sổ đó trước.",
@@ -398,3 +400,31 @@ MESSAGES.update({
 })
 FIELD_ERROR_TEXT["abbreviation_form"] = "phải bắt đầu bằng chữ in hoa, chỉ gồm chữ cái, tối đa 10 ký tự (ví dụ QĐ, KH)"
 STATUS_OVERRIDES.update({"config_types_province_only": 403})
+
+# Cấu hình theo cơ quan: loại văn bản riêng, quy trình áp dụng, trục liên thông, lịch làm việc
+# (commands/configuration_*.py).
+MESSAGES.update({
+    "config_other_agency": "Bạn chỉ cấu hình được cơ quan mình quản trị; cơ quan này do quản trị khác phụ trách.",
+    "config_agency_not_configurable": "“{agency}” không thuộc hệ thống này hoặc đã thôi hoạt động nên không có cấu "
+                                      "hình để thay đổi.",
+    "config_type_not_province": "“{name}” là loại văn bản riêng của cơ quan: dùng nút Ngừng dùng hoặc Dùng lại của "
+                                "chính loại đó.",
+    "process_version_unknown": "Không có quy trình “{key}” phiên bản {version}. Vui lòng chọn một phiên bản đã ban "
+                               "hành (xem trang Quy trình).",
+    "process_version_not_deployed": "Quy trình “{key}” phiên bản {version} chưa được ban hành hoặc đã ngừng áp dụng "
+                                    "nên không gắn được. Vui lòng chọn phiên bản đang ban hành.",
+    "process_wrong_direction": "Quy trình “{key}” phiên bản {version} dành cho chiều văn bản khác (văn bản đến hay "
+                               "văn bản đi). Vui lòng chọn quy trình đúng loại.",
+    "process_not_for_agency": "Quy trình “{key}” phiên bản {version} không áp dụng cho {agency}: định nghĩa quy trình "
+                              "chỉ nêu các cơ quan khác. Vui lòng chọn quy trình khác.",
+    "config_calendar_province_only": "Lịch làm việc dùng chung cho mọi cơ quan trong tỉnh: chỉ quản trị hệ thống cấp "
+                                     "tỉnh mới khai báo hoặc bỏ ngày làm bù, ngày nghỉ.",
+})
+FIELD_ERROR_TEXT.update({
+    "required_for_series": "cần có để đánh số riêng",
+    "email_form": "không đúng dạng địa chỉ thư điện tử (ví dụ vanthu@ninhbinh.gov.vn)",
+    "telephone_form": "chỉ gồm chữ số, dấu cách và các ký tự + ( ) . -",
+    "fax_form": "chỉ gồm chữ số, dấu cách và các ký tự + ( ) . -",
+    "website_form": "phải bắt đầu bằng http:// hoặc https://",
+})
+STATUS_OVERRIDES.update({"config_other_agency": 403, "config_calendar_province_only": 403})

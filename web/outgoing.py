@@ -86,7 +86,7 @@ def _form_choices(session: Session, principal: Principal) -> dict[str, Any]:
     """What the new-draft form offers: types, signers, recipients, own units."""
     agency_id = principal.user.agency_id
     return {
-        "doc_types": doc_type_repo.active_types(session),
+        "doc_types": doc_type_repo.active_types(session, agency_id),
         "signers": outgoing_repo.signers_of(session, agency_id),
         "competences": [c for c in COMPETENCES if c],
         "hosted_agencies": account_repo.other_hosted_agencies(session, agency_id),

@@ -155,7 +155,7 @@ def _delegations_page(request: Request, principal: Principal, *, notice: str | N
         colleagues = [u for u in overview.users if not u.disabled]
         leaders = [u for u in colleagues if Role.AGENCY_LEADER in {Role(r) for r in overview.user_roles.get(u.id, [])}]
         units = account_repo.units_of(session, principal.user.agency_id, current_only=True)
-        types = active_types(session)
+        types = active_types(session, principal.user.agency_id)
         return render(request, "admin/delegations.html", status_code=422 if error else 200, rows=rows,
                       notice=notice, error=error, colleagues=colleagues, leaders=leaders, units=units, types=types,
                       kinds=delegation_rules.KINDS, forms=delegation_rules.FORMS,

@@ -1,7 +1,8 @@
 """The administrator's corrections to the working-day calendar (make-up days, extra days off).
 
 New deadlines use them at once: the ``compute_due_at`` activity reads them each time. Deadlines
-already computed keep their value (they are recorded in workflow history).
+already computed keep their value (they are recorded in workflow history). The command that
+changes a day writes its audit event with the day as it was and as it is.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models.audit import record
 from models.calendar.tables import CalendarDay
 from models.calendar.workdays import is_working_day
 from models.errors import DomainError, NotFound
@@ -24,24 +24,34 @@ def list_days(session: Session, year: int | None = None) -> list[CalendarDay]:
     return list(session.exec(query))
 
 
-def set_day(session: Session, day: date, working: bool, note: str, actor_id: int | None) -> CalendarDay:
-    """Declare ``day`` worked (làm bù) or off; refuse a correction that changes nothing."""
-    if is_working_day(day) == working and session.get(CalendarDay, day) is None:
+def day_state(session: Session, day: date) -> dict:
+    """What ``day`` is now: worked or not, and whether by the national calendar or a correction."""
+    row = session.get(CalendarDay, day)
+    if row is None:
+        return {"working": is_working_day(day), "note": "", "source": "national"}
+    return {"working": row.working, "note": row.note, "source": "correction"}
+
+
+def set_day(session: Session, day: date, working: bool, note: str) -> CalendarDay:
+    """Declare ``day`` worked (làm bù) or off; refuse a correction that changes nothing.
+
+    ``note`` is already checked (one line, at most 200 characters).
+    """
+    row = session.get(CalendarDay, day)
+    if row is None and is_working_day(day) == working:
         raise DomainError("calendar_no_change")
-    row = session.get(CalendarDay, day) or CalendarDay(day=day, working=working)
-    row.working, row.note = working, note.strip()[:200]
+    row = row or CalendarDay(day=day, working=working)
+    row.working, row.note = working, note
     session.add(row)
-    record(session, actor_id, "calendar.changed", "calendar", day.isoformat(), working=working, note=row.note)
     return row
 
 
-def remove_day(session: Session, day: date, actor_id: int | None) -> None:
+def remove_day(session: Session, day: date) -> None:
     """Drop a correction: the national calendar applies again on that day."""
     row = session.get(CalendarDay, day)
     if row is None:
         raise NotFound("calendar_day_not_found")
     session.delete(row)
-    record(session, actor_id, "calendar.removed", "calendar", day.isoformat())
 
 
 def overrides(session: Session) -> dict[date, bool]:

@@ -258,10 +258,10 @@ def intake_input(session: Session, document: Document) -> IncomingInput:
     Every start of ``IncomingDocument`` (upload, paper, internal delivery, the hub, and the
     reconciler's restart of a lost start) uses it, so a restart starts exactly what the first start
     would have. A document without a pinned process (a row written before pinning was the rule)
-    is pinned to the current incoming definition here, in the caller's transaction.
+    is pinned to its agency's incoming definition here, in the caller's transaction.
     """
     if not document.process_key:
-        definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
+        definition = definition_repo.incoming_process_for(session, document.agency_id)
         document.process_key, document.process_version = definition.key, definition.version
         session.add(document)
     agency = session.get(Agency, document.agency_id)

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from models.db import insert_ignoring_conflict, utcnow
 from models.documents.tables import Document, DocumentFile, StoredFile
+from models.exchange import identity_repo
 from models.exchange.edxml.build import build_package, new_content_id
 from models.exchange.edxml.package import (
     Attachment,
@@ -89,7 +90,7 @@ def _edoc_package(session: Session, document: Document, recipients: list[Recipie
     agency = session.get(Agency, document.agency_id)
     name, place = name_on(session, agency, document.issued_date)  # in force on the issue date
     return EdocPackage(
-        sender=Organization(agency.code, name),
+        sender=identity_repo.sender(session, agency, name),
         recipients=tuple(Organization(r.organ_id, r.organ_name) for r in recipients),
         document_id=document.external_document_id or "",
         code=Code(document.code_number, document.code_notation),
@@ -172,7 +173,7 @@ def status_package(session: Session, outbox: HubOutbox) -> bytes:
         promulgation_date=incoming.issued_date if incoming else None,
         document_id=incoming.external_document_id or "" if incoming else outbox.description[:0])
     return build_package(StatusPackage(
-        sender=Organization(agency.code, agency.name), response_for=response, status_code=outbox.status_code,
+        sender=identity_repo.sender(session, agency, agency.name), response_for=response, status_code=outbox.status_code,
         description=outbox.description, timestamp=outbox.status_at or outbox.created_at,
         staff=StaffInfo(department="Văn thư", staff=outbox.staff_name) if outbox.staff_name else None))
 

@@ -207,7 +207,7 @@ def _store_new(session: Session, hub_doc_id: str, package: EdocPackage, dedup: s
         return _refuse(session, hub_doc_id, "edoc", sha256, "Cơ quan nhận chưa có văn thư", package=package)
     stored = [_stored_file(session, put, a.name, a.data) for a in pdfs]
     issued = package.promulgation.date
-    definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
+    definition = definition_repo.incoming_process_for(session, recipient.id)
     document = Document(
         id=_new_id(), direction=Direction.INCOMING, agency_id=recipient.id, source=DocumentSource.HUB,
         process_key=definition.key, process_version=definition.version,

@@ -71,3 +71,24 @@ class HubOutbox(SQLModel, table=True):
     last_error: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class HubIdentity(SQLModel, table=True):
+    """How an agency of the installation introduces itself in the ``From`` of the packages it
+    sends (EDXML §2: OrganizationInCharge, OrganAdd, Email, Telephone, Fax, Website).
+
+    Set by the agency's administrator; the endpoint, system id and secret of the connection are
+    the installation's and stay in the settings (EDXML §9.1).
+    """
+
+    __tablename__ = "hub_identity"
+
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True)
+    organization_in_charge: str = Field(default="", max_length=200)  # cơ quan chủ quản
+    organ_add: str = Field(default="", max_length=500)
+    email: str = Field(default="", max_length=100)
+    telephone: str = Field(default="", max_length=20)
+    fax: str = Field(default="", max_length=20)
+    website: str = Field(default="", max_length=100)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -43,10 +43,10 @@ class Delivery:
 def deliver(session: Session, document: Document, now: datetime, actor_id: int | None = None) -> Delivery:
     """Deliver to every recipient not reached yet: inside at once, outside marked for the hub."""
     result = Delivery()
-    definition = definition_repo.current(session, definition_repo.INCOMING_PROCESS)
     for recipient in outgoing_repo.recipients_of(session, document.id):
         if recipient.kind == RecipientKind.HOSTED:
             if recipient.incoming_document_id is None:
+                definition = definition_repo.incoming_process_for(session, recipient.agency_id)
                 result.received.append(_deliver_inside(session, document, recipient, definition, now))
             result.delivered += 1
         elif recipient.kind == RecipientKind.EXTERNAL:

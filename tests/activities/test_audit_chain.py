@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from activities.audit import sign_pending_days
 from commands import admin
+from commands import configuration_calendar as calendar_commands
 from config.settings import Settings
 from models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, hash_of, record
 from models.audit_trail.tables import AuditDayHead
@@ -184,8 +185,8 @@ def test_every_administrator_change_is_audited(seeded):
                          position="Chuyên viên", unit_abbreviation=None, account_roles=["chuyen_vien"])
     admin.lock_account(seeded, **actor, username="kiemtra", reason="Thử")
     admin.reset_account(seeded, **actor, username="kiemtra")
-    admin.change_calendar_day(seeded, **actor, day_text="2026-12-26", remove=False, working=True, note="Làm bù")
-    admin.change_calendar_day(seeded, **actor, day_text="2026-12-26", remove=True, working=True, note="")
+    calendar_commands.set_day(seeded, **actor, day_text="2026-12-26", working=True, note="Làm bù")
+    calendar_commands.remove_day(seeded, **actor, day_text="2026-12-26")
     body = DEFAULT_INCOMING.model_dump(mode="json")
     body["steps"][1]["working_days"] = 2
     admin.deploy_process(seeded, **actor, body_text=json.dumps(body))

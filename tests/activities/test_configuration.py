@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from commands import configuration as config_commands
+from commands import configuration_types as type_commands
 from commands.drafting import _plan_draft, parse_draft_form
 from models.audit import AuditEvent
 from models.db import reading, transaction, utcnow
@@ -54,20 +55,20 @@ def _codes(engine, prefix="config."):
 def test_a_type_created_renamed_and_deactivated_is_offered_then_not_when_drafting(seeded):
     engine = seeded
     admin = actor_of(engine, "admin")
-    created = config_commands.create_type(engine, **admin, name="Bản tin nội bộ", code="BTNB")
+    created = type_commands.create_type(engine, **admin, name="Bản tin nội bộ", code="BTNB")
     assert "Bản tin nội bộ" in _offered(engine)
-    renamed = config_commands.change_type(engine, **admin, type_id=created.id, name="Phương án ứng phó",
+    renamed = type_commands.change_type(engine, **admin, type_id=created.id, name="Phương án ứng phó",
                                           code="PAUP")
     assert renamed.name == "Phương án ứng phó" and renamed.series_key == "PAUP"
     assert "Phương án ứng phó" in _offered(engine) and "Bản tin nội bộ" not in _offered(engine)
-    config_commands.set_type_active(engine, **admin, type_id=created.id, active=False)
+    type_commands.set_type_active(engine, **admin, type_id=created.id, active=False)
     assert "Phương án ứng phó" not in _offered(engine)
     with pytest.raises(DomainError) as refused:
         _plan(engine, created.id)
     assert refused.value.params["errors"] == [{"field": "doc_type_id", "type": "invalid", "ctx": {}}]
     with reading(engine) as session:
         assert session.get(DocumentType, created.id) is not None  # never deleted
-    config_commands.set_type_active(engine, **admin, type_id=created.id, active=True)
+    type_commands.set_type_active(engine, **admin, type_id=created.id, active=True)
     assert "Phương án ứng phó" in _offered(engine)
     assert _codes(engine) == ["config.type_created", "config.type_changed", "config.type_deactivated",
                               "config.type_activated"]
@@ -78,7 +79,7 @@ def test_a_type_created_renamed_and_deactivated_is_offered_then_not_when_draftin
 def test_bad_type_input_is_refused_in_vietnamese_and_changes_nothing(seeded):
     engine = seeded
     admin = actor_of(engine, "admin")
-    existing = config_commands.create_type(engine, **admin, name="Bản tin nội bộ", code="BTNB")
+    existing = type_commands.create_type(engine, **admin, name="Bản tin nội bộ", code="BTNB")
     before = _state(engine)
     cases = [
         ({"name": "Quyết định", "code": "QDX"}, "config_type_name_taken", "Đã có loại văn bản tên"),
@@ -89,11 +90,11 @@ def test_bad_type_input_is_refused_in_vietnamese_and_changes_nothing(seeded):
     ]
     for values, code, text in cases:
         with pytest.raises(DomainError) as refused:
-            config_commands.create_type(engine, **admin, **values)
+            type_commands.create_type(engine, **admin, **values)
         said = message_of(refused.value) + " " + " ".join(field_errors(refused.value).values())
         assert refused.value.code == code and text in said, said
     with pytest.raises(DomainError) as refused:
-        config_commands.change_type(engine, **admin, type_id=existing.id, name="Kế hoạch")
+        type_commands.change_type(engine, **admin, type_id=existing.id, name="Kế hoạch")
     assert refused.value.code == "config_type_name_taken"
     assert _state(engine) == before
 
@@ -102,9 +103,9 @@ def test_an_agency_administrator_may_not_change_the_province_wide_types(seeded):
     engine = seeded
     snv_admin = agency_admin(engine)
     before = _state(engine)
-    assert config_commands.list_types(engine, **snv_admin)  # reads them
+    assert type_commands.list_types(engine, **snv_admin)  # reads them
     with pytest.raises(Forbidden) as refused:
-        config_commands.create_type(engine, **snv_admin, name="Bản tin nội bộ", code="BTNB")
+        type_commands.create_type(engine, **snv_admin, name="Bản tin nội bộ", code="BTNB")
     assert "quản trị hệ thống cấp tỉnh" in message_of(refused.value)
     assert _state(engine) == before
 
