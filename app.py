@@ -22,6 +22,7 @@ from config.temporal import connect
 from models.db import make_engine
 from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
+from web import assignments as assignment_routes
 from web import audit as audit_routes
 from web import configuration as configuration_routes
 from web import configuration_calendar as calendar_routes
@@ -134,5 +135,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for module in (process_binding_routes, hub_config_routes, calendar_routes):
         app.include_router(module.router)
         app.include_router(module.api_router)
+    app.include_router(assignment_routes.router)
+    app.include_router(assignment_routes.api_router)
     errors.install(app)
     return app

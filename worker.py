@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
+from activities.assignments import AssignmentActivities
 from activities.audit import AuditActivities
 from activities.backup import BackupActivities
 from activities.calendar import CalendarActivities
@@ -36,6 +37,7 @@ from config.settings import Settings, get_settings
 from config.temporal import connect
 from models.db import make_engine
 from models.documents.file_store import FileStore
+from workflows.assignment import WorkAssignmentWorkflow
 from workflows.backup import DailyBackupWorkflow
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
@@ -49,6 +51,7 @@ log = logging.getLogger("qlvb.worker")
 
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
              HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow,
+             WorkAssignmentWorkflow,
              RecordPlanApprovalWorkflow]
 
 
@@ -75,6 +78,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     search_index = SearchIndexActivities(engine, FileStore(settings.files_dir))
     backup = BackupActivities(engine, settings)
     audit = AuditActivities(engine, settings)
+    assignments = AssignmentActivities(engine)
     record_plans = RecordPlanActivities(engine)
     return [
         calendar.compute_due_at,
@@ -107,6 +111,8 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         backup.take_daily_backup,
         backup.report_backup_failure,
         audit.sign_audit_day_heads,
+        assignments.apply_assignment_decision,
+        assignments.close_assignment,
         record_plans.apply_record_plan_decision,
     ]
 

@@ -19,6 +19,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from activities.assignments import reconcile_assignment_starts
 from config.settings import Settings
 from models.audit import record
 from models.db import transaction, utcnow
@@ -44,12 +45,13 @@ class MaintenanceActivities:
 
     @activity.defn(name="restart_lost_starts")
     async def restart_lost_starts(self) -> int:
-        """Start the intake and recall workflows whose start was lost; return how many."""
+        """Start the intake, recall and other workflows whose start was lost; return how many."""
         if self.client is None:
             return 0
         queue = self.settings.temporal_task_queue
         return (await reconcile_starts(self.client, self.engine, queue)
-                + await reconcile_recalls(self.client, self.engine, queue))
+                + await reconcile_recalls(self.client, self.engine, queue)
+                + await reconcile_assignment_starts(self.client, self.engine, queue))
 
     @activity.defn(name="put_back_lost_decisions")
     async def put_back_lost_decisions(self) -> int:

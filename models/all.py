@@ -1,5 +1,6 @@
 """Import every table so ``SQLModel.metadata`` is complete (migrations, tests)."""
 
+from models.assignments.tables import AssignmentDocument, AssignmentParty, WorkAssignment
 from models.audit import AuditChainHead, AuditEvent
 from models.audit_trail.tables import AuditDayHead
 from models.calendar.tables import CalendarDay
@@ -36,6 +37,8 @@ __all__ = [
     "AgencyDocumentType",
     "AgencyName",
     "Assignment",
+    "AssignmentDocument",
+    "AssignmentParty",
     "AuditChainHead",
     "AuditDayHead",
     "AuditEvent",
@@ -78,4 +81,5 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "WorkAssignment",
 ]

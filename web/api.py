@@ -99,6 +99,7 @@ def task_json(task: Task, document: Document | None, acting_for: DelegatedArm | 
         # Set instead of document_id for a step about a hồ sơ or a Danh mục hồ sơ.
         "record_id": task.record_id,
         "record_plan_id": task.record_plan_id,
+        "work_assignment_id": task.work_assignment_id,
         "step": task.step,
         "status": task.status,
         "assignee_id": task.assignee_id,

@@ -37,6 +37,8 @@ def arrival_number(value: int | None) -> str:
 
 def task_link(task) -> str:
     """The page where a task is acted on: its document, hồ sơ or Danh mục hồ sơ."""
+    if task.work_assignment_id is not None:
+        return f"/assignments/{task.work_assignment_id}"
     if task.record_id is not None:
         return f"/records/{task.record_id}"
     if task.record_plan_id is not None:

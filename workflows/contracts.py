@@ -50,6 +50,8 @@ class ActivityName(StrEnum):
     WITHDRAW_BRANCH = "withdraw_branch"
     TAKE_DAILY_BACKUP = "take_daily_backup"
     REPORT_BACKUP_FAILURE = "report_backup_failure"
+    APPLY_ASSIGNMENT_DECISION = "apply_assignment_decision"
+    CLOSE_ASSIGNMENT = "close_assignment"
     APPLY_RECORD_PLAN_DECISION = "apply_record_plan_decision"
 
 
@@ -173,6 +175,8 @@ class OpenTaskInput:
     # The subject when it is not a document (``document_id`` then ""): a hồ sơ or a Danh mục hồ sơ.
     record_id: int | None = None
     record_plan_id: int | None = None
+    # Work assigned without a document (giao việc).
+    work_assignment_id: int | None = None
 
 
 @dataclass
@@ -408,6 +412,63 @@ class RecordPlanApprovalInput:
     approval_round: int
     document_id: str = ""
     urgency_rank: int = 0
+
+
+# --- work assigned without a document (giao việc, workflows/assignment.py) ----------------------
+
+
+def assignment_workflow_id(key: str) -> str:
+    """Workflow id of one assignment: ``giaoviec-`` and a UUID, never a title or a name."""
+    return f"giaoviec-{key}"
+
+
+@dataclass
+class AssignmentPartyRef:
+    """A supporting person or unit as the workflow needs it: its party row, its unit, the person."""
+
+    party_id: int
+    unit_id: int | None = None
+    user_id: int | None = None  # None: the unit's head sends the unit's contribution
+
+
+@dataclass
+class AssignmentInput:
+    """Start input of ``WorkAssignmentWorkflow``; shaped like a document start for the human steps
+    (``document_id`` "", ``urgency_rank`` 0), the assignment named by ``assignment_id``."""
+
+    assignment_id: int
+    agency_id: int
+    agency_code: str
+    assigner_id: int
+    assigner_role: str  # lanh_dao_co_quan | lanh_dao_don_vi: the role of the assigner's own steps
+    due_date: str  # YYYY-MM-DD (Vietnam): due at the end of that working day
+    assigner_unit_id: int | None = None
+    lead_user_id: int | None = None  # None: the head of ``lead_unit_id`` names the lead person
+    lead_unit_id: int | None = None  # the lead unit, or the lead person's unit
+    supporters: list[AssignmentPartyRef] = field(default_factory=list)
+    document_id: str = ""
+    urgency_rank: int = 0
+
+
+@dataclass
+class CancelAssignmentInput:
+    """The assigner cancels (``WorkAssignmentWorkflow.cancel``); ``request_id`` makes a retry one."""
+
+    request_id: str
+    actor_id: int
+    reason: str
+
+
+@dataclass
+class CloseAssignmentInput:
+    """Close an assignment's open steps: it was accepted (contributions not sent are no longer
+    needed), or cancelled (by its assigner with a reason, or by an operator)."""
+
+    assignment_id: int
+    workflow_id: str
+    cancelled: bool = False
+    actor_id: int | None = None
+    reason: str = ""
 
 
 # --- the national document exchange hub ---------------------------------------------------------

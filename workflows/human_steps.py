@@ -55,6 +55,7 @@ FIELDS_THE_WORKFLOW_READS: dict[str, dict[str, str]] = {
     Action.DIRECT: {"lead_unit_id": "id", "cooperating_unit_ids": "ids?", "due_date": "date?"},
     Action.ASSIGN: {"handler_id": "id", "due_date": "date?"},
     Action.ASK_EXTENSION: {"new_due_date": "date"},
+    Action.NAME_LEAD: {"handler_id": "id"},
 }
 
 SHORT = timedelta(seconds=30)
@@ -101,6 +102,7 @@ class HumanStep:
     # What the step is about when it is not the start's document: a hồ sơ or a Danh mục hồ sơ.
     record_id: int | None = None
     record_plan_id: int | None = None
+    work_assignment_id: int | None = None  # or work assigned without a document (giao việc)
 
 
 class HumanSteps:
@@ -147,6 +149,7 @@ class HumanSteps:
                 candidate_role=step.candidate_role, actions=list(step.actions),
                 urgency_rank=start.urgency_rank, due_at=due_at, unit_id=step.unit_id,
                 assignee_id=step.assignee_id, record_id=step.record_id, record_plan_id=step.record_plan_id,
+                work_assignment_id=step.work_assignment_id,
             ),
             start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
         )

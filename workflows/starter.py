@@ -32,12 +32,14 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from workflows.assignment import WorkAssignmentWorkflow
 from workflows.backup import VIETNAM_OFFSET, DailyBackupWorkflow
 from workflows.contracts import (
     BACKUP_SCHEDULE_ID,
     HUB_DIRECTORY_SCHEDULE_ID,
     HUB_POLL_SCHEDULE_ID,
     MAINTENANCE_SCHEDULE_ID,
+    AssignmentInput,
     IncomingInput,
     OutgoingInput,
     RecallInput,
@@ -116,6 +118,16 @@ async def start_record_plan_approval(client: Client, task_queue: str, start: Rec
         task_queue=task_queue, summary="Phê duyệt Danh mục hồ sơ",
         attributes=[SearchAttributePair(DOC_KIND, "record-plan"), SearchAttributePair(STAGE, "approve_plan"),
                     SearchAttributePair(ORG_UNIT, agency_code)])
+
+
+async def start_assignment(client: Client, task_queue: str, start: AssignmentInput,
+                           workflow_id: str) -> WorkflowHandle | None:
+    """Start an assignment's workflow (giao việc); None when it already ran to completion."""
+    return await _start_once(
+        client, WorkAssignmentWorkflow.run, start, workflow_id=workflow_id, task_queue=task_queue,
+        summary="Giao việc",
+        attributes=[SearchAttributePair(DOC_KIND, "assignment"), SearchAttributePair(STAGE, "assigned"),
+                    SearchAttributePair(ORG_UNIT, start.agency_code)])
 
 
 async def start_hub_delivery(client: Client, task_queue: str, outbox_id: int, outbox_uuid: str) -> WorkflowHandle | None:

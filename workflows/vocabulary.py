@@ -57,6 +57,14 @@ class Action(StrEnum):
     # A recipient's answer to a recall (QĐ44 Điều 13.4.d).
     AGREE_TO_RECALL = "dong_y_thu_hoi"
     REFUSE_RECALL = "tu_choi_thu_hoi"
+    # Work assigned without a document (giao việc): a lead unit's head names the lead person, the
+    # lead reports the result, the assigner accepts it with a rating or sends it back. Requests
+    # for more time and supporting contributions are ASK_EXTENSION, GRANT_EXTENSION,
+    # REFUSE_EXTENSION and SEND_OPINION.
+    NAME_LEAD = "cu_nguoi_chu_tri"
+    REPORT_RESULT = "bao_cao_ket_qua"
+    ACCEPT_RESULT = "nghiem_thu_ket_qua"
+    RETURN_RESULT = "tra_lai_ket_qua"
     # The head of the agency on a Danh mục hồ sơ (ND30 Điều 28): approve and issue it (or its later
     # additions), or send it back to the văn thư / lưu trữ with a reason.
     APPROVE_PLAN = "duyet_danh_muc"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, col, select
 
+from models.assignments.tables import AssignmentDocument, AssignmentParty
 from models.documents.tables import Assignment, Document
 from models.errors import NotFound
 from models.org.tables import User
@@ -44,7 +45,15 @@ def visible_documents(user: User, roles: set[Role]):
                            col(Assignment.unit_id) == user.unit_id))
     had_task = exists(select(Task.id).where(col(Task.document_id) == Document.id,
                                             col(Task.assignee_id) == user.id))
-    return or_(and_(same_agency, or_(exists(select(Assignment.id).where(or_(*routed))), had_task)), offered_task, drafted)
+    # A document linked to work they take part in (giao việc): as a person, or as a unit's head.
+    takes_part = [col(AssignmentParty.user_id) == user.id]
+    if Role.UNIT_LEADER in roles and user.unit_id is not None:
+        takes_part.append(col(AssignmentParty.unit_id) == user.unit_id)
+    linked = exists(select(AssignmentDocument.document_id)
+                    .join(AssignmentParty, col(AssignmentParty.assignment_id) == AssignmentDocument.assignment_id)
+                    .where(col(AssignmentDocument.document_id) == Document.id, or_(*takes_part)))
+    return or_(and_(same_agency, or_(exists(select(Assignment.id).where(or_(*routed))), had_task, linked)),
+               offered_task, drafted)
 
 
 def document_for_user(session: Session, user: User, document_id: str, roles: set[Role]) -> Document:

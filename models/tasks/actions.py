@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from models.assignments.rules import parse_rating
 from models.bounds import parse_id
 from models.documents.tables import Document
 from models.errors import DomainError
@@ -26,6 +27,7 @@ class ActionField:
     name: str
     kind: str  # "text" | "unit" | "units" | "user" | "date" | "outgoing" (an outgoing document of the agency)
     #            | "server" (set by QLVB, never typed)
+    #            | "rating" (1–5, or the words of models.assignments.rules.RATING_WORDS)
     required: bool = False
     max_length: int = 2000
 
@@ -119,6 +121,17 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.REFUSE_RECALL: ActionSpec("recall", "Từ chối thu hồi",
                                      (ActionField("reason", "text", required=True, max_length=500),),
                                      sender_code="16"),
+    # Giao việc (workflows/assignment.py, recorded by activities/assignments.py, which also records
+    # the requests for more time and the supporting contributions above).
+    Action.NAME_LEAD: ActionSpec("assignment", "Cử người chủ trì", (
+        ActionField("handler_id", "user", required=True), ActionField("note", "text", max_length=500))),
+    Action.REPORT_RESULT: ActionSpec("assignment", "Báo cáo kết quả", (
+        ActionField("result", "text", required=True, max_length=10_000),
+        ActionField("result_document_id", "outgoing"))),
+    Action.ACCEPT_RESULT: ActionSpec("assignment", "Đánh giá, công nhận kết quả", (
+        ActionField("rating", "rating", required=True), ActionField("comment", "text"))),
+    Action.RETURN_RESULT: ActionSpec("assignment", "Trả lại, yêu cầu làm tiếp",
+                                     (ActionField("reason", "text", required=True),)),
     # The head of the agency on a Danh mục hồ sơ (ND30 Điều 28): approve (the plan, or its later
     # additions, is issued) or send it back with what to change; the plan has no document status.
     Action.APPROVE_PLAN: ActionSpec("record_plan", "Phê duyệt, ban hành", (ActionField("comment", "text"),)),
@@ -197,6 +210,12 @@ def validate_fields(session: Session, agency_id: int, action: str, fields: dict,
             if reply is None or reply.direction != Direction.OUTGOING or reply.agency_id != agency_id:
                 errors[spec.name] = "invalid"
                 continue
+        elif spec.kind == "rating":
+            rating = parse_rating(value)
+            if rating is None:
+                errors[spec.name] = "rating"
+                continue
+            value = str(rating)
         elif spec.kind == "date":
             try:
                 if date.fromisoformat(value) < date.today():

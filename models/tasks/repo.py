@@ -39,6 +39,8 @@ def open_task(session: Session, values: dict) -> tuple[Task, bool]:
 
 def subject_of(task: Task) -> tuple[str, str]:
     """The audit subject (type, id) of a task: its document, hồ sơ or Danh mục hồ sơ."""
+    if task.work_assignment_id is not None:
+        return "assignment", str(task.work_assignment_id)
     if task.record_id is not None:
         return "record", str(task.record_id)
     if task.record_plan_id is not None:

@@ -1,0 +1,79 @@
+"""What an assigner, a lead and a canceller send, checked at the boundary (pages and API v1 alike).
+
+Bounds only: who may be assigned, which documents may be linked and whether the deadline lies in
+the future are the repository's and the rules' questions. A refused form raises ``invalid_fields``
+naming each field, in the kinds ``web/messages.py`` words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from models.bounds import Id
+from models.errors import DomainError
+from models.text import normalised, refuse_unsafe_text
+
+TITLE_MAX, CONTENT_MAX, NOTE_MAX, REASON_MAX = 300, 10_000, 2000, 500
+MAX_PARTIES, MAX_DOCUMENTS = 50, 20
+# pydantic's error types, as the field error kinds the pages and the API word.
+_KINDS = {"missing": "required", "string_too_short": "required", "string_too_long": "too_long",
+          "too_long": "too_long", "list_too_long": "too_long"}
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _nfc(cls, value: object) -> object:
+        return normalised(value) if isinstance(value, str) else value
+
+    @classmethod
+    def parse(cls, raw: dict):
+        """Validate ``raw``; ``invalid_fields`` with each field's problem when it does not fit."""
+        try:
+            form = cls.model_validate(raw)
+        except ValidationError as error:
+            fields = {}
+            for item in error.errors():
+                name = str(item["loc"][0]) if item["loc"] else "request"
+                fields.setdefault(name, _KINDS.get(item["type"], "invalid"))
+            raise DomainError("invalid_fields", fields=fields) from None
+        refuse_unsafe_text(**{name: value for name, value in form.model_dump().items() if isinstance(value, str)})
+        return form
+
+
+class AssignmentForm(_Form):
+    """A new assignment: the lead is one person or one unit; a date wins over working days."""
+
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    content: str = Field(default="", max_length=CONTENT_MAX)
+    lead_user_id: Id | None = None
+    lead_unit_id: Id | None = None
+    support_user_ids: list[Id] = Field(default_factory=list, max_length=MAX_PARTIES)
+    support_unit_ids: list[Id] = Field(default_factory=list, max_length=MAX_PARTIES)
+    working_days: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)
+    due_date: date | None = None
+    document_ids: list[str] = Field(default_factory=list, max_length=MAX_DOCUMENTS)
+
+    @field_validator("document_ids")
+    @classmethod
+    def _document_ids(cls, value: list[str]) -> list[str]:
+        if any(len(item) > 36 for item in value):
+            raise ValueError("document id")
+        return list(dict.fromkeys(item for item in value if item))
+
+
+class ProgressForm(_Form):
+    """A lead's progress report: what was done, and how far along (0–100 %, optional)."""
+
+    note: str = Field(min_length=1, max_length=NOTE_MAX)
+    percent: int | None = Field(default=None, ge=0, le=100)
+
+
+class CancelForm(_Form):
+    """The assigner cancels: why."""
+
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
