@@ -32,6 +32,7 @@ from cli.administration import (
 from cli.backup import cmd_backup, cmd_restore
 from cli.edxml import cmd_edxml_validate
 from cli.people import add_commands as add_people_commands
+from cli.people import lock_arguments, person_arguments
 from cli.wording import Parser, complain, describe_error, say
 from config.settings import Settings, get_settings
 from devservers.launcher import migrate, seed
@@ -169,7 +170,6 @@ def cmd_run(args, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``qlvb`` command tree."""
     from models.seed.profiles import DEFAULT_PROFILE, PROFILES
-    from models.vocab import Role
 
     parser = Parser(prog="qlvb", description="Hệ thống quản lý văn bản và điều hành (QLVB).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH", title="các lệnh")
@@ -194,18 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     users = commands.add_parser("users", help="quản lý tài khoản", description="Quản lý tài khoản.")
     user_commands = users.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")
-    create = command(user_commands, "create", cmd_users_create, "tạo tài khoản với mật khẩu dùng một lần")
-    create.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
-    create.add_argument("--full-name", required=True, metavar="HỌ_TÊN", help="họ và tên")
-    create.add_argument("--agency", required=True, metavar="MÃ", help="mã định danh cơ quan, vd. 000.00.01.H42")
-    create.add_argument("--unit", metavar="VIẾT_TẮT", help="tên viết tắt của đơn vị, vd. HCTC")
-    create.add_argument("--role", required=True, action="append", choices=[r.value for r in Role],
-                        metavar="VAI_TRÒ", help="một trong %(choices)s; lặp lại để gán nhiều vai trò")
-    create.add_argument("--position", default="", metavar="CHỨC_VỤ", help="chức vụ")
-    create.add_argument("--email", default="", metavar="EMAIL", help="thư điện tử")
-    lock = command(user_commands, "lock", cmd_users_lock, "khóa tài khoản và kết thúc mọi phiên")
-    lock.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
-    lock.add_argument("--reason", required=True, metavar="LÝ_DO", help="lý do khóa (ghi vào nhật ký)")
+    person_arguments(command(user_commands, "create", cmd_users_create, "tạo tài khoản với mật khẩu dùng một lần"),
+                     role_required=True)
+    lock_arguments(command(user_commands, "lock", cmd_users_lock, "khóa tài khoản và kết thúc mọi phiên"))
     reset = command(user_commands, "reset", cmd_users_reset, "mở khóa và cấp mật khẩu dùng một lần mới")
     reset.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
     reset_two_factor = command(user_commands, "reset-two-factor", cmd_users_reset_two_factor,

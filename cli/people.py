@@ -143,25 +143,14 @@ def cmd_delegation_revoke(args, settings: Settings) -> int:
 def add_commands(commands, command) -> None:
     """Add ``people`` and ``delegation`` to the ``qlvb`` parser (``command`` makes one handler's parser)."""
     from models.delegation.rules import FORMS, KINDS
-    from models.vocab import Role
 
     people = commands.add_parser("people", help="quản lý người dùng (như trang Quản trị người dùng)",
                                  description="Quản lý người dùng của các cơ quan.")
     actions = people.add_subparsers(dest="action", required=True, metavar="THAO_TÁC", title="thao tác")
     listing = command(actions, "list", cmd_people_list, "liệt kê người dùng")
     listing.add_argument("--agency", metavar="MÃ", help="chỉ người của cơ quan có mã định danh này")
-    create = command(actions, "create", cmd_people_create, "tạo người dùng với mật khẩu dùng một lần")
-    create.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
-    create.add_argument("--full-name", required=True, metavar="HỌ_TÊN", help="họ và tên")
-    create.add_argument("--agency", required=True, metavar="MÃ", help="mã định danh cơ quan, vd. 000.00.01.H42")
-    create.add_argument("--unit", metavar="VIẾT_TẮT", help="tên viết tắt của đơn vị, vd. HCTC")
-    create.add_argument("--role", action="append", default=[], choices=[r.value for r in Role], metavar="VAI_TRÒ",
-                        help="một trong %(choices)s; lặp lại để gán nhiều vai trò")
-    create.add_argument("--position", default="", metavar="CHỨC_VỤ", help="chức vụ")
-    create.add_argument("--email", default="", metavar="EMAIL", help="thư điện tử")
-    lock = command(actions, "lock", cmd_people_lock, "khóa tài khoản và kết thúc mọi phiên đăng nhập")
-    lock.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
-    lock.add_argument("--reason", required=True, metavar="LÝ_DO", help="lý do khóa (ghi vào nhật ký)")
+    person_arguments(command(actions, "create", cmd_people_create, "tạo người dùng với mật khẩu dùng một lần"))
+    lock_arguments(command(actions, "lock", cmd_people_lock, "khóa tài khoản và kết thúc mọi phiên đăng nhập"))
     unlock = command(actions, "unlock", cmd_people_unlock, "mở khóa tài khoản (giữ mật khẩu của người dùng)")
     unlock.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
     reset = command(actions, "reset", cmd_people_reset, "cấp lại mật khẩu dùng một lần")
@@ -195,6 +184,27 @@ def add_commands(commands, command) -> None:
     revoke = command(actions, "revoke", cmd_delegation_revoke, "thu hồi ủy quyền từ hôm nay")
     revoke.add_argument("delegation_id", type=_positive_id, metavar="MÃ")
     revoke.add_argument("--reason", default="", metavar="LÝ_DO", help="lý do thu hồi")
+
+
+def person_arguments(parser: argparse.ArgumentParser, *, role_required: bool = False) -> None:
+    """A new person's login name, name, agency, unit, roles, position and e-mail (``users create`` too)."""
+    from models.vocab import Role
+
+    parser.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    parser.add_argument("--full-name", required=True, metavar="HỌ_TÊN", help="họ và tên")
+    parser.add_argument("--agency", required=True, metavar="MÃ", help="mã định danh cơ quan, vd. 000.00.01.H42")
+    parser.add_argument("--unit", metavar="VIẾT_TẮT", help="tên viết tắt của đơn vị, vd. HCTC")
+    parser.add_argument("--role", required=role_required, action="append", default=None if role_required else [],
+                        choices=[r.value for r in Role], metavar="VAI_TRÒ",
+                        help="một trong %(choices)s; lặp lại để gán nhiều vai trò")
+    parser.add_argument("--position", default="", metavar="CHỨC_VỤ", help="chức vụ")
+    parser.add_argument("--email", default="", metavar="EMAIL", help="thư điện tử")
+
+
+def lock_arguments(parser: argparse.ArgumentParser) -> None:
+    """The account to lock and why (``users lock`` too)."""
+    parser.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
+    parser.add_argument("--reason", required=True, metavar="LÝ_DO", help="lý do khóa (ghi vào nhật ký)")
 
 
 def _positive_id(text: str) -> int:
