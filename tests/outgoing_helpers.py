@@ -7,6 +7,7 @@ through the inbox's ``act_on_task``; the signature is the demo leader's real PKC
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 
 from sqlmodel import select
 
@@ -33,8 +34,13 @@ from workflows.starter import start_outgoing
 RECIPIENT_CODE = "000.00.02.H23"  # Sở Nội vụ, an agency of this installation
 
 
-def draft_document(engine, settings, *, drafter: str = "chuyenvien", outside_codes: tuple[str, ...] = ()) -> Document:
-    """What the drafting page does: a Công văn to Sở Nội vụ, rendered, stored, recorded."""
+def draft_document(engine, settings, *, drafter: str = "chuyenvien", outside_codes: tuple[str, ...] = (),
+                   keep_layout: bool = False) -> Document:
+    """What the drafting page does: a Công văn to Sở Nội vụ, rendered, stored, recorded.
+
+    ``keep_layout`` keeps the whole layout on the revision, as a draft written on the form has it
+    (a deputy's signature lays it out again with the delegation's block).
+    """
     user, _ = user_and_roles(engine, drafter)
     signer, _ = user_and_roles(engine, "lanhdao")
     with transaction(engine) as session:
@@ -61,7 +67,8 @@ def draft_document(engine, settings, *, drafter: str = "chuyenvien", outside_cod
         process = definition_repo.outgoing_process_for(session, "000.00.01.H23", "Công văn")
         document = outgoing_repo.create_draft(
             session, drafter=user, form=form, doc_type=doc_type, recipients=recipients, signer=signer,
-            stored=stored, source="form", content={"subject": form.subject}, page_count=rendered.page_count,
+            stored=stored, source="form", content=asdict(content) if keep_layout else {"subject": form.subject},
+            page_count=rendered.page_count,
             process_key=process.key)
         document.code_notation = "VP-TH"
         session.add(document)
@@ -118,13 +125,19 @@ async def sign_as_leader(engine, client, settings, document_id, nonce):
                              fields={}, nonce=nonce, server_fields={"file_sha256": sha})
 
 
-async def issue_document(engine, client, settings, tag: str, outside_codes: tuple[str, ...] = ()) -> Document:
-    """A Công văn to Sở Nội vụ (and any outside agencies) through the default chain, up to issued."""
-    document = draft_document(engine, settings, outside_codes=outside_codes)
+async def to_signing(engine, client, settings, document: Document, tag: str) -> Task:
+    """A draft submitted and taken through review, format check and approval; its open signing step."""
     await submit_draft(engine, client, settings, document)
     await act_on_step(engine, client, "truongphong", document.id, "review", "duyet", f"{tag}-r")
     await act_on_step(engine, client, "vanthu", document.id, "format_check", "duyet", f"{tag}-f")
     await act_on_step(engine, client, "lanhdao", document.id, "approve", "duyet", f"{tag}-a")
+    return await eventually(lambda: open_task_of(engine, document.id, "sign"))
+
+
+async def issue_document(engine, client, settings, tag: str, outside_codes: tuple[str, ...] = ()) -> Document:
+    """A Công văn to Sở Nội vụ (and any outside agencies) through the default chain, up to issued."""
+    document = draft_document(engine, settings, outside_codes=outside_codes)
+    await to_signing(engine, client, settings, document, tag)
     await sign_as_leader(engine, client, settings, document.id, f"{tag}-s")
     await act_on_step(engine, client, "vanthu", document.id, "issue", "ban_hanh", f"{tag}-i")
     return document

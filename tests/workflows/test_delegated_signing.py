@@ -3,14 +3,14 @@
 The leader is the designated signer; while a delegation of signing in force covers the document's
 type, the deputy signs with their own key and certificate, the issued PDF's signature block reads
 "KT. CHÁNH VĂN PHÒNG" / "PHÓ CHÁNH VĂN PHÒNG" / the deputy's name, and the audit names both. Once
-the delegation has expired, the same deputy is refused and nothing changes.
+the delegation has expired, the same deputy is refused and nothing changes. A deputy directs an
+incoming document for the leader the same way, as their inbox and its counts show.
 """
 
 from __future__ import annotations
 
 import io
 import shutil
-from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
@@ -19,76 +19,30 @@ from sqlmodel import select
 from commands import delegation as delegation_commands
 from commands import people as people_commands
 from commands.signing import sign_draft
+from commands.tasks import act_on_task, claim_task
 from models.audit import AuditEvent
-from models.db import transaction
+from models.db import reading, transaction
 from models.delegation import repo as delegation_repo
 from models.delegation.tables import Delegation
 from models.documents.file_store import FileStore
 from models.documents.tables import Document, StoredFile
-from models.documents.types_repo import type_by_name
-from models.errors import DomainError, Forbidden
-from models.org.tables import Agency, OrgUnit
-from models.outgoing import repo as outgoing_repo
-from models.outgoing.drafting import DraftContent
-from models.outgoing.render import render_document
-from models.outgoing.schema import DraftForm
+from models.errors import DomainError, Forbidden, NotFound
+from models.org.tables import OrgUnit
 from models.outgoing.tables import DraftRevision, RevisionStage
-from models.processes import repo as definition_repo
 from models.signing import pki
 from models.signing.demo_pki import issue_demo_person
 from models.signing.providers import Pkcs12Provider
+from models.tasks import repo as task_repo
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, TaskStatus
-from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
-from tests.outgoing_helpers import RECIPIENT_CODE, act_on_step, open_task_of, submit_draft
+from tests.conftest import minimal_pdf
+from tests.helpers import eventually, make_settings, rows, running_worker, upload, user_and_roles
+from tests.outgoing_helpers import act_on_step, draft_document, open_task_of, to_signing
 from tests.workflows.test_outgoing_lifecycle import demo_pki  # noqa: F401 (module fixture)
 from web.messages import message_of
 
 DEPUTY = "phochanh"
 DEPUTY_NAME = "Đặng Văn Phúc"
-
-
-def _draft(engine, settings) -> Document:
-    """A Công văn drafted on the form, signed by the Chánh Văn phòng (the leader) himself."""
-    user, _ = user_and_roles(engine, "chuyenvien")
-    signer, _ = user_and_roles(engine, "lanhdao")
-    with transaction(engine) as session:
-        recipient = session.exec(select(Agency).where(Agency.code == RECIPIENT_CODE)).one()
-        doc_type = type_by_name(session, "Công văn")
-        form = DraftForm(doc_type_id=doc_type.id, subject="Về việc báo cáo tình hình chuyển đổi số quý IV",
-                         body="Văn phòng UBND tỉnh đề nghị Sở Nội vụ báo cáo tình hình chuyển đổi số.",
-                         signer_id=signer.id, recipient_agency_ids=[recipient.id])
-        recipients = outgoing_repo.resolve_recipients(session, user.agency_id, form)
-        unit = session.get(OrgUnit, user.unit_id)
-        content = DraftContent(
-            agency_name="VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH HÀ NAM", type_name="Công văn", notation="VP-TH",
-            place_name="Hà Nam", subject=form.subject, body=form.body, signer_position=signer.position.upper(),
-            signer_full_name=signer.full_name, kinh_gui=[recipient.name], noi_nhan=[f"- {recipient.name};"],
-            storage_unit_abbr=unit.abbreviation)
-    rendered = render_document(content)
-    sha = FileStore(settings.files_dir).put(rendered.pdf)
-    with transaction(engine) as session:
-        stored = StoredFile(sha256=sha, size=len(rendered.pdf), content_type="application/pdf",
-                            filename="du-thao.pdf", created_by=user.id)
-        session.add(stored)
-        session.flush()
-        process = definition_repo.outgoing_process_for(session, "000.00.01.H23", "Công văn")
-        document = outgoing_repo.create_draft(
-            session, drafter=user, form=form, doc_type=doc_type, recipients=recipients, signer=signer,
-            stored=stored, source="form", content=asdict(content), page_count=rendered.page_count,
-            process_key=process.key)
-        document.code_notation = "VP-TH"
-        session.add(document)
-        return document
-
-
-async def _to_signing(engine, client, settings, tag):
-    document = _draft(engine, settings)
-    await submit_draft(engine, client, settings, document)
-    await act_on_step(engine, client, "truongphong", document.id, "review", "duyet", f"{tag}-r")
-    await act_on_step(engine, client, "vanthu", document.id, "format_check", "duyet", f"{tag}-f")
-    await act_on_step(engine, client, "lanhdao", document.id, "approve", "duyet", f"{tag}-a")
-    return document, await eventually(lambda: open_task_of(engine, document.id, "sign"))
 
 
 def _text(pdf: bytes) -> str:
@@ -115,7 +69,8 @@ async def test_a_deputy_signs_for_the_leader_with_kt_and_is_refused_after_expiry
     provider = lambda: Pkcs12Provider(p12, pki.demo_password(settings))  # noqa: E731
 
     async with running_worker(client, engine, settings):
-        document, task = await _to_signing(engine, client, settings, "d1")
+        document = draft_document(engine, settings, keep_layout=True)
+        task = await to_signing(engine, client, settings, document, "d1")
         # No delegation yet: the deputy does not reach the leader's step.
         with pytest.raises(DomainError):
             await sign_draft(engine, client, settings, store, task_id=task.id, user=deputy, roles=deputy_roles,
@@ -153,7 +108,8 @@ async def test_a_deputy_signs_for_the_leader_with_kt_and_is_refused_after_expiry
         assert signed_event.data["delegation_id"] == str(delegation.id)
 
         # The delegation expires (checked by date at each use): the same deputy is refused.
-        second, second_task = await _to_signing(engine, client, settings, "d2")
+        second = draft_document(engine, settings, keep_layout=True)
+        second_task = await to_signing(engine, client, settings, second, "d2")
         with transaction(engine) as session:
             row = session.get(Delegation, delegation.id)
             row.starts_on, row.ends_on = today - timedelta(days=8), today - timedelta(days=1)
@@ -170,33 +126,59 @@ async def test_a_deputy_signs_for_the_leader_with_kt_and_is_refused_after_expiry
         assert [v.state for v in views] == ["expired"]
 
 
-async def test_a_deputy_directs_an_incoming_document_for_the_leader_only_under_a_delegation(
+async def test_a_deputy_directs_for_the_leader_only_under_a_delegation_as_the_inbox_and_counts_say(
         seeded_sqlite, temporal_env, task_queue, tmp_path):
-    from commands.tasks import act_on_task
-    from models.errors import NotFound
-    from tests.conftest import minimal_pdf
-    from tests.helpers import upload
-
+    """The leader's direction step reaches a unit head (no direction of their own) only while a
+    delegation is in force: listed and counted in their inbox, refused as a claim, acted on directly
+    with the audit naming both; once revoked, the next document's step is the leader's alone again."""
     engine, client = seeded_sqlite, temporal_env.client
     settings = make_settings(tmp_path, task_queue)
     leader, leader_roles = user_and_roles(engine, "lanhdao")
-    deputy, deputy_roles = user_and_roles(engine, "truongphong")  # a unit head: no direction of their own
+    deputy, deputy_roles = user_and_roles(engine, "truongphong")
     lead_unit = rows(engine, OrgUnit, OrgUnit.abbreviation == "TH")[0]
     fields = {"opinion": "Phòng Tổng hợp chủ trì", "lead_unit_id": str(lead_unit.id)}
+
+    def delegated_inbox() -> tuple[set[int], int]:
+        with reading(engine) as session:
+            listed = {t.id for t in task_repo.inbox(session, deputy, deputy_roles, "delegated")}
+            return listed, task_repo.counts(session, deputy, deputy_roles)["delegated"]
+
+    async def direct_as_deputy(task_id: int, nonce: str):
+        return await act_on_task(engine, client, task_id=task_id, user=deputy, roles=deputy_roles,
+                                 action="giao_xu_ly", nonce=nonce, fields=fields)
+
     async with running_worker(client, engine, settings):
         document = await upload(engine, client, settings, minimal_pdf())
         direct = await eventually(lambda: open_task_of(engine, document.id, "direct"))
+        assert delegated_inbox() == (set(), 0)
         with pytest.raises(NotFound):
-            await act_on_task(engine, client, task_id=direct.id, user=deputy, roles=deputy_roles,
-                              action="giao_xu_ly", nonce="g0", fields=fields)
+            await direct_as_deputy(direct.id, "g0")
+
         today = delegation_repo.today()
-        delegation_commands.create_delegation(
+        delegation = delegation_commands.create_delegation(
             engine, actor_id=leader.id, roles=leader_roles, deputy_username="truongphong", kind="chi_dao",
             form="KT.", starts_on=today.isoformat(), ends_on=(today + timedelta(days=6)).isoformat())
-        outcome = await act_on_task(engine, client, task_id=direct.id, user=deputy, roles=deputy_roles,
-                                    action="giao_xu_ly", nonce="g1", fields=fields)
-        assert outcome.applied
+        assert delegated_inbox() == ({direct.id}, 1)
+        with pytest.raises(Forbidden) as refused:
+            claim_task(engine, direct.id, deputy, deputy_roles)
+        assert refused.value.code == "delegated_task_not_claimed"
+        assert (await direct_as_deputy(direct.id, "g1")).applied
+        assert delegated_inbox() == (set(), 0)
+        closed = rows(engine, Task, Task.id == direct.id)[0]
+        assert (closed.status, closed.completed_by, closed.outcome) == (TaskStatus.DONE, deputy.id, "giao_xu_ly")
+        # The audit names both: the deputy acted, for the leader, under that delegation and form.
         event = rows(engine, AuditEvent, AuditEvent.code == "document.giao_xu_ly",
                      AuditEvent.subject_id == document.id)[0]
-        assert event.actor_id == deputy.id and event.data["on_behalf_of"] == str(leader.id)
+        assert event.actor_id == deputy.id
+        assert (event.data["on_behalf_of"], event.data["delegation_id"], event.data["delegation_form"]) == (
+            str(leader.id), str(delegation.id), "KT.")
         assert await eventually(lambda: open_task_of(engine, document.id, "assign"))
+
+        delegation_commands.revoke_delegation(engine, actor_id=leader.id, roles=leader_roles,
+                                              delegation_id=delegation.id, reason="Trở lại công tác")
+        second = await upload(engine, client, settings, minimal_pdf(text_line="Van ban thu hai"), code_number="126")
+        second_direct = await eventually(lambda: open_task_of(engine, second.id, "direct"))
+        assert delegated_inbox() == (set(), 0)
+        with pytest.raises(NotFound):
+            await direct_as_deputy(second_direct.id, "g2")
+        assert rows(engine, Task, Task.id == second_direct.id)[0].status == TaskStatus.OPEN
