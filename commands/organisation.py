@@ -294,22 +294,27 @@ def _free_abbreviation(session: Session, agency_id: int, abbreviation: str, unit
 def create_unit(engine: Engine, *, actor_id: int, roles: set[Role], agency_id: int, form: UnitInput) -> int:
     """Add an internal unit to an agency in force; return its id."""
     require_admin(roles)
+    with transaction(engine) as session:
+        check_scope(session, actor_id, roles, agency_id)
+        return new_unit(session, actor_id, repo.agency_by_id(session, agency_id), form).id
+
+
+def new_unit(session: Session, actor_id: int | None, agency: Agency, form: UnitInput, **context: str) -> OrgUnit:
+    """Check and insert a unit inside the caller's transaction (a reorganisation's successor units too);
+    ``context`` goes into its ``org.unit_created`` event."""
     name = clean_name("name", form.name, 200)
     abbreviation = clean_name("abbreviation", form.abbreviation, 20)
     valid_from = parse_day(form.valid_from, "valid_from")
-    with transaction(engine) as session:
-        check_scope(session, actor_id, roles, agency_id)
-        agency = repo.agency_by_id(session, agency_id)
-        _refuse_closed(agency)
-        parent_id = _unit_parent(session, agency.id, form.parent_id)
-        _free_abbreviation(session, agency.id, abbreviation)
-        unit = OrgUnit(agency_id=agency.id, parent_id=parent_id, name=name, abbreviation=abbreviation,
-                       valid_from=valid_from)
-        session.add(unit)
-        session.flush()
-        record(session, actor_id, "org.unit_created", "unit", unit.id, agency_code=agency.code, name=name,
-                    abbreviation=abbreviation, parent_id=parent_id)
-        return unit.id
+    _refuse_closed(agency)
+    parent_id = _unit_parent(session, agency.id, form.parent_id)
+    _free_abbreviation(session, agency.id, abbreviation)
+    unit = OrgUnit(agency_id=agency.id, parent_id=parent_id, name=name, abbreviation=abbreviation,
+                   valid_from=valid_from)
+    session.add(unit)
+    session.flush()
+    record(session, actor_id, "org.unit_created", "unit", unit.id, agency_code=agency.code, name=name,
+           abbreviation=abbreviation, parent_id=parent_id, **context)
+    return unit
 
 
 def rename_unit(engine: Engine, *, actor_id: int, roles: set[Role], unit_id: int, form: UnitRename) -> int:

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from models.audit import AuditEvent
 from models.db import utcnow
 from models.org.repo import agency_by_code
 from models.org.rules import in_force
@@ -100,12 +101,35 @@ def answering_agency(session: Session, agency_id: int, on: date | None = None) -
 
 
 def answering_unit(session: Session, unit_id: int | None, agency_id: int) -> int | None:
-    """The unit a step keeps in the agency answering for it: the same one when it belongs to that agency
-    and is still open; otherwise none (the step is offered to the role across the whole agency)."""
-    if unit_id is None:
-        return None
-    unit = session.get(OrgUnit, unit_id)
-    if unit is None or unit.agency_id != agency_id or (unit.valid_to is not None
-                                                       and unit.valid_to < vietnam_date(utcnow())):
-        return None
-    return unit_id
+    """The unit a step keeps in the agency answering for it (DOMAIN §10.3.4).
+
+    The same unit when it belongs to that agency and is still open; a unit a reorganisation closed
+    hands its steps to the successor unit its change set mapped it to (``successor_unit``), followed
+    as far as it goes; otherwise none (the step is offered to the role across the whole agency).
+    """
+    today = vietnam_date(utcnow())
+    seen: set[int] = set()
+    while unit_id is not None and unit_id not in seen and len(seen) < _MAX_SUCCESSION:
+        unit = session.get(OrgUnit, unit_id)
+        if unit is None:
+            return None
+        if unit.agency_id == agency_id and (unit.valid_to is None or unit.valid_to >= today):
+            return unit_id
+        seen.add(unit_id)
+        unit_id = successor_unit(session, unit_id)
+    return None
+
+
+def successor_unit(session: Session, unit_id: int) -> int | None:
+    """The unit that took a closed unit's work over: the ``successor_unit_id`` its reorganisation recorded
+    when closing it (``handover_repo.close_open_units``); None when there is none.
+
+    The map lives in the audit trail's ``org.unit_closed`` event, written once in the change set's
+    transaction and never edited, so routing follows exactly what was audited (read through the
+    event's subject index).
+    """
+    closing = session.exec(select(AuditEvent).where(
+        AuditEvent.subject_type == "unit", AuditEvent.subject_id == str(unit_id),
+        AuditEvent.code == "org.unit_closed").order_by(col(AuditEvent.id).desc())).first()
+    successor = closing.data.get("successor_unit_id") if closing is not None else None
+    return successor if isinstance(successor, int) else None

@@ -41,6 +41,27 @@ def so_ky_hieu(number: str, notation: str) -> str:
     return f"{number}/{notation}" if notation else number
 
 
+def notation_for_successor(notation: str, old_abbreviation: str, new_abbreviation: str,
+                           units: dict[str, str | None]) -> str:
+    """The ký hiệu a predecessor's draft is issued under once its successor took it over (DOMAIN §10.3.4).
+
+    ND30 PL I Phần I II.3: the ký hiệu names the issuing agency by its abbreviation ("QĐ-SNV"), a công
+    văn also the drafting unit after it ("SNV-TCBM"). The predecessor's abbreviation becomes the
+    successor's, and a unit right after it the successor unit ``units`` maps it to (left out when it maps
+    to none). A ký hiệu that does not name the predecessor is kept as written. Issued documents keep
+    theirs for ever: only drafts are passed here.
+    """
+    groups = notation.split("-")
+    if old_abbreviation not in groups:
+        return notation
+    at = groups.index(old_abbreviation)
+    groups[at] = new_abbreviation
+    if at + 1 < len(groups) and groups[at + 1] in units:
+        mapped = units[groups[at + 1]]
+        groups[at + 1:at + 2] = [mapped] if mapped else []
+    return "-".join(groups)
+
+
 def document_identifier(organ_id: str, issued: date, number: str, notation: str) -> str:
     """Build the mã định danh văn bản ``<organ>,<yyyy/MM/dd>,<số>/<ký hiệu>``."""
     return f"{organ_id},{issued:%Y/%m/%d},{so_ky_hieu(number, notation)}"

@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from models.registers.numbering import document_identifier, format_number, register_year, so_ky_hieu
+from models.registers.numbering import (
+    document_identifier,
+    format_number,
+    notation_for_successor,
+    register_year,
+    so_ky_hieu,
+)
 
 
 def test_it_puts_an_instant_after_17h_utc_on_new_years_eve_into_the_next_year():
@@ -56,3 +62,16 @@ def test_it_zero_pads_the_identifier_date_and_strips_notation_spaces():
         document_identifier("000.00.01.H23", date(2026, 1, 5), "3", "UBND - VP")
         == "000.00.01.H23,2026/01/05,3/UBND-VP"
     )
+
+
+@pytest.mark.parametrize(("notation", "expected"), [
+    ("QĐ-SNV", "QĐ-SNVTC"),  # a type's ký hiệu names the issuing agency
+    ("SNV-TCBM", "SNVTC-TCCB"),  # a công văn's also the drafting unit, mapped to the successor's
+    ("SNV-TTra", "SNVTC"),  # a unit mapped to none leaves the agency alone
+    ("SNV-KHTC", "SNVTC-KHTC"),  # not a unit of the map: kept as written
+    ("SNV", "SNVTC"),
+    ("QĐ-UBND", "QĐ-UBND"),  # another agency's ký hiệu (or one typed by hand) is not touched
+])
+def test_a_predecessors_draft_takes_the_successors_abbreviation_in_its_ký_hiệu(notation, expected):
+    units = {"TCBM": "TCCB", "TTra": None}
+    assert notation_for_successor(notation, "SNV", "SNVTC", units) == expected
