@@ -30,6 +30,7 @@ from activities.outgoing import OutgoingActivities
 from activities.recall import RecallActivities
 from activities.record_plans import RecordPlanActivities
 from activities.registers import RegisterActivities
+from activities.schedule import ScheduleActivities
 from activities.search_index import SearchIndexActivities
 from activities.signatures import SignatureActivities
 from activities.tasks import TaskActivities
@@ -45,6 +46,7 @@ from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
 from workflows.record_plan import RecordPlanApprovalWorkflow
+from workflows.schedule import ScheduleApprovalWorkflow
 from workflows.starter import ensure_backup_schedule, ensure_hub_schedule, ensure_maintenance_schedule
 
 log = logging.getLogger("qlvb.worker")
@@ -52,7 +54,7 @@ log = logging.getLogger("qlvb.worker")
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
              HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow,
              WorkAssignmentWorkflow,
-             RecordPlanApprovalWorkflow]
+             RecordPlanApprovalWorkflow, ScheduleApprovalWorkflow]
 
 
 def activities_for(engine: Engine, settings: Settings, client: Client | None = None, hub_factory=None) -> list:
@@ -80,6 +82,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     audit = AuditActivities(engine, settings)
     assignments = AssignmentActivities(engine)
     record_plans = RecordPlanActivities(engine)
+    schedule = ScheduleActivities(engine)
     return [
         calendar.compute_due_at,
         definitions.load_definition,
@@ -114,6 +117,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         assignments.apply_assignment_decision,
         assignments.close_assignment,
         record_plans.apply_record_plan_decision,
+        schedule.apply_schedule_decision,
     ]
 
 

@@ -20,6 +20,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.assignments import reconcile_assignment_starts
+from activities.schedule import restart_lost_schedule_starts
 from config.settings import Settings
 from models.audit import record
 from models.db import transaction, utcnow
@@ -51,7 +52,8 @@ class MaintenanceActivities:
         queue = self.settings.temporal_task_queue
         return (await reconcile_starts(self.client, self.engine, queue)
                 + await reconcile_recalls(self.client, self.engine, queue)
-                + await reconcile_assignment_starts(self.client, self.engine, queue))
+                + await reconcile_assignment_starts(self.client, self.engine, queue)
+                + await restart_lost_schedule_starts(self.client, self.engine, queue))
 
     @activity.defn(name="put_back_lost_decisions")
     async def put_back_lost_decisions(self) -> int:

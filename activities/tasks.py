@@ -36,7 +36,7 @@ class TaskActivities:
                 "workflow_id": request.workflow_id, "task_key": request.task_key,
                 "document_id": request.document_id or None, "record_id": request.record_id,
                 "work_assignment_id": request.work_assignment_id,
-                "record_plan_id": request.record_plan_id, "step": request.step,
+                "record_plan_id": request.record_plan_id, "schedule_id": request.schedule_id, "step": request.step,
                 "agency_id": agency_id, "candidate_role": request.candidate_role,
                 "actions": list(request.actions), "urgency_rank": request.urgency_rank,
                 "due_at": request.due_at, "unit_id": unit_id,

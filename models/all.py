@@ -28,6 +28,7 @@ from models.outgoing.tables import DraftComment, DraftRevision, Recipient, Recip
 from models.processes.tables import ProcessBinding, ProcessDefinition
 from models.records.tables import RecordFile, RecordItem, RecordPlan, RecordPlanEntry, RecordPlanHeading
 from models.registers.tables import Register, RegisterCounter, RegisterEntry
+from models.schedule.tables import CalendarFeed, ScheduleEvent, WorkSchedule
 from models.signing.tables import SignatureCheck
 from models.tasks.tables import Task
 
@@ -40,6 +41,7 @@ __all__ = [
     "AssignmentDocument",
     "AssignmentParty",
     "AuditChainHead",
+    "CalendarFeed",
     "AuditDayHead",
     "AuditEvent",
     "CalendarDay",
@@ -72,6 +74,7 @@ __all__ = [
     "Register",
     "RegisterCounter",
     "RegisterEntry",
+    "ScheduleEvent",
     "RemoteSigning",
     "SavedSearch",
     "SignatureCheck",
@@ -82,4 +85,5 @@ __all__ = [
     "UserRole",
     "UserSession",
     "WorkAssignment",
+    "WorkSchedule",
 ]

@@ -24,6 +24,7 @@ STEP_LABELS = {
     "issue": "Ban hành",
     "revise": "Chỉnh sửa dự thảo",
     "recall": "Trả lời đề nghị thu hồi",
+    "approve_schedule": "Duyệt lịch công tác tuần",
     "approve_plan": "Phê duyệt Danh mục hồ sơ",
 }
 
@@ -41,4 +42,7 @@ NOTIFICATION_LABELS = {
     "hub_update_received": "Cơ quan ban hành đề nghị cập nhật, thay thế văn bản đã nhận",
     "hub_send_failed": "Gửi văn bản qua trục liên thông không thành công: cần liên hệ nơi nhận",
     "backup_failed": "Sao lưu tự động không thành công: cần kiểm tra ngay",
+    "schedule_published": "Lịch công tác tuần đã được ban hành",
+    "schedule_changed": "Lịch công tác tuần có thay đổi",
+    "schedule_returned": "Lịch công tác tuần bị trả lại, cần chỉnh sửa",
 }

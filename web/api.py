@@ -100,6 +100,7 @@ def task_json(task: Task, document: Document | None, acting_for: DelegatedArm | 
         "record_id": task.record_id,
         "record_plan_id": task.record_plan_id,
         "work_assignment_id": task.work_assignment_id,
+        "schedule_id": task.schedule_id,  # a weekly work schedule: /api/v1/schedules/{id}
         "step": task.step,
         "status": task.status,
         "assignee_id": task.assignee_id,

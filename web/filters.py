@@ -43,6 +43,8 @@ def task_link(task) -> str:
         return f"/records/{task.record_id}"
     if task.record_plan_id is not None:
         return f"/record-plans/{task.record_plan_id}"
+    if task.schedule_id is not None:
+        return f"/schedule/{task.schedule_id}"
     return f"/documents/{task.document_id}"
 
 
@@ -52,6 +54,8 @@ def task_subject(task) -> str:
         return "Hồ sơ"
     if task.record_plan_id is not None:
         return "Danh mục hồ sơ"
+    if task.schedule_id is not None:
+        return "Lịch công tác tuần"
     return ""
 
 

@@ -13,6 +13,7 @@ ROLE_LABELS = {
     "quan_tri": "Quản trị hệ thống",
     "quan_tri_he_thong": "Quản trị toàn hệ thống (cấp tỉnh)",
     "luu_tru": "Lưu trữ cơ quan",
+    "lap_lich": "Lập lịch công tác (văn phòng)",
 }
 
 URGENCY_STAMPS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
@@ -324,3 +325,41 @@ AUDIT_SEARCH_LABELS = {"actor": "Người thực hiện", "document": "Mã văn 
                        "from": "Từ ngày", "to": "Đến ngày", "page": "Trang", "per_page": "Số dòng mỗi trang"}
 AUDIT_XLSX_COLUMNS = ["Số thứ tự chuỗi", "Thời gian", "Người thực hiện", "Tài khoản", "Thao tác", "Mã thao tác",
                       "Đối tượng", "Mã đối tượng", "Chi tiết"]
+
+# Lịch công tác tuần (models/schedule): statuses, what the audit log calls each write, the form's fields.
+SCHEDULE_STATUS_LABELS = {
+    "du_thao": "Dự thảo",
+    "cho_duyet": "Chờ lãnh đạo duyệt",
+    "da_ban_hanh": "Đã ban hành",
+    "dang_dieu_chinh": "Đã ban hành, đang dự thảo điều chỉnh",
+    "cho_duyet_dieu_chinh": "Đã ban hành, điều chỉnh chờ lãnh đạo duyệt",
+}
+AUDIT_LABELS.update({
+    "schedule.created": "Lập lịch công tác tuần",
+    "schedule.event_added": "Thêm nội dung vào lịch công tác",
+    "schedule.event_changed": "Sửa nội dung lịch công tác",
+    "schedule.event_removed": "Xóa nội dung khỏi lịch công tác",
+    "schedule.submitted": "Trình duyệt lịch công tác",
+    "schedule.change_opened": "Dự thảo điều chỉnh lịch công tác đã ban hành",
+    "schedule.change_cancelled": "Hủy dự thảo điều chỉnh lịch công tác",
+    "schedule.published": "Duyệt, ban hành lịch công tác",
+    "schedule.returned": "Trả lại lịch công tác",
+    "schedule.feed_created": "Tạo địa chỉ lịch riêng (iCalendar)",
+})
+FIELD_LABELS.update({
+    "week": "Tuần",
+    "start_time": "Giờ bắt đầu",
+    "end_time": "Giờ kết thúc",
+    "content": "Nội dung",
+    "place": "Địa điểm",
+    "leader_ids": "Lãnh đạo dự",
+    "participant_user_ids": "Thành phần (cá nhân)",
+    "participant_unit_ids": "Thành phần (đơn vị)",
+    "participants_note": "Thành phần khác",
+    "preparing_unit_id": "Đơn vị chuẩn bị",
+    "document_ids": "Tài liệu kèm theo",
+})
+ACTION_FIELD_LABELS.update({
+    ("tra_lai_lich", "reason"): "Lý do trả lại, nội dung cần sửa",
+    ("duyet_lich", "comment"): "Ý kiến",
+})

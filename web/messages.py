@@ -428,3 +428,33 @@ FIELD_ERROR_TEXT.update({
     "website_form": "phải bắt đầu bằng http:// hoặc https://",
 })
 STATUS_OVERRIDES.update({"config_other_agency": 403, "config_calendar_province_only": 403})
+
+# Lịch công tác tuần (commands/schedule.py): bad input changes nothing.
+MESSAGES.update({
+    "schedule_bad_week": "Tuần «{week}» không hợp lệ. Vui lòng chọn tuần theo dạng năm-tuần, ví dụ 2026-W49.",
+    "schedule_not_found": "Không tìm thấy lịch công tác tuần hoặc bạn không có quyền xem lịch này.",
+    "schedule_event_not_found": "Không tìm thấy nội dung này trong lịch công tác tuần. Vui lòng tải lại trang.",
+    "schedule_drafter_only": "Chỉ văn thư hoặc cán bộ văn phòng được giao lập lịch công tác mới thực hiện được "
+                             "thao tác này.",
+    "schedule_event_ends_before_start": "Giờ kết thúc ({end}) phải sau giờ bắt đầu ({start}). "
+                                        "Vui lòng kiểm tra lại thời gian.",
+    "schedule_event_outside_week": "Ngày của nội dung phải nằm trong tuần của lịch, từ {first} đến {last}. "
+                                   "Vui lòng chọn lại ngày hoặc mở lịch của tuần khác.",
+    "schedule_foreign_people": "Lãnh đạo, thành phần và đơn vị chuẩn bị phải là người hoặc đơn vị đang hoạt động "
+                               "của chính cơ quan lập lịch. Vui lòng chọn lại.",
+    "schedule_document_not_visible": "Không tìm thấy văn bản kèm theo hoặc bạn không có quyền xem văn bản đó. "
+                                     "Vui lòng chọn văn bản khác.",
+    "schedule_published_needs_change": "Lịch tuần này đã ban hành nên không sửa trực tiếp được. Vui lòng chọn "
+                                       "«Điều chỉnh lịch» để dự thảo điều chỉnh; điều chỉnh có hiệu lực khi lãnh đạo "
+                                       "duyệt.",
+    "schedule_pending": "Lịch đang chờ lãnh đạo duyệt nên chưa sửa được. Vui lòng chờ ý kiến của lãnh đạo.",
+    "schedule_nothing_to_submit": "Lịch chưa có nội dung nào để trình duyệt.",
+    "schedule_not_published": "Lịch công tác tuần này chưa được ban hành.",
+    "schedule_not_changing": "Lịch không có dự thảo điều chỉnh nào đang mở.",
+})
+STATUS_OVERRIDES.update({"schedule_drafter_only": 403, "schedule_published_needs_change": 409,
+                         "schedule_pending": 409, "schedule_not_published": 409, "schedule_not_changing": 409})
+FIELD_ERROR_TEXT.update({"outside_week": "ngoài tuần của lịch", "before_start": "phải sau giờ bắt đầu",
+                         "not_in_agency": "không thuộc cơ quan", "not_visible": "không có quyền xem",
+                         "time_parsing": "giờ không hợp lệ (định dạng HH:MM)",
+                         "time_type": "giờ không hợp lệ (định dạng HH:MM)"})

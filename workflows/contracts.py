@@ -53,6 +53,7 @@ class ActivityName(StrEnum):
     APPLY_ASSIGNMENT_DECISION = "apply_assignment_decision"
     CLOSE_ASSIGNMENT = "close_assignment"
     APPLY_RECORD_PLAN_DECISION = "apply_record_plan_decision"
+    APPLY_SCHEDULE_DECISION = "apply_schedule_decision"
 
 
 INCOMING_TASK_QUEUE_DEFAULT = "qlvb"
@@ -177,6 +178,8 @@ class OpenTaskInput:
     record_plan_id: int | None = None
     # Work assigned without a document (giao việc).
     work_assignment_id: int | None = None
+    # A weekly work schedule (lịch công tác tuần) waiting for the head of the agency.
+    schedule_id: int | None = None
 
 
 @dataclass
@@ -410,6 +413,27 @@ class RecordPlanApprovalInput:
     record_plan_id: int
     agency_id: int
     approval_round: int
+    document_id: str = ""
+    urgency_rank: int = 0
+
+
+# --- the approval of a weekly work schedule (workflows/schedule.py) -----------------------------
+
+
+def schedule_workflow_id(schedule_id: int, approval_round: int) -> str:
+    """Workflow id of one approval round of a weekly work schedule (its first publication, or a change)."""
+    return f"lichtuan-{schedule_id}-{approval_round}"
+
+
+@dataclass
+class ScheduleApprovalInput:
+    """Start input of ``ScheduleApprovalWorkflow``; shaped like a document start for the human
+    steps (``document_id`` "", ``urgency_rank`` 0), the schedule named by ``schedule_id``."""
+
+    schedule_id: int
+    agency_id: int
+    approval_round: int
+    change: bool = False  # a change to a published schedule, not its first publication
     document_id: str = ""
     urgency_rank: int = 0
 

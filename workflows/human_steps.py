@@ -103,6 +103,7 @@ class HumanStep:
     record_id: int | None = None
     record_plan_id: int | None = None
     work_assignment_id: int | None = None  # or work assigned without a document (giao việc)
+    schedule_id: int | None = None  # or a weekly work schedule
 
 
 class HumanSteps:
@@ -150,6 +151,7 @@ class HumanSteps:
                 urgency_rank=start.urgency_rank, due_at=due_at, unit_id=step.unit_id,
                 assignee_id=step.assignee_id, record_id=step.record_id, record_plan_id=step.record_plan_id,
                 work_assignment_id=step.work_assignment_id,
+                schedule_id=step.schedule_id,
             ),
             start_to_close_timeout=SHORT, retry_policy=DB_RETRY,
         )

@@ -44,12 +44,14 @@ from workflows.contracts import (
     OutgoingInput,
     RecallInput,
     RecordPlanApprovalInput,
+    ScheduleApprovalInput,
     SendInput,
     hub_delivery_workflow_id,
     incoming_workflow_id,
     outgoing_workflow_id,
     recall_workflow_id,
     record_plan_workflow_id,
+    schedule_workflow_id,
 )
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
@@ -57,6 +59,7 @@ from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
 from workflows.record_plan import RecordPlanApprovalWorkflow
+from workflows.schedule import ScheduleApprovalWorkflow
 from workflows.search_attributes import (
     DOC_KIND,
     ORG_UNIT,
@@ -128,6 +131,18 @@ async def start_assignment(client: Client, task_queue: str, start: AssignmentInp
         summary="Giao việc",
         attributes=[SearchAttributePair(DOC_KIND, "assignment"), SearchAttributePair(STAGE, "assigned"),
                     SearchAttributePair(ORG_UNIT, start.agency_code)])
+
+
+async def start_schedule_approval(client: Client, task_queue: str, start: ScheduleApprovalInput,
+                                  agency_code: str) -> WorkflowHandle | None:
+    """Ask the head of the agency to approve one round of a weekly work schedule; None when that
+    round was already decided."""
+    return await _start_once(
+        client, ScheduleApprovalWorkflow.run, start,
+        workflow_id=schedule_workflow_id(start.schedule_id, start.approval_round),
+        task_queue=task_queue, summary="Duyệt lịch công tác tuần",
+        attributes=[SearchAttributePair(DOC_KIND, "schedule"), SearchAttributePair(STAGE, "approve_schedule"),
+                    SearchAttributePair(ORG_UNIT, agency_code)])
 
 
 async def start_hub_delivery(client: Client, task_queue: str, outbox_id: int, outbox_uuid: str) -> WorkflowHandle | None:

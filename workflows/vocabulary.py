@@ -28,6 +28,9 @@ class Role(StrEnum):
     # The agency's archivist (lưu trữ cơ quan): drafts the Danh mục hồ sơ with the văn thư, checks
     # and accepts hồ sơ transferred to the archive, keeps them (ND30 Điều 28–31; DOMAIN §9).
     ARCHIVIST = "luu_tru"
+    # An officer of the văn phòng designated to draft the weekly work schedule besides the văn thư
+    # (QĐ44 Điều 21.1.e).
+    SCHEDULER = "lap_lich"
 
 
 class Action(StrEnum):
@@ -69,3 +72,7 @@ class Action(StrEnum):
     # additions), or send it back to the văn thư / lưu trữ with a reason.
     APPROVE_PLAN = "duyet_danh_muc"
     SEND_BACK_PLAN = "tra_lai_danh_muc"
+    # The head of the agency on a weekly work schedule (or a change to it): publish, or send it
+    # back to the văn phòng with a reason.
+    APPROVE_SCHEDULE = "duyet_lich"
+    RETURN_SCHEDULE = "tra_lai_lich"

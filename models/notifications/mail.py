@@ -65,7 +65,8 @@ def compose(notification: Notification, document: Document | None) -> tuple[str,
     detail = notification.data.get("detail")
     if detail:  # what went wrong, for notifications about the installation (a failed backup)
         lines += ["", str(detail)]
-    link = f"/documents/{document.id}" if document is not None else "/notifications"
+    # A notification about something else than a document (a weekly work schedule) names its page.
+    link = f"/documents/{document.id}" if document is not None else notification.data.get("link") or "/notifications"
     return subject[:300], "\n".join(lines), link
 
 

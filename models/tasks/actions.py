@@ -137,6 +137,11 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.APPROVE_PLAN: ActionSpec("record_plan", "Phê duyệt, ban hành", (ActionField("comment", "text"),)),
     Action.SEND_BACK_PLAN: ActionSpec("record_plan", "Trả lại để chỉnh sửa",
                                       (ActionField("reason", "text", required=True, max_length=500),)),
+    # The head of the agency on a weekly work schedule or a change to it (QĐ44 Điều 21.1.e): publish
+    # (those concerned are told what changed), or send it back to the văn phòng with what to change.
+    Action.APPROVE_SCHEDULE: ActionSpec("schedule", "Duyệt, ban hành lịch", (ActionField("comment", "text"),)),
+    Action.RETURN_SCHEDULE: ActionSpec("schedule", "Trả lại lịch",
+                                       (ActionField("reason", "text", required=True, max_length=1000),)),
 }
 
 # Views of the registry that pages, the API and the checks read.

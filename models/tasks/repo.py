@@ -45,6 +45,8 @@ def subject_of(task: Task) -> tuple[str, str]:
         return "record", str(task.record_id)
     if task.record_plan_id is not None:
         return "record_plan", str(task.record_plan_id)
+    if task.schedule_id is not None:
+        return "schedule", str(task.schedule_id)
     return "document", str(task.document_id)
 
 

@@ -32,6 +32,7 @@ class Task(SQLModel, table=True):
     record_id: int | None = Field(default=None, foreign_key="recordfile.id", index=True)
     record_plan_id: int | None = Field(default=None, foreign_key="recordplan.id", index=True)
     work_assignment_id: int | None = Field(default=None, foreign_key="workassignment.id", index=True)  # giao việc
+    schedule_id: int | None = Field(default=None, foreign_key="workschedule.id", index=True)  # lịch công tác tuần
     step: str = Field(max_length=30)
     agency_id: int = Field(foreign_key="agency.id")
     unit_id: int | None = Field(default=None, foreign_key="orgunit.id")
