@@ -24,8 +24,7 @@ from models.vocab import DocumentStatus
 from tests.browser.conftest import enrol_two_factor, launch_chromium, log_in, needs_chromium, reload_until
 from tests.browser.conftest import next_code as authenticator_code
 from tests.helpers import make_settings, rows, running_worker
-from tests.outgoing_helpers import act_on_step
-from tests.workflows.test_delegated_signing import _to_signing
+from tests.outgoing_helpers import act_on_step, draft_document, to_signing
 from tests.workflows.test_outgoing_lifecycle import demo_pki  # noqa: F401 (module fixture)
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -151,7 +150,8 @@ async def test_a_deputy_created_by_the_administrator_signs_for_the_leader_under_
             deputy = await _first_login(browser, base, DEPUTY, one_time, "Phuc@Kt2026")
 
             # The leader's draft reaches the signing step (drafted, reviewed, checked, approved).
-            document, _ = await _to_signing(seeded_sqlite, temporal_env.client, settings, "journey")
+            document = draft_document(seeded_sqlite, settings, keep_layout=True)
+            await to_signing(seeded_sqlite, temporal_env.client, settings, document, "journey")
 
             leader = await log_in(browser, base, "lanhdao")
             await leader.click("nav >> text=Ủy quyền")
@@ -166,9 +166,9 @@ async def test_a_deputy_created_by_the_administrator_signs_for_the_leader_under_
             await expect(leader.locator("#delegations tbody tr", has_text=DEPUTY_NAME)).to_contain_text(
                 "Đang hiệu lực")
 
-            # The deputy finds the leader's step among the delegated work and signs it.
-            await deputy.goto(f"{base}/")
-            row = deputy.locator("#delegated-tasks tr", has_text=document.subject)
+            # The deputy finds the leader's step under "Thay lãnh đạo" in the inbox and signs it.
+            await deputy.goto(f"{base}/?scope=delegated")
+            row = deputy.locator("#rows tr", has_text=document.subject)
             await reload_until(deputy, row, document.subject)
             await row.get_by_role("link", name=document.subject).click()
             await reload_until(deputy, deputy.locator("body"), "Mật khẩu tệp khóa ký số")
