@@ -101,6 +101,13 @@ def _candidate_filter(user: User, roles: Iterable[Role]):
     )
 
 
+def is_candidate(task: Task, user: User, roles: set[Role]) -> bool:
+    """Whether ``user`` belongs to the group a loaded task row is offered to: ``_candidate_filter``
+    for one row in hand. Who may act on a task is ``reach_of``'s answer, not this."""
+    return (task.agency_id == user.agency_id and task.candidate_role in roles
+            and (task.unit_id is None or task.unit_id == user.unit_id))
+
+
 @dataclass(frozen=True)
 class DelegatedArm:
     """One delegation in force that a person holds, its leader, and the leader's steps it covers."""
