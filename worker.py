@@ -29,6 +29,7 @@ from activities.maintenance import MaintenanceActivities
 from activities.outgoing import OutgoingActivities
 from activities.recall import RecallActivities
 from activities.record_plans import RecordPlanActivities
+from activities.records import RecordActivities
 from activities.registers import RegisterActivities
 from activities.schedule import ScheduleActivities
 from activities.search_index import SearchIndexActivities
@@ -45,6 +46,7 @@ from workflows.incoming import IncomingDocumentWorkflow
 from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
+from workflows.record_file import RecordFileWorkflow
 from workflows.record_plan import RecordPlanApprovalWorkflow
 from workflows.schedule import ScheduleApprovalWorkflow
 from workflows.starter import ensure_backup_schedule, ensure_hub_schedule, ensure_maintenance_schedule
@@ -53,7 +55,7 @@ log = logging.getLogger("qlvb.worker")
 
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
              HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow,
-             WorkAssignmentWorkflow,
+             WorkAssignmentWorkflow, RecordFileWorkflow,
              RecordPlanApprovalWorkflow, ScheduleApprovalWorkflow]
 
 
@@ -82,6 +84,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     audit = AuditActivities(engine, settings)
     assignments = AssignmentActivities(engine)
     record_plans = RecordPlanActivities(engine)
+    records = RecordActivities(engine, FileStore(settings.files_dir))
     schedule = ScheduleActivities(engine)
     return [
         calendar.compute_due_at,
@@ -117,6 +120,12 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         assignments.apply_assignment_decision,
         assignments.close_assignment,
         record_plans.apply_record_plan_decision,
+        records.load_record,
+        records.record_requested,
+        records.apply_record_decision,
+        records.warn_record_transfer,
+        records.correct_record,
+        records.remove_disposed_files,
         schedule.apply_schedule_decision,
     ]
 

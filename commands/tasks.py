@@ -18,6 +18,7 @@ from models.db import reading, transaction
 from models.documents.access import document_for_user
 from models.errors import Conflict, DomainError, Forbidden
 from models.org.tables import User
+from models.records.decisions import check_decision as check_record_decision
 from models.tasks import repo as task_repo
 from models.tasks.actions import SERVER_ONLY_ACTIONS, units_belong, validate_fields
 from models.text import refuse_unsafe_text
@@ -131,6 +132,8 @@ def _begin_completing(engine: Engine, task_id: int, user: User, roles: set[Role]
         if not retry and action not in task.actions:
             raise DomainError("action_not_allowed")
         clean = validate_fields(session, task.agency_id, action, fields, task.unit_id)
+        if task.record_id is not None:  # is the hồ sơ as it is now ready for this decision
+            check_record_decision(session, task.record_id, action)
         # Facts QLVB established itself (the signed file), never taken from the form.
         clean.update(server_fields or {})
         deputy_of = task_repo.acting_for(session, task, user)

@@ -26,7 +26,16 @@ from models.org.tables import (
 )
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.processes.tables import ProcessBinding, ProcessDefinition
-from models.records.tables import RecordFile, RecordItem, RecordPlan, RecordPlanEntry, RecordPlanHeading
+from models.records.tables import (
+    RecordAccess,
+    RecordCollection,
+    RecordDisposal,
+    RecordFile,
+    RecordItem,
+    RecordPlan,
+    RecordPlanEntry,
+    RecordPlanHeading,
+)
 from models.registers.tables import Register, RegisterCounter, RegisterEntry
 from models.schedule.tables import CalendarFeed, ScheduleEvent, WorkSchedule
 from models.signing.tables import SignatureCheck
@@ -65,6 +74,9 @@ __all__ = [
     "ProcessDefinition",
     "Recipient",
     "RecipientEvent",
+    "RecordAccess",
+    "RecordCollection",
+    "RecordDisposal",
     "RecordFile",
     "RecoveryCode",
     "RecordItem",

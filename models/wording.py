@@ -26,6 +26,11 @@ STEP_LABELS = {
     "recall": "Trả lời đề nghị thu hồi",
     "approve_schedule": "Duyệt lịch công tác tuần",
     "approve_plan": "Phê duyệt Danh mục hồ sơ",
+    "record_review": "Rà soát, kết thúc hồ sơ",
+    "record_keep": "Xem xét giữ lại hồ sơ đến hạn nộp lưu",
+    "record_accept": "Tiếp nhận hồ sơ nộp lưu",
+    "record_dispose": "Xem xét hủy hồ sơ hết thời hạn bảo quản",
+    "record_access": "Xem xét đề nghị khai thác hồ sơ",
 }
 
 NOTIFICATION_LABELS = {
@@ -42,6 +47,10 @@ NOTIFICATION_LABELS = {
     "hub_update_received": "Cơ quan ban hành đề nghị cập nhật, thay thế văn bản đã nhận",
     "hub_send_failed": "Gửi văn bản qua trục liên thông không thành công: cần liên hệ nơi nhận",
     "backup_failed": "Sao lưu tự động không thành công: cần kiểm tra ngay",
+    "record_transfer_due": "Hồ sơ sắp đến hạn nộp lưu vào Lưu trữ cơ quan",
+    "record_returned": "Hồ sơ nộp lưu bị Lưu trữ cơ quan trả lại",
+    "record_access_decided": "Đã có ý kiến về đề nghị khai thác hồ sơ",
+    "record_keep_decided": "Đã có ý kiến về đề nghị giữ lại hồ sơ đến hạn nộp lưu",
     "schedule_published": "Lịch công tác tuần đã được ban hành",
     "schedule_changed": "Lịch công tác tuần có thay đổi",
     "schedule_returned": "Lịch công tác tuần bị trả lại, cần chỉnh sửa",

@@ -363,3 +363,70 @@ ACTION_FIELD_LABELS.update({
     ("tra_lai_lich", "reason"): "Lý do trả lại, nội dung cần sửa",
     ("duyet_lich", "comment"): "Ý kiến",
 })
+
+
+# Hồ sơ (ND30 Điều 29–31; models/records, commands/records.py).
+RECORD_STATUS_LABELS = {
+    "dang_lap": "Đang lập",
+    "da_dong": "Đã kết thúc, đơn vị đang giữ",
+    "dang_nop": "Đang nộp lưu, chờ Lưu trữ cơ quan kiểm tra",
+    "luu_tru": "Đã nộp lưu (Lưu trữ cơ quan)",
+    "da_huy": "Đã hủy (còn thông tin và quyết định hủy)",
+}
+ACCESS_STATUS_LABELS = {"cho_duyet": "Chờ ý kiến", "dong_y": "Được khai thác", "tu_choi": "Không đồng ý"}
+FIELD_LABELS.update({
+    "file_notation": "Số và ký hiệu hồ sơ",
+    "title": "Tiêu đề hồ sơ",
+    "maintenance": "Thời hạn bảo quản",
+    "rights": "Chế độ sử dụng",
+    "creator_id": "Người lập hồ sơ",
+    "start_date": "Thời gian bắt đầu",
+    "plan_entry_id": "Hồ sơ trong Danh mục",
+    "construction": "Hồ sơ xây dựng cơ bản",
+    "final_settlement": "Ngày quyết toán",
+    "document_id": "Văn bản",
+    "note": "Ghi chú",
+    "until": "Đến ngày",
+    "condition": "Tình trạng tài liệu khi giao nhận",
+    "decision": "Quyết định hủy (số, ngày, căn cứ)",
+    "retain_until": "Bảo quản đến ngày",
+    "successor_id": "Người nhận bàn giao",
+    "announced_on": "Ngày thông báo",
+})
+ACTION_FIELD_LABELS.update({
+    ("tiep_tuc_lap", "reason"): "Lý do chưa kết thúc hồ sơ",
+    ("khong_dong_y_giu_lai", "reason"): "Lý do không đồng ý",
+    ("tra_lai_ho_so", "reason"): "Lý do trả lại hồ sơ",
+    ("keo_dai_bao_quan", "reason"): "Lý do kéo dài",
+    ("tu_choi_khai_thac", "reason"): "Lý do không đồng ý",
+    ("dong_y_khai_thac", "until"): "Được khai thác đến ngày (để trống: không thời hạn)",
+})
+AUDIT_LABELS.update({
+    "record.opened": "Mở hồ sơ",
+    "document.filed": "Đưa vào hồ sơ",
+    "document.unfiled": "Rút khỏi hồ sơ",
+    "record.item_filed": "Đưa văn bản vào hồ sơ",
+    "record.item_removed": "Rút văn bản khỏi hồ sơ",
+    "record.review_requested": "Đề nghị rà soát, kết thúc hồ sơ",
+    "record.dong_ho_so": "Kết thúc hồ sơ (biên mục)",
+    "record.tiep_tuc_lap": "Tiếp tục lập hồ sơ",
+    "record.corrected": "Đính chính hồ sơ đã kết thúc",
+    "record.frozen": "Khóa hồ sơ",
+    "record.unfrozen": "Mở khóa hồ sơ",
+    "record.transfer_requested": "Nộp lưu hồ sơ vào Lưu trữ cơ quan",
+    "record.transfer_warned": "Cảnh báo hồ sơ sắp đến hạn nộp lưu",
+    "record.keep_requested": "Đề nghị giữ lại hồ sơ đến hạn nộp lưu",
+    "record.dong_y_giu_lai": "Đồng ý giữ lại hồ sơ",
+    "record.khong_dong_y_giu_lai": "Không đồng ý giữ lại hồ sơ",
+    "record.tiep_nhan_luu_tru": "Lưu trữ cơ quan tiếp nhận hồ sơ",
+    "record.tra_lai_ho_so": "Lưu trữ cơ quan trả lại hồ sơ",
+    "record.huy_ho_so": "Hủy hồ sơ hết giá trị",
+    "record.files_removed": "Xóa tệp của hồ sơ đã hủy",
+    "record.keo_dai_bao_quan": "Kéo dài thời hạn bảo quản",
+    "record.access_requested": "Đề nghị khai thác hồ sơ",
+    "record.dong_y_khai_thac": "Đồng ý cho khai thác hồ sơ",
+    "record.tu_choi_khai_thac": "Không đồng ý cho khai thác hồ sơ",
+    "record.viewed": "Xem hồ sơ",
+    "record.downloaded": "Tải tệp văn bản trong hồ sơ",
+    "record.collection_announced": "Thông báo danh mục hồ sơ thu thập vào lưu trữ",
+})

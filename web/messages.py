@@ -458,3 +458,49 @@ FIELD_ERROR_TEXT.update({"outside_week": "ngoài tuần của lịch", "before_s
                          "not_in_agency": "không thuộc cơ quan", "not_visible": "không có quyền xem",
                          "time_parsing": "giờ không hợp lệ (định dạng HH:MM)",
                          "time_type": "giờ không hợp lệ (định dạng HH:MM)"})
+
+# Hồ sơ (commands/records.py, commands/record_archive.py; ND30 Điều 29–31).
+MESSAGES.update({
+    "record_not_found": "Không tìm thấy hồ sơ.",
+    "record_item_not_found": "Văn bản không có trong hồ sơ này.",
+    "record_bad_notation": "Số và ký hiệu hồ sơ “{value}” chưa đúng: gồm số thứ tự, dấu chấm và chữ viết tắt của "
+                           "đề mục, ví dụ 05.TH, tối đa 20 ký tự, không có dấu cách.",
+    "record_bad_rights": "Chế độ sử dụng là “Sử dụng rộng rãi” hoặc “Hạn chế sử dụng”.",
+    "record_notation_taken": "Cơ quan đã có hồ sơ số và ký hiệu {notation} năm {year}. Vui lòng dùng số và ký hiệu "
+                             "khác hoặc mở hồ sơ đã có.",
+    "record_entry_not_approved": "Hồ sơ này không có trong Danh mục hồ sơ đã ban hành của cơ quan. Vui lòng chọn hồ "
+                                 "sơ khác hoặc lập hồ sơ ngoài Danh mục.",
+    "record_foreign_document": "Văn bản không thuộc cơ quan lập hồ sơ: chỉ đưa vào hồ sơ văn bản đến, văn bản đi của "
+                               "chính cơ quan.",
+    "record_document_draft": "Không đưa dự thảo vào hồ sơ: văn bản đi chỉ được lập hồ sơ sau khi đã ban hành.",
+    "record_document_not_registered": "Văn bản đến chưa được vào sổ, hoặc đã trả lại, đã thu hồi, nên chưa đưa vào "
+                                      "hồ sơ được.",
+    "record_item_exists": "Văn bản đã có trong hồ sơ này.",
+    "record_closed": "Hồ sơ đã kết thúc nên không thay đổi được. Muốn sửa thông tin hồ sơ, vui lòng đính chính "
+                     "kèm lý do.",
+    "record_frozen": "Hồ sơ đang bị khóa: không sửa, chuyển hay hủy được cho đến khi người có thẩm quyền mở khóa.",
+    "record_not_manager": "Chỉ người lập hồ sơ hoặc lãnh đạo đơn vị lập hồ sơ mới thực hiện được thao tác này.",
+    "record_empty": "Hồ sơ chưa có văn bản nào nên chưa kết thúc được.",
+    "record_has_drafts": "Hồ sơ còn dự thảo hoặc văn bản chưa hoàn chỉnh (số thứ tự {items}). Vui lòng rút các văn "
+                         "bản đó khỏi hồ sơ trước khi kết thúc.",
+    "record_has_duplicates": "Hồ sơ có văn bản trùng nhau (số thứ tự {items}). Vui lòng loại bản trùng trước khi "
+                             "kết thúc.",
+    "record_step_waiting": "Hồ sơ đang có bước chờ xử lý. Vui lòng chờ bước đó xong rồi thực hiện tiếp.",
+    "record_not_closed": "Hồ sơ chưa kết thúc nên chưa nộp lưu được. Vui lòng rà soát, kết thúc hồ sơ trước.",
+    "record_not_transferable": "Hồ sơ có thời hạn bảo quản dưới 5 năm được bảo quản tại đơn vị, không nộp lưu.",
+    "record_already_transferred": "Hồ sơ đã được nộp lưu vào Lưu trữ cơ quan.",
+    "record_not_due": "Hồ sơ chưa có hạn nộp lưu (hồ sơ xây dựng cơ bản cần ngày quyết toán) nên chưa đề nghị "
+                      "giữ lại được.",
+    "record_keep_too_long": "Đơn vị chỉ được giữ lại hồ sơ đến hạn nộp lưu thêm tối đa {limit} năm.",
+    "record_not_archived": "Chỉ đề nghị khai thác hồ sơ đã nộp lưu có chế độ hạn chế sử dụng.",
+    "record_access_not_needed": "Bạn đã được xem hồ sơ này, không cần đề nghị khai thác.",
+    "record_access_pending": "Đề nghị khai thác hồ sơ của bạn đang chờ ý kiến.",
+    "record_freeze_not_allowed": "Chỉ lãnh đạo cơ quan hoặc Lưu trữ cơ quan mới khóa, mở khóa hồ sơ.",
+    "record_correction_empty": "Đính chính chưa thay đổi thông tin nào của hồ sơ.",
+    "record_bad_successor": "Người nhận bàn giao phải là người khác đang công tác tại cơ quan.",
+    "record_disposed": "Hồ sơ đã bị hủy: chỉ còn thông tin hồ sơ và quyết định hủy.",
+    "record_archivist_only": "Chỉ Lưu trữ cơ quan mới thực hiện được thao tác này.",
+    "record_creator_only": "Chỉ người lập hồ sơ mới rà soát, kết thúc hồ sơ. Lãnh đạo đơn vị có thể đề nghị người "
+                           "lập hồ sơ kết thúc.",
+})
+STATUS_OVERRIDES.update({"record_not_manager": 403, "record_creator_only": 403, "record_freeze_not_allowed": 403, "record_archivist_only": 403})

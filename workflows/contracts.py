@@ -53,6 +53,13 @@ class ActivityName(StrEnum):
     APPLY_ASSIGNMENT_DECISION = "apply_assignment_decision"
     CLOSE_ASSIGNMENT = "close_assignment"
     APPLY_RECORD_PLAN_DECISION = "apply_record_plan_decision"
+    # The hồ sơ (workflows/record_file.py; its inputs in workflows/record_contracts.py).
+    LOAD_RECORD = "load_record"
+    RECORD_REQUESTED = "record_requested"
+    APPLY_RECORD_DECISION = "apply_record_decision"
+    WARN_RECORD_TRANSFER = "warn_record_transfer"
+    CORRECT_RECORD = "correct_record"
+    REMOVE_DISPOSED_FILES = "remove_disposed_files"
     APPLY_SCHEDULE_DECISION = "apply_schedule_decision"
 
 

@@ -58,6 +58,8 @@ from workflows.incoming import IncomingDocumentWorkflow
 from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
+from workflows.record_contracts import RecordFileInput
+from workflows.record_file import RecordFileWorkflow
 from workflows.record_plan import RecordPlanApprovalWorkflow
 from workflows.schedule import ScheduleApprovalWorkflow
 from workflows.search_attributes import (
@@ -109,6 +111,15 @@ async def start_recall(client: Client, task_queue: str, start: RecallInput, agen
         task_queue=task_queue, summary="Thu hồi văn bản",
         attributes=[SearchAttributePair(DOC_KIND, "recall"), SearchAttributePair(STAGE, "recall"),
                     SearchAttributePair(ORG_UNIT, agency_code), SearchAttributePair(URGENCY_LEVEL, start.urgency_rank)])
+
+
+async def start_record_file(client: Client, task_queue: str, start: RecordFileInput, workflow_id: str,
+                            agency_code: str) -> WorkflowHandle | None:
+    """Start a hồ sơ's workflow (``hoso-<uuid>``); the running one is returned, None when it ended."""
+    return await _start_once(
+        client, RecordFileWorkflow.run, start, workflow_id=workflow_id, task_queue=task_queue, summary="Hồ sơ",
+        attributes=[SearchAttributePair(DOC_KIND, "record"), SearchAttributePair(STAGE, "dang_lap"),
+                    SearchAttributePair(ORG_UNIT, agency_code)])
 
 
 async def start_record_plan_approval(client: Client, task_queue: str, start: RecordPlanApprovalInput,

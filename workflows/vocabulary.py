@@ -72,6 +72,20 @@ class Action(StrEnum):
     # additions), or send it back to the văn thư / lưu trữ with a reason.
     APPROVE_PLAN = "duyet_danh_muc"
     SEND_BACK_PLAN = "tra_lai_danh_muc"
+    # A hồ sơ (ND30 Điều 29–31): its creator closes it after review or goes on collecting; the unit
+    # head lets the unit keep it past its transfer date or not; the archive accepts it or returns
+    # it; the head of the agency, for the council, destroys it when its retention ended or keeps it
+    # longer, and grants or refuses a request to read a restricted hồ sơ.
+    CLOSE_RECORD = "dong_ho_so"
+    KEEP_COLLECTING = "tiep_tuc_lap"
+    ALLOW_KEEPING = "dong_y_giu_lai"
+    REFUSE_KEEPING = "khong_dong_y_giu_lai"
+    ACCEPT_RECORD = "tiep_nhan_luu_tru"
+    RETURN_RECORD = "tra_lai_ho_so"
+    DISPOSE_RECORD = "huy_ho_so"
+    EXTEND_RETENTION = "keo_dai_bao_quan"
+    GRANT_ACCESS = "dong_y_khai_thac"
+    REFUSE_ACCESS = "tu_choi_khai_thac"
     # The head of the agency on a weekly work schedule (or a change to it): publish, or send it
     # back to the văn phòng with a reason.
     APPROVE_SCHEDULE = "duyet_lich"

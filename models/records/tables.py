@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -168,3 +168,60 @@ class RecordItem(SQLModel, table=True):
     doc_ordinal: int
     filed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     filed_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class AccessStatus(StrEnum):
+    """A request to read a restricted hồ sơ of the archive (F-III.6.c)."""
+
+    PENDING = "cho_duyet"
+    GRANTED = "dong_y"
+    REFUSED = "tu_choi"
+
+
+class RecordCollection(SQLModel, table=True):
+    """The archive's announcement of the list of hồ sơ it collects in a year (F-III.5.b).
+
+    The 30-day warning before a hồ sơ falls due for transfer counts from this announcement: a hồ sơ
+    due in ``year`` is warned about 30 days before its due date, not before ``announced_on``.
+    """
+
+    __tablename__ = "record_collection"
+    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    year: int
+    announced_on: date
+    announced_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RecordAccess(SQLModel, table=True):
+    """A person's request to read a restricted hồ sơ, decided by the head of the agency."""
+
+    __tablename__ = "record_access"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="recordfile.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    reason: str = Field(max_length=500)
+    status: AccessStatus = Field(default=AccessStatus.PENDING, sa_type=String(12))
+    until: date | None = None  # the grant's last day (none: without end)
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RecordDisposal(SQLModel, table=True):
+    """The council's decision to destroy a hồ sơ whose retention ended, kept for ever with the
+    metadata; ``blobs`` are the stored files it removed (nothing else needed them)."""
+
+    __tablename__ = "record_disposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="recordfile.id", unique=True)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decision: str = Field(max_length=500)  # the decision's number and grounds
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    blobs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

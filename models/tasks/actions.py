@@ -137,6 +137,32 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.APPROVE_PLAN: ActionSpec("record_plan", "Phê duyệt, ban hành", (ActionField("comment", "text"),)),
     Action.SEND_BACK_PLAN: ActionSpec("record_plan", "Trả lại để chỉnh sửa",
                                       (ActionField("reason", "text", required=True, max_length=500),)),
+    # A hồ sơ (workflows/record_file.py; its own checks in models.records.decisions): the creator's
+    # review ends in closing (the listing is QLVB's) or in more collecting, with why.
+    Action.CLOSE_RECORD: ActionSpec("record", "Kết thúc, đóng hồ sơ", (ActionField("note", "text", max_length=500),)),
+    Action.KEEP_COLLECTING: ActionSpec("record", "Tiếp tục lập hồ sơ",
+                                       (ActionField("reason", "text", required=True, max_length=500),)),
+    # The unit head on keeping a hồ sơ past its transfer date (ND30 Điều 31.2).
+    Action.ALLOW_KEEPING: ActionSpec("record", "Đồng ý giữ lại", (OPINION,)),
+    Action.REFUSE_KEEPING: ActionSpec("record", "Không đồng ý giữ lại",
+                                      (ActionField("reason", "text", required=True, max_length=500),)),
+    # The archive checks a transferred hồ sơ against the Danh mục: takes it (the condition goes in
+    # the Biên bản giao nhận) or returns it to the unit with a reason.
+    Action.ACCEPT_RECORD: ActionSpec("record", "Tiếp nhận vào lưu trữ",
+                                     (ActionField("condition", "text", max_length=500),)),
+    Action.RETURN_RECORD: ActionSpec("record", "Trả lại hồ sơ",
+                                     (ActionField("reason", "text", required=True, max_length=500),)),
+    # The head of the agency, for the council, when a fixed retention ended: destroy (files removed,
+    # metadata and the decision kept) or keep it until a later date.
+    Action.DISPOSE_RECORD: ActionSpec("record", "Hủy hồ sơ hết giá trị",
+                                      (ActionField("decision", "text", required=True, max_length=500),)),
+    Action.EXTEND_RETENTION: ActionSpec("record", "Kéo dài thời hạn bảo quản", (
+        ActionField("retain_until", "date", required=True),
+        ActionField("reason", "text", required=True, max_length=500))),
+    # The head of the agency on a request to read a restricted hồ sơ of the archive (F-III.6.c).
+    Action.GRANT_ACCESS: ActionSpec("record", "Đồng ý cho khai thác", (ActionField("until", "date"), OPINION)),
+    Action.REFUSE_ACCESS: ActionSpec("record", "Không đồng ý cho khai thác",
+                                     (ActionField("reason", "text", required=True, max_length=500),)),
     # The head of the agency on a weekly work schedule or a change to it (QĐ44 Điều 21.1.e): publish
     # (those concerned are told what changed), or send it back to the văn phòng with what to change.
     Action.APPROVE_SCHEDULE: ActionSpec("schedule", "Duyệt, ban hành lịch", (ActionField("comment", "text"),)),
