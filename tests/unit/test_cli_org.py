@@ -99,9 +99,13 @@ def test_open_work_is_listed_by_the_dry_run_then_handed_to_the_mapped_unit(seede
     out = capsys.readouterr().out
     assert "Bộ thay đổi QĐ 12/2025." in out
     assert "Bàn giao cho Sở Nội vụ tỉnh Hà Nam: 1 việc đang xử lý, 1 văn bản đang giải quyết, 0 hồ sơ đang mở." in out
+    assert "Đơn vị nhận công việc: Phòng Quản lý ngân sách (NS) → Phòng Tổ chức, biên chế (TCBM); " \
+           "Văn phòng Sở (VP) → Văn phòng Sở (VP)." in out  # named in the map, or by the same abbreviation
     assert cli.main(["org", "reorganise", str(path)]) == 0
     with transaction(engine) as session:
         task, moved = session.get(Task, task_id), session.get(Document, document_id)
         snv = agencies["000.00.02.H23"].id
         assert (task.agency_id, task.unit_id) == (snv, units[(snv, "TCBM")]) and moved.agency_id == snv
+        clerk = session.exec(select(User).where(User.username == "vanthu.stc")).one()
+        assert (clerk.agency_id, clerk.unit_id) == (snv, units[(snv, "VP")])
     engine.dispose()
