@@ -91,8 +91,9 @@ class TaskActivities:
             if already_recorded(session, "task.escalated", subject_id, task_key=request.task_key):
                 return 0
             people = people_with_role(session, task.agency_id, Role.AGENCY_LEADER)
-            if request.unit_id is not None:
-                people += people_with_role(session, task.agency_id, Role.UNIT_LEADER, request.unit_id)
+            if request.unit_id is not None and task.unit_id is not None:
+                # The unit the row holds now: a reorganisation may have handed the step to a successor unit.
+                people += people_with_role(session, task.agency_id, Role.UNIT_LEADER, task.unit_id)
             sent = notify(session, people, task.document_id, "overdue", urgent=True,
                           step=request.step, task_id=task.id)
             record(session, None, "task.escalated", subject_type, subject_id,

@@ -148,7 +148,8 @@ def _merger_with_units(**extra_map):
 
 def test_the_successor_gets_its_units_and_the_unit_map_routes_work_people_and_later_steps(world):
     from activities.tasks import TaskActivities
-    from workflows.contracts import OpenTaskInput
+    from models.notifications.tables import Notification
+    from workflows.contracts import EscalateInput, OpenTaskInput
 
     engine, office, _province_id, _admin = world
     with transaction(engine) as session:
@@ -195,6 +196,14 @@ def test_the_successor_gets_its_units_and_the_unit_map_routes_work_people_and_la
     with transaction(engine) as session:
         task = session.get(Task, opened)
         assert (task.agency_id, task.unit_id) == (successor.id, new["TH"].id)
+        head = repo.create_user(session, username="truongphong.th", full_name="Trưởng phòng", roles=[Role.UNIT_LEADER],
+                                agency_code="000.00.01.H42", unit_abbreviation="TH")[0].id
+    # Overdue, the handed-over step alerts the head of the unit that holds it now, and the leaders.
+    alerted = TaskActivities(engine).escalate_overdue(EscalateInput(ids[0], ids[1], "assign:TH", "assign",
+                                                                    office.units["TH"]))
+    with transaction(engine) as session:
+        told = {n.user_id for n in session.exec(select(Notification).where(Notification.code == "overdue"))}
+    assert told == {head, office.users["leader"].id, office.users["deputy"].id} and alerted == 3
 
 
 def test_a_unit_mapped_to_none_offers_its_work_to_the_whole_successor(world):
