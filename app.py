@@ -34,6 +34,8 @@ from web import outgoing_api as outgoing_api_routes
 from web import people as people_routes
 from web import pki as pki_routes
 from web import recall as recall_routes
+from web import record_plans as record_plan_routes
+from web import record_plans_api as record_plan_api_routes
 from web import recipients as recipient_routes
 from web import search as search_routes
 from web.body_limits import JsonBodyLimits
@@ -137,5 +139,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(module.api_router)
     app.include_router(assignment_routes.router)
     app.include_router(assignment_routes.api_router)
+    app.include_router(record_plan_routes.router)
+    app.include_router(record_plan_api_routes.api_router)
     errors.install(app)
     return app

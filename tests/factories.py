@@ -6,15 +6,18 @@ rows in the caller's transaction (the caller commits).
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy import text
+from sqlmodel import Session, select
 
 from models.db import utcnow
 from models.documents.tables import Document
 from models.org.tables import Agency, OrgUnit, User, UserRole
+from models.records.tables import RecordPlan
 from models.tasks.tables import Task
 from models.vocab import AgencyKind, Direction, DocumentSource, Role
 from workflows.contracts import incoming_workflow_id
@@ -90,3 +93,19 @@ def make_task(session: Session, org: Org, document: Document, *, task_key: str =
     session.add(task)
     session.flush()
     return task
+
+
+def skip_plan_ids(session: Session) -> None:
+    """Number this database's next Danh mục hồ sơ from a random point instead of 1.
+
+    Approval runs are named ``danhmuc-<plan id>-<round>`` on the one dev server the whole session
+    shares, and each test database numbers its plans from 1: another test's finished run of plan 1
+    would otherwise stand in for this one's (a start of a closed id is refused).
+    """
+    start = random.randrange(10**6, 2**31 - 10**6)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT setval(pg_get_serial_sequence('recordplan', 'id'), :start)"), {"start": start})
+        return
+    # SQLite gives a new row the highest id plus one: a placeholder plan of year 1900 sets it.
+    session.add(RecordPlan(id=start, agency_id=session.exec(select(Agency.id)).first(), year=1900))
+    session.flush()

@@ -430,3 +430,38 @@ AUDIT_LABELS.update({
     "record.downloaded": "Tải tệp văn bản trong hồ sơ",
     "record.collection_announced": "Thông báo danh mục hồ sơ thu thập vào lưu trữ",
 })
+
+
+# Danh mục hồ sơ (ND30 Điều 28, Phụ lục V; commands/record_plans.py).
+PLAN_STATUS_LABELS = {"du_thao": "Dự thảo", "cho_duyet": "Chờ người đứng đầu cơ quan phê duyệt",
+                      "ban_hanh": "Đã ban hành"}
+PLAN_ENTRY_STATUS_LABELS = {"du_thao": "Dự thảo", "de_xuat": "Đề xuất bổ sung", "da_duyet": "Đã phê duyệt"}
+PLAN_NUMBERING_LABELS = {"lien_tuc": "Liên tục trong cả danh mục", "theo_de_muc": "Từ 01 trong từng đề mục lớn"}
+FIELD_LABELS.update({
+    "year": "Năm",
+    "numbering": "Cách đánh số",
+    "abbreviation": "Chữ viết tắt của đề mục",
+    "parent_id": "Đề mục lớn",
+    "heading_id": "Đề mục",
+    "creator_unit_id": "Đơn vị lập hồ sơ",
+    "creator_user_id": "Người lập hồ sơ",
+})
+ACTION_FIELD_LABELS.update({
+    ("tra_lai_danh_muc", "reason"): "Lý do trả lại, nội dung cần sửa",
+    ("duyet_danh_muc", "comment"): "Ý kiến",
+})
+AUDIT_LABELS.update({
+    "record_plan.created": "Lập Danh mục hồ sơ",
+    "record_plan.numbering_changed": "Đổi cách đánh số hồ sơ",
+    "record_plan.heading_added": "Thêm đề mục",
+    "record_plan.heading_changed": "Sửa đề mục",
+    "record_plan.heading_removed": "Xóa đề mục",
+    "record_plan.heading_moved": "Sắp xếp lại đề mục",
+    "record_plan.entry_added": "Thêm hồ sơ vào danh mục",
+    "record_plan.entry_changed": "Sửa hồ sơ trong danh mục",
+    "record_plan.entry_removed": "Xóa hồ sơ khỏi danh mục",
+    "record_plan.entry_moved": "Sắp xếp lại hồ sơ",
+    "record_plan.submitted": "Trình phê duyệt Danh mục hồ sơ",
+    "record_plan.approved": "Phê duyệt, ban hành Danh mục hồ sơ",
+    "record_plan.sent_back": "Trả lại Danh mục hồ sơ để chỉnh sửa",
+})

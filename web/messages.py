@@ -504,3 +504,30 @@ MESSAGES.update({
                            "lập hồ sơ kết thúc.",
 })
 STATUS_OVERRIDES.update({"record_not_manager": 403, "record_creator_only": 403, "record_freeze_not_allowed": 403, "record_archivist_only": 403})
+
+# Danh mục hồ sơ (commands/record_plans.py, models/records/plan_rules.py).
+MESSAGES.update({
+    "plan_not_found": "Không tìm thấy Danh mục hồ sơ hoặc danh mục này thuộc cơ quan khác.",
+    "plan_drafters_only": "Chỉ văn thư hoặc lưu trữ cơ quan mới lập, sửa và trình Danh mục hồ sơ.",
+    "plan_exists": "Cơ quan đã có Danh mục hồ sơ năm {year}. Vui lòng mở danh mục đó để bổ sung.",
+    "plan_no_previous": "Cơ quan chưa có Danh mục hồ sơ năm {year} để lập từ danh mục năm trước.",
+    "plan_pending": "Danh mục hồ sơ đang chờ người đứng đầu cơ quan phê duyệt nên chưa sửa được. "
+                    "Vui lòng chờ ý kiến phê duyệt.",
+    "plan_issued": "Danh mục hồ sơ đã ban hành: không sắp xếp lại, đổi đề mục hay cách đánh số được nữa. "
+                   "Hồ sơ cần thêm được đề xuất bổ sung và trình phê duyệt.",
+    "plan_entry_approved": "Hồ sơ này đã được phê duyệt trong danh mục nên không sửa, xóa hay di chuyển được; "
+                           "số và ký hiệu của hồ sơ được giữ nguyên.",
+    "plan_entry_not_found": "Không tìm thấy hồ sơ này trong Danh mục hồ sơ.",
+    "plan_bad_retention": "Thời hạn bảo quản «{value}» không hợp lệ: ghi «Vĩnh viễn» hoặc số năm từ 1 đến "
+                          "{limit}, ví dụ «20 năm».",
+    "plan_bad_abbreviation": "Chữ viết tắt «{value}» không dùng được trong số và ký hiệu hồ sơ: dùng chữ in hoa "
+                             "và chữ số, không dấu cách, tối đa 12 ký tự, ví dụ TCCB.",
+    "plan_duplicate_notation": "Số và ký hiệu hồ sơ «{notation}» bị trùng trong danh mục: hai đề mục lớn đang "
+                               "dùng cùng một chữ viết tắt. Vui lòng đổi chữ viết tắt hoặc đánh số liên tục "
+                               "trong cả danh mục.",
+    "plan_heading_too_deep": "Danh mục hồ sơ chỉ có hai cấp đề mục: đề mục lớn (số La Mã) và đề mục nhỏ (số "
+                             "Ả Rập). Vui lòng chọn một đề mục lớn.",
+    "plan_heading_not_empty": "Đề mục còn hồ sơ hoặc đề mục nhỏ nên chưa xóa được. Vui lòng chuyển hoặc xóa "
+                              "chúng trước.",
+    "plan_nothing_to_submit": "Không có hồ sơ nào chờ phê duyệt: vui lòng thêm hồ sơ vào danh mục trước khi trình.",
+})

@@ -18,8 +18,11 @@ later round of additions waits for the head of the agency (status ``cho_duyet`` 
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
+from models.audit import AuditEvent
+from models.org.tables import User
 from models.records import plan_rules
 from models.records.tables import EntryStatus, RecordPlan, RecordPlanEntry, RecordPlanHeading
 from models.tasks.repo import ACTIVE
@@ -176,10 +179,21 @@ def copy_outline(session: Session, source_id: int, target_id: int) -> int:
     return copied
 
 
-def open_tasks_of(session: Session, plan_id: int) -> list[Task]:
-    """The steps of a plan's approval still waiting (who may act on each is the caller's check)."""
-    return list(session.exec(select(Task).where(Task.record_plan_id == plan_id, col(Task.status).in_(ACTIVE))
-                             .order_by(Task.id)))
+def open_tasks_of(session: Session, plan_id: int, reach: ColumnElement[bool] | None = None) -> list[Task]:
+    """The steps of a plan's approval still waiting; with ``reach`` (``models.tasks.repo.reach_of(…)
+    .may_act``) only those that person may act on."""
+    query = select(Task).where(Task.record_plan_id == plan_id, col(Task.status).in_(ACTIVE))
+    if reach is not None:
+        query = query.where(reach)
+    return list(session.exec(query.order_by(Task.id)))
+
+
+def history(session: Session, plan_id: int) -> list[tuple[AuditEvent, User | None]]:
+    """The plan's audit events with who did each, oldest first (its page shows the rounds)."""
+    return list(session.exec(
+        select(AuditEvent, User).join(User, col(User.id) == col(AuditEvent.actor_id), isouter=True)
+        .where(AuditEvent.subject_type == "record_plan", AuditEvent.subject_id == str(plan_id))
+        .order_by(AuditEvent.id)).all())
 
 
 # --- reads for the hồ sơ lifecycle ------------------------------------------------------------

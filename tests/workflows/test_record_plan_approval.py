@@ -21,6 +21,7 @@ from models.records.tables import EntryStatus, PlanStatus
 from models.tasks import repo as task_repo
 from models.tasks.tables import Task
 from models.vocab import TaskStatus
+from tests.factories import skip_plan_ids
 from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
 from workflows.contracts import record_plan_workflow_id
 
@@ -59,6 +60,8 @@ async def test_send_back_resubmit_approve_and_a_later_addition(seeded_sqlite, te
     engine, client = seeded_sqlite, temporal_env.client
     settings = make_settings(tmp_path, task_queue)
     clerk, roles = user_and_roles(engine, "vanthu")
+    with transaction(engine) as session:
+        skip_plan_ids(session)
     plan_id, heading = _draft(engine, clerk, roles)
     async with running_worker(client, engine, settings):
         assert await commands.submit_plan(engine, client, settings, user=clerk, roles=roles, plan_id=plan_id) == 1
