@@ -68,16 +68,7 @@ def resolve_agency_code(session: Session, code: str, on: date | None = None, *, 
     the code they were issued under: this only says who answers for them now.
     """
     today = today or vietnam_date(utcnow())
-    agency = agency_holding(session, code.strip(), on or today)
-    seen: set[int] = set()
-    while (agency is not None and agency.valid_to is not None and agency.valid_to < today
-           and agency.id not in seen and len(seen) < _MAX_SUCCESSION):
-        seen.add(agency.id)
-        following = successor_of(session, agency)
-        if following is None:
-            break
-        agency = following
-    return agency
+    return _last_successor(session, agency_holding(session, code.strip(), on or today), today)
 
 
 def answering_agency(session: Session, agency_id: int, on: date | None = None) -> int:
@@ -88,7 +79,12 @@ def answering_agency(session: Session, agency_id: int, on: date | None = None) -
     Running workflows carry the agency they started in; the activities that open a step or take a
     number ask this, so a step of a merged agency opens for the agency that took its work over.
     """
-    agency = session.get(Agency, agency_id)
+    agency = _last_successor(session, session.get(Agency, agency_id), on)
+    return agency.id if agency is not None else agency_id
+
+
+def _last_successor(session: Session, agency: Agency | None, on: date | None) -> Agency | None:
+    """Follow the successors of an agency closed before ``on`` (None: closed at all) as far as they go."""
     seen: set[int] = set()
     while (agency is not None and agency.valid_to is not None and (on is None or agency.valid_to < on)
            and agency.id not in seen and len(seen) < _MAX_SUCCESSION):
@@ -97,7 +93,7 @@ def answering_agency(session: Session, agency_id: int, on: date | None = None) -
         if following is None:
             break
         agency = following
-    return agency.id if agency is not None else agency_id
+    return agency
 
 
 def answering_unit(session: Session, unit_id: int | None, agency_id: int) -> int | None:

@@ -108,23 +108,21 @@ def last_rename(session: Session, agency_id: int) -> date | None:
 
 
 def agency_ancestors(session: Session, agency: Agency) -> list[int]:
-    """The ids above an agency in the tree, nearest first (bounded against a corrupt cycle)."""
-    found: list[int] = []
-    parent_id = agency.parent_id
-    while parent_id is not None and parent_id not in found and len(found) < 100:
-        found.append(parent_id)
-        parent = session.get(Agency, parent_id)
-        parent_id = parent.parent_id if parent else None
-    return found
+    """The ids above an agency in the tree, nearest first."""
+    return _ancestors(session, Agency, agency.parent_id)
 
 
 def unit_ancestors(session: Session, unit: OrgUnit) -> list[int]:
     """The ids of the units above a unit, nearest first."""
+    return _ancestors(session, OrgUnit, unit.parent_id)
+
+
+def _ancestors(session: Session, model: type[Agency] | type[OrgUnit], parent_id: int | None) -> list[int]:
+    """Walk ``parent_id`` upwards (bounded against a corrupt cycle)."""
     found: list[int] = []
-    parent_id = unit.parent_id
     while parent_id is not None and parent_id not in found and len(found) < 100:
         found.append(parent_id)
-        parent = session.get(OrgUnit, parent_id)
+        parent = session.get(model, parent_id)
         parent_id = parent.parent_id if parent else None
     return found
 
