@@ -9,6 +9,8 @@ parse, call ``commands.record_plans`` (or the task handshake) and render.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -187,25 +189,48 @@ async def add_heading(request: Request, plan_id: Id, principal: WebUser, state: 
         commands.add_heading, **_who(principal, state), plan_id=plan_id, data=data))
 
 
+@dataclass(frozen=True)
+class _Item:
+    """What one line of the outline (a heading or an entry) offers: remove, move, change."""
+
+    key: str
+    remove: Callable
+    move: Callable
+    change: Callable
+    schema: type[BaseModel]
+    texts: tuple[str, ...]
+    ids: tuple[str, ...]
+
+
+HEADING = _Item("heading_id", commands.remove_heading, commands.move_heading, commands.change_heading, HeadingInput,
+                ("title", "abbreviation"), ("unit_id",))
+
+
+async def _on_item(request: Request, principal: Principal, state: State, plan_id: int, item: _Item,
+                   item_id: int) -> Response:
+    """The form of one line: ``action`` remove, up, down, or (anything else) its new values."""
+    form = await request.form()
+    action, target = str(form.get("action", "")), {**_who(principal, state), "plan_id": plan_id, item.key: item_id}
+    if action == "remove":
+        call = partial(item.remove, **target)
+    elif action in MOVES:
+        call = partial(item.move, **target, step=MOVES[action])
+    else:
+        call = partial(item.change, **target, data=build(item.schema, _form_values(form, item.texts, item.ids)))
+    return await _changed(request, principal, plan_id, call)
+
+
 @router.post("/record-plans/{plan_id}/headings/{heading_id}")
 @answers_retries_with(_plan_page_again)
 async def change_heading(request: Request, plan_id: Id, heading_id: Id, principal: WebUser, state: State,
                          _: CsrfChecked) -> Response:
-    form = await request.form()
-    action, target = str(form.get("action", "")), {**_who(principal, state), "plan_id": plan_id,
-                                                   "heading_id": heading_id}
-    if action == "remove":
-        call = partial(commands.remove_heading, **target)
-    elif action in MOVES:
-        call = partial(commands.move_heading, **target, step=MOVES[action])
-    else:
-        call = partial(commands.change_heading, **target,
-                       data=build(HeadingInput, _form_values(form, ("title", "abbreviation"), ("unit_id",))))
-    return await _changed(request, principal, plan_id, call)
+    return await _on_item(request, principal, state, plan_id, HEADING, heading_id)
 
 
 ENTRY_TEXTS = ("title", "maintenance", "description")
 ENTRY_IDS = ("creator_unit_id", "creator_user_id")
+ENTRY = _Item("entry_id", commands.remove_entry, commands.move_entry, commands.change_entry, EntryChange,
+              ENTRY_TEXTS, ENTRY_IDS)
 
 
 @router.post("/record-plans/{plan_id}/entries")
@@ -220,17 +245,7 @@ async def add_entry(request: Request, plan_id: Id, principal: WebUser, state: St
 @answers_retries_with(_plan_page_again)
 async def change_entry(request: Request, plan_id: Id, entry_id: Id, principal: WebUser, state: State,
                        _: CsrfChecked) -> Response:
-    form = await request.form()
-    action, target = str(form.get("action", "")), {**_who(principal, state), "plan_id": plan_id,
-                                                   "entry_id": entry_id}
-    if action == "remove":
-        call = partial(commands.remove_entry, **target)
-    elif action in MOVES:
-        call = partial(commands.move_entry, **target, step=MOVES[action])
-    else:
-        call = partial(commands.change_entry, **target,
-                       data=build(EntryChange, _form_values(form, ENTRY_TEXTS, ENTRY_IDS)))
-    return await _changed(request, principal, plan_id, call)
+    return await _on_item(request, principal, state, plan_id, ENTRY, entry_id)
 
 
 @router.post("/record-plans/{plan_id}/submit")

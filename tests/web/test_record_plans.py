@@ -175,7 +175,16 @@ async def test_the_pages_draft_with_htmx_and_the_leader_sends_back_from_the_inbo
         "heading_id": str(heading_id), "title": "Sổ đăng ký văn bản đến", "maintenance": "20 năm",
         "creator_unit_id": "", "creator_user_id": "", "description": ""})
     assert "01.VP" in fragment.text and "Sổ đăng ký văn bản đến" in fragment.text
+    entry_id = int(re.search(r'id="entry-(\d+)"', fragment.text).group(1))
+    fragment = await web.post(f"{page_url}/entries/{entry_id}", headers={**csrf, **HTMX}, data={
+        "title": "Sổ đăng ký văn bản đi", "maintenance": "Vĩnh viễn", "creator_unit_id": str(_unit(web, "TH")),
+        "creator_user_id": "", "description": "Bản giấy"})
+    assert "Sổ đăng ký văn bản đi" in fragment.text and "Phòng Tổng hợp" in fragment.text
+    assert "Bản Danh mục hồ sơ này có 1 hồ sơ, bao gồm 1 hồ sơ bảo quản vĩnh viễn" in fragment.text
     before = _state(web)
+    not_empty = await web.post(f"{page_url}/headings/{heading_id}", headers={**csrf, **HTMX}, data={"action": "remove"})
+    assert not_empty.status_code == 409 and "Đề mục còn hồ sơ" in not_empty.text
+    assert _state(web) == before
     refused = await web.post(f"{page_url}/entries", headers={**csrf, **HTMX}, data={
         "heading_id": str(heading_id), "title": "Hồ sơ", "maintenance": "mãi mãi"})
     assert refused.status_code == 422 and "Thời hạn bảo quản «mãi mãi» không hợp lệ" in refused.text
