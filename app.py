@@ -37,6 +37,8 @@ from web import recall as recall_routes
 from web import record_plans as record_plan_routes
 from web import record_plans_api as record_plan_api_routes
 from web import recipients as recipient_routes
+from web import schedule as schedule_routes
+from web import schedule_api as schedule_api_routes
 from web import search as search_routes
 from web.body_limits import JsonBodyLimits
 from web.deps import AppState
@@ -141,5 +143,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(assignment_routes.api_router)
     app.include_router(record_plan_routes.router)
     app.include_router(record_plan_api_routes.api_router)
+    app.include_router(schedule_routes.router)
+    app.include_router(schedule_api_routes.api_router)
     errors.install(app)
     return app

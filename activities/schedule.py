@@ -64,14 +64,14 @@ async def restart_lost_schedule_starts(client: Client, engine: Engine, task_queu
     Safe at any time: the start is idempotent on the round's workflow id.
     """
     lost = await asyncio.to_thread(_lost, engine, older_than_seconds)
-    for start, agency_code in lost:
-        await start_schedule_approval(client, task_queue, start, agency_code)
+    for start, workflow_id, agency_code in lost:
+        await start_schedule_approval(client, task_queue, start, workflow_id, agency_code)
     return len(lost)
 
 
-def _lost(engine: Engine, older_than_seconds: int) -> list[tuple[ScheduleApprovalInput, str]]:
+def _lost(engine: Engine, older_than_seconds: int) -> list[tuple[ScheduleApprovalInput, str, str]]:
     with reading(engine) as session:
         before = utcnow() - timedelta(seconds=older_than_seconds)
-        return [(approval_input(s.id, s.agency_id, s.approval_round, s.published_version),
+        return [(approval_input(s.id, s.agency_id, s.approval_round, s.published_version), s.workflow_id,
                  session.get(Agency, s.agency_id).code)
                 for s in schedule_repo.submitted_without_step(session, before)]

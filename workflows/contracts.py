@@ -427,9 +427,14 @@ class RecordPlanApprovalInput:
 # --- the approval of a weekly work schedule (workflows/schedule.py) -----------------------------
 
 
-def schedule_workflow_id(schedule_id: int, approval_round: int) -> str:
-    """Workflow id of one approval round of a weekly work schedule (its first publication, or a change)."""
-    return f"lichtuan-{schedule_id}-{approval_round}"
+def schedule_workflow_id(schedule_id: int, approval_round: int, salt: str) -> str:
+    """Workflow id of one approval round of a weekly work schedule (its first publication, or a change).
+
+    ``salt`` is random and kept on the schedule's row with the id: schedule ids start again from 1
+    in a new database, and a round must never meet the history of another database's round on the
+    same Temporal server (a rebuilt test or demo installation).
+    """
+    return f"lichtuan-{schedule_id}-{approval_round}-{salt}"
 
 
 @dataclass

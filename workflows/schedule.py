@@ -1,6 +1,6 @@
 """The approval of a weekly work schedule (lịch công tác tuần) by the head of the agency (QĐ44 Điều 21.1.e).
 
-One run per approval round (``lichtuan-<schedule id>-<round>``): the schedule's first publication,
+One run per approval round (``lichtuan-<schedule id>-<round>-<salt>``): the schedule's first publication,
 or a change to a published schedule. The văn phòng (văn thư or the designated officer) submits; the
 head of the agency (``lanh_dao_co_quan``) approves, and the round is published (a change also tells
 everyone it concerns what changed), or sends it back with a reason, and the văn phòng edits and

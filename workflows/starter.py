@@ -51,7 +51,6 @@ from workflows.contracts import (
     outgoing_workflow_id,
     recall_workflow_id,
     record_plan_workflow_id,
-    schedule_workflow_id,
 )
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
@@ -144,14 +143,13 @@ async def start_assignment(client: Client, task_queue: str, start: AssignmentInp
                     SearchAttributePair(ORG_UNIT, start.agency_code)])
 
 
-async def start_schedule_approval(client: Client, task_queue: str, start: ScheduleApprovalInput,
+async def start_schedule_approval(client: Client, task_queue: str, start: ScheduleApprovalInput, workflow_id: str,
                                   agency_code: str) -> WorkflowHandle | None:
     """Ask the head of the agency to approve one round of a weekly work schedule; None when that
     round was already decided."""
     return await _start_once(
-        client, ScheduleApprovalWorkflow.run, start,
-        workflow_id=schedule_workflow_id(start.schedule_id, start.approval_round),
-        task_queue=task_queue, summary="Duyệt lịch công tác tuần",
+        client, ScheduleApprovalWorkflow.run, start, workflow_id=workflow_id, task_queue=task_queue,
+        summary="Duyệt lịch công tác tuần",
         attributes=[SearchAttributePair(DOC_KIND, "schedule"), SearchAttributePair(STAGE, "approve_schedule"),
                     SearchAttributePair(ORG_UNIT, agency_code)])
 

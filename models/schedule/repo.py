@@ -225,3 +225,8 @@ def schedules_of(session: Session, agency_id: int, *, limit: int, offset: int) -
     """The agency's schedules, the latest week first."""
     return list(session.exec(select(WorkSchedule).where(WorkSchedule.agency_id == agency_id)
                              .order_by(col(WorkSchedule.week_start).desc()).limit(limit).offset(offset)))
+
+
+def schedule_of_task(session: Session, task_id: int) -> int | None:
+    task = session.get(Task, task_id)
+    return task.schedule_id if task else None

@@ -158,6 +158,8 @@ def week_view(session: Session, reader: User, roles: set[Role], agency_id: int, 
     """The week of the agency's schedule for ``reader`` (of that agency); ``leader_id`` keeps that
     leader's events; ``published_only`` shows the published copy whoever reads (the print)."""
     schedule = repo.schedule_for(session, agency_id, monday)
+    if schedule is not None:
+        session.expunge(schedule)  # read after the session closes (its transaction rolls back)
     agency_name, parent_name = _agency_names(session, agency_id, monday)
     working = sees_drafts(roles) and not published_only
     view = WeekView(monday, agency_id, agency_name, parent_name, schedule, "none", can_draft=may_draft(roles))
