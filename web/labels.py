@@ -465,3 +465,47 @@ AUDIT_LABELS.update({
     "record_plan.approved": "Phê duyệt, ban hành Danh mục hồ sơ",
     "record_plan.sent_back": "Trả lại Danh mục hồ sơ để chỉnh sửa",
 })
+
+
+# Giao việc (issue 13): the assignment's fields, statuses, ratings and history.
+FIELD_LABELS.update({
+    "title": "Tên công việc",
+    "content": "Nội dung, yêu cầu",
+    "lead_user_id": "Người chủ trì",
+    "lead_unit_id": "Đơn vị chủ trì",
+    "support_user_ids": "Người phối hợp",
+    "support_unit_ids": "Đơn vị phối hợp",
+    "working_days": "Thời hạn (số ngày làm việc)",
+    "document_ids": "Văn bản liên quan",
+    "percent": "Tỷ lệ hoàn thành (%)",
+    "rating": "Đánh giá",
+    "result_document_id": "Văn bản kết quả",
+})
+ACTION_FIELD_LABELS.update({
+    ("cu_nguoi_chu_tri", "handler_id"): "Người chủ trì thực hiện",
+    ("bao_cao_ket_qua", "result"): "Kết quả thực hiện",
+    ("bao_cao_ket_qua", "result_document_id"): "Văn bản đi thể hiện kết quả (nếu có)",
+    ("nghiem_thu_ket_qua", "comment"): "Nhận xét",
+    ("tra_lai_ket_qua", "reason"): "Lý do trả lại, nội dung cần làm tiếp",
+})
+ASSIGNMENT_STATUS_LABELS = {
+    "naming": "Chờ cử người chủ trì",
+    "in_progress": "Đang thực hiện",
+    "submitted": "Chờ đánh giá kết quả",
+    "done": "Hoàn thành",
+    "cancelled": "Đã hủy",
+}
+AUDIT_LABELS.update({
+    "assignment.created": "Giao việc",
+    "assignment.progress": "Báo cáo tiến độ",
+    "assignment.cu_nguoi_chu_tri": "Cử người chủ trì thực hiện",
+    "assignment.bao_cao_ket_qua": "Báo cáo kết quả",
+    "assignment.xin_gia_han": "Đề nghị gia hạn",
+    "assignment.dong_y_gia_han": "Đồng ý gia hạn",
+    "assignment.tu_choi_gia_han": "Không đồng ý gia hạn",
+    "assignment.gui_y_kien": "Gửi ý kiến phối hợp",
+    "assignment.nghiem_thu_ket_qua": "Đánh giá, công nhận kết quả",
+    "assignment.tra_lai_ket_qua": "Trả lại kết quả, yêu cầu làm tiếp",
+    "assignment.cancelled": "Hủy việc đã giao",
+    "assignment.steps_closed": "Đóng các bước phối hợp không còn cần thiết",
+})

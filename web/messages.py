@@ -531,3 +531,31 @@ MESSAGES.update({
                               "chúng trước.",
     "plan_nothing_to_submit": "Không có hồ sơ nào chờ phê duyệt: vui lòng thêm hồ sơ vào danh mục trước khi trình.",
 })
+
+
+# Giao việc (commands/assignments.py, models/assignments/).
+MESSAGES.update({
+    "assignment_leaders_only": "Chỉ lãnh đạo cơ quan hoặc lãnh đạo đơn vị mới giao việc được.",
+    "assignment_no_assignee": "Vui lòng chọn người hoặc đơn vị chủ trì thực hiện công việc.",
+    "assignment_two_leads": "Chỉ chọn một người hoặc một đơn vị chủ trì; người, đơn vị khác chọn ở mục phối hợp.",
+    "assignment_to_self": "Không thể giao việc cho chính mình.",
+    "assignment_beyond_agency": "Lãnh đạo cơ quan chỉ giao việc được cho người và đơn vị trong cơ quan của mình; "
+                                "{outside} nằm ngoài phạm vi này.",
+    "assignment_beyond_unit": "Lãnh đạo đơn vị chỉ giao việc được cho người và đơn vị trong đơn vị của mình; "
+                              "{outside} nằm ngoài phạm vi này.",
+    "assignment_unit_without_head": "Đơn vị «{unit}» chưa có lãnh đạo đơn vị trên hệ thống để phân công người thực hiện. "
+                                    "Vui lòng giao trực tiếp cho một người của đơn vị.",
+    "assignment_deadline_required": "Vui lòng nhập thời hạn: số ngày làm việc hoặc ngày phải hoàn thành.",
+    "assignment_deadline_range": "Thời hạn phải từ 1 đến {limit} ngày làm việc.",
+    "assignment_deadline_past": "Thời hạn hoàn thành đã qua. Vui lòng chọn một ngày từ hôm nay trở đi "
+                                "(hạn tính đến 17 giờ của ngày đó).",
+    "assignment_document_not_visible": "Văn bản liên quan không tồn tại hoặc bạn không có quyền xem văn bản này.",
+    "assignment_not_found": "Không tìm thấy việc được giao hoặc bạn không có quyền xem việc này.",
+    "assignment_not_lead": "Chỉ người chủ trì thực hiện mới báo cáo tiến độ được; việc này không do bạn chủ trì.",
+    "assignment_not_in_progress": "Chỉ báo cáo tiến độ khi việc đang được thực hiện (chưa báo cáo kết quả, chưa kết thúc).",
+    "assignment_not_assigner": "Chỉ người giao việc mới hủy được việc này.",
+    "assignment_closed": "Việc này đã kết thúc (đã hoàn thành hoặc đã hủy) nên không thể thay đổi.",
+    "assignment_busy": "Việc đang được ghi nhận một thao tác khác. Vui lòng chờ giây lát rồi thử lại.",
+})
+FIELD_ERROR_TEXT["rating"] = ("chọn mức từ 1 đến 5, hoặc: Hoàn thành xuất sắc, Hoàn thành tốt, Hoàn thành, "
+                              "Hoàn thành nhưng còn hạn chế, Không hoàn thành")

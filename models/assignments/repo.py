@@ -61,7 +61,7 @@ def check_new(session: Session, assigner: User, roles: set[Role], form: Assignme
     1. The assigner is an agency leader (the whole agency) or a unit head (their unit and below).
     2. There is exactly one lead, a person or a unit; nobody is assigned work by themselves.
     3. Each person is an active account, each unit an open unit with a head to act for it, and
-       all lie within the assigner's powers (``assignment_beyond_powers`` names those outside).
+       all lie within the assigner's powers (``assignment_beyond_unit``/``_agency`` names those outside).
     4. The deadline (a date, or working days on the calendar) lies ahead.
     5. Each linked document is one the assigner may see.
     """
@@ -134,7 +134,8 @@ def _units(session: Session, assigner: User, role: Role, ids: list[int], today: 
 
 def _refuse_outside(role: Role, outside: list[str]) -> None:
     if outside:
-        raise Forbidden("assignment_beyond_powers", role=str(role), outside=", ".join(dict.fromkeys(outside)))
+        code = "assignment_beyond_agency" if role == Role.AGENCY_LEADER else "assignment_beyond_unit"
+        raise Forbidden(code, outside=", ".join(dict.fromkeys(outside)))
 
 
 def _unit_chain(session: Session, unit_id: int | None) -> list[int]:

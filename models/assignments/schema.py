@@ -48,15 +48,20 @@ class _Form(BaseModel):
 class AssignmentForm(_Form):
     """A new assignment: the lead is one person or one unit; a date wins over working days."""
 
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
-    content: str = Field(default="", max_length=CONTENT_MAX)
-    lead_user_id: Id | None = None
-    lead_unit_id: Id | None = None
-    support_user_ids: list[Id] = Field(default_factory=list, max_length=MAX_PARTIES)
-    support_unit_ids: list[Id] = Field(default_factory=list, max_length=MAX_PARTIES)
-    working_days: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)
-    due_date: date | None = None
-    document_ids: list[str] = Field(default_factory=list, max_length=MAX_DOCUMENTS)
+    # The descriptions are API v1's documentation (OpenAPI).
+    title: str = Field(min_length=1, max_length=TITLE_MAX, description="Tên công việc")
+    content: str = Field(default="", max_length=CONTENT_MAX, description="Nội dung, yêu cầu")
+    lead_user_id: Id | None = Field(default=None, description="Người chủ trì (hoặc lead_unit_id, không cả hai)")
+    lead_unit_id: Id | None = Field(default=None, description="Đơn vị chủ trì: lãnh đạo đơn vị cử người chủ trì")
+    support_user_ids: list[Id] = Field(default_factory=list, max_length=MAX_PARTIES, description="Người phối hợp")
+    support_unit_ids: list[Id] = Field(default_factory=list, max_length=MAX_PARTIES,
+                                       description="Đơn vị phối hợp: lãnh đạo đơn vị gửi ý kiến phối hợp")
+    working_days: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1,
+                                     description="Thời hạn: số ngày làm việc (1–365), tính theo lịch làm việc")
+    due_date: date | None = Field(default=None, description="Hoặc hạn là một ngày (YYYY-MM-DD), hết 17 giờ; "
+                                                            "được ưu tiên hơn working_days")
+    document_ids: list[str] = Field(default_factory=list, max_length=MAX_DOCUMENTS,
+                                    description="Văn bản liên quan (người giao việc được xem)")
 
     @field_validator("document_ids")
     @classmethod
@@ -69,11 +74,11 @@ class AssignmentForm(_Form):
 class ProgressForm(_Form):
     """A lead's progress report: what was done, and how far along (0–100 %, optional)."""
 
-    note: str = Field(min_length=1, max_length=NOTE_MAX)
-    percent: int | None = Field(default=None, ge=0, le=100)
+    note: str = Field(min_length=1, max_length=NOTE_MAX, description="Tình hình thực hiện")
+    percent: int | None = Field(default=None, ge=0, le=100, description="Tỷ lệ hoàn thành (%)")
 
 
 class CancelForm(_Form):
     """The assigner cancels: why."""
 
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
+    reason: str = Field(min_length=1, max_length=REASON_MAX, description="Lý do hủy")
