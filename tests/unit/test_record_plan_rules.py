@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -152,3 +153,16 @@ def test_a_submission_sends_the_draft_or_the_proposed_additions():
         with pytest.raises(DomainError) as refused:
             plan_rules.awaiting_approval(status, entries)
         assert refused.value.code == code
+
+
+def test_every_refusal_of_the_danh_muc_has_a_vietnamese_message():
+    from pathlib import Path
+
+    from web.messages import MESSAGES
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [root / "commands/record_plans.py", root / "models/records/plan_rules.py"]
+    codes = {code for path in sources
+             for code in re.findall(r'(?:Error|Conflict|Forbidden|NotFound)\("(plan_[a-z_]+)"', path.read_text())}
+    assert {"plan_exists", "plan_bad_retention", "plan_duplicate_notation", "plan_entry_approved"} <= codes
+    assert sorted(code for code in codes if code not in MESSAGES) == []
