@@ -12,10 +12,10 @@ from sqlalchemy.engine import Engine
 
 from models.db import transaction, utcnow
 from models.documents.file_store import FileStore
-from models.documents.tables import Document, StoredFile
+from models.documents.tables import Assignment, Document, StoredFile
 from models.org.tables import Agency, User, UserRole
 from models.records.tables import RecordFile, RecordStatus
-from models.vocab import AgencyKind, Direction, DocumentSource, DocumentStatus, Role
+from models.vocab import AgencyKind, AssignmentRole, Direction, DocumentSource, DocumentStatus, Role
 from tests.conftest import minimal_pdf
 from tests.factories import Org, make_org
 
@@ -58,8 +58,10 @@ def make_outside_agency(engine: Engine, org: Org) -> Org:
 
 def add_document(engine: Engine, store: FileStore, org: Org, *, pages: int = 1, direction: Direction = Direction.INCOMING,
                  status: DocumentStatus = DocumentStatus.DONE, number: str = "", issued: date | None = date(2026, 3, 2),
-                 agency_id: int | None = None, created_by: str = "clerk", data: bytes | None = None) -> str:
-    """A document of the agency with a stored PDF of ``pages`` pages; returns its id."""
+                 agency_id: int | None = None, created_by: str = "clerk", data: bytes | None = None,
+                 handler: str = "") -> str:
+    """A document of the agency with a stored PDF of ``pages`` pages (handled by ``handler``, who
+    then sees it); returns its id."""
     data = data or minimal_pdf(pages, f"Van ban {uuid.uuid4().hex[:8]}")
     sha256 = store.put(data)
     with transaction(engine) as session:
@@ -74,6 +76,9 @@ def add_document(engine: Engine, store: FileStore, org: Org, *, pages: int = 1, 
             issued_date=issued, page_amount=None, file_id=stored.id, created_by=org.users[created_by].id)
         session.add(document)
         session.flush()
+        if handler:
+            session.add(Assignment(document_id=document.id, role=AssignmentRole.LEAD, user_id=org.users[handler].id,
+                                   unit_id=org.users[handler].unit_id, assigned_by=org.users["leader"].id))
         return document.id
 
 
