@@ -24,6 +24,7 @@ from models.org.tables import Agency, OrgUnit, User
 from models.records.tables import RecordFile
 from models.registers.numbering import notation_for_successor
 from models.registers.tables import Register, RegisterEntry
+from models.tasks.repo import subject_of
 from models.tasks.tables import Task
 from models.vocab import Direction, DocumentStatus, TaskStatus
 
@@ -158,7 +159,7 @@ def hand_over_work(session: Session, old: Agency, new: Agency, unit_map: dict[in
     for task in session.exec(select(Task).where(Task.agency_id == old.id, col(Task.status).in_(_OPEN_TASK_STATUSES))
                              .order_by(Task.id)):
         unit_id = unit_map.get(task.unit_id) if task.unit_id is not None else None
-        record(session, actor_id, "task.handed_over", "document", task.document_id, task_id=task.id,
+        record(session, actor_id, "task.handed_over", *subject_of(task), task_id=task.id,
                step=task.step, from_unit_id=task.unit_id, to_unit_id=unit_id, **provenance)
         task.agency_id, task.unit_id = new.id, unit_id
         session.add(task)
