@@ -25,7 +25,7 @@ from models.bounds import Id, PageNumber
 from models.db import reading, utcnow
 from models.documents import repo as document_repo
 from models.documents.access import visible_documents
-from models.errors import DomainError, NotFound
+from models.errors import DomainError, Forbidden, NotFound
 from models.outgoing import repo as outgoing_repo
 from models.tasks.actions import ACTION_FIELDS, officers_of_unit
 from models.tasks.tables import Task
@@ -148,7 +148,7 @@ def assignment_list(request: Request, principal: WebUser, session: DbSession, sc
 def _form_page(request: Request, principal: Principal, session: Session, *, values: dict, status_code: int = 200,
                error: str | None = None, errors: dict | None = None) -> Response:
     if assigning_role(principal.roles, principal.user.unit_id) is None:
-        raise DomainError("assignment_leaders_only")
+        raise Forbidden("assignment_leaders_only")
     people, units = assignment_repo.assignable(session, principal.user, principal.roles)
     visible = visible_documents(principal.user, principal.roles)
     documents = (document_repo.recent_incoming(session, visible, limit=50)

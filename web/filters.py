@@ -50,6 +50,8 @@ def task_link(task) -> str:
 
 def task_subject(task) -> str:
     """What a task is about when it has no document (the inbox's Trích yếu column)."""
+    if task.work_assignment_id is not None:
+        return "Việc được giao"
     if task.record_id is not None:
         return "Hồ sơ"
     if task.record_plan_id is not None:
