@@ -88,7 +88,7 @@ def list_schedules(principal: ApiUser, state: State,
     with reading(state.engine) as session:
         rows = schedule_repo.schedules_of(session, principal.user.agency_id, limit=per_page,
                                           offset=(page - 1) * per_page)
-    return [summary_json(row) for row in rows]
+        return [summary_json(row) for row in rows]
 
 
 @api_router.post("/schedules", status_code=201, summary="Lập lịch công tác của một tuần (văn thư, cán bộ lập lịch)",
