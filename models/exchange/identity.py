@@ -16,7 +16,7 @@ from models.text import normalised, text_problem
 IDENTITY_LIMITS = {"organization_in_charge": 200, "organ_add": 500, "email": 100, "telephone": 20, "fax": 20,
                    "website": 100}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+?[0-9][0-9 ().-]*$")
+PHONE = re.compile(r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$")
 WEBSITE = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 FORMS = {"email": EMAIL, "telephone": PHONE, "fax": PHONE, "website": WEBSITE}
 
