@@ -24,10 +24,12 @@ from activities.definitions import DefinitionActivities
 from activities.digitise import DigitiseActivities
 from activities.documents import DocumentActivities, RoutingActivities
 from activities.exchange import ExchangeActivities
+from activities.fixity import FixityActivities
 from activities.interceptors import DomainErrorsAreFinal
 from activities.maintenance import MaintenanceActivities
 from activities.outgoing import OutgoingActivities
 from activities.recall import RecallActivities
+from activities.record_export import RecordExportActivities
 from activities.record_plans import RecordPlanActivities
 from activities.records import RecordActivities
 from activities.registers import RegisterActivities
@@ -42,21 +44,28 @@ from models.documents.file_store import FileStore
 from workflows.assignment import WorkAssignmentWorkflow
 from workflows.backup import DailyBackupWorkflow
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
+from workflows.fixity import FixityCheckWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
+from workflows.record_export import RecordExportWorkflow
 from workflows.record_file import RecordFileWorkflow
 from workflows.record_plan import RecordPlanApprovalWorkflow
 from workflows.schedule import ScheduleApprovalWorkflow
-from workflows.starter import ensure_backup_schedule, ensure_hub_schedule, ensure_maintenance_schedule
+from workflows.starter import (
+    ensure_backup_schedule,
+    ensure_fixity_schedule,
+    ensure_hub_schedule,
+    ensure_maintenance_schedule,
+)
 
 log = logging.getLogger("qlvb.worker")
 
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
              HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow,
              WorkAssignmentWorkflow, RecordFileWorkflow,
-             RecordPlanApprovalWorkflow, ScheduleApprovalWorkflow]
+             RecordPlanApprovalWorkflow, ScheduleApprovalWorkflow, FixityCheckWorkflow, RecordExportWorkflow]
 
 
 def activities_for(engine: Engine, settings: Settings, client: Client | None = None, hub_factory=None) -> list:
@@ -82,6 +91,8 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     search_index = SearchIndexActivities(engine, FileStore(settings.files_dir))
     backup = BackupActivities(engine, settings)
     audit = AuditActivities(engine, settings)
+    fixity = FixityActivities(engine, FileStore(settings.files_dir), settings)
+    record_export = RecordExportActivities(engine, FileStore(settings.files_dir), settings)
     assignments = AssignmentActivities(engine)
     record_plans = RecordPlanActivities(engine)
     records = RecordActivities(engine, FileStore(settings.files_dir))
@@ -117,6 +128,10 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         backup.take_daily_backup,
         backup.report_backup_failure,
         audit.sign_audit_day_heads,
+        fixity.plan_fixity_round,
+        fixity.check_fixity_batch,
+        record_export.export_record,
+        record_export.fail_record_export,
         assignments.apply_assignment_decision,
         assignments.close_assignment,
         record_plans.apply_record_plan_decision,
@@ -159,6 +174,10 @@ async def run_worker(settings: Settings | None = None) -> None:
             # The daily backup, only when a backup directory is configured (removed otherwise).
             await ensure_backup_schedule(client, settings.temporal_task_queue,
                                          settings.backup_hour if settings.backup_dir else None)
+            # Fixity of the file store: a round every fixity_round_minutes (none when the period is 0).
+            await ensure_fixity_schedule(client, settings.temporal_task_queue,
+                                         timedelta(minutes=settings.fixity_round_minutes)
+                                         if settings.fixity_period_days > 0 else None)
         except RPCError:
             log.warning("the schedules could not be created; retried at the next start", exc_info=True)
         await worker.run()

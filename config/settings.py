@@ -94,6 +94,17 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, ge=1)
     backup_hour: int = Field(default=1, ge=0, le=23)
 
+    # --- records: export and preservation (issue 12) -----------------------------------------
+    # Ghostscript conversions to PDF/A-2b one export runs at once (each takes a core while it runs).
+    preservation_jobs: int = Field(default=1, ge=1)
+    # A finished export (var/exports/<id>) can be downloaded for this long, then it is removed.
+    export_keep_hours: int = Field(default=24, ge=1)
+    # Fixity: every stored file's SHA-256 is recomputed at least once per period, in rounds every
+    # fixity_round_minutes of at most fixity_batch_files files per activity (0 days: no schedule).
+    fixity_period_days: int = Field(default=30, ge=0)
+    fixity_round_minutes: int = Field(default=60, ge=1)
+    fixity_batch_files: int = Field(default=200, ge=1)
+
     # --- mail: e-mail copies of notifications ----------------------------------------------
     smtp_host: str = ""
     smtp_port: int = 25
@@ -164,6 +175,11 @@ class Settings(BaseSettings):
     def files_dir(self) -> Path:
         """Content-addressed store for document files."""
         return self.var_dir / "files"
+
+    @property
+    def exports_dir(self) -> Path:
+        """Packages of exported hồ sơ, kept ``export_keep_hours`` for download (shared by web and worker)."""
+        return self.var_dir / "exports"
 
     @property
     def temporal_dev_db(self) -> Path:

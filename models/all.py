@@ -6,6 +6,8 @@ from models.audit_trail.tables import AuditDayHead
 from models.calendar.tables import CalendarDay
 from models.delegation.tables import Delegation
 from models.documents.digitise import DigitiseJob
+from models.documents.fixity import FixityCursor, FixityProblem
+from models.documents.preservation import PreservationCopy
 from models.documents.search import DocumentSearch, SavedSearch
 from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
 from models.documents.types import AgencyDocumentType, DocumentType
@@ -26,6 +28,7 @@ from models.org.tables import (
 )
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.processes.tables import ProcessBinding, ProcessDefinition
+from models.records.export import RecordExport
 from models.records.tables import (
     RecordAccess,
     RecordCollection,
@@ -57,6 +60,10 @@ __all__ = [
     "Delegation",
     "DigitiseJob",
     "Document",
+    "FixityCursor",
+    "FixityProblem",
+    "PreservationCopy",
+    "RecordExport",
     "DocumentFile",
     "DocumentSearch",
     "DraftComment",

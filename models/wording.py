@@ -52,6 +52,7 @@ NOTIFICATION_LABELS = {
     "hub_update_received": "Cơ quan ban hành đề nghị cập nhật, thay thế văn bản đã nhận",
     "hub_send_failed": "Gửi văn bản qua trục liên thông không thành công: cần liên hệ nơi nhận",
     "backup_failed": "Sao lưu tự động không thành công: cần kiểm tra ngay",
+    "fixity_failed": "Kiểm tra toàn vẹn phát hiện tệp lưu trữ bị thay đổi hoặc bị mất: cần khôi phục ngay",
     "assignment_nghiem_thu_ket_qua": "Việc được giao đã được đánh giá, công nhận kết quả",
     "assignment_tra_lai_ket_qua": "Kết quả việc được giao bị trả lại, cần làm tiếp",
     "assignment_dong_y_gia_han": "Đề nghị gia hạn việc được giao đã được đồng ý",

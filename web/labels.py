@@ -509,3 +509,11 @@ AUDIT_LABELS.update({
     "assignment.cancelled": "Hủy việc đã giao",
     "assignment.steps_closed": "Đóng các bước phối hợp không còn cần thiết",
 })
+AUDIT_LABELS.update({
+    "record.export_requested": "Yêu cầu xuất hồ sơ (gói BagIt)",
+    "record.exported": "Xuất hồ sơ: tạo gói tài liệu và siêu dữ liệu",
+    "record.export_failed": "Xuất hồ sơ không thành công",
+    "file.fixity_failed": "Kiểm tra toàn vẹn: tệp lưu trữ bị thay đổi hoặc bị mất",
+    "file.fixity_restored": "Kiểm tra toàn vẹn: tệp lưu trữ nguyên vẹn trở lại",
+    "file.fixity_pass_finished": "Hoàn thành một lượt kiểm tra toàn vẹn kho tệp",
+})

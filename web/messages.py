@@ -559,3 +559,18 @@ MESSAGES.update({
 })
 FIELD_ERROR_TEXT["rating"] = ("chọn mức từ 1 đến 5, hoặc: Hoàn thành xuất sắc, Hoàn thành tốt, Hoàn thành, "
                               "Hoàn thành nhưng còn hạn chế, Không hoàn thành")
+
+# Exporting hồ sơ (commands/record_export.py; F-III.4.g).
+MESSAGES.update({
+    "record_export_disposed": "Hồ sơ đã hủy theo quyết định của Hội đồng xác định giá trị tài liệu: tài liệu không còn "
+                              "nên không xuất được hồ sơ.",
+    "record_export_not_found": "Không tìm thấy lượt xuất hồ sơ này.",
+    "record_export_not_ready": "Gói hồ sơ chưa sẵn sàng hoặc đã quá thời hạn tải về. Vui lòng xuất lại hồ sơ.",
+    "record_export_file_missing": "Không xuất được hồ sơ: tệp của văn bản {so_ky_hieu} (số thứ tự {position}) không "
+                                  "còn trong kho lưu trữ. Vui lòng báo quản trị hệ thống khôi phục tệp từ bản sao lưu.",
+    "record_export_failed": "Không tạo được gói hồ sơ. Vui lòng thử lại sau; nếu vẫn không được, vui lòng báo quản "
+                            "trị hệ thống.",
+    "record_export_not_started": "Hệ thống chưa bắt đầu xuất hồ sơ được. Vui lòng thử lại sau ít phút.",
+})
+STATUS_OVERRIDES.update({"record_export_disposed": 409, "record_export_file_missing": 409, "record_export_failed": 500,
+                         "record_export_not_started": 503})

@@ -50,6 +50,10 @@ class ActivityName(StrEnum):
     WITHDRAW_BRANCH = "withdraw_branch"
     TAKE_DAILY_BACKUP = "take_daily_backup"
     REPORT_BACKUP_FAILURE = "report_backup_failure"
+    PLAN_FIXITY_ROUND = "plan_fixity_round"
+    CHECK_FIXITY_BATCH = "check_fixity_batch"
+    EXPORT_RECORD = "export_record"
+    FAIL_RECORD_EXPORT = "fail_record_export"
     APPLY_ASSIGNMENT_DECISION = "apply_assignment_decision"
     CLOSE_ASSIGNMENT = "close_assignment"
     APPLY_RECORD_PLAN_DECISION = "apply_record_plan_decision"
@@ -549,6 +553,69 @@ class BackupFailure:
 
     name: str
     error: str
+
+
+# --- fixity of the file store (workflows/fixity.py) --------------------------------------------
+
+FIXITY_SCHEDULE_ID = "qlvb-fixity"
+
+
+@dataclass
+class FixityPlan:
+    """How many files this round checks (``quota``), and at most how many per activity."""
+
+    quota: int = 0
+    batch: int = 200
+
+
+@dataclass
+class FixityBatchInput:
+    """Check at most ``limit`` stored files from where the pass stands."""
+
+    limit: int
+
+
+@dataclass
+class FixityBatchResult:
+    """What a batch (or a whole round) checked and found."""
+
+    checked: int = 0
+    problems: int = 0  # changed or missing files found
+    reported: int = 0  # of which new, told to the administrators
+    pass_finished: bool = False
+
+
+# --- the export of a hồ sơ (workflows/record_export.py) ----------------------------------------
+
+
+def record_export_workflow_id(export_id: str) -> str:
+    """Workflow id of one export of a hồ sơ (its ``record_export`` row's UUID)."""
+    return f"xuathoso-{export_id}"
+
+
+@dataclass
+class RecordExportInput:
+    """The ``record_export`` row to build."""
+
+    export_id: str
+
+
+@dataclass
+class RecordExportResult:
+    """What the built package holds."""
+
+    documents: int = 0
+    size: int = 0
+    preservation_failed: int = 0  # documents whose PDF/A copy could not be made
+
+
+@dataclass
+class RecordExportFailure:
+    """An export that failed for good: its row is marked failed with the reason."""
+
+    export_id: str
+    error: str  # the refusal's code (web/messages.py), or what went wrong
+    params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

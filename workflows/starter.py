@@ -36,6 +36,7 @@ from workflows.assignment import WorkAssignmentWorkflow
 from workflows.backup import VIETNAM_OFFSET, DailyBackupWorkflow
 from workflows.contracts import (
     BACKUP_SCHEDULE_ID,
+    FIXITY_SCHEDULE_ID,
     HUB_DIRECTORY_SCHEDULE_ID,
     HUB_POLL_SCHEDULE_ID,
     MAINTENANCE_SCHEDULE_ID,
@@ -43,6 +44,7 @@ from workflows.contracts import (
     IncomingInput,
     OutgoingInput,
     RecallInput,
+    RecordExportInput,
     RecordPlanApprovalInput,
     ScheduleApprovalInput,
     SendInput,
@@ -50,14 +52,17 @@ from workflows.contracts import (
     incoming_workflow_id,
     outgoing_workflow_id,
     recall_workflow_id,
+    record_export_workflow_id,
     record_plan_workflow_id,
 )
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
+from workflows.fixity import FixityCheckWorkflow
 from workflows.incoming import IncomingDocumentWorkflow
 from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
 from workflows.record_contracts import RecordFileInput
+from workflows.record_export import RecordExportWorkflow
 from workflows.record_file import RecordFileWorkflow
 from workflows.record_plan import RecordPlanApprovalWorkflow
 from workflows.schedule import ScheduleApprovalWorkflow
@@ -189,6 +194,28 @@ async def ensure_backup_schedule(client: Client, task_queue: str, hour: int | No
     utc_hour = (hour - int(VIETNAM_OFFSET.total_seconds()) // 3600) % 24
     await _put_schedule(client, BACKUP_SCHEDULE_ID, DailyBackupWorkflow.run, task_queue,
                         ScheduleSpec(calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(utc_hour)])]))
+
+
+async def ensure_fixity_schedule(client: Client, task_queue: str, every: timedelta | None) -> None:
+    """Create the ``FixityCheck`` schedule (a round every ``every``), or update it; idempotent.
+
+    ``None`` (``QLVB_FIXITY_PERIOD_DAYS=0``) removes a schedule left from an earlier configuration.
+    """
+    if every is None:
+        try:
+            await client.get_schedule_handle(FIXITY_SCHEDULE_ID).delete()
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+        return
+    await _ensure_schedule(client, FIXITY_SCHEDULE_ID, FixityCheckWorkflow.run, task_queue, every)
+
+
+async def start_record_export(client: Client, task_queue: str, export_id: str) -> WorkflowHandle | None:
+    """Build the package of one export of a hồ sơ (its ``record_export`` row)."""
+    return await _start_once(
+        client, RecordExportWorkflow.run, RecordExportInput(export_id), workflow_id=record_export_workflow_id(export_id),
+        task_queue=task_queue, summary="Xuất hồ sơ", attributes=[SearchAttributePair(DOC_KIND, "record-export")])
 
 
 async def _ensure_schedule(client: Client, schedule_id: str, run, task_queue: str, every: timedelta) -> None:

@@ -1,0 +1,178 @@
+"""Exporting a hồ sơ (F-III.4.g): asking the worker for a package, following it, downloading it;
+and API v1's export built in the request.
+
+Only a person who may see the hồ sơ (``models.records.repo.record_for_user``) may export it; a
+disposed hồ sơ has no files left to export. Every step is audited on the hồ sơ: the request
+(``record.export_requested``), the package built (``record.exported``, by the worker), and each
+download of it (``record.downloaded``, which the hồ sơ's access counts include, F-III.6.a).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from config.settings import Settings
+from models import audit
+from models.db import reading, transaction, utcnow
+from models.documents.file_store import FileStore
+from models.errors import DomainError, NotFound
+from models.org.tables import User
+from models.records import export_plan, export_repo
+from models.records import repo as record_repo
+from models.records.bag import ExportBuildFailed, run_build
+from models.records.export import ExportStatus, RecordExport
+from models.records.tables import RecordFile, RecordStatus
+from models.registers.numbering import vietnam_date
+from models.vocab import Role
+from workflows.starter import start_record_export
+
+log = logging.getLogger("qlvb.records.export")
+REQUESTED, EXPORTED, FAILED = "record.export_requested", "record.exported", "record.export_failed"
+
+
+@dataclass
+class Package:
+    """A built package ready to send: its folder (the bag) and the export it belongs to."""
+
+    export_id: str
+    folder: Path
+
+    @property
+    def filename(self) -> str:
+        """The zip's name for the browser."""
+        return f"{self.folder.name}.zip"
+
+
+def exportable(session, user: User, roles: set[Role], record_id: int) -> RecordFile:
+    """The hồ sơ if this person may export it: seen by them (else 404) and not disposed."""
+    record = record_repo.record_for_user(session, user, roles, record_id, vietnam_date(utcnow()))
+    if record.status == RecordStatus.DISPOSED:
+        raise DomainError("record_export_disposed")
+    return record
+
+
+async def request_export(engine: Engine, client: Client, settings: Settings, *, user: User, roles: set[Role],
+                         record_id: int) -> str:
+    """Ask for a package of the hồ sơ; return the export's id (the page then polls its progress).
+
+    1. One transaction: the ``record_export`` row (pending) and ``record.export_requested``;
+       packages older than ``QLVB_EXPORT_KEEP_HOURS`` are removed.
+    2. After the commit, the ``RecordExport`` workflow (``xuathoso-<id>``) is started. When
+       Temporal cannot be reached the row is marked failed, so the page says so and the person may
+       ask again.
+    """
+    export_id = await asyncio.to_thread(_create, engine, settings, user, roles, record_id, "web")
+    try:
+        await start_record_export(client, settings.temporal_task_queue, export_id)
+    except RPCError:
+        log.warning("export %s of hồ sơ %s not started", export_id, record_id, exc_info=True)
+        await asyncio.to_thread(_not_started, engine, export_id)
+    return export_id
+
+
+def _create(engine: Engine, settings: Settings, user: User, roles: set[Role], record_id: int, via: str) -> str:
+    with transaction(engine) as session:
+        record = exportable(session, user, roles, record_id)
+        export = RecordExport(id=str(uuid.uuid4()), record_id=record.id, requested_by=user.id, via=via)
+        session.add(export)
+        audit.record(session, user.id, REQUESTED, "record", record.id, export=export.id, via=via)
+        export_plan.prune(session, settings.exports_dir, timedelta(hours=settings.export_keep_hours))
+        return export.id
+
+
+def _not_started(engine: Engine, export_id: str) -> None:
+    with transaction(engine) as session:
+        export = export_repo.export(session, export_id, for_update=True)
+        if export is not None and export.status == ExportStatus.PENDING:
+            export_plan.failed(export, "record_export_not_started")
+            session.add(export)
+
+
+def export_of(session, user: User, roles: set[Role], record_id: int, export_id: str) -> RecordExport:
+    """One of this person's exports of a hồ sơ they may see (404 otherwise, alike)."""
+    record_repo.record_for_user(session, user, roles, record_id, vietnam_date(utcnow()))
+    export = export_repo.export(session, export_id)
+    if export is None or export.record_id != record_id or export.requested_by != user.id:
+        raise NotFound("record_export_not_found")
+    return export
+
+
+def latest_export(session, user: User, roles: set[Role], record_id: int) -> RecordExport | None:
+    """This person's latest export of a hồ sơ they may see (the page's export box shows it)."""
+    record_repo.record_for_user(session, user, roles, record_id, vietnam_date(utcnow()))
+    found = export_repo.latest_exports(session, record_id, user.id, limit=1)
+    return found[0] if found else None
+
+
+def download(engine: Engine, settings: Settings, *, user: User, roles: set[Role], record_id: int,
+             export_id: str, via: str = "web") -> Package:
+    """A finished package of this person's, recorded as a download of the hồ sơ (``record.downloaded``)."""
+    with reading(engine) as session:
+        export = export_of(session, user, roles, record_id, export_id)
+    folder = _bag_folder(settings, export)
+    with transaction(engine) as session:
+        audit.record(session, user.id, record_repo.DOWNLOADED, "record", record_id, via=via, export=export.id)
+    return Package(export.id, folder)
+
+
+def _bag_folder(settings: Settings, export: RecordExport) -> Path:
+    if export.status != ExportStatus.DONE or export.removed_at is not None:
+        raise NotFound("record_export_not_ready")
+    folders = [p for p in (settings.exports_dir / export.id).iterdir() if p.is_dir()] \
+        if (settings.exports_dir / export.id).is_dir() else []
+    if len(folders) != 1:
+        raise NotFound("record_export_not_ready")
+    return folders[0]
+
+
+def export_now(engine: Engine, settings: Settings, store: FileStore, *, user: User, roles: set[Role],
+               record_id: int, via: str = "api") -> Package:
+    """Build a package in the request (API v1 ``GET …/export``) and record it as a download.
+
+    The same steps as the worker's ``export_record`` without its progress row updates; the caller
+    sends the package and then calls ``discard``. A failed build marks the row failed and raises
+    its refusal (``record_export_file_missing``, ``record_export_failed``).
+    """
+    export_id = _create(engine, settings, user, roles, record_id, via)
+    with reading(engine) as session:
+        plan = export_plan.gather_plan(session, record_repo.get(session, record_id), export_id, store.root,
+                                       settings.preservation_jobs)
+    folder = settings.exports_dir / export_id / plan.bag_name
+    try:
+        result = run_build(plan, folder, lambda *_: None)
+    except ExportBuildFailed as error:
+        with transaction(engine) as session:
+            export = export_repo.export(session, export_id, for_update=True)
+            export_plan.failed(export, error.code)
+            session.add(export)
+            audit.record(session, user.id, FAILED, "record", record_id, export=export_id, error=error.code,
+                         **{k: str(v) for k, v in error.params.items()})
+        shutil.rmtree(settings.exports_dir / export_id, ignore_errors=True)
+        raise
+    with transaction(engine) as session:
+        export = export_repo.export(session, export_id, for_update=True)
+        export_plan.record_built(session, export, plan, result)
+        audit.record(session, user.id, EXPORTED, "record", record_id, export=export_id, documents=result.documents,
+                     pages=result.pages, size=result.size, preservation_failed=sorted(result.failures))
+        audit.record(session, user.id, record_repo.DOWNLOADED, "record", record_id, via=via, export=export_id)
+    return Package(export_id, folder)
+
+
+def discard(engine: Engine, settings: Settings, export_id: str) -> None:
+    """Remove a package sent once (API v1) from disk; its row stays, marked removed."""
+    shutil.rmtree(settings.exports_dir / export_id, ignore_errors=True)
+    with transaction(engine) as session:
+        export = export_repo.export(session, export_id, for_update=True)
+        if export is not None and export.removed_at is None:
+            export.removed_at = utcnow()
+            session.add(export)

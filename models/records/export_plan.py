@@ -1,0 +1,177 @@
+"""The database's side of an export (``models.records.export``): the plan read from the rows, and
+what a finished build leaves in them. Never commits: the command or activity that exports owns
+the transactions.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from models.db import utcnow
+from models.documents import preservation_repo
+from models.documents.preservation import tool_name
+from models.documents.tables import Document, StoredFile
+from models.exchange.outbox import PRIORITY_OUT
+from models.org.tables import Agency, User
+from models.records import export_repo
+from models.records.export import (
+    BuildResult,
+    ExportPlan,
+    ExportStatus,
+    PlannedDocument,
+    PlannedFile,
+    RecordExport,
+    ascii_name,
+)
+from models.records.tables import RecordFile
+from models.registers.numbering import so_ky_hieu, vietnam_date
+from models.registers.slip import processing_slip
+from models.vocab import Direction, Urgency
+
+
+def document_date(document: Document) -> date:
+    """The date a document takes its place by: its own date, else its arrival, else its intake."""
+    if document.issued_date is not None:
+        return document.issued_date
+    return vietnam_date(document.arrival_date or document.created_at)
+
+
+def gather_plan(session: Session, record: RecordFile, export_id: str, store_root: Path, jobs: int = 1) -> ExportPlan:
+    """Read everything the package needs about ``record`` (which the caller may see).
+
+    Documents are ordered by ``document_date``, then by DocOrdinal; each carries its metadata
+    (DOMAIN §3.1 outgoing, §3.2 incoming), its current file, its attachments and the PDF/A copy
+    already stored for that file, if any.
+    """
+    agency = session.get(Agency, record.formed_by_agency_id or record.agency_id)
+    parent = session.get(Agency, agency.parent_id) if agency and agency.parent_id else None
+    rows = export_repo.filed_documents(session, record.id)
+    ids = [document.id for _, document, _ in rows]
+    attachments = export_repo.attachments(session, ids)
+    recipients = export_repo.recipients(session, [d.id for _, d, _ in rows if d.direction == Direction.OUTGOING])
+    copies = preservation_repo.copies_of(session, [stored.sha256 for _, _, stored in rows if stored])
+    ordered = sorted(rows, key=lambda row: (document_date(row[1]), row[0].doc_ordinal))
+    documents = []
+    for position, (item, document, stored) in enumerate(ordered, start=1):
+        copy = copies.get(stored.sha256) if stored else None
+        documents.append(PlannedDocument(
+            document_id=document.id, direction=document.direction, position=position, doc_ordinal=item.doc_ordinal,
+            date=document_date(document).isoformat(),
+            so_ky_hieu=so_ky_hieu(document.code_number, document.code_notation),
+            type_name=document.type_name, subject=document.subject, organ_name=document.organ_name,
+            metadata=_document_metadata(session, document, recipients.get(document.id, [])),
+            original=_planned(stored), attachments=[_planned(a) for a in attachments.get(document.id, [])],
+            pdfa=_planned(copy)))
+    organ_id = agency.code if agency else ""
+    creator = session.get(User, record.creator_id) if record.creator_id else None
+    dates = [d.date for d in documents]
+    metadata = {
+        "FileCode": {"OrganId": organ_id, "FileCatalog": record.file_catalog, "FileNotation": record.file_notation},
+        "Title": record.title, "Maintenance": record.maintenance, "Rights": record.rights,
+        "Creator": creator.full_name if creator else "", "Language": record.language,
+        "StartDate": (record.start_date.isoformat() if record.start_date else min(dates, default=None)),
+        "EndDate": (record.end_date.isoformat() if record.end_date else max(dates, default=None)),
+        "Description": record.description,
+    }
+    name = f"hoso-{organ_id}-{record.file_catalog}-{ascii_name(record.file_notation)}"
+    bag_info = {"Source-Organization": ascii_name(agency.name if agency else ""), "Organization-Address": organ_id,
+                "External-Identifier": f"{organ_id}.{record.file_catalog}.{ascii_name(record.file_notation)}",
+                "External-Description": ascii_name(record.title)[:500], "Internal-Sender-Identifier": export_id,
+                "Bagging-Date": vietnam_date(utcnow()).isoformat(), "Bag-Group-Identifier": f"record-{record.id}"}
+    return ExportPlan(export_id=export_id, store_root=str(store_root), bag_name=name, record=metadata,
+                      agency_name=agency.name if agency else "", parent_agency_name=parent.name if parent else "",
+                      documents=documents, bag_info=bag_info, jobs=jobs)
+
+
+def _planned(stored: StoredFile | None) -> PlannedFile | None:
+    return PlannedFile(stored.sha256, stored.size, stored.filename) if stored else None
+
+
+def _document_metadata(session: Session, document: Document, recipients: list) -> dict[str, Any]:
+    """DOMAIN §3.1 (outgoing) or §3.2 (incoming) fields 3–18; FileCode, DocOrdinal and PageAmount are
+    added by the package (they come from the hồ sơ and from the file itself)."""
+    signer = {"Competence": document.signer_competence, "Position": document.signer_position,
+              "FullName": document.signer_full_name}
+    common = {
+        "Identifier": document.id, "DocumentId": document.external_document_id or "",
+        "TypeName": document.type_name, "CodeNumber": document.code_number,
+        "CodeNotation": document.code_notation, "IssuedDate": _iso(document.issued_date),
+        "OrganName": document.organ_name, "Subject": document.subject, "Language": document.language,
+        "Description": document.description,
+    }
+    priority = PRIORITY_OUT.get(Urgency(document.urgency), 0)
+    if document.direction == Direction.OUTGOING:
+        return {**common, "SignerInfo": signer,
+                "To": [{"OrganId": r.organ_id, "OrganName": r.organ_name} for r in recipients],
+                "Priority": priority, "IssuedAmount": document.issued_amount, "DueDate": _iso(document.due_date)}
+    return {**common, "ArrivalDate": _iso(vietnam_date(document.arrival_date) if document.arrival_date else None),
+            "ArrivalNumber": document.arrival_number, "SignerInfo": signer, "Priority": priority,
+            "ToPlaces": document.to_places, "TraceHeaderList": _trace(session, document),
+            "DueDate": _iso(document.due_date)}
+
+
+def _trace(session: Session, document: Document) -> list[dict[str, Any]]:
+    """The internal routing and direction history (the Phiếu giải quyết, §3.2 field 17)."""
+    slip = processing_slip(session, document)
+    trace = []
+    for section, opinions in (("Lãnh đạo cơ quan", slip.agency_leader), ("Lãnh đạo đơn vị", slip.unit_leader),
+                              ("Người xử lý", slip.handler)):
+        for opinion in opinions:
+            trace.append({"Section": section, "FullName": opinion.author_name, "Position": opinion.author_position,
+                          "Date": _iso(opinion.given_on), "Opinion": opinion.text,
+                          "Lead": "; ".join(p.name for p in opinion.lead),
+                          "Cooperating": "; ".join(p.name for p in opinion.cooperating),
+                          "Informed": "; ".join(p.name for p in opinion.informed)})
+    return trace
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def record_built(session: Session, export: RecordExport, plan: ExportPlan, result: BuildResult) -> None:
+    """Keep what a build made: the new PDF/A copies (each document holds its copy) and the row's
+    totals, marked done. Idempotent: a copy already recorded is reused."""
+    tool = tool_name() if result.copies else ""
+    held: dict[str, int] = {}
+    for source, made in sorted(result.copies.items()):
+        preservation_repo.add_copy(session, source, made["sha256"], made["size"], f"{source[:16]}-pdfa-2b.pdf", tool)
+    known = preservation_repo.copies_of(session, [d.original.sha256 for d in plan.documents if d.original])
+    for document in plan.documents:
+        if document.original and document.original.sha256 in known:
+            held[document.document_id] = known[document.original.sha256].id
+    preservation_repo.link_copies(session, held)
+    export.status, export.phase = ExportStatus.DONE, ""
+    export.documents, export.pages, export.size = result.documents, result.pages, result.size
+    export.preservation_failed = len(result.failures)
+    export.done = export.total
+    export.finished_at = export.updated_at = utcnow()
+    session.add(export)
+
+
+def progress(export: RecordExport, phase: str, done: int, total: int) -> None:
+    """Move the row's progress (the caller commits)."""
+    export.status, export.phase, export.done, export.total = ExportStatus.RUNNING, phase, done, total
+    export.updated_at = utcnow()
+
+
+def failed(export: RecordExport, reason: str) -> None:
+    """Mark the export failed with its reason (the caller commits)."""
+    export.status, export.error = ExportStatus.FAILED, reason[:500]
+    export.finished_at = export.updated_at = utcnow()
+
+
+def prune(session: Session, exports_dir: Path, keep: timedelta, now: datetime | None = None) -> int:
+    """Delete the packages older than ``keep`` from disk and mark their rows removed; return how many."""
+    removed = 0
+    for export in export_repo.expired(session, (now or utcnow()) - keep):
+        shutil.rmtree(exports_dir / export.id, ignore_errors=True)
+        export.removed_at = utcnow()
+        session.add(export)
+        removed += 1
+    return removed
