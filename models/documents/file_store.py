@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+CHUNK = 1024 * 1024
 
 
 class FileStore:
@@ -54,6 +55,30 @@ class FileStore:
             Path(temp_name).unlink(missing_ok=True)
             raise
         return digest, True
+
+    def put_file(self, source: Path) -> tuple[str, bool]:
+        """Store a file's bytes, read in chunks so a large file never sits in memory; return its
+        SHA-256 and whether this call created the blob (the same fsync-and-rename as ``write``)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as handle, open(source, "rb") as reader:
+                while chunk := reader.read(CHUNK):
+                    digest.update(chunk)
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            target = self.path_for(digest.hexdigest())
+            if target.exists():
+                Path(temp_name).unlink()
+                return digest.hexdigest(), False
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp_name, target)  # the same file system: the root holds both
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        return digest.hexdigest(), True
 
     def discard(self, sha256: str) -> None:
         """Remove a blob that a refused upload created and nothing references (see the module docstring)."""
