@@ -91,7 +91,7 @@ class AssignmentActivities:
             if request.action in (Action.ACCEPT_RESULT, Action.RETURN_RESULT, Action.REFUSE_EXTENSION,
                                   Action.GRANT_EXTENSION) and assignment.lead_user_id is not None:
                 notify(session, [assignment.lead_user_id], None, f"assignment_{request.action}",
-                       assignment_id=assignment.id)
+                       assignment_id=assignment.id, link=f"/assignments/{assignment.id}")
             return ApplyDecisionResult(str(assignment.status))
 
     @staticmethod
@@ -119,7 +119,7 @@ class AssignmentActivities:
                        reason=request.reason, closed_steps=closed)
                 people = [p.user_id for p in assignment_repo.parties_of(session, assignment.id) if p.user_id]
                 notify(session, people, None, "assignment_cancelled", assignment_id=assignment.id,
-                       detail=request.reason[:200])
+                       link=f"/assignments/{assignment.id}", detail=request.reason[:200])
             elif closed:
                 record(session, None, "assignment.steps_closed", "assignment", assignment.id, closed_steps=closed)
             return closed

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from temporalio.testing import ActivityEnvironment
 
 from activities.assignments import AssignmentActivities
@@ -21,6 +21,7 @@ from models.db import reading, transaction, utcnow
 from models.documents.access import visible_documents
 from models.documents.tables import Document
 from models.errors import DomainError
+from models.notifications.tables import Notification
 from models.org.tables import Agency, OrgUnit, User, UserRole
 from models.registers.numbering import vietnam_date
 from models.tasks.actions import validate_fields
@@ -222,12 +223,17 @@ def test_the_decisions_applied_twice_leave_one_effect_through_to_an_accepted_res
         done = session.get(WorkAssignment, assignment.id)
         parties = assignment_repo.parties_of(session, assignment.id)
         tasks = session.exec(select(Task).where(Task.work_assignment_id == assignment.id)).all()
+        told = session.exec(select(Notification).where(Notification.user_id == lead.id,
+                                                       col(Notification.code).startswith("assignment_"))).all()
     assert (done.lead_user_id, parties[0].user_id) == (lead.id, lead.id)
     assert parties[1].contribution == "Số liệu quý III kèm theo" and parties[1].contributed_by == org.users["officer"].id
     assert done.due_at == end_of_day(date(2099, 1, 5)) and done.extensions == 1
     assert (done.rating, done.rating_comment, done.on_time) == (4, "Tốt", True)
     assert done.finished_at == done.submitted_at
     assert {t.status for t in tasks} == {TaskStatus.DONE}
+    # The lead is told of the extension and of the assessment, with the way to the assignment.
+    assert [(n.code, n.data["link"]) for n in told] == [("assignment_dong_y_gia_han", f"/assignments/{assignment.id}"),
+                                                       ("assignment_nghiem_thu_ket_qua", f"/assignments/{assignment.id}")]
     assert _codes(engine, assignment) == [
         "assignment.created", "task.opened", "task.opened", "assignment.cu_nguoi_chu_tri", "assignment.gui_y_kien",
         "task.opened", "assignment.xin_gia_han", "task.opened", "assignment.dong_y_gia_han", "task.opened",
