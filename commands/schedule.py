@@ -79,11 +79,6 @@ def read_schedule(engine: Engine, *, user: User, roles: set[Role], schedule_id: 
         return week_view(session, user, roles, user.agency_id, schedule.week_start, published_only=published_only)
 
 
-def leaders(engine: Engine, agency_id: int) -> list[User]:
-    with reading(engine) as session:
-        return repo.leaders_of(session, agency_id)
-
-
 # --- drafting ---------------------------------------------------------------------------------
 
 

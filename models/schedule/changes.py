@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, time
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from models.schedule.rules import weekday_name
+
+if TYPE_CHECKING:  # the rows compared (any object with the same fields will do)
+    from models.schedule.tables import ScheduleEvent as EventLike
 
 # The fields a person reading the schedule cares about, in the order a change is described.
 COMPARED = ("day", "start_time", "end_time", "content", "place", "leader_ids", "participant_user_ids",
@@ -26,21 +28,6 @@ FIELD_WORDS = {"place": "địa điểm", "content": "nội dung", "leader_ids":
                "document_ids": "tài liệu kèm theo"}
 KIND_WORDS = {"added": "Bổ sung", "removed": "Hủy", "changed": "Điều chỉnh"}
 DETAIL_LIMIT = 1800
-
-
-class EventLike(Protocol):
-    uid: str
-    day: date
-    start_time: time
-    end_time: time
-    content: str
-    place: str
-    leader_ids: list[int]
-    participant_user_ids: list[int]
-    participant_unit_ids: list[int]
-    participants_note: str
-    preparing_unit_id: int | None
-    document_ids: list[str]
 
 
 def _value(event: EventLike, name: str):

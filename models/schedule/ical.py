@@ -11,32 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import Protocol
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
+
+if TYPE_CHECKING:  # what a feed shows of one published event
+    from models.schedule.views import EventView as FeedEvent
 
 PRODID = "-//QLVB//Lich cong tac tuan//VI"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 UID_DOMAIN = "lich-cong-tac.qlvb"
 VIETNAM_ZONE = ZoneInfo(TIMEZONE)
-
-
-class FeedEvent(Protocol):
-    """What a feed shows of one published event (``models.schedule.repo.EventView``)."""
-
-    uid: str
-    day: date
-    start_time: time
-    end_time: time
-    content: str
-    place: str
-    leader_names: list[str]
-    participants_text: str
-    preparing_unit_name: str
-    sequence: int
-    updated_at: datetime
-    published_at: datetime | None
 
 
 def _at(day: date, clock: time) -> datetime:

@@ -66,12 +66,6 @@ def remove_event(session: Session, event: ScheduleEvent) -> None:
     session.delete(event)
 
 
-def discard_working_copies(session: Session, schedule_id: int) -> int:
-    """Delete every working copy (a change round cancelled, or before copying a publication back)."""
-    return session.execute(delete(ScheduleEvent).where(col(ScheduleEvent.schedule_id) == schedule_id,
-                                                       col(ScheduleEvent.published) == False)).rowcount  # noqa: E712
-
-
 def replace_copies(session: Session, schedule_id: int, rows: Iterable[ScheduleEvent], *, published: bool) -> None:
     """Replace one copy of the schedule's events by ``rows`` (new rows copied from them).
 

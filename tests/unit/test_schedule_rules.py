@@ -3,7 +3,6 @@ publication changed, and the iCalendar feed read back with the ``icalendar`` lib
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -13,22 +12,15 @@ from models.errors import DomainError
 from models.schedule import rules
 from models.schedule.changes import describe, diff
 from models.schedule.ical import build_feed
+from models.schedule.tables import ScheduleEvent
+from models.schedule.views import EventView
 
 
-@dataclass
-class Ev:
-    uid: str
-    day: date
-    start_time: time
-    end_time: time
-    leader_ids: list[int] = field(default_factory=list)
-    content: str = "Họp"
-    place: str = ""
-    participant_user_ids: list[int] = field(default_factory=list)
-    participant_unit_ids: list[int] = field(default_factory=list)
-    participants_note: str = ""
-    preparing_unit_id: int | None = None
-    document_ids: list[str] = field(default_factory=list)
+def Ev(uid: str, day: date, start: time, end: time, leader_ids=(), content: str = "Họp", place: str = "",  # noqa: N802
+       **more) -> ScheduleEvent:
+    """A working copy of an event, as the rules receive it (no database needed)."""
+    return ScheduleEvent(schedule_id=1, uid=uid, day=day, start_time=start, end_time=end, content=content,
+                         place=place, leader_ids=list(leader_ids), **more)
 
 
 @pytest.mark.parametrize(("code", "monday"), [
@@ -97,27 +89,15 @@ def test_a_publication_is_described_event_by_event():
     assert diff(before, before) == []
 
 
-@dataclass
-class FeedEv:
-    uid: str
-    day: date
-    start_time: time
-    end_time: time
-    content: str
-    place: str
-    leader_names: list[str]
-    participants_text: str
-    preparing_unit_name: str
-    sequence: int
-    updated_at: datetime
-    published_at: datetime | None
-
-
 def test_the_feed_reads_back_with_stable_uids_vietnam_times_and_sequences():
     stamp = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-    events = [FeedEv("7b0c", date(2026, 12, 1), time(14), time(16), "Họp giao ban; tuần 49, “quý IV”", "Hội trường",
-                     ["Trần Văn Minh"], "Phòng Tổng hợp; đại diện Sở Tài chính", "Phòng Hành chính - Tổ chức", 2,
-                     stamp, stamp)]
+    events = [EventView(
+        id=1, uid="7b0c", day=date(2026, 12, 1), start_time=time(14), end_time=time(16),
+        content="Họp giao ban; tuần 49, “quý IV”", place="Hội trường", leader_ids=[3], leader_names=["Trần Văn Minh"],
+        participant_user_ids=[], participant_unit_ids=[5], participants_note="đại diện Sở Tài chính",
+        participants_text="Phòng Tổng hợp; đại diện Sở Tài chính", preparing_unit_id=4,
+        preparing_unit_name="Phòng Hành chính - Tổ chức", document_ids=[], documents=[], sequence=2,
+        updated_at=stamp, published_at=stamp)]
     calendar = Calendar.from_ical(build_feed("Lịch công tác – Văn phòng", events, stamp))
     assert str(calendar["X-WR-CALNAME"]) == "Lịch công tác – Văn phòng"
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Ho_Chi_Minh"]

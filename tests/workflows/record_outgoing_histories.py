@@ -1,4 +1,4 @@
-"""Record the committed replay histories of OutgoingDocument, RecallDocument, RecordPlanApproval and
+"""Record the committed replay histories of OutgoingDocument, RecallDocument, RecordPlanApproval, ScheduleApproval and
 the hub workflows (TEMPORAL-PATTERNS §9).
 
 Run from the repository root: ``python -m tests.workflows.record_outgoing_histories [case…]``.
@@ -41,18 +41,25 @@ from workflows.contracts import (
     ProcessPlan,
     RecallInput,
     RecordPlanApprovalInput,
+    ScheduleApprovalInput,
     SendInput,
     StopWorkflowInput,
 )
 from workflows.exchange import HubDeliveryWorkflow, HubPollWorkflow
-from workflows.starter import start_outgoing, start_recall, start_record_plan_approval
+from workflows.starter import (
+    start_outgoing,
+    start_recall,
+    start_record_plan_approval,
+    start_schedule_approval,
+)
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 IDENTITY = "qlvb-history-recorder"
 DRAFTER_ID, SIGNER_ID, CLERK_ID = 5, 3, 2
 STATUS_AFTER = {"gop_y": "in_review", "duyet": "in_review", "tra_lai_du_thao": "draft", "trinh_lai": "in_review",
                 "ky_so": "signed", "ban_hanh": "issued", "dong_y_thu_hoi": "recalled", "tu_choi_thu_hoi": "registered",
-                "duyet_danh_muc": "ban_hanh", "tra_lai_danh_muc": "du_thao"}
+                "duyet_danh_muc": "ban_hanh", "tra_lai_danh_muc": "du_thao", "duyet_lich": "da_ban_hanh",
+                "tra_lai_lich": "du_thao"}
 
 # One consulted unit, a send-back to the drafter, then the default chain to issue.
 SEND_BACK_THEN_ISSUE = [
@@ -80,6 +87,10 @@ CASES: dict[tuple[str, str], list[tuple[str, str, dict[str, str]]]] = {
     # A Danh mục hồ sơ: one round approved, one sent back (each round is a run of its own).
     ("RecordPlanApproval", "approved"): [("approve_plan:1", "duyet_danh_muc", {"comment": "Đồng ý"})],
     ("RecordPlanApproval", "sent_back"): [("approve_plan:1", "tra_lai_danh_muc", {"reason": "Bổ sung hồ sơ"})],
+    # A weekly work schedule: its first publication approved or sent back, and a change approved.
+    ("ScheduleApproval", "schedule_approved"): [("approve_schedule:1", "duyet_lich", {"comment": "Đồng ý"})],
+    ("ScheduleApproval", "schedule_sent_back"): [("approve_schedule:1", "tra_lai_lich", {"reason": "Bổ sung thành phần"})],
+    ("ScheduleApproval", "schedule_change_approved"): [("approve_schedule:1", "duyet_lich", {})],
 }
 
 
@@ -131,11 +142,16 @@ class OutgoingMocks(MockActivities):
         self.calls.append(("poll_hub", None))
         return PollResult(stored=1, statuses=2, queued_sends=[1])
 
+    @activity.defn(name="apply_schedule_decision")
+    async def apply_schedule_decision(self, request: ApplyDecisionInput) -> ApplyDecisionResult:
+        return await self._apply("apply_schedule_decision", request)
+
     def all(self) -> Sequence:
         return [self.load_definition, self.compute_due_at, self.open_task, self.mark_task_overdue,
                 self.escalate_overdue, self.send_reminder, self.apply_outgoing_decision, self.issue_outgoing,
                 self.dispatch_outgoing, self.apply_recall_decision, self.stop_document_workflow,
-                self.send_hub_package, self.poll_hub, self.apply_record_plan_decision]
+                self.send_hub_package, self.poll_hub, self.apply_record_plan_decision,
+                self.apply_schedule_decision]
 
 
 def document_id_for(workflow_type: str, case: str) -> str:
@@ -154,6 +170,10 @@ async def _start(client: Client, task_queue: str, workflow_type: str, case: str)
         plan_id = 7 if case == "approved" else 8  # one run per plan and round
         return await start_record_plan_approval(client, task_queue, RecordPlanApprovalInput(plan_id, 2, 1),
                                                 "000.00.01.H23")
+    if workflow_type == "ScheduleApproval":
+        return await start_schedule_approval(
+            client, task_queue, ScheduleApprovalInput(7, 2, 1, change=case == "schedule_change_approved"),
+            f"lichtuan-7-1-{case.removeprefix('schedule_').replace('_', '')[:8]}", "000.00.01.H23")
     if workflow_type == "OutgoingDocument":
         return await start_outgoing(client, task_queue, OutgoingInput(
             document_id, 2, "000.00.01.H23", 0, "outgoing-standard", 1, drafter_id=DRAFTER_ID,
