@@ -7,13 +7,15 @@ take the same number on either backend; removing a document closes the gap it le
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from models.db import insert_ignoring_conflict, utcnow
 from models.documents.tables import Document, StoredFile
 from models.errors import Conflict, NotFound
+from models.records.rules import FILEABLE_INCOMING
 from models.records.tables import RecordFile, RecordItem, RecordStatus
+from models.vocab import Direction, DocumentStatus
 
 
 def add(session: Session, record_id: int, document_id: str, user_id: int | None) -> RecordItem:
@@ -89,3 +91,14 @@ def live_record_ids(session: Session, document_id: str, but: int) -> list[int]:
     return list(session.exec(select(RecordItem.record_id).join(RecordFile, col(RecordFile.id) == RecordItem.record_id)
                              .where(RecordItem.document_id == document_id, RecordItem.record_id != but,
                                     RecordFile.status != RecordStatus.DISPOSED)))
+
+
+def candidates(session: Session, visible, agency_id: int, record_id: int, limit: int = 50) -> list[Document]:
+    """The latest documents a person sees that may be filed and are not in the hồ sơ yet
+    (``visible``: ``models.documents.access.visible_documents`` of that person)."""
+    filed = select(RecordItem.document_id).where(RecordItem.record_id == record_id)
+    final = or_(and_(col(Document.direction) == Direction.INCOMING, col(Document.status).in_(FILEABLE_INCOMING)),
+                and_(col(Document.direction) == Direction.OUTGOING, col(Document.status) == DocumentStatus.ISSUED))
+    return list(session.exec(select(Document).where(
+        visible, col(Document.agency_id) == agency_id, final, col(Document.id).not_in(filed))
+        .order_by(col(Document.updated_at).desc()).limit(limit)))
