@@ -20,7 +20,7 @@ from tests.conftest import minimal_pdf
 from tests.factories import Org, make_org
 
 EXTRA_PEOPLE = [("head", {Role.UNIT_LEADER}, "TH"), ("archivist", {Role.ARCHIVIST}, "HCTC"),
-                ("colleague", {Role.OFFICER}, "TH"), ("other", {Role.OFFICER}, "HCTC")]
+                ("colleague", {Role.OFFICER}, "TH"), ("other", {Role.OFFICER}, "HCTC"), ("admin", {Role.ADMIN}, "HCTC")]
 
 
 def make_records_org(engine: Engine, code: str = "000.00.01.H23") -> Org:

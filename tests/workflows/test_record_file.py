@@ -17,6 +17,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
 from commands import records as commands
+from commands.people import move_person
 from commands.tasks import act_on_task
 from models.db import transaction, utcnow
 from models.documents.file_store import FileStore
@@ -166,6 +167,24 @@ async def test_the_unit_head_asks_for_a_review_and_the_creator_goes_on_collectin
         commands.remove_document(engine, **_as(org, "officer"), record_id=record_id, document_id=other_twin)
         outcome = await commands.close_record(engine, client, settings, **_as(org, "officer"), record_id=record_id)
         assert outcome.document_status == "da_dong" and _record(engine, record_id).doc_total == 2
+
+
+async def test_a_person_who_moves_hands_their_hoso_and_its_waiting_review_to_the_successor(world, temporal_env):
+    engine, org, settings, store = world
+    client = temporal_env.client
+    async with running_worker(client, engine, settings):
+        record_id = await _open_and_fill(engine, client, settings, store, org, documents=1)
+        await commands.request_review(engine, client, settings, **_as(org, "head"), record_id=record_id)
+        review = await _step(engine, record_id, "record_review")
+        successor = org.users["colleague"]
+        move_person(engine, actor_id=org.users["admin"].id, roles=org.roles["admin"], username="officer",
+                    agency_code=None, unit_id=org.units["HCTC"], position="Chuyên viên",
+                    successor_username=successor.username)
+        assert _record(engine, record_id).creator_id == successor.id
+        assert rows(engine, Task, Task.id == review.id)[0].assignee_id == successor.id
+        done = await act_on_task(engine, client, task_id=review.id, **_as(org, "colleague"), action="dong_ho_so",
+                                 fields={}, nonce="m1")
+        assert done.document_status == "da_dong"
 
 
 # --- timers, on a time-skipping dev server ----------------------------------------------------------
