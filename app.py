@@ -34,12 +34,13 @@ from web import outgoing_api as outgoing_api_routes
 from web import people as people_routes
 from web import pki as pki_routes
 from web import recall as recall_routes
+from web import recipients as recipient_routes
+from web import record_export as record_export_routes
 from web import record_filing as record_filing_routes
 from web import record_plans as record_plan_routes
 from web import record_plans_api as record_plan_api_routes
 from web import records as record_routes
 from web import records_api as record_api_routes
-from web import recipients as recipient_routes
 from web import schedule as schedule_routes
 from web import schedule_api as schedule_api_routes
 from web import search as search_routes
@@ -126,6 +127,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(outgoing_api_routes.api_router)
     app.include_router(recall_routes.router)
     app.include_router(recall_routes.api_router)
+    app.include_router(record_export_routes.router)
+    app.include_router(record_export_routes.api_router)
     app.include_router(recipient_routes.router)
     app.include_router(recipient_routes.api_router)
     app.include_router(search_routes.router)

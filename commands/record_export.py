@@ -118,11 +118,10 @@ def download(engine: Engine, settings: Settings, *, user: User, roles: set[Role]
              export_id: str, via: str = "web") -> Package:
     """A finished package of this person's, recorded as a download of the hồ sơ (``record.downloaded``)."""
     with reading(engine) as session:
-        export = export_of(session, user, roles, record_id, export_id)
-    folder = _bag_folder(settings, export)
+        folder = _bag_folder(settings, export_of(session, user, roles, record_id, export_id))
     with transaction(engine) as session:
-        audit.record(session, user.id, record_repo.DOWNLOADED, "record", record_id, via=via, export=export.id)
-    return Package(export.id, folder)
+        audit.record(session, user.id, record_repo.DOWNLOADED, "record", record_id, via=via, export=export_id)
+    return Package(export_id, folder)
 
 
 def _bag_folder(settings: Settings, export: RecordExport) -> Path:
