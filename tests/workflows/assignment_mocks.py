@@ -3,6 +3,7 @@ and its history recorder (``tests/workflows/record_assignment_histories.py``).""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from temporalio import activity
@@ -37,7 +38,10 @@ def assignment_input(assignment_id: int = 1, *, lead_user_id: int | None = LEAD_
 
 
 class AssignmentMocks(MockActivities):
-    """The human-step stand-ins plus the assignment's own."""
+    """The human-step stand-ins plus the assignment's own; ``close_gate``, when set, holds
+    ``close_assignment`` until the test opens it (a cancellation caught half-way)."""
+
+    close_gate: asyncio.Event | None = None
 
     @activity.defn(name="apply_assignment_decision")
     async def apply_assignment_decision(self, request: ApplyDecisionInput) -> ApplyDecisionResult:
@@ -49,6 +53,8 @@ class AssignmentMocks(MockActivities):
     @activity.defn(name="close_assignment")
     async def close_assignment(self, request: CloseAssignmentInput) -> int:
         self.calls.append(("close_assignment", request))
+        if self.close_gate is not None:
+            await self.close_gate.wait()
         return 1
 
     def all(self) -> Sequence:

@@ -4,6 +4,7 @@ with time skipping, the reminder, the Overdue flag and the escalation of a lead'
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import uuid
 from datetime import timedelta
@@ -47,11 +48,13 @@ async def _start(client, task_queue, start) -> WorkflowHandle:
     return await start_assignment(client, task_queue, start, assignment_workflow_id(str(uuid.uuid4())))
 
 
-async def _open(handle, kind: str, *, count: int = 1) -> list[str]:
-    """Wait until ``count`` steps of ``kind`` are open; their keys."""
+async def _open(handle, kind: str, *, count: int = 1, mocks: AssignmentMocks | None = None) -> list[str]:
+    """Wait until ``count`` steps of ``kind`` are open (and, given ``mocks``, their rows projected:
+    a step takes decisions a moment before ``open_task`` runs); their keys."""
     async def found():
         keys = [key for key in await handle.query(WorkAssignmentWorkflow.open_steps) if key.startswith(f"{kind}:")]
-        return keys if len(keys) >= count else None
+        projected = {call.task_key for call in mocks.called("open_task")} if mocks else set(keys)
+        return keys if len(keys) >= count and set(keys) <= projected else None
     return await eventually_async(found, timeout=10)
 
 
@@ -69,14 +72,14 @@ async def test_a_unit_names_its_lead_who_gets_more_time_is_sent_back_then_accept
     client = temporal_env.client
     async with mock_worker(client, task_queue, AssignmentMocks()) as mocks:
         handle = await _start(client, task_queue, assignment_input(lead_user_id=None))
-        (naming,) = await _open(handle, "name_lead")
+        (naming,) = await _open(handle, "name_lead", mocks=mocks)
         (step,) = _opened(mocks, "name_lead")
         assert (step.candidate_role, step.unit_id, step.assignee_id, step.work_assignment_id, step.document_id) == (
             "lanh_dao_don_vi", LEAD_UNIT, None, 1, "")
         assert await _decide(handle, naming, "cu_nguoi_chu_tri", HEAD_ID, handler_id=str(LEAD_ID)) == "in_progress"
 
-        (work,) = await _open(handle, "carry_out")
-        person, unit = sorted(await _open(handle, "support", count=2))
+        (work,) = await _open(handle, "carry_out", mocks=mocks)
+        person, unit = sorted(await _open(handle, "support", count=2, mocks=mocks))
         opened = {call.task_key: call for call in mocks.called("open_task")}
         assert (opened[work].assignee_id, opened[work].unit_id) == (LEAD_ID, LEAD_UNIT)
         assert (opened[person].assignee_id, opened[person].unit_id) == (SUPPORTER_ID, SUPPORTER_UNIT)
@@ -87,7 +90,7 @@ async def test_a_unit_names_its_lead_who_gets_more_time_is_sent_back_then_accept
         assert applied.fields == {"party_id": "11", "opinion": "Số liệu kèm theo"}
 
         await _decide(handle, work, "xin_gia_han", LEAD_ID, new_due_date="2099-02-01", reason="Chờ số liệu")
-        (extension,) = await _open(handle, "extension")
+        (extension,) = await _open(handle, "extension", mocks=mocks)
         (step,) = _opened(mocks, "extension")
         assert (step.assignee_id, step.candidate_role) == (ASSIGNER_ID, "lanh_dao_co_quan")
         await _decide(handle, extension, "dong_y_gia_han", ASSIGNER_ID)
@@ -137,7 +140,9 @@ async def test_the_assigner_cancels_and_the_open_steps_close_with_the_reason(tem
 
 async def test_a_second_cancellation_while_one_runs_is_refused(temporal_env, task_queue):
     client = temporal_env.client
-    async with mock_worker(client, task_queue, AssignmentMocks()):
+    mocks = AssignmentMocks()
+    mocks.close_gate = asyncio.Event()  # the first cancellation stays half-way until the second is refused
+    async with mock_worker(client, task_queue, mocks):
         handle = await _start(client, task_queue, assignment_input(supporters=False))
         await _open(handle, "carry_out")
         first = await handle.start_update(WorkAssignmentWorkflow.cancel,
@@ -148,7 +153,9 @@ async def test_a_second_cancellation_while_one_runs_is_refused(temporal_env, tas
                                         CancelAssignmentInput("cancel:b", ASSIGNER_ID, "Lý do hai"), id="b",
                                         rpc_timeout=RPC_TIMEOUT)
         assert refused.value.cause.type == "assignment_closed"
+        mocks.close_gate.set()
         assert await first.result() == "cancelled"
+    assert [call.reason for call in mocks.called("close_assignment")] == ["Lý do một"]
 
 
 async def test_an_operator_cancellation_closes_the_steps_and_says_so(temporal_env, task_queue):
