@@ -72,6 +72,8 @@ async def test_api_exports_the_bag_as_a_zip_to_those_who_see_the_hoso(web, filed
 
 async def test_the_page_exports_with_progress_then_offers_the_download(web, filed, pki_settings, tmp_path):
     csrf = await browser_login(web, "chuyenvien")
+    record_page = await web.get(f"/records/{filed.record_id}")  # the hồ sơ page loads the export box
+    assert record_page.status_code == 200 and f'hx-get="/records/{filed.record_id}/_export"' in record_page.text
     box = await web.get(f"/records/{filed.record_id}/_export", headers={"HX-Request": "true"})
     assert box.status_code == 200 and "Xuất hồ sơ" in box.text and 'hx-post="/records/' in box.text
 
