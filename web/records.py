@@ -34,7 +34,6 @@ from web.labels import ACCESS_STATUS_LABELS, RECORD_STATUS_LABELS
 router = APIRouter(route_class=IdempotentRoute)
 
 SCOPES = {"mine": "Hồ sơ của tôi", "unit": "Hồ sơ của đơn vị", "archive": "Lưu trữ cơ quan"}
-ARCHIVE_STATUSES = [RecordStatus.TRANSFERRING, RecordStatus.ARCHIVED, RecordStatus.DISPOSED]
 LABELS = {"RECORD_STATUS_LABELS": RECORD_STATUS_LABELS, "ACCESS_STATUS_LABELS": ACCESS_STATUS_LABELS}
 
 
@@ -68,12 +67,7 @@ def nonce_of(request: Request, form: dict[str, str]) -> str:
 def record_list(request: Request, principal: WebUser, session: DbSession, scope: str = "mine") -> Response:
     user, roles = principal.user, principal.roles
     scope = scope if scope in SCOPES else "mine"
-    if scope == "mine":
-        records = repo.mine(session, user)
-    elif scope == "unit":
-        records = repo.of_unit(session, user.agency_id, user.unit_id) if user.unit_id else []
-    else:
-        records = repo.of_agency(session, user.agency_id, ARCHIVE_STATUSES)
+    records = repo.listed(session, user, scope)
     return render(request, "records/file_list.html", records=records, scope=scope, scopes=SCOPES,
                   names=repo.names_of(session, [r.creator_id for r in records]),
                   collections=archive_repo.collections(session, user.agency_id) if scope == "archive" else [],
@@ -174,33 +168,31 @@ async def close(request: Request, record_id: Id, principal: WebUser, state: Stat
     return go(request, f"/records/{record_id}" + ("" if outcome.applied else "?pending=1"))
 
 
+async def _ask_process(request: Request, record_id: int, principal: Principal, state, command, **extra) -> Response:
+    """One of the requests that move the hồ sơ's process on; the form's nonce makes a retry act once."""
+    form = await form_of(request)
+    await command(state.engine, state.client, state.settings, user=principal.user, roles=principal.roles,
+                  record_id=record_id, nonce=nonce_of(request, form), **{k: v(form) for k, v in extra.items()})
+    return go(request, f"/records/{record_id}")
+
+
 @router.post("/records/{record_id}/review")
 @answers_retries_with(RUN_AGAIN)
 async def review(request: Request, record_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    form = await form_of(request)
-    await commands.request_review(state.engine, state.client, state.settings, user=principal.user,
-                                  roles=principal.roles, record_id=record_id, nonce=nonce_of(request, form))
-    return go(request, f"/records/{record_id}")
+    return await _ask_process(request, record_id, principal, state, commands.request_review)
 
 
 @router.post("/records/{record_id}/transfer")
 @answers_retries_with(RUN_AGAIN)
 async def transfer(request: Request, record_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    form = await form_of(request)
-    await commands.transfer_record(state.engine, state.client, state.settings, user=principal.user,
-                                   roles=principal.roles, record_id=record_id, nonce=nonce_of(request, form))
-    return go(request, f"/records/{record_id}")
+    return await _ask_process(request, record_id, principal, state, commands.transfer_record)
 
 
 @router.post("/records/{record_id}/keep")
 @answers_retries_with(RUN_AGAIN)
 async def keep(request: Request, record_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    form = await form_of(request)
-    await commands.request_keep(state.engine, state.client, state.settings, user=principal.user,
-                                roles=principal.roles, record_id=record_id,
-                                data=KeepInput.parse({k: form.get(k, "") for k in ("until", "reason")}),
-                                nonce=nonce_of(request, form))
-    return go(request, f"/records/{record_id}")
+    return await _ask_process(request, record_id, principal, state, commands.request_keep, data=lambda form: (
+        KeepInput.parse({name: form.get(name, "") for name in ("until", "reason")})))
 
 
 @router.post("/records/{record_id}/correct")

@@ -19,7 +19,7 @@ from models.bounds import Id
 from models.db import reading
 from models.records import items_repo, repo
 from models.records.schema import CorrectionInput, FileDocumentInput, KeepInput, OpenRecordInput
-from models.records.tables import RecordFile, RecordStatus
+from models.records.tables import RecordFile
 from web.api import document_summary_json, task_json
 from web.deps import ApiUser, DbSession, State, api_principal
 from web.filters import iso_vn
@@ -29,7 +29,6 @@ from web.reports import PDF_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from web.reports import record_file as report
 
 api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])
-ARCHIVE_STATUSES = [RecordStatus.TRANSFERRING, RecordStatus.ARCHIVED, RecordStatus.DISPOSED]
 
 
 def record_json(record: RecordFile) -> dict[str, Any]:
@@ -55,14 +54,7 @@ def record_json(record: RecordFile) -> dict[str, Any]:
 @api_router.get("/records", summary="Hồ sơ: của tôi, của đơn vị, trong Lưu trữ cơ quan")
 def list_records(principal: ApiUser, session: DbSession,
                  scope: Annotated[str, Query(pattern="^(mine|unit|archive)$")] = "mine") -> list[dict[str, Any]]:
-    user = principal.user
-    if scope == "mine":
-        records = repo.mine(session, user)
-    elif scope == "unit":
-        records = repo.of_unit(session, user.agency_id, user.unit_id) if user.unit_id else []
-    else:
-        records = repo.of_agency(session, user.agency_id, ARCHIVE_STATUSES)
-    return [record_json(record) for record in records]
+    return [record_json(record) for record in repo.listed(session, principal.user, scope)]
 
 
 def _detail(state, principal, record_id: int) -> dict[str, Any]:

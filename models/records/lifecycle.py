@@ -110,7 +110,7 @@ def decide(session: Session, record: RecordFile, action: str, fields: dict[str, 
         session.add(record)
         record_event(session, actor_id, "record.tra_lai_ho_so", record, reason=fields.get("reason", ""))
         notify(session, [record.creator_id] if record.creator_id else [], None, "record_returned",
-               record_id=record.id, detail=fields.get("reason", ""))
+               record_id=record.id, link=f"/records/{record.id}", detail=fields.get("reason", ""))
     elif action == Action.DISPOSE_RECORD:
         dispose(session, record, fields.get("decision", ""), actor_id, workflow_id)
     elif action == Action.EXTEND_RETENTION:
@@ -131,8 +131,8 @@ def _keeping(session: Session, record: RecordFile, action: str, fields: dict[str
         record_event(session, actor_id, "record.khong_dong_y_giu_lai", record, until=until,
                      reason=fields.get("reason", ""))
     asked_by = fields.get("asked_by", "")
-    notify(session, [int(asked_by)] if asked_by.isdigit() else [], None, "record_keep_decided", record_id=record.id,
-           detail=_keeping_detail(action, until))
+    notify(session, [int(asked_by)] if asked_by.isdigit() else [], None, "record_keep_decided",
+           record_id=record.id, link=f"/records/{record.id}", detail=_keeping_detail(action, until))
 
 
 def _keeping_detail(action: str, until: str) -> str:
@@ -150,7 +150,7 @@ def _access(session: Session, record: RecordFile, action: str, fields: dict[str,
         record_event(session, actor_id, f"record.{action}", record, access_id=request.id, user_id=request.user_id,
                      until=_iso(until), reason=fields.get("reason", ""), opinion=fields.get("opinion", ""))
         notify(session, [request.user_id], None, "record_access_decided", record_id=record.id,
-               detail="được khai thác" if granted else "không được khai thác")
+               link=f"/records/{record.id}", detail="được khai thác" if granted else "không được khai thác")
 
 
 def dispose(session: Session, record: RecordFile, decision: str, actor_id: int | None, workflow_id: str) -> None:
@@ -181,7 +181,7 @@ def warn_transfer(session: Session, record: RecordFile) -> int:
     people = repo.people_with(session, record.agency_id, Role.ARCHIVIST)
     if record.creator_id is not None:
         people.append(record.creator_id)
-    sent = notify(session, people, None, "record_transfer_due", record_id=record.id,
+    sent = notify(session, people, None, "record_transfer_due", record_id=record.id, link=f"/records/{record.id}",
                   detail=f"{record.file_notation} — hạn nộp lưu {due:%d/%m/%Y}")
     record_event(session, None, "record.transfer_warned", record, due=due.isoformat(), notified=sent)
     return sent

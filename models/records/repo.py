@@ -129,6 +129,17 @@ def of_agency(session: Session, agency_id: int, statuses: list[RecordStatus]) ->
         RecordFile.agency_id == agency_id, col(RecordFile.status).in_(statuses)))))
 
 
+def listed(session: Session, user: User, scope: str) -> list[RecordFile]:
+    """The hồ sơ a list page shows: ``mine`` (created by the person), ``unit`` (their unit's, still
+    kept by it), ``archive`` (the agency's in the archive, transferring or disposed)."""
+    if scope == "unit":
+        return of_unit(session, user.agency_id, user.unit_id) if user.unit_id else []
+    if scope == "archive":
+        return of_agency(session, user.agency_id, [RecordStatus.TRANSFERRING, RecordStatus.ARCHIVED,
+                                                   RecordStatus.DISPOSED])
+    return mine(session, user)
+
+
 def open_managed_by(session: Session, user: User, roles: set[Role]) -> list[RecordFile]:
     """The open hồ sơ a person may file into: theirs, and their unit's when they head it."""
     keeps = col(RecordFile.creator_id) == user.id

@@ -57,6 +57,11 @@ class RecordSheet:
     printed_on: date | None = None
 
     @property
+    def accepted_on(self) -> date | None:
+        """The day the archive accepted the hồ sơ, in Vietnam (the Biên bản's date)."""
+        return vietnam_day(self.accepted_at)
+
+    @property
     def files(self) -> int:
         """Electronic records count their files (one stored PDF per document)."""
         return len(self.rows)
