@@ -1,8 +1,10 @@
 """Content-addressed file storage on disk (``var/files`` in the embedded default).
 
 Files are written once under their SHA-256 and never overwritten, so a stored document cannot
-be lost by a later upload. The one deletion is ``discard``: the blob a refused upload itself had
-just created, which no row references (``commands.uploads``). In production the directory is
+be lost by a later upload. The deletions go through ``discard``: the blob a refused upload itself
+had just created, which no row references (``commands.uploads``), and the files of a hồ sơ destroyed
+when its retention ended that nothing alive still holds (``activities.records.remove_disposed_files``,
+listed in its ``record_disposal`` row). In production the directory is
 shared storage mounted on every web and worker process.
 """
 
@@ -81,7 +83,7 @@ class FileStore:
         return digest.hexdigest(), True
 
     def discard(self, sha256: str) -> None:
-        """Remove a blob that a refused upload created and nothing references (see the module docstring)."""
+        """Remove a blob nothing needs any more: a refused upload's, a destroyed hồ sơ's (see the module docstring)."""
         self.path_for(sha256).unlink(missing_ok=True)
 
     def read(self, sha256: str) -> bytes:
