@@ -18,7 +18,7 @@ from models.documents.preservation import tool_name
 from models.documents.tables import Document, StoredFile
 from models.exchange.outbox import PRIORITY_OUT
 from models.org.tables import Agency, User
-from models.records import export_repo
+from models.records import export_repo, rules
 from models.records.export import (
     BuildResult,
     ExportPlan,
@@ -35,10 +35,9 @@ from models.vocab import Direction, Urgency
 
 
 def document_date(document: Document) -> date:
-    """The date a document takes its place by: its own date, else its arrival, else its intake."""
-    if document.issued_date is not None:
-        return document.issued_date
-    return vietnam_date(document.arrival_date or document.created_at)
+    """The date a document takes its place by (``rules.document_date``: its own date, else its
+    arrival), else the day it was taken in."""
+    return rules.document_date(document) or vietnam_date(document.created_at)
 
 
 def gather_plan(session: Session, record: RecordFile, export_id: str, store_root: Path, jobs: int = 1) -> ExportPlan:
