@@ -169,3 +169,13 @@ def listing_xlsx(record_id: Id, principal: ApiUser, state: State) -> Response:
                 response_class=Response, responses={200: {"content": {PDF_MEDIA_TYPE: {}}}})
 def transfer_pdf(record_id: Id, principal: ApiUser, state: State) -> Response:
     return report.transfer_pdf_response(state.engine, state.store, principal.user, principal.roles, record_id)
+
+
+@api_router.get("/records/{record_id}/documents/{document_id}/file",
+                summary="Tệp PDF của văn bản trong hồ sơ (theo chế độ sử dụng của hồ sơ; lượt tải được ghi nhận)",
+                response_class=Response, responses={200: {"content": {PDF_MEDIA_TYPE: {}}}})
+def document_file(record_id: Id, document_id: str, principal: ApiUser, state: State) -> Response:
+    sha256 = record_archive.document_to_read(state.engine, user=principal.user, roles=principal.roles,
+                                             record_id=record_id, document_id=document_id[:36], via="api")
+    return Response(state.store.read(sha256), media_type=PDF_MEDIA_TYPE,
+                    headers={"Content-Disposition": f'inline; filename="{document_id[:36]}.pdf"'})

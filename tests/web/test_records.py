@@ -123,8 +123,10 @@ async def test_the_api_opens_files_closes_transfers_and_the_archive_accepts_thro
     detail = (await web.get(f"/api/v1/records/{record_id}", headers=archivist)).json()
     assert (detail["status"], detail["doc_total"], detail["page_total"]) == ("luu_tru", 2, 5)
     assert [item["doc_ordinal"] for item in detail["items"]] == [1, 2] and detail["access"]["views"] == 0
+    read = await web.get(f"/api/v1/records/{record_id}/documents/{documents[1]}/file", headers=archivist)
+    assert read.status_code == 200 and read.content.startswith(b"%PDF")
     again = (await web.get(f"/api/v1/records/{record_id}", headers=archivist)).json()
-    assert again["access"]["views"] == 1  # the first read is counted; the same visit is not counted twice
+    assert again["access"] == {"views": 1, "downloads": 1}  # the same visit is not counted twice
     listing = await web.get(f"/api/v1/records/{record_id}/listing.xlsx", headers=archivist)
     rows = list(load_workbook(BytesIO(listing.content)).active.iter_rows(min_row=7, max_row=8, values_only=True))
     assert [(row[0], row[5]) for row in rows] == [(1, 1), (2, 3)]  # the second document starts on sheet 3
