@@ -94,3 +94,23 @@ def test_a_document_counts_by_its_own_date_else_the_day_it_arrived_in_vietnam():
                                                 (1005, "một nghìn không trăm linh năm")])
 def test_totals_are_written_in_words(number, words):
     assert in_words(number) == words
+
+
+def test_every_refusal_of_the_hoso_side_has_a_vietnamese_message():
+    import re
+    from pathlib import Path
+
+    from web.messages import MESSAGES
+
+    root = Path(__file__).resolve().parents[2]
+    sources = ["commands/records.py", "commands/record_archive.py", "models/records/rules.py",
+               "models/records/repo.py", "models/records/items_repo.py", "models/records/decisions.py",
+               "models/records/corrections.py", "workflows/record_file.py", "web/reports/record_file.py"]
+    pattern = r'(?:Error|Conflict|Forbidden|NotFound)\("((?:record|task|workflow)_[a-z_]+)"'
+    codes = {code for path in sources for code in re.findall(pattern, (root / path).read_text())}
+    workflow = (root / "workflows/record_file.py").read_text()
+    # The workflow's refusals: its ApplicationError types and the refusal of each request kind.
+    codes |= set(re.findall(r'ApplicationError\("(record_[a-z_]+)"', workflow))
+    codes |= set(re.findall(r'\([A-Z]+, "(record_[a-z_]+)"\)', workflow)) | {"record_already_transferred"}
+    assert {"record_notation_taken", "record_closed", "record_not_closed", "record_has_drafts"} <= codes
+    assert sorted(code for code in codes if code not in MESSAGES) == []
