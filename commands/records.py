@@ -88,7 +88,8 @@ async def open_record(engine: Engine, client: Client, settings: Settings, *, use
 def _open(engine: Engine, user: User, roles: set[Role], data: OpenRecordInput) -> Opened:
     with transaction(engine) as session:
         values = _from_entry(session, user, data) if data.plan_entry_id else _ad_hoc(data)
-        creator = _creator(session, user, roles, data.creator_id or values.pop("creator_id", None) or user.id)
+        planned_creator = values.pop("creator_id", None)
+        creator = _creator(session, user, roles, data.creator_id or planned_creator or user.id)
         values.setdefault("unit_id", None)
         values["unit_id"] = values["unit_id"] or creator.unit_id
         year = values.pop("year")

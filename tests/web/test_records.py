@@ -14,10 +14,19 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from models.audit import AuditEvent
-from models.db import reading, transaction
+from models.db import reading, transaction, utcnow
 from models.documents.tables import Assignment, Document, StoredFile
 from models.org import repo as org_repo
-from models.records.tables import RecordFile, RecordItem
+from models.records.tables import (
+    EntryStatus,
+    PlanStatus,
+    RecordFile,
+    RecordItem,
+    RecordPlan,
+    RecordPlanEntry,
+    RecordPlanHeading,
+)
+from models.registers.numbering import vietnam_date
 from models.vocab import AssignmentRole, Direction, DocumentSource, DocumentStatus, Role
 from tests.conftest import DEMO_PASSWORD, minimal_pdf
 from tests.helpers import eventually_async
@@ -199,3 +208,35 @@ async def test_the_lists_and_the_form_render_for_an_officer(web, path):
     await browser_login(web, "chuyenvien")
     response = await web.get(path)
     assert response.status_code == 200 and "Hồ sơ" in response.text
+
+
+async def test_with_no_hoso_open_the_danh_muc_entry_of_the_unit_is_proposed_and_opened_on_confirming(web):
+    year = vietnam_date(utcnow()).year
+    with transaction(web.engine) as session:
+        office = org_repo.agency_by_code(session, OFFICE)
+        unit = next(u for u in org_repo.units_of(session, office.id) if u.abbreviation == "TH")
+        plan = RecordPlan(agency_id=office.id, year=year, status=PlanStatus.ISSUED, issued_at=utcnow())
+        session.add(plan)
+        session.flush()
+        heading = RecordPlanHeading(plan_id=plan.id, position=1, title="Tổng hợp", abbreviation="TH", unit_id=unit.id)
+        session.add(heading)
+        session.flush()
+        entry = RecordPlanEntry(plan_id=plan.id, heading_id=heading.id, position=1, file_notation="01.TH",
+                                title="Hồ sơ báo cáo kinh tế - xã hội", maintenance="Vĩnh viễn",
+                                status=EntryStatus.APPROVED)
+        session.add(entry)
+        session.flush()
+        entry_id = entry.id
+    token = await browser_login(web, "chuyenvien")
+    document = _document(web)
+    panel = await web.get(f"/documents/{document}/records", headers=HTMX)
+    assert f'<option value="entry:{entry_id}" selected>Mở hồ sơ 01.TH' in panel.text
+    filed = await web.post(f"/documents/{document}/records", data={"target": f"entry:{entry_id}"},
+                           headers={"X-CSRF-Token": token, **HTMX})
+    assert filed.status_code == 204
+    with reading(web.engine) as session:
+        record = session.exec(select(RecordFile).where(RecordFile.plan_entry_id == entry_id)).one()
+        opened = (record.file_notation, record.file_catalog, record.creator_id)
+        items = [(item.document_id, item.doc_ordinal)
+                 for item in session.exec(select(RecordItem).where(RecordItem.record_id == record.id))]
+    assert opened == ("01.TH", year, _user_id(web, "chuyenvien")) and items == [(document, 1)]
