@@ -15,12 +15,14 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
                       (B's văn thư registers at once), one document at a time (bench/exchange_latency.py)
     fulltext      (i) text layers of N PDFs read into the search index, its size, searches with passages
                       (bench/fulltext.py; PostgreSQL too with ``--postgres-url``)
+    records       (j) N documents filed into one hồ sơ, closed and exported as a BagIt zip: times, peak
+                      memory, the ratio to copying the same files (bench/records_export.py)
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c),
 ``--numbering-count N`` (default 2,000) and ``--postgres-url`` (default ``TEST_DATABASE_URL``) for (e),
 ``--issuing-docs N`` (default 10) for (f), ``--exchange-docs N`` (default 10) for (h),
-``--fulltext-docs N`` (default 1,000) for (i).
+``--fulltext-docs N`` (default 1,000) for (i), ``--records-docs N`` (default 1,000) for (j).
 Exits 0 when every run was consistent and no operation failed, 1 otherwise.
 """
 
@@ -43,13 +45,14 @@ from bench import (  # noqa: E402
     intake,
     issuing,
     numbering,
+    records_export,
     registers,
     signatures,
 )
 from bench.common import out  # noqa: E402
 
 SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml", "exchange",
-            "fulltext")
+            "fulltext", "records")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--issuing-docs", type=int, default=issuing.DOCUMENTS)
     parser.add_argument("--exchange-docs", type=int, default=exchange_latency.DOCUMENTS)
     parser.add_argument("--fulltext-docs", type=int, default=fulltext.DOCUMENTS)
+    parser.add_argument("--records-docs", type=int, default=records_export.DOCUMENTS)
     parser.add_argument("--postgres-url", default=None, help="PostgreSQL for numbering (default: TEST_DATABASE_URL)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -93,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             ok &= exchange_latency.main(args.exchange_docs)
         elif section == "fulltext":
             ok &= fulltext.main(args.fulltext_docs, args.postgres_url)
+        elif section == "records":
+            ok &= records_export.main(args.records_docs)
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1

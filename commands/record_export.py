@@ -29,8 +29,8 @@ from models.errors import DomainError, NotFound
 from models.org.tables import User
 from models.records import export_plan, export_repo
 from models.records import repo as record_repo
-from models.records.bag import ExportBuildFailed, run_build
-from models.records.export import ExportStatus, RecordExport
+from models.records.bag import ExportBuildFailed, Progress, run_build
+from models.records.export import BuildResult, ExportStatus, RecordExport
 from models.records.tables import RecordFile, RecordStatus
 from models.registers.numbering import vietnam_date
 from models.vocab import Role
@@ -46,6 +46,7 @@ class Package:
 
     export_id: str
     folder: Path
+    result: BuildResult | None = None  # what the build made, when it was built in this request
 
     @property
     def filename(self) -> str:
@@ -135,11 +136,11 @@ def _bag_folder(settings: Settings, export: RecordExport) -> Path:
 
 
 def export_now(engine: Engine, settings: Settings, store: FileStore, *, user: User, roles: set[Role],
-               record_id: int, via: str = "api") -> Package:
+               record_id: int, via: str = "api", on_progress: Progress | None = None) -> Package:
     """Build a package in the request (API v1 ``GET …/export``) and record it as a download.
 
-    The same steps as the worker's ``export_record`` without its progress row updates; the caller
-    sends the package and then calls ``discard``. A failed build marks the row failed and raises
+    The same steps as the worker's ``export_record`` without its progress row (``on_progress`` gets
+    the build's steps, if given); the caller sends the package and then calls ``discard``. A failed build marks the row failed and raises
     its refusal (``record_export_file_missing``, ``record_export_failed``).
     """
     export_id = _create(engine, settings, user, roles, record_id, via)
@@ -148,7 +149,7 @@ def export_now(engine: Engine, settings: Settings, store: FileStore, *, user: Us
                                        settings.preservation_jobs)
     folder = settings.exports_dir / export_id / plan.bag_name
     try:
-        result = run_build(plan, folder, lambda *_: None)
+        result = run_build(plan, folder, on_progress or (lambda *_: None))
     except ExportBuildFailed as error:
         with transaction(engine) as session:
             export = export_repo.export(session, export_id, for_update=True)
@@ -164,7 +165,7 @@ def export_now(engine: Engine, settings: Settings, store: FileStore, *, user: Us
         audit.record(session, user.id, EXPORTED, "record", record_id, export=export_id, documents=result.documents,
                      pages=result.pages, size=result.size, preservation_failed=sorted(result.failures))
         audit.record(session, user.id, record_repo.DOWNLOADED, "record", record_id, via=via, export=export_id)
-    return Package(export_id, folder)
+    return Package(export_id, folder, result)
 
 
 def discard(engine: Engine, settings: Settings, export_id: str) -> None:

@@ -89,8 +89,21 @@ def build(plan: ExportPlan, bag_dir: Path, emit: Progress) -> BuildResult:
         emit("bag", 1, 1)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    result.peak_rss_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result.peak_rss_bytes = peak_rss_bytes()
     return result
+
+
+def peak_rss_bytes() -> int:
+    """This process's peak resident memory since it started its program (``VmHWM``; ``ru_maxrss``
+    would also count what the parent had resident when it forked this process)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _preservation_copies(plan: ExportPlan, store: FileStore, work: Path, result: BuildResult,

@@ -16,7 +16,6 @@ from models.db import utcnow
 from models.documents import preservation_repo
 from models.documents.preservation import tool_name
 from models.documents.tables import Document, StoredFile
-from models.exchange.outbox import PRIORITY_OUT
 from models.org.tables import Agency, User
 from models.records import export_repo, rules
 from models.records.export import (
@@ -31,7 +30,7 @@ from models.records.export import (
 from models.records.tables import RecordFile
 from models.registers.numbering import so_ky_hieu, vietnam_date
 from models.registers.slip import processing_slip
-from models.vocab import Direction, Urgency
+from models.vocab import URGENCY_RANK, Direction, Urgency
 
 
 def document_date(document: Document) -> date:
@@ -103,7 +102,8 @@ def _document_metadata(session: Session, document: Document, recipients: list) -
         "OrganName": document.organ_name, "Subject": document.subject, "Language": document.language,
         "Description": document.description,
     }
-    priority = PRIORITY_OUT.get(Urgency(document.urgency), 0)
+    # Priority (§3.1 #14) numbers the urgency 0–3 as edXML's OtherInfo/Priority does: its rank.
+    priority = URGENCY_RANK.get(Urgency(document.urgency), 0)
     if document.direction == Direction.OUTGOING:
         return {**common, "SignerInfo": signer,
                 "To": [{"OrganId": r.organ_id, "OrganName": r.organ_name} for r in recipients],
