@@ -67,8 +67,8 @@ def _record(engine, record_id: int) -> RecordFile:
 
 
 def _codes(engine, record_id: int) -> list[str]:
-    return [e.code for e in rows(engine, AuditEvent, AuditEvent.subject_type == "record",
-                                  AuditEvent.subject_id == str(record_id))]
+    events = rows(engine, AuditEvent, AuditEvent.subject_type == "record", AuditEvent.subject_id == str(record_id))
+    return [e.code for e in sorted(events, key=lambda e: e.id)]
 
 
 def test_closing_lists_the_documents_pages_and_dates_once(world):
