@@ -185,11 +185,7 @@ async def ensure_backup_schedule(client: Client, task_queue: str, hour: int | No
     ``None`` (no backup directory configured) removes a schedule left from an earlier configuration.
     """
     if hour is None:
-        try:
-            await client.get_schedule_handle(BACKUP_SCHEDULE_ID).delete()
-        except RPCError as error:
-            if error.status != RPCStatusCode.NOT_FOUND:
-                raise
+        await _remove_schedule(client, BACKUP_SCHEDULE_ID)
         return
     utc_hour = (hour - int(VIETNAM_OFFSET.total_seconds()) // 3600) % 24
     await _put_schedule(client, BACKUP_SCHEDULE_ID, DailyBackupWorkflow.run, task_queue,
@@ -202,13 +198,18 @@ async def ensure_fixity_schedule(client: Client, task_queue: str, every: timedel
     ``None`` (``QLVB_FIXITY_PERIOD_DAYS=0``) removes a schedule left from an earlier configuration.
     """
     if every is None:
-        try:
-            await client.get_schedule_handle(FIXITY_SCHEDULE_ID).delete()
-        except RPCError as error:
-            if error.status != RPCStatusCode.NOT_FOUND:
-                raise
+        await _remove_schedule(client, FIXITY_SCHEDULE_ID)
         return
     await _ensure_schedule(client, FIXITY_SCHEDULE_ID, FixityCheckWorkflow.run, task_queue, every)
+
+
+async def _remove_schedule(client: Client, schedule_id: str) -> None:
+    """Delete a schedule the configuration no longer asks for; one that is not there is no error."""
+    try:
+        await client.get_schedule_handle(schedule_id).delete()
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
 
 
 async def start_record_export(client: Client, task_queue: str, export_id: str) -> WorkflowHandle | None:
