@@ -3,7 +3,7 @@ III.5.d: documents and hồ sơ do not change; issue 12).
 
 The file store names each blob by its SHA-256, so a blob whose bytes no longer hash to its name
 was changed (bit rot, a faulty disk, a person) and a blob that is gone was lost. A pass walks the
-distinct digests of ``storedfile`` in order, a batch at a time, from the cursor kept in
+distinct digests the database names (``storedfile``, the hub's packages) in order, a batch at a time, from the cursor kept in
 ``fixity_cursor`` (one row), so a pass survives restarts and spreads over the period
 (``QLVB_FIXITY_PERIOD_DAYS``): each hourly round checks the files left in the pass divided by the
 rounds left before the pass is due (``round_quota``). Each problem is a ``fixity_problem`` row,

@@ -3,13 +3,14 @@ problems found and their report to the administrators. Never commits."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, union
 from sqlmodel import Session, col, select
 
 from models import audit
 from models.db import utcnow
 from models.documents.fixity import BatchOutcome, FixityCursor, FixityKind, FixityProblem
 from models.documents.tables import Document, DocumentFile, StoredFile
+from models.exchange.tables import HubInbound, HubOutbox
 from models.notifications.notify import administrators, notify
 
 NOTIFICATION = "fixity_failed"
@@ -35,16 +36,25 @@ def current(session: Session) -> FixityCursor:
     return session.get(FixityCursor, 1) or FixityCursor(id=1)
 
 
+# Every blob the database names: the files of documents (and their PDF/A copies), and the raw
+# packages the hub exchanged, which are kept in the store without a ``storedfile`` row.
+SOURCES = (StoredFile.sha256, HubInbound.package_sha256, HubOutbox.package_sha256)
+
+
 def digests_after(session: Session, after: str, limit: int) -> list[str]:
-    """The next ``limit`` distinct stored digests after ``after``, in order."""
-    return list(session.exec(select(StoredFile.sha256).where(col(StoredFile.sha256) > after)
-                             .distinct().order_by(StoredFile.sha256).limit(limit)))
+    """The next ``limit`` distinct stored digests after ``after``, in order (each source read in
+    order up to ``limit``, then merged)."""
+    found: set[str] = set()
+    for column in SOURCES:
+        found.update(session.exec(select(column).where(col(column) > after).distinct()
+                                  .order_by(column).limit(limit)))
+    return sorted(found)[:limit]
 
 
 def count_after(session: Session, after: str) -> int:
     """How many distinct stored digests come after ``after`` (the rest of the pass)."""
-    return session.exec(select(func.count(func.distinct(StoredFile.sha256)))
-                        .where(col(StoredFile.sha256) > after)).one()
+    every = union(*(select(column.label("sha256")).where(col(column) > after) for column in SOURCES)).subquery()
+    return session.exec(select(func.count()).select_from(every)).one()
 
 
 def open_problems(session: Session) -> list[FixityProblem]:
@@ -108,7 +118,7 @@ def _report(session: Session, problems: list[FixityProblem], pass_number: int) -
     names = _files_and_documents(session, [p.sha256 for p in problems])
     lines = []
     for problem in problems:
-        filename, documents = names.get(problem.sha256, ("", []))
+        filename, documents = names.get(problem.sha256, ("gói tin trục liên thông", []))
         audit.record(session, None, FAILED, "file", problem.sha256, kind=problem.kind, actual=problem.actual_sha256,
                      filename=filename, documents=documents[:REPORTED_FILES], pass_number=pass_number)
         lines.append(f"tệp «{filename}» (SHA-256 {problem.sha256[:12]}…, {len(documents)} văn bản): "

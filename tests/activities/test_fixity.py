@@ -18,6 +18,7 @@ from models.db import reading, transaction
 from models.documents.file_store import FileStore
 from models.documents.fixity import FixityCursor, FixityKind, FixityProblem, round_quota
 from models.documents.tables import StoredFile
+from models.exchange.tables import HubOutbox
 from models.notifications.tables import Notification
 from models.org.tables import UserRole
 from models.records.tables import RecordDisposal, RecordFile
@@ -114,6 +115,19 @@ def test_a_file_a_disposal_removed_is_expected_to_be_gone(engine, store_with_fil
     store.path_for(digests[0]).unlink()
     _whole_pass(engine, settings, store)
     assert _open_problems(engine) == {} and _told(engine) == []
+
+
+def test_a_hub_package_is_checked_too(engine, store_with_files):
+    settings, store, *_ = store_with_files
+    package = store.put(b"<edXMLEnvelope>...</edXMLEnvelope>")  # kept without a storedfile row
+    with transaction(engine) as session:
+        session.add(HubOutbox(message_type="edoc", dedup_key="edoc:000.00.02.H23", from_code="000.00.01.H23",
+                              to_code="000.00.02.H23", package_sha256=package))
+    store.path_for(package).write_bytes(b"<edXMLEnvelope>changed</edXMLEnvelope>")
+    batches = _whole_pass(engine, settings, store)
+    assert sum(b.checked for b in batches) == FILES + 1
+    assert _open_problems(engine)[package][0] == FixityKind.MISMATCH
+    assert "«gói tin trục liên thông»" in _told(engine)[0][2]
 
 
 def test_a_retried_batch_resumes_from_its_last_heartbeat(engine, store_with_files):
