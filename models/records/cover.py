@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from models.records.export import ExportPlan
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CHUNK_ROWS = 150
+CHUNK_ROWS = 100
 
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
