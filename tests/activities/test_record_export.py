@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from lxml import etree
 from ocrmypdf.pdfa import file_claims_pdfa
 from sqlmodel import select
+from temporalio.exceptions import CancelledError
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_export import RecordExportActivities
@@ -207,3 +209,23 @@ def test_the_worker_activity_builds_the_row_once_with_its_progress(engine, setup
     again = environment.run(activities.export_record, RecordExportInput(export.id))  # a retry after success
     assert again == result and folder.stat().st_mtime_ns == modified
     assert Path(folder).name == "hoso-000.00.01.H23-2026-01.TCCB"
+
+
+def test_a_cancelled_export_stops_the_child_that_builds_it(engine, setup):
+    settings, store, org, filed = setup
+    with transaction(engine) as session:
+        export = RecordExport(id=str(uuid.uuid4()), record_id=filed.record_id, requested_by=org.users["clerk"].id)
+        session.add(export)
+    environment = ActivityEnvironment()
+
+    def on_heartbeat(*details):
+        if details and details[0] == "payload":
+            environment.cancel()  # a worker stop or a cancel request, while the child copies files
+
+    environment.on_heartbeat = on_heartbeat
+    with pytest.raises(CancelledError):
+        environment.run(RecordExportActivities(engine, store, settings).export_record, RecordExportInput(export.id))
+    builders = subprocess.run(["pgrep", "-f", f"models.records.bag .*{export.id}"], capture_output=True, text=True)
+    assert builders.stdout == ""  # killed with everything it started
+    with reading(engine) as session:
+        assert session.get(RecordExport, export.id).status == ExportStatus.RUNNING  # retried, never "done"
