@@ -16,7 +16,8 @@ a time, each stored in the file store as it is made); the payload files copied f
 each document's pages counted; the Mục lục (``cover``); ``ho-so.pdf`` joined from the Mục lục and
 each document's PDF/A copy (its original when it has none), with a bookmark per document;
 ``ho-so.xml`` (``export_xml``); finally ``bagit.make_bag`` moves it all under ``data/`` and writes
-the SHA-256 manifests. Files are copied and hashed in chunks: no file is ever read whole.
+the SHA-256 manifests. Files are copied and hashed in chunks, and the joined PDF holds one
+source (and one of its streams) in memory at a time.
 """
 
 from __future__ import annotations
