@@ -57,24 +57,18 @@ def _failure_text(error: str) -> str:
         return MESSAGES["record_export_failed"]
 
 
-def _box(request: Request, record_id: int, export, *, page: bool = False) -> Response:
+def _box(request: Request, record_id: int, export) -> Response:
+    """The export box: the fragment for htmx, on its page for a direct visit (or a browser without htmx)."""
     context = {"record_id": record_id, "export": export, "phases": PHASE_LABELS,
                "failure": _failure_text(export.error) if export and export.status == ExportStatus.FAILED else ""}
-    if page:
-        return render(request, "records/export.html", "records/_export.html", **context)
-    return render(request, "records/_export.html", "records/_export.html", **context)
+    return render(request, "records/export.html", "records/_export.html", **context)
 
 
 @router.get("/records/{record_id}/_export")
+@router.get("/records/{record_id}/export")
 def export_box(request: Request, record_id: Id, principal: WebUser, session: DbSession) -> Response:
     latest = commands.latest_export(session, principal.user, principal.roles, record_id)
     return _box(request, record_id, latest)
-
-
-@router.get("/records/{record_id}/export")
-def export_page(request: Request, record_id: Id, principal: WebUser, session: DbSession) -> Response:
-    latest = commands.latest_export(session, principal.user, principal.roles, record_id)
-    return _box(request, record_id, latest, page=True)
 
 
 @router.get("/records/{record_id}/export/{export_id}")
