@@ -1,6 +1,6 @@
 """record exports, preservation copies, fixity
 
-Revision ID: 0027
+Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-04 10:45:14
 
@@ -18,7 +18,7 @@ from alembic import op
 
 import models.db
 
-revision: str = '0027'
+revision: str = '0031'
 down_revision: str | None = '0030'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
