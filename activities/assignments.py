@@ -21,8 +21,9 @@ from models.notifications.notify import notify
 from models.tasks import repo as task_repo
 from models.tasks.actions import actions_of
 from models.vocab import Action
-from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, CloseAssignmentInput
+from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult
 from workflows.starter import start_assignment
+from workflows.work_contracts import CloseAssignmentInput
 
 log = logging.getLogger("qlvb.assignments")
 

@@ -22,7 +22,7 @@ from models.documents import fixity_repo
 from models.documents.file_store import FileStore
 from models.documents.fixity import BatchOutcome, Finding, FixityKind, check_blob, round_quota
 from models.records.archive_repo import disposed_blobs
-from workflows.contracts import FixityBatchInput, FixityBatchResult, FixityPlan
+from workflows.record_contracts import FixityBatchInput, FixityBatchResult, FixityPlan
 
 log = logging.getLogger("qlvb.fixity")
 

@@ -27,7 +27,7 @@ from models.records import export_plan, export_repo
 from models.records import repo as record_repo
 from models.records.bag import run_build
 from models.records.export import ExportStatus, RecordExport
-from workflows.contracts import RecordExportFailure, RecordExportInput, RecordExportResult
+from workflows.record_contracts import RecordExportFailure, RecordExportInput, RecordExportResult
 
 PROGRESS_SECONDS = 1.0
 EXPORTED, EXPORT_FAILED = "record.exported", "record.export_failed"

@@ -19,8 +19,9 @@ from models.schedule.rules import approval_input
 from models.tasks import repo as task_repo
 from models.tasks.actions import actions_of
 from models.vocab import Action
-from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, ScheduleApprovalInput
+from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult
 from workflows.starter import start_schedule_approval
+from workflows.work_contracts import ScheduleApprovalInput
 
 log = logging.getLogger("qlvb.schedule")
 SCHEDULE_ACTIONS = actions_of("schedule")

@@ -26,8 +26,8 @@ from models.errors import Conflict, Forbidden
 from models.org.tables import User
 from models.vocab import Role
 from workflows.assignment import WorkAssignmentWorkflow
-from workflows.contracts import AssignmentInput, CancelAssignmentInput
 from workflows.starter import start_assignment
+from workflows.work_contracts import AssignmentInput, CancelAssignmentInput
 
 UPDATE_RPC_TIMEOUT = timedelta(seconds=10)
 

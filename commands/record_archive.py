@@ -29,18 +29,23 @@ VIEW_QUIET = timedelta(minutes=5)  # a person reopening the same hồ sơ within
 ANNOUNCES = {Role.ARCHIVIST, Role.AGENCY_LEADER}
 
 
+def _record_announcement(engine: Engine, user: User, data: CollectionInput) -> list[str]:
+    """The announcement and its audit in one transaction; the workflows of the hồ sơ due that year."""
+    with transaction(engine) as session:
+        row = archive_repo.announce(session, user.agency_id, data.year, data.announced_on, user.id)
+        due = archive_repo.due_in(session, user.agency_id, data.year)
+        audit(session, user.id, "record.collection_announced", "record_collection", row.id, year=data.year,
+              announced_on=data.announced_on.isoformat(), records=[r.id for r in due])
+        return [r.workflow_id for r in due if r.workflow_id]
+
+
 async def announce_collection(engine: Engine, client: Client, *, user: User, roles: set[Role],
                               data: CollectionInput) -> int:
     """The archive records the day it announced the list of hồ sơ it collects in a year; the hồ sơ
     due that year are told to count their warning from it. Returns how many hồ sơ are on the list."""
     if not roles & ANNOUNCES:
         raise Forbidden("record_archivist_only")
-    with transaction(engine) as session:
-        row = archive_repo.announce(session, user.agency_id, data.year, data.announced_on, user.id)
-        due = archive_repo.due_in(session, user.agency_id, data.year)
-        audit(session, user.id, "record.collection_announced", "record_collection", row.id, year=data.year,
-              announced_on=data.announced_on.isoformat(), records=[r.id for r in due])
-        workflows = [r.workflow_id for r in due if r.workflow_id]
+    workflows = await asyncio.to_thread(_record_announcement, engine, user, data)
     for workflow_id in workflows:
         try:
             await client.get_workflow_handle(workflow_id).signal(RecordFileWorkflow.facts_changed)

@@ -37,7 +37,7 @@ from models.records.tables import (
 )
 from models.text import refuse_unsafe_text
 from models.vocab import Role
-from workflows.contracts import RecordPlanApprovalInput, record_plan_workflow_id
+from workflows.record_contracts import RecordPlanApprovalInput, record_plan_workflow_id
 from workflows.starter import start_record_plan_approval
 
 log = logging.getLogger("qlvb.record_plans")

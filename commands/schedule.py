@@ -43,8 +43,8 @@ from models.schedule.views import (
     week_view,
 )
 from models.vocab import Role
-from workflows.contracts import ScheduleApprovalInput, schedule_workflow_id
 from workflows.starter import start_schedule_approval
+from workflows.work_contracts import ScheduleApprovalInput, schedule_workflow_id
 
 log = logging.getLogger("qlvb.schedule")
 

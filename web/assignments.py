@@ -8,6 +8,7 @@ with their actions and fields.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated, Any
 
@@ -162,6 +163,13 @@ def new_form(request: Request, principal: WebUser, session: DbSession) -> Respon
     return _form_page(request, principal, session, values={})
 
 
+def _form_again(request: Request, principal, state, raw: dict[str, Any], error: DomainError) -> Response:
+    """The form again with what was typed and why it was refused (a read, off the event loop)."""
+    with reading(state.engine) as session:
+        return _form_page(request, principal, session, values=raw, status_code=status_of(error),
+                          error=message_of(error), errors=field_errors(error))
+
+
 @router.post("/assignments/new")
 async def create(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
@@ -172,9 +180,7 @@ async def create(request: Request, principal: WebUser, state: State, _: CsrfChec
         assignment = await commands.create_assignment(state.engine, state.client, state.settings,
                                                       user=principal.user, roles=principal.roles, raw=raw)
     except DomainError as error:
-        with reading(state.engine) as session:
-            return _form_page(request, principal, session, values=raw, status_code=status_of(error),
-                              error=message_of(error), errors=field_errors(error))
+        return await asyncio.to_thread(_form_again, request, principal, state, raw, error)
     return _redirect(request, f"/assignments/{assignment.id}")
 
 
@@ -193,15 +199,20 @@ def assignment_page(request: Request, assignment_id: Id, principal: WebUser, ses
                          .get(assignment.result_document_id) if assignment.result_document_id else None))
 
 
+def _check_step_of(state, assignment_id: int, task_id: int) -> None:
+    """Refuse a step that is not one of this assignment's."""
+    with reading(state.engine) as session:
+        task = session.get(Task, task_id)
+        if task is None or task.work_assignment_id != assignment_id:
+            raise NotFound("task_not_found")
+
+
 @router.post("/assignments/{assignment_id}/steps/{task_id}")
 @answers_retries_with(RUN_AGAIN)
 async def decide(request: Request, assignment_id: Id, task_id: Id, principal: WebUser, state: State,
                  _: CsrfChecked) -> Response:
     form = await request.form()
-    with reading(state.engine) as session:
-        task = session.get(Task, task_id)
-        if task is None or task.work_assignment_id != assignment_id:
-            raise NotFound("task_not_found")
+    await asyncio.to_thread(_check_step_of, state, assignment_id, task_id)
     action = str(form.get("action", ""))
     fields = {spec.name: str(form.get(spec.name, "")).strip() for spec in ACTION_FIELDS.get(action, ())}
     outcome = await task_commands.act_on_task(
@@ -271,8 +282,12 @@ def _assignment_again(request: Request, stored) -> JSONResponse:
 async def api_create(body: AssignmentForm, principal: ApiUser, state: State) -> JSONResponse:
     assignment = await commands.create_assignment(state.engine, state.client, state.settings, user=principal.user,
                                                   roles=principal.roles, raw=body.model_dump(exclude_none=True))
+    return JSONResponse(await asyncio.to_thread(_detail_of, state, principal, assignment.id), status_code=201)
+
+
+def _detail_of(state, principal, assignment_id: int) -> dict[str, Any]:
     with reading(state.engine) as session:
-        return JSONResponse(detail_json(_page_data(session, principal, assignment.id)), status_code=201)
+        return detail_json(_page_data(session, principal, assignment_id))
 
 
 @api_router.get("/assignments/{assignment_id}", summary="Một việc được giao: người thực hiện, tiến độ, kết quả, "

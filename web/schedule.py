@@ -11,6 +11,7 @@ through the task API (``/api/v1/tasks/{id}/actions``). Routes only parse, call `
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Annotated, Any
@@ -193,6 +194,11 @@ async def cancel_change(request: Request, schedule_id: Id, principal: WebUser, s
         state.engine, **_actor(principal), schedule_id=schedule_id), "Đã hủy dự thảo điều chỉnh.")
 
 
+def _schedule_of_task(state, task_id: int) -> int | None:
+    with reading(state.engine) as session:
+        return schedule_repo.schedule_of_task(session, task_id)
+
+
 @router.post("/schedule/tasks/{task_id}/act")
 @answers_retries_with(RUN_AGAIN)
 async def act(request: Request, task_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
@@ -201,8 +207,7 @@ async def act(request: Request, task_id: Id, principal: WebUser, state: State, _
     action = str(form.get("action", ""))
     fields = {spec.name: str(form.get(spec.name, "")).strip() for spec in ACTION_FIELDS.get(action, ())
               if str(form.get(spec.name, "")).strip()}
-    with reading(state.engine) as session:
-        schedule_id = schedule_repo.schedule_of_task(session, task_id)
+    schedule_id = await asyncio.to_thread(_schedule_of_task, state, task_id)
     await task_commands.act_on_task(state.engine, state.client, task_id=task_id, user=principal.user,
                                     roles=principal.roles, action=action, fields=fields,
                                     nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)

@@ -34,15 +34,15 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.contracts import (
-        ActivityName,
+    from workflows.contracts import ActivityName
+    from workflows.search_attributes import OVERDUE, STAGE
+    from workflows.vocabulary import Action, Role
+    from workflows.work_contracts import (
         AssignmentInput,
         AssignmentPartyRef,
         CancelAssignmentInput,
         CloseAssignmentInput,
     )
-    from workflows.search_attributes import OVERDUE, STAGE
-    from workflows.vocabulary import Action, Role
 
 from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
 

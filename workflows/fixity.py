@@ -18,7 +18,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.contracts import ActivityName, FixityBatchInput, FixityBatchResult, FixityPlan
+    from workflows.contracts import ActivityName
+    from workflows.record_contracts import FixityBatchInput, FixityBatchResult, FixityPlan
 
 PLAN_RETRY = RetryPolicy(maximum_attempts=3, initial_interval=timedelta(seconds=5))
 # A disk or database that is back within minutes; a batch resumes from its last heartbeat.

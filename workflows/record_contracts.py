@@ -100,3 +100,86 @@ class CorrectRecordInput:
 @dataclass
 class RemoveFilesInput:
     record_id: int
+
+
+# --- the approval of a Danh mục hồ sơ (workflows/record_plan.py) ------------------------------
+
+
+def record_plan_workflow_id(plan_id: int, approval_round: int) -> str:
+    """Workflow id of one approval round of a Danh mục hồ sơ (the first list, or later additions)."""
+    return f"danhmuc-{plan_id}-{approval_round}"
+
+
+@dataclass
+class RecordPlanApprovalInput:
+    """Start input of ``RecordPlanApprovalWorkflow``; shaped like a document start for the human
+    steps (``document_id`` "", ``urgency_rank`` 0), the plan named by ``record_plan_id``."""
+
+    record_plan_id: int
+    agency_id: int
+    approval_round: int
+    document_id: str = ""
+    urgency_rank: int = 0
+
+
+# --- fixity of the file store (workflows/fixity.py) --------------------------------------------
+
+FIXITY_SCHEDULE_ID = "qlvb-fixity"
+
+
+@dataclass
+class FixityPlan:
+    """How many files this round checks (``quota``), and at most how many per activity."""
+
+    quota: int = 0
+    batch: int = 200
+
+
+@dataclass
+class FixityBatchInput:
+    """Check at most ``limit`` stored files from where the pass stands."""
+
+    limit: int
+
+
+@dataclass
+class FixityBatchResult:
+    """What a batch (or a whole round) checked and found."""
+
+    checked: int = 0
+    problems: int = 0  # changed or missing files found
+    reported: int = 0  # of which new, told to the administrators
+    pass_finished: bool = False
+
+
+# --- the export of a hồ sơ (workflows/record_export.py) ----------------------------------------
+
+
+def record_export_workflow_id(export_id: str) -> str:
+    """Workflow id of one export of a hồ sơ (its ``record_export`` row's UUID)."""
+    return f"xuathoso-{export_id}"
+
+
+@dataclass
+class RecordExportInput:
+    """The ``record_export`` row to build."""
+
+    export_id: str
+
+
+@dataclass
+class RecordExportResult:
+    """What the built package holds."""
+
+    documents: int = 0
+    size: int = 0
+    preservation_failed: int = 0  # documents whose PDF/A copy could not be made
+
+
+@dataclass
+class RecordExportFailure:
+    """An export that failed for good: its row is marked failed with the reason."""
+
+    export_id: str
+    error: str  # the refusal's code (web/messages.py), or what went wrong
+    params: dict[str, str] = field(default_factory=dict)

@@ -16,7 +16,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.contracts import ActivityName, RecordExportFailure, RecordExportInput, RecordExportResult
+    from workflows.contracts import ActivityName
+    from workflows.record_contracts import RecordExportFailure, RecordExportInput, RecordExportResult
 
 # A worker stopped mid-build starts the build again; a refusal (a missing file) is final at once.
 EXPORT_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), backoff_coefficient=2.0, maximum_attempts=3)

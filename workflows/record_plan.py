@@ -18,7 +18,8 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.contracts import ActivityName, RecordPlanApprovalInput
+    from workflows.contracts import ActivityName
+    from workflows.record_contracts import RecordPlanApprovalInput
     from workflows.search_attributes import OVERDUE, STAGE
     from workflows.vocabulary import Action, Role
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.contracts import ActivityName, ScheduleApprovalInput
+    from workflows.contracts import ActivityName
     from workflows.search_attributes import OVERDUE, STAGE
     from workflows.vocabulary import Action, Role
+    from workflows.work_contracts import ScheduleApprovalInput
 
 from workflows.human_steps import HumanStep, HumanSteps
 

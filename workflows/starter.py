@@ -36,24 +36,17 @@ from workflows.assignment import WorkAssignmentWorkflow
 from workflows.backup import VIETNAM_OFFSET, DailyBackupWorkflow
 from workflows.contracts import (
     BACKUP_SCHEDULE_ID,
-    FIXITY_SCHEDULE_ID,
     HUB_DIRECTORY_SCHEDULE_ID,
     HUB_POLL_SCHEDULE_ID,
     MAINTENANCE_SCHEDULE_ID,
-    AssignmentInput,
     IncomingInput,
     OutgoingInput,
     RecallInput,
-    RecordExportInput,
-    RecordPlanApprovalInput,
-    ScheduleApprovalInput,
     SendInput,
     hub_delivery_workflow_id,
     incoming_workflow_id,
     outgoing_workflow_id,
     recall_workflow_id,
-    record_export_workflow_id,
-    record_plan_workflow_id,
 )
 from workflows.exchange import HubDeliveryWorkflow, HubDirectorySyncWorkflow, HubPollWorkflow
 from workflows.fixity import FixityCheckWorkflow
@@ -61,7 +54,14 @@ from workflows.incoming import IncomingDocumentWorkflow
 from workflows.maintenance import ReconcileWorkflow
 from workflows.outgoing import OutgoingDocumentWorkflow
 from workflows.recall import RecallDocumentWorkflow
-from workflows.record_contracts import RecordFileInput
+from workflows.record_contracts import (
+    FIXITY_SCHEDULE_ID,
+    RecordExportInput,
+    RecordFileInput,
+    RecordPlanApprovalInput,
+    record_export_workflow_id,
+    record_plan_workflow_id,
+)
 from workflows.record_export import RecordExportWorkflow
 from workflows.record_file import RecordFileWorkflow
 from workflows.record_plan import RecordPlanApprovalWorkflow
@@ -73,6 +73,7 @@ from workflows.search_attributes import (
     URGENCY_LEVEL,
     document_attributes,
 )
+from workflows.work_contracts import AssignmentInput, ScheduleApprovalInput
 
 log = logging.getLogger("qlvb.starter")
 

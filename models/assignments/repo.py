@@ -37,7 +37,7 @@ from models.registers.numbering import vietnam_date
 from models.tasks import repo as task_repo
 from models.tasks.tables import Task
 from models.vocab import Role
-from workflows.contracts import AssignmentInput, AssignmentPartyRef, assignment_workflow_id
+from workflows.work_contracts import AssignmentInput, AssignmentPartyRef, assignment_workflow_id
 
 # --- a new assignment ----------------------------------------------------------------------------
 

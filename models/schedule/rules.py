@@ -15,7 +15,7 @@ from typing import Protocol
 from models.errors import DomainError
 from models.registers.numbering import VIETNAM
 from models.vocab import Role
-from workflows.contracts import ScheduleApprovalInput
+from workflows.work_contracts import ScheduleApprovalInput
 
 # The văn phòng drafts (the văn thư, or an officer designated to); the agency's leaders approve.
 DRAFTERS = frozenset({Role.CLERK, Role.SCHEDULER})

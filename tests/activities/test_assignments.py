@@ -28,7 +28,8 @@ from models.tasks.actions import validate_fields
 from models.tasks.tables import Task
 from models.vocab import AgencyKind, Role, TaskStatus
 from tests.factories import make_document, make_org
-from workflows.contracts import ApplyDecisionInput, CloseAssignmentInput, OpenTaskInput
+from workflows.contracts import ApplyDecisionInput, OpenTaskInput
+from workflows.work_contracts import CloseAssignmentInput
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from models.org.tables import UserRole
 from models.records.tables import RecordDisposal, RecordFile
 from models.vocab import Role
 from tests.factories import make_org
-from workflows.contracts import FixityBatchInput
+from workflows.record_contracts import FixityBatchInput
 
 FILES = 5
 

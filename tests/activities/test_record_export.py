@@ -38,7 +38,7 @@ from models.vocab import AgencyKind, Role
 from tests.factories import make_org
 from tests.record_export_helpers import file_record, signed_pdfs, unzip
 from tests.unit.signing_fixtures import demo_settings
-from workflows.contracts import RecordExportInput
+from workflows.record_contracts import RecordExportInput
 
 pytestmark = pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript is not installed (make system-deps)")
 DOCUMENTS = 3

@@ -19,7 +19,7 @@ from models.db import transaction
 from models.documents.file_store import FileStore
 from models.errors import Conflict, DomainError, Forbidden, NotFound
 from models.records import repo
-from models.records.schema import OpenRecordInput
+from models.records.schema import CollectionInput, OpenRecordInput
 from models.records.tables import (
     EntryStatus,
     PlanStatus,
@@ -323,3 +323,17 @@ def test_lists_of_my_the_units_and_the_archives_hoso(world):
         assert [r.id for r in repo.open_managed_by(session, org.users["head"], org.roles["head"])] == [mine]
         ids = session.exec(select(RecordFile.id).where(col(RecordFile.agency_id) == org.agency_id)).all()
         assert len(ids) == 3
+
+
+def test_the_archive_announces_its_collection_list_once_audited_and_an_officer_cannot(world):
+    engine, org, _store, _tmp = world
+    data = CollectionInput(year=2027, announced_on=date(2027, 1, 15))
+    with pytest.raises(Forbidden):
+        asyncio.run(record_archive.announce_collection(engine, FakeClient(), user=org.users["officer"],
+                                                       roles=org.roles["officer"], data=data))
+    assert _events(engine, "record.collection_announced") == []
+    told = asyncio.run(record_archive.announce_collection(engine, FakeClient(), user=org.users["archivist"],
+                                                          roles=org.roles["archivist"], data=data))
+    assert told == 0  # nothing is due in 2027 in this agency
+    [event] = _events(engine, "record.collection_announced")
+    assert event.actor_id == org.users["archivist"].id and event.data["announced_on"] == "2027-01-15"

@@ -20,7 +20,8 @@ FORBIDDEN = {
 }
 # Project modules a workflow may use, but only through the sandbox pass-through (otherwise a
 # datetime in an activity result fails to decode).
-PASS_THROUGH_ONLY = {"workflows.contracts", "workflows.search_attributes", "workflows.vocabulary"}
+PASS_THROUGH_ONLY = {"workflows.contracts", "workflows.record_contracts", "workflows.work_contracts",
+                     "workflows.search_attributes", "workflows.vocabulary"}
 
 
 def _is_pass_through(node: ast.With) -> bool:

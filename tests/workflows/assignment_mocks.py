@@ -10,13 +10,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from tests.workflows.mocks import MockActivities
-from workflows.contracts import (
-    ApplyDecisionInput,
-    ApplyDecisionResult,
-    AssignmentInput,
-    AssignmentPartyRef,
-    CloseAssignmentInput,
-)
+from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult
+from workflows.work_contracts import AssignmentInput, AssignmentPartyRef, CloseAssignmentInput
 
 ASSIGNER_ID, HEAD_ID, LEAD_ID, SUPPORTER_ID = 3, 4, 5, 6
 LEAD_UNIT, SUPPORT_UNIT, SUPPORTER_UNIT = 7, 8, 9

@@ -30,8 +30,9 @@ from tests.workflows.assignment_mocks import (
 from worker import WORKFLOWS
 from workflows import search_attributes
 from workflows.assignment import WorkAssignmentWorkflow
-from workflows.contracts import CancelAssignmentInput, DecideInput, assignment_workflow_id
+from workflows.contracts import DecideInput
 from workflows.starter import start_assignment
+from workflows.work_contracts import CancelAssignmentInput, assignment_workflow_id
 
 HISTORIES = Path(__file__).resolve().parent / "histories" / "WorkAssignment"
 IDENTITY = "qlvb-history-recorder"

@@ -22,8 +22,9 @@ from temporalio.worker import Worker
 
 from worker import WORKFLOWS
 from workflows import search_attributes
-from workflows.contracts import (
-    ActivityName,
+from workflows.contracts import ActivityName
+from workflows.fixity import FixityCheckWorkflow
+from workflows.record_contracts import (
     FixityBatchInput,
     FixityBatchResult,
     FixityPlan,
@@ -31,7 +32,6 @@ from workflows.contracts import (
     RecordExportInput,
     RecordExportResult,
 )
-from workflows.fixity import FixityCheckWorkflow
 from workflows.record_export import RecordExportWorkflow
 
 HISTORIES = Path(__file__).resolve().parent / "histories"

@@ -40,18 +40,18 @@ from workflows.contracts import (
     PollResult,
     ProcessPlan,
     RecallInput,
-    RecordPlanApprovalInput,
-    ScheduleApprovalInput,
     SendInput,
     StopWorkflowInput,
 )
 from workflows.exchange import HubDeliveryWorkflow, HubPollWorkflow
+from workflows.record_contracts import RecordPlanApprovalInput
 from workflows.starter import (
     start_outgoing,
     start_recall,
     start_record_plan_approval,
     start_schedule_approval,
 )
+from workflows.work_contracts import ScheduleApprovalInput
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 IDENTITY = "qlvb-history-recorder"

@@ -35,13 +35,9 @@ from tests.workflows.assignment_mocks import (
 from tests.workflows.mocks import RPC_TIMEOUT, mock_worker
 from workflows import search_attributes as sa
 from workflows.assignment import OPERATOR_CANCELLED, WorkAssignmentWorkflow
-from workflows.contracts import (
-    CancelAssignmentInput,
-    CloseAssignmentInput,
-    DecideInput,
-    assignment_workflow_id,
-)
+from workflows.contracts import DecideInput
 from workflows.starter import start_assignment
+from workflows.work_contracts import CancelAssignmentInput, CloseAssignmentInput, assignment_workflow_id
 
 
 async def _start(client, task_queue, start) -> WorkflowHandle:

@@ -16,8 +16,8 @@ from models.notifications.notify import administrators
 from models.notifications.tables import Notification
 from tests.conftest import minimal_pdf
 from tests.helpers import rows, running_worker, upload
-from workflows.contracts import FIXITY_SCHEDULE_ID
 from workflows.fixity import FixityCheckWorkflow
+from workflows.record_contracts import FIXITY_SCHEDULE_ID
 from workflows.starter import ensure_fixity_schedule
 
 

@@ -23,7 +23,7 @@ from models.tasks.tables import Task
 from models.vocab import TaskStatus
 from tests.factories import skip_plan_ids
 from tests.helpers import eventually, make_settings, rows, running_worker, user_and_roles
-from workflows.contracts import record_plan_workflow_id
+from workflows.record_contracts import record_plan_workflow_id
 
 OFFICE = "000.00.01.H23"
 
