@@ -41,6 +41,7 @@ from web import record_plans as record_plan_routes
 from web import record_plans_api as record_plan_api_routes
 from web import records as record_routes
 from web import records_api as record_api_routes
+from web import reorganisation as reorganisation_routes
 from web import schedule as schedule_routes
 from web import schedule_api as schedule_api_routes
 from web import search as search_routes
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(mailbox.router)
     app.include_router(audit_routes.router)
     app.include_router(audit_routes.api_router)
+    app.include_router(reorganisation_routes.router)  # before /admin/organisation/{…} paths
     app.include_router(organisation_routes.router)
     app.include_router(organisation_routes.api_router)
     app.include_router(people_routes.router)

@@ -1,0 +1,108 @@
+"""The reorganisation page (``/admin/organisation/reorganise``, DOMAIN §10.3): the administrator pastes a
+change set, previews the dry run, then applies exactly what was previewed. The fingerprint carried from
+the preview hashes the change set and the dry run's report, so a change set edited since, or an
+organisation changed since, is refused rather than applied unreviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from commands.admin import require_admin
+from commands.reorganisation import reorganise
+from models.bounds import MAX_JSON_DEPTH, json_too_deep
+from models.errors import DomainError
+from web.deps import CsrfChecked, State, WebUser
+from web.htmx import render
+from web.idempotency import IdempotentRoute
+from web.messages import message_of
+
+router = APIRouter(route_class=IdempotentRoute, prefix="/admin/organisation/reorganise")
+MAX_CHANGE_SET_CHARS = 256 * 1024
+
+
+def parse_change_set(text: str) -> dict:
+    """JSON or YAML as ``qlvb org reorganise`` accepts; a bad text is ``org_bad_change_set``."""
+    if len(text) > MAX_CHANGE_SET_CHARS:
+        raise DomainError("org_bad_change_set", detail="bộ thay đổi quá lớn")
+    if text.lstrip().startswith("{"):
+        if json_too_deep(text):
+            raise DomainError("org_bad_change_set", detail=f"JSON lồng nhau quá {MAX_JSON_DEPTH} cấp")
+        try:
+            change_set = json.loads(text)
+        except ValueError as error:
+            raise DomainError("org_bad_change_set", detail=f"JSON không hợp lệ ({error})") from None
+    else:
+        import yaml
+
+        try:
+            change_set = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise DomainError("org_bad_change_set", detail="YAML không hợp lệ") from None
+    if isinstance(change_set, dict) and change_set.get("effective") is not None:
+        change_set["effective"] = str(change_set["effective"])  # YAML reads a bare date as a date
+    return change_set
+
+
+def _fingerprint(text: str, report: list[str]) -> str:
+    return hashlib.sha256(json.dumps([text, report], ensure_ascii=False).encode()).hexdigest()
+
+
+async def _text(request: Request) -> str:
+    form = await request.form()
+    upload = form.get("file")
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        raw = await upload.read(MAX_CHANGE_SET_CHARS * 4 + 1)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DomainError("org_bad_change_set", detail="tệp phải là văn bản UTF-8") from None
+    return str(form.get("change_set") or "")
+
+
+def _page(request: Request, **context) -> Response:
+    status = 400 if context.get("error") else 200
+    return render(request, "admin/reorganise.html", status_code=status, **context)
+
+
+@router.get("")
+def reorganise_page(request: Request, principal: WebUser) -> Response:
+    require_admin(principal.roles)
+    return _page(request, text="")
+
+
+@router.post("/preview")
+async def preview(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    text = ""
+    try:
+        text = await _text(request)
+        report = await run_in_threadpool(reorganise, state.engine, actor_id=principal.user.id,
+                                         roles=principal.roles, change_set=parse_change_set(text), dry_run=True)
+    except DomainError as failure:
+        return _page(request, text=text, error=message_of(failure))
+    return _page(request, text=text, report=report, fingerprint=_fingerprint(text, report))
+
+
+@router.post("/apply")
+async def apply(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
+    require_admin(principal.roles)
+    form = await request.form()
+    text = str(form.get("change_set") or "")
+    actor = {"actor_id": principal.user.id, "roles": principal.roles}
+    try:
+        change_set = parse_change_set(text)
+        report = await run_in_threadpool(reorganise, state.engine, **actor, change_set=change_set, dry_run=True)
+        if _fingerprint(text, report) != form.get("fingerprint"):
+            return _page(request, text=text, error="Bộ thay đổi hoặc cơ cấu tổ chức đã khác với bản xem trước; "
+                                                     "hãy xem trước lại rồi áp dụng.")
+        lines = await run_in_threadpool(reorganise, state.engine, **actor, change_set=parse_change_set(text),
+                                        dry_run=False)
+    except DomainError as failure:
+        return _page(request, text=text, error=message_of(failure))
+    return _page(request, text="", applied=lines, notice="Đã áp dụng bộ thay đổi.")
