@@ -67,7 +67,8 @@ async def _text(request: Request) -> str:
 
 def _page(request: Request, **context) -> Response:
     status = 400 if context.get("error") else 200
-    return render(request, "admin/reorganise.html", status_code=status, **context)
+    defaults = {"error": None, "notice": None, "report": None, "applied": None, "fingerprint": ""}
+    return render(request, "admin/reorganise.html", status_code=status, **{**defaults, **context})
 
 
 @router.get("")
