@@ -138,6 +138,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(audit_routes.router)
     app.include_router(audit_routes.api_router)
     app.include_router(reorganisation_routes.router)  # before /admin/organisation/{…} paths
+    app.include_router(reorganisation_routes.api_router)
     app.include_router(organisation_routes.router)
     app.include_router(organisation_routes.api_router)
     app.include_router(people_routes.router)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -17,12 +18,13 @@ from commands.admin import require_admin
 from commands.reorganisation import reorganise
 from models.bounds import MAX_JSON_DEPTH, json_too_deep
 from models.errors import DomainError
-from web.deps import CsrfChecked, State, WebUser
+from web.deps import ApiUser, CsrfChecked, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
 from web.messages import message_of
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/admin/organisation/reorganise")
+api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/organisation", tags=["v1"])
 MAX_CHANGE_SET_CHARS = 256 * 1024
 
 
@@ -107,3 +109,17 @@ async def apply(request: Request, principal: WebUser, state: State, _: CsrfCheck
     except DomainError as failure:
         return _page(request, text=text, error=message_of(failure))
     return _page(request, text="", applied=lines, notice="Đã áp dụng bộ thay đổi.")
+
+
+@api_router.post("/reorganisation", summary="Sắp xếp tổ chức: áp dụng hoặc chạy thử một bộ thay đổi",
+                 description="Thân là bộ thay đổi (JSON) như `qlvb org reorganise`: `id`, `effective`, `changes` "
+                             "(successor, predecessors, units). `dry_run=true` trả về báo cáo mà không lưu gì; "
+                             "`dry_run=false` áp dụng tất cả hoặc không gì cả. Chỉ quản trị hệ thống.")
+async def api_reorganise(principal: ApiUser, state: State, body: Annotated[dict[str, Any], Body()],
+                         dry_run: Annotated[bool, Query()] = True) -> dict[str, Any]:
+    require_admin(principal.roles)
+    if body.get("effective") is not None:
+        body["effective"] = str(body["effective"])
+    report = await run_in_threadpool(reorganise, state.engine, actor_id=principal.user.id, roles=principal.roles,
+                                     change_set=body, dry_run=dry_run)
+    return {"dry_run": dry_run, "report": report}

@@ -57,3 +57,21 @@ async def test_malformed_input_and_a_non_admin_are_refused(web):
 
     await browser_login(web, "vanthu")
     assert (await web.get("/admin/organisation/reorganise")).status_code == 403
+
+
+async def test_the_api_runs_dry_then_applies_and_refuses_a_clerk(web):
+    import yaml
+
+    from tests.web.conftest import api_token
+
+    body = yaml.safe_load(CHANGE_SET)
+    body["effective"] = str(body["effective"])
+    admin = await api_token(web, "admin")
+    dry = await web.post("/api/v1/organisation/reorganisation?dry_run=true", headers=admin, json=body)
+    assert dry.status_code == 200 and dry.json()["report"][0].startswith("Chạy thử")
+    assert _agency(web.engine, "000.00.04.H42") is None
+    done = await web.post("/api/v1/organisation/reorganisation?dry_run=false", headers=admin, json=body)
+    assert done.status_code == 200 and _agency(web.engine, "000.00.04.H42") is not None
+    clerk = await api_token(web, "vanthu")
+    assert (await web.post("/api/v1/organisation/reorganisation", headers=clerk, json=body)).status_code == 403
+    assert "/api/v1/organisation/reorganisation" in (await web.get("/openapi.json")).json()["paths"]
