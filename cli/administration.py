@@ -189,39 +189,24 @@ def cmd_audit_sign_days(args, settings: Settings) -> int:
     return 0
 
 
-MAX_CHANGE_SET_BYTES = 1_000_000
-
-
 def cmd_org_reorganise(args, settings: Settings) -> int:
     """``qlvb org reorganise FILE [--dry-run]``: a change set in JSON or YAML, applied all at once."""
     from commands.reorganisation import reorganise
-    from models.bounds import MAX_JSON_DEPTH, json_too_deep
+    from models.org.schema import MAX_CHANGE_SET_CHARS, parse_change_set
 
     try:
-        text = Path(args.file).read_bytes()[:MAX_CHANGE_SET_BYTES + 1].decode("utf-8")
+        # Read one character's worth past the limit (UTF-8 takes up to 4 bytes): enough to know it is too big.
+        raw = Path(args.file).read_bytes()[:MAX_CHANGE_SET_CHARS * 4 + 1]
     except OSError as error:
         complain(f"Lỗi: không đọc được tệp «{args.file}» ({error.strerror}).")
         return 2
+    if len(raw) > MAX_CHANGE_SET_CHARS * 4:
+        raise DomainError("org_bad_change_set", detail="bộ thay đổi quá lớn")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise DomainError("org_bad_change_set", detail="tệp phải là văn bản UTF-8") from None
-    if len(text) > MAX_CHANGE_SET_BYTES:
-        raise DomainError("org_bad_change_set", detail="tệp quá lớn")
-    if args.file.endswith(".json"):
-        if json_too_deep(text):
-            raise DomainError("org_bad_change_set", detail=f"JSON lồng nhau quá {MAX_JSON_DEPTH} cấp")
-        try:
-            change_set = json.loads(text)
-        except ValueError as error:
-            raise DomainError("org_bad_change_set", detail=f"JSON không hợp lệ ({error})") from None
-    else:
-        import yaml
-
-        try:
-            change_set = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise DomainError("org_bad_change_set", detail="YAML không hợp lệ") from None
-    if isinstance(change_set, dict) and change_set.get("effective") is not None:
-        change_set["effective"] = str(change_set["effective"])  # YAML reads a bare date as a date
+    change_set = parse_change_set(text)
     engine = engine_for(settings)
     try:
         lines = reorganise(engine, actor_id=None, roles=None, change_set=change_set, dry_run=args.dry_run)

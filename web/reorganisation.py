@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from commands.admin import require_admin
 from commands.reorganisation import reorganise
-from models.bounds import MAX_JSON_DEPTH, json_too_deep
 from models.errors import DomainError
+from models.org.schema import MAX_CHANGE_SET_CHARS, parse_change_set
 from web.deps import ApiUser, CsrfChecked, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -25,30 +25,6 @@ from web.messages import message_of
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/admin/organisation/reorganise")
 api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1/organisation", tags=["v1"])
-MAX_CHANGE_SET_CHARS = 256 * 1024
-
-
-def parse_change_set(text: str) -> dict:
-    """JSON or YAML as ``qlvb org reorganise`` accepts; a bad text is ``org_bad_change_set``."""
-    if len(text) > MAX_CHANGE_SET_CHARS:
-        raise DomainError("org_bad_change_set", detail="bộ thay đổi quá lớn")
-    if text.lstrip().startswith("{"):
-        if json_too_deep(text):
-            raise DomainError("org_bad_change_set", detail=f"JSON lồng nhau quá {MAX_JSON_DEPTH} cấp")
-        try:
-            change_set = json.loads(text)
-        except ValueError as error:
-            raise DomainError("org_bad_change_set", detail=f"JSON không hợp lệ ({error})") from None
-    else:
-        import yaml
-
-        try:
-            change_set = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise DomainError("org_bad_change_set", detail="YAML không hợp lệ") from None
-    if isinstance(change_set, dict) and change_set.get("effective") is not None:
-        change_set["effective"] = str(change_set["effective"])  # YAML reads a bare date as a date
-    return change_set
 
 
 def _fingerprint(text: str, report: list[str]) -> str:

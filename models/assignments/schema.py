@@ -9,43 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from models.bounds import Id
-from models.errors import DomainError
-from models.text import normalised, refuse_unsafe_text
+from models.forms import BoundaryForm
 
 TITLE_MAX, CONTENT_MAX, NOTE_MAX, REASON_MAX = 300, 10_000, 2000, 500
 MAX_PARTIES, MAX_DOCUMENTS = 50, 20
-# pydantic's error types, as the field error kinds the pages and the API word.
-_KINDS = {"missing": "required", "string_too_short": "required", "string_too_long": "too_long",
-          "too_long": "too_long", "list_too_long": "too_long"}
-
-
-class _Form(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _nfc(cls, value: object) -> object:
-        return normalised(value) if isinstance(value, str) else value
-
-    @classmethod
-    def parse(cls, raw: dict):
-        """Validate ``raw``; ``invalid_fields`` with each field's problem when it does not fit."""
-        try:
-            form = cls.model_validate(raw)
-        except ValidationError as error:
-            fields = {}
-            for item in error.errors():
-                name = str(item["loc"][0]) if item["loc"] else "request"
-                fields.setdefault(name, _KINDS.get(item["type"], "invalid"))
-            raise DomainError("invalid_fields", fields=fields) from None
-        refuse_unsafe_text(**{name: value for name, value in form.model_dump().items() if isinstance(value, str)})
-        return form
-
-
-class AssignmentForm(_Form):
+class AssignmentForm(BoundaryForm):
     """A new assignment: the lead is one person or one unit; a date wins over working days."""
 
     # The descriptions are API v1's documentation (OpenAPI).
@@ -71,14 +42,14 @@ class AssignmentForm(_Form):
         return list(dict.fromkeys(item for item in value if item))
 
 
-class ProgressForm(_Form):
+class ProgressForm(BoundaryForm):
     """A lead's progress report: what was done, and how far along (0–100 %, optional)."""
 
     note: str = Field(min_length=1, max_length=NOTE_MAX, description="Tình hình thực hiện")
     percent: int | None = Field(default=None, ge=0, le=100, description="Tỷ lệ hoàn thành (%)")
 
 
-class CancelForm(_Form):
+class CancelForm(BoundaryForm):
     """The assigner cancels: why."""
 
     reason: str = Field(min_length=1, max_length=REASON_MAX, description="Lý do hủy")

@@ -6,9 +6,13 @@ gets a Vietnamese sentence naming its field; codes are checked in their own form
 
 from __future__ import annotations
 
+import json
+
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.bounds import Id
+from models.bounds import MAX_JSON_DEPTH, Id, json_too_deep
+from models.errors import DomainError
 from models.vocab import AgencyKind
 
 _DATE = "Ngày theo dạng YYYY-MM-DD; để trống là không giới hạn"
@@ -87,3 +91,29 @@ class UnitRename(_Input):
 
     name: str | None = Field(default=None, max_length=300)
     abbreviation: str | None = Field(default=None, max_length=40)
+
+
+# The largest change set a reorganisation reads: a province's merger is a few hundred lines.
+MAX_CHANGE_SET_CHARS = 256 * 1024
+
+
+def parse_change_set(text: str) -> dict:
+    """A reorganisation's change set, from JSON (text starting with ``{``) or YAML, as the page, API
+    v1 and ``qlvb org reorganise`` accept it; a bad or oversized text is ``org_bad_change_set``."""
+    if len(text) > MAX_CHANGE_SET_CHARS:
+        raise DomainError("org_bad_change_set", detail="bộ thay đổi quá lớn")
+    if text.lstrip().startswith("{"):
+        if json_too_deep(text):
+            raise DomainError("org_bad_change_set", detail=f"JSON lồng nhau quá {MAX_JSON_DEPTH} cấp")
+        try:
+            change_set = json.loads(text)
+        except ValueError as error:
+            raise DomainError("org_bad_change_set", detail=f"JSON không hợp lệ ({error})") from None
+    else:
+        try:
+            change_set = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise DomainError("org_bad_change_set", detail="YAML không hợp lệ") from None
+    if isinstance(change_set, dict) and change_set.get("effective") is not None:
+        change_set["effective"] = str(change_set["effective"])  # YAML reads a bare date as a date
+    return change_set

@@ -8,44 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field
 
 from models.bounds import Id, Year
-from models.errors import DomainError
-from models.text import normalised, refuse_unsafe_text
-
-# pydantic's error types, as the field error kinds the pages and the API word.
-_KINDS = {"missing": "required", "string_too_short": "required", "string_too_long": "too_long"}
+from models.forms import BoundaryForm
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _nfc(cls, value: object) -> object:
-        return normalised(value) if isinstance(value, str) else value
-
-    @classmethod
-    def parse(cls, raw: dict):
-        """Validate ``raw`` (empty texts of optional fields count as left out); ``invalid_fields``
-        naming each field that does not fit, and nothing else happens."""
-        cleaned = {name: value for name, value in raw.items()
-                   if not (value in ("", None) and name in cls.model_fields and not cls.model_fields[name].is_required()
-                           and cls.model_fields[name].annotation is not str)}
-        try:
-            form = cls.model_validate(cleaned)
-        except ValidationError as error:
-            fields = {}
-            for item in error.errors():
-                name = str(item["loc"][0]) if item["loc"] else "request"
-                fields.setdefault(name, _KINDS.get(item["type"], "invalid"))
-            raise DomainError("invalid_fields", fields=fields) from None
-        refuse_unsafe_text(**{name: value for name, value in form.model_dump().items() if isinstance(value, str)})
-        return form
-
-
-class OpenRecordInput(_Input):
+class OpenRecordInput(BoundaryForm):
     """A new hồ sơ: from an approved entry of the Danh mục (``plan_entry_id``: its title, số và ký
     hiệu and retention come from the entry), or outside it (every field but the notes required)."""
 
@@ -60,13 +29,13 @@ class OpenRecordInput(_Input):
     construction: bool = Field(default=False, description="Hồ sơ xây dựng cơ bản (nộp lưu 3 tháng sau quyết toán)")
 
 
-class FileDocumentInput(_Input):
+class FileDocumentInput(BoundaryForm):
     """A document filed in the hồ sơ (without copying it)."""
 
     document_id: str = Field(min_length=1, max_length=36)
 
 
-class CorrectionInput(_Input):
+class CorrectionInput(BoundaryForm):
     """A correction of a closed hồ sơ: the fields to change (left out: unchanged) and why."""
 
     reason: str = Field(min_length=1, max_length=500, description="Lý do đính chính")
@@ -77,27 +46,27 @@ class CorrectionInput(_Input):
     final_settlement: date | None = Field(default=None, description="Ngày quyết toán (hồ sơ xây dựng cơ bản)")
 
 
-class KeepInput(_Input):
+class KeepInput(BoundaryForm):
     """The unit asks to keep a hồ sơ due for transfer longer (at most 2 years, ND30 Điều 31.2)."""
 
     until: date = Field(description="Giữ lại đến ngày (YYYY-MM-DD)")
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ReasonInput(_Input):
+class ReasonInput(BoundaryForm):
     """A reason, for a handover, a freeze, a request to read a restricted hồ sơ."""
 
     reason: str = Field(min_length=1, max_length=500)
 
 
-class HandoverInput(_Input):
+class HandoverInput(BoundaryForm):
     """Hand an open hồ sơ to the person who continues the work."""
 
     successor_id: Id
     reason: str = Field(min_length=1, max_length=500)
 
 
-class CollectionInput(_Input):
+class CollectionInput(BoundaryForm):
     """The archive announced its list of hồ sơ to collect in ``year`` on ``announced_on``."""
 
     year: Year

@@ -3,6 +3,7 @@ stored PDFs, and a stand-in Temporal client that records what the commands start
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -82,6 +83,10 @@ def add_document(engine: Engine, store: FileStore, org: Org, *, pages: int = 1, 
         return document.id
 
 
+# Distinct số và ký hiệu for rows the tests add (a random pick collided now and then).
+_NOTATIONS = itertools.count(10)
+
+
 def add_record(engine: Engine, org: Org, *, creator: str = "officer", status: RecordStatus = RecordStatus.OPEN,
                notation: str = "", maintenance: str = "10 năm", end_date: date | None = None,
                transfer_due: date | None = None, rights: str = "Sử dụng rộng rãi", year: int = 2026) -> int:
@@ -89,7 +94,7 @@ def add_record(engine: Engine, org: Org, *, creator: str = "officer", status: Re
     with transaction(engine) as session:
         creator_user = org.users[creator]
         record = RecordFile(
-            agency_id=org.agency_id, file_catalog=year, file_notation=notation or f"{uuid.uuid4().int % 90 + 10}.TH",
+            agency_id=org.agency_id, file_catalog=year, file_notation=notation or f"{next(_NOTATIONS):02d}.TH",
             title="Hồ sơ lập dự toán ngân sách năm 2027", maintenance=maintenance, rights=rights,
             creator_id=creator_user.id, unit_id=creator_user.unit_id, start_date=date(2026, 1, 5),
             end_date=end_date, status=status, closed=status != RecordStatus.OPEN, transfer_due=transfer_due,
