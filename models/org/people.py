@@ -17,7 +17,8 @@ from models.audit import record
 from models.db import utcnow
 from models.errors import DomainError, Forbidden, NotFound
 from models.org.tables import Agency, OrgUnit, User, UserRole
-from models.records.tables import RecordFile
+from models.records.tables import RecordFile, RecordStatus
+from models.tasks import repo as task_repo
 from models.tasks.tables import Task
 from models.text import refuse_unsafe_text
 from models.vocab import Role, TaskStatus
@@ -134,17 +135,22 @@ class OpenWork:
         return not self.task_ids and not self.record_ids
 
 
+KEPT_BY_THE_UNIT = (RecordStatus.OPEN, RecordStatus.CLOSED, RecordStatus.TRANSFERRING)
+
+
 def open_work(session: Session, user: User) -> OpenWork:
-    """The person's open tasks (claimed or offered by name) and open hồ sơ they keep."""
+    """The person's open tasks (claimed or offered by name) and the hồ sơ they keep for their unit."""
     tasks = session.exec(select(Task.id).where(Task.assignee_id == user.id,
                                                col(Task.status).in_(HANDED_OVER))).all()
+    # Every hồ sơ the unit still keeps, closed ones too: transfer warnings and a returned transfer
+    # go to the creator. Archived and disposed ones are the archive's.
     records = session.exec(select(RecordFile.id).where(RecordFile.creator_id == user.id,
-                                                       col(RecordFile.closed).is_(False))).all()
+                                                       col(RecordFile.status).in_(KEPT_BY_THE_UNIT))).all()
     return OpenWork(sorted(tasks), sorted(records))
 
 
 def hand_over(session: Session, user: User, successor: User, actor_id: int, reason: str) -> OpenWork:
-    """Give the person's open tasks and open hồ sơ to ``successor``; one audit event per document."""
+    """Give the person's open tasks and the hồ sơ they keep to ``successor``; one audit event each."""
     work = open_work(session, user)
     for task_id in work.task_ids:
         task = session.get(Task, task_id)
@@ -154,7 +160,7 @@ def hand_over(session: Session, user: User, successor: User, actor_id: int, reas
             .values(assignee_id=successor.id, unit_id=successor.unit_id if task.unit_id is not None else None,
                     state_changed_at=utcnow(), version=Task.version + 1))
         if result.rowcount == 1:
-            record(session, actor_id, "task.handed_over", "document", task.document_id, task_id=task_id,
+            record(session, actor_id, "task.handed_over", *task_repo.subject_of(task), task_id=task_id,
                    from_user_id=user.id, to_user_id=successor.id, reason=reason)
     for record_id in work.record_ids:
         row = session.get(RecordFile, record_id)

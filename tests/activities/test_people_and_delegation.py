@@ -23,7 +23,7 @@ from models.delegation.tables import Delegation
 from models.documents.tables import Document
 from models.errors import DomainError, Forbidden
 from models.org.tables import Agency, OrgUnit, User, UserRole
-from models.records.tables import RecordFile
+from models.records.tables import RecordFile, RecordStatus
 from models.tasks import repo as task_repo
 from models.tasks.tables import Task
 from models.vocab import Direction, DocumentStatus, Role, TaskStatus
@@ -150,6 +150,16 @@ def test_a_move_hands_open_tasks_and_records_to_the_named_successor(seeded):
                                   agency_code=OFFICE, position="Chuyên viên", unit_abbreviation="TH",
                                   account_roles=["chuyen_vien"])
     task_id, record_id = _open_task_of(engine, "chuyenvien")
+    # A closed hồ sơ the unit still keeps goes with the open one (its transfer warnings go to the
+    # creator); an archived one is the archive's and stays as it is.
+    with transaction(engine) as session:
+        creator = session.exec(select(User).where(User.username == "chuyenvien")).one()
+        kept, archived = (RecordFile(agency_id=creator.agency_id, file_catalog=2025, file_notation=notation,
+                                     title="Hồ sơ năm trước", creator_id=creator.id, status=status, closed=True)
+                          for notation, status in (("11.TH", RecordStatus.CLOSED), ("12.TH", RecordStatus.ARCHIVED)))
+        session.add_all([kept, archived])
+        session.flush()
+        kept_id, archived_id = kept.id, archived.id
     with transaction(engine) as session:
         hctc = session.exec(select(OrgUnit).where(OrgUnit.abbreviation == "HCTC")).first()
         office = session.exec(select(Agency).where(Agency.code == OFFICE)).one()
@@ -171,8 +181,11 @@ def test_a_move_hands_open_tasks_and_records_to_the_named_successor(seeded):
     person, tasks, records = people_commands.move_person(
         engine, **admin, username="chuyenvien", agency_code=None, unit_id=hctc.id, position="Chuyên viên HCTC",
         successor_username="chuyenvien2")
-    assert (tasks, records) == (1, 1) and person.unit_id == hctc.id and person.position == "Chuyên viên HCTC"
+    assert (tasks, records) == (1, 2) and person.unit_id == hctc.id and person.position == "Chuyên viên HCTC"
     successor, _ = user_and_roles(engine, "chuyenvien2")
+    assert rows(engine, RecordFile, RecordFile.id == kept_id)[0].creator_id == successor.id
+    assert rows(engine, RecordFile, RecordFile.id == archived_id)[0].creator_id != successor.id
+    assert {e.subject_id for e in _events(engine, "record.handed_over")} == {str(record_id), str(kept_id)}
     task = rows(engine, Task, Task.id == task_id)[0]
     assert task.assignee_id == successor.id and task.status == TaskStatus.CLAIMED
     assert rows(engine, RecordFile, RecordFile.id == record_id)[0].creator_id == successor.id
