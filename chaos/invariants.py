@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from temporalio.client import Client
 
-from chaos.load import Ledger
+from chaos.ledger import Ledger
 from models.db import reading
 from models.documents.tables import Document
 from models.exchange.tables import HubOutbox
