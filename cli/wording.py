@@ -107,10 +107,10 @@ def _field_problem(problem: dict) -> str:
 def _refused_fields(fields: dict[str, str]) -> str:
     """Each refused field as the option that carried it and what was wrong, in Vietnamese."""
     from web.labels import FIELD_LABELS
-    from web.messages import FIELD_ERROR_TEXT
+    from web.messages import field_error_text
 
     return "; ".join(f"{OPTION_OF_FIELD.get(name) or FIELD_LABELS.get(name, name)}: "
-                     f"{FIELD_ERROR_TEXT.get(kind, 'giá trị không hợp lệ')}" for name, kind in fields.items())
+                     f"{field_error_text(kind)}" for name, kind in fields.items())
 
 
 class _Blank(dict):

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from models.errors import DomainError
 from web.deps import LoginRequired, PasswordChangeRequired, TwoFactorRequired
 from web.htmx import is_background_poll, render, wants_fragment
-from web.messages import FIELD_ERROR_TEXT, MESSAGES, field_errors, message_of, retry_after, status_of
+from web.messages import MESSAGES, field_error_text, field_errors, message_of, retry_after, status_of
 
 log = logging.getLogger("qlvb.web")
 
@@ -91,12 +91,7 @@ def install(app: FastAPI) -> None:
         for item in error.errors():
             loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "form")]
             name = loc[0] if loc else "request"
-            text = FIELD_ERROR_TEXT.get(item.get("type", ""), "giá trị không hợp lệ")
-            try:
-                text = text.format(**item.get("ctx", {}))
-            except (KeyError, IndexError, ValueError):
-                pass
-            fields[name] = text
+            fields[name] = field_error_text(item.get("type", ""), item.get("ctx"))
         wrapped = DomainError("invalid_request")
         if _is_api(request):
             return JSONResponse({"detail": MESSAGES["invalid_request"], "code": "invalid_request",

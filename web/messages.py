@@ -5,6 +5,10 @@ Messages say what happened and what to do, politely, without technical words.
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
+from typing import Any
+
 from models.errors import DomainError
 from web.labels import FIELD_LABELS
 
@@ -268,8 +272,46 @@ def message_of(error: DomainError) -> str:
         params["limit_mb"] = f"{params.get('limit', 0) / 1024 / 1024:.0f}"
     try:
         return template.format(**params)
-    except (KeyError, IndexError):
+    except (KeyError, IndexError, ValueError):
+        # A value the raise site did not give (tests/unit/test_message_params.py keeps this rare):
+        # the sentence without it, never its placeholder.
+        filled = string.Formatter().vformat(template, (), _Blank(params))
+        return " ".join(filled.replace("«»", "").split())
+
+
+# What a limit-carrying message says when the limit itself is not known (a kind named by a rule
+# rather than by pydantic, which gives no ``ctx``): never a raw ``{max_length}`` on a page.
+FIELD_ERROR_TEXT_WITHOUT_LIMIT = {
+    "string_too_long": "quá dài",
+    "greater_than_equal": "nhỏ hơn giá trị cho phép",
+    "greater_than": "nhỏ hơn giá trị cho phép",
+    "less_than_equal": "lớn hơn giá trị cho phép",
+    "less_than": "lớn hơn giá trị cho phép",
+}
+
+
+class _Blank(dict):
+    """Format values with every missing one left empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def field_error_text(kind: str, ctx: Mapping[str, Any] | None = None) -> str:
+    """The Vietnamese text of one field's error ``kind``, its limits filled in from ``ctx``.
+
+    Every place that shows a field error goes through here, so a template whose limit is not
+    known falls back to a sentence without it instead of showing its placeholder."""
+    template = FIELD_ERROR_TEXT.get(kind, "giá trị không hợp lệ")
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    if not names:
         return template
+    if ctx and names <= set(ctx):
+        try:
+            return template.format(**ctx)
+        except (IndexError, ValueError):
+            pass
+    return FIELD_ERROR_TEXT_WITHOUT_LIMIT.get(kind, "giá trị không hợp lệ")
 
 
 def field_errors(error: DomainError) -> dict[str, str]:
@@ -278,15 +320,10 @@ def field_errors(error: DomainError) -> dict[str, str]:
     if error.code == "invalid_metadata":
         for item in error.params.get("errors", []):
             field = item["field"].split(".")[0]
-            text = FIELD_ERROR_TEXT.get(item["type"], "giá trị không hợp lệ")
-            try:
-                text = text.format(**item.get("ctx", {}))
-            except KeyError:
-                pass
-            result[field] = f"{FIELD_LABELS.get(field, field)}: {text}"
+            result[field] = f"{FIELD_LABELS.get(field, field)}: {field_error_text(item['type'], item.get('ctx'))}"
     if error.code in ("invalid_metadata", "invalid_fields"):
         for field, kind in error.params.get("fields", {}).items():
-            result[field] = f"{FIELD_LABELS.get(field, field)}: {FIELD_ERROR_TEXT.get(kind, 'giá trị không hợp lệ')}"
+            result[field] = f"{FIELD_LABELS.get(field, field)}: {field_error_text(kind)}"
     return result
 
 # Signature checks and trust anchors (QĐ44 Điều 10.1).

@@ -33,7 +33,7 @@ from web.filters import arrival_number, vn_date
 from web.htmx import render, wants_fragment
 from web.idempotency import IdempotentRoute
 from web.labels import SEARCH_CSV_COLUMNS, SEARCH_FIELD_LABELS, STATUS_LABELS, URGENCY_LABELS
-from web.messages import FIELD_ERROR_TEXT, MESSAGES
+from web.messages import MESSAGES, field_error_text
 from web.reports.cells import csv_text
 
 router = APIRouter(route_class=IdempotentRoute)
@@ -58,7 +58,7 @@ def _read_query(request: Request) -> tuple[SearchQuery, dict[str, str]]:
         bad = error.params["fields"]
         query = SearchQuery.from_params({k: v for k, v in request.query_params.items() if k not in bad})
         messages = {name: f"{SEARCH_FIELD_LABELS.get(name, name)}: "
-                          f"{FIELD_ERROR_TEXT.get(kind, 'giá trị không hợp lệ')}" for name, kind in bad.items()}
+                          f"{field_error_text(kind)}" for name, kind in bad.items()}
         return query, messages
 
 
