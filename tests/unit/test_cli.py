@@ -90,7 +90,7 @@ def test_users_create_lock_reset(seeded_var, capsys):
 
     assert cli.main(["users", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "nguyenvana" in listing and "Tổng cộng: 10 tài khoản." in listing
+    assert "nguyenvana" in listing and f"Tổng cộng: {len(USERS) + 1} tài khoản." in listing
 
 
 def test_processes_deploy_new_version_then_unchanged(seeded_var, tmp_path, capsys):
