@@ -28,6 +28,7 @@ from models.org.tables import (
 )
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.processes.tables import ProcessBinding, ProcessDefinition
+from models.publications.tables import StatisticsPublication
 from models.records.export import RecordExport
 from models.records.tables import (
     RecordAccess,
@@ -42,6 +43,13 @@ from models.records.tables import (
 from models.registers.tables import Register, RegisterCounter, RegisterEntry
 from models.schedule.tables import CalendarFeed, ScheduleEvent, WorkSchedule
 from models.signing.tables import SignatureCheck
+from models.statistics.tables import (
+    StatAgencyDay,
+    StatAgencyIssuedType,
+    StatIssuedType,
+    StatPersonDay,
+    StatRefresh,
+)
 from models.tasks.tables import Task
 
 __all__ = [
@@ -97,6 +105,12 @@ __all__ = [
     "RemoteSigning",
     "SavedSearch",
     "SignatureCheck",
+    "StatisticsPublication",
+    "StatAgencyDay",
+    "StatAgencyIssuedType",
+    "StatIssuedType",
+    "StatPersonDay",
+    "StatRefresh",
     "StoredFile",
     "Task",
     "TwoFactor",
