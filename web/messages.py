@@ -611,3 +611,18 @@ MESSAGES.update({
 })
 STATUS_OVERRIDES.update({"record_export_disposed": 409, "record_export_file_missing": 409, "record_export_failed": 500,
                          "record_export_not_started": 503})
+
+# Statistics (models/statistics, web/statistics.py; QĐ44 Điều 16).
+MESSAGES.update({
+    "statistics_period_kind": "Loại kỳ báo cáo “{kind}” không hợp lệ. Vui lòng chọn ngày, tuần, tháng, quý, năm hoặc "
+                              "khoảng thời gian.",
+    "statistics_period_value": "Kỳ báo cáo “{value}” không hợp lệ. Ví dụ: ngày 2026-12-03, tuần 2026-W48, tháng "
+                               "2026-11, quý 2026-Q4, năm 2026.",
+    "statistics_period_start_missing": "Vui lòng nhập ngày bắt đầu của khoảng thời gian báo cáo.",
+    "statistics_period_reversed": "Ngày kết thúc ({end}) phải bằng hoặc sau ngày bắt đầu ({start}).",
+    "statistics_period_future": "Không thể lập báo cáo cho kỳ chưa bắt đầu (kỳ bắt đầu ngày {start}).",
+    "statistics_period_too_long": "Khoảng thời gian báo cáo dài quá {days} ngày. Vui lòng chọn khoảng ngắn hơn.",
+    "statistics_forbidden": "Bạn chỉ xem được số liệu thống kê của cơ quan mình.",
+    "statistics_role": "Trang thống kê dành cho lãnh đạo, văn thư và quản trị của cơ quan.",
+})
+STATUS_OVERRIDES.update({"statistics_forbidden": 403, "statistics_role": 403})
