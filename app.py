@@ -23,6 +23,7 @@ from models.db import make_engine
 from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
 from web import assignments as assignment_routes
+from web import metrics as metrics_routes
 from web import audit as audit_routes
 from web import configuration as configuration_routes
 from web import configuration_calendar as calendar_routes
@@ -120,7 +121,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    # Outermost, added last: a request's latency includes every other middleware.
+    app.add_middleware(metrics_routes.RequestLatency)
+
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(metrics_routes.router)
     for module in (auth, inbox, documents, registers, admin, api):
         app.include_router(module.router)
     app.include_router(pki_routes.router)

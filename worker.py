@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
@@ -159,11 +160,24 @@ def build_worker(client: Client, engine: Engine, settings: Settings, executor: T
     )
 
 
+def telemetry_runtime(settings: Settings) -> Runtime | None:
+    """A Temporal runtime exporting the SDK's own metrics (polls, task latencies, slots, activity
+    and workflow outcomes) in the Prometheus format at ``worker_metrics_address``; None when empty.
+
+    The SDK counts these itself; the web's /metrics covers what the database knows. One runtime
+    per process: its exporter holds the port.
+    """
+    if not settings.worker_metrics_address:
+        return None
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(
+        bind_address=settings.worker_metrics_address, durations_as_seconds=True)))
+
+
 async def run_worker(settings: Settings | None = None) -> None:
     """Connect, then poll the task queue until cancelled."""
     settings = settings or get_settings()
     engine = make_engine(settings.effective_database_url)
-    client = await connect(settings)
+    client = await connect(settings, telemetry_runtime(settings))
     with ThreadPoolExecutor(max_workers=8) as executor:
         worker = build_worker(client, engine, settings, executor)
         try:  # the receive loop of the exchange hub (EDXML §9.5), every hub_poll_seconds

@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     cookie_secure: bool = False  # set true behind HTTPS in production
     session_idle_minutes: int = 8 * 60
 
+    # --- operations: the Prometheus endpoint /metrics (README «Giám sát vận hành») -----------
+    # When set, /metrics answers only requests carrying "Authorization: Bearer <token>" (403
+    # otherwise); when unset, only direct loopback requests (404 to anyone else, and to requests a
+    # proxy forwarded).
+    metrics_token: SecretStr | None = None
+    # One read of the database totals serves the scrapes of this many seconds (per web process).
+    metrics_cache_seconds: float = Field(default=30, ge=0)
+    # The worker's Temporal SDK metrics (its runtime's Prometheus exporter); empty: not exported.
+    worker_metrics_address: str = "127.0.0.1:9464"
+
     # --- accounts (QĐ44 Điều 21.2) -------------------------------------------------------
     password_max_age_days: int = 90
     # Login throttling (models/org/throttle.py): free failures per account name (and per client

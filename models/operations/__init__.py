@@ -1,0 +1,1 @@
+"""Operations figures: the totals the Prometheus endpoint /metrics reads at each scrape."""
