@@ -98,8 +98,7 @@ def create_person(engine: Engine, *, actor_id: int | None, roles: set[Role] | No
         if agency is None:
             raise DomainError("invalid_fields", fields={"agency_code": "invalid"})
         people.check_managed(scope, agency.id)
-        if Role.SYSTEM_ADMIN in wanted and scope is not None:
-            raise Forbidden("admin_system_role")
+        people.check_province_roles(wanted, scope)
         if len(username.strip()) > 50 or len(full_name.strip()) > 50 or len(position.strip()) > 100:
             raise DomainError("invalid_fields", fields={"username": "too_long"})
         if not full_name.strip():

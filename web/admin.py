@@ -18,7 +18,6 @@ from models.errors import DomainError
 from models.org import people as people_repo
 from models.org import two_factor_repo
 from models.processes import repo as definition_repo
-from models.vocab import Role
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -33,7 +32,7 @@ def _users_context(session, principal: Principal) -> dict:
     overview = people_repo.overview(session, scope)
     return {"users": overview.users, "user_roles": overview.user_roles, "agencies": overview.agencies,
             "hosted_agencies": overview.managed, "units": list(overview.units.values()),
-            "roles": [r for r in Role if r != Role.SYSTEM_ADMIN or scope is None],
+            "roles": people_repo.offered_roles(scope),
             "two_factor_users": two_factor_repo.enrolled_user_ids(session)}
 
 

@@ -14,6 +14,7 @@ ROLE_LABELS = {
     "quan_tri_he_thong": "Quản trị toàn hệ thống (cấp tỉnh)",
     "luu_tru": "Lưu trữ cơ quan",
     "lap_lich": "Lập lịch công tác (văn phòng)",
+    "giam_sat": "Giám sát (Văn phòng UBND tỉnh)",
 }
 
 URGENCY_STAMPS = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
@@ -517,3 +518,6 @@ AUDIT_LABELS.update({
     "file.fixity_restored": "Kiểm tra toàn vẹn: tệp lưu trữ nguyên vẹn trở lại",
     "file.fixity_pass_finished": "Hoàn thành một lượt kiểm tra toàn vẹn kho tệp",
 })
+
+# Published statistics (commands/publications.py, QĐ44 Điều 16.2).
+AUDIT_LABELS["statistics.published"] = "Công bố số liệu tiếp nhận, xử lý văn bản"

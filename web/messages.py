@@ -626,3 +626,16 @@ MESSAGES.update({
     "statistics_role": "Trang thống kê dành cho lãnh đạo, văn thư và quản trị của cơ quan.",
 })
 STATUS_OVERRIDES.update({"statistics_forbidden": 403, "statistics_role": 403})
+
+# Province supervision and published figures (web/supervision.py, commands/publications.py; QĐ44 Điều 16.2).
+MESSAGES.update({
+    "admin_supervisor_role": "Chỉ quản trị hệ thống cấp tỉnh mới cấp hoặc thu hồi vai trò giám sát.",
+    "supervisor_only": "Trang giám sát toàn tỉnh chỉ dành cho cán bộ giám sát của Văn phòng UBND tỉnh và quản trị "
+                       "hệ thống cấp tỉnh.",
+    "publication_period_unfinished": "Chưa công bố được số liệu kỳ {period}: kỳ này kết thúc ngày {end}, chưa qua. "
+                                     "Vui lòng chọn một kỳ đã kết thúc.",
+    "publication_not_found": "Không tìm thấy báo cáo số liệu đã công bố.",
+    "publication_already_corrected": "Báo cáo này đã được đính chính bằng báo cáo số {superseded_by}. Vui lòng "
+                                     "đính chính báo cáo mới nhất.",
+})
+STATUS_OVERRIDES.update({"supervisor_only": 403, "admin_supervisor_role": 403, "publication_already_corrected": 409})

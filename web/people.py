@@ -72,7 +72,7 @@ def _person_page(request: Request, principal: Principal, username: str, *, notic
         units = {a.id: account_repo.units_of(session, a.id, current_only=True) for a in overview.managed}
         colleagues = [u for u in overview.users if u.username != person.username and not u.disabled
                       and overview.agencies[u.agency_id].code == person.agency_code]
-        roles = [r for r in Role if r != Role.SYSTEM_ADMIN or scope is None]
+        roles = people_repo.offered_roles(scope)
         return render(request, "admin/person.html", status_code=422 if error else 200, person=person,
                       notice=notice, error=error, managed=overview.managed, units=units, colleagues=colleagues,
                       roles=roles)

@@ -31,6 +31,11 @@ class Role(StrEnum):
     # An officer of the văn phòng designated to draft the weekly work schedule besides the văn thư
     # (QĐ44 Điều 21.1.e).
     SCHEDULER = "lap_lich"
+    # The supervisor of the Văn phòng UBND tỉnh (giám sát): reads the province-wide figures of every
+    # agency of the installation, drills down to an agency, a unit and the overdue documents, and
+    # publishes a period's figures (QĐ44 Điều 16.2; DOMAIN §7). Granted by the province's
+    # administrator only; it never acts on a document.
+    SUPERVISOR = "giam_sat"
 
 
 class Action(StrEnum):

@@ -27,6 +27,22 @@ from models.vocab import Role, TaskStatus
 # flight (COMPLETING) is finished by whoever started it.
 HANDED_OVER = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 
+# Roles only the province's administrator grants or takes away, since they reach every agency: the
+# province's administration and the supervision of the Văn phòng UBND tỉnh. Each with its refusal.
+PROVINCE_ROLES = {Role.SYSTEM_ADMIN: "admin_system_role", Role.SUPERVISOR: "admin_supervisor_role"}
+
+
+def offered_roles(agency_ids: set[int] | None) -> list[Role]:
+    """The roles an administrator may hand out: every one for the province's, the agency ones otherwise."""
+    return [role for role in Role if role not in PROVINCE_ROLES or agency_ids is None]
+
+
+def check_province_roles(wanted: set[Role], agency_ids: set[int] | None) -> None:
+    """Refuse (403) a province-wide role asked for by an agency's administrator."""
+    for role, code in PROVINCE_ROLES.items():
+        if role in wanted and agency_ids is not None:
+            raise Forbidden(code)
+
 
 def managed_agencies(session: Session, actor: User, roles: set[Role]) -> set[int] | None:
     """The agencies whose people ``actor`` may manage; None means every agency."""
@@ -94,8 +110,12 @@ def set_roles(session: Session, user: User, roles: set[Role], actor_id: int,
               may_grant_system_admin: bool) -> tuple[list[str], list[str]]:
     """Replace a person's roles; audited with those added and removed. Returns (added, removed)."""
     current = {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user.id))}
-    if (Role.SYSTEM_ADMIN in roles ^ current) and not may_grant_system_admin:
-        raise Forbidden("admin_system_role")
+    if not may_grant_system_admin:
+        # An agency's administrator is not offered the province roles: one the person holds stays.
+        roles = roles | (current & {Role.SUPERVISOR})
+        for role, code in PROVINCE_ROLES.items():
+            if role in roles ^ current:
+                raise Forbidden(code)
     if user.id == actor_id and current & {Role.ADMIN, Role.SYSTEM_ADMIN} - roles:
         raise DomainError("admin_own_rights")
     added, removed = sorted(roles - current), sorted(current - roles)

@@ -76,6 +76,8 @@ USERS: list[tuple[str, str, str, str | None, str, list[Role]]] = [
     ("truongphong", "Lê Thị Hồng", OFFICE_CODE, "TH", "Trưởng phòng Tổng hợp", [Role.UNIT_LEADER]),
     ("chuyenvien", "Phạm Quốc Hùng", OFFICE_CODE, "TH", "Chuyên viên", [Role.OFFICER]),
     ("luutru", "Hà Thị Ngọc Anh", OFFICE_CODE, "HCTC", "Lưu trữ viên", [Role.ARCHIVIST]),
+    # The Văn phòng's supervisor of the province's figures (QĐ44 Điều 16.2): reads every agency's.
+    ("giamsat", "Đinh Thị Phương", OFFICE_CODE, None, "Chuyên viên giám sát", [Role.SUPERVISOR]),
     ("vanthu.snv", "Đỗ Thị Lan", "000.00.02.H23", "VP", "Văn thư", [Role.CLERK]),
     ("lanhdao.snv", "Hoàng Văn Nam", "000.00.02.H23", None, "Giám đốc Sở", [Role.AGENCY_LEADER]),
     ("vanthu.stc", "Vũ Thị Mai", "000.00.03.H23", "VP", "Văn thư", [Role.CLERK]),

@@ -116,6 +116,7 @@ def test_it_creates_the_demo_users_with_their_roles(tree):
         "truongphong": ({Role.UNIT_LEADER}, "000.00.01.H23", "TH"),
         "chuyenvien": ({Role.OFFICER}, "000.00.01.H23", "TH"),
         "luutru": ({Role.ARCHIVIST}, "000.00.01.H23", "HCTC"),
+        "giamsat": ({Role.SUPERVISOR}, "000.00.01.H23", None),
         "vanthu.snv": ({Role.CLERK}, "000.00.02.H23", "VP"),
         "lanhdao.snv": ({Role.AGENCY_LEADER}, "000.00.02.H23", None),
         "vanthu.stc": ({Role.CLERK}, "000.00.03.H23", "VP"),
