@@ -10,18 +10,22 @@ same (404), so ids cannot be probed.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, col, select
 
 from models.assignments.tables import AssignmentDocument, AssignmentParty
+from models.db import utcnow
 from models.documents.tables import Assignment, Document
 from models.errors import NotFound
-from models.org.tables import User
+from models.org.tables import Agency, OrgUnit, User
 from models.registers.tables import Register
 from models.tasks.tables import Task
-from models.vocab import Direction, Role
+from models.vocab import Direction, Role, TaskStatus
 
 SEES_WHOLE_AGENCY = {Role.CLERK, Role.AGENCY_LEADER, Role.ADMIN}
+OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETING)
 
 
 def visible_documents(user: User, roles: set[Role]):
@@ -72,3 +76,38 @@ def register_for_user(session: Session, user: User, register_id: int) -> Registe
     if register is None or register.agency_id != user.agency_id:
         raise NotFound("register_not_found")
     return register
+
+
+def supervised_document(session: Session, roles: set[Role], document_id: str, *, today: date) -> Document:
+    """The province supervisor's read-only look at a document of any agency of the installation.
+
+    Narrow on purpose (DOMAIN §7: the Văn phòng UBND tỉnh monitors every agency's handling): only a
+    ``giam_sat`` holder, and only while the document is late, as the province dashboard lists it:
+    an open step past its deadline, or its handling deadline passed before it was finished. The
+    caller renders it without any action and audits every view (``commands.supervision``).
+    Missing and not allowed look the same (404).
+    """
+    if Role.SUPERVISOR not in roles:
+        raise NotFound("document_not_found")
+    late_step = exists(select(Task.id).where(
+        col(Task.document_id) == Document.id, col(Task.status).in_(OPEN_TASK_STATUSES),
+        or_(col(Task.overdue).is_(True), col(Task.due_at) < utcnow())))
+    late_document = and_(col(Document.closed_at).is_(None), col(Document.due_date) < today)
+    hosted = exists(select(Agency.id).where(col(Agency.id) == Document.agency_id, col(Agency.hosted).is_(True)))
+    document = session.exec(select(Document).where(Document.id == document_id, hosted,
+                                                   or_(late_step, late_document))).first()
+    if document is None:
+        raise NotFound("document_not_found")
+    return document
+
+
+def supervised_steps(session: Session, document_id: str) -> list[tuple[Task, str, str]]:
+    """The open steps of a supervised document, oldest deadline first, with their unit's and
+    assignee's names: where the document waits and since when."""
+    rows = session.exec(
+        select(Task, OrgUnit.name, User.full_name)
+        .join(OrgUnit, col(OrgUnit.id) == Task.unit_id, isouter=True)
+        .join(User, col(User.id) == Task.assignee_id, isouter=True)
+        .where(col(Task.document_id) == document_id, col(Task.status).in_(OPEN_TASK_STATUSES))
+        .order_by(col(Task.due_at).asc(), col(Task.id).asc()))
+    return [(task, unit_name or "", assignee or "") for task, unit_name, assignee in rows]

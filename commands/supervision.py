@@ -1,0 +1,19 @@
+"""What the province supervisor's reading leaves behind: every document they open through the
+supervision pages is audited, each time (no quiet window as for the agency's own readers), since
+it is a read across agencies (ND30 PL VI III.6.l; ``models.documents.access.supervised_document``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from models import audit
+from models.db import transaction
+from models.documents.repo import ACCESS_EVENTS
+
+VIEWED, _ = ACCESS_EVENTS
+
+
+def document_supervised(engine: Engine, user_id: int, document_id: str, *, agency_id: int) -> None:
+    """Record that the supervisor opened another agency's document, read only."""
+    with transaction(engine) as session:
+        audit.record(session, user_id, VIEWED, "document", document_id, via="giam_sat", agency_id=agency_id)
