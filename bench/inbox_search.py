@@ -42,6 +42,7 @@ from sqlmodel import SQLModel, select  # noqa: E402
 
 import models.all  # noqa: E402, F401
 from bench.common import out, percentile  # noqa: E402
+from bench.corpus_words import ORGANS, TOPICS, TYPES  # noqa: E402
 from models.db import _configure_sqlite, make_engine, reading, transaction  # noqa: E402
 from models.documents.search import DocumentSearch, SearchQuery, index_values  # noqa: E402
 from models.documents.search_repo import search_documents  # noqa: E402
@@ -62,15 +63,6 @@ CHUNK = 20_000
 USERNAMES = ("vanthu", "lanhdao", "truongphong", "chuyenvien")
 OTHER_AGENCIES = ("000.00.02.H23", "000.00.03.H23", "000.00.04.H23")
 
-TYPES = [("Công văn", "UBND-VP", 40), ("Quyết định", "QĐ-UBND", 20), ("Kế hoạch", "KH-UBND", 10),
-         ("Thông báo", "TB-VP", 10), ("Báo cáo", "BC-STC", 10), ("Tờ trình", "TTr-SNV", 10)]
-ORGANS = ["Sở Tài chính tỉnh Hà Nam", "Sở Nội vụ tỉnh Hà Nam", "Sở Tư pháp tỉnh Hà Nam",
-          "Bộ Nội vụ", "Ủy ban nhân dân huyện Kim Bảng", "Sở Giáo dục và Đào tạo tỉnh Hà Nam"]
-TOPICS = ["hướng dẫn lập dự toán ngân sách năm 2027", "đào tạo, bồi dưỡng cán bộ, công chức",
-          "kiện toàn tổ chức bộ máy", "triển khai chuyển đổi số", "phòng chống thiên tai",
-          "quyết toán vốn đầu tư xây dựng cơ bản", "cải cách hành chính", "tuyển dụng viên chức",
-          "báo cáo tình hình kinh tế - xã hội", "giải quyết khiếu nại, tố cáo", "phê duyệt quy hoạch",
-          "tổ chức hội nghị sơ kết", "kế hoạch đào tạo nghề cho lao động nông thôn"]
 SIGNERS = [("Bùi Đức Long", "Giám đốc Sở"), ("Hoàng Văn Nam", "Giám đốc Sở"),
            ("Trần Văn Minh", "Chánh Văn phòng"), ("Nguyễn Văn An", "Phó Chủ tịch")]
 STATUSES = [DocumentStatus.REGISTERED, DocumentStatus.DIRECTED, DocumentStatus.IN_PROGRESS,

@@ -1,6 +1,6 @@
 """A province's worth of generated work for the statistics: agencies, units, people, documents.
 
-Extends the corpus of ``bench/inbox_search.py`` (its document types, issuers and subjects, its bulk
+Extends the corpus of ``bench/inbox_search.py`` (its words in ``bench/corpus_words.py``, its bulk
 ``executemany`` inserts in chunks, no workflows) from one agency's inbox to a whole province:
 ``agencies`` agencies with units and people, incoming documents in every state (registered or not,
 open, finished before or after the deadline, filed, returned), outgoing documents issued on time or
@@ -16,10 +16,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
-from bench.inbox_search import ORGANS, TOPICS, TYPES
+from bench.corpus_words import ORGANS, TOPICS, TYPES
 from models.assignments.tables import WorkAssignment
 from models.documents.tables import Assignment, Document
 from models.org.tables import Agency, OrgUnit, User
@@ -50,6 +50,8 @@ def _defaults(model) -> dict:
     """Every column's default, so bulk rows only name what varies."""
     values = {}
     for name, info in model.model_fields.items():
+        if name == "id":
+            continue  # given by the database, or by the caller
         if info.default_factory is not None:
             values[name] = info.default_factory()
         elif info.default is not None and not repr(info.default).startswith("PydanticUndefined"):
@@ -61,6 +63,17 @@ def _defaults(model) -> dict:
 
 def _next_id(connection, model) -> int:
     return (connection.execute(select(func.max(model.id))).scalar() or 0) + 1
+
+
+def _catch_up_sequences(engine: Engine, *models) -> None:
+    """On PostgreSQL, move the id sequences past the ids given here, so later inserts do not collide."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        for model in models:
+            table = model.__tablename__
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                                    f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"))
 
 
 def seed_organisation(engine: Engine, agencies: int, *, units_per_agency: int = 4, people_per_unit: int = 3,
@@ -100,6 +113,7 @@ def seed_organisation(engine: Engine, agencies: int, *, units_per_agency: int = 
             agency_id += 1
         for model, rows in ((Agency, agency_rows), (OrgUnit, unit_rows), (User, user_rows)):
             connection.execute(model.__table__.insert(), rows)
+    _catch_up_sequences(engine, Agency, OrgUnit, User)
     return province
 
 
@@ -130,6 +144,7 @@ def seed_work(engine: Engine, province: Province, documents: int, rng: random.Ra
                 if batch:
                     connection.execute(model.__table__.insert(), [{**defaults[model], **row} for row in batch])
                     counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(batch)
+    _catch_up_sequences(engine, Recipient, WorkAssignment)
     return counts
 
 

@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, literal, or_, true
+from sqlalchemy import and_, exists, func, or_, true
 from sqlmodel import Session, col, select
 
 from models.assignments.tables import AssignmentStatus, WorkAssignment
 from models.calendar import repo as calendar_repo
 from models.documents.tables import Document
 from models.outgoing.tables import Recipient, RecipientEvent, RecipientKind, TransportStatus
-from models.statistics.figures import NOBODY, Tally, add_to
+from models.statistics.figures import Tally, add_to
 from models.statistics.schema import Period, local_day, local_midnight
-from models.statistics.subjects import WorkingDays, document_person, document_unit
+from models.statistics.subjects import NOBODY_SQL, WorkingDays, document_person, document_unit
 from models.tasks.tables import Task
 from models.vocab import Direction, DocumentSource, DocumentStatus
 
@@ -41,18 +41,22 @@ class Scope:
 
     def document_key(self):
         return {"agency": Document.agency_id, "unit": document_unit(),
-                "person": document_person()}.get(self.level, literal(0))
+                "person": document_person()}.get(self.level, NOBODY_SQL)
 
     def assignment_key(self):
         return {"agency": WorkAssignment.agency_id,
-                "unit": func.coalesce(WorkAssignment.lead_unit_id, NOBODY),
-                "person": func.coalesce(WorkAssignment.lead_user_id, NOBODY)}.get(self.level, literal(0))
+                "unit": func.coalesce(WorkAssignment.lead_unit_id, NOBODY_SQL),
+                "person": func.coalesce(WorkAssignment.lead_user_id, NOBODY_SQL)}.get(self.level, NOBODY_SQL)
+
+    def grouping(self, key) -> tuple:
+        """What to group by for ``key``: nothing for the total (a constant is no GROUP BY term)."""
+        return () if self.level == "total" else (key,)
 
     def document_filter(self):
         return self._filter(Document.agency_id, document_unit())
 
     def assignment_filter(self):
-        return self._filter(WorkAssignment.agency_id, func.coalesce(WorkAssignment.lead_unit_id, NOBODY))
+        return self._filter(WorkAssignment.agency_id, func.coalesce(WorkAssignment.lead_unit_id, NOBODY_SQL))
 
     def _filter(self, agency_column, unit_column):
         if self.level in ("agency", "total"):
@@ -70,11 +74,12 @@ def tallies(session: Session, period: Period, scope: Scope, *, today: date) -> d
     as_of_end = local_midnight(period.as_of(today) + timedelta(days=1))
     as_of_start = local_midnight(period.as_of(today))
     key, where = scope.document_key(), scope.document_filter()
+    by = scope.grouping
     incoming = and_(Document.direction == Direction.INCOMING, col(Document.arrival_date).is_not(None), where)
 
     received = (select(key, Document.source, Document.urgency, func.count())
                 .where(incoming, Document.arrival_date >= lower, Document.arrival_date < upper)
-                .group_by(key, Document.source, Document.urgency))
+                .group_by(*by(key), Document.source, Document.urgency))
     for owner, source, urgency, count in session.exec(received):
         tally = result[int(owner)]
         tally.received += count
@@ -96,7 +101,7 @@ def tallies(session: Session, period: Period, scope: Scope, *, today: date) -> d
     still_open = (select(key, func.count(), func.count().filter(Document.due_date < period.as_of(today)))
                   .where(incoming, Document.arrival_date < as_of_end,
                          or_(col(Document.closed_at).is_(None), Document.closed_at >= as_of_end))
-                  .group_by(key))
+                  .group_by(*by(key)))
     for owner, count, overdue in session.exec(still_open):
         result[int(owner)].open += count
         result[int(owner)].overdue += overdue
@@ -104,7 +109,7 @@ def tallies(session: Session, period: Period, scope: Scope, *, today: date) -> d
     outgoing = and_(Document.direction == Direction.OUTGOING, Document.issued_at >= lower,
                     Document.issued_at < upper, where)
     issued = (select(key, Document.type_name, Document.issued_late, func.count())
-              .where(outgoing).group_by(key, Document.type_name, Document.issued_late))
+              .where(outgoing).group_by(*by(key), Document.type_name, Document.issued_late))
     for owner, type_name, late, count in session.exec(issued):
         tally = result[int(owner)]
         tally.issued += count
@@ -116,16 +121,16 @@ def tallies(session: Session, period: Period, scope: Scope, *, today: date) -> d
                       .select_from(Recipient).join(Document, col(Document.id) == Recipient.document_id)
                       .where(outgoing, col(Recipient.kind).in_(COUNTED_RECIPIENTS),
                              Recipient.transport_status != TransportStatus.NOT_SENT, ~acknowledged)
-                      .group_by(key))
+                      .group_by(*by(key)))
     for owner, count in session.exec(unacknowledged):
         result[int(owner)].unacknowledged += count
 
     in_period = and_(Task.step == EXTENSION_STEP, Task.created_at >= lower, Task.created_at < upper)
     for query in (select(key, func.count()).select_from(Document).join(Task, col(Task.document_id) == Document.id)
-                  .where(in_period, where).group_by(key),
+                  .where(in_period, where).group_by(*by(key)),
                   select(scope.assignment_key(), func.count())
                   .select_from(WorkAssignment).join(Task, col(Task.work_assignment_id) == WorkAssignment.id)
-                  .where(in_period, scope.assignment_filter()).group_by(scope.assignment_key())):
+                  .where(in_period, scope.assignment_filter()).group_by(*by(scope.assignment_key()))):
         for owner, count in session.exec(query):
             result[int(owner)].extension_requests += count
 
@@ -135,7 +140,7 @@ def tallies(session: Session, period: Period, scope: Scope, *, today: date) -> d
     open_assignments = (select(assignments_key, func.count(),
                                func.count().filter(WorkAssignment.due_at < as_of_start))
                         .where(scope.assignment_filter(), WorkAssignment.created_at < as_of_end, ~ended)
-                        .group_by(assignments_key))
+                        .group_by(*by(assignments_key)))
     for owner, count, overdue in session.exec(open_assignments):
         result[int(owner)].assignments_open += count
         result[int(owner)].assignments_overdue += overdue

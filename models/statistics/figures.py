@@ -93,7 +93,7 @@ class Tally:
     assignments_overdue: int = 0
 
     def is_empty(self) -> bool:
-        return not any(value for value in vars(self).values())
+        return not any(any(value.values()) if isinstance(value, dict) else value for value in vars(self).values())
 
     def row(self, key: int | str, label: str) -> FigureRow:
         finished = self.finished_on_time + self.finished_late

@@ -25,7 +25,7 @@ from models.documents.tables import Document
 from models.outgoing.tables import Recipient, RecipientEvent, TransportStatus
 from models.statistics.direct import COUNTED_RECIPIENTS, EXTENSION_STEP, RECEIVED
 from models.statistics.schema import local_day
-from models.statistics.subjects import WorkingDays, document_person, document_unit
+from models.statistics.subjects import NOBODY_SQL, WorkingDays, document_person, document_unit
 from models.statistics.tables import (
     DayCounters,
     StatAgencyDay,
@@ -137,8 +137,8 @@ def _extensions(session: Session, ids: list[int], rows: _Rows) -> None:
     by_document = (select(Document.agency_id, document_unit(), document_person(), Task.created_at)
                    .select_from(Document).join(Task, col(Task.document_id) == Document.id)
                    .where(Task.step == EXTENSION_STEP, col(Document.agency_id).in_(ids)))
-    by_assignment = (select(WorkAssignment.agency_id, func.coalesce(WorkAssignment.lead_unit_id, 0),
-                            func.coalesce(WorkAssignment.lead_user_id, 0), Task.created_at)
+    by_assignment = (select(WorkAssignment.agency_id, func.coalesce(WorkAssignment.lead_unit_id, NOBODY_SQL),
+                            func.coalesce(WorkAssignment.lead_user_id, NOBODY_SQL), Task.created_at)
                      .select_from(WorkAssignment).join(Task, col(Task.work_assignment_id) == WorkAssignment.id)
                      .where(Task.step == EXTENSION_STEP, col(WorkAssignment.agency_id).in_(ids)))
     for query in (by_document, by_assignment):
@@ -147,8 +147,8 @@ def _extensions(session: Session, ids: list[int], rows: _Rows) -> None:
 
 
 def _assignments(session: Session, ids: list[int], rows: _Rows) -> None:
-    query = (select(WorkAssignment.agency_id, func.coalesce(WorkAssignment.lead_unit_id, 0),
-                    func.coalesce(WorkAssignment.lead_user_id, 0), WorkAssignment.created_at, WorkAssignment.status,
+    query = (select(WorkAssignment.agency_id, func.coalesce(WorkAssignment.lead_unit_id, NOBODY_SQL),
+                    func.coalesce(WorkAssignment.lead_user_id, NOBODY_SQL), WorkAssignment.created_at, WorkAssignment.status,
                     WorkAssignment.finished_at, WorkAssignment.cancelled_at, WorkAssignment.due_at)
              .where(col(WorkAssignment.agency_id).in_(ids)))
     for agency, unit, person, created, status, finished, cancelled, due_at in session.exec(query):

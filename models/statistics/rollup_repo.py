@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from models.statistics.direct import Scope
 from models.statistics.figures import SOURCES, URGENCIES, Tally, add_to
 from models.statistics.schema import Period
-from models.statistics.subjects import as_day
+from models.statistics.subjects import NOBODY_SQL, as_day
 from models.statistics.tables import (
     StatAgencyDay,
     StatAgencyIssuedType,
@@ -37,7 +37,7 @@ def _source(scope: Scope):
     """The day table, the type table, their key columns and the filter for ``scope``."""
     if scope.level in ("agency", "total"):
         days, types = StatAgencyDay, StatAgencyIssuedType
-        keys = (days.agency_id, types.agency_id) if scope.level == "agency" else (literal(0), literal(0))
+        keys = (days.agency_id, types.agency_id) if scope.level == "agency" else (NOBODY_SQL, NOBODY_SQL)
         filters = ([col(days.agency_id).in_(list(scope.agency_ids))], [col(types.agency_id).in_(list(scope.agency_ids))]) \
             if scope.agency_ids is not None else ([], [])
         return days, types, keys, filters
@@ -69,13 +69,13 @@ def tallies(session: Session, period: Period, scope: Scope, *, today: date) -> d
     columns = [func.sum(case((in_period, getattr(days, name)), else_=0)) for name in FLOWS]
     columns += [func.sum(case((until, getattr(days, began) - getattr(days, ended)), else_=0))
                 for began, ended in STOCKS.values()]
-    query = select(day_key, *columns).where(days.day <= period.end, *day_filter).group_by(day_key)
+    query = select(day_key, *columns).where(days.day <= period.end, *day_filter).group_by(*scope.grouping(day_key))
     result: dict[int, Tally] = defaultdict(Tally)
     for key, *values in session.exec(query):
         _fill(result[int(key)], dict(zip((*FLOWS, *STOCKS), values, strict=True)))
     issued = (select(type_key, types.type_name, func.sum(types.issued))
               .where(types.day >= period.start, types.day <= period.end, *type_filter)
-              .group_by(type_key, types.type_name))
+              .group_by(*scope.grouping(type_key), types.type_name))
     for key, type_name, count in session.exec(issued):
         add_to(result[int(key)].by_type, type_name, int(count))
     return {key: tally for key, tally in result.items() if not tally.is_empty()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, literal_column
 from sqlmodel import col, select
 
 from models.calendar.workdays import is_working_day
@@ -19,23 +19,32 @@ from models.registers.numbering import VIETNAM
 from models.vocab import AssignmentRole, Direction
 
 
+def inline(value: str | int):
+    """A constant written into the SQL text, so an expression grouped by is the same text in its
+    SELECT and its GROUP BY (PostgreSQL compares them as written, and bound values differ)."""
+    return literal_column(str(value) if isinstance(value, int) else f"'{value}'")
+
+
+NOBODY_SQL = inline(0)
+
+
 def _lead(column):
     return (select(func.min(column))
-            .where(Assignment.document_id == Document.id, Assignment.role == AssignmentRole.LEAD,
+            .where(Assignment.document_id == Document.id, Assignment.role == inline(AssignmentRole.LEAD.value),
                    col(Assignment.withdrawn_at).is_(None))
             .correlate(Document).scalar_subquery())
 
 
 def document_unit():
     """The unit a document counts under (0 when none)."""
-    return func.coalesce(case((Document.direction == Direction.INCOMING, _lead(Assignment.unit_id)),
-                              else_=Document.drafting_unit_id), 0)
+    return func.coalesce(case((Document.direction == inline(Direction.INCOMING.value), _lead(Assignment.unit_id)),
+                              else_=Document.drafting_unit_id), NOBODY_SQL)
 
 
 def document_person():
     """The person a document counts under (0 when none)."""
-    return func.coalesce(case((Document.direction == Direction.INCOMING, _lead(Assignment.user_id)),
-                              else_=Document.created_by), 0)
+    return func.coalesce(case((Document.direction == inline(Direction.INCOMING.value), _lead(Assignment.user_id)),
+                              else_=Document.created_by), NOBODY_SQL)
 
 
 def as_day(value: object) -> date | None:

@@ -1,0 +1,134 @@
+"""The province-year statistics dashboard on a province's worth of documents (issue 13).
+
+1. Seed ``--documents`` documents (default 1,000,000) over ``--agencies`` (300) agencies with
+   ``bench/province_corpus.py`` (bulk inserts, no workflows), dated from 1 January 2025 to
+   20 November 2026, on a SQLite file (or on PostgreSQL with ``--postgres-url``, whose tables are
+   dropped and made again).
+2. Rebuild the rollups of every agency, ``BATCH`` agencies per transaction, as the
+   ``StatisticsRefresh`` schedule does; time it.
+3. Time the dashboard's queries for the year 2026: every agency's row, the province's month by
+   month trend and the 20 oldest overdue items, ``--repeats`` times from the rollups (goal: p95
+   under 300 ms), then the same figures by the direct ``COUNT`` queries, and print the ratio.
+   The two must agree, or the section fails.
+
+Alone: ``python bench/statistics.py [--documents N] [--agencies N] [--repeats N] [--postgres-url URL]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlmodel import SQLModel, text  # noqa: E402
+
+import models.all  # noqa: E402, F401
+from bench.common import out, percentile  # noqa: E402
+from bench.province_corpus import seed_organisation, seed_work  # noqa: E402
+from models.db import make_engine, reading, transaction  # noqa: E402
+from models.statistics import direct, repo, rollup_build  # noqa: E402
+from models.statistics.direct import Scope  # noqa: E402
+from models.statistics.schema import Period  # noqa: E402
+
+DOCUMENTS = 1_000_000
+AGENCIES = 300
+REPEATS = 20
+DIRECT_REPEATS = 3
+BATCH = 20
+START, END = datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
+TODAY = date(2026, 11, 20)
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31), "year")
+
+
+def dashboard(session) -> tuple:
+    """The province-year dashboard from the rollups."""
+    return (repo.agency_rows(session, YEAR, today=TODAY), repo.monthly_trend(session, 2026, today=TODAY),
+            repo.oldest_overdue(session, limit=20, today=TODAY))
+
+
+def dashboard_direct(session) -> tuple:
+    """The same figures by the direct count: per agency, then each month's province total."""
+    agencies = direct.tallies(session, YEAR, Scope("agency"), today=TODAY)
+    months = [direct.tallies(session, Period(date(2026, month, 1), _month_end(month), "month"), Scope("total"),
+                             today=TODAY) for month in range(1, 12)]
+    return agencies, months, repo.oldest_overdue(session, limit=20, today=TODAY)
+
+
+def _month_end(month: int) -> date:
+    return date(2026, month + 1, 1).fromordinal(date(2026, month + 1, 1).toordinal() - 1) if month < 12 \
+        else date(2026, 12, 31)
+
+
+def _timed(engine, function, repeats: int) -> tuple[list[float], object]:
+    times, result = [], None
+    for _ in range(repeats):
+        began = time.perf_counter()
+        with reading(engine) as session:
+            result = function(session)
+        times.append((time.perf_counter() - began) * 1000)
+    return times, result
+
+
+def main(documents: int = DOCUMENTS, agencies: int = AGENCIES, repeats: int = REPEATS,
+         postgres_url: str | None = None) -> bool:
+    out(f"== statistics: province-year dashboard, {documents:,} documents, {agencies} agencies "
+        f"({'PostgreSQL' if postgres_url else 'SQLite'})")
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(postgres_url or f"sqlite:///{folder}/statistics.db")
+        if postgres_url:
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        SQLModel.metadata.create_all(engine)
+        began = time.perf_counter()
+        province = seed_organisation(engine, agencies)
+        counts = seed_work(engine, province, documents, random.Random(2026), start=START, end=END)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+        out(f"    seeded in {time.perf_counter() - began:.0f} s: "
+            + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+        began = time.perf_counter()
+        rows = 0
+        for offset in range(0, len(province.agency_ids), BATCH):
+            with transaction(engine) as session:
+                rows += rollup_build.rebuild(session, province.agency_ids[offset:offset + BATCH])
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+        out(f"    rollups rebuilt in {time.perf_counter() - began:.1f} s ({rows:,} person-day rows)")
+        fast, (agency_rows, trend, overdue) = _timed(engine, dashboard, repeats)
+        slow, (agency_tallies, months, _) = _timed(engine, dashboard_direct, DIRECT_REPEATS)
+        same = all(agency_tallies.get(row.key, _empty()).row(row.key, row.label) == row for row in agency_rows) \
+            and all(months[index].get(0, _empty()).row(index + 1, row.label).received == row.received
+                    and months[index].get(0, _empty()).open == row.open for index, row in enumerate(trend))
+        out(f"    rollups: p50 {percentile(fast, 0.5):.0f} ms, p95 {percentile(fast, 0.95):.0f} ms "
+            f"over {repeats} runs ({len(agency_rows)} agencies, {len(trend)} months, {len(overdue)} overdue)")
+        out(f"    direct COUNT: p50 {percentile(slow, 0.5):.0f} ms, p95 {percentile(slow, 0.95):.0f} ms "
+            f"over {DIRECT_REPEATS} runs")
+        out(f"    ratio direct/rollups (p50): {percentile(slow, 0.5) / percentile(fast, 0.5):.1f}x; "
+            f"goal p95 < 300 ms: {'met' if percentile(fast, 0.95) < 300 else 'NOT met'}; "
+            f"figures {'agree' if same else 'DIFFER'}")
+        engine.dispose()
+        return same
+
+
+def _empty():
+    from models.statistics.figures import Tally
+
+    return Tally()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=DOCUMENTS)
+    parser.add_argument("--agencies", type=int, default=AGENCIES)
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    parser.add_argument("--postgres-url", default=None)
+    arguments = parser.parse_args()
+    sys.exit(0 if main(arguments.documents, arguments.agencies, arguments.repeats, arguments.postgres_url) else 1)
