@@ -23,6 +23,7 @@ from models.db import make_engine
 from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
 from web import assignments as assignment_routes
+from web import home as home_routes
 from web import metrics as metrics_routes
 from web import audit as audit_routes
 from web import configuration as configuration_routes
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(metrics_routes.router)
+    app.include_router(home_routes.router)
     for module in (auth, inbox, documents, registers, admin, api):
         app.include_router(module.router)
     app.include_router(pki_routes.router)

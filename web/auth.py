@@ -25,11 +25,15 @@ from web.messages import message_of, retry_after, status_of
 router = APIRouter()
 
 
+# Where a login without a page to return to lands: the person's home page (web/home.py).
+LANDING = "/home"
+
+
 def _safe_next(target: str | None) -> str:
     """Only same-site paths are followed after login (no open redirects)."""
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return "/"
+    return LANDING
 
 
 @router.get("/login")
@@ -43,7 +47,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login")
 async def login_submit(request: Request, state: State, username: Annotated[str, Form()] = "",
-                       password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+                       password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = LANDING) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     try:
         await verify(request, expected)
@@ -98,7 +102,7 @@ def code_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login/code")
 async def code_submit(request: Request, state: State, code: Annotated[str, Form(max_length=100)] = "",
-                      next: Annotated[str, Form()] = "/") -> Response:
+                      next: Annotated[str, Form()] = LANDING) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     try:
         await verify(request, expected)
