@@ -35,6 +35,7 @@ from web import outgoing as outgoing_routes
 from web import outgoing_api as outgoing_api_routes
 from web import people as people_routes
 from web import pki as pki_routes
+from web import publications as publication_routes
 from web import recall as recall_routes
 from web import recipients as recipient_routes
 from web import record_export as record_export_routes
@@ -47,6 +48,8 @@ from web import reorganisation as reorganisation_routes
 from web import schedule as schedule_routes
 from web import schedule_api as schedule_api_routes
 from web import search as search_routes
+from web import supervision as supervision_routes
+from web import supervision_api as supervision_api_routes
 from web.body_limits import JsonBodyLimits
 from web.deps import AppState
 
@@ -164,5 +167,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(record_api_routes.api_router)
     app.include_router(schedule_routes.router)
     app.include_router(schedule_api_routes.api_router)
+    # /statistics/province… and /statistics/published… before any /statistics/{…} path.
+    app.include_router(supervision_routes.router)
+    app.include_router(publication_routes.router)
+    app.include_router(supervision_api_routes.api_router)
     errors.install(app)
     return app

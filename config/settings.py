@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     web_port: int = 8000
     cookie_secure: bool = False  # set true behind HTTPS in production
     session_idle_minutes: int = 8 * 60
+    # The page /public/statistics shows the figures the Văn phòng UBND tỉnh published (QĐ44 Điều
+    # 16.2) to anyone, without login; off, it answers 404.
+    public_statistics: bool = False
 
     # --- operations: the Prometheus endpoint /metrics (README «Giám sát vận hành») -----------
     # When set, /metrics answers only requests carrying "Authorization: Bearer <token>" (403

@@ -28,6 +28,7 @@ from models.signing.repo import current_check
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS, officers_of_unit
 from models.vocab import Direction, Role, Urgency
+from web import supervision
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
@@ -184,7 +185,13 @@ def _confirm_duplicate(request: Request, values: dict, warning: intake.ProbableD
 @router.get("/documents/{document_id}")
 def document_page(request: Request, document_id: str, principal: WebUser, session: DbSession,
                   state: State) -> Response:
-    document = document_for_user(session, principal.user, document_id, principal.roles)
+    try:
+        document = document_for_user(session, principal.user, document_id, principal.roles)
+    except NotFound:
+        if Role.SUPERVISOR not in principal.roles:
+            raise
+        # The province supervisor reads another agency's late document, without acting (audited).
+        return supervision.supervised_document_page(request, principal, session, state, document_id)
     if document.direction != Direction.OUTGOING:  # the outgoing page records its own view
         access_log.document_viewed(state.engine, principal.user.id, document.id, via="web")
     if document.direction == Direction.OUTGOING:  # drafts, revisions and recipients live there

@@ -1,0 +1,186 @@
+"""The province supervisor's pages, published statistics and their API v1, through the app (no
+worker needed: nothing here starts a workflow).
+
+The supervisor drills down from the province's figures to an agency, a unit and a late document of
+another agency, which opens read only and is audited at each view; anyone else gets a Vietnamese
+403. A publication is made from the page or the API, its figures frozen; the public page answers
+404 until the installation enables it, and then names no person.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from app import create_app
+from models.audit import AuditEvent
+from models.db import reading, transaction, utcnow
+from models.org.repo import agency_by_code
+from models.org.tables import OrgUnit
+from models.publications.tables import StatisticsPublication
+from models.registers.numbering import vietnam_date
+from models.seed.demo import seed_demo
+from tests.conftest import DEMO_PASSWORD, _fresh_engine
+from tests.helpers import make_settings, rows
+from tests.supervision_helpers import late_document, refresh_statistics
+from tests.web.conftest import api_token, browser_login
+
+SNV = "000.00.02.H23"
+TODAY = vietnam_date(utcnow())
+FINISHED = {"kind": "range", "start": (TODAY - timedelta(days=60)).isoformat(),
+            "end": (TODAY - timedelta(days=1)).isoformat()}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    engine = _fresh_engine("sqlite", tmp_path_factory.mktemp("supervision"))
+    with transaction(engine) as session:
+        seed_demo(session, DEMO_PASSWORD)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def late(engine) -> str:
+    """A late document of Sở Nội vụ's Phòng Tổ chức, biên chế, counted in the rollups."""
+    document_id = late_document(engine, agency_code=SNV, unit="TCBM", handler="vanthu.snv",
+                                subject="V/v kiện toàn tổ chức bộ máy các phòng chuyên môn")
+    refresh_statistics(engine)
+    return document_id
+
+
+@pytest.fixture
+async def web(engine, tmp_path):
+    app = create_app(make_settings(tmp_path, "unused"), engine=engine, client=object(), strict_templates=True)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            client.app = app
+            client.engine = engine
+            yield client
+
+
+def _ids(engine) -> tuple[int, int]:
+    with reading(engine) as session:
+        agency = agency_by_code(session, SNV)
+        unit = session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency.id, OrgUnit.abbreviation == "TCBM")).one()
+        return agency.id, unit.id
+
+
+def _cells(html: str, row_key: int, table: str) -> dict[str, str]:
+    section = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    row = section.split(f'data-key="{row_key}"', 1)[1].split("</tr>", 1)[0]
+    return {name: re.sub(r"<[^>]+>", " ", value).split()[0]
+            for name, value in re.findall(r'data-col="(\w+)"[^>]*>(.*?)</td>', row, re.S)}
+
+
+async def test_the_supervisor_drills_down_to_a_late_document_read_only_and_audited(web, late):
+    agency_id, unit_id = _ids(web.engine)
+    await browser_login(web, "giamsat")
+    month = await web.get("/statistics/province")  # this month by default: it arrived earlier, still open
+    assert month.status_code == 200 and f"Tháng {TODAY.month}/{TODAY.year}" in month.text
+    assert _cells(month.text, _ids(web.engine)[0], "agency-figures")["overdue"] == "1"
+    province = await web.get(f"/statistics/province?kind=range&start={FINISHED['start']}")
+    assert province.status_code == 200, province.text
+    assert "Giám sát xử lý văn bản toàn tỉnh" in province.text
+    row = _cells(province.text, agency_id, "agency-figures")
+    assert (row["received"], row["open"], row["overdue"]) == ("1", "1", "1")
+    assert f'href="/statistics/province/agency/{agency_id}?' in province.text
+    assert "Overdue%20%3D%20true%20AND%20OrgUnit%20%3D%20%22000.00.02.H23%22" in province.text  # Temporal UI query
+    assert f'href="/statistics/province/overdue?agency_id={agency_id}"' in province.text  # the in-app list
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in province.text
+
+    by_name = await web.get("/statistics/province?sort=label&order=asc")
+    assert 'aria-sort="ascending"' in by_name.text
+    labels = re.findall(r'<th scope="row"><a href="/statistics/province/agency/\d+[^"]*">([^<]+)</a>',
+                        by_name.text.split('id="agency-figures"')[1].split("</table>")[0])
+    assert labels == sorted(labels, key=str.casefold) and len(labels) > 5
+
+    agency = await web.get(f"/statistics/province/agency/{agency_id}")
+    assert agency.status_code == 200 and "Sở Nội vụ" in agency.text
+    assert _cells(agency.text, unit_id, "unit-figures")["overdue"] == "1"
+    assert f'/statistics/province/agency/{agency_id}/unit/{unit_id}?' in agency.text
+    assert "Đỗ Thị Lan" in agency.text.split('id="person-figures"')[1]  # the handler's own row
+
+    unit = await web.get(f"/statistics/province/agency/{agency_id}/unit/{unit_id}")
+    assert unit.status_code == 200 and "Phòng Tổ chức, biên chế" in unit.text
+    assert f'href="/documents/{late}"' in unit.text and "quá hạn" in unit.text
+    overdue = await web.get(f"/statistics/province/overdue?agency_id={agency_id}&unit_id={unit_id}")
+    assert f'href="/documents/{late}"' in overdue.text
+
+    for _ in range(2):
+        page = await web.get(f"/documents/{late}")
+        assert page.status_code == 200, page.text
+        assert "chế độ giám sát" in page.text and "kiện toàn tổ chức bộ máy" in page.text
+        assert "/tasks/" not in page.text and 'method="post" action="/documents' not in page.text  # read only
+    assert (await web.get(f"/documents/{late}/file")).status_code == 404
+    views = rows(web.engine, AuditEvent, AuditEvent.code == "document.viewed", AuditEvent.subject_id == late)
+    assert [(e.data["via"], e.data["agency_id"]) for e in views] == [("giam_sat", agency_id)] * 2
+
+    bad = await web.get("/statistics/province?kind=month&value=2026-13")
+    assert bad.status_code == 422 and "không hợp lệ" in bad.text
+    assert (await web.get("/statistics/province/agency/999999")).status_code == 404
+
+
+async def test_anyone_else_is_refused_in_vietnamese(web, late):
+    agency_id, _ = _ids(web.engine)
+    await browser_login(web, "vanthu")
+    for path in ("/statistics/province", f"/statistics/province/agency/{agency_id}", "/statistics/province/overdue"):
+        refused = await web.get(path)
+        assert refused.status_code == 403 and "chỉ dành cho cán bộ giám sát" in refused.text, path
+    assert (await web.get(f"/documents/{late}")).status_code == 404  # another agency's, not late-reading
+    clerk = await api_token(web, "vanthu")
+    api = await web.get("/api/v1/statistics/province", headers=clerk)
+    assert api.status_code == 403 and api.json()["code"] == "supervisor_only"
+
+
+async def test_publications_from_the_page_and_the_api_and_the_public_page(web, late):
+    settings = web.app.state.qlvb.settings
+    assert (await web.get("/public/statistics")).status_code == 404  # off by default
+    csrf = await browser_login(web, "giamsat")
+    before = len(rows(web.engine, StatisticsPublication))
+    refused = await web.post("/statistics/published", data={"kind": "month", "csrf_token": csrf})
+    assert refused.status_code == 422 and "chưa qua" in refused.text
+    assert len(rows(web.engine, StatisticsPublication)) == before
+    made = await web.post("/statistics/published", data={**FINISHED, "title": "Số liệu hai tháng gần nhất",
+                                                          "csrf_token": csrf})
+    assert made.status_code == 303, made.text
+    detail = await web.get(made.headers["location"])
+    assert detail.status_code == 200 and "Số liệu hai tháng gần nhất" in detail.text and "Sở Nội vụ" in detail.text
+
+    supervisor, clerk = await api_token(web, "giamsat"), await api_token(web, "vanthu")
+    assert (await web.post("/api/v1/statistics/publications", json=FINISHED, headers=clerk)).status_code == 403
+    created = await web.post("/api/v1/statistics/publications", json={**FINISHED, "title": "Qua API"}, headers=supervisor)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    snv = next(a for a in body["agencies"] if a["label"].startswith("Sở Nội vụ"))
+    assert (snv["received"], snv["overdue"]) == (1, 1) and body["totals"]["received"] >= 1
+    listed = (await web.get("/api/v1/statistics/publications", headers=clerk)).json()
+    assert [p["title"] for p in listed[:2]] == ["Qua API", "Số liệu hai tháng gần nhất"]
+    one = await web.get(f"/api/v1/statistics/publications/{body['id']}", headers=clerk)
+    assert one.status_code == 200 and one.json()["agencies"] == body["agencies"]
+    province = await web.get("/api/v1/statistics/province?kind=range&start=" + FINISHED["start"], headers=supervisor)
+    assert province.status_code == 200 and province.json()["period"]["kind"] == "range"
+    assert any(a["temporal_overdue_url"] and "OrgUnit" in a["temporal_overdue_url"] for a in province.json()["agencies"])
+
+    await browser_login(web, "vanthu")  # every person of the installation reads the reports
+    page = await web.get("/statistics/published")
+    assert page.status_code == 200 and "Qua API" in page.text and 'id="publish-form"' not in page.text
+
+    settings.public_statistics = True
+    try:
+        anonymous = httpx.AsyncClient(transport=httpx.ASGITransport(app=web.app), base_url="http://testserver")
+        public = await anonymous.get("/public/statistics")
+        assert public.status_code == 200 and "Qua API" in public.text and "Sở Nội vụ" in public.text
+        for person in ("Đinh Thị Phương", "Đỗ Thị Lan", "Nguyễn Thị Thu"):  # publisher, handler, văn thư
+            assert person not in public.text
+        assert (await anonymous.get("/public/statistics?id=999999")).status_code == 404
+    finally:
+        settings.public_statistics = False
+
+    paths = (await web.get("/openapi.json")).json()["paths"]
+    assert paths["/api/v1/statistics/province"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "post" in paths["/api/v1/statistics/publications"] and "get" in paths["/api/v1/statistics/publications"]
