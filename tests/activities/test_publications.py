@@ -13,11 +13,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from commands import people as people_commands
 from commands import publications
 from models.audit import AuditEvent
 from models.db import reading, transaction, utcnow
 from models.documents.access import supervised_document
 from models.errors import Conflict, DomainError, Forbidden, NotFound
+from models.org.people import offered_roles
 from models.org.repo import agency_by_code
 from models.publications import repo as publication_repo
 from models.publications.figures import figures_of
@@ -26,7 +28,8 @@ from models.registers.numbering import vietnam_date
 from models.statistics import repo as statistics_repo
 from models.statistics.schema import parse_period
 from models.tasks.tables import Task
-from tests.helpers import actor_of, rows
+from models.vocab import Role
+from tests.helpers import actor_of, agency_admin, rows
 from tests.supervision_helpers import late_document, refresh_statistics
 from web.messages import message_of
 
@@ -116,3 +119,26 @@ def test_the_supervisor_reads_a_late_document_of_any_agency_and_nothing_else(see
                                    (supervisor["roles"], "00000000-0000-0000-0000-000000000000")):
             with pytest.raises(NotFound):
                 supervised_document(session, roles, document_id, today=TODAY)
+
+
+def test_only_the_province_administrator_grants_the_supervisor_role(seeded_sqlite):
+    engine = seeded_sqlite
+    province_admin = actor_of(engine, "admin")
+    people_commands.change_person(engine, **province_admin, username="chuyenvien",
+                                  account_roles=["chuyen_vien", "giam_sat"])
+    assert actor_of(engine, "chuyenvien")["roles"] == {Role.OFFICER, Role.SUPERVISOR}
+    assert Role.SUPERVISOR in offered_roles(None) and Role.SUPERVISOR not in offered_roles({1})
+
+    snv_admin = agency_admin(engine)
+    with pytest.raises(Forbidden) as refused:
+        people_commands.create_person(engine, **snv_admin, username="giamsat.snv", full_name="Giám sát Sở",
+                                      agency_code="000.00.02.H23", position="", unit_abbreviation=None,
+                                      account_roles=["giam_sat"])
+    assert refused.value.code == "admin_supervisor_role" and "giám sát" in message_of(refused.value)
+    with pytest.raises(Forbidden):
+        people_commands.change_person(engine, **snv_admin, username="vanthu.snv", account_roles=["van_thu", "giam_sat"])
+    # The office's own administrator edits the supervisor's details: the role, not offered to them, stays.
+    office_admin = agency_admin(engine, "000.00.01.H23", "admin.vp")
+    people_commands.change_person(engine, **office_admin, username="giamsat", position="Phó Chánh Văn phòng",
+                                  account_roles=["chuyen_vien"])
+    assert actor_of(engine, "giamsat")["roles"] == {Role.OFFICER, Role.SUPERVISOR}
