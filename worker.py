@@ -133,6 +133,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         fixity.check_fixity_batch,
         record_export.export_record,
         record_export.fail_record_export,
+        record_export.prepare_record_package,
         assignments.apply_assignment_decision,
         assignments.close_assignment,
         record_plans.apply_record_plan_decision,

@@ -1,10 +1,13 @@
-"""Building an export of a hồ sơ (``workflows/record_export.py``; ``models.records.export``).
+"""Building an export of a hồ sơ (``workflows/record_export.py``; ``models.records.export``), and
+preparing a hồ sơ's package once when it is closed or corrected (``workflows/record_file.py``).
 
 ``export_record`` is idempotent on the export id: a row already done is returned as it is; an
-attempt cut short left a partial package, which the next attempt removes before building again.
-Its transactions are short: the row marked running; the plan read (no transaction held while
-the child builds); progress written at most every ``PROGRESS_SECONDS``; the result kept with
-its audit event. ``fail_record_export`` marks the row failed once.
+attempt cut short left a partial zip, which the next attempt removes before building again.
+Its transactions are short: the row marked running; the package prepared unless it was for this
+state of the hồ sơ (``commands.record_package``; no transaction held while its child builds);
+the zip written from the stored files (``models.records.bag_zip``); progress written at most
+every ``PROGRESS_SECONDS``; the result kept with its audit event. ``fail_record_export`` marks
+the row failed once. ``prepare_record_package`` is idempotent on the hồ sơ's state.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import shutil
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from temporalio import activity
@@ -23,11 +27,17 @@ from config.settings import Settings
 from models import audit
 from models.db import reading, transaction
 from models.documents.file_store import FileStore
-from models.records import export_plan, export_repo
+from models.records import export_plan, export_repo, package_repo
 from models.records import repo as record_repo
-from models.records.bag import run_build
-from models.records.export import ExportStatus, RecordExport
-from workflows.record_contracts import RecordExportFailure, RecordExportInput, RecordExportResult
+from models.records.bag import Progress, run_build
+from models.records.bag_zip import write_bag_zip
+from models.records.export import ExportStatus, PreparedPackage, RecordExport
+from workflows.record_contracts import (
+    PrepareRecordPackageInput,
+    RecordExportFailure,
+    RecordExportInput,
+    RecordExportResult,
+)
 
 PROGRESS_SECONDS = 1.0
 EXPORTED, EXPORT_FAILED = "record.exported", "record.export_failed"
@@ -55,21 +65,17 @@ class RecordExportActivities:
                 return _result(export)
             export_plan.progress(export, "preservation", 0, 0)
             session.add(export)
-        with reading(self.engine) as session:
-            export = _row(session, request.export_id)
-            plan = export_plan.gather_plan(session, record_repo.get(session, export.record_id), request.export_id,
-                                           self.store.root, self.settings.preservation_jobs)
-        folder = self.settings.exports_dir / request.export_id
-        shutil.rmtree(folder, ignore_errors=True)
+            record_id, requested_by = export.record_id, export.requested_by
         reporter = _Reporter(self.engine, request.export_id)
         with heartbeating(request.export_id, "build"):
-            result = run_build(plan, folder / plan.bag_name, reporter)
+            package, path = self._build_zip(request.export_id, record_id, requested_by, reporter)
         with transaction(self.engine) as session:
             export = _row(session, request.export_id, for_update=True)
-            export_plan.record_built(session, export, plan, result)
+            export_plan.record_done(export, package, path.stat().st_size)
+            session.add(export)
             audit.record(session, export.requested_by, EXPORTED, "record", export.record_id, export=export.id,
-                         documents=result.documents, pages=result.pages, size=result.size,
-                         preservation_failed=sorted(result.failures))
+                         documents=package.documents, pages=package.pages, size=export.size,
+                         preservation_failed=package.preservation_failed)
             export_plan.prune(session, self.settings.exports_dir, timedelta(hours=self.settings.export_keep_hours))
             return _result(export)
 
@@ -87,6 +93,51 @@ class RecordExportActivities:
                          error=failure.error, **failure.params)
         shutil.rmtree(self.settings.exports_dir / failure.export_id, ignore_errors=True)
         return True
+
+    @activity.defn(name="prepare_record_package")
+    def prepare_record_package(self, request: PrepareRecordPackageInput) -> bool:
+        """Prepare the package of a closed or corrected hồ sơ, so its exports only write a zip
+        (``commands.record_package``). Idempotency key: the hồ sơ's state (its fingerprint): a
+        state prepared before returns False at once. A refusal (a missing file) is not retried:
+        the export that needs the package says it to the person, the fixity report to the
+        administrators."""
+        if self._current(request.record_id)[1] is not None:
+            return False
+        work = self.settings.exports_dir / f"prepare-{request.record_id}-{activity.info().activity_id}"
+        shutil.rmtree(work, ignore_errors=True)
+        with heartbeating(f"record-{request.record_id}", "prepare"):
+            self._prepare(request.record_id, work, None, lambda phase, done, total: activity.heartbeat(phase, done, total))
+        return True
+
+    def _current(self, record_id: int) -> tuple[str, PreparedPackage | None]:
+        with reading(self.engine) as session:
+            digest = package_repo.fingerprint(session, _record(session, record_id))
+            return digest, package_repo.prepared(session, self.store, digest)
+
+    def _prepare(self, record_id: int, work: Path, actor_id: int | None, on_progress: Progress) -> PreparedPackage:
+        """The package of the hồ sơ as it is now, prepared unless it was (``models.records.package_repo``);
+        the same steps as ``commands.record_package.prepare``, in this activity's transactions."""
+        digest, found = self._current(record_id)
+        if found is not None:
+            return found
+        with reading(self.engine) as session:
+            plan = export_plan.gather_plan(session, _record(session, record_id), digest, self.store.root,
+                                           self.settings.preservation_jobs)
+        plan.export_id = plan.fingerprint  # the XML's <Export id> names the state the package shows
+        result = run_build(plan, work, on_progress)
+        with transaction(self.engine) as session:
+            package_repo.keep(session, record_id, plan, result, actor_id)
+        return PreparedPackage.from_json(self.store.read(result.listing["sha256"]))
+
+    def _build_zip(self, export_id: str, record_id: int, actor_id: int, on_progress: Progress):
+        folder = self.settings.exports_dir / export_id
+        shutil.rmtree(folder, ignore_errors=True)  # what an attempt cut short left
+        package = self._prepare(record_id, folder / "work", actor_id, on_progress)
+        with reading(self.engine) as session:
+            name, bag_info = export_plan.bag_naming(session, _record(session, record_id), export_id)
+        target = folder / f"{name}.zip"
+        write_bag_zip(self.store, package, name, bag_info, target, on_progress)
+        return package, target
 
 
 class _Reporter:
@@ -112,6 +163,13 @@ def _row(session, export_id: str, *, for_update: bool = False) -> RecordExport:
     if export is None:
         raise ApplicationError("record_export_not_found", type="record_export_not_found", non_retryable=True)
     return export
+
+
+def _record(session, record_id: int):
+    record = record_repo.get(session, record_id)
+    if record is None:
+        raise ApplicationError("record_not_found", type="record_not_found", non_retryable=True)
+    return record
 
 
 def _result(export: RecordExport) -> RecordExportResult:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from commands import record_package
 from config.settings import Settings
 from models import audit
 from models.db import reading, transaction, utcnow
@@ -29,8 +30,9 @@ from models.errors import DomainError, NotFound
 from models.org.tables import User
 from models.records import export_plan, export_repo
 from models.records import repo as record_repo
-from models.records.bag import ExportBuildFailed, Progress, run_build
-from models.records.export import BuildResult, ExportStatus, RecordExport
+from models.records.bag import ExportBuildFailed, Progress
+from models.records.bag_zip import write_bag_zip
+from models.records.export import ExportStatus, PreparedPackage, RecordExport
 from models.records.tables import RecordFile, RecordStatus
 from models.registers.numbering import vietnam_date
 from models.vocab import Role
@@ -42,16 +44,16 @@ REQUESTED, EXPORTED, FAILED = "record.export_requested", "record.exported", "rec
 
 @dataclass
 class Package:
-    """A built package ready to send: its folder (the bag) and the export it belongs to."""
+    """A built package ready to send: the zip of its bag and the export it belongs to."""
 
     export_id: str
-    folder: Path
-    result: BuildResult | None = None  # what the build made, when it was built in this request
+    path: Path
+    package: PreparedPackage | None = None  # what it holds, when it was built in this request
 
     @property
     def filename(self) -> str:
         """The zip's name for the browser."""
-        return f"{self.folder.name}.zip"
+        return self.path.name
 
 
 def exportable(session, user: User, roles: set[Role], record_id: int) -> RecordFile:
@@ -119,20 +121,35 @@ def download(engine: Engine, settings: Settings, *, user: User, roles: set[Role]
              export_id: str, via: str = "web") -> Package:
     """A finished package of this person's, recorded as a download of the hồ sơ (``record.downloaded``)."""
     with reading(engine) as session:
-        folder = _bag_folder(settings, export_of(session, user, roles, record_id, export_id))
+        path = _zip_file(settings, export_of(session, user, roles, record_id, export_id))
     with transaction(engine) as session:
         audit.record(session, user.id, record_repo.DOWNLOADED, "record", record_id, via=via, export=export_id)
-    return Package(export_id, folder)
+    return Package(export_id, path)
 
 
-def _bag_folder(settings: Settings, export: RecordExport) -> Path:
+def _zip_file(settings: Settings, export: RecordExport) -> Path:
     if export.status != ExportStatus.DONE or export.removed_at is not None:
         raise NotFound("record_export_not_ready")
-    folders = [p for p in (settings.exports_dir / export.id).iterdir() if p.is_dir()] \
-        if (settings.exports_dir / export.id).is_dir() else []
-    if len(folders) != 1:
+    folder = settings.exports_dir / export.id
+    found = sorted(folder.glob("*.zip")) if folder.is_dir() else []
+    if len(found) != 1:
         raise NotFound("record_export_not_ready")
-    return folders[0]
+    return found[0]
+
+
+def build_zip(engine: Engine, store: FileStore, settings: Settings, export_id: str, record_id: int, *,
+              actor_id: int | None, on_progress: Progress) -> tuple[PreparedPackage, Path]:
+    """The zip of one export in ``exports/<export id>/``: the hồ sơ's package prepared (once per
+    state, ``commands.record_package``), then its stored files written into the bag's zip."""
+    folder = settings.exports_dir / export_id
+    shutil.rmtree(folder, ignore_errors=True)  # what an attempt cut short left
+    package = record_package.prepare(engine, store, settings, record_id, work=folder / "work",
+                                     on_progress=on_progress, actor_id=actor_id)
+    with reading(engine) as session:
+        name, bag_info = export_plan.bag_naming(session, record_repo.get(session, record_id), export_id)
+    target = folder / f"{name}.zip"
+    write_bag_zip(store, package, name, bag_info, target, on_progress)
+    return package, target
 
 
 def export_now(engine: Engine, settings: Settings, store: FileStore, *, user: User, roles: set[Role],
@@ -140,16 +157,14 @@ def export_now(engine: Engine, settings: Settings, store: FileStore, *, user: Us
     """Build a package in the request (API v1 ``GET …/export``) and record it as a download.
 
     The same steps as the worker's ``export_record`` without its progress row (``on_progress`` gets
-    the build's steps, if given); the caller sends the package and then calls ``discard``. A failed build marks the row failed and raises
-    its refusal (``record_export_file_missing``, ``record_export_failed``).
+    the build's steps, if given); the caller sends the package and then calls ``discard``. A failed
+    build marks the row failed and raises its refusal (``record_export_file_missing``,
+    ``record_export_failed``).
     """
     export_id = _create(engine, settings, user, roles, record_id, via)
-    with reading(engine) as session:
-        plan = export_plan.gather_plan(session, record_repo.get(session, record_id), export_id, store.root,
-                                       settings.preservation_jobs)
-    folder = settings.exports_dir / export_id / plan.bag_name
     try:
-        result = run_build(plan, folder, on_progress or (lambda *_: None))
+        package, path = build_zip(engine, store, settings, export_id, record_id, actor_id=user.id,
+                                  on_progress=on_progress or (lambda *_: None))
     except ExportBuildFailed as error:
         with transaction(engine) as session:
             export = export_repo.export(session, export_id, for_update=True)
@@ -161,11 +176,12 @@ def export_now(engine: Engine, settings: Settings, store: FileStore, *, user: Us
         raise
     with transaction(engine) as session:
         export = export_repo.export(session, export_id, for_update=True)
-        export_plan.record_built(session, export, plan, result)
-        audit.record(session, user.id, EXPORTED, "record", record_id, export=export_id, documents=result.documents,
-                     pages=result.pages, size=result.size, preservation_failed=sorted(result.failures))
+        export_plan.record_done(export, package, path.stat().st_size)
+        session.add(export)
+        audit.record(session, user.id, EXPORTED, "record", record_id, export=export_id, documents=package.documents,
+                     pages=package.pages, size=export.size, preservation_failed=package.preservation_failed)
         audit.record(session, user.id, record_repo.DOWNLOADED, "record", record_id, via=via, export=export_id)
-    return Package(export_id, folder, result)
+    return Package(export_id, path, package)
 
 
 def discard(engine: Engine, settings: Settings, export_id: str) -> None:

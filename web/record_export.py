@@ -18,14 +18,13 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from commands import record_export as commands
 from models.bounds import Id
 from models.db import reading
-from models.records.bag import stream_zip
 from models.records.export import ExportStatus
 from web.deps import ApiUser, CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
@@ -40,10 +39,10 @@ ExportId = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 ZIP_MEDIA_TYPE = "application/zip"
 PHASE_LABELS = {
     "preservation": "Tạo bản lưu trữ PDF/A",
-    "payload": "Sao chép văn bản gốc",
+    "payload": "Đọc văn bản gốc, đếm số trang",
     "cover": "Lập mục lục văn bản trong hồ sơ",
     "join": "Ghép các văn bản theo thứ tự thời gian",
-    "bag": "Đóng gói, tính mã kiểm tra SHA-256",
+    "bag": "Đóng gói các tệp vào tệp zip",
 }
 
 
@@ -104,20 +103,21 @@ def _read_export(state, principal, record_id: int, export_id: str):
         return export
 
 
-def _zip(package: commands.Package, background: BackgroundTask | None = None) -> StreamingResponse:
-    return StreamingResponse(stream_zip(package.folder), media_type=ZIP_MEDIA_TYPE, background=background,
-                             headers={"Content-Disposition": f'attachment; filename="{package.filename}"'})
+def _zip(package: commands.Package, background: BackgroundTask | None = None) -> FileResponse:
+    # The zip was written whole by the export; it is sent from disk in chunks.
+    return FileResponse(package.path, media_type=ZIP_MEDIA_TYPE, background=background,
+                        headers={"Content-Disposition": f'attachment; filename="{package.filename}"'})
 
 
 @router.get("/records/{record_id}/export/{export_id}/download")
-def download(record_id: Id, export_id: ExportId, principal: WebUser, state: State) -> StreamingResponse:
+def download(record_id: Id, export_id: ExportId, principal: WebUser, state: State) -> FileResponse:
     package = commands.download(state.engine, state.settings, user=principal.user, roles=principal.roles,
                                 record_id=record_id, export_id=export_id)
     return _zip(package)
 
 
 @api_router.get(
-    "/records/{record_id}/export", response_class=StreamingResponse,
+    "/records/{record_id}/export", response_class=FileResponse,
     summary="Xuất toàn bộ hồ sơ: gói BagIt (zip) gồm văn bản gốc đã ký, bản PDF/A-2b, tệp PDF theo thời gian "
             "có mục lục và siêu dữ liệu XML",
     description="Gói được tạo trong yêu cầu này (hồ sơ lớn cần nhiều thời gian) và ghi nhận là một lượt tải hồ sơ. "
@@ -129,7 +129,7 @@ def download(record_id: Id, export_id: ExportId, principal: WebUser, state: Stat
                      "description": "Gói hồ sơ (zip)"},
                404: {"description": "Không tìm thấy hồ sơ, hoặc không có quyền xem hồ sơ"},
                409: {"description": "Hồ sơ đã hủy, hoặc tệp của một văn bản không còn trong kho lưu trữ"}})
-async def api_export(record_id: Id, principal: ApiUser, state: State) -> StreamingResponse:
+async def api_export(record_id: Id, principal: ApiUser, state: State) -> FileResponse:
     package = await run_in_threadpool(commands.export_now, state.engine, state.settings, state.store,
                                       user=principal.user, roles=principal.roles, record_id=record_id)
     return _zip(package, BackgroundTask(commands.discard, state.engine, state.settings, package.export_id))

@@ -54,6 +54,7 @@ class ActivityName(StrEnum):
     CHECK_FIXITY_BATCH = "check_fixity_batch"
     EXPORT_RECORD = "export_record"
     FAIL_RECORD_EXPORT = "fail_record_export"
+    PREPARE_RECORD_PACKAGE = "prepare_record_package"
     APPLY_ASSIGNMENT_DECISION = "apply_assignment_decision"
     CLOSE_ASSIGNMENT = "close_assignment"
     APPLY_RECORD_PLAN_DECISION = "apply_record_plan_decision"

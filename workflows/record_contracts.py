@@ -161,6 +161,13 @@ def record_export_workflow_id(export_id: str) -> str:
 
 
 @dataclass
+class PrepareRecordPackageInput:
+    """The hồ sơ whose package (as it is now) to prepare once it is closed or corrected."""
+
+    record_id: int
+
+
+@dataclass
 class RecordExportInput:
     """The ``record_export`` row to build."""
 

@@ -24,7 +24,12 @@ Protocol: the ``decide`` update and the step queries of ``workflows.human_steps.
 update ``request(RecordRequest) -> RecordRequestResult``; update ``correct(CorrectRecordInput)``;
 signals ``access_requested(int)`` and ``facts_changed()`` (re-read the hồ sơ). Search attributes:
 DocKind ``record``, OrgUnit at start; Stage (the open step, or the status between steps), DueAt,
-Overdue. Open patches: none.
+Overdue. Open patches: ``record-package`` (below).
+
+Once the hồ sơ is closed, and again after each correction, its export package is prepared in
+the background (``prepare_record_package``, a side task: the phases go on meanwhile), so an
+export only writes stored files into a zip (``models.records.package_repo``). Histories from
+before the patch ``record-package`` do not prepare it; their exports prepare it when asked.
 """
 
 from __future__ import annotations
@@ -33,13 +38,15 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import ActivityName
     from workflows.record_contracts import (
         CorrectRecordInput,
         LoadRecordInput,
+        PrepareRecordPackageInput,
         RecordFileInput,
         RecordRequest,
         RecordRequestInput,
@@ -58,6 +65,10 @@ OPEN, CLOSED, TRANSFERRING, ARCHIVED, DISPOSED = "dang_lap", "da_dong", "dang_no
 # council's review, a read request).
 REVIEW_DAYS, KEEP_DAYS, ACCEPT_DAYS, DISPOSE_DAYS, ACCESS_DAYS = 5, 5, 10, 20, 3
 FILE_REMOVAL_TIMEOUT = timedelta(minutes=10)
+# Preparing the package of a large hồ sơ makes a PDF/A copy of each document (minutes for 1,000).
+PACKAGE_PATCH = "record-package"
+PACKAGE_TIMEOUT = timedelta(hours=6)
+PACKAGE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=30), backoff_coefficient=2.0, maximum_attempts=3)
 # What each request kind needs the hồ sơ to be, and the refusal when it is not.
 REQUEST_NEEDS = {"review": (OPEN, "record_closed"), "transfer": (CLOSED, "record_not_closed"),
                  "keep": (CLOSED, "record_not_closed")}
@@ -78,6 +89,7 @@ class RecordFileWorkflow(HumanSteps):
         self._woken = 0
         self._access_started: set[int] = set()
         self._side_tasks: list[asyncio.Task] = []
+        self._package_due = True  # prepare the package when (again) closed: at start and after a correction
 
     @workflow.run
     async def run(self, start: RecordFileInput) -> str:
@@ -90,6 +102,10 @@ class RecordFileWorkflow(HumanSteps):
             if state.status == DISPOSED:
                 break
             self._start_side_tasks(start, state)
+            if state.status in (CLOSED, TRANSFERRING, ARCHIVED) and self._package_due \
+                    and workflow.patched(PACKAGE_PATCH):
+                self._package_due = False
+                self._side_tasks.append(asyncio.create_task(self._prepare_package(start)))
             if not self._open:
                 workflow.upsert_search_attributes([STAGE.value_set(state.status)])
             if state.status == OPEN:
@@ -164,6 +180,16 @@ class RecordFileWorkflow(HumanSteps):
                 ActivityName.REMOVE_DISPOSED_FILES, RemoveFilesInput(start.record_id),
                 start_to_close_timeout=FILE_REMOVAL_TIMEOUT, retry_policy=DB_RETRY)
 
+    async def _prepare_package(self, start: RecordFileInput) -> None:
+        """The export package of the hồ sơ as it is now (idempotent on its state)."""
+        try:
+            await workflow.execute_activity(
+                ActivityName.PREPARE_RECORD_PACKAGE, PrepareRecordPackageInput(start.record_id), result_type=bool,
+                start_to_close_timeout=PACKAGE_TIMEOUT, heartbeat_timeout=timedelta(minutes=2),
+                retry_policy=PACKAGE_RETRY)
+        except (ActivityError, asyncio.CancelledError):
+            return  # an export prepares what is missing when asked, and says why when it cannot
+
     # --- requests to read the hồ sơ ------------------------------------------------------------
 
     def _start_side_tasks(self, start: RecordFileInput, state: RecordState) -> None:
@@ -209,6 +235,7 @@ class RecordFileWorkflow(HumanSteps):
         """Apply a correction (one audited activity), then re-read the hồ sơ's timers."""
         changed = await workflow.execute_activity(
             ActivityName.CORRECT_RECORD, change, result_type=bool, start_to_close_timeout=SHORT, retry_policy=DB_RETRY)
+        self._package_due = self._package_due or changed  # the package of the old state no longer holds
         self._woken += 1
         return changed
 

@@ -17,6 +17,7 @@ from models.db import utcnow
 from models.documents.tables import Document, DocumentFile, StoredFile
 from models.exchange.tables import HubInbound, HubOutbox
 from models.outgoing.tables import DraftRevision
+from models.records import package_repo
 from models.records.tables import (
     AccessStatus,
     RecordAccess,
@@ -172,7 +173,8 @@ def releasable_blobs(session: Session, record_id: int) -> list[str]:
     packaged = set(session.exec(select(HubInbound.package_sha256).where(
         col(HubInbound.package_sha256).in_(sorted(candidates))))) | set(session.exec(
         select(HubOutbox.package_sha256).where(col(HubOutbox.package_sha256).in_(sorted(candidates)))))
-    return sorted(candidates - protected - packaged)
+    # The hồ sơ's export packages (its Mục lục PDF, XML, listings) go with it (``package_repo``).
+    return sorted((candidates - protected - packaged) | package_repo.derived_blobs(session, record_id))
 
 
 def removed(session: Session, row: RecordDisposal) -> None:

@@ -1,28 +1,24 @@
-"""Building an export's BagIt package in a child process, and streaming it as a zip.
+"""Preparing a hồ sơ's package once, in a child process (``models.records.package_repo`` says when).
 
-``run_build`` writes the plan next to the package folder and runs ``python -m models.records.bag``
-on it. The child builds the package from the plan alone (no database), printing one JSON line per
+``run_build`` writes the plan into a scratch folder and runs ``python -m models.records.bag`` on
+it. The child prepares the package from the plan alone (no database), printing one JSON line per
 step of progress, and finally its ``BuildResult``; the caller relays the progress (heartbeats, the
-progress row) and kills the child's process group if it is itself stopped. A child because:
-
-* the ``bagit`` library makes a bag by changing the process's working directory (``os.chdir``),
-  which in the threads of a web server or a worker would move every other thread's relative
-  paths and mix two exports made at once;
-* WeasyPrint, pikepdf and Ghostscript take their memory there, and it is all given back at the
-  end, whatever the size of the hồ sơ; a stopped export is killed with everything it started.
+progress row) and kills the child's process group if it is itself stopped. A child because
+WeasyPrint, pikepdf and Ghostscript take their memory there, and it is all given back at the end,
+whatever the size of the hồ sơ; a stopped build is killed with everything it started.
 
 The build (``build``), in order: the PDF/A copies not made before (Ghostscript, ``plan.jobs`` at
-a time, each stored in the file store as it is made); the payload files copied from the store,
-each document's pages counted; the Mục lục (``cover``); ``ho-so.pdf`` joined from the Mục lục and
-each document's PDF/A copy (its original when it has none), with a bookmark per document;
-``ho-so.xml`` (``export_xml``); finally ``bagit.make_bag`` moves it all under ``data/`` and writes
-the SHA-256 manifests. Files are copied and hashed in chunks, and the joined PDF holds one
+a time, each stored in the file store as it is made); each document's files named in the
+package (``van-ban/NNNN/…``, nothing copied) and its pages counted; the Mục lục (``cover``);
+``ho-so.pdf`` joined from the Mục lục and each document's PDF/A copy (its original when it has
+none), with a bookmark per document; ``ho-so.xml`` (``export_xml``). Both are put in the file
+store, and so is the listing (``PreparedPackage``: every payload path with its blob's SHA-256 and
+size). An export then only writes those blobs into a zip (``bag_zip``). The joined PDF holds one
 source (and one of its streams) in memory at a time.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import resource
@@ -31,26 +27,30 @@ import signal
 import subprocess
 import sys
 import tempfile
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
 from pathlib import Path
 
 from models.db import utcnow
-from models.documents.file_store import CHUNK, FileStore
+from models.documents.file_store import FileStore
 from models.documents.preservation import PreservationFailed, make_pdfa
 from models.errors import DomainError
 from models.records import cover
-from models.records.export import BuildResult, ExportPlan, PlannedDocument, ascii_name
+from models.records.export import (
+    BuildResult,
+    ExportPlan,
+    PackageFile,
+    PlannedDocument,
+    PreparedPackage,
+    ascii_name,
+)
 from models.records.export_xml import write_metadata
 from models.records.pdf_join import PdfJoiner
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 READING_PDF, METADATA_XML = "ho-so.pdf", "ho-so.xml"
 ORIGINAL, COPY, ATTACHMENTS = "ban-goc.pdf", "pdfa-2b.pdf", "dinh-kem"
-# Text files compress well; PDFs are compressed already and are stored as they are (no CPU spent).
-DEFLATED_SUFFIXES = {".txt", ".xml"}
 
 Progress = Callable[[str, int, int], None]
 
@@ -62,34 +62,36 @@ class ExportBuildFailed(DomainError):
 # --- the child ---------------------------------------------------------------------------------
 
 
-def build(plan: ExportPlan, bag_dir: Path, emit: Progress) -> BuildResult:
-    """Build the package of ``plan`` in the empty folder ``bag_dir`` (see the module docstring)."""
+def build(plan: ExportPlan, work: Path, emit: Progress) -> BuildResult:
+    """Prepare the package of ``plan`` in the scratch folder ``work`` (see the module docstring):
+    every file it makes is put in the file store; nothing of the originals is copied."""
     store = FileStore(Path(plan.store_root))
-    work = Path(tempfile.mkdtemp(prefix=".work-", dir=bag_dir.parent))
-    try:
-        result = BuildResult(documents=len(plan.documents))
-        copies = _preservation_copies(plan, store, work, result, emit)
-        pages, reading, files = _payload(plan, store, bag_dir, copies, result, emit)
-        starts, page = {}, 1
-        for document in plan.documents:
-            starts[document.document_id] = page
-            page += reading[document.document_id][1]
-        notes = {d.document_id: "Không có bản PDF/A" for d in plan.documents if d.document_id in result.failures}
-        table = cover.rows(plan, starts, notes)
-        emit("cover", 0, 1)
-        contents = cover.render_contents(plan, table, page - 1, work)
-        emit("cover", 1, 1)
-        _join(plan, contents, reading, bag_dir / READING_PDF, emit)
-        write_metadata(bag_dir / METADATA_XML, plan, pages, files, created_at=utcnow().isoformat(timespec="seconds"))
-        result.pages = sum(pages.values())
-        result.size = sum(p.stat().st_size for p in bag_dir.rglob("*") if p.is_file())
-        emit("bag", 0, 1)
-        import bagit
-
-        bagit.make_bag(str(bag_dir), dict(plan.bag_info), checksums=["sha256"])
-        emit("bag", 1, 1)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    result = BuildResult(documents=len(plan.documents))
+    copies = _preservation_copies(plan, store, work, result, emit)
+    pages, reading, files, payload = _payload(plan, store, copies, result, emit)
+    starts, page = {}, 1
+    for document in plan.documents:
+        starts[document.document_id] = page
+        page += reading[document.document_id][1]
+    notes = {d.document_id: "Không có bản PDF/A" for d in plan.documents if d.document_id in result.failures}
+    table = cover.rows(plan, starts, notes)
+    emit("cover", 0, 1)
+    contents = cover.render_contents(plan, table, page - 1, work)
+    emit("cover", 1, 1)
+    _join(plan, contents, reading, work / READING_PDF, emit)
+    write_metadata(work / METADATA_XML, plan, pages, files, created_at=utcnow().isoformat(timespec="seconds"))
+    for name in (READING_PDF, METADATA_XML):
+        digest, _ = store.put_file(work / name)
+        size = (work / name).stat().st_size
+        result.derived[name] = {"sha256": digest, "size": size}
+        payload.append(PackageFile(name, digest, size))
+    result.pages = sum(pages.values())
+    package = PreparedPackage(fingerprint=plan.fingerprint, documents=result.documents, pages=result.pages,
+                              payload=sorted(payload, key=lambda f: f.path),
+                              preservation_failed=sorted(result.failures))
+    result.size = package.size
+    listing = package.to_json()
+    result.listing = {"sha256": store.put(listing), "size": len(listing)}
     result.peak_rss_bytes = peak_rss_bytes()
     return result
 
@@ -143,54 +145,49 @@ def _preservation_copies(plan: ExportPlan, store: FileStore, work: Path, result:
             if d.original and d.original.sha256 in have}
 
 
-def _payload(plan: ExportPlan, store: FileStore, bag_dir: Path, copies: dict[str, Path], result: BuildResult,
-             emit: Progress):
-    """Copy each document's files into ``van-ban/NNNN/``; return its pages, what ``ho-so.pdf``
-    reads of it (path, pages) and the file entries of the XML, all by document id."""
-    import pikepdf
-
+def _payload(plan: ExportPlan, store: FileStore, copies: dict[str, Path], result: BuildResult, emit: Progress):
+    """Name each document's stored files in ``van-ban/NNNN/``; return its pages, what ``ho-so.pdf``
+    reads of it (path, pages), the file entries of the XML (by document id) and the payload."""
     pages: dict[str, int] = {}
     reading: dict[str, tuple[Path | None, int]] = {}
     files: dict[str, list[dict[str, str]]] = {}
+    payload: list[PackageFile] = []
     for number, document in enumerate(plan.documents, start=1):
-        folder = bag_dir / "van-ban" / f"{document.position:04d}"
-        folder.mkdir(parents=True)
-        entries = []
+        folder = f"van-ban/{document.position:04d}"
+        entries: list[dict[str, str]] = []
+
+        def add(kind: str, path: str, sha256: str, size: int, _on=(document, entries), **extra: str) -> None:
+            payload.append(PackageFile(path, sha256, size, _on[0].position, _on[0].so_ky_hieu))
+            _on[1].append({"kind": kind, "path": path, "sha256": sha256, "size": str(size), **extra})
+
+        original = None
         if document.original is not None:
-            _copy(store, document.original.sha256, folder / ORIGINAL, document)
-            with pikepdf.open(folder / ORIGINAL) as pdf:
-                pages[document.document_id] = len(pdf.pages)
-            entries.append(_entry("Original", bag_dir, folder / ORIGINAL, document.original.sha256))
+            original = _blob(store, document.original.sha256, document)
+            pages[document.document_id] = _page_count(original)
+            add("Original", f"{folder}/{ORIGINAL}", document.original.sha256, document.original.size)
         copy = copies.get(document.document_id)
         if copy is not None:
-            shutil.copyfile(copy, folder / COPY)
-            entries.append(_entry("PreservationCopy", bag_dir, folder / COPY, copy.name, conformance="PDF/A-2b"))
+            add("PreservationCopy", f"{folder}/{COPY}", copy.name, copy.stat().st_size, conformance="PDF/A-2b")
         elif document.document_id in result.failures:
             entries.append({"kind": "PreservationCopy", "status": "failed",
                             "reason": result.failures[document.document_id]})
         for index, attachment in enumerate(document.attachments, start=1):
-            target = folder / ATTACHMENTS / f"{index:02d}-{_safe_name(attachment.filename)}"
-            target.parent.mkdir(exist_ok=True)
-            _copy(store, attachment.sha256, target, document)
-            entries.append(_entry("Attachment", bag_dir, target, attachment.sha256, filename=attachment.filename))
-        source = folder / COPY if copy is not None else (folder / ORIGINAL if document.original else None)
+            _blob(store, attachment.sha256, document)
+            add("Attachment", f"{folder}/{ATTACHMENTS}/{index:02d}-{_safe_name(attachment.filename)}",
+                attachment.sha256, attachment.size, filename=attachment.filename)
+        source = copy if copy is not None else original
         reading[document.document_id] = (source, _page_count(source) if source else 0)
         files[document.document_id] = entries
         emit("payload", number, len(plan.documents))
-    return pages, reading, files
+    return pages, reading, files, payload
 
 
-def _copy(store: FileStore, sha256: str, target: Path, document: PlannedDocument) -> None:
-    try:
-        shutil.copyfile(store.path_for(sha256), target)
-    except FileNotFoundError as error:
+def _blob(store: FileStore, sha256: str, document: PlannedDocument) -> Path:
+    path = store.path_for(sha256)
+    if not path.is_file():
         raise ExportBuildFailed("record_export_file_missing", so_ky_hieu=document.so_ky_hieu or document.document_id,
-                                position=document.position) from error
-
-
-def _entry(kind: str, bag_dir: Path, path: Path, sha256: str, **extra: str) -> dict[str, str]:
-    return {"kind": kind, "path": path.relative_to(bag_dir).as_posix(), "sha256": sha256,
-            "size": str(path.stat().st_size), **extra}
+                                position=document.position)
+    return path
 
 
 def _safe_name(filename: str) -> str:
@@ -224,13 +221,13 @@ def _join(plan: ExportPlan, contents: list[Path], reading: dict[str, tuple[Path 
         joiner.close()
 
 
-def _child_main(plan_path: str, bag_dir: str) -> int:
+def _child_main(plan_path: str, work: str) -> int:
     def emit(phase: str, done: int, total: int) -> None:
         print(json.dumps({"phase": phase, "done": done, "total": total}), flush=True)  # noqa: T201
 
     plan = ExportPlan.from_json(Path(plan_path).read_text(encoding="utf-8"))
     try:
-        result = build(plan, Path(bag_dir), emit)
+        result = build(plan, Path(work), emit)
     except DomainError as error:
         print(json.dumps({"error": error.code, "params": error.params}, ensure_ascii=False), flush=True)  # noqa: T201
         return 2
@@ -241,21 +238,27 @@ def _child_main(plan_path: str, bag_dir: str) -> int:
 # --- the caller's side -------------------------------------------------------------------------
 
 
-def run_build(plan: ExportPlan, bag_dir: Path, on_progress: Progress) -> BuildResult:
-    """Build the package in a child process; relay its progress; return what it built.
+def run_build(plan: ExportPlan, work: Path, on_progress: Progress) -> BuildResult:
+    """Prepare the package in a child process; relay its progress; return what it stored.
 
-    ``bag_dir`` must not exist; its parent holds the plan and the child's scratch files. Raises
-    ``ExportBuildFailed`` (with the child's reason) when the build fails; any exception raised
-    here, a cancellation too, kills the child and everything it started.
+    ``work`` (a scratch folder, removed at the end) must not exist. Raises ``ExportBuildFailed``
+    (with the child's reason) when the build fails; any exception raised here, a cancellation
+    too, kills the child and everything it started.
     """
-    bag_dir.parent.mkdir(parents=True, exist_ok=True)
-    bag_dir.mkdir()
-    plan_path = bag_dir.parent / "plan.json"
+    work.mkdir(parents=True)
+    try:
+        return _run_child(plan, work, on_progress)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_child(plan: ExportPlan, work: Path, on_progress: Progress) -> BuildResult:
+    plan_path = work / "plan.json"
     plan_path.write_text(plan.to_json(), encoding="utf-8")
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                                            os.environ.get("PYTHONPATH")])))
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen([sys.executable, "-m", "models.records.bag", str(plan_path), str(bag_dir)],
+        process = subprocess.Popen([sys.executable, "-m", "models.records.bag", str(plan_path), str(work)],
                                    stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8",
                                    cwd=PROJECT_ROOT, env=environment, start_new_session=True)
         result, refusal = None, None
@@ -280,7 +283,6 @@ def run_build(plan: ExportPlan, bag_dir: Path, on_progress: Progress) -> BuildRe
             errors.seek(0)
             tail = errors.read().decode("utf-8", "replace").strip()[-400:]
             raise ExportBuildFailed("record_export_failed", reason=tail or f"exit status {code}")
-    plan_path.unlink(missing_ok=True)
     return result
 
 
@@ -290,43 +292,6 @@ def _kill(process: subprocess.Popen) -> None:
     except ProcessLookupError:
         pass
     process.wait()
-
-
-# --- download ----------------------------------------------------------------------------------
-
-
-class _Sink(io.RawIOBase):
-    """A write-only, unseekable stream whose bytes are taken away as they come (zip streaming)."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def take(self) -> list[bytes]:
-        parts, self.parts = self.parts, []
-        return parts
-
-
-def stream_zip(bag_dir: Path) -> Iterator[bytes]:
-    """The bag as a zip (its folder at the top), produced as it is read: nothing is written to
-    disk and no file is read whole. Unseekable output makes ``zipfile`` write data descriptors."""
-    sink = _Sink()
-    with zipfile.ZipFile(sink, "w", allowZip64=True) as archive:
-        for path in sorted(p for p in bag_dir.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo.from_file(path, f"{bag_dir.name}/{path.relative_to(bag_dir).as_posix()}")
-            info.compress_type = zipfile.ZIP_DEFLATED if path.suffix in DEFLATED_SUFFIXES else zipfile.ZIP_STORED
-            with open(path, "rb") as source, archive.open(info, "w", force_zip64=info.file_size >= 2**31) as target:
-                while chunk := source.read(CHUNK):
-                    target.write(chunk)
-                    yield from sink.take()
-            yield from sink.take()
-    yield from sink.take()
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ class RecordExport(SQLModel, table=True):
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # package deleted after the keep time
 
 
-# The steps of a build, in order, each counted in documents (``bag``: payload files hashed).
+# The steps of a build, in order, each counted in documents (``bag``: payload files written to the zip).
+# All but ``bag`` prepare the package once per state of the hồ sơ (``package_repo``); ``bag`` is every export.
 PHASES = ("preservation", "payload", "cover", "join", "bag")
 
 
@@ -110,6 +111,7 @@ class ExportPlan:
     documents: list[PlannedDocument]
     bag_info: dict[str, str]
     jobs: int = 1
+    fingerprint: str = ""  # the state of the hồ sơ this plan shows (``package_repo.fingerprint``)
 
     def to_json(self) -> str:
         """The plan as the child reads it."""
@@ -131,7 +133,8 @@ class ExportPlan:
 
 @dataclass
 class BuildResult:
-    """What the child built: counts, the PDF/A copies it made, the documents it could not convert."""
+    """What the child prepared: counts, the PDF/A copies it made, the documents it could not
+    convert, the derived files it stored (``ho-so.pdf``, ``ho-so.xml``) and the package's listing."""
 
     documents: int = 0
     pages: int = 0
@@ -140,6 +143,47 @@ class BuildResult:
     copies: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # document id → why no PDF/A copy
     peak_rss_bytes: int = 0  # the child's own peak resident memory
+    # file name → {"sha256", "size"} of the record-level files stored (the reading PDF, the XML)
+    derived: dict[str, dict[str, Any]] = field(default_factory=dict)
+    listing: dict[str, Any] = field(default_factory=dict)  # {"sha256", "size"} of the stored listing
+
+
+@dataclass
+class PackageFile:
+    """One payload file of a prepared package: its path under ``data/`` and the stored blob."""
+
+    path: str
+    sha256: str
+    size: int
+    position: int = 0  # the document's place (0: a file of the hồ sơ itself)
+    label: str = ""  # the document's số và ký hiệu, for a refusal naming it
+
+
+@dataclass
+class PreparedPackage:
+    """Everything an export of one state of a hồ sơ holds, made once (``models.records.package_repo``):
+    the payload (stored blobs by SHA-256, so the bag's manifest needs no hashing) and its totals."""
+
+    fingerprint: str
+    documents: int
+    pages: int
+    payload: list[PackageFile]
+    preservation_failed: list[str] = field(default_factory=list)  # document ids without a PDF/A copy
+
+    @property
+    def size(self) -> int:
+        """Bytes of the payload."""
+        return sum(f.size for f in self.payload)
+
+    def to_json(self) -> bytes:
+        """The listing as stored in the file store."""
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> PreparedPackage:
+        """Read a listing written by ``to_json``."""
+        raw = json.loads(data)
+        return cls(**{**raw, "payload": [PackageFile(**f) for f in raw["payload"]]})
 
 
 def ascii_name(text: str) -> str:

@@ -14,16 +14,15 @@ from sqlmodel import Session
 
 from models.db import utcnow
 from models.documents import preservation_repo
-from models.documents.preservation import tool_name
 from models.documents.tables import Document, StoredFile
 from models.org.tables import Agency, User
-from models.records import export_repo, rules
+from models.records import export_repo, package_repo, rules
 from models.records.export import (
-    BuildResult,
     ExportPlan,
     ExportStatus,
     PlannedDocument,
     PlannedFile,
+    PreparedPackage,
     RecordExport,
     ascii_name,
 )
@@ -76,14 +75,23 @@ def gather_plan(session: Session, record: RecordFile, export_id: str, store_root
         "EndDate": (record.end_date.isoformat() if record.end_date else max(dates, default=None)),
         "Description": record.description,
     }
-    name = f"hoso-{organ_id}-{record.file_catalog}-{ascii_name(record.file_notation)}"
-    bag_info = {"Source-Organization": ascii_name(agency.name if agency else ""), "Organization-Address": organ_id,
-                "External-Identifier": f"{organ_id}.{record.file_catalog}.{ascii_name(record.file_notation)}",
-                "External-Description": ascii_name(record.title)[:500], "Internal-Sender-Identifier": export_id,
-                "Bagging-Date": vietnam_date(utcnow()).isoformat(), "Bag-Group-Identifier": f"record-{record.id}"}
+    name, bag_info = bag_naming(session, record, export_id)
     return ExportPlan(export_id=export_id, store_root=str(store_root), bag_name=name, record=metadata,
                       agency_name=agency.name if agency else "", parent_agency_name=parent.name if parent else "",
-                      documents=documents, bag_info=bag_info, jobs=jobs)
+                      documents=documents, bag_info=bag_info, jobs=jobs,
+                      fingerprint=package_repo.fingerprint(session, record))
+
+
+def bag_naming(session: Session, record: RecordFile, export_id: str) -> tuple[str, dict[str, str]]:
+    """The package's top folder and its bag-info, without reading the documents (an export of a
+    prepared package needs no more)."""
+    agency = session.get(Agency, record.formed_by_agency_id or record.agency_id)
+    organ_id = agency.code if agency else ""
+    name = f"hoso-{organ_id}-{record.file_catalog}-{ascii_name(record.file_notation)}"
+    return name, {"Source-Organization": ascii_name(agency.name if agency else ""), "Organization-Address": organ_id,
+                  "External-Identifier": f"{organ_id}.{record.file_catalog}.{ascii_name(record.file_notation)}",
+                  "External-Description": ascii_name(record.title)[:500], "Internal-Sender-Identifier": export_id,
+                  "Bagging-Date": vietnam_date(utcnow()).isoformat(), "Bag-Group-Identifier": f"record-{record.id}"}
 
 
 def _planned(stored: StoredFile | None) -> PlannedFile | None:
@@ -133,24 +141,13 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def record_built(session: Session, export: RecordExport, plan: ExportPlan, result: BuildResult) -> None:
-    """Keep what a build made: the new PDF/A copies (each document holds its copy) and the row's
-    totals, marked done. Idempotent: a copy already recorded is reused."""
-    tool = tool_name() if result.copies else ""
-    held: dict[str, int] = {}
-    for source, made in sorted(result.copies.items()):
-        preservation_repo.add_copy(session, source, made["sha256"], made["size"], f"{source[:16]}-pdfa-2b.pdf", tool)
-    known = preservation_repo.copies_of(session, [d.original.sha256 for d in plan.documents if d.original])
-    for document in plan.documents:
-        if document.original and document.original.sha256 in known:
-            held[document.document_id] = known[document.original.sha256].id
-    preservation_repo.link_copies(session, held)
+def record_done(export: RecordExport, package: PreparedPackage, zip_size: int) -> None:
+    """Mark the export done with what its zip holds (the caller commits)."""
     export.status, export.phase = ExportStatus.DONE, ""
-    export.documents, export.pages, export.size = result.documents, result.pages, result.size
-    export.preservation_failed = len(result.failures)
+    export.documents, export.pages, export.size = package.documents, package.pages, zip_size
+    export.preservation_failed = len(package.preservation_failed)
     export.done = export.total
     export.finished_at = export.updated_at = utcnow()
-    session.add(export)
 
 
 def progress(export: RecordExport, phase: str, done: int, total: int) -> None:

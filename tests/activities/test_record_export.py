@@ -19,6 +19,7 @@ from temporalio.exceptions import CancelledError
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_export import RecordExportActivities
+from activities.records import RecordActivities
 from commands import record_export
 from models.audit import AuditEvent
 from models.db import reading, transaction
@@ -28,7 +29,7 @@ from models.documents.tables import DocumentFile, StoredFile
 from models.errors import DomainError, NotFound
 from models.org.tables import Agency, User
 from models.records import repo as record_repo
-from models.records.bag import ExportBuildFailed, stream_zip
+from models.records.bag import ExportBuildFailed
 from models.records.export import ExportStatus, RecordExport
 from models.records.tables import RecordStatus
 from models.signing import pki
@@ -38,7 +39,7 @@ from models.vocab import AgencyKind, Role
 from tests.factories import make_org
 from tests.record_export_helpers import file_record, signed_pdfs, unzip
 from tests.unit.signing_fixtures import demo_settings
-from workflows.record_contracts import RecordExportInput
+from workflows.record_contracts import CorrectRecordInput, PrepareRecordPackageInput, RecordExportInput
 
 pytestmark = pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript is not installed (make system-deps)")
 DOCUMENTS = 3
@@ -67,7 +68,7 @@ def setup(engine, tmp_path, pki_settings, pdfs):
 
 def _export(engine, settings, store, user, roles, record_id):
     package = record_export.export_now(engine, settings, store, user=user, roles=roles, record_id=record_id)
-    folder = unzip(b"".join(stream_zip(package.folder)), settings.var_dir / "unzipped" / package.export_id)
+    folder = unzip(package.path.read_bytes(), settings.var_dir / "unzipped" / package.export_id)
     return package, folder
 
 
@@ -130,7 +131,8 @@ def test_copies_are_kept_once_and_held_by_their_documents_and_every_export_is_au
     officer, roles = org.users["officer"], org.roles["officer"]
     _export(engine, settings, store, officer, roles, filed.record_id)
     with reading(engine) as session:
-        copies = {c.source_sha256: c.tool for c in session.exec(select(PreservationCopy))}
+        copies = {c.source_sha256: c.tool for c in session.exec(select(PreservationCopy).where(
+            PreservationCopy.conformance == "PDF/A-2b"))}
         held = {h.document_id for h in session.exec(select(DocumentFile).where(DocumentFile.role == "pdfa"))}
         files = len(session.exec(select(StoredFile)).all())
     assert set(copies) == set(filed.digests.values())
@@ -203,12 +205,12 @@ def test_the_worker_activity_builds_the_row_once_with_its_progress(engine, setup
     with reading(engine) as session:
         row = session.get(RecordExport, export.id)
         assert (row.status, row.documents, row.pages) == (ExportStatus.DONE, DOCUMENTS, DOCUMENTS)
-    folder = next((settings.exports_dir / export.id).iterdir())
-    bagit.Bag(str(folder)).validate()
-    modified = folder.stat().st_mtime_ns
+    (package,) = (settings.exports_dir / export.id).iterdir()
+    bagit.Bag(str(unzip(package.read_bytes(), settings.var_dir / "unzipped"))).validate()
+    modified = package.stat().st_mtime_ns
     again = environment.run(activities.export_record, RecordExportInput(export.id))  # a retry after success
-    assert again == result and folder.stat().st_mtime_ns == modified
-    assert Path(folder).name == "hoso-000.00.01.H23-2026-01.TCCB"
+    assert again == result and package.stat().st_mtime_ns == modified
+    assert Path(package).name == "hoso-000.00.01.H23-2026-01.TCCB.zip"
 
 
 def test_a_cancelled_export_stops_the_child_that_builds_it(engine, setup):
@@ -229,3 +231,40 @@ def test_a_cancelled_export_stops_the_child_that_builds_it(engine, setup):
     assert builders.stdout == ""  # killed with everything it started
     with reading(engine) as session:
         assert session.get(RecordExport, export.id).status == ExportStatus.RUNNING  # retried, never "done"
+
+
+def _prepared_events(engine, record_id: int) -> list[dict]:
+    with reading(engine) as session:
+        return [e.data for e in session.exec(select(AuditEvent).where(
+            AuditEvent.code == "record.package_prepared", AuditEvent.subject_id == str(record_id)))]
+
+
+def test_the_package_is_prepared_once_and_a_correction_of_the_closed_hoso_prepares_it_again(engine, setup):
+    settings, store, org, filed = setup
+    officer, roles = org.users["officer"], org.roles["officer"]
+    exports = RecordExportActivities(engine, store, settings)
+    environment = ActivityEnvironment()
+    prepare = PrepareRecordPackageInput(filed.record_id)
+    assert environment.run(exports.prepare_record_package, prepare) is True  # what closing starts
+    assert environment.run(exports.prepare_record_package, prepare) is False  # the same state: nothing to do
+    with reading(engine) as session:
+        stored = {f.sha256 for f in session.exec(select(StoredFile))}
+    _, before = _export(engine, settings, store, officer, roles, filed.record_id)
+    with reading(engine) as session:
+        assert {f.sha256 for f in session.exec(select(StoredFile))} == stored  # only stored files packaged
+    assert len(_prepared_events(engine, filed.record_id)) == 1
+    old_reading = (before / "data" / "ho-so.pdf").read_bytes()
+
+    corrected = "Hồ sơ tuyển dụng công chức năm 2026 (đính chính)"
+    assert RecordActivities(engine, store).correct_record(CorrectRecordInput(
+        "dinh-chinh-1", filed.record_id, org.users["clerk"].id, "Sai tên hồ sơ", {"title": corrected}))
+    assert environment.run(exports.prepare_record_package, prepare) is True  # the old state's package no longer holds
+
+    _, after = _export(engine, settings, store, officer, roles, filed.record_id)
+    bagit.Bag(str(after)).validate()
+    assert etree.parse(str(after / "data" / "ho-so.xml")).getroot().findtext("Title") == corrected
+    assert (after / "data" / "ho-so.pdf").read_bytes() != old_reading  # its Mục lục names the new title
+    for relative in ("van-ban/0001/ban-goc.pdf", "van-ban/0001/pdfa-2b.pdf"):  # the documents' files are kept
+        assert (after / "data" / relative).read_bytes() == (before / "data" / relative).read_bytes()
+    events = _prepared_events(engine, filed.record_id)
+    assert len(events) == 2 and events[0]["fingerprint"] != events[1]["fingerprint"]

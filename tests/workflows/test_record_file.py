@@ -19,6 +19,7 @@ from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 from commands import records as commands
 from commands.people import move_person
 from commands.tasks import act_on_task
+from models.audit import AuditEvent
 from models.db import transaction, utcnow
 from models.documents.file_store import FileStore
 from models.errors import Conflict, DomainError
@@ -107,6 +108,10 @@ async def test_a_hoso_goes_from_opening_to_the_archive(world, temporal_env):
             return (await handle.describe()).typed_search_attributes.get(sa.STAGE) == "luu_tru"
         await eventually_async(stage)
         assert await handle.query(RecordFileWorkflow.open_steps) == []
+        # Closing prepared the export package in the background, once (``prepare_record_package``).
+        prepared = await eventually(lambda: rows(engine, AuditEvent, AuditEvent.code == "record.package_prepared",
+                                                 AuditEvent.subject_id == str(record_id)), timeout=60)
+        assert len(prepared) == 1 and prepared[0].data["documents"] == 3
     assert _record(engine, record_id).archived_at is not None
 
 
