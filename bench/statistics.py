@@ -17,6 +17,7 @@ Alone: ``python bench/statistics.py [--documents N] [--agencies N] [--repeats N]
 from __future__ import annotations
 
 import argparse
+import calendar
 import random
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from bench.province_corpus import seed_organisation, seed_work  # noqa: E402
 from models.db import make_engine, reading, transaction  # noqa: E402
 from models.statistics import direct, repo, rollup_build  # noqa: E402
 from models.statistics.direct import Scope  # noqa: E402
+from models.statistics.figures import Tally  # noqa: E402
 from models.statistics.schema import Period  # noqa: E402
 
 DOCUMENTS = 1_000_000
@@ -62,8 +64,7 @@ def dashboard_direct(session) -> tuple:
 
 
 def _month_end(month: int) -> date:
-    return date(2026, month + 1, 1).fromordinal(date(2026, month + 1, 1).toordinal() - 1) if month < 12 \
-        else date(2026, 12, 31)
+    return date(2026, month, calendar.monthrange(2026, month)[1])
 
 
 def _timed(engine, function, repeats: int) -> tuple[list[float], object]:
@@ -77,51 +78,62 @@ def _timed(engine, function, repeats: int) -> tuple[list[float], object]:
 
 
 def main(documents: int = DOCUMENTS, agencies: int = AGENCIES, repeats: int = REPEATS,
-         postgres_url: str | None = None) -> bool:
+         postgres_url: str | None = None, database: str | None = None) -> bool:
+    """Seed (or reuse the SQLite file ``database`` seeded before), rebuild, measure; True when
+    the rollups and the direct count agree."""
     out(f"== statistics: province-year dashboard, {documents:,} documents, {agencies} agencies "
         f"({'PostgreSQL' if postgres_url else 'SQLite'})")
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(postgres_url or f"sqlite:///{folder}/statistics.db")
-        if postgres_url:
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        SQLModel.metadata.create_all(engine)
-        began = time.perf_counter()
-        province = seed_organisation(engine, agencies)
-        counts = seed_work(engine, province, documents, random.Random(2026), start=START, end=END)
+        path = Path(database or f"{folder}/statistics.db")
+        reuse = database is not None and path.exists() and not postgres_url
+        engine = make_engine(postgres_url or f"sqlite:///{path}")
+        try:
+            if reuse:
+                out(f"    reusing the database seeded before in {path}")
+            else:
+                _seed(engine, documents, agencies, postgres_url is not None)
+            return _measure(engine, repeats)
+        finally:
+            engine.dispose()
+
+
+def _seed(engine, documents: int, agencies: int, postgres: bool) -> None:
+    if postgres:
         with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
-        out(f"    seeded in {time.perf_counter() - began:.0f} s: "
-            + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
-        began = time.perf_counter()
-        rows = 0
-        for offset in range(0, len(province.agency_ids), BATCH):
-            with transaction(engine) as session:
-                rows += rollup_build.rebuild(session, province.agency_ids[offset:offset + BATCH])
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
-        out(f"    rollups rebuilt in {time.perf_counter() - began:.1f} s ({rows:,} person-day rows)")
-        fast, (agency_rows, trend, overdue) = _timed(engine, dashboard, repeats)
-        slow, (agency_tallies, months, _) = _timed(engine, dashboard_direct, DIRECT_REPEATS)
-        same = all(agency_tallies.get(row.key, _empty()).row(row.key, row.label) == row for row in agency_rows) \
-            and all(months[index].get(0, _empty()).row(index + 1, row.label).received == row.received
-                    and months[index].get(0, _empty()).open == row.open for index, row in enumerate(trend))
-        out(f"    rollups: p50 {percentile(fast, 0.5):.0f} ms, p95 {percentile(fast, 0.95):.0f} ms "
-            f"over {repeats} runs ({len(agency_rows)} agencies, {len(trend)} months, {len(overdue)} overdue)")
-        out(f"    direct COUNT: p50 {percentile(slow, 0.5):.0f} ms, p95 {percentile(slow, 0.95):.0f} ms "
-            f"over {DIRECT_REPEATS} runs")
-        out(f"    ratio direct/rollups (p50): {percentile(slow, 0.5) / percentile(fast, 0.5):.1f}x; "
-            f"goal p95 < 300 ms: {'met' if percentile(fast, 0.95) < 300 else 'NOT met'}; "
-            f"figures {'agree' if same else 'DIFFER'}")
-        engine.dispose()
-        return same
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    SQLModel.metadata.create_all(engine)
+    began = time.perf_counter()
+    province = seed_organisation(engine, agencies)
+    counts = seed_work(engine, province, documents, random.Random(2026), start=START, end=END)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    out(f"    seeded in {time.perf_counter() - began:.0f} s: "
+        + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+    began = time.perf_counter()
+    rows = 0
+    for offset in range(0, len(province.agency_ids), BATCH):
+        with transaction(engine) as session:
+            rows += rollup_build.rebuild(session, province.agency_ids[offset:offset + BATCH])
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    out(f"    rollups rebuilt in {time.perf_counter() - began:.1f} s ({rows:,} person-day rows)")
 
 
-def _empty():
-    from models.statistics.figures import Tally
-
-    return Tally()
+def _measure(engine, repeats: int) -> bool:
+    """Time the dashboard from the rollups and by the direct count; True when they agree."""
+    fast, (agency_rows, trend, overdue) = _timed(engine, dashboard, repeats)
+    slow, (agency_tallies, months, _) = _timed(engine, dashboard_direct, DIRECT_REPEATS)
+    same = all(agency_tallies.get(row.key, Tally()).row(row.key, row.label) == row for row in agency_rows) \
+        and all(months[index].get(0, Tally()).row(row.key, row.label) == row for index, row in enumerate(trend))
+    out(f"    rollups: p50 {percentile(fast, 0.5):.0f} ms, p95 {percentile(fast, 0.95):.0f} ms "
+        f"over {repeats} runs ({len(agency_rows)} agencies, {len(trend)} months, {len(overdue)} overdue)")
+    out(f"    direct COUNT: p50 {percentile(slow, 0.5):.0f} ms, p95 {percentile(slow, 0.95):.0f} ms "
+        f"over {DIRECT_REPEATS} runs")
+    out(f"    ratio direct/rollups (p50): {percentile(slow, 0.5) / percentile(fast, 0.5):.1f}x; "
+        f"goal p95 < 300 ms: {'met' if percentile(fast, 0.95) < 300 else 'NOT met'}; "
+        f"figures {'agree' if same else 'DIFFER'}")
+    return same
 
 
 if __name__ == "__main__":
@@ -130,5 +142,7 @@ if __name__ == "__main__":
     parser.add_argument("--agencies", type=int, default=AGENCIES)
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--postgres-url", default=None)
+    parser.add_argument("--database", default=None, help="a SQLite file to seed once and reuse")
     arguments = parser.parse_args()
-    sys.exit(0 if main(arguments.documents, arguments.agencies, arguments.repeats, arguments.postgres_url) else 1)
+    sys.exit(0 if main(arguments.documents, arguments.agencies, arguments.repeats, arguments.postgres_url,
+                       arguments.database) else 1)

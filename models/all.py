@@ -46,6 +46,8 @@ from models.signing.tables import SignatureCheck
 from models.statistics.tables import (
     StatAgencyDay,
     StatAgencyIssuedType,
+    StatAgencyMonth,
+    StatAgencyMonthType,
     StatIssuedType,
     StatPersonDay,
     StatRefresh,
@@ -108,6 +110,8 @@ __all__ = [
     "StatisticsPublication",
     "StatAgencyDay",
     "StatAgencyIssuedType",
+    "StatAgencyMonth",
+    "StatAgencyMonthType",
     "StatIssuedType",
     "StatPersonDay",
     "StatRefresh",

@@ -5,11 +5,12 @@ Revises: 0031
 Create Date: 2026-12-04 13:34:34
 
 The rollups of the statistics (issue 13, QĐ44 Điều 16): counters per day and agency
-(``stat_agency_day``) and per day, agency, unit and person (``stat_person_day``), documents issued
-per type at both grains (``stat_agency_issued_type``, ``stat_issued_type``), and when each agency's
-rows were last rebuilt (``stat_refresh``). Indexes for the oldest overdue work province-wide:
-``document (closed_at, due_date)`` and ``workassignment (status, due_at)``. The rows are filled by
-the first ``StatisticsRefresh`` round (``qlvb statistics refresh`` does it at once).
+(``stat_agency_day``), per month and agency (``stat_agency_month``) and per day, agency, unit and
+person (``stat_person_day``); documents issued per type (``stat_agency_issued_type``,
+``stat_agency_month_type``, ``stat_issued_type``); when each agency's rows were last rebuilt
+(``stat_refresh``). Indexes for the oldest overdue work province-wide: ``document (closed_at,
+due_date)`` and ``workassignment (status, due_at)``. The rows are filled by the first round of the
+``qlvb-statistics`` schedule.
 """
 
 from collections.abc import Sequence
@@ -68,6 +69,41 @@ def upgrade() -> None:
     with op.batch_alter_table('stat_agency_issued_type', schema=None) as batch_op:
         batch_op.create_index('ix_stat_agency_issued_type_day', ['day', 'agency_id'], unique=False)
 
+    op.create_table('stat_agency_month',
+    sa.Column('received', sa.Integer(), nullable=False),
+    sa.Column('received_hub', sa.Integer(), nullable=False),
+    sa.Column('received_internal', sa.Integer(), nullable=False),
+    sa.Column('received_upload', sa.Integer(), nullable=False),
+    sa.Column('received_paper', sa.Integer(), nullable=False),
+    sa.Column('received_thuong', sa.Integer(), nullable=False),
+    sa.Column('received_khan', sa.Integer(), nullable=False),
+    sa.Column('received_thuong_khan', sa.Integer(), nullable=False),
+    sa.Column('received_hoa_toc', sa.Integer(), nullable=False),
+    sa.Column('closed', sa.Integer(), nullable=False),
+    sa.Column('issued', sa.Integer(), nullable=False),
+    sa.Column('issued_late', sa.Integer(), nullable=False),
+    sa.Column('finished_on_time', sa.Integer(), nullable=False),
+    sa.Column('finished_late', sa.Integer(), nullable=False),
+    sa.Column('handling_days', sa.Integer(), nullable=False),
+    sa.Column('overdue_began', sa.Integer(), nullable=False),
+    sa.Column('overdue_ended', sa.Integer(), nullable=False),
+    sa.Column('unacknowledged', sa.Integer(), nullable=False),
+    sa.Column('extension_requests', sa.Integer(), nullable=False),
+    sa.Column('assignments_began', sa.Integer(), nullable=False),
+    sa.Column('assignments_ended', sa.Integer(), nullable=False),
+    sa.Column('assignments_overdue_began', sa.Integer(), nullable=False),
+    sa.Column('assignments_overdue_ended', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('agency_id', 'month')
+    )
+    op.create_table('stat_agency_month_type',
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('type_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('issued', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('agency_id', 'month', 'type_name')
+    )
     op.create_table('stat_issued_type',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
@@ -151,3 +187,5 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stat_agency_day_day')
 
     op.drop_table('stat_agency_day')
+    op.drop_table('stat_agency_month')
+    op.drop_table('stat_agency_month_type')

@@ -30,6 +30,8 @@ from models.statistics.tables import (
     DayCounters,
     StatAgencyDay,
     StatAgencyIssuedType,
+    StatAgencyMonth,
+    StatAgencyMonthType,
     StatIssuedType,
     StatPersonDay,
     StatRefresh,
@@ -59,7 +61,8 @@ def rebuild(session: Session, agency_ids: Sequence[int], *, now: datetime | None
     """Recompute every rollup row of ``agency_ids``; returns the number of person-day rows written."""
     started = clock.monotonic()
     ids = list(agency_ids)
-    for table in (StatPersonDay, StatAgencyDay, StatIssuedType, StatAgencyIssuedType, StatRefresh):
+    for table in (StatPersonDay, StatAgencyDay, StatAgencyMonth, StatIssuedType, StatAgencyIssuedType,
+                  StatAgencyMonthType, StatRefresh):
         session.exec(delete(table).where(col(table.agency_id).in_(ids)))
     rows = _Rows()
     _incoming(session, ids, rows)
@@ -84,10 +87,31 @@ def rebuild(session: Session, agency_ids: Sequence[int], *, now: datetime | None
         core_select(StatIssuedType.agency_id, StatIssuedType.day, StatIssuedType.type_name, func.sum(StatIssuedType.issued))
         .where(col(StatIssuedType.agency_id).in_(ids))
         .group_by(StatIssuedType.agency_id, StatIssuedType.day, StatIssuedType.type_name)))
+    _months(session, rows)
     took = int((clock.monotonic() - started) * 1000)
     at = now or utcnow()
     session.execute(insert(StatRefresh), [{"agency_id": agency, "refreshed_at": at, "took_ms": took} for agency in ids])
     return len(rows.days)
+
+
+def _months(session: Session, rows: _Rows) -> None:
+    """The agency-month rows: the collected days added up by calendar month."""
+    months: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
+    for (day, agency, _unit, _person), counters in rows.days.items():
+        total = months[(agency, day.replace(day=1))]
+        for index, value in enumerate(counters):
+            total[index] += value
+    types: dict[tuple[int, date, str], int] = defaultdict(int)
+    for (day, agency, _unit, _person, name), count in rows.types.items():
+        types[(agency, day.replace(day=1), name)] += count
+    if months:
+        session.execute(insert(StatAgencyMonth), [
+            {"agency_id": agency, "month": month, **dict(zip(COLUMNS, counters, strict=True))}
+            for (agency, month), counters in months.items()])
+    if types:
+        session.execute(insert(StatAgencyMonthType), [
+            {"agency_id": agency, "month": month, "type_name": name, "issued": count}
+            for (agency, month, name), count in types.items()])
 
 
 def _incoming(session: Session, ids: list[int], rows: _Rows) -> None:

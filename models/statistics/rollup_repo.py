@@ -8,9 +8,9 @@ people read ``stat_person_day`` of one agency.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from models.statistics.direct import Scope
@@ -20,6 +20,8 @@ from models.statistics.subjects import NOBODY_SQL, as_day
 from models.statistics.tables import (
     StatAgencyDay,
     StatAgencyIssuedType,
+    StatAgencyMonth,
+    StatAgencyMonthType,
     StatIssuedType,
     StatPersonDay,
     StatRefresh,
@@ -62,6 +64,8 @@ def _fill(tally: Tally, figures: dict[str, int]) -> None:
 
 def tallies(session: Session, period: Period, scope: Scope, *, today: date) -> dict[int, Tally]:
     """The figures of ``period`` per key of ``scope``, from the rollups."""
+    if scope.level in ("agency", "total"):
+        return _agency_tallies(session, period, scope, today)
     days, types, (day_key, type_key), (day_filter, type_filter) = _source(scope)
     as_of = period.as_of(today)
     in_period = days.day >= period.start
@@ -81,40 +85,124 @@ def tallies(session: Session, period: Period, scope: Scope, *, today: date) -> d
     return {key: tally for key, tally in result.items() if not tally.is_empty()}
 
 
+def _split(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The whole calendar months inside [start, end] (first and last month's first days) and the
+    leftover day ranges before and after them."""
+    first = start if start.day == 1 else _next_month(start)
+    after = _next_month(end)
+    last = end if after - timedelta(days=1) == end else end.replace(day=1) - timedelta(days=1)
+    if first > last:
+        return None, [(start, end)]
+    leftovers = [(start, first - timedelta(days=1))] if start < first else []
+    if end > last:
+        leftovers.append((last + timedelta(days=1), end))
+    return (first, last.replace(day=1)), leftovers
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _agency_tallies(session: Session, period: Period, scope: Scope, today: date) -> dict[int, Tally]:
+    """Agency-wide figures: whole months from ``stat_agency_month``, the other days from
+    ``stat_agency_day``; stocks are the months before the count day's month plus its days."""
+    keyed = scope.level == "agency"
+    months, leftovers = _split(period.start, period.end)
+    as_of = period.as_of(today)
+    stock_columns = [(began, ended) for began, ended in STOCKS.values()]
+    parts = []  # (table, its period column, condition, flows or stocks)
+    if months:
+        parts.append((StatAgencyMonth, StatAgencyMonth.month,
+                      and_(StatAgencyMonth.month >= months[0], StatAgencyMonth.month <= months[1]), "flows"))
+    if leftovers:
+        parts.append((StatAgencyDay, StatAgencyDay.day,
+                      or_(*(and_(StatAgencyDay.day >= first, StatAgencyDay.day <= last) for first, last in leftovers)),
+                      "flows"))
+    parts.append((StatAgencyMonth, StatAgencyMonth.month, StatAgencyMonth.month < as_of.replace(day=1), "stocks"))
+    parts.append((StatAgencyDay, StatAgencyDay.day,
+                  and_(StatAgencyDay.day >= as_of.replace(day=1), StatAgencyDay.day <= as_of), "stocks"))
+    result: dict[int, Tally] = defaultdict(Tally)
+    for table, _column, condition, kind in parts:
+        key = table.agency_id if keyed else NOBODY_SQL
+        filters = [col(table.agency_id).in_(list(scope.agency_ids))] if scope.agency_ids is not None else []
+        if kind == "flows":
+            names = FLOWS
+            columns = [func.sum(getattr(table, name)) for name in FLOWS]
+        else:
+            names = tuple(STOCKS)
+            columns = [func.sum(getattr(table, began) - getattr(table, ended)) for began, ended in stock_columns]
+        query = select(key, *columns).where(condition, *filters).group_by(*scope.grouping(key))
+        for owner, *values in session.exec(query):
+            _fill(result[int(owner)], dict(zip(names, values, strict=True)))
+    type_parts = []
+    if months:
+        type_parts.append((StatAgencyMonthType, and_(StatAgencyMonthType.month >= months[0],
+                                                     StatAgencyMonthType.month <= months[1])))
+    if leftovers:
+        type_parts.append((StatAgencyIssuedType, or_(*(and_(StatAgencyIssuedType.day >= first,
+                                                             StatAgencyIssuedType.day <= last)
+                                                        for first, last in leftovers))))
+    for table, condition in type_parts:
+        key = table.agency_id if keyed else NOBODY_SQL
+        filters = [col(table.agency_id).in_(list(scope.agency_ids))] if scope.agency_ids is not None else []
+        query = (select(key, table.type_name, func.sum(table.issued)).where(condition, *filters)
+                 .group_by(*scope.grouping(key), table.type_name))
+        for owner, type_name, count in session.exec(query):
+            add_to(result[int(owner)].by_type, type_name, int(count))
+    return {key: tally for key, tally in result.items() if not tally.is_empty()}
+
+
 def monthly(session: Session, year: int, scope: Scope, *, today: date) -> list:
-    """Each month of ``year`` up to today's (key 1..12): its flows, and stocks at its last day."""
+    """Each month of ``year`` up to today's (key 1..12): its flows, and stocks at its last day
+    (today for the current month). Months come from ``stat_agency_month``; the current month from
+    ``stat_agency_day`` up to today, since events dated later (deadlines still to pass) are in its row."""
     months = 12 if year < today.year else today.month if year == today.year else 0
     if not months:
         return []
-    last = min(date(year, 12, 31), today)
-    days, types, _, (day_filter, type_filter) = _source(scope)
-    names = (*FLOWS, *(name for pair in STOCKS.values() for name in pair))
-    query = (select(days.day, *(func.sum(getattr(days, name)) for name in dict.fromkeys(names)))
-             .where(days.day <= last, *day_filter).group_by(days.day))
-    per_month = {month: Tally() for month in range(1, months + 1)}
+    current = today.replace(day=1) if year == today.year else None
+    names = tuple(dict.fromkeys((*FLOWS, *(name for pair in STOCKS.values() for name in pair))))
+    filters = lambda table: [col(table.agency_id).in_(list(scope.agency_ids))] if scope.agency_ids is not None else []  # noqa: E731
+    sums = lambda table: [func.sum(getattr(table, name)) for name in names]  # noqa: E731
+    last_month = date(year, months, 1) if current is None else current - timedelta(days=1)
+    rows = list(session.exec(select(StatAgencyMonth.month, *sums(StatAgencyMonth))
+                             .where(StatAgencyMonth.month <= last_month, *filters(StatAgencyMonth))
+                             .group_by(StatAgencyMonth.month)))
+    if current is not None:
+        rows += [(current, *values) for values in session.exec(
+            select(*sums(StatAgencyDay)).where(StatAgencyDay.day >= current, StatAgencyDay.day <= today,
+                                               *filters(StatAgencyDay)))]
     running = dict.fromkeys(STOCKS, 0)
-    events: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for day, *values in session.exec(query):
-        day = as_day(day)
-        figures = dict(zip(dict.fromkeys(names), values, strict=True))
-        if day.year < year:
+    events: dict[int, dict[str, int]] = defaultdict(dict)
+    for month, *values in rows:
+        month = as_day(month)
+        figures = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
+        if month.year < year:
             for stock, (began, ended) in STOCKS.items():
-                running[stock] += int(figures[began] or 0) - int(figures[ended] or 0)
-            continue
-        month_events = events[day.month]
-        for name, value in figures.items():
-            month_events[name] += int(value or 0)
-    for month, tally in per_month.items():
+                running[stock] += figures[began] - figures[ended]
+        else:
+            events[month.month] = figures
+    result = []
+    for month in range(1, months + 1):
         figures = events.get(month, {})
         for stock, (began, ended) in STOCKS.items():
             running[stock] += figures.get(began, 0) - figures.get(ended, 0)
+        tally = Tally()
         _fill(tally, {**{name: figures.get(name, 0) for name in FLOWS}, **running})
-    issued = (select(types.day, types.type_name, func.sum(types.issued))
-              .where(types.day >= date(year, 1, 1), types.day <= last, *type_filter)
-              .group_by(types.day, types.type_name))
-    for day, type_name, count in session.exec(issued):
-        add_to(per_month[as_day(day).month].by_type, type_name, int(count))
-    return [tally.row(month, f"Tháng {month}/{year}") for month, tally in per_month.items()]
+        result.append(tally)
+    type_rows = list(session.exec(
+        select(StatAgencyMonthType.month, StatAgencyMonthType.type_name, func.sum(StatAgencyMonthType.issued))
+        .where(StatAgencyMonthType.month >= date(year, 1, 1), StatAgencyMonthType.month <= last_month,
+               *filters(StatAgencyMonthType))
+        .group_by(StatAgencyMonthType.month, StatAgencyMonthType.type_name)))
+    if current is not None:
+        type_rows += [(current, name, count) for name, count in session.exec(
+            select(StatAgencyIssuedType.type_name, func.sum(StatAgencyIssuedType.issued))
+            .where(StatAgencyIssuedType.day >= current, StatAgencyIssuedType.day <= today,
+                   *filters(StatAgencyIssuedType))
+            .group_by(StatAgencyIssuedType.type_name))]
+    for month, type_name, count in type_rows:
+        add_to(result[as_day(month).month - 1].by_type, type_name, int(count))
+    return [tally.row(month, f"Tháng {month}/{year}") for month, tally in enumerate(result, start=1)]
 
 
 def refreshed_at(session: Session) -> datetime | None:

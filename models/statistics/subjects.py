@@ -62,10 +62,17 @@ class WorkingDays:
     ``last``, the way a deadline counts them (the day of receipt does not count)."""
 
     ANCHOR = date(2000, 1, 1)
+    # The counts computed so far, per set of corrections: built once per process, not per page.
+    _known: dict[frozenset, list[int]] = {}
 
     def __init__(self, overrides: dict[date, bool]) -> None:
         self._overrides = overrides
-        self._ordinals: list[int] = []  # working days from ANCHOR up to and including each day
+        key = frozenset(overrides.items())
+        if key not in self._known:
+            if len(self._known) > 8:  # corrections changed: forget the older calendars
+                self._known.clear()
+            self._known[key] = []
+        self._ordinals = self._known[key]  # working days from ANCHOR up to and including each day
 
     def _ordinal(self, day: date) -> int:
         index = (day - self.ANCHOR).days

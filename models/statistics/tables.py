@@ -74,6 +74,16 @@ class StatAgencyDay(DayCounters, table=True):
     day: date = Field(primary_key=True)
 
 
+class StatAgencyMonth(DayCounters, table=True):
+    """One calendar month of one agency (its days added up): a province-year reads 12 rows per
+    agency instead of 365; the days of a period's partial months come from ``stat_agency_day``."""
+
+    __tablename__ = "stat_agency_month"
+
+    agency_id: int = Field(primary_key=True)
+    month: date = Field(primary_key=True)  # its first day
+
+
 class StatIssuedType(SQLModel, table=True):
     """Documents issued one day by one person in one unit, per document type."""
 
@@ -96,6 +106,17 @@ class StatAgencyIssuedType(SQLModel, table=True):
 
     agency_id: int = Field(primary_key=True)
     day: date = Field(primary_key=True)
+    type_name: str = Field(primary_key=True, max_length=100)
+    issued: int = 0
+
+
+class StatAgencyMonthType(SQLModel, table=True):
+    """Documents issued one calendar month by one agency, per document type."""
+
+    __tablename__ = "stat_agency_month_type"
+
+    agency_id: int = Field(primary_key=True)
+    month: date = Field(primary_key=True)
     type_name: str = Field(primary_key=True, max_length=100)
     issued: int = 0
 
