@@ -64,7 +64,8 @@ def _leader(session, principal: Principal, reach) -> dict:
             or (user.unit_id is not None and user.unit_id in event.participant_unit_ids)]
     return {"direction": home_repo.my_steps(session, reach, home_repo.DIRECTION_STEPS),
             "signature": home_repo.my_steps(session, reach, home_repo.SIGNATURE_STEPS),
-            "other": home_repo.my_steps(session, reach, home_repo.OTHER_LEADER_STEPS),
+            "other": home_repo.my_other_steps(session, reach,
+                                              home_repo.DIRECTION_STEPS + home_repo.SIGNATURE_STEPS),
             "overdue": overdue, "overdue_scope": scope, "week": week, "events": mine}
 
 

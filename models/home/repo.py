@@ -24,12 +24,11 @@ SHOWN = 10
 # a signed draft to number, seal and release.
 REGISTRATION_STEPS = ("accept", "quarantine")
 ISSUE_STEPS = ("issue",)
-# A leader's steps: direction of an incoming document, approval and signature of a draft, and
-# the answers only they give (an extension, another agency's consultation).
-DIRECTION_STEPS = ("direct",)
-SIGNATURE_STEPS = ("approve", "sign")
-OTHER_LEADER_STEPS = ("extension", "consult")
-
+# A leader's steps: direction (an agency leader's on an incoming document, a unit head's naming of
+# the handler or of an assignment's lead), approval and signature (of a draft, a schedule, a Danh
+# mục); anything else they may act on (extensions, consultations, assessments…) is listed apart.
+DIRECTION_STEPS = ("direct", "assign", "name_lead")
+SIGNATURE_STEPS = ("review", "approve", "sign", "approve_schedule", "approve_plan")
 
 @dataclass
 class Listing:
@@ -53,6 +52,11 @@ def _tasks(session: Session, condition, limit: int = SHOWN) -> Listing:
 def my_steps(session: Session, reach: Reach, steps: tuple[str, ...], limit: int = SHOWN) -> Listing:
     """The steps of these kinds the person may act on (their own, their groups', delegated ones)."""
     return _tasks(session, (reach.may_act) & col(Task.step).in_(steps), limit)
+
+
+def my_other_steps(session: Session, reach: Reach, excluded: tuple[str, ...], limit: int = SHOWN) -> Listing:
+    """The steps the person may act on other than those of the kinds ``excluded``."""
+    return _tasks(session, (reach.may_act) & col(Task.step).not_in(excluded), limit)
 
 
 def my_tasks(session: Session, reach: Reach, limit: int = SHOWN) -> Listing:

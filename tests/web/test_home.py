@@ -70,6 +70,10 @@ def _fill(engine) -> dict:
         _task(session, _document(session, clerk), "direct", Role.AGENCY_LEADER, overdue=True, due_in_days=-1)
         _task(session, _document(session, clerk, Direction.OUTGOING, DocumentStatus.IN_REVIEW), "sign",
               Role.AGENCY_LEADER, assignee=leader)
+        _task(session, _document(session, clerk), "extension", Role.AGENCY_LEADER)  # neither: listed apart
+        # The unit head's direction: naming the handler in their unit (and not another unit's).
+        _task(session, _document(session, clerk), "assign", Role.UNIT_LEADER, unit_id=head.unit_id)
+        _task(session, _document(session, clerk), "assign", Role.UNIT_LEADER, unit_id=clerk.unit_id)
         # The unit's work: one overdue handling step of its officer, one overdue of another unit.
         _task(session, _document(session, clerk), "handle", Role.OFFICER, unit_id=officer.unit_id, assignee=officer,
               overdue=True, due_in_days=-2)
@@ -137,6 +141,7 @@ async def test_each_role_lands_on_home_and_sees_its_counts(home_client):
     page = (await client.get("/home")).text
     assert 'href="/home">Trang chủ</a>' in page and "home-clerk" not in page and "home-handler" not in page
     assert _count(page, "count-direction") == 2 and _count(page, "count-signature") == 1
+    assert _count(page, "count-leader-other") == 1
     assert client.expected["waiting_subject"] in page
     assert _count(page, "count-scope-overdue") == 3  # every overdue step of the agency, whichever unit
     assert "Họp giao ban tuần" in page and "Tập huấn văn thư" not in page  # only the events they attend
@@ -144,6 +149,7 @@ async def test_each_role_lands_on_home_and_sees_its_counts(home_client):
     await _login(client, "truongphong")
     page = (await client.get("/home")).text
     assert _count(page, "count-scope-overdue") == 1  # the unit's: its officer's, not the other unit's
+    assert _count(page, "count-direction") == 1 and _count(page, "count-signature") == 0
 
     await _login(client, "vanthu")
     page = (await client.get("/home")).text
