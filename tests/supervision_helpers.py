@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from models import audit
+from models.assignments.tables import AssignmentStatus, WorkAssignment
 from models.db import transaction, utcnow
 from models.documents.tables import Assignment, Document
 from models.org.repo import agency_by_code, get_by_username
@@ -56,3 +57,21 @@ def refresh_statistics(engine: Engine) -> None:
     with transaction(engine) as session:
         ids = list(session.exec(select(Agency.id).where(Agency.hosted == True)))  # noqa: E712
         rollup_build.rebuild(session, ids)
+
+
+def late_assignment(engine: Engine, *, agency_code: str = OFFICE, unit: str = "TH", lead: str = "chuyenvien",
+                    assigner: str = "lanhdao", title: str = "Tổng hợp báo cáo cải cách hành chính quý",
+                    days_late: int = 6) -> int:
+    """An assignment (giao việc) in progress, ``days_late`` days past its deadline; returns its id."""
+    with transaction(engine) as session:
+        agency = agency_by_code(session, agency_code)
+        unit_row = session.exec(select(OrgUnit).where(OrgUnit.agency_id == agency.id, OrgUnit.abbreviation == unit)).one()
+        assignment = WorkAssignment(
+            workflow_id=f"giaoviec-{uuid.uuid4()}", agency_id=agency.id, assigner_id=get_by_username(session, assigner).id,
+            assigner_role=Role.AGENCY_LEADER, title=title, content="Tổng hợp số liệu của các phòng.",
+            lead_user_id=get_by_username(session, lead).id, lead_unit_id=unit_row.id,
+            status=AssignmentStatus.IN_PROGRESS, due_at=utcnow() - timedelta(days=days_late),
+            created_at=utcnow() - timedelta(days=days_late + 10))
+        session.add(assignment)
+        session.flush()
+        return assignment.id

@@ -30,6 +30,8 @@ from models.errors import DomainError, Forbidden, NotFound
 from models.outgoing import repo as outgoing_repo
 from models.tasks.actions import ACTION_FIELDS, officers_of_unit
 from models.tasks.tables import Task
+from models.vocab import Role
+from web import supervision
 from web.api import task_json
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
 from web.filters import iso_vn
@@ -185,8 +187,15 @@ async def create(request: Request, principal: WebUser, state: State, _: CsrfChec
 
 
 @router.get("/assignments/{assignment_id}")
-def assignment_page(request: Request, assignment_id: Id, principal: WebUser, session: DbSession) -> Response:
-    data = _page_data(session, principal, assignment_id)
+def assignment_page(request: Request, assignment_id: Id, principal: WebUser, session: DbSession,
+                    state: State) -> Response:
+    try:
+        data = _page_data(session, principal, assignment_id)
+    except NotFound:
+        if Role.SUPERVISOR not in principal.roles:
+            raise
+        # The province supervisor reads another agency's late assignment, without acting (audited).
+        return supervision.supervised_assignment_page(request, principal, session, state, assignment_id)
     assignment = data["assignment"]
     visible = visible_documents(principal.user, principal.roles)
     return render(

@@ -521,3 +521,4 @@ AUDIT_LABELS.update({
 
 # Published statistics (commands/publications.py, QĐ44 Điều 16.2).
 AUDIT_LABELS["statistics.published"] = "Công bố số liệu tiếp nhận, xử lý văn bản"
+AUDIT_LABELS["assignment.viewed"] = "Xem việc được giao (giám sát)"

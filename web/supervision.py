@@ -23,6 +23,7 @@ from sqlmodel import Session
 from commands import publications as publication_commands
 from commands import supervision as supervision_commands
 from config.settings import Settings
+from models.assignments import repo as assignment_repo
 from models.documents import repo as document_repo
 from models.documents.access import supervised_document, supervised_steps
 from models.errors import DomainError, NotFound
@@ -35,6 +36,7 @@ from web.charts import ShareBar, TrendPoint, share_chart, trend_chart
 from web.deps import DbSession, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
+from web.labels import ASSIGNMENT_STATUS_LABELS
 from web.messages import message_of
 
 router = APIRouter(route_class=IdempotentRoute)
@@ -239,6 +241,21 @@ def supervised_document_page(request: Request, principal: Principal, session: Se
                   agency=org_repo.agency_by_id(session, document.agency_id),
                   history=document_repo.history(session, document.id),
                   steps=supervised_steps(session, document.id), base=BASE)
+
+
+def supervised_assignment_page(request: Request, principal: Principal, session: Session, state,
+                               assignment_id: int) -> Response:
+    """A late assignment of another agency, read only, for the supervisor (``/assignments/{id}``)."""
+    assignment = assignment_repo.supervised_assignment(session, principal.roles, assignment_id)
+    supervision_commands.assignment_supervised(state.engine, principal.user.id, assignment.id,
+                                               agency_id=assignment.agency_id)
+    steps = assignment_repo.open_steps(session, assignment.id)
+    people = assignment_repo.people_by_id(session, [assignment.assigner_id, assignment.lead_user_id,
+                                                    *(t.assignee_id for t in steps)])
+    units = assignment_repo.units_by_id(session, [assignment.lead_unit_id, *(t.unit_id for t in steps)])
+    return render(request, "supervision/assignment.html", assignment=assignment, steps=steps, people=people,
+                  units=units, agency=org_repo.agency_by_id(session, assignment.agency_id), base=BASE,
+                  ASSIGNMENT_STATUS_LABELS=ASSIGNMENT_STATUS_LABELS)
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -250,6 +250,19 @@ def assignment_for_user(session: Session, user: User, roles: set[Role], assignme
     return found
 
 
+def supervised_assignment(session: Session, roles: set[Role], assignment_id: int) -> WorkAssignment:
+    """The province supervisor's read-only look at a late assignment of any agency of the
+    installation (the province dashboard's overdue list): still open and past its deadline.
+    ``assignment_not_found`` for anyone but a ``giam_sat`` holder, and for anything else."""
+    hosted = exists(select(Agency.id).where(col(Agency.id) == WorkAssignment.agency_id, col(Agency.hosted).is_(True)))
+    found = session.exec(select(WorkAssignment).where(
+        WorkAssignment.id == assignment_id, hosted, col(WorkAssignment.status).in_(OPEN_STATUSES),
+        col(WorkAssignment.due_at) < utcnow())).first() if Role.SUPERVISOR in roles else None
+    if found is None:
+        raise NotFound("assignment_not_found")
+    return found
+
+
 def by_workflow(session: Session, workflow_id: str) -> WorkAssignment:
     """The assignment of a workflow, its row locked (an activity applying a decision)."""
     return session.exec(select(WorkAssignment).where(WorkAssignment.workflow_id == workflow_id)

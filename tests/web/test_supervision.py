@@ -26,7 +26,7 @@ from models.registers.numbering import vietnam_date
 from models.seed.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD, _fresh_engine
 from tests.helpers import make_settings, rows
-from tests.supervision_helpers import late_document, refresh_statistics
+from tests.supervision_helpers import late_assignment, late_document, refresh_statistics
 from tests.web.conftest import api_token, browser_login
 
 SNV = "000.00.02.H23"
@@ -120,6 +120,15 @@ async def test_the_supervisor_drills_down_to_a_late_document_read_only_and_audit
     views = rows(web.engine, AuditEvent, AuditEvent.code == "document.viewed", AuditEvent.subject_id == late)
     assert [(e.data["via"], e.data["agency_id"]) for e in views] == [("giam_sat", agency_id)] * 2
 
+    work = late_assignment(web.engine, agency_code=SNV, unit="TCBM", lead="vanthu.snv", assigner="lanhdao.snv")
+    listed = await web.get(f"/statistics/province/overdue?agency_id={agency_id}")
+    assert f'href="/assignments/{work}"' in listed.text
+    assignment = await web.get(f"/assignments/{work}")
+    assert assignment.status_code == 200 and "chế độ giám sát" in assignment.text and "cải cách hành chính" in assignment.text
+    assert "<form" not in assignment.text.split("<main>")[1].split("</main>")[0]  # nothing to act on
+    viewed = rows(web.engine, AuditEvent, AuditEvent.code == "assignment.viewed")
+    assert [(e.subject_id, e.data["via"]) for e in viewed] == [(f"assignment:{work}", "giam_sat")]
+
     bad = await web.get("/statistics/province?kind=month&value=2026-13")
     assert bad.status_code == 422 and "không hợp lệ" in bad.text
     assert (await web.get("/statistics/province/agency/999999")).status_code == 404
@@ -132,6 +141,9 @@ async def test_anyone_else_is_refused_in_vietnamese(web, late):
         refused = await web.get(path)
         assert refused.status_code == 403 and "chỉ dành cho cán bộ giám sát" in refused.text, path
     assert (await web.get(f"/documents/{late}")).status_code == 404  # another agency's, not late-reading
+    work = late_assignment(web.engine, agency_code=SNV, unit="TCBM", lead="vanthu.snv", assigner="lanhdao.snv",
+                           title="Rà soát vị trí việc làm")
+    assert (await web.get(f"/assignments/{work}")).status_code == 404
     clerk = await api_token(web, "vanthu")
     api = await web.get("/api/v1/statistics/province", headers=clerk)
     assert api.status_code == 403 and api.json()["code"] == "supervisor_only"
