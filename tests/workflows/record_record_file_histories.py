@@ -4,7 +4,8 @@ Run from the repository root: ``python -m tests.workflows.record_record_file_his
 It starts its own dev server and runs the real workflow with stand-in activities (synthetic
 values, no database) through a hồ sơ's whole life: review and closing, the transfer warning's
 timer, transfer, the archive's acceptance, a read request beside the retention timer, the
-council's disposal. With no argument only the cases without a file are written. Never re-record
+council's disposal. ``packaged`` is the same life since the patch ``record-package``: the export
+package prepared in the background once the hồ sơ is closed. With no argument only the cases without a file are written. Never re-record
 a file to make replay pass: a change that breaks replay needs a ``workflow.patched()`` branch.
 """
 
@@ -28,6 +29,7 @@ from workflows import search_attributes
 from workflows.contracts import ApplyDecisionInput, ApplyDecisionResult, DecideInput
 from workflows.record_contracts import (
     LoadRecordInput,
+    PrepareRecordPackageInput,
     RecordFileInput,
     RecordRequest,
     RecordRequestInput,
@@ -40,7 +42,7 @@ from workflows.record_file import RecordFileWorkflow
 from workflows.starter import start_record_file
 
 HISTORIES = Path(__file__).resolve().parent / "histories" / "RecordFile"
-CASES = ["whole_life"]
+CASES = ["whole_life", "packaged"]
 TIMER = timedelta(seconds=2)  # the warning and the end of retention, in real seconds
 STATUS_AFTER = {"dong_ho_so": "da_dong", "tiep_nhan_luu_tru": "luu_tru", "huy_ho_so": "da_huy",
                 "dong_y_khai_thac": "luu_tru"}
@@ -96,9 +98,14 @@ class RecordMocks(MockActivities):
         self.calls.append(("remove_disposed_files", request))
         return 1
 
+    @activity.defn(name="prepare_record_package")
+    async def prepare_record_package(self, request: PrepareRecordPackageInput) -> bool:
+        self.calls.append(("prepare_record_package", request))
+        return True
+
     def all(self) -> Sequence:
         return [*super().all(), self.load_record, self.record_requested, self.apply_record_decision,
-                self.warn_record_transfer, self.remove_disposed_files]
+                self.warn_record_transfer, self.remove_disposed_files, self.prepare_record_package]
 
 
 async def _open_step(handle: WorkflowHandle, prefix: str) -> str:
