@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -152,3 +156,37 @@ async def test_a_configured_token_is_required_even_from_loopback(sqlite_engine, 
     allowed = await _get(app, "/metrics", client=("203.0.113.7", 5000),
                          headers={"Authorization": "Bearer s3cret-metrics"})
     assert allowed.status_code == 200 and "qlvb_documents_received_total" in allowed.text
+
+
+REQUESTS_IN_ANOTHER_PROCESS = """
+import asyncio, sys, httpx
+from app import create_app
+from config.settings import Settings
+from models.db import make_engine
+
+app = create_app(Settings(var_dir=sys.argv[2]), engine=make_engine(sys.argv[1]), client=object())
+
+async def main():
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            for _ in range(2):
+                assert (await http.get("/login")).status_code == 200
+
+asyncio.run(main())
+"""
+
+
+async def test_in_multiprocess_mode_a_scrape_sums_every_process(sqlite_engine, tmp_path, monkeypatch):
+    """Another uvicorn worker process's requests, kept in PROMETHEUS_MULTIPROC_DIR, are in this
+    process's answer (and this process's own histogram, not in the directory, is not)."""
+    directory = tmp_path / "prometheus"
+    directory.mkdir()
+    subprocess.run([sys.executable, "-c", REQUESTS_IN_ANOTHER_PROCESS, str(sqlite_engine.url), str(tmp_path)],
+                   env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}, check=True,
+                   cwd=Path(__file__).resolve().parents[2], timeout=300)
+    assert list(directory.glob("histogram_*.db"))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    samples = _samples((await _get(_app(sqlite_engine, tmp_path), "/metrics")).text)
+    assert samples[("qlvb_http_request_duration_seconds_count", (("method", "GET"), ("route", "/login")))] == 2
+    assert ("qlvb_documents_received_total", ()) in samples  # the database totals are there too
