@@ -12,8 +12,10 @@ payload is, in the chronological order of the documents' dates:
 
 ``RecordExport`` is the progress row of one export (the page polls it, like ``DigitiseJob``); the
 plan (``ExportPlan``) is what the database says, gathered by ``export_plan``; the package is
-built from the plan alone in a child process (``bag``), so the files stream from disk to disk
-and a large hồ sơ costs the web or worker process nothing.
+prepared from the plan alone in a child process (``bag``), once per state of the hồ sơ
+(``PreparedPackage``, ``package_repo``), and each export writes its stored files into a zip
+(``bag_zip``), so the files stream from disk to disk and a large hồ sơ costs the web or worker
+process nothing.
 """
 
 from __future__ import annotations
