@@ -50,7 +50,8 @@ def live_server(seeded_sqlite, temporal_env, task_queue, tmp_path):
         env=env, cwd=Path(__file__).resolve().parents[2],
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Importing the app takes a few seconds, half a minute on two busy cores (the suite running).
+    deadline = time.monotonic() + 90
     while True:
         try:
             if httpx.get(f"{base}/login", timeout=1).status_code == 200:
