@@ -37,6 +37,7 @@ from activities.registers import RegisterActivities
 from activities.schedule import ScheduleActivities
 from activities.search_index import SearchIndexActivities
 from activities.signatures import SignatureActivities
+from activities.statistics import StatisticsActivities
 from activities.tasks import TaskActivities
 from config.settings import Settings, get_settings
 from config.temporal import connect
@@ -59,14 +60,17 @@ from workflows.starter import (
     ensure_fixity_schedule,
     ensure_hub_schedule,
     ensure_maintenance_schedule,
+    ensure_statistics_schedule,
 )
+from workflows.statistics import StatisticsRefreshWorkflow
 
 log = logging.getLogger("qlvb.worker")
 
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
              HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow,
              WorkAssignmentWorkflow, RecordFileWorkflow,
-             RecordPlanApprovalWorkflow, ScheduleApprovalWorkflow, FixityCheckWorkflow, RecordExportWorkflow]
+             RecordPlanApprovalWorkflow, ScheduleApprovalWorkflow, FixityCheckWorkflow, RecordExportWorkflow,
+             StatisticsRefreshWorkflow]
 
 
 def activities_for(engine: Engine, settings: Settings, client: Client | None = None, hub_factory=None) -> list:
@@ -93,6 +97,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     backup = BackupActivities(engine, settings)
     audit = AuditActivities(engine, settings)
     fixity = FixityActivities(engine, FileStore(settings.files_dir), settings)
+    statistics = StatisticsActivities(engine)
     record_export = RecordExportActivities(engine, FileStore(settings.files_dir), settings)
     assignments = AssignmentActivities(engine)
     record_plans = RecordPlanActivities(engine)
@@ -144,6 +149,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         records.correct_record,
         records.remove_disposed_files,
         schedule.apply_schedule_decision,
+        statistics.refresh_statistics,
     ]
 
 
@@ -193,6 +199,8 @@ async def run_worker(settings: Settings | None = None) -> None:
             await ensure_fixity_schedule(client, settings.temporal_task_queue,
                                          timedelta(minutes=settings.fixity_round_minutes)
                                          if settings.fixity_period_days > 0 else None)
+            # The statistics rollups, rebuilt every STATISTICS_REFRESH_MINUTES.
+            await ensure_statistics_schedule(client, settings.temporal_task_queue)
         except RPCError:
             log.warning("the schedules could not be created; retried at the next start", exc_info=True)
         await worker.run()

@@ -52,6 +52,7 @@ class ActivityName(StrEnum):
     REPORT_BACKUP_FAILURE = "report_backup_failure"
     PLAN_FIXITY_ROUND = "plan_fixity_round"
     CHECK_FIXITY_BATCH = "check_fixity_batch"
+    REFRESH_STATISTICS = "refresh_statistics"
     EXPORT_RECORD = "export_record"
     FAIL_RECORD_EXPORT = "fail_record_export"
     PREPARE_RECORD_PACKAGE = "prepare_record_package"

@@ -73,7 +73,13 @@ from workflows.search_attributes import (
     URGENCY_LEVEL,
     document_attributes,
 )
-from workflows.work_contracts import AssignmentInput, ScheduleApprovalInput
+from workflows.statistics import StatisticsRefreshWorkflow
+from workflows.work_contracts import (
+    STATISTICS_REFRESH_MINUTES,
+    STATISTICS_SCHEDULE_ID,
+    AssignmentInput,
+    ScheduleApprovalInput,
+)
 
 log = logging.getLogger("qlvb.starter")
 
@@ -202,6 +208,13 @@ async def ensure_fixity_schedule(client: Client, task_queue: str, every: timedel
         await _remove_schedule(client, FIXITY_SCHEDULE_ID)
         return
     await _ensure_schedule(client, FIXITY_SCHEDULE_ID, FixityCheckWorkflow.run, task_queue, every)
+
+
+async def ensure_statistics_schedule(client: Client, task_queue: str) -> None:
+    """Create the ``StatisticsRefresh`` schedule (the rollups rebuilt every
+    ``STATISTICS_REFRESH_MINUTES``), or update it; idempotent."""
+    await _ensure_schedule(client, STATISTICS_SCHEDULE_ID, StatisticsRefreshWorkflow.run, task_queue,
+                           timedelta(minutes=STATISTICS_REFRESH_MINUTES))
 
 
 async def _remove_schedule(client: Client, schedule_id: str) -> None:

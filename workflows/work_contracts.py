@@ -90,3 +90,19 @@ class CloseAssignmentInput:
     cancelled: bool = False
     actor_id: int | None = None
     reason: str = ""
+
+
+# --- statistics rollups (workflows/statistics.py) ------------------------------------------------
+
+STATISTICS_SCHEDULE_ID = "qlvb-statistics"
+# How often the rollups are rebuilt: the figures pages show are at most this old, plus one rebuild.
+STATISTICS_REFRESH_MINUTES = 15
+
+
+@dataclass
+class StatisticsRefreshResult:
+    """What one rebuild of the rollups did: agencies rebuilt, person-day rows written, seconds taken."""
+
+    agencies: int = 0
+    rows: int = 0
+    seconds: float = 0.0

@@ -22,6 +22,7 @@ from models.assignments.tables import AssignmentStatus, WorkAssignment
 from models.calendar import repo as calendar_repo
 from models.db import utcnow
 from models.documents.tables import Document
+from models.org.tables import Agency
 from models.outgoing.tables import Recipient, RecipientEvent, TransportStatus
 from models.statistics.direct import COUNTED_RECIPIENTS, EXTENSION_STEP, RECEIVED
 from models.statistics.schema import local_day
@@ -55,6 +56,11 @@ class _Rows:
         counters = self.days[(day, agency, int(unit), int(person))]
         for name in names:
             counters[SLOT[name]] += amount
+
+
+def agencies(session: Session) -> list[int]:
+    """Every agency whose rollups a refresh rebuilds (all of them: one without work gets no rows)."""
+    return list(session.exec(select(Agency.id).order_by(Agency.id)))
 
 
 def rebuild(session: Session, agency_ids: Sequence[int], *, now: datetime | None = None) -> int:
