@@ -4,8 +4,8 @@ figures of every agency of the installation. One function per write, each audite
 A publication freezes the per-agency figures as they are counted at that moment
 (``models.publications``); nothing recounts them later, so a report does not change when
 documents of its period are registered or finished afterwards. A correction is published as a
-new report that supersedes the old one; both stay in the history. A period that has not ended
-yet (today included) cannot be published: its figures would still move.
+new report for the same period that supersedes the old one; both stay in the history. A period
+that has not ended yet (today included) cannot be published: its figures would still move.
 """
 
 from __future__ import annotations
@@ -57,20 +57,25 @@ def publish(engine: Engine, *, actor_id: int, roles: set[Role], raw: dict,
     require_supervisor(roles)
     form = PublicationForm.parse(raw)
     day = on or today()
-    period = parse_period(form.kind, form.value or None, start=form.start or None, end=form.end or None, today=day)
-    if period.end >= day:
-        raise DomainError("publication_period_unfinished", period=period.label, end=period.end.strftime("%d/%m/%Y"))
+    if form.supersedes_id is None:
+        period = parse_period(form.kind, form.value or None, start=form.start or None, end=form.end or None,
+                              today=day)
+        if period.end >= day:
+            raise DomainError("publication_period_unfinished", period=period.label,
+                              end=period.end.strftime("%d/%m/%Y"))
     try:
         with transaction(engine) as session:
             if form.supersedes_id is not None:
+                # A correction covers the period of the report it replaces, whatever the form says.
                 replaced = repo.get(session, form.supersedes_id)
                 newer = repo.superseded_by(session, replaced.id)
                 if newer is not None:
                     raise Conflict("publication_already_corrected", superseded_by=newer.id)
+                period = Period(replaced.period_start, replaced.period_end, replaced.period_kind)
             rows = [figures_of(row) for row in statistics_repo.agency_rows(session, period, today=day)]
             totals = figures_of(statistics_repo.total_row(session, period, today=day, label="Toàn tỉnh"))
             publication = repo.add(session, StatisticsPublication(
-                title=form.title or default_title(period), period_kind=form.kind, period_start=period.start,
+                title=form.title or default_title(period), period_kind=period.kind, period_start=period.start,
                 period_end=period.end, period_label=period.label, figures=rows, totals=totals,
                 note=form.note, supersedes_id=form.supersedes_id, published_by=actor_id))
             record(session, actor_id, "statistics.published", "publication", publication.id,

@@ -63,9 +63,11 @@ def test_a_publication_freezes_the_figures_and_a_correction_supersedes_it_once(s
     assert _office_row(now_counted)["received"] == 2
     assert _office_row(frozen)["received"] == 1 and frozen == published.figures
 
-    correction = publications.publish(seeded, **supervisor, raw={**FINISHED, "supersedes_id": str(published.id),
+    correction = publications.publish(seeded, **supervisor, raw={"kind": "month", "supersedes_id": str(published.id),
                                                                  "note": "Bổ sung văn bản đến muộn"})
     assert correction.supersedes_id == published.id and _office_row(correction.figures)["received"] == 2
+    assert (correction.period_start, correction.period_end, correction.period_label) == (  # the same period
+        published.period_start, published.period_end, published.period_label)
     with pytest.raises(Conflict) as twice:
         publications.publish(seeded, **supervisor, raw={**FINISHED, "supersedes_id": str(published.id)})
     assert twice.value.code == "publication_already_corrected" and str(correction.id) in message_of(twice.value)

@@ -162,6 +162,14 @@ async def test_publications_from_the_page_and_the_api_and_the_public_page(web, l
     assert made.status_code == 303, made.text
     detail = await web.get(made.headers["location"])
     assert detail.status_code == 200 and "Số liệu hai tháng gần nhất" in detail.text and "Sở Nội vụ" in detail.text
+    form = detail.text.split('id="correct"')[1].split("</form>")[0]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    corrected = await web.post("/statistics/published", data={**fields, "title": "Số liệu hai tháng (đính chính)",
+                                                               "note": "Bổ sung số liệu", "csrf_token": csrf})
+    assert corrected.status_code == 303, corrected.text
+    replaced = await web.get(made.headers["location"])
+    assert 'id="superseded"' in replaced.text and 'id="correct"' not in replaced.text
+    assert "Đính chính, thay thế" in (await web.get(corrected.headers["location"])).text
 
     supervisor, clerk = await api_token(web, "giamsat"), await api_token(web, "vanthu")
     assert (await web.post("/api/v1/statistics/publications", json=FINISHED, headers=clerk)).status_code == 403
@@ -171,7 +179,8 @@ async def test_publications_from_the_page_and_the_api_and_the_public_page(web, l
     snv = next(a for a in body["agencies"] if a["label"].startswith("Sở Nội vụ"))
     assert (snv["received"], snv["overdue"]) == (1, 1) and body["totals"]["received"] >= 1
     listed = (await web.get("/api/v1/statistics/publications", headers=clerk)).json()
-    assert [p["title"] for p in listed[:2]] == ["Qua API", "Số liệu hai tháng gần nhất"]
+    assert [p["title"] for p in listed[:3]] == ["Qua API", "Số liệu hai tháng (đính chính)", "Số liệu hai tháng gần nhất"]
+    assert listed[2]["superseded_by"] == listed[1]["id"]
     one = await web.get(f"/api/v1/statistics/publications/{body['id']}", headers=clerk)
     assert one.status_code == 200 and one.json()["agencies"] == body["agencies"]
     province = await web.get("/api/v1/statistics/province?kind=range&start=" + FINISHED["start"], headers=supervisor)
