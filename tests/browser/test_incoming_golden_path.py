@@ -41,6 +41,7 @@ async def test_it_registers_and_directs_a_document_in_the_browser(
             await clerk.screenshot(path=str(tmp_path / "clerk.png"), full_page=True)
 
             leader = await log_in(browser, live_server, "lanhdao")
+            await leader.click("nav >> text=Hộp công việc")  # login lands on Trang chủ
             await leader.click("text=Chờ nhận xử lý")
             row = leader.locator("tr", has_text="rà soát vị trí việc làm")
             await expect(row).to_contain_text("HỎA TỐC")
