@@ -172,12 +172,19 @@ def telemetry_runtime(settings: Settings) -> Runtime | None:
     and workflow outcomes) in the Prometheus format at ``worker_metrics_address``; None when empty.
 
     The SDK counts these itself; the web's /metrics covers what the database knows. One runtime
-    per process: its exporter holds the port.
+    per process: its exporter holds the port. A port already taken (a second worker on the machine
+    with the same address) is logged and the worker runs without the exporter: metrics never stop
+    the documents' work.
     """
     if not settings.worker_metrics_address:
         return None
-    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(
-        bind_address=settings.worker_metrics_address, durations_as_seconds=True)))
+    try:
+        return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(
+            bind_address=settings.worker_metrics_address, durations_as_seconds=True)))
+    except ValueError:  # the exporter could not bind its address
+        log.warning("Temporal SDK metrics not exported: %s is not available (set QLVB_WORKER_METRICS_ADDRESS)",
+                    settings.worker_metrics_address, exc_info=True)
+        return None
 
 
 async def run_worker(settings: Settings | None = None) -> None:

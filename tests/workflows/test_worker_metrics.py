@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 
 import httpx
@@ -49,3 +50,14 @@ async def test_a_running_worker_serves_the_sdk_metrics(temporal_env, task_queue,
 
 def test_an_empty_address_exports_nothing(tmp_path):
     assert worker.telemetry_runtime(Settings(var_dir=tmp_path, worker_metrics_address="")) is None
+
+
+def test_an_address_in_use_is_logged_and_the_worker_runs_without_the_exporter(tmp_path, caplog):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        settings = Settings(var_dir=tmp_path, worker_metrics_address=address)
+        with caplog.at_level(logging.WARNING, logger="qlvb.worker"):
+            assert worker.telemetry_runtime(settings) is None
+    assert address in caplog.text
