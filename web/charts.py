@@ -56,13 +56,19 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")  # 12.345: the Vietnamese thousands separator
 
 
+TITLE_HEIGHT = 24  # the visible title line at the top of every chart
+
+
 def _open(title: str, description: str, width: int, height: int) -> tuple[str, list[str]]:
+    """The chart's opening: its accessible name and description, and its title shown on top."""
     chart_id = f"chart-{next(_ids)}"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="100%" '
-            f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" '
+            f'viewBox="0 0 {width} {height + TITLE_HEIGHT}" preserveAspectRatio="xMinYMin meet" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
             f'<title id="{chart_id}-title">{escape(title)}</title>'
-            f'<desc id="{chart_id}-desc">{escape(description)}</desc>')
+            f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
+            f'<text x="0" y="15" font-size="13" font-weight="bold" aria-hidden="true">{escape(title)}</text>'
+            f'<g transform="translate(0 {TITLE_HEIGHT})">')
     return chart_id, [head]
 
 
@@ -87,17 +93,19 @@ def trend_chart(points: Sequence[TrendPoint], series: dict[str, str], *, title: 
             parts.append(f'<rect x="{x}" y="{y}" width="{bar}" height="{height}" '
                          f'fill="{SERIES_COLOURS[position % len(SERIES_COLOURS)]}">'
                          f'<title>{escape(point.label)} · {escape(series[key])}: {_number(value)}</title></rect>')
-            parts.append(f'<text x="{x + bar / 2}" y="{y - 3}" font-size="8" text-anchor="middle">{_number(value)}</text>')
-        parts.append(f'<text x="{x0 + group / 2}" y="{base + 14}" font-size="10" text-anchor="middle">'
+            if value:  # zeros are in the description; written on every empty month they only clutter
+                parts.append(f'<text x="{x + bar / 2}" y="{y - 3}" font-size="9" text-anchor="middle">'
+                             f'{_number(value)}</text>')
+        parts.append(f'<text x="{x0 + group / 2}" y="{base + 15}" font-size="11" text-anchor="middle">'
                      f'{escape(point.label)}</text>')
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - 8}" y2="{base}" stroke="#555" stroke-width="1"/>')
     x = left
     for position, key in enumerate(keys):  # the legend, under the axis
         colour = SERIES_COLOURS[position % len(SERIES_COLOURS)]
         parts.append(f'<rect x="{x}" y="{base + 26}" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{x + 14}" y="{base + 35}" font-size="10">{escape(series[key])}</text>')
-        x += 20 + 7 * len(series[key])
-    parts.append("</svg>")
+                     f'<text x="{x + 14}" y="{base + 35}" font-size="11">{escape(series[key])}</text>')
+        x += 22 + 7 * len(series[key])
+    parts.append("</g></svg>")
     return Markup("".join(parts))
 
 
@@ -126,6 +134,6 @@ def share_chart(bars: Sequence[ShareBar], *, title: str) -> Markup:
                      f'fill-opacity="0.35"/>')
         parts.append(f'<text x="{track + 6}" y="{y + 26}" font-size="10">{percent(bar.share)} '
                      f'({_number(bar.on_time)}/{_number(bar.finished)})</text>')
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return Markup("".join(parts))
 

@@ -22,14 +22,12 @@ from models.bounds import Id
 from models.db import reading
 from models.errors import DomainError, NotFound
 from models.publications import repo
-from models.publications.figures import sort_rows
 from models.publications.tables import StatisticsPublication
-from web.charts import ShareBar, share_chart
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
 from web.messages import message_of
-from web.supervision import KINDS
+from web.supervision import KINDS, on_time_chart
 
 router = APIRouter(route_class=IdempotentRoute)
 
@@ -37,9 +35,7 @@ FORM_FIELDS = ("kind", "value", "start", "end", "title", "note", "supersedes_id"
 
 
 def _chart(publication: StatisticsPublication):
-    rows = sort_rows(publication.figures, "on_time_share", True)
-    return share_chart([ShareBar(row["label"], row["finished_on_time"], row["finished_on_time"] + row["finished_late"])
-                        for row in rows], title=f"Tỷ lệ hoàn thành đúng hạn theo cơ quan, {publication.period_label}")
+    return on_time_chart(publication.figures, f"Tỷ lệ hoàn thành đúng hạn theo cơ quan, {publication.period_label}")
 
 
 def _list_page(request: Request, principal: Principal, session: Session, *, error: str | None = None,

@@ -100,9 +100,12 @@ def _sort_href(params: dict[str, str]):
     return href
 
 
-def _share_bars(rows: Sequence[dict[str, Any]], href) -> list[ShareBar]:
-    return [ShareBar(row["label"], row["finished_on_time"], row["finished_on_time"] + row["finished_late"],
-                     href(row)) for row in rows]
+def on_time_chart(rows: Sequence[dict[str, Any]], title: str, href=None):
+    """The on-time share of the rows that finished something, best first; None when none did."""
+    bars = [ShareBar(row["label"], row["finished_on_time"], row["finished_on_time"] + row["finished_late"],
+                     href(row) if href else None)
+            for row in sort_rows(rows, "on_time_share", True) if row["finished_on_time"] + row["finished_late"]]
+    return share_chart(bars, title=title) if bars else None
 
 
 def _trend(session: Session, period: Period, agency_id: int | None, title: str):
@@ -160,8 +163,7 @@ def province_page(request: Request, principal: WebUser, session: DbSession, stat
                     ("Temporal", temporal_query_url(state.settings, code, overdue=True))] if code else []
         return {"rows": sort_rows(rows, key, descending), "totals": totals, "drill": drill,
                 "open_links": open_links, "overdue_links": overdue_links,
-                "share_chart": share_chart(_share_bars(sort_rows(rows, "on_time_share", True), drill),
-                                           title="Tỷ lệ hoàn thành đúng hạn theo cơ quan"),
+                "share_chart": on_time_chart(rows, "Tỷ lệ hoàn thành đúng hạn theo cơ quan", drill),
                 "trend_chart": _trend(session, period, None, "Văn bản toàn tỉnh theo tháng"),
                 "overdue": _overdue(session), "overdue_list": f"{BASE}/overdue",
                 "may_publish": True}
@@ -192,8 +194,7 @@ def agency_page(request: Request, agency_id: int, principal: WebUser, session: D
                 "totals": agency_total or total(units, agency.name), "drill": drill,
                 "open_links": open_links, "overdue_links": overdue_links,
                 "temporal_overdue": temporal_overdue, "temporal_open": temporal_open,
-                "share_chart": share_chart(_share_bars(sort_rows(units, "on_time_share", True), drill),
-                                           title=f"Tỷ lệ hoàn thành đúng hạn theo đơn vị, {agency.name}"),
+                "share_chart": on_time_chart(units, f"Tỷ lệ hoàn thành đúng hạn theo đơn vị, {agency.name}", drill),
                 "trend_chart": _trend(session, period, agency.id, f"Văn bản của {agency.name} theo tháng"),
                 "overdue": _overdue(session, agency_id=agency.id),
                 "overdue_list": f"{BASE}/overdue?{urlencode({'agency_id': agency.id})}"}

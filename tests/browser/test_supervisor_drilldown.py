@@ -47,7 +47,7 @@ async def test_the_supervisor_drills_down_from_the_province_to_a_late_document(l
             await expect(supervisor.locator("h1")).to_have_text("Giám sát xử lý văn bản toàn tỉnh")
             row = supervisor.locator(f'#agency-figures tr[data-key="{agency_id}"]')
             await expect(row.locator('td[data-col="overdue"]')).to_contain_text("1")
-            await expect(supervisor.locator("figure.chart svg title").first).to_contain_text("Tỷ lệ hoàn thành đúng hạn")
+            await expect(supervisor.locator("figure.chart svg title").first).to_contain_text("Văn bản toàn tỉnh theo tháng")
             await _fits(supervisor, "the province dashboard")
 
             await row.get_by_role("link", name="Sở Nội vụ tỉnh Hà Nam").click()

@@ -17,7 +17,8 @@ def test_the_trend_chart_labels_every_bar_with_its_number_and_describes_itself()
     assert re.search(r"<title id=\"[^\"]+\">Văn bản theo tháng</title>", svg)
     assert "<desc" in svg and "T1: Tiếp nhận 1.200, Ban hành 30; T2: Tiếp nhận 0, Ban hành 7" in svg
     assert svg.count("<rect") == 4 + 2  # a bar per value, a swatch per legend entry
-    assert ">1.200</text>" in svg and "style=" not in svg  # the CSP forbids inline styles
+    assert ">1.200</text>" in svg and ">0</text>" not in svg and "style=" not in svg  # the CSP forbids inline styles
+    assert svg.count(">Văn bản theo tháng<") == 2  # its accessible name, and the title shown on top
 
 
 def test_the_share_chart_escapes_names_links_rows_and_says_when_nothing_finished():

@@ -91,7 +91,8 @@ async def test_the_supervisor_drills_down_to_a_late_document_read_only_and_audit
     assert f'href="/statistics/province/agency/{agency_id}?' in province.text
     assert "Overdue%20%3D%20true%20AND%20OrgUnit%20%3D%20%22000.00.02.H23%22" in province.text  # Temporal UI query
     assert f'href="/statistics/province/overdue?agency_id={agency_id}"' in province.text  # the in-app list
-    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in province.text
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in province.text  # the monthly trend
+    assert "Chưa có văn bản hoàn thành trong kỳ" in province.text  # no on-time share without a finished document
 
     by_name = await web.get("/statistics/province?sort=label&order=asc")
     assert 'aria-sort="ascending"' in by_name.text
