@@ -48,6 +48,8 @@ from web import reorganisation as reorganisation_routes
 from web import schedule as schedule_routes
 from web import schedule_api as schedule_api_routes
 from web import search as search_routes
+from web import statistics as statistics_routes
+from web import statistics_api as statistics_api_routes
 from web import supervision as supervision_routes
 from web import supervision_api as supervision_api_routes
 from web.body_limits import JsonBodyLimits
@@ -167,6 +169,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(record_api_routes.api_router)
     app.include_router(schedule_routes.router)
     app.include_router(schedule_api_routes.api_router)
+    app.include_router(statistics_routes.router)
+    app.include_router(statistics_api_routes.api_router)
     # /statistics/province… and /statistics/published… before any /statistics/{…} path.
     app.include_router(supervision_routes.router)
     app.include_router(publication_routes.router)
