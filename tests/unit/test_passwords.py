@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 
+import models.org.passwords
 from models.errors import DomainError
 from models.org.passwords import (
     check_policy,
@@ -13,6 +15,13 @@ from models.org.passwords import (
     policy_violations,
     verify_password,
 )
+from tests.conftest import PRODUCTION_PASSWORD_HASHER
+
+
+@pytest.fixture(autouse=True)
+def production_hasher(monkeypatch):
+    """These tests check the hasher the product uses, not the cheap one the other tests share."""
+    monkeypatch.setattr(models.org.passwords, "_hasher", PRODUCTION_PASSWORD_HASHER)
 
 
 @pytest.mark.parametrize(
@@ -64,6 +73,15 @@ def test_it_hashes_with_argon2id_and_verifies_the_round_trip():
     assert verify_password(hashed, "Demo@2026pass")
     assert not verify_password(hashed, "Demo@2026pasS")
     assert not needs_rehash(hashed)
+
+
+def test_it_hashes_at_the_argon2_librarys_recommended_cost():
+    """The cost the product hashes with is the library's default (RFC 9106's second choice), and a
+    hash made at a lower cost is upgraded at the next login."""
+    parameters = PRODUCTION_PASSWORD_HASHER
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (3, 65536, 4)
+    assert "$m=65536,t=3,p=4$" in hash_password("Demo@2026pass")
+    assert needs_rehash(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("Demo@2026pass"))
 
 
 def test_it_salts_every_hash():
