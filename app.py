@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(schedule_api_routes.api_router)
     app.include_router(statistics_routes.router)
     app.include_router(statistics_api_routes.api_router)
-    # /statistics/province… and /statistics/published… before any /statistics/{…} path.
+    # The province supervisor's pages and the published reports (QĐ44 Điều 16.2), beside /statistics.
     app.include_router(supervision_routes.router)
     app.include_router(publication_routes.router)
     app.include_router(supervision_api_routes.api_router)
