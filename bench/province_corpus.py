@@ -188,7 +188,7 @@ def _incoming(rows, defaults, province, agency, at, end, rng) -> None:
             rows[Assignment].append(dict(document_id=doc_id, role=AssignmentRole.COOPERATE, unit_id=other,
                                          user_id=None, assigned_by=province.clerks[agency], assigned_at=at))
     if rng.random() < 0.06:
-        asked = at + timedelta(hours=rng.uniform(1, 10 * 24))
+        asked = min(at + timedelta(hours=rng.uniform(1, 10 * 24)), end - timedelta(seconds=1))
         rows[Task].append(dict(workflow_id=f"incoming-{doc_id}", task_key="extension:9", document_id=doc_id,
                                step="extension", agency_id=agency, candidate_role="lanh_dao_co_quan",
                                actions=["gia_han"], created_at=asked, state_changed_at=asked))
@@ -234,10 +234,11 @@ def _work_assignment(rows, defaults, province, agency, at, end, rng, assignment_
         finished_at=closed if status == "done" else None, on_time=(closed <= due) if status == "done" else None,
         cancelled_at=closed if status == "cancelled" else None))
     if rng.random() < 0.1:
+        asked = min(at + timedelta(hours=5), end - timedelta(seconds=1))
         rows[Task].append(dict(workflow_id=f"giaoviec-{assignment_id}", task_key="extension:9",
                                work_assignment_id=assignment_id, step="extension", agency_id=agency,
                                candidate_role="lanh_dao_co_quan", actions=["gia_han"],
-                               created_at=at + timedelta(hours=5), state_changed_at=at + timedelta(hours=5)))
+                               created_at=asked, state_changed_at=asked))
 
 
 def today_of(end: datetime) -> date:

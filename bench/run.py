@@ -17,12 +17,16 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
                       (bench/fulltext.py; PostgreSQL too with ``--postgres-url``)
     records       (j) N documents filed into one hồ sơ, closed and exported as a BagIt zip: times, peak
                       memory, the ratio to copying the same files (bench/records_export.py)
+    statistics    (k) the province-year statistics dashboard on N documents over 300 agencies from the
+                      rollups, p50/p95, and the ratio to the direct COUNT queries (bench/statistics.py;
+                      PostgreSQL instead with ``--postgres-url``)
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c),
 ``--numbering-count N`` (default 2,000) and ``--postgres-url`` (default ``TEST_DATABASE_URL``) for (e),
 ``--issuing-docs N`` (default 10) for (f), ``--exchange-docs N`` (default 10) for (h),
-``--fulltext-docs N`` (default 1,000) for (i), ``--records-docs N`` (default 1,000) for (j).
+``--fulltext-docs N`` (default 1,000) for (i), ``--records-docs N`` (default 1,000) for (j),
+``--statistics-docs N`` (default 1,000,000) for (k).
 Exits 0 when every run was consistent and no operation failed, 1 otherwise.
 """
 
@@ -48,11 +52,12 @@ from bench import (  # noqa: E402
     records_export,
     registers,
     signatures,
+    statistics,
 )
 from bench.common import out  # noqa: E402
 
 SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml", "exchange",
-            "fulltext", "records")
+            "fulltext", "records", "statistics")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exchange-docs", type=int, default=exchange_latency.DOCUMENTS)
     parser.add_argument("--fulltext-docs", type=int, default=fulltext.DOCUMENTS)
     parser.add_argument("--records-docs", type=int, default=records_export.DOCUMENTS)
+    parser.add_argument("--statistics-docs", type=int, default=statistics.DOCUMENTS)
     parser.add_argument("--postgres-url", default=None, help="PostgreSQL for numbering (default: TEST_DATABASE_URL)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -99,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             ok &= fulltext.main(args.fulltext_docs, args.postgres_url)
         elif section == "records":
             ok &= records_export.main(args.records_docs)
+        elif section == "statistics":
+            ok &= statistics.main(args.statistics_docs, postgres_url=args.postgres_url)
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import os
 import random
 import sys
 import tempfile
@@ -130,6 +131,8 @@ def _measure(engine, repeats: int) -> bool:
         f"over {repeats} runs ({len(agency_rows)} agencies, {len(trend)} months, {len(overdue)} overdue)")
     out(f"    direct COUNT: p50 {percentile(slow, 0.5):.0f} ms, p95 {percentile(slow, 0.95):.0f} ms "
         f"over {DIRECT_REPEATS} runs")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    out(f"    machine load average {load:.1f} on {os.cpu_count()} CPUs while measuring (wall-clock times grow with it)")
     out(f"    ratio direct/rollups (p50): {percentile(slow, 0.5) / percentile(fast, 0.5):.1f}x; "
         f"goal p95 < 300 ms: {'met' if percentile(fast, 0.95) < 300 else 'NOT met'}; "
         f"figures {'agree' if same else 'DIFFER'}")

@@ -167,10 +167,14 @@ def monthly(session: Session, year: int, scope: Scope, *, today: date) -> list:
     rows = list(session.exec(select(StatAgencyMonth.month, *sums(StatAgencyMonth))
                              .where(StatAgencyMonth.month <= last_month, *filters(StatAgencyMonth))
                              .group_by(StatAgencyMonth.month)))
-    if current is not None:
+    if current is not None:  # flows over the whole month, stocks only up to today
+        month_end = _next_month(current) - timedelta(days=1)
+        stock_names = {name for pair in STOCKS.values() for name in pair} - set(FLOWS)
+        columns = [func.sum(case((StatAgencyDay.day <= today, getattr(StatAgencyDay, name)), else_=0))
+                   if name in stock_names else func.sum(getattr(StatAgencyDay, name)) for name in names]
         rows += [(current, *values) for values in session.exec(
-            select(*sums(StatAgencyDay)).where(StatAgencyDay.day >= current, StatAgencyDay.day <= today,
-                                               *filters(StatAgencyDay)))]
+            select(*columns).where(StatAgencyDay.day >= current, StatAgencyDay.day <= month_end,
+                                   *filters(StatAgencyDay)))]
     running = dict.fromkeys(STOCKS, 0)
     events: dict[int, dict[str, int]] = defaultdict(dict)
     for month, *values in rows:
@@ -197,7 +201,7 @@ def monthly(session: Session, year: int, scope: Scope, *, today: date) -> list:
     if current is not None:
         type_rows += [(current, name, count) for name, count in session.exec(
             select(StatAgencyIssuedType.type_name, func.sum(StatAgencyIssuedType.issued))
-            .where(StatAgencyIssuedType.day >= current, StatAgencyIssuedType.day <= today,
+            .where(StatAgencyIssuedType.day >= current, StatAgencyIssuedType.day < _next_month(current),
                    *filters(StatAgencyIssuedType))
             .group_by(StatAgencyIssuedType.type_name))]
     for month, type_name, count in type_rows:
