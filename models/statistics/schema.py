@@ -119,14 +119,12 @@ def _bad(value: str, field: str = "value") -> DomainError:
 
 def _day(raw: str | None, field: str) -> date:
     text = (raw or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise _bad(text, field)
     try:
-        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else _raise(text, field)
+        return date.fromisoformat(text)
     except ValueError:
         raise _bad(text, field) from None
-
-
-def _raise(text: str, field: str) -> date:
-    raise _bad(text, field)
 
 
 def _year(text: str) -> int:
