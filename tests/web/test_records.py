@@ -28,7 +28,7 @@ from models.records.tables import (
 )
 from models.registers.numbering import vietnam_date
 from models.vocab import AssignmentRole, Direction, DocumentSource, DocumentStatus, Role
-from tests.conftest import DEMO_PASSWORD, minimal_pdf
+from tests.conftest import minimal_pdf
 from tests.helpers import eventually_async
 from tests.web.conftest import api_token, browser_login
 
@@ -44,10 +44,9 @@ def _user_id(web, username: str) -> int:
 
 
 def _archivist(web) -> str:
-    with transaction(web.engine) as session:
-        org_repo.create_user(session, username="luutru", full_name="Đặng Thị Lưu", agency_code=OFFICE,
-                             roles=[Role.ARCHIVIST], unit_abbreviation="HCTC", password=DEMO_PASSWORD,
-                             must_change_password=False)
+    """The demo archivist (``luu_tru``) of the Văn phòng."""
+    with reading(web.engine) as session:
+        assert Role.ARCHIVIST in org_repo.roles_of(session, org_repo.get_by_username(session, "luutru").id)
     return "luutru"
 
 
