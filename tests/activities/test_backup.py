@@ -39,6 +39,7 @@ from models.documents.repo import store_file
 from models.documents.tables import Document, DocumentFile, StoredFile
 from models.errors import DomainError
 from models.org.tables import User
+from models.seed.data import USERS as DEMO_USERS
 from models.seed.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD, _postgres_dsn, minimal_pdf, postgres_test_url
 from tests.helpers import upload
@@ -324,9 +325,9 @@ def test_restore_onto_an_installation_with_accounts_is_refused_and_changes_nothi
     before = _state(target)
     _point_cli_at(monkeypatch, target)
     assert cli.main(["restore", str(backup_copy)]) == 2
-    assert "Cơ sở dữ liệu đích đã có dữ liệu (0 văn bản, 9 tài khoản)" in capsys.readouterr().err
+    assert f"Cơ sở dữ liệu đích đã có dữ liệu (0 văn bản, {len(DEMO_USERS)} tài khoản)" in capsys.readouterr().err
     assert _state(target) == before
-    assert _counts(target.effective_database_url) == (0, 0, 9)
+    assert _counts(target.effective_database_url) == (0, 0, len(DEMO_USERS))
 
 
 def test_restore_onto_a_non_empty_file_store_is_refused_and_creates_no_database(backup_copy, tmp_path,
