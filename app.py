@@ -21,7 +21,7 @@ from config.settings import Settings, get_settings
 from config.temporal import connect
 from models.db import make_engine
 from models.documents.file_store import FileStore
-from web import admin, api, auth, documents, errors, filters, inbox, mailbox, registers
+from web import admin, api, auth, documents, errors, filters, flash, inbox, mailbox, registers
 from web import assignments as assignment_routes
 from web import home as home_routes
 from web import metrics as metrics_routes
@@ -73,6 +73,7 @@ def _templates(strict: bool) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     filters.register(environment)
+    flash.register(environment)
     return Jinja2Templates(env=environment)
 
 
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(metrics_routes.router)
+    app.include_router(flash.router)
     app.include_router(home_routes.router)
     for module in (auth, inbox, documents, registers, admin, api):
         app.include_router(module.router)

@@ -18,6 +18,7 @@ from models.errors import DomainError
 from models.org import people as people_repo
 from models.org import two_factor_repo
 from models.processes import repo as definition_repo
+from web import flash
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -48,6 +49,9 @@ def _processes_page(request: Request, state: State, *, notice: str | None, error
                       processes=definition_repo.all_versions(session), notice=notice, error=error)
 
 
+USERS = "/admin/users"  # where the account actions lead back to (Post/Redirect/Get)
+
+
 def _actor(principal: Principal) -> dict:
     return {"actor_id": principal.user.id, "roles": principal.roles}
 
@@ -72,7 +76,8 @@ async def create_user(request: Request, principal: WebUser, state: State, _: Csr
         notice = f"Đã tạo tài khoản {username}. Mật khẩu dùng một lần: {password}"
     except DomainError as failure:
         error = message_of(failure)
-    return await run_in_threadpool(_users_page, request, state, notice=notice, error=error)
+        return await run_in_threadpool(_users_page, request, state, notice=None, error=error)
+    return flash.done(request, USERS, notice, trigger=None)
 
 
 @router.post("/users/{username}/lock")
@@ -81,22 +86,21 @@ async def lock_user(request: Request, username: str, principal: WebUser, state: 
     form = await request.form()
     await run_in_threadpool(admin.lock_account, state.engine, **_actor(principal), username=username,
                             reason=str(form.get("reason", "")))
-    return await run_in_threadpool(_users_page, request, state, notice=f"Đã khóa tài khoản {username}.", error=None)
+    return flash.done(request, USERS, f"Đã khóa tài khoản {username}.", trigger=None)
 
 
 @router.post("/users/{username}/reset")
 def reset_user(request: Request, username: str, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     password = admin.reset_account(state.engine, **_actor(principal), username=username)
-    return _users_page(request, state, error=None,
-                       notice=f"Đã cấp lại tài khoản {username}. Mật khẩu dùng một lần: {password}")
+    return flash.done(request, USERS, f"Đã cấp lại mật khẩu tài khoản {username}. Mật khẩu dùng một lần: {password}",
+                      trigger=None)
 
 
 @router.post("/users/{username}/two-factor/reset")
 def reset_two_factor(request: Request, username: str, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     two_factor_commands.reset(state.engine, **_actor(principal), username=username)
-    return _users_page(request, state, error=None,
-                       notice=f"Đã đặt lại xác thực hai bước của tài khoản {username}. Người này có thể đăng nhập "
-                              f"bằng mật khẩu và bật lại xác thực hai bước.")
+    return flash.done(request, USERS, f"Đã đặt lại xác thực hai bước của tài khoản {username}. Người này có thể "
+                                      f"đăng nhập bằng mật khẩu và bật lại xác thực hai bước.", trigger=None)
 
 
 @router.get("/processes")

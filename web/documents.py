@@ -7,6 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from commands import audit as access_log
@@ -28,7 +29,7 @@ from models.signing.repo import current_check
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS, officers_of_unit
 from models.vocab import Direction, Role, Urgency
-from web import supervision
+from web import flash, supervision
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
@@ -231,9 +232,9 @@ async def act(request: Request, task_id: Id, principal: WebUser, state: State, _
         action=action, fields=fields, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex,
     )
     target = f"/documents/{outcome.document_id}" + ("" if outcome.applied else "?pending=1")
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    said = await run_in_threadpool(flash.decision_message, state.engine, outcome.document_id, action,
+                                   applied=outcome.applied)
+    return flash.done(request, target, said)
 
 
 @router.get("/documents/{document_id}/file")

@@ -38,6 +38,7 @@ from models.outgoing.schema import COMPETENCES
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
 from models.vocab import Direction, DocumentStatus, Role, Urgency
+from web import flash
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
@@ -258,7 +259,10 @@ async def sign_page(request: Request, task_id: Id, principal: WebUser, state: St
         roles=principal.roles, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex,
         pkcs12_password=str(form.get("pkcs12_password", "")) or None,
         token_pin=str(form.get("token_pin", "")) or None)
-    return _back(request, outcome.document_id, pending=not outcome.applied)
+    target = f"/outgoing/{outcome.document_id}" + ("" if outcome.applied else "?pending=1")
+    said = await run_in_threadpool(flash.decision_message, state.engine, outcome.document_id, "ky_so",
+                                   applied=outcome.applied)
+    return flash.done(request, target, said)
 
 
 @router.get("/outgoing/{document_id}/revisions/{number}/file")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -28,6 +29,7 @@ from models.org import people as people_repo
 from models.org import repo as account_repo
 from models.org.tables import User
 from models.vocab import Role
+from web import flash
 from web.deps import ApiUser, CsrfChecked, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute, answers_retries_with
@@ -88,7 +90,8 @@ async def _run_on_page(request: Request, principal: Principal, username: str, ca
     try:
         result = await run_in_threadpool(call)
         text = notice(result) if callable(notice) else notice
-        return await run_in_threadpool(_person_page, request, principal, username, notice=text)
+        # Post/Redirect/Get: a reload of the person's page never repeats the change.
+        return flash.done(request, f"/admin/users/{quote(username)}", text, trigger=None)
     except Forbidden:
         raise
     except DomainError as failure:

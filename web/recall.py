@@ -7,10 +7,12 @@ through the usual task actions (``dong_y_thu_hoi``, ``tu_choi_thu_hoi``).
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from commands.recall import recall_outgoing
+from web import flash
 from web.deps import ApiUser, CsrfChecked, State, WebUser
 from web.idempotency import IdempotentRoute, answers_retries_with, effect_data
 
@@ -39,9 +41,7 @@ async def api_recall(document_id: str, body: RecallRequest, principal: ApiUser, 
 async def page_recall(request: Request, document_id: str, principal: WebUser, state: State,
                       _: CsrfChecked) -> Response:
     form = await request.form()
-    await recall_outgoing(state.engine, state.client, state.settings, user=principal.user, roles=principal.roles,
+    asked = await recall_outgoing(state.engine, state.client, state.settings, user=principal.user, roles=principal.roles,
                           document_id=document_id, reason=str(form.get("reason", "")))
-    target = f"/outgoing/{document_id}"
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    said = await run_in_threadpool(flash.recall_message, state.engine, document_id, asked)
+    return flash.done(request, f"/outgoing/{document_id}", said)

@@ -94,8 +94,11 @@ async def test_it_refuses_state_changes_without_csrf_and_lets_users_revoke_sessi
 
 async def test_it_lets_an_administrator_lock_and_reset_an_account(web):
     csrf = await browser_login(web, "admin")
-    locked = await web.post("/admin/users/chuyenvien/lock", data={"reason": "Mất thiết bị", "csrf_token": csrf})
-    assert locked.status_code == 200 and "Đã khóa tài khoản chuyenvien" in locked.text
+    locked = await web.post("/admin/users/chuyenvien/lock", data={"reason": "Mất thiết bị", "csrf_token": csrf},
+                            follow_redirects=True)
+    # Post/Redirect/Get: the result page is a GET that says what happened (web/flash.py).
+    assert [r.status_code for r in locked.history] == [303] and locked.status_code == 200
+    assert "Đã khóa tài khoản chuyenvien" in locked.text
     web.cookies.clear()
     token = await _login_form_token(web)
     refused = await web.post("/login", data={"username": "chuyenvien", "password": DEMO_PASSWORD,
@@ -105,7 +108,8 @@ async def test_it_lets_an_administrator_lock_and_reset_an_account(web):
     assert "khóa" not in refused.text
 
     csrf = await browser_login(web, "admin")
-    reset = await web.post("/admin/users/chuyenvien/reset", data={"csrf_token": csrf})
+    reset = await web.post("/admin/users/chuyenvien/reset", data={"csrf_token": csrf}, follow_redirects=True)
+    assert [r.status_code for r in reset.history] == [303]
     one_time = html.unescape(re.search(r"Mật khẩu dùng một lần: (\S+)</p>", reset.text).group(1))
     web.cookies.clear()
     token = await _login_form_token(web)

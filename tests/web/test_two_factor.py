@@ -157,8 +157,9 @@ async def test_admin_reset_of_a_second_factor_is_audited(client):
     csrf = await browser_login(client, "admin")
     users = await client.get("/admin/users")
     assert "/admin/users/chuyenvien/two-factor/reset" in users.text
-    done = await client.post("/admin/users/chuyenvien/two-factor/reset", headers={"X-CSRF-Token": csrf})
-    assert done.status_code == 200 and "Đã đặt lại xác thực hai bước" in done.text
+    done = await client.post("/admin/users/chuyenvien/two-factor/reset", headers={"X-CSRF-Token": csrf},
+                             follow_redirects=True)
+    assert [r.status_code for r in done.history] == [303] and "Đã đặt lại xác thực hai bước" in done.text
     assert "auth.two_factor_reset" in _audit_codes(client.engine, "chuyenvien")
     client.cookies.clear()
     response, _ = await _password_step(client, "chuyenvien")
