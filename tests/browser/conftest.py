@@ -100,6 +100,12 @@ async def enrol_two_factor(page, base: str, username: str) -> list[str]:
     return [code.strip() for code in await page.locator("#recovery-codes li").all_inner_texts()]
 
 
+async def accept_confirmations(dialog) -> None:
+    """The person agrees to every "cannot be undone" question (web/flash.py IRREVERSIBLE); a test
+    about the question itself removes this listener (``page.remove_listener("dialog", …)``)."""
+    await dialog.accept()
+
+
 async def log_in(browser, base: str, username: str, password: str = DEMO_PASSWORD):
     """A page in a browser context of its own (own cookies), logged in through the form.
 
@@ -110,6 +116,7 @@ async def log_in(browser, base: str, username: str, password: str = DEMO_PASSWOR
 
     context = await browser.new_context()
     page = await context.new_page()
+    page.on("dialog", accept_confirmations)
     await page.goto(f"{base}/login")
     await page.fill("#username", username)
     await page.fill("#password", password)

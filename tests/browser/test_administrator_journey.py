@@ -53,7 +53,8 @@ async def _create_person(admin, base: str, username: str, full_name: str, positi
     await notice.wait_for()
     text = await notice.inner_text()
     assert f"Đã tạo tài khoản {username}" in text, text
-    return re.search(r"Mật khẩu dùng một lần: (\S+)", text).group(1)
+    # Earlier messages stay until read (web/flash.py): the newest password is the last one.
+    return re.findall(r"Mật khẩu dùng một lần: (\S+)", text)[-1]
 
 
 async def _first_login(browser, base: str, username: str, one_time: str, new: str):
