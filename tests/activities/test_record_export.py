@@ -28,6 +28,7 @@ from models.documents.preservation import PreservationCopy
 from models.documents.tables import DocumentFile, StoredFile
 from models.errors import DomainError, NotFound
 from models.org.tables import Agency, User
+from models.records import archive_repo
 from models.records import repo as record_repo
 from models.records.bag import ExportBuildFailed
 from models.records.export import ExportStatus, RecordExport
@@ -249,6 +250,13 @@ def test_the_package_is_prepared_once_and_a_correction_of_the_closed_hoso_prepar
     assert environment.run(exports.prepare_record_package, prepare) is False  # the same state: nothing to do
     with reading(engine) as session:
         stored = {f.sha256 for f in session.exec(select(StoredFile))}
+        derived = {f.filename: f.sha256 for f in session.exec(select(StoredFile).where(
+            StoredFile.filename.startswith(f"hoso-{filed.record_id}-")))}
+        disposable = set(archive_repo.releasable_blobs(session, filed.record_id))
+    # Stored files like any other: the fixity round re-hashes them, a disposal removes them.
+    assert sorted(derived) == [f"hoso-{filed.record_id}-{name}" for name in ("goi.json", "ho-so.pdf", "ho-so.xml")]
+    assert all(hashlib.sha256(store.read(digest)).hexdigest() == digest for digest in derived.values())
+    assert set(derived.values()) <= disposable
     _, before = _export(engine, settings, store, officer, roles, filed.record_id)
     with reading(engine) as session:
         assert {f.sha256 for f in session.exec(select(StoredFile))} == stored  # only stored files packaged
