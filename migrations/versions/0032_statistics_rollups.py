@@ -54,10 +54,9 @@ def upgrade() -> None:
     sa.Column('assignments_overdue_ended', sa.Integer(), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
-    sa.PrimaryKeyConstraint('agency_id', 'day')
+    sa.PrimaryKeyConstraint('day', 'agency_id'),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('stat_agency_day', schema=None) as batch_op:
-        batch_op.create_index('ix_stat_agency_day_day', ['day', 'agency_id'], unique=False)
 
     op.create_table('stat_agency_issued_type',
     sa.Column('agency_id', sa.Integer(), nullable=False),
@@ -102,7 +101,8 @@ def upgrade() -> None:
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('type_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('issued', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('agency_id', 'month', 'type_name')
+    sa.PrimaryKeyConstraint('month', 'type_name', 'agency_id'),
+    sqlite_with_rowid=False
     )
     op.create_table('stat_issued_type',
     sa.Column('day', sa.Date(), nullable=False),
@@ -183,9 +183,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stat_agency_issued_type_day')
 
     op.drop_table('stat_agency_issued_type')
-    with op.batch_alter_table('stat_agency_day', schema=None) as batch_op:
-        batch_op.drop_index('ix_stat_agency_day_day')
-
     op.drop_table('stat_agency_day')
     op.drop_table('stat_agency_month')
     op.drop_table('stat_agency_month_type')

@@ -68,10 +68,11 @@ class StatAgencyDay(DayCounters, table=True):
     """One day of one agency: the province dashboard's rows (the persons' rows added up)."""
 
     __tablename__ = "stat_agency_day"
-    __table_args__ = (Index("ix_stat_agency_day_day", "day", "agency_id"),)
+    # Stored in day order (SQLite: clustered on the key): a month of every agency is one range.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    agency_id: int = Field(primary_key=True)
     day: date = Field(primary_key=True)
+    agency_id: int = Field(primary_key=True)
 
 
 class StatAgencyMonth(DayCounters, table=True):
@@ -114,10 +115,11 @@ class StatAgencyMonthType(SQLModel, table=True):
     """Documents issued one calendar month by one agency, per document type."""
 
     __tablename__ = "stat_agency_month_type"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # read by month and type, in that order
 
-    agency_id: int = Field(primary_key=True)
     month: date = Field(primary_key=True)
     type_name: str = Field(primary_key=True, max_length=100)
+    agency_id: int = Field(primary_key=True)
     issued: int = 0
 
 
