@@ -183,9 +183,9 @@ async def create_delegation(request: Request, principal: WebUser, state: State, 
             doc_type_ids=[str(v) for v in form.getlist("doc_type_ids")],
             unit_ids=[str(v) for v in form.getlist("unit_ids")], note=str(form.get("note", "")))
         notice = f"Đã ghi nhận ủy quyền ({row.form}) từ {row.starts_on:%d/%m/%Y} đến {row.ends_on:%d/%m/%Y}."
-        return await run_in_threadpool(_delegations_page, request, principal, notice=notice)
     except DomainError as failure:
         return await run_in_threadpool(_delegations_page, request, principal, error=message_of(failure))
+    return flash.done(request, "/delegations", notice, trigger=None)
 
 
 @router.post("/delegations/{delegation_id}/revoke")
@@ -194,7 +194,7 @@ async def revoke_delegation(request: Request, delegation_id: Id, principal: WebU
     form = await request.form()
     await run_in_threadpool(delegation_commands.revoke_delegation, state.engine, **_actor(principal),
                             delegation_id=delegation_id, reason=str(form.get("reason", "")))
-    return await run_in_threadpool(_delegations_page, request, principal, notice="Đã thu hồi ủy quyền.")
+    return flash.done(request, "/delegations", "Đã thu hồi ủy quyền.", trigger=None)
 
 
 # --- API v1 -----------------------------------------------------------------------------------

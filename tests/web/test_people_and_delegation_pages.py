@@ -124,10 +124,15 @@ async def test_a_leader_delegates_by_api_and_sees_it_on_the_page(web):
     other = await api_token(web, "lanhdao.stc")
     foreign = await web.post(f"/api/v1/delegations/{created.json()['id']}/revoke", headers=other, json={})
     assert foreign.status_code == 404
-    await browser_login(web, "lanhdao.snv")
+    csrf = await browser_login(web, "lanhdao.snv")
     page = await web.get("/delegations")
     assert page.status_code == 200 and "Đỗ Thị Lan" in page.text and "Đang hiệu lực" in page.text
     assert "Thừa lệnh (TL.)" in page.text
+    # Revoking asks first and answers with a redirect to the list, which says what happened.
+    assert 'data-confirm="Thu hồi ủy quyền' in page.text
+    revoked = await web.post(f"/delegations/{created.json()['id']}/revoke", data={"csrf_token": csrf},
+                             follow_redirects=True)
+    assert [r.status_code for r in revoked.history] == [303] and "Đã thu hồi ủy quyền." in revoked.text
 
 
 async def test_the_province_administrator_changes_roles_and_moves_a_person_from_the_page(web):
