@@ -21,7 +21,14 @@ from models.documents.file_store import FileStore
 from models.documents.tables import Document, StoredFile
 from models.signing.demo_pki import issue_demo_person
 from models.vocab import DocumentStatus
-from tests.browser.conftest import enrol_two_factor, launch_chromium, log_in, needs_chromium, reload_until
+from tests.browser.conftest import (
+    accept_confirmations,
+    enrol_two_factor,
+    launch_chromium,
+    log_in,
+    needs_chromium,
+    reload_until,
+)
 from tests.browser.conftest import next_code as authenticator_code
 from tests.helpers import make_settings, rows, running_worker
 from tests.outgoing_helpers import act_on_step, draft_document, to_signing
@@ -63,6 +70,7 @@ async def _first_login(browser, base: str, username: str, one_time: str, new: st
 
     context = await browser.new_context()
     page = await context.new_page()
+    page.on("dialog", accept_confirmations)  # the deputy signs: "Ký số …? Thao tác không hoàn tác được."
     await page.goto(f"{base}/login")
     await page.type("#username", username, delay=TYPING_DELAY_MS)
     await page.type("#password", one_time, delay=TYPING_DELAY_MS)
