@@ -135,10 +135,11 @@ def oldest_overdue(session: Session, *, agency_id: int | None = None, unit_id: i
     if unit_id is not None:
         documents = documents.where(col(Document.id).in_(select(lead.c.document_id).where(lead.c.unit_id == unit_id)))
     candidates: list[tuple] = []
-    for doc_id, subject, number, notation, owner, due in session.exec(documents):
+    for doc_id, subject, number, notation, owner, due in session.execute(documents):
         code = f"{number}/{notation}".strip("/")
         candidates.append(("document", doc_id, f"{code} – {subject}" if code else subject, owner, end_of_day(due)))
-    assignments = (select(WorkAssignment.id, WorkAssignment.title, WorkAssignment.agency_id, WorkAssignment.due_at)
+    assignments = (select(WorkAssignment.id, WorkAssignment.title, WorkAssignment.agency_id, WorkAssignment.due_at,
+                          WorkAssignment.lead_unit_id, WorkAssignment.lead_user_id)
                    .where(col(WorkAssignment.status).in_(OPEN_STATUSES),
                           WorkAssignment.due_at < local_midnight(today))
                    .order_by(WorkAssignment.due_at, WorkAssignment.id).limit(limit))
@@ -146,31 +147,39 @@ def oldest_overdue(session: Session, *, agency_id: int | None = None, unit_id: i
         assignments = assignments.where(WorkAssignment.agency_id == agency_id)
     if unit_id is not None:
         assignments = assignments.where(WorkAssignment.lead_unit_id == unit_id)
-    for assignment_id, title, owner, due_at in session.exec(assignments):
-        candidates.append(("assignment", assignment_id, title, owner, due_at))
+    for assignment_id, title, owner, due_at, lead_unit, lead_user in session.execute(assignments):
+        candidates.append(("assignment", assignment_id, title, owner, due_at, lead_unit, lead_user))
     candidates.sort(key=lambda item: (item[4], str(item[1])))
-    return [_overdue_item(session, days, today, *item) for item in candidates[:limit]]
+    return _overdue_items(session, days, today, candidates[:limit])
 
 
-def _overdue_item(session: Session, days: WorkingDays, today: date, kind: str, item_id, title: str,
-                  owner: int, due_at: datetime) -> OverdueItem:
-    if kind == "document":
-        unit_id, user_id = session.exec(
-            select(Assignment.unit_id, Assignment.user_id)
-            .where(Assignment.document_id == item_id, Assignment.role == AssignmentRole.LEAD,
-                   col(Assignment.withdrawn_at).is_(None)).order_by(col(Assignment.user_id).is_(None), Assignment.id)
-        ).first() or (None, None)
-        url = f"/documents/{item_id}"
-    else:
-        assignment = session.get(WorkAssignment, item_id)
-        unit_id, user_id = assignment.lead_unit_id, assignment.lead_user_id
-        url = f"/assignments/{item_id}"
-    agency = session.get(Agency, owner)
-    unit = session.get(OrgUnit, unit_id) if unit_id else None
-    person = session.get(User, user_id) if user_id else None
-    return OverdueItem(kind=kind, id=item_id, title=title, agency_id=owner, agency_name=agency.name if agency else "",
-                       unit_id=unit_id, unit_name=unit.name if unit else "", assignee_name=person.full_name if person else "",
-                       due_at=due_at, days_overdue=days.between(local_day(due_at), today), url=url)
+def _overdue_items(session: Session, days: WorkingDays, today: date, candidates: list[tuple]) -> list[OverdueItem]:
+    """The shown items with their lead unit and person and the names, a few queries for all of
+    them rather than several per item."""
+    document_ids = [item[1] for item in candidates if item[0] == "document"]
+    leads: dict = {}
+    if document_ids:  # the lead with a person named first, then the oldest routing row
+        for document_id, lead_unit, lead_user in session.execute(
+                select(Assignment.document_id, Assignment.unit_id, Assignment.user_id)
+                .where(col(Assignment.document_id).in_(document_ids), Assignment.role == AssignmentRole.LEAD,
+                       col(Assignment.withdrawn_at).is_(None))
+                .order_by(col(Assignment.user_id).is_(None), Assignment.id)):
+            leads.setdefault(document_id, (lead_unit, lead_user))
+    owners = [(kind, item_id, title, owner, due_at, *(leads.get(item_id, (None, None)) if kind == "document" else lead))
+              for kind, item_id, title, owner, due_at, *lead in candidates]
+    agencies = _names(session, Agency.id, Agency.name, {item[3] for item in owners})
+    units = _names(session, OrgUnit.id, OrgUnit.name, {item[5] for item in owners if item[5]})
+    people = _names(session, User.id, User.full_name, {item[6] for item in owners if item[6]})
+    return [OverdueItem(kind=kind, id=item_id, title=title, agency_id=owner, agency_name=agencies.get(owner, ""),
+                        unit_id=lead_unit, unit_name=units.get(lead_unit, "") if lead_unit else "",
+                        assignee_name=people.get(lead_user, "") if lead_user else "",
+                        due_at=due_at, days_overdue=days.between(local_day(due_at), today),
+                        url=f"/{'documents' if kind == 'document' else 'assignments'}/{item_id}")
+            for kind, item_id, title, owner, due_at, lead_unit, lead_user in owners]
+
+
+def _names(session: Session, key, name, ids: set) -> dict:
+    return dict(session.execute(select(key, name).where(col(key).in_(list(ids)))).all()) if ids else {}
 
 
 def refreshed_at(session: Session) -> datetime | None:

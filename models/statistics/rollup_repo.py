@@ -103,37 +103,80 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+NAMES = (*FLOWS, *STOCKS)  # the order of the running totals below
+_PLAIN = tuple(name for name in NAMES if name in Tally.__dataclass_fields__)
+_SOURCE_NAMES = tuple((source, f"received_{source}") for source in SOURCES)
+_URGENCY_NAMES = tuple((urgency, f"received_{urgency}") for urgency in URGENCIES)
+
+
+def _flow_sums(table) -> list:
+    return [func.sum(getattr(table, name)) for name in FLOWS]
+
+
+def _stock_sums(table) -> list:
+    return [func.sum(getattr(table, began) - getattr(table, ended)) for began, ended in STOCKS.values()]
+
+
+def _add_rows(totals: dict[int, list[int]], rows, offset: int, sign: int = 1) -> None:
+    """Add each row's sums (keyed by its first column) into ``totals`` from position ``offset``
+    of ``NAMES`` on; plain lists, since a page adds up hundreds of rows per figure family."""
+    for owner, *values in rows:
+        running = totals.get(owner)
+        if running is None:
+            running = totals[owner] = [0] * len(NAMES)
+        for index, value in enumerate(values, offset):
+            if value:
+                running[index] += sign * int(value)
+
+
+def _tally(running: list[int]) -> Tally:
+    figures = dict(zip(NAMES, running, strict=True))
+    return Tally(**{name: figures[name] for name in _PLAIN},
+                 by_source={source: figures[name] for source, name in _SOURCE_NAMES},
+                 by_urgency={urgency: figures[name] for urgency, name in _URGENCY_NAMES})
+
+
+def _month_end(month: date) -> date:
+    return _next_month(month) - timedelta(days=1)
+
+
 def _agency_tallies(session: Session, period: Period, scope: Scope, today: date) -> dict[int, Tally]:
-    """Agency-wide figures: whole months from ``stat_agency_month``, the other days from
-    ``stat_agency_day``; stocks are the months before the count day's month plus its days."""
+    """Agency-wide figures: flows of whole months from ``stat_agency_month``, of the other days
+    from ``stat_agency_day``. Stocks at the count day A: every month up to A's, with A's month
+    either minus its days after A or (early in the month, fewer rows) the months before A's
+    plus its days up to A. Each is one grouped query read as plain rows."""
     keyed = scope.level == "agency"
     months, leftovers = _split(period.start, period.end)
     as_of = period.as_of(today)
-    stock_columns = [(began, ended) for began, ended in STOCKS.values()]
-    parts = []  # (table, its period column, condition, flows or stocks)
-    if months:
-        parts.append((StatAgencyMonth, StatAgencyMonth.month,
-                      and_(StatAgencyMonth.month >= months[0], StatAgencyMonth.month <= months[1]), "flows"))
-    if leftovers:
-        parts.append((StatAgencyDay, StatAgencyDay.day,
-                      or_(*(and_(StatAgencyDay.day >= first, StatAgencyDay.day <= last) for first, last in leftovers)),
-                      "flows"))
-    parts.append((StatAgencyMonth, StatAgencyMonth.month, StatAgencyMonth.month < as_of.replace(day=1), "stocks"))
-    parts.append((StatAgencyDay, StatAgencyDay.day,
-                  and_(StatAgencyDay.day >= as_of.replace(day=1), StatAgencyDay.day <= as_of), "stocks"))
-    result: dict[int, Tally] = defaultdict(Tally)
-    for table, _column, condition, kind in parts:
+    as_of_month = as_of.replace(day=1)
+
+    def grouped(table, columns, *condition):
         key = table.agency_id if keyed else NOBODY_SQL
         filters = [col(table.agency_id).in_(list(scope.agency_ids))] if scope.agency_ids is not None else []
-        if kind == "flows":
-            names = FLOWS
-            columns = [func.sum(getattr(table, name)) for name in FLOWS]
-        else:
-            names = tuple(STOCKS)
-            columns = [func.sum(getattr(table, began) - getattr(table, ended)) for began, ended in stock_columns]
-        query = select(key, *columns).where(condition, *filters).group_by(*scope.grouping(key))
-        for owner, *values in session.exec(query):
-            _fill(result[int(owner)], dict(zip(names, values, strict=True)))
+        return session.execute(select(key, *columns).where(*condition, *filters).group_by(*scope.grouping(key)))
+
+    totals: dict[int, list[int]] = {}
+    stocks_at = len(FLOWS)
+    if months:
+        _add_rows(totals, grouped(StatAgencyMonth, _flow_sums(StatAgencyMonth),
+                                  StatAgencyMonth.month >= months[0], StatAgencyMonth.month <= months[1]), 0)
+    if leftovers:
+        _add_rows(totals, grouped(StatAgencyDay, _flow_sums(StatAgencyDay),
+                                  or_(*(and_(StatAgencyDay.day >= first, StatAgencyDay.day <= last)
+                                        for first, last in leftovers))), 0)
+    days_after = (_month_end(as_of_month) - as_of).days
+    if days_after < as_of.day:  # the whole month of A, less its days after A
+        _add_rows(totals, grouped(StatAgencyMonth, _stock_sums(StatAgencyMonth), StatAgencyMonth.month <= as_of_month),
+                  stocks_at)
+        if days_after:
+            _add_rows(totals, grouped(StatAgencyDay, _stock_sums(StatAgencyDay), StatAgencyDay.day > as_of,
+                                      StatAgencyDay.day <= _month_end(as_of_month)), stocks_at, sign=-1)
+    else:  # the months before A's, plus its days up to A
+        _add_rows(totals, grouped(StatAgencyMonth, _stock_sums(StatAgencyMonth), StatAgencyMonth.month < as_of_month),
+                  stocks_at)
+        _add_rows(totals, grouped(StatAgencyDay, _stock_sums(StatAgencyDay), StatAgencyDay.day >= as_of_month,
+                                  StatAgencyDay.day <= as_of), stocks_at)
+    result = {int(owner): _tally(running) for owner, running in totals.items()}
     type_parts = []
     if months:
         type_parts.append((StatAgencyMonthType, and_(StatAgencyMonthType.month >= months[0],
@@ -147,63 +190,52 @@ def _agency_tallies(session: Session, period: Period, scope: Scope, today: date)
         filters = [col(table.agency_id).in_(list(scope.agency_ids))] if scope.agency_ids is not None else []
         query = (select(key, table.type_name, func.sum(table.issued)).where(condition, *filters)
                  .group_by(*scope.grouping(key), table.type_name))
-        for owner, type_name, count in session.exec(query):
-            add_to(result[int(owner)].by_type, type_name, int(count))
+        for owner, type_name, count in session.execute(query):
+            tally = result.get(int(owner))
+            if tally is None:
+                tally = result[int(owner)] = Tally()
+            add_to(tally.by_type, type_name, int(count))
     return {key: tally for key, tally in result.items() if not tally.is_empty()}
 
 
 def monthly(session: Session, year: int, scope: Scope, *, today: date) -> list:
     """Each month of ``year`` up to today's (key 1..12): its flows, and stocks at its last day
-    (today for the current month). Months come from ``stat_agency_month``; the current month from
-    ``stat_agency_day`` up to today, since events dated later (deadlines still to pass) are in its row."""
+    (today for the current month). All from ``stat_agency_month``: the stocks start from the
+    months before the year; the current month's row holds its whole month, so its stocks lose
+    its days after today from ``stat_agency_day`` (events dated later, deadlines still to pass)."""
     months = 12 if year < today.year else today.month if year == today.year else 0
     if not months:
         return []
-    current = today.replace(day=1) if year == today.year else None
-    names = tuple(dict.fromkeys((*FLOWS, *(name for pair in STOCKS.values() for name in pair))))
+    first, last = date(year, 1, 1), date(year, months, 1)
     filters = lambda table: [col(table.agency_id).in_(list(scope.agency_ids))] if scope.agency_ids is not None else []  # noqa: E731
-    sums = lambda table: [func.sum(getattr(table, name)) for name in names]  # noqa: E731
-    last_month = date(year, months, 1) if current is None else current - timedelta(days=1)
-    rows = list(session.exec(select(StatAgencyMonth.month, *sums(StatAgencyMonth))
-                             .where(StatAgencyMonth.month <= last_month, *filters(StatAgencyMonth))
-                             .group_by(StatAgencyMonth.month)))
-    if current is not None:  # flows over the whole month, stocks only up to today
-        month_end = _next_month(current) - timedelta(days=1)
-        stock_names = {name for pair in STOCKS.values() for name in pair} - set(FLOWS)
-        columns = [func.sum(case((StatAgencyDay.day <= today, getattr(StatAgencyDay, name)), else_=0))
-                   if name in stock_names else func.sum(getattr(StatAgencyDay, name)) for name in names]
-        rows += [(current, *values) for values in session.exec(
-            select(*columns).where(StatAgencyDay.day >= current, StatAgencyDay.day <= month_end,
-                                   *filters(StatAgencyDay)))]
-    running = dict.fromkeys(STOCKS, 0)
-    events: dict[int, dict[str, int]] = defaultdict(dict)
-    for month, *values in rows:
-        month = as_day(month)
-        figures = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
-        if month.year < year:
-            for stock, (began, ended) in STOCKS.items():
-                running[stock] += figures[began] - figures[ended]
-        else:
-            events[month.month] = figures
+    per_month: dict[int, list[int]] = {}
+    stocks_at = len(FLOWS)
+    _add_rows(per_month, session.execute(
+        select(StatAgencyMonth.month, *_flow_sums(StatAgencyMonth), *_stock_sums(StatAgencyMonth))
+        .where(StatAgencyMonth.month >= first, StatAgencyMonth.month <= last, *filters(StatAgencyMonth))
+        .group_by(StatAgencyMonth.month)), 0)
+    before = session.execute(select(*_stock_sums(StatAgencyMonth))
+                             .where(StatAgencyMonth.month < first, *filters(StatAgencyMonth))).one()
+    later: tuple = ()
+    if year == today.year and today < _month_end(last):
+        later = session.execute(select(*_stock_sums(StatAgencyDay))
+                                .where(StatAgencyDay.day > today, StatAgencyDay.day <= _month_end(last),
+                                       *filters(StatAgencyDay))).one()
+    by_month = {as_day(month).month: running for month, running in per_month.items()}
+    running_stocks = [int(value or 0) for value in before]
     result = []
     for month in range(1, months + 1):
-        figures = events.get(month, {})
-        for stock, (began, ended) in STOCKS.items():
-            running[stock] += figures.get(began, 0) - figures.get(ended, 0)
-        tally = Tally()
-        _fill(tally, {**{name: figures.get(name, 0) for name in FLOWS}, **running})
-        result.append(tally)
-    type_rows = list(session.exec(
+        figures = by_month.get(month) or [0] * len(NAMES)
+        for index in range(len(STOCKS)):
+            running_stocks[index] += figures[stocks_at + index]
+        stocks = running_stocks
+        if month == months and later:
+            stocks = [value - int(after or 0) for value, after in zip(running_stocks, later, strict=True)]
+        result.append(_tally([*figures[:stocks_at], *stocks]))
+    type_rows = session.execute(
         select(StatAgencyMonthType.month, StatAgencyMonthType.type_name, func.sum(StatAgencyMonthType.issued))
-        .where(StatAgencyMonthType.month >= date(year, 1, 1), StatAgencyMonthType.month <= last_month,
-               *filters(StatAgencyMonthType))
-        .group_by(StatAgencyMonthType.month, StatAgencyMonthType.type_name)))
-    if current is not None:
-        type_rows += [(current, name, count) for name, count in session.exec(
-            select(StatAgencyIssuedType.type_name, func.sum(StatAgencyIssuedType.issued))
-            .where(StatAgencyIssuedType.day >= current, StatAgencyIssuedType.day < _next_month(current),
-                   *filters(StatAgencyIssuedType))
-            .group_by(StatAgencyIssuedType.type_name))]
+        .where(StatAgencyMonthType.month >= first, StatAgencyMonthType.month <= last, *filters(StatAgencyMonthType))
+        .group_by(StatAgencyMonthType.month, StatAgencyMonthType.type_name))
     for month, type_name, count in type_rows:
         add_to(result[as_day(month).month - 1].by_type, type_name, int(count))
     return [tally.row(month, f"Tháng {month}/{year}") for month, tally in enumerate(result, start=1)]
