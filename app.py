@@ -23,13 +23,13 @@ from models.db import make_engine
 from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, flash, inbox, mailbox, registers
 from web import assignments as assignment_routes
-from web import home as home_routes
-from web import metrics as metrics_routes
 from web import audit as audit_routes
 from web import configuration as configuration_routes
 from web import configuration_calendar as calendar_routes
 from web import configuration_hub as hub_config_routes
 from web import configuration_processes as process_binding_routes
+from web import home as home_routes
+from web import metrics as metrics_routes
 from web import organisation as organisation_routes
 from web import outgoing as outgoing_routes
 from web import outgoing_api as outgoing_api_routes

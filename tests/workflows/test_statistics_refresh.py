@@ -17,8 +17,8 @@ from models.statistics.direct import Scope
 from models.statistics.schema import parse_period
 from models.statistics.tables import StatPersonDay
 from tests.helpers import running_worker
-from workflows.statistics import StatisticsRefreshWorkflow
 from workflows.starter import ensure_statistics_schedule
+from workflows.statistics import StatisticsRefreshWorkflow
 from workflows.work_contracts import STATISTICS_REFRESH_MINUTES, STATISTICS_SCHEDULE_ID
 
 TODAY = date(2026, 11, 20)
