@@ -2,8 +2,9 @@
 
 After a state-changing form post the handler answers with ``done(request, target, text)``: a 303
 to a GET page (or ``HX-Redirect`` for htmx), so refreshing the result page never re-sends the
-request (Post/Redirect/Get), and the sentence travels in a signed cookie. ``base.html`` shows the
-cookie's messages at the top of every page, with role="status", until the person presses
+request (Post/Redirect/Get), and the sentence travels in an encrypted cookie (AES-GCM: a message
+may carry a one-time password, which nobody but the server reads from the cookie). ``base.html``
+shows the cookie's messages at the top of every page, with role="status", until the person presses
 "Đã đọc" (``POST /flash/dismiss``): a message is never lost to a reload or a fade-out.
 
 Irreversible decisions are listed once in ``IRREVERSIBLE``; templates ask ``confirm_for(action,
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
+import os
 from urllib.parse import urlsplit
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -107,20 +110,17 @@ def _key(request: Request) -> bytes:
 
 
 def _encode(messages: list[str], key: bytes) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps(messages, ensure_ascii=False).encode()).decode()
-    return f"{payload}.{hmac.new(key, payload.encode(), 'sha256').hexdigest()}"
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, json.dumps(messages, ensure_ascii=False).encode(), COOKIE.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
 def messages(request: Request) -> list[str]:
     """The messages waiting for this browser; a tampered or malformed cookie counts as none."""
-    value = request.cookies.get(COOKIE, "")
-    payload, _, signature = value.partition(".")
-    if not payload or not hmac.compare_digest(
-            signature, hmac.new(_key(request), payload.encode(), "sha256").hexdigest()):
-        return []
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(payload.encode()))
-    except ValueError:
+        sealed = base64.urlsafe_b64decode(request.cookies.get(COOKIE, "").encode())
+        decoded = json.loads(AESGCM(_key(request)).decrypt(sealed[:12], sealed[12:], COOKIE.encode()))
+    except (ValueError, InvalidTag):
         return []
     return [str(item) for item in decoded if isinstance(item, str)] if isinstance(decoded, list) else []
 
@@ -128,8 +128,10 @@ def messages(request: Request) -> list[str]:
 def add(request: Request, response: Response, text: str) -> Response:
     """Append ``text`` to the messages shown until read."""
     kept = (messages(request) + [text])[-KEPT:]
-    # HttpOnly and SameSite: no script and no other site reads or plants a message.
-    response.set_cookie(COOKIE, _encode(kept, _key(request)), httponly=True, samesite="lax", path="/")
+    # HttpOnly and SameSite: no script and no other site reads or plants a message; sent over
+    # HTTPS only when the site is served so (a one-time password may be among the messages).
+    response.set_cookie(COOKIE, _encode(kept, _key(request)), httponly=True, samesite="lax", path="/",
+                        secure=request.url.scheme == "https")
     return response
 
 

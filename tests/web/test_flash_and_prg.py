@@ -6,6 +6,7 @@ Post/Redirect/Get is covered in test_accounts.py and test_people_and_delegation_
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 
@@ -46,6 +47,9 @@ async def test_a_decision_asks_first_then_says_what_happened_until_read(web):
     assert "“Lưu tham khảo” văn bản số " in said and f"{document.code_number}/{document.code_notation}" in said
     assert 'role="status"' in result.text.split('id="flash"')[1][:80]
     assert rows(web.engine, Task, Task.id == task.id)[0].status == "done"
+    # The cookie is sealed: what it says (a one-time password, after a reset) is the server's to read.
+    sealed = base64.urlsafe_b64decode(web.cookies.get("qlvb_flash"))
+    assert document.code_notation.encode() not in sealed and "Lưu tham khảo".encode() not in sealed
 
     # Reloading the result page shows the message again and changes nothing more.
     events_before = len(rows(web.engine, Task, Task.document_id == document.id))
