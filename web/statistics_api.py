@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from models.bounds import Id
 from models.db import utcnow
 from models.registers.numbering import vietnam_date
 from models.statistics import repo
@@ -81,12 +82,12 @@ VALUE_HELP = "2026-12-03, 2026-W48, 2026-11, 2026-Q4, 2026; empty: the current o
                 description="Cho lãnh đạo, văn thư, quản trị của cơ quan; chỉ cơ quan của mình (403 với cơ quan "
                             "khác). Số liệu từ bảng tổng hợp, cập nhật 15 phút một lần (`refreshed_at`).")
 def api_statistics(request: Request, principal: ApiUser, session: DbSession,
-                   agency_id: Annotated[int | None, Query(description="mặc định: cơ quan của người gọi")] = None,
+                   agency_id: Annotated[Id | None, Query(description="mặc định: cơ quan của người gọi")] = None,
                    period: Annotated[str, Query(description=PERIOD_HELP)] = "month",
                    value: Annotated[str | None, Query(description=VALUE_HELP)] = None,
                    start: Annotated[str | None, Query(description="range: YYYY-MM-DD")] = None,
                    end: Annotated[str | None, Query(description="range: YYYY-MM-DD")] = None,
-                   unit_id: Annotated[int | None, Query(description="people of this unit only")] = None) -> StatisticsOut:
+                   unit_id: Annotated[Id | None, Query(description="people of this unit only")] = None) -> StatisticsOut:
     today = vietnam_date(utcnow())
     owner = pages.agency_of_request(principal, None if agency_id is None else str(agency_id))
     chosen = pages.period_of_request({"period": period, "value": value, "start": start, "end": end}, today)

@@ -24,6 +24,7 @@ from commands import publications as publication_commands
 from commands import supervision as supervision_commands
 from config.settings import Settings
 from models.assignments import repo as assignment_repo
+from models.bounds import Id
 from models.documents import repo as document_repo
 from models.documents.access import supervised_document, supervised_steps
 from models.errors import DomainError, NotFound
@@ -171,7 +172,7 @@ def province_page(request: Request, principal: WebUser, session: DbSession, stat
 
 
 @router.get(BASE + "/agency/{agency_id}")
-def agency_page(request: Request, agency_id: int, principal: WebUser, session: DbSession, state: State) -> Response:
+def agency_page(request: Request, agency_id: Id, principal: WebUser, session: DbSession, state: State) -> Response:
     def build(period: Period, params: dict[str, str]) -> dict[str, Any]:
         agency = _hosted_agency(session, agency_id)
         units = [figures_of(row) for row in statistics_repo.unit_rows(session, period, agency.id, today=_today())]
@@ -202,7 +203,7 @@ def agency_page(request: Request, agency_id: int, principal: WebUser, session: D
 
 
 @router.get(BASE + "/agency/{agency_id}/unit/{unit_id}")
-def unit_page(request: Request, agency_id: int, unit_id: int, principal: WebUser, session: DbSession,
+def unit_page(request: Request, agency_id: Id, unit_id: Id, principal: WebUser, session: DbSession,
               state: State) -> Response:
     def build(period: Period, params: dict[str, str]) -> dict[str, Any]:
         agency = _hosted_agency(session, agency_id)
@@ -224,7 +225,7 @@ def unit_page(request: Request, agency_id: int, unit_id: int, principal: WebUser
 
 @router.get(BASE + "/overdue")
 def overdue_page(request: Request, principal: WebUser, session: DbSession,
-                 agency_id: int | None = None, unit_id: int | None = None) -> Response:
+                 agency_id: Id | None = None, unit_id: Id | None = None) -> Response:
     publication_commands.require_supervisor(principal.roles)
     agency = _hosted_agency(session, agency_id) if agency_id is not None else None
     unit = org_repo.unit_by_id(session, unit_id) if unit_id is not None else None
