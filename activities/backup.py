@@ -22,7 +22,7 @@ from models.backup.repo import report_failure
 from models.backup.wording import describe
 from models.db import transaction
 from models.errors import DomainError
-from workflows.contracts import BackupFailure, DailyBackupInput, DailyBackupResult
+from workflows.backup_contracts import BackupFailure, DailyBackupInput, DailyBackupResult
 
 log = logging.getLogger("qlvb.backup")
 

@@ -18,7 +18,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.contracts import ActivityName, BackupFailure, DailyBackupInput, DailyBackupResult
+    from workflows.backup_contracts import BackupFailure, DailyBackupInput, DailyBackupResult
+    from workflows.contracts import ActivityName
 
 VIETNAM_OFFSET = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no daylight saving time
 # A disk that filled up or a database that restarted may be back within the hour; a refusal

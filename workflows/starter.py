@@ -34,8 +34,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from workflows.assignment import WorkAssignmentWorkflow
 from workflows.backup import VIETNAM_OFFSET, DailyBackupWorkflow
+from workflows.backup_contracts import BACKUP_SCHEDULE_ID
 from workflows.contracts import (
-    BACKUP_SCHEDULE_ID,
     HUB_DIRECTORY_SCHEDULE_ID,
     HUB_POLL_SCHEDULE_ID,
     MAINTENANCE_SCHEDULE_ID,

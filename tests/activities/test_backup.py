@@ -43,7 +43,7 @@ from models.seed.data import USERS as DEMO_USERS
 from models.seed.demo import seed_demo
 from tests.conftest import DEMO_PASSWORD, _postgres_dsn, minimal_pdf, postgres_test_url
 from tests.helpers import upload
-from workflows.contracts import DailyBackupInput
+from workflows.backup_contracts import DailyBackupInput
 
 ROOT = Path(__file__).resolve().parents[2]
 ARRIVING_DURING_COPY = 3

@@ -19,7 +19,7 @@ from models.notifications.tables import MailMessage, Notification
 from tests.conftest import minimal_pdf
 from tests.helpers import rows, running_worker, upload
 from workflows.backup import DailyBackupWorkflow
-from workflows.contracts import BACKUP_SCHEDULE_ID
+from workflows.backup_contracts import BACKUP_SCHEDULE_ID
 from workflows.starter import ensure_backup_schedule
 
 
