@@ -41,6 +41,8 @@ class Document(SQLModel, table=True):
     __table_args__ = (
         Index("ix_document_agency_direction_status", "agency_id", "direction", "status"),
         Index("ix_document_duplicate_code", "agency_id", "duplicate_code"),
+        # The lists' order: newest first, paged by seeking past (created_at, id) (migration 0035).
+        Index("ix_document_list_order", "agency_id", "direction", "created_at", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=36)  # UUID, also the workflow id suffix
