@@ -255,9 +255,11 @@ class OutgoingActivities:
 
     def _deliver(self, document_id: str) -> tuple[list[IncomingInput], DispatchResult]:
         with transaction(self.engine) as session:
-            delivery = deliver(session, _document(session, document_id), utcnow())
+            document = _document(session, document_id)
+            delivery = deliver(session, document, utcnow())
             starts = [intake_input(session, incoming) for incoming in delivery.received]
-        return starts, DispatchResult(delivery.delivered, delivery.waiting)
+            return starts, DispatchResult(delivery.delivered, delivery.waiting, code_number=document.code_number or "",
+                                          code_notation=document.code_notation or "")
 
     def _queue_for_hub(self, document_id: str) -> list[tuple[int, str]]:
         with transaction(self.engine) as session:

@@ -38,7 +38,8 @@ class RegisterActivities:
                 raise ApplicationError("document_missing", type="document_missing", non_retryable=True)
             taken = register_repo.entry_of_workflow(session, request.workflow_id, document.id)
             if taken is not None:  # a retry after the series it was numbered in closed
-                return RegisterIncomingResult(taken.register_id, taken.year, taken.number, taken.allocated_at)
+                return RegisterIncomingResult(taken.register_id, taken.year, taken.number, taken.allocated_at,
+                                              document.code_number or "", document.code_notation or "")
             register = register_repo.incoming_register(
                 session, dated_repo.answering_agency(session, document.agency_id))
             # Ngày đến is when the document entered the system (QĐ44 Điều 7.2).
@@ -54,4 +55,5 @@ class RegisterActivities:
                                  arrival_number=entry.number)
                 # A document from another agency of the installation: its sender sees 03.
                 report_to_sender(session, document, "03", utcnow(), actor_id=request.actor_id)
-            return RegisterIncomingResult(register.id, entry.year, entry.number, received_at)
+            return RegisterIncomingResult(register.id, entry.year, entry.number, received_at,
+                                          document.code_number or "", document.code_notation or "")

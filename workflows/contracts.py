@@ -156,6 +156,10 @@ class RegisterIncomingResult:
     year: int
     arrival_number: int
     arrival_date: datetime
+    # The số/ký hiệu the sender gave it, for the workflow's details in the Temporal UI; empty in
+    # results recorded before these fields existed.
+    code_number: str = ""
+    code_notation: str = ""
 
 
 @dataclass
@@ -380,6 +384,9 @@ class DispatchResult:
     waiting: int  # outside recipients waiting for the exchange hub
     intake_starts: list[IncomingInput] = field(default_factory=list)  # for the workflow to start
     hub_sends: list[HubSend] = field(default_factory=list)
+    # The issued số/ký hiệu, for the workflow's details in the Temporal UI (empty in older results).
+    code_number: str = ""
+    code_notation: str = ""
 
 
 # --- recall (thu hồi) of a document delivered inside the installation ----------------------

@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         OcrScanResult,
         ProcessPlan,
         RegisterIncomingInput,
+        RegisterIncomingResult,
         RerouteInput,
         SignDigitisedResult,
         StepSpec,
@@ -51,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawBranchInput,
     )
     from workflows.search_attributes import OVERDUE, STAGE
+    from workflows.summaries import registered_details
     from workflows.vocabulary import Action, Role
 
 from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
@@ -136,12 +138,16 @@ class IncomingDocumentWorkflow(HumanSteps):
                         break
             elif step.kind == "register":
                 workflow.upsert_search_attributes([STAGE.value_set("register")])
-                await workflow.execute_activity(
+                registered = await workflow.execute_activity(
                     ActivityName.REGISTER_INCOMING,
                     RegisterIncomingInput(start.document_id, workflow.info().workflow_id),
+                    result_type=RegisterIncomingResult,
                     start_to_close_timeout=SHORT,
                     retry_policy=DB_RETRY,
                 )
+                # Shown in the Temporal UI; not a command, so no patch: histories replay unchanged.
+                workflow.set_current_details(registered_details(
+                    registered.arrival_number, registered.year, registered.code_number, registered.code_notation))
             elif step.kind == "direct":
                 direction, status = await self._human_step(start, HumanStep(
                     step.kind, step.candidate_role, list(step.actions), self._days(start, step)))

@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         incoming_workflow_id,
     )
     from workflows.search_attributes import DOC_KIND, OVERDUE, STAGE, document_attributes
+    from workflows.summaries import HUB_SEND_SUMMARY, incoming_summary, issued_details
     from workflows.vocabulary import Action, Role
 
 from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
@@ -113,6 +114,8 @@ class OutgoingDocumentWorkflow(HumanSteps):
             result_type=DispatchResult, start_to_close_timeout=timedelta(minutes=2),
             heartbeat_timeout=DISPATCH_HEARTBEAT, retry_policy=DB_RETRY,
         )
+        # Shown in the Temporal UI; not a command, so no patch: histories replay unchanged.
+        workflow.set_current_details(issued_details(dispatched.code_number, dispatched.code_notation))
         if as_children:
             await self._start_recipients(dispatched)
         workflow.upsert_search_attributes([STAGE.value_set("closed"), OVERDUE.value_set(False)])
@@ -126,10 +129,11 @@ class OutgoingDocumentWorkflow(HumanSteps):
             await _start_child(
                 "IncomingDocument", start, incoming_workflow_id(start.document_id),
                 document_attributes("incoming", "received", start.agency_code, start.urgency_rank,
-                                    start.process_key, start.process_version))
+                                    start.process_key, start.process_version),
+                incoming_summary(start.agency_code))
         for send in dispatched.hub_sends:
             await _start_child("HubDelivery", SendInput(send.outbox_id), hub_delivery_workflow_id(send.outbox_uuid),
-                               [SearchAttributePair(DOC_KIND, "hub-send")])
+                               [SearchAttributePair(DOC_KIND, "hub-send")], HUB_SEND_SUMMARY)
 
     def _step_for(self, start: OutgoingInput, step: StepSpec) -> HumanStep:
         """Who acts on a review, signing or issuing step."""
@@ -166,13 +170,13 @@ class OutgoingDocumentWorkflow(HumanSteps):
         await asyncio.gather(*asks)
 
 
-async def _start_child(workflow_type: str, argument, workflow_id: str, attributes: list) -> None:
+async def _start_child(workflow_type: str, argument, workflow_id: str, attributes: list, summary: str) -> None:
     """Start one child by its business id; one already started (by the reconciler, or a replayed
     start) or already finished is left as it is: one workflow per document, whoever started it."""
     try:
         await workflow.start_child_workflow(
             workflow_type, argument, id=workflow_id, task_queue=workflow.info().task_queue,
             parent_close_policy=ParentClosePolicy.ABANDON, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=TypedSearchAttributes(attributes))
+            search_attributes=TypedSearchAttributes(attributes), static_summary=summary)
     except WorkflowAlreadyStartedError:
         workflow.logger.info("child %s was already started", workflow_id)

@@ -74,6 +74,7 @@ from workflows.search_attributes import (
     document_attributes,
 )
 from workflows.statistics import StatisticsRefreshWorkflow
+from workflows.summaries import HUB_SEND_SUMMARY, incoming_summary, outgoing_summary, start_summary
 from workflows.work_contracts import (
     STATISTICS_REFRESH_MINUTES,
     STATISTICS_SCHEDULE_ID,
@@ -101,7 +102,7 @@ async def start_incoming(client: Client, task_queue: str, start: IncomingInput) 
     """Start a document's incoming workflow; None when it already ran to completion."""
     return await _start_once(
         client, IncomingDocumentWorkflow.run, start, workflow_id=incoming_workflow_id(start.document_id),
-        task_queue=task_queue, summary="Văn bản đến",
+        task_queue=task_queue, summary=incoming_summary(start.agency_code),
         attributes=document_attributes("incoming", "received", start.agency_code, start.urgency_rank,
                                         start.process_key, start.process_version))
 
@@ -110,7 +111,7 @@ async def start_outgoing(client: Client, task_queue: str, start: OutgoingInput) 
     """Start a submitted draft's outgoing workflow; None when it already ran to completion."""
     return await _start_once(
         client, OutgoingDocumentWorkflow.run, start, workflow_id=outgoing_workflow_id(start.document_id),
-        task_queue=task_queue, summary="Văn bản đi",
+        task_queue=task_queue, summary=outgoing_summary(start.agency_code),
         attributes=document_attributes("outgoing", "submitted", start.agency_code, start.urgency_rank,
                                         start.process_key, start.process_version))
 
@@ -119,7 +120,7 @@ async def start_recall(client: Client, task_queue: str, start: RecallInput, agen
     """Ask a recipient to answer a recall; None when that recall was already answered."""
     return await _start_once(
         client, RecallDocumentWorkflow.run, start, workflow_id=recall_workflow_id(start.document_id),
-        task_queue=task_queue, summary="Thu hồi văn bản",
+        task_queue=task_queue, summary=start_summary("recall", agency_code),
         attributes=[SearchAttributePair(DOC_KIND, "recall"), SearchAttributePair(STAGE, "recall"),
                     SearchAttributePair(ORG_UNIT, agency_code), SearchAttributePair(URGENCY_LEVEL, start.urgency_rank)])
 
@@ -128,7 +129,7 @@ async def start_record_file(client: Client, task_queue: str, start: RecordFileIn
                             agency_code: str) -> WorkflowHandle | None:
     """Start a hồ sơ's workflow (``hoso-<uuid>``); the running one is returned, None when it ended."""
     return await _start_once(
-        client, RecordFileWorkflow.run, start, workflow_id=workflow_id, task_queue=task_queue, summary="Hồ sơ",
+        client, RecordFileWorkflow.run, start, workflow_id=workflow_id, task_queue=task_queue, summary=start_summary("Hồ sơ", agency_code),
         attributes=[SearchAttributePair(DOC_KIND, "record"), SearchAttributePair(STAGE, "dang_lap"),
                     SearchAttributePair(ORG_UNIT, agency_code)])
 
@@ -140,7 +141,7 @@ async def start_record_plan_approval(client: Client, task_queue: str, start: Rec
     return await _start_once(
         client, RecordPlanApprovalWorkflow.run, start,
         workflow_id=record_plan_workflow_id(start.record_plan_id, start.approval_round),
-        task_queue=task_queue, summary="Phê duyệt Danh mục hồ sơ",
+        task_queue=task_queue, summary=start_summary("Phê duyệt Danh mục hồ sơ", agency_code),
         attributes=[SearchAttributePair(DOC_KIND, "record-plan"), SearchAttributePair(STAGE, "approve_plan"),
                     SearchAttributePair(ORG_UNIT, agency_code)])
 
@@ -150,7 +151,7 @@ async def start_assignment(client: Client, task_queue: str, start: AssignmentInp
     """Start an assignment's workflow (giao việc); None when it already ran to completion."""
     return await _start_once(
         client, WorkAssignmentWorkflow.run, start, workflow_id=workflow_id, task_queue=task_queue,
-        summary="Giao việc",
+        summary=start_summary("Giao việc", start.agency_code),
         attributes=[SearchAttributePair(DOC_KIND, "assignment"), SearchAttributePair(STAGE, "assigned"),
                     SearchAttributePair(ORG_UNIT, start.agency_code)])
 
@@ -161,7 +162,7 @@ async def start_schedule_approval(client: Client, task_queue: str, start: Schedu
     round was already decided."""
     return await _start_once(
         client, ScheduleApprovalWorkflow.run, start, workflow_id=workflow_id, task_queue=task_queue,
-        summary="Duyệt lịch công tác tuần",
+        summary=start_summary("Duyệt lịch công tác tuần", agency_code),
         attributes=[SearchAttributePair(DOC_KIND, "schedule"), SearchAttributePair(STAGE, "approve_schedule"),
                     SearchAttributePair(ORG_UNIT, agency_code)])
 
@@ -170,7 +171,7 @@ async def start_hub_delivery(client: Client, task_queue: str, outbox_id: int, ou
     """Start the delivery of one queued hub package; a running or finished one is left as it is."""
     return await _start_once(
         client, HubDeliveryWorkflow.run, SendInput(outbox_id), workflow_id=hub_delivery_workflow_id(outbox_uuid),
-        task_queue=task_queue, summary="Gửi gói tin lên trục liên thông",
+        task_queue=task_queue, summary=HUB_SEND_SUMMARY,
         attributes=[SearchAttributePair(DOC_KIND, "hub-send")])
 
 
