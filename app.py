@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from web import configuration as configuration_routes
 from web import configuration_calendar as calendar_routes
 from web import configuration_hub as hub_config_routes
 from web import configuration_processes as process_binding_routes
+from web import help as help_routes
 from web import home as home_routes
 from web import metrics as metrics_routes
 from web import organisation as organisation_routes
@@ -53,13 +55,18 @@ from web import statistics_api as statistics_api_routes
 from web import supervision as supervision_routes
 from web import supervision_api as supervision_api_routes
 from web.body_limits import JsonBodyLimits
+from web.compression import CompressStatic
 from web.deps import AppState
 
 log = logging.getLogger("qlvb.web")
 WEB_DIR = Path(__file__).resolve().parent / "web"
+# PDF.js ships as ES modules (.mjs), which browsers load only with a JavaScript type; not every
+# system's MIME table knows the extension.
+mimetypes.add_type("text/javascript", ".mjs")
 
+# worker-src: the document page's PDF.js worker, a module script of our own origin (never blob:).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
 )
 
@@ -128,6 +135,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    app.add_middleware(CompressStatic)  # static files only: pages carry the CSRF token (web/compression.py)
     # Outermost, added last: a request's latency includes every other middleware.
     app.add_middleware(metrics_routes.RequestLatency)
 
@@ -135,6 +143,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(metrics_routes.router)
     app.include_router(flash.router)
     app.include_router(home_routes.router)
+    app.include_router(help_routes.router)
     for module in (auth, inbox, documents, registers, admin, api):
         app.include_router(module.router)
     app.include_router(pki_routes.router)

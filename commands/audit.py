@@ -34,8 +34,10 @@ def document_viewed(engine: Engine, user_id: int, document_id: str, *, via: str)
 
 
 def document_downloaded(engine: Engine, user_id: int, document_id: str, *, via: str, file: str,
-                        revision: int | None = None) -> None:
-    """Record that a person downloaded a document's file (``file``: its SHA-256)."""
-    data = {"via": via, "file": file} | ({"revision": revision} if revision is not None else {})
+                        revision: int | None = None, attachment: int | None = None) -> None:
+    """Record that a person downloaded a document's file (``file``: its SHA-256; ``revision``: a
+    draft's revision, ``attachment``: the attachment's number on the page)."""
+    data = {"via": via, "file": file} | ({"revision": revision} if revision is not None else {}) \
+        | ({"attachment": attachment} if attachment is not None else {})
     with transaction(engine) as session:
         audit.record(session, user_id, DOWNLOADED, "document", document_id, **data)

@@ -14,12 +14,13 @@ from commands import audit as access_log
 from commands import intake
 from commands import tasks as task_commands
 from commands.drafting import DRAFTER_ROLES
-from models.bounds import Id, parse_id
+from models.bounds import Id, Ordinal, parse_id
 from models.db import reading
 from models.documents import repo as document_repo
 from models.documents import types_repo
 from models.documents.access import document_for_user, visible_documents
 from models.documents.digitise import digitise_job
+from models.documents.history import document_history
 from models.documents.tables import StoredFile
 from models.errors import DomainError, NotFound
 from models.org import repo as account_repo
@@ -34,6 +35,7 @@ from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, changes_nothing
+from web.labels import ASSIGNMENT_ROLE_LABELS
 from web.messages import field_errors, message_of
 
 router = APIRouter(route_class=IdempotentRoute)
@@ -202,7 +204,8 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
     open_tasks = task_repo.open_tasks_of(session, document.id, principal.user, principal.roles)
     return render(
         request, "documents/detail.html", "documents/_status.html", document=document,
-        history=document_repo.history(session, document.id), tasks=open_tasks,
+        history=document_history(session, document.id), tasks=open_tasks, files=viewer_files(session, document),
+        ASSIGNMENT_ROLE_LABELS=ASSIGNMENT_ROLE_LABELS,
         units=_units(session, document.agency_id), action_fields=ACTION_FIELDS,
         nonce=uuid.uuid4().hex, pending=request.query_params.get("pending") == "1",
         signature_check=current_check(session, document),
@@ -238,14 +241,49 @@ async def act(request: Request, task_id: Id, principal: WebUser, state: State, _
 
 
 @router.get("/documents/{document_id}/file")
-def document_file(document_id: str, principal: WebUser, session: DbSession, state: State) -> Response:
+def document_file(request: Request, document_id: str, principal: WebUser, session: DbSession,
+                  state: State) -> Response:
     document = document_for_user(session, principal.user, document_id, principal.roles)
     stored = session.get(StoredFile, document.file_id)
     if stored is None:
         raise NotFound("document_not_found")
-    access_log.document_downloaded(state.engine, principal.user.id, document.id, via="web", file=stored.sha256)
-    return Response(state.store.read(stored.sha256), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{document.id}.pdf"'})
+    return pdf_file_response(request, state, principal.user.id, document.id, stored, f"{document.id}.pdf")
+
+
+@router.get("/documents/{document_id}/attachments/{number}")
+def attachment_file(request: Request, document_id: str, number: Ordinal, principal: WebUser,
+                    session: DbSession, state: State) -> Response:
+    """The document's ``number``-th attachment (1-based, as the page lists them)."""
+    document = document_for_user(session, principal.user, document_id, principal.roles)
+    attachments = document_repo.attachment_files(session, document.id)
+    if number > len(attachments):
+        raise NotFound("document_not_found")
+    stored = attachments[number - 1]
+    return pdf_file_response(request, state, principal.user.id, document.id, stored,
+                             f"{document.id}-dinh-kem-{number}.pdf", attachment=number)
+
+
+def pdf_file_response(request: Request, state, user_id: int, document_id: str, stored: StoredFile,
+                      filename: str, **detail) -> Response:
+    """A document's file. The page's viewer asks with ``?view=1``: the person is reading the document
+    on its page, audited as opening it (quiet within minutes, like the page). Any other request is
+    a download (``?download=1`` saves it instead of showing it) and each one is audited."""
+    if request.query_params.get("view") == "1":
+        access_log.document_viewed(state.engine, user_id, document_id, via="viewer")
+    else:
+        access_log.document_downloaded(state.engine, user_id, document_id, via="web", file=stored.sha256, **detail)
+    disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
+    return Response(state.store.read(stored.sha256), media_type=stored.content_type or "application/pdf",
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
+
+
+def viewer_files(session, document) -> list[dict]:
+    """What the page's viewer offers: the document's current file, then its attachments."""
+    files = [{"label": "Văn bản", "url": f"/documents/{document.id}/file", "pdf": True}]
+    for number, stored in enumerate(document_repo.attachment_files(session, document.id), start=1):
+        files.append({"label": f"Phụ lục {number}", "url": f"/documents/{document.id}/attachments/{number}",
+                      "pdf": stored.content_type == "application/pdf", "name": stored.filename})
+    return files
 
 
 @router.post("/tasks/{task_id}/progress")

@@ -44,6 +44,9 @@ STATUS_LABELS = {
 }
 
 
+# A unit's or person's part in handling a document (Phiếu giải quyết, ND30 PL IV Mục VII).
+ASSIGNMENT_ROLE_LABELS = {"chu_tri": "Chủ trì", "phoi_hop": "Phối hợp", "de_biet": "Để biết"}
+
 TASK_STATUS_LABELS = {
     "open": "Chờ nhận",
     "claimed": "Đang xử lý",

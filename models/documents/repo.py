@@ -219,6 +219,19 @@ def files_in_role(session: Session, document_id: str, role: str) -> list[tuple[s
         .order_by(DocumentFile.id)).all())
 
 
+def attachment_files(session: Session, document_id: str) -> list[StoredFile]:
+    """A document's attachments as its page shows them: the issued (signed) ones once there are any,
+    else those received or drafted, in the order they were added."""
+    for role in ("attachment_issued", "attachment"):
+        rows = list(session.exec(
+            select(StoredFile).join(DocumentFile, DocumentFile.file_id == StoredFile.id)
+            .where(DocumentFile.document_id == document_id, DocumentFile.role == role)
+            .order_by(DocumentFile.id)).all())
+        if rows:
+            return rows
+    return []
+
+
 def newest_stored_file(session: Session, sha256: str) -> StoredFile | None:
     """The newest stored-file row of a blob (a blob can be stored under several names)."""
     return session.exec(select(StoredFile).where(StoredFile.sha256 == sha256)

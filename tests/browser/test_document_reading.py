@@ -1,0 +1,127 @@
+"""Reading a document on its page, in a real browser at desktop (1280×800) and phone (390×844) sizes:
+the PDF is drawn into canvases on the page with its thumbnails, the history names the unit
+assigned and its deadline, and nothing scrolls sideways on the phone.
+
+The document, its routing rows and audit events are written straight into the database as the
+intake workflow and ``apply_decision`` would; the page only reads them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from models.audit import record
+from models.db import transaction
+from models.documents.file_store import FileStore
+from models.documents.repo import store_file
+from models.documents.tables import Assignment, Document, DocumentFile
+from models.org.tables import OrgUnit, User
+from models.vocab import AssignmentRole, Direction, DocumentStatus
+from tests.browser.conftest import launch_chromium, log_in, needs_chromium
+from tests.conftest import minimal_pdf
+from tests.helpers import make_settings
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SUBJECT = "V/v báo cáo tình hình thực hiện nhiệm vụ chuyển đổi số quý IV năm 2026 của các sở, ngành"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def _directed_document(engine, var_dir: Path, task_queue: str) -> str:
+    """A registered document with a 3-page PDF and an attachment, directed to Phòng Tổng hợp."""
+    store = FileStore(make_settings(var_dir, task_queue).files_dir)
+    with transaction(engine) as session:
+        clerk = session.exec(select(User).where(User.username == "vanthu")).one()
+        leader = session.exec(select(User).where(User.username == "lanhdao")).one()
+        lead = session.exec(select(OrgUnit).where(OrgUnit.agency_id == clerk.agency_id,
+                                                  OrgUnit.abbreviation == "TH")).one()
+        files = []
+        for pages in (3, 1):
+            data = minimal_pdf(pages, "Bao cao chuyen doi so")
+            files.append(store_file(session, sha256=store.put(data), size=len(data), content_type="application/pdf",
+                                    filename="van-ban.pdf", user_id=clerk.id))
+        document_id = str(uuid.uuid4())
+        session.add(Document(id=document_id, direction=Direction.INCOMING, agency_id=clerk.agency_id,
+                             status=DocumentStatus.DIRECTED, subject=SUBJECT, code_number="245",
+                             code_notation="STTTT-CĐS", organ_name="Sở Thông tin và Truyền thông tỉnh Hà Nam",
+                             type_name="Công văn", file_id=files[0].id, page_amount=3, due_date=date(2026, 12, 24),
+                             workflow_id=f"incoming-{document_id}", created_by=clerk.id))
+        session.flush()
+        session.add(DocumentFile(document_id=document_id, file_id=files[1].id, role="attachment"))
+        session.add(Assignment(document_id=document_id, role=AssignmentRole.LEAD, unit_id=lead.id,
+                               due_date=date(2026, 12, 24), opinion="Giao Phòng Tổng hợp chủ trì",
+                               assigned_by=leader.id))
+        record(session, leader.id, "document.giao_xu_ly", "document", document_id,
+               opinion="Giao Phòng Tổng hợp chủ trì", lead_unit_id=str(lead.id), due_date="2026-12-24")
+    return document_id
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_the_pdf_is_read_on_the_page_beside_its_history(live_server, seeded_sqlite, task_queue, tmp_path,
+                                                              size):
+    from playwright.async_api import async_playwright, expect
+
+    document_id = _directed_document(seeded_sqlite, tmp_path, task_queue)
+    phone = size is PHONE
+    async with async_playwright() as p:
+        browser = await launch_chromium(p)
+        try:
+            page = await log_in(browser, live_server, "lanhdao")
+            await page.set_viewport_size(size)
+            failures: list[str] = []
+            page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
+            await page.goto(f"{live_server}/documents/{document_id}")
+
+            # The first page is drawn into a canvas on the page; one thumbnail per page.
+            await expect(page.locator("#pdf-viewer .pdf-page canvas[data-rendered]").first).to_be_visible(
+                timeout=20_000)
+            await expect(page.locator("#pdf-viewer .pdf-thumb")).to_have_count(3)
+            await expect(page.locator("#pdf-viewer .pdf-thumb canvas[data-rendered]").first).to_be_attached()
+            drawn = await page.evaluate("""() => {
+                const canvas = document.querySelector('#pdf-viewer .pdf-page canvas[data-rendered]');
+                const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                let ink = 0;
+                for (let i = 0; i < pixels.length; i += 4) if (pixels[i] < 128) ink += 1;
+                return ink;
+            }""")
+            assert drawn > 0, "the page's text was not drawn"
+            # A thumbnail brings its page into view.
+            await page.locator("#pdf-viewer .pdf-thumb").nth(2).click()
+            await expect(page.locator("#pdf-viewer .pdf-page").nth(2).locator("canvas[data-rendered]")).to_be_attached(
+                timeout=10_000)
+            # The attachment opens in the same viewer; its one page replaces the document's three.
+            await page.locator("#pdf-viewer .pdf-files a", has_text="Phụ lục 1").click()
+            await expect(page.locator("#pdf-viewer .pdf-thumb")).to_have_count(1)
+            await expect(page.locator("#pdf-viewer .pdf-page canvas[data-rendered]")).to_have_count(1,
+                                                                                                   timeout=10_000)
+
+            await page.reload()  # the page records its view in its own transaction, after reading the history
+            history = page.locator("#history")
+            await expect(history.locator("ul.routing")).to_contain_text("Chủ trì")
+            await expect(history.locator("ul.routing")).to_contain_text("Phòng Tổng hợp")
+            await expect(history.locator("ul.routing")).to_contain_text("24/12/2026")
+            await expect(history.locator("ul.deadlines")).to_contain_text("24/12/2026")
+            await expect(history.locator("details.readers")).to_contain_text("Trần Văn Minh")
+
+            box = {name: await page.locator(selector).bounding_box()
+                   for name, selector in (("facts", ".document-facts"), ("viewer", "#pdf-viewer"))}
+            if phone:
+                assert box["viewer"]["y"] >= box["facts"]["y"] + box["facts"]["height"] - 1, "viewer below metadata"
+                wide = await page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= PHONE["width"], f"the document page is {wide} px wide on a 390 px phone"
+            else:
+                assert box["viewer"]["x"] + box["viewer"]["width"] <= box["facts"]["x"] + 1, "viewer beside metadata"
+            assert not [text for text in failures if "Content Security Policy" in text], failures
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = f"document-reading-{'phone' if phone else 'desktop'}.png"
+            for folder in (tmp_path, ARTIFACTS):
+                await page.screenshot(path=str(folder / name), full_page=True)
+        finally:
+            await browser.close()
