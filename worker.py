@@ -29,6 +29,7 @@ from activities.fixity import FixityActivities
 from activities.interceptors import DomainErrorsAreFinal
 from activities.maintenance import MaintenanceActivities
 from activities.outgoing import OutgoingActivities
+from activities.push import PushActivities
 from activities.recall import RecallActivities
 from activities.record_export import RecordExportActivities
 from activities.record_plans import RecordPlanActivities
@@ -93,6 +94,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
     recall = RecallActivities(engine, client)
     exchange = ExchangeActivities(engine, FileStore(settings.files_dir), settings, client, hub_factory)
     maintenance = MaintenanceActivities(engine, settings, client)
+    push = PushActivities(engine, settings)
     search_index = SearchIndexActivities(engine, FileStore(settings.files_dir))
     backup = BackupActivities(engine, settings)
     audit = AuditActivities(engine, settings)
@@ -130,6 +132,7 @@ def activities_for(engine: Engine, settings: Settings, client: Client | None = N
         maintenance.put_back_lost_decisions,
         maintenance.report_recipients_not_reached,
         maintenance.deliver_mail,
+        push.deliver_push,
         search_index.index_text_layers,
         backup.take_daily_backup,
         backup.report_backup_failure,

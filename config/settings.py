@@ -131,6 +131,17 @@ class Settings(BaseSettings):
     # The address people open links in e-mails with; default http://web_host:web_port.
     mail_base_url: str = ""
 
+    # --- push: browser notifications of urgent documents (Web Push, VAPID; README «Thông báo đẩy») ---
+    # Off: the opt-in is hidden, nothing is subscribed and nothing is sent. The VAPID key pair is
+    # generated once into var/push/vapid-private.pem (share var/, as for secret_key).
+    push_enabled: bool = True
+    # Who the push services may contact about our pushes (VAPID "sub"); default mailto: smtp_from's address.
+    vapid_subject: str = ""
+    # The push services a browser subscription may point at (host names and their subdomains): the
+    # server posts to that address, so only the browsers' own services are accepted.
+    push_services: tuple[str, ...] = ("fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com",
+                                      "notify.windows.com")
+
     # --- hub: the national document exchange hub (EDXML.md §9) ----------------------------
     # Endpoint, system id and secret are issued by the hub operator (§9.1). Unset, they point at
     # the development simulator (`qlvb hub`), whose secrets are generated into var/hub/systems.json.
@@ -164,6 +175,14 @@ class Settings(BaseSettings):
         if not self.mail_base_url:
             self.mail_base_url = f"http://{self.web_host}:{self.web_port}"
         return self
+
+    @property
+    def effective_vapid_subject(self) -> str:
+        """The VAPID contact: the configured one, or the sender address of the e-mails."""
+        if self.vapid_subject:
+            return self.vapid_subject
+        address = self.smtp_from.rpartition("<")[2].rstrip(">").strip()
+        return f"mailto:{address or 'qlvb@localhost'}"
 
     @property
     def mail_dir(self) -> Path:

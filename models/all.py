@@ -29,6 +29,7 @@ from models.org.tables import (
 from models.outgoing.tables import DraftComment, DraftRevision, Recipient, RecipientEvent, RemoteSigning
 from models.processes.tables import ProcessBinding, ProcessDefinition
 from models.publications.tables import StatisticsPublication
+from models.push.tables import PushMessage, PushSubscription
 from models.records.export import RecordExport
 from models.records.tables import (
     RecordAccess,
@@ -89,6 +90,8 @@ __all__ = [
     "OrgUnit",
     "ProcessBinding",
     "ProcessDefinition",
+    "PushMessage",
+    "PushSubscription",
     "Recipient",
     "RecipientEvent",
     "RecordAccess",

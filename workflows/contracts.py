@@ -22,6 +22,7 @@ class ActivityName(StrEnum):
 
     APPLY_DECISION = "apply_decision"
     DELIVER_MAIL = "deliver_mail"
+    DELIVER_PUSH = "deliver_push"
     PUT_BACK_LOST_DECISIONS = "put_back_lost_decisions"
     REPORT_RECIPIENTS_NOT_REACHED = "report_recipients_not_reached"
     RESTART_LOST_STARTS = "restart_lost_starts"

@@ -4,13 +4,14 @@ One round restarts lost workflow starts, puts back decisions lost in the complet
 reports recipients not reached in time and drains the e-mail outbox, each an activity of
 ``activities/maintenance.py``, then reads the text layer of documents whose current file is not
 yet in the search index (``activities/search_index.py``), then signs the audit chain's head of
-each finished day (``activities/audit.py``). A failing part is logged and the
-others still run: the next round tries again. Being a scheduled workflow rather than a loop
+each finished day (``activities/audit.py``), then sends the push outbox (``activities/push.py``).
+A failing part is logged and the others still run: the next round tries again. Being a scheduled workflow rather than a loop
 inside each worker process, a round runs once at a time for the whole installation, and
 supervisors see every round in the Temporal UI.
 
 Patches: ``2026-12-04-index-text`` (the text round, after the other parts);
-``2026-12-04-audit-day-heads`` (signing the audit day heads, last).
+``2026-12-04-audit-day-heads`` (signing the audit day heads); ``2026-12-04-push`` (the push
+outbox, last).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ INDEX_TEXT_PART = (ActivityName.INDEX_TEXT_LAYERS, timedelta(minutes=5))
 AUDIT_DAY_HEADS_PATCH = "2026-12-04-audit-day-heads"
 # A few signatures, or a month of them after a long outage.
 AUDIT_DAY_HEADS_PART = (ActivityName.SIGN_AUDIT_DAY_HEADS, timedelta(minutes=1))
+PUSH_PATCH = "2026-12-04-push"
+# 25 pushes, each with a 10-second timeout at worst.
+PUSH_PART = (ActivityName.DELIVER_PUSH, timedelta(minutes=5))
 
 
 @workflow.defn(name="Reconcile")
@@ -51,6 +55,8 @@ class ReconcileWorkflow:
         parts = (*PARTS, INDEX_TEXT_PART) if workflow.patched(INDEX_TEXT_PATCH) else PARTS
         if workflow.patched(AUDIT_DAY_HEADS_PATCH):
             parts = (*parts, AUDIT_DAY_HEADS_PART)
+        if workflow.patched(PUSH_PATCH):
+            parts = (*parts, PUSH_PART)
         for name, timeout in parts:
             try:
                 done[str(name)] = await workflow.execute_activity(

@@ -16,6 +16,7 @@ from models.db import utcnow
 from models.notifications.mail import queue_mail
 from models.notifications.tables import Notification
 from models.org.tables import User, UserRole
+from models.push.repo import queue_push
 from models.vocab import Role
 
 
@@ -49,6 +50,7 @@ def notify(session: Session, user_ids: Iterable[int], document_id: str | None, c
         notification = Notification(user_id=user_id, document_id=document_id, code=code, urgent=urgent, data=data)
         session.add(notification)
         queue_mail(session, notification)  # its e-mail copy, in the same transaction
+        queue_push(session, notification)  # and, about an urgent document, a push to each device turned on
         count += 1
     return count
 

@@ -122,7 +122,7 @@ async def test_a_maintenance_round_runs_as_one_scheduled_workflow(seeded_sqlite,
                                              task_queue=task_queue)
         assert done["restart_lost_starts"] == 1
         assert set(done) == {"restart_lost_starts", "put_back_lost_decisions", "report_recipients_not_reached",
-                             "deliver_mail", "index_text_layers", "sign_audit_day_heads"}
+                             "deliver_mail", "index_text_layers", "sign_audit_day_heads", "deliver_push"}
         assert all(count >= 0 for count in done.values())  # no part failed
         await eventually(lambda: rows(engine, Document, Document.id == document.id,
                                       Document.status == DocumentStatus.REGISTERED))

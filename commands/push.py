@@ -1,0 +1,56 @@
+"""A person turns push notifications on or off for the browser they are using (audited).
+
+The browser makes the subscription (its push service's endpoint and keys) with the installation's
+VAPID public key; these commands record or revoke it. Only the browsers' own push services are
+accepted (``Settings.push_services``): the worker posts to the endpoint, so an address inside the
+agency's network is refused. Bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import Engine
+
+from config.settings import Settings
+from models.audit import record
+from models.db import transaction
+from models.errors import DomainError
+from models.push import repo as push_repo
+from models.push.rules import acceptable_endpoint
+from models.push.schema import EndpointForm, SubscriptionForm
+
+
+def _parsed(form_type, raw: dict):
+    try:
+        return form_type.parse(raw)
+    except DomainError as error:
+        # The browser, not the person, wrote these fields: one message, no field names to correct.
+        raise DomainError("push_subscription_invalid") from error
+
+
+def subscribe(engine: Engine, settings: Settings, user_id: int, raw: dict) -> bool:
+    """Turn pushes on for this browser; True when that changed anything (False: it already was)."""
+    if not settings.push_enabled:
+        raise DomainError("push_disabled")
+    form = _parsed(SubscriptionForm, raw)
+    if not acceptable_endpoint(form.endpoint, settings.push_services):
+        raise DomainError("push_service_refused")
+    with transaction(engine) as session:
+        row, previous_user_id, changed = push_repo.subscribe(session, user_id, form.endpoint, form.p256dh, form.auth)
+        if changed:
+            # The push service's host only: the endpoint itself is a capability of that browser.
+            record(session, user_id, "push.subscribed", "user", user_id, subscription_id=row.id,
+                   service=urlsplit(form.endpoint).hostname,
+                   **({"previous_user_id": previous_user_id} if previous_user_id not in (None, user_id) else {}))
+    return changed
+
+
+def unsubscribe(engine: Engine, user_id: int, raw: dict) -> bool:
+    """Turn pushes off for this browser; True when it was on for this person (turning off twice is fine)."""
+    form = _parsed(EndpointForm, raw)
+    with transaction(engine) as session:
+        row = push_repo.unsubscribe(session, user_id, form.endpoint)
+        if row is not None:
+            record(session, user_id, "push.unsubscribed", "user", user_id, subscription_id=row.id)
+    return row is not None
