@@ -1,4 +1,5 @@
-"""Acting on human steps: claiming, releasing, deciding (the Workflow Update handshake), reporting progress, rerouting a document's units.
+"""Acting on human steps: claiming, releasing, deciding (the Workflow Update handshake), the same decision or claim
+on several tasks, reporting progress, rerouting a document's units.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from models.records.decisions import check_decision as check_record_decision
 from models.tasks import repo as task_repo
 from models.tasks.actions import SERVER_ONLY_ACTIONS, units_belong, validate_fields
 from models.text import refuse_unsafe_text
-from models.vocab import Role, TaskStatus
+from models.vocab import Action, Role, TaskStatus
 from workflows.contracts import DecideInput, DecideResult, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow
 
@@ -182,6 +183,80 @@ def release_task(engine: Engine, task_id: int, user: User, roles: set[Role]) -> 
             raise Conflict("task_not_claimed")
         task_repo.release(session, task, user)
         record(session, user.id, "task.released", *task_repo.subject_of(task), task_id=task.id)
+
+
+# The decisions the inbox offers on several tasks at once: those a step takes without anything to
+# type (the văn thư's "vào sổ" of received documents, a leader's "lưu tham khảo"), and claiming.
+BULK_DECISIONS = frozenset({Action.REGISTER, Action.FILE_FOR_REFERENCE})
+BULK_LIMIT = 100  # a page of the inbox
+
+
+@dataclass
+class TaskResult:
+    """What one task of a bulk action came to: ``outcome`` when it was done (or is in flight, for a
+    decision), ``error`` (why not) otherwise. ``document_id``: the task's document when the person
+    may see it, so the page can name it."""
+
+    task_id: int
+    document_id: str = ""
+    outcome: ActionOutcome | None = None
+    error: DomainError | None = None
+
+
+def _selected(task_ids: list[int]) -> list[int]:
+    chosen = list(dict.fromkeys(task_ids))
+    if not chosen:
+        raise DomainError("bulk_nothing_selected")
+    if len(chosen) > BULK_LIMIT:
+        raise DomainError("bulk_too_many", limit=BULK_LIMIT)
+    return chosen
+
+
+def _document_of(engine: Engine, task_id: int, user: User, roles: set[Role]) -> str:
+    """The document of a task the user may see (``task_for_user``); "" for any other."""
+    with reading(engine) as session:
+        try:
+            return task_repo.task_for_user(session, task_id, user, roles).document_id or ""
+        except DomainError:
+            return ""
+
+
+async def act_on_tasks(engine: Engine, client: Client, *, task_ids: list[int], user: User, roles: set[Role],
+                       action: str, fields: dict, nonce: str) -> list[TaskResult]:
+    """The same decision on several tasks, each through ``act_on_task`` exactly as one decision is.
+
+    Each task is its own completion handshake (its own transaction and Workflow Update), so a task
+    that cannot take the decision (another step now, claimed by a colleague, not the person's) is
+    refused alone and the others still go through; none is ever half-done. Each task's nonce is
+    the request's with the task id, so the whole request sent again resumes or returns each first
+    outcome instead of deciding twice.
+    """
+    if action not in BULK_DECISIONS:
+        raise DomainError("bulk_action_unknown")
+    results = []
+    for task_id in _selected(task_ids):
+        try:
+            outcome = await act_on_task(engine, client, task_id=task_id, user=user, roles=roles, action=action,
+                                        fields=fields, nonce=f"{nonce[:60]}:{task_id}")
+            results.append(TaskResult(task_id, outcome.document_id, outcome=outcome))
+        except DomainError as error:
+            document_id = await asyncio.to_thread(_document_of, engine, task_id, user, roles)
+            results.append(TaskResult(task_id, document_id, error=error))
+    return results
+
+
+def claim_tasks(engine: Engine, task_ids: list[int], user: User, roles: set[Role]) -> list[TaskResult]:
+    """Claim several open tasks, each through ``claim_task`` (one transaction and audit event each):
+    one a colleague took first is refused alone, the others are claimed."""
+    results = []
+    for task_id in _selected(task_ids):
+        try:
+            claim_task(engine, task_id, user, roles)
+            results.append(TaskResult(task_id, _document_of(engine, task_id, user, roles),
+                                      outcome=ActionOutcome(task_id, "nhan_xu_ly", applied=True, document_id="")))
+        except DomainError as error:
+            results.append(TaskResult(task_id, _document_of(engine, task_id, user, roles), error=error))
+    return results
 
 
 PROGRESS_MAX_LENGTH = 2000

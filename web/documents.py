@@ -18,7 +18,7 @@ from models.bounds import Id, Ordinal, parse_id
 from models.db import reading
 from models.documents import repo as document_repo
 from models.documents import types_repo
-from models.documents.access import document_for_user, visible_documents
+from models.documents.access import document_for_user
 from models.documents.digitise import digitise_job
 from models.documents.history import document_history
 from models.documents.tables import StoredFile
@@ -30,7 +30,7 @@ from models.signing.repo import current_check
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS, officers_of_unit
 from models.vocab import Direction, Role, Urgency
-from web import flash, supervision
+from web import flash, lists, supervision
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
@@ -58,9 +58,8 @@ def _type_names(request: Request) -> list[str]:
 
 @router.get("/documents")
 def document_list(request: Request, principal: WebUser, session: DbSession) -> Response:
-    return render(request, "documents/list.html",
-                  documents=document_repo.recent_incoming(
-                      session, visible_documents(principal.user, principal.roles)))
+    """Văn bản đến, newest first, a page at a time, filtered by the query string (``web.lists``)."""
+    return lists.render_list(request, principal, session, Direction.INCOMING)
 
 
 @router.get("/documents/new")

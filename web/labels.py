@@ -240,6 +240,20 @@ SEARCH_FIELD_LABELS = {
     "page": "Trang",
 }
 
+# The filters of the văn bản đến/đi lists (models/documents/listing.py), named in their refusals.
+LIST_FILTER_LABELS = {
+    "status": "Trạng thái",
+    "year": "Năm",
+    "date_from": "Từ ngày",
+    "date_to": "Đến ngày",
+    "type_name": "Tên loại văn bản",
+    "urgency": "Mức độ khẩn",
+    "organ": "Cơ quan",
+    "unit_id": "Đơn vị",
+    "after": "Trang",
+    "before": "Trang",
+}
+
 SEARCH_CSV_COLUMNS = [
     "Số đến", "Ngày đến", "Số, ký hiệu", "Ngày văn bản", "Tên loại văn bản", "Trích yếu",
     "Cơ quan ban hành", "Người ký", "Mức độ khẩn", "Trạng thái", "Hạn xử lý",

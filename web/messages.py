@@ -418,6 +418,25 @@ MESSAGES.update({
 # Nhật ký hệ thống: the administrator's search.
 MESSAGES["invalid_audit_query"] = "Điều kiện tra cứu nhật ký không hợp lệ. {detail}"
 
+# The văn bản đến/đi lists' filters (web/lists.py) and the inbox's actions on several tasks (web/inbox_bulk.py).
+MESSAGES.update({
+    "invalid_list_filter": "Điều kiện lọc chưa hợp lệ nên danh sách chưa được hiển thị. "
+                           "Vui lòng kiểm tra các trường được đánh dấu.",
+    "bulk_nothing_selected": "Vui lòng chọn ít nhất một công việc trong danh sách.",
+    "bulk_too_many": "Mỗi lần chỉ thực hiện được tối đa {limit} công việc. Vui lòng chọn ít hơn.",
+    "bulk_action_unknown": "Thao tác này không thực hiện được cho nhiều công việc cùng lúc.",
+})
+FIELD_ERROR_TEXT["date_order"] = "không được trước ngày bắt đầu"
+# The summary of an action on several tasks of the inbox (web/inbox.py), one sentence in the result message.
+BULK_SAID = {
+    "vao_so": "Đã vào sổ {count} văn bản", "vao_so_noun": "văn bản",
+    "luu_tham_khao": "Đã lưu tham khảo {count} văn bản", "luu_tham_khao_noun": "văn bản",
+    "nhan_xu_ly": "Đã nhận xử lý {count} công việc", "nhan_xu_ly_noun": "công việc",
+    "pending": "{count} văn bản đang được hệ thống ghi nhận, danh sách sẽ cập nhật sau ít giây",
+    "failed": "{count} {noun} không thực hiện được: {reasons}",
+    "retried": "Yêu cầu này đã được thực hiện trước đó; danh sách dưới đây cho biết tình trạng từng công việc.",
+}
+
 
 # The configuration, records and điều hành areas keep their texts in modules of their own.
 for _area in (messages_configuration, messages_records, messages_work):

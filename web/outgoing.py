@@ -25,7 +25,7 @@ from models.bounds import Id, Ordinal, require_ids
 from models.db import reading
 from models.documents import repo as document_repo
 from models.documents import types_repo as doc_type_repo
-from models.documents.access import document_for_user, visible_documents
+from models.documents.access import document_for_user
 from models.documents.tables import Document, StoredFile
 from models.documents.text_extract import pdf_text
 from models.errors import DomainError, NotFound
@@ -38,7 +38,7 @@ from models.outgoing.schema import COMPETENCES
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
 from models.vocab import Direction, DocumentStatus, Role, Urgency
-from web import flash
+from web import flash, lists
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
@@ -115,10 +115,9 @@ def _format_checks(session: Session, document: Document, store) -> list:
 
 @router.get("/outgoing")
 def outgoing_list(request: Request, principal: WebUser, session: DbSession) -> Response:
-    documents = outgoing_repo.latest_outgoing(session, visible_documents(principal.user, principal.roles),
-                                              principal.user.agency_id)
-    return render(request, "outgoing/list.html", documents=documents,
-                  can_draft=bool(principal.roles & commands.DRAFTER_ROLES))
+    """Văn bản đi, newest first, a page at a time, filtered by the query string (``web.lists``)."""
+    return lists.render_list(request, principal, session, Direction.OUTGOING,
+                             can_draft=bool(principal.roles & commands.DRAFTER_ROLES))
 
 
 @router.get("/outgoing/new")
