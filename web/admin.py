@@ -113,12 +113,10 @@ def processes_page(request: Request, principal: WebUser, state: State) -> Respon
 async def deploy_process(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     admin.require_admin(principal.roles)
     form = await request.form()
-    notice = error = None
     try:
         key, version, created = await run_in_threadpool(admin.deploy_process, state.engine, **_actor(principal),
                                                         body_text=str(form.get("body", "")))
-        notice = (f"Đã ban hành {key} phiên bản {version}." if created
-                  else f"Nội dung trùng phiên bản {version}: không thay đổi.")
     except DomainError as failure:
-        error = message_of(failure)
-    return await run_in_threadpool(_processes_page, request, state, notice=notice, error=error)
+        return await run_in_threadpool(_processes_page, request, state, notice=None, error=message_of(failure))
+    return flash.done(request, "/admin/processes", f"Đã ban hành {key} phiên bản {version}." if created
+                      else f"Nội dung trùng phiên bản {version}: không thay đổi.", trigger=None)

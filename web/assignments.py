@@ -13,7 +13,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from commands import assignments as commands
@@ -31,7 +31,7 @@ from models.outgoing import repo as outgoing_repo
 from models.tasks.actions import ACTION_FIELDS, officers_of_unit
 from models.tasks.tables import Task
 from models.vocab import Role
-from web import supervision
+from web import flash, supervision
 from web.api import task_json
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
 from web.filters import iso_vn
@@ -183,7 +183,7 @@ async def create(request: Request, principal: WebUser, state: State, _: CsrfChec
                                                       user=principal.user, roles=principal.roles, raw=raw)
     except DomainError as error:
         return await asyncio.to_thread(_form_again, request, principal, state, raw, error)
-    return _redirect(request, f"/assignments/{assignment.id}")
+    return _redirect(request, f"/assignments/{assignment.id}", "Đã giao việc.")
 
 
 @router.get("/assignments/{assignment_id}")
@@ -228,7 +228,8 @@ async def decide(request: Request, assignment_id: Id, task_id: Id, principal: We
         state.engine, state.client, task_id=task_id, user=principal.user, roles=principal.roles, action=action,
         fields={name: value for name, value in fields.items() if value},
         nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)
-    return _redirect(request, f"/assignments/{assignment_id}" + ("" if outcome.applied else "?pending=1"))
+    return _redirect(request, f"/assignments/{assignment_id}" + ("" if outcome.applied else "?pending=1"),
+                     flash.decision_said(action, None, applied=outcome.applied))
 
 
 @router.post("/assignments/{assignment_id}/progress")
@@ -239,7 +240,7 @@ async def progress(request: Request, assignment_id: Id, principal: WebUser, stat
         raw["percent"] = str(form.get("percent")).strip()
     commands.report_progress(state.engine, user=principal.user, roles=principal.roles, assignment_id=assignment_id,
                              raw=raw)
-    return _redirect(request, f"/assignments/{assignment_id}")
+    return _redirect(request, f"/assignments/{assignment_id}", "Đã cập nhật tiến độ.")
 
 
 @router.post("/assignments/{assignment_id}/cancel")
@@ -249,13 +250,14 @@ async def cancel(request: Request, assignment_id: Id, principal: WebUser, state:
     done = await commands.cancel_assignment(
         state.engine, state.client, user=principal.user, roles=principal.roles, assignment_id=assignment_id,
         raw={"reason": str(form.get("reason", ""))}, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)
-    return _redirect(request, f"/assignments/{assignment_id}" + ("" if done else "?pending=1"))
+    return _redirect(request, f"/assignments/{assignment_id}" + ("" if done else "?pending=1"),
+                     "Đã hủy việc." if done else "Đã gửi yêu cầu hủy việc; hệ thống đang ghi nhận, trang sẽ cập nhật "
+                     "sau ít giây.")
 
 
-def _redirect(request: Request, target: str) -> Response:
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+def _redirect(request: Request, target: str, said: str) -> Response:
+    """After a change: the assignment's page saying what happened (Post/Redirect/Get)."""
+    return flash.done(request, target, said)
 
 
 # --- API v1 -----------------------------------------------------------------------------------------

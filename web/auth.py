@@ -17,6 +17,7 @@ from models.org import repo as account_repo
 from models.org.throttle import DEVICE_COOKIE, DEVICE_LIFETIME
 from models.org.two_factor import ENROLMENT_LIFETIME, PENDING_COOKIE, PENDING_LIFETIME
 from models.vocab import SessionKind
+from web import flash
 from web.csrf import LOGIN_CSRF_COOKIE, CsrfFailed, new_token, verify
 from web.deps import SESSION_COOKIE, CsrfChecked, DbSession, State, WebUserAny, WebUserEnrolling
 from web.htmx import render
@@ -185,7 +186,11 @@ def _two_factor_page(request: Request, principal, state, *, status_code: int = 2
 
 @router.get("/account/two-factor")
 def two_factor_page(request: Request, principal: WebUserEnrolling, state: State) -> Response:
-    return _two_factor_page(request, principal, state)
+    # New recovery codes arrive once, after the redirect that followed enabling or regenerating.
+    codes = flash.shown_once(request)
+    if not codes:
+        return _two_factor_page(request, principal, state)
+    return flash.forget_shown(_two_factor_page(request, principal, state, recovery_codes=codes))
 
 
 @router.post("/account/two-factor/enable")
@@ -196,9 +201,8 @@ def two_factor_enable(request: Request, principal: WebUserEnrolling, state: Stat
         codes = two_factor_commands.enable(state.engine, state.settings, principal.user.id, sealed, code)
     except DomainError as error:
         return _two_factor_page(request, principal, state, status_code=status_of(error), error=message_of(error))
-    principal.two_factor = True  # this page already shows the person as enrolled (menu included)
-    return _two_factor_page(request, principal, state, recovery_codes=codes,
-                            notice="Đã bật xác thực hai bước.")
+    return flash.show_once(request, flash.done(request, "/account/two-factor", "Đã bật xác thực hai bước.",
+                                               trigger=None), codes)
 
 
 @router.post("/account/two-factor/recovery-codes")
@@ -209,8 +213,9 @@ def two_factor_recovery_codes(request: Request, principal: WebUserEnrolling, sta
     except DomainError as error:
         return _two_factor_page(request, principal, state, status_code=status_of(error), error=message_of(error),
                                 headers=retry_after(error))
-    return _two_factor_page(request, principal, state, recovery_codes=codes,
-                            notice="Đã tạo mã khôi phục mới; các mã cũ không còn dùng được.")
+    return flash.show_once(request, flash.done(request, "/account/two-factor",
+                                               "Đã tạo mã khôi phục mới; các mã cũ không còn dùng được.",
+                                               trigger=None), codes)
 
 
 @router.post("/account/two-factor/disable")
@@ -222,5 +227,4 @@ def two_factor_disable(request: Request, principal: WebUserEnrolling, state: Sta
     except DomainError as error:
         return _two_factor_page(request, principal, state, status_code=status_of(error), error=message_of(error),
                                 headers=retry_after(error))
-    principal.two_factor = False
-    return _two_factor_page(request, principal, state, notice="Đã tắt xác thực hai bước.")
+    return flash.done(request, "/account/two-factor", "Đã tắt xác thực hai bước.", trigger=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import asdict
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -20,6 +21,7 @@ from commands import configuration_types as type_commands
 from models.bounds import Id
 from models.errors import DomainError, Forbidden
 from models.vocab import Role
+from web import flash
 from web.deps import ApiUser, CsrfChecked, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -56,16 +58,23 @@ def page_context(request: Request, principal: Principal, section: str, agency_co
             "province_admin": Role.SYSTEM_ADMIN in principal.roles}
 
 
-async def run_then_render(page: Callable[..., Response], call: Callable[[], object], notice: str) -> Response:
-    """Run a command, then the page again with what happened; a refusal (422, 409) shows on the page,
-    a forbidden or missing thing goes to the error page."""
+async def run_then_redirect(request: Request, page: Callable[..., Response], call: Callable[[], object],
+                            notice: str, target: str) -> Response:
+    """Run a command, then go to ``target`` saying ``notice`` (Post/Redirect/Get: a refresh re-sends
+    nothing); a refusal (422, 409) shows on the page again, a forbidden or missing thing goes to the
+    error page."""
     try:
         await run_in_threadpool(call)
     except DomainError as failure:
         if status_of(failure) in (403, 404):
             raise
         return await run_in_threadpool(page, error=failure)
-    return await run_in_threadpool(page, notice=notice)
+    return flash.done(request, target, notice, trigger=None)
+
+
+def page_url(path: str, agency_code: str) -> str:
+    """A configuration page for one agency, as its agency picker links it."""
+    return f"{path}?{urlencode({'agency': agency_code})}"
 
 
 def form_text(form, name: str) -> str:
@@ -94,16 +103,20 @@ def _form_page(request: Request, principal: Principal, form) -> Callable[..., Re
     return functools.partial(_page, request, principal, agency_code_of(principal, form_text(form, "agency")))
 
 
+def _form_target(principal: Principal, form) -> str:
+    return page_url("/admin/configuration", agency_code_of(principal, form_text(form, "agency")))
+
+
 @router.post("/admin/configuration/types")
 async def create_type_form(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     form = await request.form()
     own = form_text(form, "scope") == "agency"
-    return await run_then_render(_form_page(request, principal, form), lambda: type_commands.create_type(
+    return await run_then_redirect(request, _form_page(request, principal, form), lambda: type_commands.create_type(
         state.engine, **actor(principal), name=form_text(form, "name"), code=form_text(form, "code"),
         legal_normative=form.get("legal_normative") == "1", copy_form=form.get("copy_form") == "1",
         agency_code=agency_code_of(principal, form_text(form, "agency")) if own else None,
         own_series=form.get("own_series") == "1"),
-        f"Đã thêm loại văn bản “{form_text(form, 'name').strip()}”.")
+        f"Đã thêm loại văn bản “{form_text(form, 'name').strip()}”.", _form_target(principal, form))
 
 
 TYPE_NOTICES = {
@@ -132,8 +145,8 @@ async def change_type_form(request: Request, type_id: Id, principal: WebUser, st
         def call():
             return type_commands.change_type(state.engine, **actor(principal), type_id=type_id,
                                              name=form_text(form, "name"), code=form_text(form, "code"))
-    return await run_then_render(_form_page(request, principal, form), call,
-                                 TYPE_NOTICES.get(action, "Đã cập nhật loại văn bản."))
+    return await run_then_redirect(request, _form_page(request, principal, form), call,
+                                   TYPE_NOTICES.get(action, "Đã cập nhật loại văn bản."), _form_target(principal, form))
 
 
 @router.post("/admin/configuration/registers")
@@ -141,9 +154,9 @@ async def create_register_form(request: Request, principal: WebUser, state: Stat
     form = await request.form()
     agency = agency_code_of(principal, form_text(form, "agency"))
     keys = [k for raw in form.getlist("doc_types") for k in str(raw).split(",")]
-    return await run_then_render(_form_page(request, principal, form), lambda: config_commands.create_register(
+    return await run_then_redirect(request, _form_page(request, principal, form), lambda: config_commands.create_register(
         state.engine, **actor(principal), agency_code=agency, kind=form_text(form, "kind"), name=form_text(form, "name"),
-        doc_types=keys), f"Đã mở sổ “{form_text(form, 'name').strip()}”.")
+        doc_types=keys), f"Đã mở sổ “{form_text(form, 'name').strip()}”.", _form_target(principal, form))
 
 
 @router.post("/admin/configuration/registers/{register_id}")
@@ -151,12 +164,12 @@ async def change_register_form(request: Request, register_id: Id, principal: Web
                                _: CsrfChecked) -> Response:
     form = await request.form()
     if form_text(form, "action") == "close":
-        return await run_then_render(_form_page(request, principal, form), lambda: config_commands.close_register(
+        return await run_then_redirect(request, _form_page(request, principal, form), lambda: config_commands.close_register(
             state.engine, **actor(principal), register_id=register_id),
-            "Đã đóng sổ: sổ không cấp số mới, các số đã cấp được giữ nguyên.")
-    return await run_then_render(_form_page(request, principal, form), lambda: config_commands.rename_register(
+            "Đã đóng sổ: sổ không cấp số mới, các số đã cấp được giữ nguyên.", _form_target(principal, form))
+    return await run_then_redirect(request, _form_page(request, principal, form), lambda: config_commands.rename_register(
         state.engine, **actor(principal), register_id=register_id, name=form_text(form, "name")),
-        "Đã đổi tên sổ đăng ký.")
+        "Đã đổi tên sổ đăng ký.", _form_target(principal, form))
 
 
 # --- API v1 -----------------------------------------------------------------------------------

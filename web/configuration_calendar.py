@@ -17,7 +17,7 @@ from models.bounds import Year
 from models.db import utcnow
 from models.errors import DomainError
 from models.registers.numbering import vietnam_date
-from web.configuration import actor, agency_code_of, form_text, page_context, run_then_render
+from web.configuration import actor, agency_code_of, form_text, page_context, run_then_redirect
 from web.deps import ApiUser, CsrfChecked, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -52,14 +52,15 @@ async def calendar_change(request: Request, principal: WebUser, state: State, _:
     except DomainError:
         year, shown = _this_year(), day_text
     page = functools.partial(_page, request, principal, year)
+    target = f"/admin/calendar?year={year}"
     if form.get("remove"):
-        return await run_then_render(page, lambda: calendar_commands.remove_day(
+        return await run_then_redirect(request, page, lambda: calendar_commands.remove_day(
             state.engine, **actor(principal), day_text=day_text),
-            f"Đã bỏ điều chỉnh ngày {shown}: áp dụng lại lịch nghỉ lễ quốc gia.")
-    return await run_then_render(page, lambda: calendar_commands.set_day(
+            f"Đã bỏ điều chỉnh ngày {shown}: áp dụng lại lịch nghỉ lễ quốc gia.", target)
+    return await run_then_redirect(request, page, lambda: calendar_commands.set_day(
         state.engine, **actor(principal), day_text=day_text, working=working, note=form_text(form, "note")),
         f"Ngày {shown} được đặt là {'ngày làm bù' if working else 'ngày nghỉ'}; hạn xử lý tính từ nay theo "
-        f"lịch này.")
+        f"lịch này.", target)
 
 
 # --- API v1 -----------------------------------------------------------------------------------

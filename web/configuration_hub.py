@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from commands import configuration_hub as hub_commands
 from models.errors import DomainError
 from models.exchange.identity import IDENTITY_LIMITS
-from web.configuration import actor, agency_code_of, form_text, page_context, run_then_render
+from web.configuration import actor, agency_code_of, form_text, page_context, page_url, run_then_redirect
 from web.deps import ApiUser, CsrfChecked, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -53,9 +53,10 @@ async def change_identity_form(request: Request, principal: WebUser, state: Stat
     values = {name: form_text(form, name) for name in IDENTITY_LIMITS}
     # A refused form comes back with what was typed, for correcting.
     page = functools.partial(_page, request, principal, agency, typed=values)
-    return await run_then_render(page, lambda: hub_commands.change_hub_identity(
+    return await run_then_redirect(request, page, lambda: hub_commands.change_hub_identity(
         state.engine, **actor(principal), agency_code=agency, values=values),
-        "Đã lưu thông tin cơ quan trên trục liên thông; gói tin gửi từ nay mang thông tin này.")
+        "Đã lưu thông tin cơ quan trên trục liên thông; gói tin gửi từ nay mang thông tin này.",
+        page_url("/admin/configuration/hub", agency))
 
 
 # --- API v1 -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from commands import configuration_processes as binding_commands
 from models.bounds import DB_INT_MAX, Ordinal, parse_int
 from models.errors import DomainError
-from web.configuration import actor, agency_code_of, form_text, page_context, run_then_render
+from web.configuration import actor, agency_code_of, form_text, page_context, page_url, run_then_redirect
 from web.deps import ApiUser, CsrfChecked, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -56,17 +56,18 @@ async def change_binding_form(request: Request, principal: WebUser, state: State
     agency = agency_code_of(principal, form_text(form, "agency"))
     direction = form_text(form, "direction")
     page = functools.partial(_page, request, principal, agency)
+    target = page_url("/admin/configuration/processes", agency)
     if form_text(form, "action") == "unbind":
-        return await run_then_render(page, lambda: binding_commands.unbind_process(
+        return await run_then_redirect(request, page, lambda: binding_commands.unbind_process(
             state.engine, **actor(principal), agency_code=agency, direction=direction),
-            "Đã bỏ gắn: văn bản mới theo phiên bản mới nhất của quy trình.")
+            "Đã bỏ gắn: văn bản mới theo phiên bản mới nhất của quy trình.", target)
 
     def call():
         key, version = _chosen_version(form_text(form, "version"))
         return binding_commands.bind_process(state.engine, **actor(principal), agency_code=agency,
                                              direction=direction, key=key, version=version)
-    return await run_then_render(page, call, "Đã áp dụng phiên bản quy trình: văn bản mới của cơ quan theo "
-                                             "phiên bản này; văn bản đang xử lý giữ phiên bản đã bắt đầu.")
+    return await run_then_redirect(request, page, call, "Đã áp dụng phiên bản quy trình: văn bản mới của cơ quan "
+                                   "theo phiên bản này; văn bản đang xử lý giữ phiên bản đã bắt đầu.", target)
 
 
 # --- API v1 -----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from models.vocab import Action
 from web.deps import CsrfChecked
 
 COOKIE = "qlvb_flash"
+ONCE_COOKIE = "qlvb_once"
 KEPT = 5  # older messages give way: a cookie stays small
 
 # The decisions that cannot be taken back: finishing (and filing for reference, which ends the
@@ -109,20 +110,45 @@ def _key(request: Request) -> bytes:
     return hashlib.sha256(b"qlvb-flash:" + device_key(request.app.state.qlvb.settings)).digest()
 
 
-def _encode(messages: list[str], key: bytes) -> str:
+def _encode(value: object, key: bytes, cookie: str = COOKIE) -> str:
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, json.dumps(messages, ensure_ascii=False).encode(), COOKIE.encode())
+    sealed = AESGCM(key).encrypt(nonce, json.dumps(value, ensure_ascii=False).encode(), cookie.encode())
     return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def _decode(request: Request, cookie: str) -> object:
+    """A sealed cookie's value; None when absent, tampered or malformed."""
+    try:
+        sealed = base64.urlsafe_b64decode(request.cookies.get(cookie, "").encode())
+        return json.loads(AESGCM(_key(request)).decrypt(sealed[:12], sealed[12:], cookie.encode()))
+    except (ValueError, InvalidTag):
+        return None
 
 
 def messages(request: Request) -> list[str]:
     """The messages waiting for this browser; a tampered or malformed cookie counts as none."""
-    try:
-        sealed = base64.urlsafe_b64decode(request.cookies.get(COOKIE, "").encode())
-        decoded = json.loads(AESGCM(_key(request)).decrypt(sealed[:12], sealed[12:], COOKIE.encode()))
-    except (ValueError, InvalidTag):
-        return []
+    decoded = _decode(request, COOKIE)
     return [str(item) for item in decoded if isinstance(item, str)] if isinstance(decoded, list) else []
+
+
+def show_once(request: Request, response: Response, values: list[str]) -> Response:
+    """Secrets the page after a redirect shows one time (new recovery codes): sealed like the
+    messages, so the POST can redirect (Post/Redirect/Get) without putting them in the address."""
+    response.set_cookie(ONCE_COOKIE, _encode(values, _key(request), ONCE_COOKIE), httponly=True, samesite="lax",
+                        path="/", secure=request.url.scheme == "https")
+    return response
+
+
+def shown_once(request: Request) -> list[str]:
+    """The secrets ``show_once`` left for this page; the page then calls ``forget_shown``."""
+    decoded = _decode(request, ONCE_COOKIE)
+    return [str(item) for item in decoded if isinstance(item, str)] if isinstance(decoded, list) else []
+
+
+def forget_shown(response: Response) -> Response:
+    """After the page showed them: a reload shows them no more."""
+    response.delete_cookie(ONCE_COOKIE, path="/")
+    return response
 
 
 def add(request: Request, response: Response, text: str) -> Response:

@@ -34,6 +34,7 @@ from models.org.schema import (
 )
 from models.org.tables import Agency, AgencyCode, AgencyName, OrgUnit
 from models.vocab import AgencyKind
+from web import flash
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -275,8 +276,8 @@ _UNIT_CHANGES: dict[str, tuple[Callable[[Any], BaseModel], Callable[..., int], s
 async def _change_and_show(request: Request, principal: Principal, state: State, page_agency_id: int,
                            change: tuple[Callable[[Any], BaseModel], Callable[..., int], str], **target: int) -> Response:
     """The shape every change on the agency page shares: read the form into the command's input, run the
-    command on ``target``, and show the page of agency ``page_agency_id`` with the notice, or with the refusal in Vietnamese
-    (a missing agency or unit stays a 404)."""
+    command on ``target``, then go to the page of agency ``page_agency_id`` saying the notice (Post/Redirect/Get),
+    or show that page with the refusal in Vietnamese (a missing agency or unit stays a 404)."""
     read, command, notice = change
     form = await request.form()
     try:
@@ -286,7 +287,7 @@ async def _change_and_show(request: Request, principal: Principal, state: State,
         if failure.status == 404:
             raise
         return await run_in_threadpool(_agency_page, request, state, page_agency_id, error=message_of(failure))
-    return await run_in_threadpool(_agency_page, request, state, page_agency_id, notice=notice)
+    return flash.done(request, f"/admin/organisation/agencies/{page_agency_id}", notice, trigger=None)
 
 
 @router.get("")
@@ -307,7 +308,8 @@ async def create_agency_page(request: Request, principal: WebUser, state: State,
         agency_id = await run_in_threadpool(org_commands.create_agency, state.engine, **_actor(principal), form=data)
     except DomainError as failure:
         return await run_in_threadpool(_tree_page, request, state, error=message_of(failure))
-    return await run_in_threadpool(_agency_page, request, state, agency_id, notice=f"Đã thêm cơ quan {data.name}.")
+    return flash.done(request, f"/admin/organisation/agencies/{agency_id}", f"Đã thêm cơ quan {data.name}.",
+                      trigger=None)
 
 
 @router.get("/agencies/{agency_id}")

@@ -14,7 +14,7 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from commands import publications as commands
@@ -23,6 +23,7 @@ from models.db import reading
 from models.errors import DomainError, NotFound
 from models.publications import repo
 from models.publications.tables import StatisticsPublication
+from web import flash
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -69,10 +70,8 @@ async def publish(request: Request, principal: WebUser, state: State, _: CsrfChe
             with reading(state.engine) as session:
                 return _list_page(request, principal, session, error=message, values=raw)
         return await asyncio.to_thread(again)
-    target = f"/statistics/published/{publication.id}"
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return flash.done(request, f"/statistics/published/{publication.id}", "Đã công bố số liệu thống kê.",
+                      trigger=None)
 
 
 @router.get("/statistics/published/{publication_id}")

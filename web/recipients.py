@@ -8,11 +8,12 @@ installation at once, outside through the exchange hub. Earlier recipients are n
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from commands.recipients import RecipientChoice, add_recipients
 from models.bounds import Id, require_ids
+from web import flash
 from web.deps import ApiUser, CsrfChecked, State, WebUser
 from web.idempotency import IdempotentRoute, answers_retries_with, effect_data
 
@@ -50,10 +51,8 @@ async def page_add_recipients(request: Request, document_id: str, principal: Web
                              require_ids("recipient_unit_ids", form.getlist("recipient_unit_ids")))
     await add_recipients(state.engine, state.client, state.settings, state.store, user=principal.user,
                          roles=principal.roles, document_id=document_id, choice=choice)
-    target = f"/outgoing/{document_id}"
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return flash.done(request, f"/outgoing/{document_id}", "Đã thêm nơi nhận và gửi văn bản đến nơi nhận mới.",
+                      trigger=None)
 
 
 def _codes(values: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
@@ -26,6 +26,7 @@ from commands import record_export as commands
 from models.bounds import Id
 from models.db import reading
 from models.records.export import ExportStatus
+from web import flash
 from web.deps import ApiUser, CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute, answers_retries_with
@@ -78,10 +79,11 @@ def export_progress(request: Request, record_id: Id, export_id: ExportId, princi
 
 
 def _requested_again(request: Request, stored) -> Response:
-    target = f"/records/{stored.subject_id}/export"
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return flash.done(request, f"/records/{stored.subject_id}/export", "Yêu cầu xuất hồ sơ này đã được gửi trước đó.",
+                      trigger=None)
+
+
+EXPORT_REQUESTED = "Đã yêu cầu xuất hồ sơ; gói hồ sơ sẽ sẵn sàng để tải về sau ít phút."
 
 
 @router.post("/records/{record_id}/export")
@@ -91,7 +93,7 @@ async def request_export(request: Request, record_id: Id, principal: WebUser, st
     export_id = await commands.request_export(state.engine, state.client, state.settings, user=principal.user,
                                               roles=principal.roles, record_id=record_id)
     if request.headers.get("hx-request") != "true":
-        return RedirectResponse(f"/records/{record_id}/export", status_code=303)
+        return flash.done(request, f"/records/{record_id}/export", EXPORT_REQUESTED, trigger=None)
     export = await run_in_threadpool(_read_export, state, principal, record_id, export_id)
     return _box(request, record_id, export)
 

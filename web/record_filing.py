@@ -43,7 +43,7 @@ async def file_item(request: Request, record_id: Id, principal: WebUser, state: 
         raise DomainError("invalid_fields", fields={"document_id": "required"})
     await run_in_threadpool(commands.file_document, state.engine, user=principal.user, roles=principal.roles,
                             record_id=record_id, document_id=document_id)
-    return go(request, f"/records/{record_id}")
+    return go(request, f"/records/{record_id}", "Đã đưa văn bản vào hồ sơ.")
 
 
 @router.post("/records/{record_id}/items/{document_id}/remove")
@@ -51,7 +51,7 @@ async def remove_item(request: Request, record_id: Id, document_id: str, princip
                       _: CsrfChecked) -> Response:
     await run_in_threadpool(commands.remove_document, state.engine, user=principal.user, roles=principal.roles,
                             record_id=record_id, document_id=document_id[:36])
-    return go(request, f"/records/{record_id}")
+    return go(request, f"/records/{record_id}", "Đã rút văn bản khỏi hồ sơ.")
 
 
 @router.get("/documents/{document_id}/records")
@@ -81,7 +81,8 @@ async def file_from_document(request: Request, document_id: str, principal: WebU
         raise DomainError("invalid_fields", fields={"target": "required"})
     await run_in_threadpool(commands.file_document, state.engine, user=principal.user, roles=principal.roles,
                             record_id=record_id, document_id=document_id[:36])
-    return go(request, f"/documents/{document_id}" if form.get("back") != "record" else f"/records/{record_id}")
+    return go(request, f"/documents/{document_id}" if form.get("back") != "record" else f"/records/{record_id}",
+              "Đã đưa văn bản vào hồ sơ.")
 
 
 # --- printouts and downloads ------------------------------------------------------------------------

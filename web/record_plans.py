@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -33,6 +33,7 @@ from models.records.tables import EntryStatus, PlanStatus
 from models.registers.numbering import vietnam_date
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
+from web import flash
 from web.deps import CsrfChecked, Principal, State, WebUser
 from web.htmx import render, wants_fragment
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with
@@ -48,15 +49,14 @@ LABELS = {"PLAN_STATUS_LABELS": PLAN_STATUS_LABELS, "ENTRY_STATUS_LABELS": PLAN_
           "NUMBERING_LABELS": PLAN_NUMBERING_LABELS}
 
 
-def _go(request: Request, target: str) -> Response:
-    if wants_fragment(request):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+def _go(request: Request, target: str, said: str) -> Response:
+    """After a change: the plan's page saying what happened (Post/Redirect/Get)."""
+    return flash.done(request, target, said, trigger=None)
 
 
 def _plan_page_again(request: Request, stored) -> Response:
     """A retried change whose first answer was lost: the plan's page (the change is in it)."""
-    return _go(request, f"/record-plans/{stored.subject_id}")
+    return _go(request, f"/record-plans/{stored.subject_id}", "Yêu cầu này đã được thực hiện trước đó.")
 
 
 def build(model: type[BaseModel], values: dict[str, Any]) -> Any:
@@ -151,10 +151,11 @@ def plan_xlsx(plan_id: Id, principal: WebUser, state: State) -> Response:
 
 
 async def _changed(request: Request, principal: Principal, plan_id: int, call) -> Response:
-    """Run a command, then answer with the outline (htmx) or the page again."""
+    """Run a command, then answer with the outline (htmx swaps it in place, the change in view) or
+    the page again saying so (Post/Redirect/Get)."""
     await run_in_threadpool(call)
     if not wants_fragment(request):
-        return RedirectResponse(f"/record-plans/{plan_id}", status_code=303)
+        return _go(request, f"/record-plans/{plan_id}", "Đã lưu thay đổi của danh mục hồ sơ.")
     context = await run_in_threadpool(_context, request, principal, plan_id)
     return render(request, PAGE, OUTLINE, headers={"HX-Trigger": "plan-changed"}, **context)
 
@@ -170,7 +171,7 @@ async def create_plan(request: Request, principal: WebUser, state: State, _: Csr
     data = build(PlanInput, {**_form_values(form, ("year", "numbering")),
                              "from_previous": form.get("from_previous") == "1"})
     plan_id = await run_in_threadpool(partial(commands.create_plan, **_who(principal, state), data=data))
-    return _go(request, f"/record-plans/{plan_id}")
+    return _go(request, f"/record-plans/{plan_id}", f"Đã lập dự thảo danh mục hồ sơ năm {data.year}.")
 
 
 @router.post("/record-plans/{plan_id}/numbering")
@@ -253,7 +254,7 @@ async def change_entry(request: Request, plan_id: Id, entry_id: Id, principal: W
 async def submit(request: Request, plan_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     await commands.submit_plan(state.engine, state.client, state.settings, user=principal.user,
                                roles=principal.roles, plan_id=plan_id)
-    return _go(request, f"/record-plans/{plan_id}")
+    return _go(request, f"/record-plans/{plan_id}", "Đã trình người đứng đầu cơ quan phê duyệt danh mục hồ sơ.")
 
 
 @router.post("/record-plans/{plan_id}/decision")
@@ -269,4 +270,5 @@ async def decide(request: Request, plan_id: Id, principal: WebUser, state: State
     outcome = await task_commands.act_on_task(
         state.engine, state.client, task_id=task_id, user=principal.user, roles=principal.roles, action=action,
         fields=fields, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)
-    return _go(request, f"/record-plans/{plan_id}" + ("" if outcome.applied else "?pending=1"))
+    return _go(request, f"/record-plans/{plan_id}" + ("" if outcome.applied else "?pending=1"),
+               flash.decision_said(action, None, applied=outcome.applied))

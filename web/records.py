@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from commands import record_archive
@@ -26,8 +26,9 @@ from models.records.schema import CollectionInput, CorrectionInput, HandoverInpu
 from models.records.tables import RecordStatus
 from models.tasks.actions import ACTION_FIELDS
 from models.vocab import Role
+from web import flash
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
-from web.htmx import render, wants_fragment
+from web.htmx import render
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, request_key
 from web.labels import ACCESS_STATUS_LABELS, RECORD_STATUS_LABELS
 
@@ -37,16 +38,19 @@ SCOPES = {"mine": "Hồ sơ của tôi", "unit": "Hồ sơ của đơn vị", "a
 LABELS = {"RECORD_STATUS_LABELS": RECORD_STATUS_LABELS, "ACCESS_STATUS_LABELS": ACCESS_STATUS_LABELS}
 
 
-def go(request: Request, target: str) -> Response:
-    """After a change: the page again (htmx follows ``HX-Redirect``)."""
-    if wants_fragment(request):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+def go(request: Request, target: str, said: str) -> Response:
+    """After a change: the page again saying what happened (Post/Redirect/Get; htmx follows
+    ``HX-Redirect``)."""
+    return flash.done(request, target, said, trigger=None)
+
+
+PENDING = "; hệ thống đang ghi nhận, trang sẽ cập nhật sau ít giây"
 
 
 def _record_page_again(request: Request, stored) -> Response:
     """A retried change whose answer was lost: the hồ sơ's page shows what it did."""
-    return go(request, f"/records/{stored.subject_id}" if stored.subject_type == "record" else "/records")
+    return go(request, f"/records/{stored.subject_id}" if stored.subject_type == "record" else "/records",
+              "Yêu cầu này đã được thực hiện trước đó.")
 
 
 async def form_of(request: Request) -> dict[str, str]:
@@ -91,7 +95,7 @@ async def new_record(request: Request, principal: WebUser, state: State, _: Csrf
     form["construction"] = "true" if form.get("construction") else "false"
     record_id = await commands.open_record(state.engine, state.client, state.settings, user=principal.user,
                                            roles=principal.roles, data=OpenRecordInput.parse(form))
-    return go(request, f"/records/{record_id}")
+    return go(request, f"/records/{record_id}", "Đã lập hồ sơ.")
 
 
 @router.post("/records/collections")
@@ -99,7 +103,7 @@ async def announce(request: Request, principal: WebUser, state: State, _: CsrfCh
     form = await form_of(request)
     await record_archive.announce_collection(state.engine, state.client, user=principal.user, roles=principal.roles,
                                              data=CollectionInput.parse(form))
-    return go(request, "/records?scope=archive")
+    return go(request, "/records?scope=archive", "Đã thông báo thu nộp hồ sơ vào lưu trữ cơ quan.")
 
 
 # --- the hồ sơ page -------------------------------------------------------------------------------
@@ -165,33 +169,38 @@ async def close(request: Request, record_id: Id, principal: WebUser, state: Stat
     outcome = await commands.close_record(state.engine, state.client, state.settings, user=principal.user,
                                           roles=principal.roles, record_id=record_id, note=form.get("note", "").strip(),
                                           nonce=nonce_of(request, form))
-    return go(request, f"/records/{record_id}" + ("" if outcome.applied else "?pending=1"))
+    return go(request, f"/records/{record_id}" + ("" if outcome.applied else "?pending=1"),
+              "Đã kết thúc hồ sơ." if outcome.applied else f"Đã gửi yêu cầu kết thúc hồ sơ{PENDING}.")
 
 
-async def _ask_process(request: Request, record_id: int, principal: Principal, state, command, **extra) -> Response:
+async def _ask_process(request: Request, record_id: int, principal: Principal, state, command, said: str,
+                       **extra) -> Response:
     """One of the requests that move the hồ sơ's process on; the form's nonce makes a retry act once."""
     form = await form_of(request)
     await command(state.engine, state.client, state.settings, user=principal.user, roles=principal.roles,
                   record_id=record_id, nonce=nonce_of(request, form), **{k: v(form) for k, v in extra.items()})
-    return go(request, f"/records/{record_id}")
+    return go(request, f"/records/{record_id}", said)
 
 
 @router.post("/records/{record_id}/review")
 @answers_retries_with(RUN_AGAIN)
 async def review(request: Request, record_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    return await _ask_process(request, record_id, principal, state, commands.request_review)
+    return await _ask_process(request, record_id, principal, state, commands.request_review,
+                              "Đã đề nghị người lập rà soát, kết thúc hồ sơ.")
 
 
 @router.post("/records/{record_id}/transfer")
 @answers_retries_with(RUN_AGAIN)
 async def transfer(request: Request, record_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    return await _ask_process(request, record_id, principal, state, commands.transfer_record)
+    return await _ask_process(request, record_id, principal, state, commands.transfer_record,
+                              "Đã nộp lưu hồ sơ; lưu trữ cơ quan sẽ kiểm tra và tiếp nhận.")
 
 
 @router.post("/records/{record_id}/keep")
 @answers_retries_with(RUN_AGAIN)
 async def keep(request: Request, record_id: Id, principal: WebUser, state: State, _: CsrfChecked) -> Response:
-    return await _ask_process(request, record_id, principal, state, commands.request_keep, data=lambda form: (
+    return await _ask_process(request, record_id, principal, state, commands.request_keep,
+                              "Đã gửi đề nghị giữ lại hồ sơ; lãnh đạo đơn vị sẽ cho ý kiến.", data=lambda form: (
         KeepInput.parse({name: form.get(name, "") for name in ("until", "reason")})))
 
 
@@ -203,7 +212,7 @@ async def correct(request: Request, record_id: Id, principal: WebUser, state: St
     data = CorrectionInput.parse({name: form[name] for name in fields if form.get(name, "").strip()})
     await commands.correct_record(state.engine, state.client, state.settings, user=principal.user,
                                   roles=principal.roles, record_id=record_id, data=data, nonce=nonce_of(request, form))
-    return go(request, f"/records/{record_id}")
+    return go(request, f"/records/{record_id}", "Đã đính chính thông tin hồ sơ.")
 
 
 @router.post("/records/{record_id}/freeze")
@@ -214,7 +223,7 @@ async def freeze(request: Request, record_id: Id, principal: WebUser, state: Sta
         raise DomainError("invalid_fields", fields={"reason": "required"})
     await run_in_threadpool(commands.set_frozen, state.engine, user=principal.user, roles=principal.roles,
                             record_id=record_id, frozen=form.get("frozen") == "1", reason=reason[:500])
-    return go(request, f"/records/{record_id}")
+    return go(request, f"/records/{record_id}", "Đã khóa hồ sơ." if form.get("frozen") == "1" else "Đã mở khóa hồ sơ.")
 
 
 @router.post("/records/{record_id}/handover")
@@ -223,7 +232,7 @@ async def handover(request: Request, record_id: Id, principal: WebUser, state: S
     data = HandoverInput.parse({k: form.get(k, "") for k in ("successor_id", "reason")})
     await run_in_threadpool(commands.hand_over, state.engine, user=principal.user, roles=principal.roles,
                             record_id=record_id, successor_id=data.successor_id, reason=data.reason)
-    return go(request, f"/records/{record_id}")
+    return go(request, f"/records/{record_id}", "Đã bàn giao hồ sơ.")
 
 
 @router.post("/records/{record_id}/access")
@@ -234,7 +243,7 @@ async def ask_access(request: Request, record_id: Id, principal: WebUser, state:
         raise DomainError("invalid_fields", fields={"reason": "required" if not reason else "too_long"})
     await record_archive.request_access(state.engine, state.client, user=principal.user, roles=principal.roles,
                                         record_id=record_id, reason=reason)
-    return go(request, f"/records/{record_id}")
+    return go(request, f"/records/{record_id}", "Đã gửi đề nghị đọc hồ sơ.")
 
 
 @router.post("/records/{record_id}/tasks/{task_id}/act")
@@ -248,5 +257,6 @@ async def act(request: Request, record_id: Id, task_id: Id, principal: WebUser, 
     outcome = await task_commands.act_on_task(state.engine, state.client, task_id=task_id, user=principal.user,
                                               roles=principal.roles, action=action, fields=fields,
                                               nonce=nonce_of(request, form))
-    return go(request, f"/records/{record_id}" + ("" if outcome.applied else "?pending=1"))
+    return go(request, f"/records/{record_id}" + ("" if outcome.applied else "?pending=1"),
+              flash.decision_said(action, None, applied=outcome.applied))
 

@@ -18,6 +18,7 @@ from commands.admin import require_admin
 from commands.reorganisation import reorganise
 from models.errors import DomainError
 from models.org.schema import MAX_CHANGE_SET_CHARS, parse_change_set
+from web import flash
 from web.deps import ApiUser, CsrfChecked, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -84,7 +85,12 @@ async def apply(request: Request, principal: WebUser, state: State, _: CsrfCheck
                                         dry_run=False)
     except DomainError as failure:
         return _page(request, text=text, error=message_of(failure))
-    return _page(request, text="", applied=lines, notice="Đã áp dụng bộ thay đổi.")
+    # The lines are those of the preview the administrator confirmed; the message names the set and
+    # how many lines it had, the audit log keeps each change.
+    named = lines[0].rstrip(".") if lines else "Bộ thay đổi"
+    return flash.done(request, "/admin/organisation",
+                      f"Đã áp dụng bộ thay đổi: {named[:1].lower()}{named[1:]} ({max(len(lines) - 1, 0)} mục, "
+                      "đúng như bản xem trước).", trigger=None)
 
 
 @api_router.post("/reorganisation", summary="Sắp xếp tổ chức: áp dụng hoặc chạy thử một bộ thay đổi",

@@ -30,6 +30,7 @@ from models.schedule import repo as schedule_repo
 from models.schedule.rules import week_code, weekday_name
 from models.schedule.views import WeekView
 from models.tasks.actions import ACTION_FIELDS
+from web import flash
 from web.deps import CsrfChecked, Principal, State, WebUser
 from web.htmx import render
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with
@@ -120,8 +121,20 @@ async def _on_week(request: Request, principal: Principal, week: str, call, noti
             raise
         refused = failure
     else:
-        return await _show_week(request, principal, week, notice=notice, warnings=getattr(result, "warnings", []))
+        return flash.done(request, f"/schedule?week={week}", notice + _overlaps_said(getattr(result, "warnings", [])),
+                          trigger=None)
     return await _show_week(request, principal, week, error=refused, values=values)
+
+
+def _overlaps_said(warnings) -> str:
+    """Leaders booked twice by what was saved, told with the result (it was saved all the same)."""
+    if not warnings:
+        return ""
+    said = "; ".join(
+        f"{o.leader_name}: «{o.first.content}» ({o.first.start_time:%H:%M}–{o.first.end_time:%H:%M}) và "
+        f"«{o.second.content}» ({o.second.start_time:%H:%M}–{o.second.end_time:%H:%M}), "
+        f"{weekday_name(o.day)} {o.day:%d/%m/%Y}" for o in warnings)
+    return f" Lưu ý: lãnh đạo bị trùng lịch: {said}."
 
 
 @router.post("/schedule")
@@ -130,7 +143,8 @@ async def open_week(request: Request, principal: WebUser, state: State, _: CsrfC
     week = str(form.get("week", ""))[:10]
     schedule = await run_in_threadpool(lambda: schedule_commands.open_week(state.engine, **_actor(principal),
                                                                            week=week)[0])
-    return RedirectResponse(f"/schedule?week={week_code(schedule.week_start)}", status_code=303)
+    return flash.done(request, f"/schedule?week={week_code(schedule.week_start)}",
+                      f"Đã mở lịch công tác tuần {week_code(schedule.week_start)}.", trigger=None)
 
 
 @router.post("/schedule/{schedule_id}/events")
@@ -173,8 +187,8 @@ async def submit(request: Request, schedule_id: Id, principal: WebUser, state: S
             raise
         refused = failure
     else:
-        return await _show_week(request, principal, week,
-                                notice="Đã trình lãnh đạo cơ quan duyệt lịch; lịch có hiệu lực khi được duyệt.")
+        return flash.done(request, f"/schedule?week={week}",
+                          "Đã trình lãnh đạo cơ quan duyệt lịch; lịch có hiệu lực khi được duyệt.", trigger=None)
     return await _show_week(request, principal, week, error=refused)
 
 
@@ -208,10 +222,11 @@ async def act(request: Request, task_id: Id, principal: WebUser, state: State, _
     fields = {spec.name: str(form.get(spec.name, "")).strip() for spec in ACTION_FIELDS.get(action, ())
               if str(form.get(spec.name, "")).strip()}
     schedule_id = await asyncio.to_thread(_schedule_of_task, state, task_id)
-    await task_commands.act_on_task(state.engine, state.client, task_id=task_id, user=principal.user,
-                                    roles=principal.roles, action=action, fields=fields,
-                                    nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)
-    return RedirectResponse(f"/schedule/{schedule_id}" if schedule_id else "/", status_code=303)
+    outcome = await task_commands.act_on_task(state.engine, state.client, task_id=task_id, user=principal.user,
+                                              roles=principal.roles, action=action, fields=fields,
+                                              nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)
+    return flash.done(request, f"/schedule/{schedule_id}" if schedule_id else "/",
+                      flash.decision_said(action, None, applied=outcome.applied))
 
 
 @router.get("/schedule/{schedule_id:int}/print.pdf")
@@ -239,15 +254,19 @@ def feed_urls(request: Request, token: str) -> dict[str, str]:
 
 @router.get("/schedule/feeds")
 def feeds_page(request: Request, principal: WebUser, state: State) -> Response:
-    return render(request, "schedule/feeds.html", urls=None,
+    # A new secret address is shown once, on the page the creation redirected to.
+    shown = flash.shown_once(request)
+    page = render(request, "schedule/feeds.html", urls=feed_urls(request, shown[0]) if shown else None,
                   created_at=schedule_commands.feed_created_at(state.engine, principal.user.id))
+    return flash.forget_shown(page) if shown else page
 
 
 @router.post("/schedule/feeds")
 def new_feed(request: Request, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     token = schedule_commands.new_feed_token(state.engine, user_id=principal.user.id)
-    return render(request, "schedule/feeds.html", urls=feed_urls(request, token),
-                  created_at=schedule_commands.feed_created_at(state.engine, principal.user.id))
+    answer = flash.done(request, "/schedule/feeds", "Đã tạo địa chỉ lịch riêng; địa chỉ cũ (nếu có) không còn dùng được.",
+                        trigger=None)
+    return flash.show_once(request, answer, [token])
 
 
 @router.get("/calendar/{token}/co-quan.ics")

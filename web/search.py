@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +27,7 @@ from models.documents.tables import Document
 from models.org import repo as account_repo
 from models.registers.numbering import VIETNAM, so_ky_hieu
 from models.vocab import DocumentStatus, Urgency
+from web import flash
 from web.api import document_summary_json
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
 from web.filters import arrival_number, vn_date
@@ -114,7 +115,7 @@ async def save(request: Request, principal: WebUser, state: State, _: CsrfChecke
     context = await run_in_threadpool(_save_then_list, state, principal, str(form.get("name", "")), query)
     if wants_fragment(request):
         return render(request, "search/_saved.html", "search/_saved.html", **context)
-    return RedirectResponse(_search_url(query), status_code=303)
+    return flash.done(request, _search_url(query), "Đã lưu tìm kiếm.", trigger=None)
 
 
 @router.post("/search/saved/{saved_id}/delete")
@@ -124,7 +125,7 @@ def delete(request: Request, saved_id: Id, principal: WebUser, state: State, _: 
         context = _saved_context(session, principal)
     if wants_fragment(request):
         return render(request, "search/_saved.html", "search/_saved.html", **context)
-    return RedirectResponse("/search", status_code=303)
+    return flash.done(request, "/search", "Đã xóa tìm kiếm đã lưu.", trigger=None)
 
 
 # --- CSV export -----------------------------------------------------------------------------

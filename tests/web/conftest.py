@@ -104,7 +104,8 @@ async def enrol_two_factor(client: httpx.AsyncClient, username: str) -> list[str
     _totp(client)[username] = [secret, 0]
     response = await client.post("/account/two-factor/enable", headers={"X-CSRF-Token": csrf},
                                  data={"sealed": sealed, "code": next_code(client, username)})
-    assert response.status_code == 200, response.text
+    assert response.status_code == 303, response.text  # Post/Redirect/Get: the codes are on the next page, once
+    response = await client.get(response.headers["location"])
     codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", response.text)
     assert len(codes) == 10, response.text
     return codes
