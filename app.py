@@ -38,6 +38,8 @@ from web import outgoing_api as outgoing_api_routes
 from web import people as people_routes
 from web import pki as pki_routes
 from web import publications as publication_routes
+from web import push as push_routes
+from web import pwa as pwa_routes
 from web import recall as recall_routes
 from web import recipients as recipient_routes
 from web import record_export as record_export_routes
@@ -143,6 +145,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(metrics_routes.router)
     app.include_router(flash.router)
     app.include_router(home_routes.router)
+    app.include_router(pwa_routes.router)  # the app's manifest, service worker and offline page
+    app.include_router(push_routes.router)
     app.include_router(help_routes.router)
     for module in (auth, inbox, documents, registers, admin, api):
         app.include_router(module.router)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from config.settings import Settings
 from models.audit import record
 from models.db import transaction
-from models.errors import DomainError
+from models.errors import DomainError, NotFound
 from models.push import repo as push_repo
 from models.push.rules import acceptable_endpoint
 from models.push.schema import EndpointForm, SubscriptionForm
@@ -54,3 +54,12 @@ def unsubscribe(engine: Engine, user_id: int, raw: dict) -> bool:
         if row is not None:
             record(session, user_id, "push.unsubscribed", "user", user_id, subscription_id=row.id)
     return row is not None
+
+
+def turn_off_device(engine: Engine, user_id: int, subscription_id: int) -> None:
+    """Turn pushes off for one of the person's devices from their list; another's device is not found."""
+    with transaction(engine) as session:
+        row = push_repo.turn_off_device(session, user_id, subscription_id)
+        if row is None:
+            raise NotFound("push_device_not_found")
+        record(session, user_id, "push.unsubscribed", "user", user_id, subscription_id=row.id, from_list=True)

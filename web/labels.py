@@ -298,6 +298,9 @@ AUDIT_LABELS.update({
     "auth.two_factor_disabled": "Tắt xác thực hai bước",
     "auth.two_factor_reset": "Quản trị đặt lại xác thực hai bước",
     "auth.two_factor_check_failed": "Nhập sai mật khẩu hoặc mã xác thực hai bước",
+    "push.subscribed": "Bật thông báo trên thiết bị",
+    "push.unsubscribed": "Tắt thông báo trên thiết bị",
+    "push.expired": "Thiết bị không còn nhận thông báo (dịch vụ thông báo báo hết hạn)",
     "auth.recovery_codes_generated": "Tạo mã khôi phục mới",
     "auth.recovery_code_used": "Đăng nhập bằng mã khôi phục",
     "auth.session_revoked": "Kết thúc phiên đăng nhập",
@@ -348,6 +351,13 @@ AUDIT_LABELS.update({
     "exchange.refused": "Từ chối gói tin liên thông",
     "system.seeded": "Khởi tạo dữ liệu hệ thống",
 })
+# The push services of the browsers (Settings.push_services), as a person knows their device.
+PUSH_SERVICE_LABELS = {
+    "fcm.googleapis.com": "Chrome, Edge hoặc Cốc Cốc (Android, máy tính)",
+    "push.services.mozilla.com": "Firefox",
+    "push.apple.com": "Safari (iPhone, iPad, máy Mac)",
+    "notify.windows.com": "Microsoft Edge trên Windows",
+}
 AUDIT_SEARCH_LABELS = {"actor": "Người thực hiện", "document": "Mã văn bản", "code": "Thao tác",
                        "from": "Từ ngày", "to": "Đến ngày", "page": "Trang", "per_page": "Số dòng mỗi trang"}
 AUDIT_XLSX_COLUMNS = ["Số thứ tự chuỗi", "Thời gian", "Người thực hiện", "Tài khoản", "Thao tác", "Mã thao tác",

@@ -418,6 +418,17 @@ MESSAGES.update({
 # Nhật ký hệ thống: the administrator's search.
 MESSAGES["invalid_audit_query"] = "Điều kiện tra cứu nhật ký không hợp lệ. {detail}"
 
+# Thông báo trên thiết bị (commands/push.py, web/push.py).
+MESSAGES.update({
+    "push_disabled": "Thông báo trên thiết bị đang được quản trị hệ thống tắt cho toàn hệ thống.",
+    "push_service_refused": "Trình duyệt này dùng một dịch vụ thông báo không được phép nên chưa bật được thông báo. "
+                            "Vui lòng dùng Chrome, Edge, Cốc Cốc, Firefox hoặc Safari bản mới, hoặc liên hệ quản trị hệ thống.",
+    "push_subscription_invalid": "Thông tin đăng ký nhận thông báo do trình duyệt gửi lên không hợp lệ. "
+                                 "Vui lòng tải lại trang rồi bật lại thông báo.",
+    "push_device_not_found": "Không tìm thấy thiết bị này trong danh sách nhận thông báo của bạn. Vui lòng tải lại trang.",
+})
+STATUS_OVERRIDES.update({"push_disabled": 409})
+
 # The văn bản đến/đi lists' filters (web/lists.py) and the inbox's actions on several tasks (web/inbox_bulk.py).
 MESSAGES.update({
     "invalid_list_filter": "Điều kiện lọc chưa hợp lệ nên danh sách chưa được hiển thị. "

@@ -70,7 +70,15 @@ def subscribe(session: Session, user_id: int, endpoint: str, p256dh: str,
 
 def unsubscribe(session: Session, user_id: int, endpoint: str) -> PushSubscription | None:
     """Stop pushing to this browser of the person's; None when it was not theirs or already off."""
-    row = by_endpoint(session, endpoint)
+    return _turn_off(session, user_id, by_endpoint(session, endpoint))
+
+
+def turn_off_device(session: Session, user_id: int, subscription_id: int) -> PushSubscription | None:
+    """Stop pushing to one of the person's devices, chosen in their list (a phone they no longer have)."""
+    return _turn_off(session, user_id, session.get(PushSubscription, subscription_id))
+
+
+def _turn_off(session: Session, user_id: int, row: PushSubscription | None) -> PushSubscription | None:
     if row is None or row.user_id != user_id or row.revoked_at is not None:
         return None
     row.revoked_at, row.revoked_reason = utcnow(), REVOKED_BY_PERSON

@@ -64,4 +64,14 @@ def acceptable_endpoint(endpoint: str, services: tuple[str, ...]) -> bool:
         return False  # a push service is named, never an address
     except ValueError:
         pass
-    return any(host == service or host.endswith("." + service) for service in (s.lower() for s in services))
+    return service_of(endpoint, services) is not None
+
+
+def service_of(endpoint: str, services: tuple[str, ...]) -> str | None:
+    """Which of the push services an endpoint belongs to (its host or a subdomain of it), if any."""
+    try:
+        host = (urlsplit(endpoint).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    return next((service for service in services
+                 if host == service.lower() or host.endswith("." + service.lower())), None)
