@@ -30,6 +30,7 @@ from models.documents.tables import Document, StoredFile
 from models.errors import Conflict, DomainError, Forbidden, NotFound
 from models.org.tables import User
 from models.outgoing import repo as outgoing_repo
+from models.outgoing import signing_steps
 from models.outgoing.drafting import DraftContent
 from models.outgoing.render import with_signature_block
 from models.outgoing.tables import RemoteSigning, RevisionStage
@@ -42,6 +43,9 @@ SIGN_REASON = "Ký ban hành văn bản"
 
 
 REMOTE_ALGORITHM = "RSASSA-PKCS1-v1_5 SHA-256"
+# How long approve-and-sign waits for the workflow to open the sign step after the approval.
+SIGN_STEP_WAIT_SECONDS = 20
+SIGN_STEP_POLL_SECONDS = 0.25
 
 
 @dataclass
@@ -189,6 +193,69 @@ async def sign_draft(engine: Engine, client: Client, settings: Settings, store: 
     pdf = await asyncio.to_thread(_pdf_to_sign, store, job)
     signed = await asyncio.to_thread(_sign_with, settings, user, provider, pdf, image)
     return await _decide_signed(engine, client, store, job, user, roles, signed, nonce)
+
+
+async def approve_and_sign(engine: Engine, client: Client, settings: Settings, store: FileStore, *, task_id: int,
+                           user: User, roles: set[Role], nonce: str, comment: str = "",
+                           pkcs12_password: str | None = None, token_pin: str | None = None,
+                           provider=None) -> ActionOutcome:
+    """The signer approves the draft and signs it in one decision, when the approval is their own
+    step and leads straight to their signature (``models.outgoing.signing_steps``).
+
+    The signature is made first, of the revision the sign step would sign, so a wrong password or a
+    refused certificate changes nothing. Then the approval is decided, and once the workflow has
+    opened the sign step, ``ky_so`` names the signed file. Each decision keeps its own nonce
+    derived from the request's, so a retried request finds the approval made and signs.
+    """
+    document_id, revision_sha = await asyncio.to_thread(_read_approval_job, engine, task_id, user, roles, nonce)
+    image = _signature_image(settings, user)
+    if provider is None and token_pin:
+        provider = token_provider(settings, user, token_pin)
+    provider = provider or _pkcs12_provider(settings, user, pkcs12_password)
+    pdf = await asyncio.to_thread(store.read, revision_sha)
+    signed = await asyncio.to_thread(_sign_with, settings, user, provider, pdf, image)
+    approved = await act_on_task(engine, client, task_id=task_id, user=user, roles=roles, action="duyet",
+                                 fields={"comment": comment} if comment else {}, nonce=f"{nonce[:70]}-duyet")
+    if not approved.applied:
+        return approved
+    sign_task_id = await _await_sign_step(engine, document_id, user)
+    if sign_task_id is None:  # approved; the sign step is not open yet: the page says so
+        return ActionOutcome(task_id, "ky_so", applied=False, document_id=document_id)
+    job = await asyncio.to_thread(_read_signing_job, engine, sign_task_id, user, roles)
+    if job.revision_sha != revision_sha:  # never the case: nothing revises a draft between the two
+        raise Conflict("document_signed")
+    return await _decide_signed(engine, client, store, job, user, roles, signed, nonce)
+
+
+def _read_approval_job(engine: Engine, task_id: int, user: User, roles: set[Role], nonce: str) -> tuple[str, str]:
+    """(document id, sha256 of the revision to sign) of the user's own approval that leads to their
+    signature; a retry (the approval already made with this request's nonce) is let through."""
+    with reading(engine) as session:
+        task = task_repo.task_for_user(session, task_id, user, roles)
+        retried = (task.step == "approve" and task.completed_by == user.id
+                   and task.decision_nonce == f"{nonce[:70]}-duyet")
+        if not retried and not signing_steps.may_approve_and_sign(session, task, user.id):
+            raise DomainError("not_a_signing_task")
+        revision = outgoing_repo.latest_revision(session, task.document_id)
+        if revision is None or revision.stage != RevisionStage.DRAFT:
+            raise Conflict("document_signed")
+        return task.document_id, session.get(StoredFile, revision.file_id).sha256
+
+
+async def _await_sign_step(engine: Engine, document_id: str, user: User) -> int | None:
+    """The sign step the workflow opens right after the approval (an activity's round trip)."""
+    for _ in range(int(SIGN_STEP_WAIT_SECONDS / SIGN_STEP_POLL_SECONDS)):
+        task_id = await asyncio.to_thread(_open_sign_step_id, engine, document_id, user.id)
+        if task_id is not None:
+            return task_id
+        await asyncio.sleep(SIGN_STEP_POLL_SECONDS)
+    return None
+
+
+def _open_sign_step_id(engine: Engine, document_id: str, user_id: int) -> int | None:
+    with reading(engine) as session:
+        task = signing_steps.open_sign_step(session, document_id, user_id)
+        return task.id if task is not None else None
 
 
 def _pdf_to_sign(store: FileStore, job: SigningJob) -> bytes:

@@ -23,9 +23,9 @@ from commands import drafting as commands
 from commands import signing as signing_commands
 from models.bounds import Id, Ordinal, require_ids
 from models.db import reading
-from models.documents import repo as document_repo
 from models.documents import types_repo as doc_type_repo
 from models.documents.access import document_for_user
+from models.documents.history import document_history
 from models.documents.tables import Document, StoredFile
 from models.documents.text_extract import pdf_text
 from models.errors import DomainError, NotFound
@@ -35,14 +35,17 @@ from models.outgoing import repo as outgoing_repo
 from models.outgoing.compare import compare_revisions
 from models.outgoing.format_checks import check_format
 from models.outgoing.schema import COMPETENCES
+from models.outgoing.signing_steps import may_approve_and_sign
 from models.tasks import repo as task_repo
 from models.tasks.actions import ACTION_FIELDS
 from models.vocab import Direction, DocumentStatus, Role, Urgency
 from web import flash, lists
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
+from web.documents import pdf_file_response, viewer_files
 from web.htmx import render
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with
+from web.labels import ASSIGNMENT_ROLE_LABELS
 from web.messages import field_errors, message_of
 from workflows.contracts import ConsultTarget
 
@@ -199,7 +202,10 @@ def outgoing_page(request: Request, document_id: str, principal: WebUser, sessio
         and bool(principal.roles & {Role.CLERK, Role.AGENCY_LEADER}),
         own_units=account_repo.units_of(session, document.agency_id),
         hosted_agencies=account_repo.other_hosted_agencies(session, document.agency_id),
-        history=document_repo.history(session, document.id),
+        history=document_history(session, document.id), files=viewer_files(session, document),
+        ASSIGNMENT_ROLE_LABELS=ASSIGNMENT_ROLE_LABELS,
+        # The signer's own approval that leads straight to their signature: one action does both.
+        approve_and_sign={task.id for task in tasks if may_approve_and_sign(session, task, principal.user.id)},
     )
 
 
@@ -264,14 +270,31 @@ async def sign_page(request: Request, task_id: Id, principal: WebUser, state: St
     return flash.done(request, target, said)
 
 
+@router.post("/outgoing/tasks/{task_id}/approve-and-sign")
+@answers_retries_with(RUN_AGAIN)
+async def approve_and_sign_page(request: Request, task_id: Id, principal: WebUser, state: State,
+                                _: CsrfChecked) -> Response:
+    """The signer's approval and signature in one decision (``commands.signing.approve_and_sign``)."""
+    form = await request.form()
+    outcome = await signing_commands.approve_and_sign(
+        state.engine, state.client, state.settings, state.store, task_id=task_id, user=principal.user,
+        roles=principal.roles, nonce=str(form.get("nonce", "")) or uuid.uuid4().hex,
+        comment=str(form.get("comment", "")).strip(),
+        pkcs12_password=str(form.get("pkcs12_password", "")) or None,
+        token_pin=str(form.get("token_pin", "")) or None)
+    target = f"/outgoing/{outcome.document_id}" + ("" if outcome.applied else "?pending=1")
+    said = await run_in_threadpool(flash.decision_message, state.engine, outcome.document_id, "ky_so",
+                                   applied=outcome.applied)
+    return flash.done(request, target, said)
+
+
 @router.get("/outgoing/{document_id}/revisions/{number}/file")
-def revision_file_page(document_id: str, number: Ordinal, principal: WebUser, session: DbSession,
-                       state: State) -> Response:
+def revision_file_page(request: Request, document_id: str, number: Ordinal, principal: WebUser,
+                       session: DbSession, state: State) -> Response:
     document = _outgoing(session, principal, document_id)
     stored = outgoing_repo.revision_file(session, document.id, number)
-    access_log.document_downloaded(state.engine, principal.user.id, document.id, via="web", file=stored.sha256,
-                                   revision=number)
-    return _pdf_response(state.store.read(stored.sha256), f"{document.id}-ban-{number}.pdf")
+    return pdf_file_response(request, state, principal.user.id, document.id, stored,
+                             f"{document.id}-ban-{number}.pdf", revision=number)
 
 
 @router.get("/outgoing/{document_id}/compare")

@@ -99,10 +99,9 @@ async def test_outgoing_document_from_draft_to_recipient_in_the_browser(
 
             leader = await log_in(browser, live_server, "lanhdao")
             await open_from_inbox(leader, live_server, SUBJECT, "Duyệt")
-            await decide(leader, "Đồng ý")
-            await reload_until(leader, leader.locator("body"), "Mật khẩu tệp khóa ký số")
-            # The PKCS#12 password is left empty: the demo key's own password is used.
-            await leader.locator("section.task").get_by_role("button", name="Ký số", exact=True).click()
+            # The approval leads straight to the leader's own signature: one action does both. The
+            # PKCS#12 password is left empty: the demo key's own password is used.
+            await leader.locator("section.task").get_by_role("button", name="Duyệt và ký số", exact=True).click()
             await expect(leader.locator("#status-label")).to_have_text("Đã ký", timeout=30_000)
             await expect(leader.locator("#revisions tbody tr")).to_have_count(2)
 
