@@ -15,9 +15,11 @@
   const csrf = section.dataset.csrf || '';
 
   function say(text) { status.textContent = text; }
+  const onOffer = document.getElementById('push-on-offer');
+  const offOffer = document.getElementById('push-off-offer');
   function show(enabled) {
-    onButton.hidden = enabled;
-    offButton.hidden = !enabled;
+    onOffer.hidden = enabled;
+    offOffer.hidden = !enabled;
   }
 
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) {
@@ -78,8 +80,8 @@
     if (Notification.permission === 'denied') {
       say('Trình duyệt đang chặn thông báo của QLVB. Hãy cho phép thông báo trong phần cài đặt trang web của trình '
         + 'duyệt, rồi tải lại trang này.');
-      show(false);
-      onButton.hidden = true;
+      onOffer.hidden = true;
+      offOffer.hidden = true;
       return;
     }
     const { subscription } = await current();

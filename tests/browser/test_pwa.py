@@ -1,0 +1,148 @@
+"""QLVB as an installable app in the real Chromium: the manifest and its icons, the service worker
+registered for the whole site, the offline page, and a document page that the worker never stores
+(documents are confidential). Real Chromium cannot reach a push service here, so the push part
+checks that the browser offers PushManager and that the opt-in on the account page says what
+happens, at desktop and phone sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlmodel import select
+
+from models.db import transaction
+from models.documents.file_store import FileStore
+from models.documents.repo import store_file
+from models.documents.tables import Document
+from models.org.tables import User
+from models.vocab import Direction, DocumentStatus, Urgency
+from tests.browser.conftest import launch_chromium, log_in, needs_chromium
+from tests.conftest import minimal_pdf
+from tests.helpers import make_settings
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SUBJECT = "V/v triển khai khẩn cấp phương án ứng phó bão số 15 trên địa bàn tỉnh"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+# Every URL the page's origin keeps in the Cache Storage, from inside the page.
+STORED_URLS = """async () => {
+  const urls = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) urls.push(request.url);
+  }
+  return urls;
+}"""
+
+
+def _urgent_document(engine, var_dir: Path, task_queue: str) -> str:
+    """A registered hỏa tốc document with its PDF, as the intake workflow leaves it."""
+    store = FileStore(make_settings(var_dir, task_queue).files_dir)
+    with transaction(engine) as session:
+        clerk = session.exec(select(User).where(User.username == "vanthu")).one()
+        data = minimal_pdf(2, "Phuong an ung pho bao")
+        stored = store_file(session, sha256=store.put(data), size=len(data), content_type="application/pdf",
+                            filename="van-ban.pdf", user_id=clerk.id)
+        document_id = str(uuid.uuid4())
+        session.add(Document(id=document_id, direction=Direction.INCOMING, agency_id=clerk.agency_id,
+                             status=DocumentStatus.REGISTERED, subject=SUBJECT, code_number="88",
+                             code_notation="BCH-PCTT", organ_name="Ban Chỉ huy phòng chống thiên tai tỉnh",
+                             type_name="Công văn", urgency=Urgency.FLASH, file_id=stored.id, page_amount=2,
+                             workflow_id=f"incoming-{document_id}", created_by=clerk.id))
+    return document_id
+
+
+async def _controlled(page) -> str:
+    """Wait until the service worker controls the page; return its scope."""
+    scope = await page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
+    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    return scope
+
+
+async def test_the_app_installs_works_offline_and_never_stores_a_document(live_server, seeded_sqlite, task_queue,
+                                                                          tmp_path):
+    from playwright.async_api import async_playwright, expect
+
+    document_id = _urgent_document(seeded_sqlite, tmp_path, task_queue)
+    async with async_playwright() as p:
+        browser = await launch_chromium(p)
+        try:
+            page = await log_in(browser, live_server, "lanhdao")
+            await page.goto(f"{live_server}/home")
+            manifest_url = await page.eval_on_selector("link[rel=manifest]", "link => link.href")
+            manifest = json.loads(await page.evaluate("(url) => fetch(url).then((r) => r.text())", manifest_url))
+            assert manifest["start_url"] == "/home" and manifest["display"] == "standalone"
+            assert {icon["sizes"] for icon in manifest["icons"] if icon["type"] == "image/png"} == {"192x192",
+                                                                                                   "512x512"}
+            assert any(icon["purpose"] == "maskable" for icon in manifest["icons"])
+            for icon in manifest["icons"]:
+                size = await page.evaluate("""(src) => new Promise((done) => {
+                    const image = new Image(); image.onload = () => done(image.naturalWidth);
+                    image.onerror = () => done(0); image.src = src; })""", icon["src"])
+                assert size > 0, icon["src"]
+
+            assert await _controlled(page) == f"{live_server}/"
+            for path in (f"/documents/{document_id}", "/", "/notifications", "/account/notifications"):
+                await page.goto(f"{live_server}{path}")
+                await expect(page.locator("h1").first).to_be_visible()
+            await expect(page.locator("body")).not_to_contain_text("Không có kết nối mạng")
+            await page.goto(f"{live_server}/documents/{document_id}")
+            await expect(page.locator("body")).to_contain_text("BCH-PCTT")
+
+            stored = {urlsplit(url).path for url in await page.evaluate(STORED_URLS)}
+            assert "/offline" in stored and "/static/app.css" in stored
+            assert all(path == "/offline" or path.startswith("/static/") for path in stored), stored
+            assert not any(path.startswith(("/documents", "/api/", "/files")) for path in stored)
+
+            # Without network a page opens the stored offline page, never a stored copy of the document.
+            await page.context.set_offline(True)
+            await page.goto(f"{live_server}/documents/{document_id}")
+            await expect(page.locator("h1")).to_have_text("Không có kết nối mạng…")
+            await expect(page.locator("body")).not_to_contain_text("BCH-PCTT")
+            await expect(page.locator("body")).not_to_contain_text("Trần Văn Minh")
+            await page.context.set_offline(False)
+
+            offline = await page.goto(f"{live_server}/offline")
+            assert offline.status == 200
+            await expect(page.locator("h1")).to_have_text("Không có kết nối mạng…")
+        finally:
+            await browser.close()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_the_person_opts_in_to_push_on_the_account_page(live_server, size):
+    from playwright.async_api import async_playwright, expect
+
+    async with async_playwright() as p:
+        browser = await launch_chromium(p)
+        try:
+            page = await log_in(browser, live_server, "lanhdao")
+            await page.set_viewport_size(size)
+            await page.context.grant_permissions(["notifications"], origin=live_server)
+            await page.goto(f"{live_server}/account/notifications")
+            assert await page.evaluate("'PushManager' in window && 'serviceWorker' in navigator")
+            await expect(page.locator("#push-status")).to_have_text("Thông báo trên thiết bị này đang tắt.")
+            turn_on = page.get_by_role("button", name="Bật thông báo trên thiết bị này")
+            await expect(turn_on).to_be_visible()
+            await expect(page.locator("#push-off")).to_be_hidden()
+            box = await turn_on.bounding_box()
+            assert box["height"] >= 44 or size is DESKTOP
+            assert await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(SCREENSHOTS / f"push-settings-{'phone' if size is PHONE else 'desktop'}.png"),
+                                  full_page=True)
+            # This Chromium has no push service to reach: the page says so in Vietnamese and keeps the offer.
+            await turn_on.click()
+            await expect(page.locator("#push-status")).to_contain_text("Không bật được thông báo trên thiết bị này",
+                                                                       timeout=30_000)
+            await expect(turn_on).to_be_enabled()
+        finally:
+            await browser.close()
