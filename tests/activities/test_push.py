@@ -20,17 +20,20 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from activities.push import deliver_pending
+from activities.tasks import TaskActivities
 from config.settings import Settings
 from models.audit import AuditEvent
 from models.db import transaction, utcnow
+from models.documents.tables import Document
 from models.notifications.notify import notify
 from models.notifications.tables import Notification
 from models.push import repo as push_repo
 from models.push import vapid
 from models.push.tables import PushMessage, PushSubscription
-from models.vocab import Urgency
+from models.vocab import Role, Urgency
 from tests.factories import make_document, make_org
 from tests.helpers import rows
+from workflows.contracts import OpenTaskInput
 
 
 def _b64(data: bytes) -> str:
@@ -271,3 +274,24 @@ def test_with_push_turned_off_nothing_is_sent(engine, tmp_path, push_service):
     assert deliver_pending(engine, _settings(tmp_path, push_enabled=False)) == 0
     assert push_service.received == []
     assert rows(engine, PushMessage, col(PushMessage.outcome) == "dropped") != []
+
+
+def test_a_step_opened_on_an_urgent_document_pushes_to_the_leaders_who_opted_in(engine, tmp_path, push_service):
+    """The whole path: the workflow's open_task notifies, the round pushes, once, retries included."""
+    people, document_id = _world(engine, Urgency.VERY_URGENT)
+    with transaction(engine) as session:
+        agency_id = session.get(Document, document_id).agency_id
+        workflow_id = session.get(Document, document_id).workflow_id
+    browser = Browser(f"{push_service.origin}/push/leader")
+    _subscribe(engine, people["leader"], browser)
+    step = OpenTaskInput(workflow_id=workflow_id, task_key="direct:1", document_id=document_id, step="direct",
+                         agency_id=agency_id, candidate_role=Role.AGENCY_LEADER, actions=["giao_xu_ly"],
+                         urgency_rank=2, due_at=None)
+    tasks = TaskActivities(engine)
+    tasks.open_task(step)
+    tasks.open_task(step)  # a retried activity notifies once
+    assert deliver_pending(engine, _settings(tmp_path)) == 1
+    [(_, _, body)] = push_service.received
+    shown = browser.read(body)
+    assert shown["title"] == "QLVB · Văn bản thượng khẩn"
+    assert shown["body"] == "Văn bản KHẨN cần xử lý ngay: số 318/SNV-TCBM"
