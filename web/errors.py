@@ -52,7 +52,7 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
         return render(request, "_toast.html", status_code=status,
                       headers={"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"},
                       message=message, field_messages=list(fields.values()), level="error")
-    return render(request, "error.html", status_code=status, message=message,
+    return render(request, "error.html", status_code=status, status=status, message=message,
                   field_messages=list(fields.values()))
 
 
@@ -123,5 +123,5 @@ def install(app: FastAPI) -> None:
         if _is_api(request):
             return JSONResponse({"detail": MESSAGES[code], "code": code, "errors": {}},
                                 status_code=error.status_code)
-        return render(request, "error.html", status_code=error.status_code, message=MESSAGES[code],
-                      field_messages=[])
+        return render(request, "error.html", status_code=error.status_code, status=error.status_code,
+                      message=MESSAGES[code], field_messages=[])
