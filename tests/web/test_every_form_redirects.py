@@ -44,6 +44,9 @@ HTMX_ONLY = {
     "/account/sessions/{session_id}/revoke": "hx-post button on the sessions table, swaps the table",
     "/admin/organisation/reorganise/preview": "a dry run that changes nothing: the page shows what would change "
                                               "and carries the apply form (which redirects)",
+    # Called by static/push.js with the browser's push subscription (JSON); the page shows the answer in place.
+    "/account/notifications/subscribe": "push.js JSON call, answers whether pushes are on for this browser",
+    "/account/notifications/unsubscribe": "push.js JSON call, answers whether pushes are on for this browser",
 }
 
 
