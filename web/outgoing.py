@@ -32,7 +32,7 @@ from models.errors import DomainError, NotFound
 from models.org import repo as account_repo
 from models.outgoing import recipient_status
 from models.outgoing import repo as outgoing_repo
-from models.outgoing.compare import compare_revisions
+from models.outgoing.compare import compare_side_by_side
 from models.outgoing.format_checks import check_format
 from models.outgoing.schema import COMPETENCES
 from models.outgoing.signing_steps import may_approve_and_sign
@@ -300,7 +300,7 @@ def revision_file_page(request: Request, document_id: str, number: Ordinal, prin
 @router.get("/outgoing/{document_id}/compare")
 def compare_page(request: Request, document_id: str, principal: WebUser, state: State,
                  a: Annotated[Ordinal, Query()], b: Annotated[Ordinal, Query()]) -> Response:
-    lines = compare_revisions(state.engine, state.store, user=principal.user, roles=principal.roles,
-                              document_id=document_id, first=a, second=b)
-    return render(request, "outgoing/compare.html", document_id=document_id, first=a, second=b, lines=lines)
+    comparison = compare_side_by_side(state.engine, state.store, user=principal.user, roles=principal.roles,
+                                      document_id=document_id, first=a, second=b)
+    return render(request, "outgoing/compare.html", document_id=document_id, comparison=comparison)
 

@@ -125,3 +125,54 @@ async def test_the_pdf_is_read_on_the_page_beside_its_history(live_server, seede
                 await page.screenshot(path=str(folder / name), full_page=True)
         finally:
             await browser.close()
+
+
+async def _draft_with_two_revisions(engine, var_dir: Path, task_queue: str) -> str:
+    """A draft written on the form, then revised by its drafter: one sentence changed."""
+    from commands.drafting import revise_draft
+    from tests.helpers import user_and_roles
+    from tests.outgoing_helpers import draft_document
+
+    settings = make_settings(var_dir, task_queue)
+    document = draft_document(engine, settings, keep_layout=True)
+    drafter, roles = user_and_roles(engine, "chuyenvien")
+    await revise_draft(engine, settings, FileStore(settings.files_dir), user=drafter, roles=roles,
+                       document_id=document.id, content_mode="form", note="Sửa thời hạn báo cáo",
+                       raw={"body": "Văn phòng UBND tỉnh đề nghị Sở Tài chính báo cáo tình hình chuyển đổi số."})
+    return document.id
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_two_revisions_compared_side_by_side(live_server, seeded_sqlite, task_queue, tmp_path, size):
+    from playwright.async_api import async_playwright, expect
+
+    document_id = await _draft_with_two_revisions(seeded_sqlite, tmp_path, task_queue)
+    phone = size is PHONE
+    async with async_playwright() as p:
+        browser = await launch_chromium(p)
+        try:
+            page = await log_in(browser, live_server, "chuyenvien")
+            await page.set_viewport_size(size)
+            await page.goto(f"{live_server}/outgoing/{document_id}")
+            await expect(page.locator("#pdf-viewer .pdf-page canvas[data-rendered]").first).to_be_visible(
+                timeout=20_000)
+            await page.get_by_role("button", name="So sánh", exact=True).click()
+
+            changed = page.locator("#diff-text .diff-change").first
+            await expect(changed.locator(".diff-old mark")).to_contain_text("Nội vụ")
+            await expect(changed.locator(".diff-new mark")).to_contain_text("Tài chính")
+            await expect(changed.locator(".diff-old .diff-no")).not_to_be_empty()
+            old_box = await changed.locator(".diff-old").bounding_box()
+            new_box = await changed.locator(".diff-new").bounding_box()
+            if phone:
+                assert new_box["y"] >= old_box["y"] + old_box["height"] - 1, "stacked: the new line under the old"
+                wide = await page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= PHONE["width"], f"the comparison is {wide} px wide on a 390 px phone"
+            else:
+                assert new_box["x"] >= old_box["x"] + old_box["width"] - 1, "side by side"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = f"revision-compare-{'phone' if phone else 'desktop'}.png"
+            for folder in (tmp_path, ARTIFACTS):
+                await page.screenshot(path=str(folder / name), full_page=True)
+        finally:
+            await browser.close()
