@@ -22,6 +22,7 @@ from models.documents.tables import Document
 from models.org.tables import User
 from models.vocab import Direction, DocumentStatus, Urgency
 from tests.browser.conftest import launch_chromium, log_in, needs_chromium
+from tests.browser.test_accessibility import audited_page, violations
 from tests.conftest import minimal_pdf
 from tests.helpers import make_settings
 
@@ -124,12 +125,15 @@ async def test_the_person_opts_in_to_push_on_the_account_page(live_server, size)
     async with async_playwright() as p:
         browser = await launch_chromium(p)
         try:
-            page = await log_in(browser, live_server, "lanhdao")
+            page = await audited_page(browser, live_server, "lanhdao")  # axe-core may be injected
             await page.set_viewport_size(size)
             await page.context.grant_permissions(["notifications"], origin=live_server)
+            await page.goto(f"{live_server}/offline")
+            assert await violations(page) == []
             await page.goto(f"{live_server}/account/notifications")
             assert await page.evaluate("'PushManager' in window && 'serviceWorker' in navigator")
             await expect(page.locator("#push-status")).to_have_text("Thông báo trên thiết bị này đang tắt.")
+            assert await violations(page) == []
             turn_on = page.get_by_role("button", name="Bật thông báo trên thiết bị này")
             await expect(turn_on).to_be_visible()
             await expect(page.locator("#push-off")).to_be_hidden()
