@@ -1,7 +1,8 @@
 """In-app notifications: new work, urgent documents, overdue escalations.
 
 Rows are written in the transaction of the event they announce; the web page polls the unread
-count. E-mail delivery reads the same rows (a later step), so nothing is announced twice.
+count. E-mail delivery reads the same rows (a later step), so nothing is announced twice; a
+notification about an urgent document is also queued for a browser push (``models/push``).
 """
 
 from __future__ import annotations
