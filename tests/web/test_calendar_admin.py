@@ -16,7 +16,7 @@ from tests.web.conftest import browser_login
 
 async def test_it_adds_an_extra_day_off_and_refuses_a_useless_one(web):
     csrf = await browser_login(web, "admin")
-    added = await web.post("/admin/calendar", data={"csrf_token": csrf, "day": "2026-12-31", "working": "0",
+    added = await web.post("/admin/calendar", follow_redirects=True, data={"csrf_token": csrf, "day": "2026-12-31", "working": "0",
                                                      "note": "Nghỉ bù theo thông báo của UBND tỉnh"})
     assert added.status_code == 200 and "31/12/2026" in added.text
     useless = await web.post("/admin/calendar", data={"csrf_token": csrf, "day": "2026-12-27", "working": "0"})

@@ -34,10 +34,10 @@ async def test_an_agency_s_types_are_what_its_drafting_and_intake_forms_offer(we
     page = await web.get("/admin/configuration", params={"agency": OFFICE})
     assert page.status_code == 200 and "Loại văn bản riêng của Văn phòng" in page.text
     assert 'href="/admin/configuration/processes?agency=' in page.text
-    off = await web.post(f"/admin/configuration/types/{plan_id}", data={
+    off = await web.post(f"/admin/configuration/types/{plan_id}", follow_redirects=True, data={
         "csrf_token": csrf, "agency": OFFICE, "action": "turn_off"})
     assert off.status_code == 200 and "các cơ quan khác không bị ảnh hưởng" in off.text
-    own = await web.post("/admin/configuration/types", data={
+    own = await web.post("/admin/configuration/types", follow_redirects=True, data={
         "csrf_token": csrf, "agency": OFFICE, "scope": "agency", "name": "Giấy phép hoạt động", "code": "GPHĐ",
         "own_series": "1"})
     assert own.status_code == 200 and "Sổ đăng ký Giấy phép hoạt động" in own.text
@@ -94,7 +94,7 @@ async def test_a_bound_process_version_is_what_new_workflows_of_the_agency_run(w
     bad = await web.post("/admin/configuration/processes", data={
         "csrf_token": csrf, "agency": OFFICE, "direction": "incoming", "version": "incoming-standard:abc"})
     assert bad.status_code == 422 and "Phiên bản quy trình: giá trị không hợp lệ" in bad.text
-    bound = await web.post("/admin/configuration/processes", data={
+    bound = await web.post("/admin/configuration/processes", follow_redirects=True, data={
         "csrf_token": csrf, "agency": OFFICE, "direction": "incoming", "version": "incoming-standard:1"})
     assert bound.status_code == 200 and "Đang áp dụng: <strong>incoming-standard</strong> phiên bản 1" in bound.text
 
@@ -130,7 +130,7 @@ async def test_the_hub_page_shows_the_connection_without_its_secret_and_edits_th
     refused = await web.post("/admin/configuration/hub", data={"csrf_token": csrf, "agency": OFFICE, **values})
     assert refused.status_code == 422 and "Thư điện tử: không đúng dạng địa chỉ thư điện tử" in refused.text
     assert 'value="vanthu.hanam.gov.vn"' in refused.text  # what was typed comes back for correcting
-    saved = await web.post("/admin/configuration/hub", data={
+    saved = await web.post("/admin/configuration/hub", follow_redirects=True, data={
         "csrf_token": csrf, "agency": OFFICE, **values, "email": "vanthu@hanam.gov.vn"})
     assert saved.status_code == 200 and "Đã lưu thông tin cơ quan trên trục liên thông" in saved.text
 

@@ -29,28 +29,28 @@ async def test_the_pages_create_rename_and_refuse_in_vietnamese(web):
     form = {"csrf_token": _csrf(page.text), "code": "H42.05", "qd20_code": "", "name": "Sở Công Thương tỉnh Ninh Bình",
             "abbreviation": "SCT", "kind": "so_nganh", "parent_id": str(province.id), "place_name": "Ninh Bình",
             "valid_from": "2025-07-01", "hosted": "1"}
-    refused = await web.post("/admin/organisation/agencies", data=form)
+    refused = await web.post("/admin/organisation/agencies", follow_redirects=True, data=form)
     assert refused.status_code == 422
     assert "không đúng dạng QCVN 102" in refused.text and "dạng QĐ 20/2020" in refused.text
     assert _agency(web.engine, "H42.05") is None
 
-    created = await web.post("/admin/organisation/agencies", data={**form, "code": "000.00.05.H42",
+    created = await web.post("/admin/organisation/agencies", follow_redirects=True, data={**form, "code": "000.00.05.H42",
                                                                    "qd20_code": "H42.05"})
     assert created.status_code == 200 and "Đã thêm cơ quan" in created.text
     agency = _agency(web.engine, "000.00.05.H42")
     assert (agency.qd20_code, agency.parent_id, str(agency.valid_from)) == ("H42.05", province.id, "2025-07-01")
 
-    renamed = await web.post(f"/admin/organisation/agencies/{agency.id}/rename", data={
+    renamed = await web.post(f"/admin/organisation/agencies/{agency.id}/rename", follow_redirects=True, data={
         "csrf_token": _csrf(created.text), "name": "Sở Công Thương và Du lịch tỉnh Ninh Bình", "place_name": "",
         "effective": "2026-01-01"})
     assert renamed.status_code == 200 and "tên cũ được lưu lại" in renamed.text
     assert "Sở Công Thương tỉnh Ninh Bình" in renamed.text  # the former name, listed with its dates
 
-    alias = await web.post(f"/admin/organisation/agencies/{agency.id}/aliases", data={
+    alias = await web.post(f"/admin/organisation/agencies/{agency.id}/aliases", follow_redirects=True, data={
         "csrf_token": _csrf(renamed.text), "code": "000.00.05.H23", "scheme": "qcvn102", "valid_from": "2025-07-01"})
     assert alias.status_code == 422 and "đã được dùng cho Sở Công Thương tỉnh Hà Nam" in alias.text
 
-    unit = await web.post(f"/admin/organisation/agencies/{agency.id}/units", data={
+    unit = await web.post(f"/admin/organisation/agencies/{agency.id}/units", follow_redirects=True, data={
         "csrf_token": _csrf(alias.text), "name": "Văn phòng Sở", "abbreviation": "VP", "valid_from": "not-a-date"})
     assert unit.status_code == 422 and "ngày bắt đầu hiệu lực" in unit.text
     with transaction(web.engine) as session:
@@ -65,7 +65,7 @@ async def test_closing_an_agency_with_open_work_is_refused_on_the_page(web):
     office = _agency(web.engine, "000.00.01.H23")
     page = await web.get(f"/admin/organisation/agencies/{office.id}")
     assert page.status_code == 200 and "Đóng cơ quan" in page.text
-    refused = await web.post(f"/admin/organisation/agencies/{office.id}/close",
+    refused = await web.post(f"/admin/organisation/agencies/{office.id}/close", follow_redirects=True,
                              data={"csrf_token": _csrf(page.text), "valid_to": "2026-12-31"})
     assert refused.status_code == 422
     assert "Chưa thể đóng" in refused.text and "tài khoản đang hoạt động" in refused.text
@@ -116,17 +116,17 @@ async def test_every_change_on_the_agency_page_runs_its_command_and_shows_the_pa
     await browser_login(web, "admin")
     province, office = _agency(web.engine, "000.00.00.H23"), _agency(web.engine, "000.00.01.H23")
     page = await web.get("/admin/organisation")
-    created = await web.post("/admin/organisation/agencies", data={
+    created = await web.post("/admin/organisation/agencies", follow_redirects=True, data={
         "csrf_token": _csrf(page.text), "code": "000.00.06.H42", "name": "Sở Xây dựng tỉnh Ninh Bình",
         "abbreviation": "SXD", "kind": "so_nganh", "parent_id": str(province.id), "hosted": "1"})
     agency = _agency(web.engine, "000.00.06.H42")
     base = f"/admin/organisation/agencies/{agency.id}"
-    moved = await web.post(f"{base}/move", data={"csrf_token": _csrf(created.text), "parent_id": str(office.id)})
+    moved = await web.post(f"{base}/move", follow_redirects=True, data={"csrf_token": _csrf(created.text), "parent_id": str(office.id)})
     assert moved.status_code == 200 and "Đã chuyển cơ quan sang cấp trên mới." in moved.text
-    details = await web.post(f"{base}/details", data={"csrf_token": _csrf(moved.text), "abbreviation": "SXDNB",
+    details = await web.post(f"{base}/details", follow_redirects=True, data={"csrf_token": _csrf(moved.text), "abbreviation": "SXDNB",
                                                        "qd20_code": "H42.06", "focal_user_id": ""})
     assert details.status_code == 200 and "Đã lưu thông tin cơ quan." in details.text
-    unit = await web.post(f"{base}/units", data={"csrf_token": _csrf(details.text), "name": "Văn phòng Sở",
+    unit = await web.post(f"{base}/units", follow_redirects=True, data={"csrf_token": _csrf(details.text), "name": "Văn phòng Sở",
                                                  "abbreviation": "VP"})
     assert unit.status_code == 200 and "Đã thêm đơn vị." in unit.text
     changed = _agency(web.engine, "000.00.06.H42")
@@ -134,17 +134,17 @@ async def test_every_change_on_the_agency_page_runs_its_command_and_shows_the_pa
     with transaction(web.engine) as session:
         unit_id = session.exec(select(OrgUnit.id).where(OrgUnit.agency_id == agency.id)).one()
 
-    renamed = await web.post(f"/admin/organisation/units/{unit_id}/rename",
+    renamed = await web.post(f"/admin/organisation/units/{unit_id}/rename", follow_redirects=True,
                              data={"csrf_token": _csrf(unit.text), "name": "Văn phòng Sở Xây dựng"})
     assert renamed.status_code == 200 and "Đã đổi tên đơn vị." in renamed.text
-    nothing = await web.post(f"/admin/organisation/units/{unit_id}/move", data={"csrf_token": _csrf(renamed.text)})
+    nothing = await web.post(f"/admin/organisation/units/{unit_id}/move", follow_redirects=True, data={"csrf_token": _csrf(renamed.text)})
     assert nothing.status_code == 422 and "Không có thay đổi nào" in nothing.text  # already at the top
-    closed = await web.post(f"/admin/organisation/units/{unit_id}/close",
+    closed = await web.post(f"/admin/organisation/units/{unit_id}/close", follow_redirects=True,
                             data={"csrf_token": _csrf(nothing.text), "valid_to": "2026-12-31"})
     assert closed.status_code == 200 and "Đã đóng đơn vị." in closed.text
     with transaction(web.engine) as session:
         unit_row = session.get(OrgUnit, unit_id)
         assert (unit_row.name, str(unit_row.valid_to)) == ("Văn phòng Sở Xây dựng", "2026-12-31")
-    unknown = await web.post(f"{base}/delete", data={"csrf_token": _csrf(closed.text)})
+    unknown = await web.post(f"{base}/delete", follow_redirects=True, data={"csrf_token": _csrf(closed.text)})
     assert unknown.status_code == 404
     assert _agency(web.engine, "000.00.06.H42").valid_to is None

@@ -41,7 +41,7 @@ async def test_preview_then_apply_and_a_changed_change_set_is_refused(web):
     assert refused.status_code == 400 and "khác với bản xem trước" in html.unescape(refused.text)
     assert _agency(web.engine, "000.00.04.H42") is None
 
-    applied = await web.post("/admin/organisation/reorganise/apply", data={
+    applied = await web.post("/admin/organisation/reorganise/apply", follow_redirects=True, data={
         "csrf_token": _field(preview.text, "csrf_token"), "change_set": CHANGE_SET, "fingerprint": fingerprint})
     assert applied.status_code == 200 and "Đã áp dụng bộ thay đổi" in html.unescape(applied.text)
     assert str(_agency(web.engine, "000.00.04.H23").valid_to) == "2025-06-30"

@@ -125,10 +125,10 @@ async def test_the_week_page_warns_refuses_in_vietnamese_and_the_leader_decides_
     day = (MONDAY + timedelta(days=2)).isoformat()
     form = {"csrf_token": csrf, "day": day, "start_time": "08:00", "end_time": "10:00", "content": "Họp Ban Giám đốc",
             "place": "Phòng họp số 1", "leader_ids": str(ids["lanhdao"])}
-    assert (await web.post(f"/schedule/{schedule_id}/events", data=form)).status_code == 200
-    overlap = await web.post(f"/schedule/{schedule_id}/events",
+    assert (await web.post(f"/schedule/{schedule_id}/events", data=form)).status_code == 303
+    overlap = await web.post(f"/schedule/{schedule_id}/events", follow_redirects=True,
                              data={**form, "start_time": "09:30", "end_time": "11:00", "content": "Đi kiểm tra cơ sở"})
-    assert 'id="save-warning"' in overlap.text and "Trần Văn Minh" in overlap.text
+    assert "lãnh đạo bị trùng lịch: Trần Văn Minh" in overlap.text  # said with the result, until read
     assert 'id="overlaps"' in overlap.text and "booked-twice" in overlap.text
 
     count = _event_count(web)
@@ -139,7 +139,7 @@ async def test_the_week_page_warns_refuses_in_vietnamese_and_the_leader_decides_
     assert "Họp chuẩn bị Tết</textarea>" in refused.text  # the form keeps what was typed
     assert _event_count(web) == count
 
-    submitted = await web.post(f"/schedule/{schedule_id}/submit", data={"csrf_token": csrf})
+    submitted = await web.post(f"/schedule/{schedule_id}/submit", data={"csrf_token": csrf}, follow_redirects=True)
     assert "Đã trình lãnh đạo cơ quan duyệt lịch" in submitted.text
     # The PDF is printed only once published.
     assert (await web.get(f"/schedule/{schedule_id}/print.pdf")).status_code == 409
@@ -189,7 +189,7 @@ async def test_the_ical_feeds_answer_their_secret_address_only(web):
     await _published(web, leader, schedule_id)
 
     csrf = await browser_login(web, "chuyenvien")
-    made = await web.post("/schedule/feeds", data={"csrf_token": csrf})
+    made = await web.post("/schedule/feeds", data={"csrf_token": csrf}, follow_redirects=True)
     personal = re.search(r'id="feed-personal" readonly value="([^"]+)"', made.text).group(1)
     agency = re.search(r'id="feed-agency" readonly value="([^"]+)"', made.text).group(1)
     web.cookies.clear()  # calendar apps send no cookie and no token

@@ -220,7 +220,8 @@ async def test_disabling_needs_the_password_and_a_code(client):
     with reading(client.engine) as session:
         assert session.exec(select(TwoFactor)).first() is not None  # still on
     done = await client.post("/account/two-factor/disable", headers={"X-CSRF-Token": csrf},
-                             data={"password": DEMO_PASSWORD, "code": next_code(client, "chuyenvien")})
+                             data={"password": DEMO_PASSWORD, "code": next_code(client, "chuyenvien")},
+                             follow_redirects=True)
     assert done.status_code == 200 and "Đã tắt xác thực hai bước" in done.text
     with reading(client.engine) as session:
         assert session.exec(select(TwoFactor)).first() is None
@@ -233,7 +234,7 @@ async def test_new_recovery_codes_replace_the_old_ones(client):
     csrf = await browser_login(client, "chuyenvien")
     old = await enrol_two_factor(client, "chuyenvien")
     response = await client.post("/account/two-factor/recovery-codes", headers={"X-CSRF-Token": csrf},
-                                 data={"code": next_code(client, "chuyenvien")})
+                                 data={"code": next_code(client, "chuyenvien")}, follow_redirects=True)
     new = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", response.text)
     assert len(new) == 10 and not set(new) & set(old)
     await _logout(client, csrf)
