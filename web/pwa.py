@@ -21,7 +21,7 @@ router = APIRouter()
 
 WEB_STATIC = Path(__file__).resolve().parent / "static"
 SERVICE_WORKER = WEB_STATIC / "sw.js"
-THEME_COLOUR = "#0d47a1"  # simple.css's accent, the icons' background
+THEME_COLOUR = "#0b3d91"  # the layout's <meta name="theme-color">: the app's title bar matches the pages
 MANIFEST = {
     "id": "/home",
     "name": "QLVB · Hệ thống quản lý văn bản và điều hành",
