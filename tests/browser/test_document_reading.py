@@ -176,3 +176,51 @@ async def test_two_revisions_compared_side_by_side(live_server, seeded_sqlite, t
                 await page.screenshot(path=str(folder / name), full_page=True)
         finally:
             await browser.close()
+
+
+@pytest.fixture
+def signing_pki(tmp_path, task_queue):
+    """The demo PKI in the test's var directory, made before the web app starts (it signs there)."""
+    from models.signing.demo_pki import ensure_demo_pki
+
+    settings = make_settings(tmp_path, task_queue)
+    ensure_demo_pki(settings)
+    return settings
+
+
+async def test_the_leader_reads_approves_and_signs_on_a_phone(signing_pki, live_server, seeded_sqlite, temporal_env,
+                                                              task_queue, tmp_path):
+    """At 390×844 the signer reads the draft on its page and approves and signs it with one action."""
+    from playwright.async_api import async_playwright, expect
+
+    from tests.helpers import eventually, running_worker
+    from tests.outgoing_helpers import act_on_step, draft_document, open_task_of, submit_draft
+
+    engine, client = seeded_sqlite, temporal_env.client
+    async with running_worker(client, engine, signing_pki), async_playwright() as p:
+        document = draft_document(engine, signing_pki, keep_layout=True)
+        await submit_draft(engine, client, signing_pki, document)
+        await act_on_step(engine, client, "truongphong", document.id, "review", "duyet", "phone-r")
+        await act_on_step(engine, client, "vanthu", document.id, "format_check", "duyet", "phone-f")
+        await eventually(lambda: open_task_of(engine, document.id, "approve"))
+        browser = await launch_chromium(p)
+        try:
+            page = await log_in(browser, live_server, "lanhdao")
+            await page.set_viewport_size(PHONE)
+            await page.goto(f"{live_server}/outgoing/{document.id}")
+            await expect(page.locator("#pdf-viewer .pdf-page canvas[data-rendered]").first).to_be_visible(
+                timeout=20_000)
+            button = page.locator("section.task").get_by_role("button", name="Duyệt và ký số", exact=True)
+            await expect(button).to_be_visible()
+            assert (await button.bounding_box())["height"] >= 44
+            wide = await page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= PHONE["width"], f"the signing page is {wide} px wide on a 390 px phone"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            for folder in (tmp_path, ARTIFACTS):
+                await page.screenshot(path=str(folder / "approve-and-sign-phone.png"), full_page=True)
+            await button.click()  # the demo key's own password: the field is left empty
+            await expect(page.locator("#status-label")).to_have_text("Đã ký", timeout=30_000)
+            await expect(page.locator("#revisions tbody tr")).to_have_count(2)
+            await expect(page.locator("#history ol.history")).to_contain_text("Ký số")
+        finally:
+            await browser.close()
