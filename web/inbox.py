@@ -25,7 +25,7 @@ from web.messages import BULK_SAID, message_of
 
 router = APIRouter(route_class=IdempotentRoute)
 
-SCOPES = {"mine": "Việc của tôi", "unit": "Chờ nhận xử lý", "delegated": "Thay lãnh đạo", "overdue": "Quá hạn"}
+SCOPES = {"mine": "Việc của tôi", "unit": "Chờ nhận việc", "delegated": "Thay lãnh đạo", "overdue": "Quá hạn"}
 PER_PAGE = 100  # urgent and nearest deadlines come first, so page 1 is what needs doing now
 
 

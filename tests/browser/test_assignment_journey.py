@@ -49,7 +49,7 @@ async def test_an_assignment_goes_from_the_leader_to_an_accepted_result(
             head = await log_in(browser, live_server, "truongphong")
             await head.set_viewport_size(PHONE)
             await head.click("nav >> text=Hộp công việc")  # login lands on Trang chủ
-            await head.click("text=Chờ nhận xử lý")
+            await head.click("text=Chờ nhận việc")
             await reload_until(head, head.locator("main"), "Việc được giao")  # once the worker opened the step
             row = head.locator("tr", has_text="Việc được giao")
             await row.get_by_role("link", name="Xử lý", exact=True).click()

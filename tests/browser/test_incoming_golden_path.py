@@ -42,7 +42,7 @@ async def test_it_registers_and_directs_a_document_in_the_browser(
 
             leader = await log_in(browser, live_server, "lanhdao")
             await leader.click("nav >> text=Hộp công việc")  # login lands on Trang chủ
-            await leader.click("text=Chờ nhận xử lý")
+            await leader.click("text=Chờ nhận việc")
             row = leader.locator("tr", has_text="rà soát vị trí việc làm")
             await expect(row).to_contain_text("HỎA TỐC")
             await row.get_by_role("link", name="Xử lý", exact=True).click()
