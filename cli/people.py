@@ -81,7 +81,7 @@ def cmd_people_reset(args, settings: Settings) -> int:
     from commands.people import reset_person
 
     password = _run(settings, reset_person, username=args.username)
-    say(f"Đã cấp lại mật khẩu cho «{args.username}».")
+    say(f"Đã đặt lại mật khẩu cho «{args.username}».")
     _one_time_password(password, "tiếp theo")
     return 0
 
@@ -153,7 +153,7 @@ def add_commands(commands, command) -> None:
     lock_arguments(command(actions, "lock", cmd_people_lock, "khóa tài khoản và kết thúc mọi phiên đăng nhập"))
     unlock = command(actions, "unlock", cmd_people_unlock, "mở khóa tài khoản (giữ mật khẩu của người dùng)")
     unlock.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
-    reset = command(actions, "reset", cmd_people_reset, "cấp lại mật khẩu dùng một lần")
+    reset = command(actions, "reset", cmd_people_reset, "đặt lại mật khẩu (mật khẩu dùng một lần)")
     reset.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")
     move = command(actions, "move", cmd_people_move,
                    "chuyển công tác sang đơn vị khác, bàn giao công việc và hồ sơ đang mở cho người tiếp nhận")

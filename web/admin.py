@@ -92,7 +92,7 @@ async def lock_user(request: Request, username: str, principal: WebUser, state: 
 @router.post("/users/{username}/reset")
 def reset_user(request: Request, username: str, principal: WebUser, state: State, _: CsrfChecked) -> Response:
     password = admin.reset_account(state.engine, **_actor(principal), username=username)
-    return flash.done(request, USERS, f"Đã cấp lại mật khẩu tài khoản {username}. Mật khẩu dùng một lần: {password}",
+    return flash.done(request, USERS, f"Đã đặt lại mật khẩu tài khoản {username}. Mật khẩu dùng một lần: {password}",
                       trigger=None)
 
 

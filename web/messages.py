@@ -68,7 +68,7 @@ MESSAGES: dict[str, str] = {
                                   "Vui lòng mở văn bản và xử lý trực tiếp.",
     "task_closed": "Công việc đã được xử lý xong. Vui lòng tải lại danh sách.",
     "task_in_progress": "Công việc đang được xử lý. Vui lòng chờ giây lát rồi tải lại trang.",
-    "task_claimed_by_other": "Văn bản đã được người khác nhận xử lý. Vui lòng tải lại danh sách.",
+    "task_claimed_by_other": "Việc này đã được người khác nhận. Vui lòng tải lại danh sách.",
     "task_changed": "Công việc vừa được người khác cập nhật. Vui lòng tải lại danh sách.",
     "task_not_claimed": "Công việc chưa được nhận nên không thể trả lại.",
     "task_not_open": "Bước xử lý này không còn mở. Vui lòng tải lại trang.",
@@ -442,7 +442,7 @@ FIELD_ERROR_TEXT["date_order"] = "không được trước ngày bắt đầu"
 BULK_SAID = {
     "vao_so": "Đã vào sổ {count} văn bản", "vao_so_noun": "văn bản",
     "luu_tham_khao": "Đã lưu tham khảo {count} văn bản", "luu_tham_khao_noun": "văn bản",
-    "nhan_xu_ly": "Đã nhận xử lý {count} công việc", "nhan_xu_ly_noun": "công việc",
+    "nhan_xu_ly": "Đã nhận {count} công việc", "nhan_xu_ly_noun": "công việc",
     "pending": "{count} văn bản đang được hệ thống ghi nhận, danh sách sẽ cập nhật sau ít giây",
     "failed": "{count} {noun} không thực hiện được: {reasons}",
     "retried": "Yêu cầu này đã được thực hiện trước đó; danh sách dưới đây cho biết tình trạng từng công việc.",

@@ -330,7 +330,7 @@ async def api_unlock(username: str, principal: ApiUser, state: State) -> dict:
                                                username=username))
 
 
-@api_router.post("/people/{username}/reset", summary="Cấp lại mật khẩu dùng một lần")
+@api_router.post("/people/{username}/reset", summary="Đặt lại mật khẩu: cấp mật khẩu dùng một lần")
 async def api_reset(username: str, principal: ApiUser, state: State) -> dict:
     password = await run_in_threadpool(people_commands.reset_person, state.engine, **_actor(principal),
                                        username=username)

@@ -73,8 +73,8 @@ async def test_a_new_account_changes_its_password_at_typing_speed(live_server):
 
             await admin.goto(f"{live_server}/admin/users")
             row = admin.locator("tr", has_text="chuyenvien.moi")
-            await row.get_by_role("button", name="Cấp lại").click()
-            reset = await _one_time_password(admin, "Đã cấp lại mật khẩu tài khoản chuyenvien.moi")
+            await row.get_by_role("button", name="Đặt lại mật khẩu").click()
+            reset = await _one_time_password(admin, "Đã đặt lại mật khẩu tài khoản chuyenvien.moi")
             await _change_password_slowly(browser, live_server, "chuyenvien.moi", reset, "Hanh@Lan2-2026")
         finally:
             await browser.close()

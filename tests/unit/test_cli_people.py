@@ -74,7 +74,7 @@ def test_the_operator_creates_lists_locks_unlocks_and_resets_a_person(engine, ca
 
     before = _user(engine, "chuyenvien").password_hash
     out = _ok(["people", "reset", "chuyenvien"], capsys)
-    assert "Đã cấp lại mật khẩu cho «chuyenvien»" in out and "Mật khẩu dùng một lần: " in out
+    assert "Đã đặt lại mật khẩu cho «chuyenvien»" in out and "Mật khẩu dùng một lần: " in out
     after = _user(engine, "chuyenvien")
     assert after.password_hash != before and after.must_change_password
 

@@ -74,7 +74,7 @@ async def test_bulk_register_claim_and_file_for_reference_report_each_task(web):
     response = await web.post("/inbox/bulk", data=claim)
     assert response.status_code == 303
     said = _flash((await web.get("/?scope=mine")).text)
-    assert "Đã nhận xử lý 2 công việc" in said and "công việc 999999" in said
+    assert "Đã nhận 2 công việc" in said and "công việc 999999" in said
     assert {t.assignee_id for t in rows(web.engine, Task, Task.id.in_([d.id for d in directs]))} == \
         {user_and_roles(web.engine, "lanhdao")[0].id}
 
