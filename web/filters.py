@@ -8,6 +8,17 @@ from datetime import date, datetime
 from models.registers.numbering import VIETNAM, format_number, so_ky_hieu
 from web import labels
 
+NOT_NUMBERED = "chưa cấp số"
+
+
+def number_shown(number: str | None, notation: str | None) -> str:
+    """Số/ký hiệu as pages show it. A draft has its ký hiệu but no số yet: it is shown as
+    "…/VP-TH (chưa cấp số)", never as "/VP-TH", which reads like a number that was lost."""
+    number, notation = (number or "").strip(), (notation or "").strip()
+    if not number and notation:
+        return f"…/{notation.replace(' ', '')} ({NOT_NUMBERED})"
+    return so_ky_hieu(number, notation)
+
 
 def vn_date(value: date | datetime | None) -> str:
     """dd/mm/yyyy; datetimes are shown in Vietnam time."""
@@ -64,7 +75,7 @@ def task_subject(task) -> str:
 def register(env) -> None:
     """Install the filters and label tables on a Jinja2 environment."""
     env.filters.update(
-        vn_date=vn_date, vn_datetime=vn_datetime, iso_vn=iso_vn, so_ky_hieu=so_ky_hieu,
+        vn_date=vn_date, vn_datetime=vn_datetime, iso_vn=iso_vn, so_ky_hieu=number_shown,
         arrival_number=arrival_number,
     )
     env.globals.update(

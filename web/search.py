@@ -25,12 +25,12 @@ from models.documents import search_repo
 from models.documents.search import MAX_QUERY_LENGTH, InvalidSearch, SearchQuery
 from models.documents.tables import Document
 from models.org import repo as account_repo
-from models.registers.numbering import VIETNAM, so_ky_hieu
+from models.registers.numbering import VIETNAM
 from models.vocab import DocumentStatus, Urgency
 from web import flash
 from web.api import document_summary_json
 from web.deps import ApiUser, CsrfChecked, DbSession, Principal, State, WebUser
-from web.filters import arrival_number, vn_date
+from web.filters import arrival_number, number_shown, vn_date
 from web.htmx import render, wants_fragment
 from web.idempotency import IdempotentRoute
 from web.labels import SEARCH_CSV_COLUMNS, SEARCH_FIELD_LABELS, STATUS_LABELS, URGENCY_LABELS
@@ -134,7 +134,7 @@ def delete(request: Request, saved_id: Id, principal: WebUser, state: State, _: 
 def _csv_row(document: Document) -> list[str]:
     return [csv_text(v) for v in (
         arrival_number(document.arrival_number), vn_date(document.arrival_date),
-        so_ky_hieu(document.code_number, document.code_notation), vn_date(document.issued_date),
+        number_shown(document.code_number, document.code_notation), vn_date(document.issued_date),
         document.type_name, document.subject, document.organ_name, document.signer_full_name,
         URGENCY_LABELS.get(document.urgency, document.urgency), STATUS_LABELS.get(document.status, document.status),
         vn_date(document.due_date),
