@@ -13,6 +13,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,24 @@ async def temporal_env() -> WorkflowEnvironment:
     )
     yield env
     await env.shutdown()
+
+
+# How long a request waits for a workflow to apply a decision before answering "not yet" (202, the
+# outcome unknown). Production waits 10 s; on a CI machine loaded with both suites' workers, dev
+# servers and browsers an update can take longer, and the tests assert the applied outcome, so
+# in-process requests wait a minute. Tests of the unknown outcome patch these back themselves.
+PATIENT_UPDATE = timedelta(seconds=60)
+
+
+@pytest.fixture(autouse=True)
+def _patient_updates(monkeypatch):
+    import commands.assignments
+    import commands.records
+    import commands.tasks
+
+    monkeypatch.setattr(commands.tasks, "UPDATE_RPC_TIMEOUT", PATIENT_UPDATE)
+    monkeypatch.setattr(commands.assignments, "UPDATE_RPC_TIMEOUT", PATIENT_UPDATE)
+    monkeypatch.setattr(commands.records, "UPDATE_TIMEOUT", PATIENT_UPDATE)
 
 
 @pytest.fixture

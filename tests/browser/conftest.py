@@ -27,16 +27,24 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _listening_socket() -> socket.socket:
+    """A socket already bound and listening on a free loopback port, handed to uvicorn (``--fd``).
+
+    Picking a free port and letting the server bind it later races with every other process of
+    the machine (the other test worker, the other suite's servers): the port can be taken in
+    between ("address already in use"). Binding here first leaves no gap.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 @pytest.fixture
 def live_server(seeded_sqlite, temporal_env, task_queue, tmp_path):
     """uvicorn serving the app on 127.0.0.1 with the seeded database; var directory = tmp_path."""
-    port = _free_port()
+    listening = _listening_socket()
+    port = listening.getsockname()[1]
     env = {
         **os.environ,
         "DATABASE_URL": str(seeded_sqlite.url),
@@ -44,11 +52,12 @@ def live_server(seeded_sqlite, temporal_env, task_queue, tmp_path):
         "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
         "QLVB_TEMPORAL_TASK_QUEUE": task_queue,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-server-header"],
-        env=env, cwd=Path(__file__).resolve().parents[2],
-    )
+    with listening:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--fd", str(listening.fileno()),
+             "--log-level", "warning", "--no-server-header"],
+            env=env, cwd=Path(__file__).resolve().parents[2], pass_fds=(listening.fileno(),),
+        )
     base = f"http://127.0.0.1:{port}"
     # Importing the app takes a few seconds, half a minute on two busy cores (the suite running).
     deadline = time.monotonic() + 90
@@ -137,6 +146,7 @@ async def reload_until(page, locator, text: str, timeout: float = 30.0) -> None:
 
     A person would press F5; the pages only poll every 30 s.
     """
+    from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import expect
 
     deadline = time.monotonic() + timeout
@@ -147,4 +157,9 @@ async def reload_until(page, locator, text: str, timeout: float = 30.0) -> None:
         except AssertionError:
             if time.monotonic() > deadline:
                 raise
-        await page.reload()
+        try:
+            await page.reload()
+        except PlaywrightError:
+            # The navigation the last click started (a form's POST, its redirect) was still under
+            # way and cut the reload short, or the other way round: let it land and look again.
+            await page.wait_for_load_state()
