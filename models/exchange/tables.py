@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import uuid4
 
-from sqlalchemy import String
+from sqlalchemy import Index, String, text
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -46,6 +46,11 @@ class HubOutbox(SQLModel, table=True):
     """One package to send through the hub, to one recipient."""
 
     __tablename__ = "hub_outbox"
+    # The packages still pending or failed, which /metrics counts and the hub poll retries, without
+    # reading the sent ones that grow without bound (migration 0037).
+    __table_args__ = (Index("ix_hub_outbox_unsent", "transport_status",
+                            sqlite_where=text("transport_status <> 'sent'"),
+                            postgresql_where=text("transport_status <> 'sent'")),)
 
     id: int | None = Field(default=None, primary_key=True)
     # Names the delivery workflow (``hub-send-<uuid>``): unique even across installations that share

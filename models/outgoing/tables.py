@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -90,7 +90,12 @@ class TransportStatus:
 class Recipient(SQLModel, table=True):
     """One "Nơi nhận" of an outgoing document and what became of the document there."""
 
-    __table_args__ = (UniqueConstraint("document_id", "position"),)
+    __table_args__ = (UniqueConstraint("document_id", "position"),
+                      # The recalls asked of recipients, which /metrics counts as recall workflows
+                      # and the reconciler re-starts, without reading every recipient (migration 0037).
+                      Index("ix_recipient_recall_requested", "recall_requested_at",
+                            sqlite_where=text("recall_requested_at IS NOT NULL"),
+                            postgresql_where=text("recall_requested_at IS NOT NULL")))
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(foreign_key="document.id", index=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -26,7 +26,9 @@ class SignatureCheck(SQLModel, table=True):
     """The stored result of checking one file of a document; written once per (document, file)."""
 
     __tablename__ = "signature_check"
-    __table_args__ = (UniqueConstraint("document_id", "file_sha256"),)
+    # ``ix_signature_check_verdict``: /metrics counts the verdicts from this index alone (migration 0037).
+    __table_args__ = (UniqueConstraint("document_id", "file_sha256"),
+                      Index("ix_signature_check_verdict", "verdict"))
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(foreign_key="document.id", max_length=36, index=True)

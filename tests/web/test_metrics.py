@@ -16,8 +16,9 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from app import create_app
-from models.db import reading, transaction
+from models.db import reading, transaction, utcnow
 from models.exchange.tables import HubOutbox
+from models.outgoing.tables import Recipient
 from models.signing.tables import SignatureCheck
 from models.tasks.tables import Task
 from models.vocab import Direction, DocumentStatus
@@ -44,6 +45,15 @@ def _fill(engine):
         draft = make_document(session, org)
         draft.direction, draft.status, draft.workflow_id = Direction.OUTGOING, DocumentStatus.DRAFT, None
         session.add_all([issued, draft])
+        # A recall asked of a recipient inside the installation starts its workflow there; one asked
+        # of an outside recipient goes through the hub instead; an ordinary recipient starts none.
+        asked = utcnow()
+        session.add_all([
+            Recipient(document_id=issued.id, position=1, kind="internal", organ_name="Sở A",
+                      incoming_document_id=documents[4].id, recall_requested_at=asked),
+            Recipient(document_id=issued.id, position=2, kind="external", organ_name="Bộ B", recall_requested_at=asked),
+            Recipient(document_id=issued.id, position=3, kind="internal", organ_name="Sở C",
+                      incoming_document_id=documents[3].id)])
         for document, verdict in zip(documents, ["valid", "valid", "untrusted", "unsigned"], strict=False):
             session.add(SignatureCheck(document_id=document.id, file_sha256="0" * 64, verdict=verdict,
                                        for_reference_only=verdict != "valid"))
@@ -88,6 +98,9 @@ def _expected(engine) -> dict[tuple, float]:
         ("qlvb_workflows_started_total", (("workflow_type", "OutgoingDocument"),)):
             count(Document, Document.direction == "outgoing", col(Document.workflow_id).is_not(None)),
         ("qlvb_workflows_started_total", (("workflow_type", "HubDelivery"),)): count(HubOutbox),
+        ("qlvb_workflows_started_total", (("workflow_type", "RecallDocument"),)):
+            count(Recipient, col(Recipient.recall_requested_at).is_not(None),
+                  col(Recipient.incoming_document_id).is_not(None)),
         ("qlvb_tasks_open", (("step", "direct"),)): count(Task, active, Task.step == "direct"),
         ("qlvb_tasks_open", (("step", "accept"),)): count(Task, active, Task.step == "accept"),
         ("qlvb_tasks_overdue", (("step", "direct"),)): count(Task, active, Task.step == "direct",
