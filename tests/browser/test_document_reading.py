@@ -23,6 +23,7 @@ from models.documents.tables import Assignment, Document, DocumentFile
 from models.org.tables import OrgUnit, User
 from models.vocab import AssignmentRole, Direction, DocumentStatus
 from tests.browser.conftest import launch_chromium, log_in, needs_chromium
+from tests.browser.test_accessibility import violations
 from tests.conftest import minimal_pdf
 from tests.helpers import make_settings
 
@@ -123,6 +124,15 @@ async def test_the_pdf_is_read_on_the_page_beside_its_history(live_server, seede
             name = f"document-reading-{'phone' if phone else 'desktop'}.png"
             for folder in (tmp_path, ARTIFACTS):
                 await page.screenshot(path=str(folder / name), full_page=True)
+
+            # axe-core finds nothing serious on the page with the PDF drawn (its script needs the CSP
+            # bypassed, in a context of its own with the same login).
+            audited = await (await browser.new_context(
+                viewport=size, bypass_csp=True, storage_state=await page.context.storage_state())).new_page()
+            await audited.goto(f"{live_server}/documents/{document_id}")
+            await expect(audited.locator("#pdf-viewer .pdf-thumb canvas[data-rendered]").first).to_be_attached(
+                timeout=20_000)
+            assert await violations(audited) == []
         finally:
             await browser.close()
 
@@ -174,6 +184,10 @@ async def test_two_revisions_compared_side_by_side(live_server, seeded_sqlite, t
             name = f"revision-compare-{'phone' if phone else 'desktop'}.png"
             for folder in (tmp_path, ARTIFACTS):
                 await page.screenshot(path=str(folder / name), full_page=True)
+            audited = await (await browser.new_context(
+                viewport=size, bypass_csp=True, storage_state=await page.context.storage_state())).new_page()
+            await audited.goto(page.url)
+            assert await violations(audited) == []
         finally:
             await browser.close()
 
