@@ -19,7 +19,7 @@ from models.documents.tables import Document
 from models.org.tables import User
 from models.tasks.tables import Task
 from models.vocab import Direction, DocumentSource, DocumentStatus
-from tests.browser.conftest import launch_chromium, log_in, needs_chromium
+from tests.browser.conftest import accept_confirmations, launch_chromium, log_in, needs_chromium
 from tests.conftest import minimal_pdf
 from tests.helpers import eventually, make_settings, rows, running_worker, sample_metadata, user_and_roles
 
@@ -81,6 +81,36 @@ async def _register_two(page, base: str, *, keyboard: bool) -> None:
     await expect(page.locator("#flash")).to_contain_text("Đã vào sổ 2 văn bản")
 
 
+async def _file_one_for_reference(browser, base: str, engine) -> None:
+    """The leader ticks one direction step and presses "Lưu tham khảo": refusing the question
+    sends nothing; agreeing files it and says so."""
+    from playwright.async_api import expect
+
+    page = await log_in(browser, base, "lanhdao")
+    page.remove_listener("dialog", accept_confirmations)
+    asked: list[str] = []
+
+    async def refuse(dialog):
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    page.on("dialog", refuse)
+    await page.goto(f"{base}/?scope=unit")
+    box = page.locator("#rows tr[data-bulk~=luu_tham_khao] input[name=task_id]").first
+    task_id = int(await box.get_attribute("value"))
+    await box.check()
+    await page.click("#bulk-form button[value=luu_tham_khao]")
+    await expect(box).to_be_checked()  # still on the page: nothing was sent
+    assert asked == ["Lưu tham khảo các văn bản đã chọn? Thao tác không hoàn tác được."]
+    assert rows(engine, Task, Task.id == task_id)[0].status == "open"
+    page.remove_listener("dialog", refuse)
+    page.on("dialog", accept_confirmations)
+    await page.click("#bulk-form button[value=luu_tham_khao]")
+    await page.wait_for_url(f"{base}/?scope=unit")
+    await expect(page.locator("#flash")).to_contain_text("Đã lưu tham khảo 1 văn bản")
+    await page.context.close()
+
+
 async def _page_through(page, base: str) -> None:
     from playwright.async_api import expect
 
@@ -124,6 +154,10 @@ async def test_bulk_register_and_paging_at_desktop_and_phone(live_server, seeded
             await _page_through(small, live_server)
             await small.goto(f"{live_server}/help")
             await _no_sideways_scroll(small, "the help page")
+
+            await eventually(lambda: len(rows(seeded_sqlite, Task, Task.step == "direct",
+                                              Task.status == "open")) >= 1, timeout=30)
+            await _file_one_for_reference(browser, live_server, seeded_sqlite)
         finally:
             await browser.close()
     await eventually(lambda: len(rows(seeded_sqlite, Document, Document.id.in_(received),

@@ -92,18 +92,6 @@
     if (event.target && event.target.name === "task_id") { countTicked(); }
   });
 
-  // A button of a form that does several things asks its own question (data-confirm on the button:
-  // "lưu tham khảo" of the ticked documents cannot be undone). Capture phase: before htmx or any
-  // other handler sends anything.
-  document.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    var question = button && button.getAttribute && button.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-    }
-  }, true);
-
   // The inbox refreshes itself every 30 seconds; while rows are ticked that refresh waits, so
   // it never drops what the person is choosing.
   document.addEventListener("htmx:beforeRequest", function (event) {
