@@ -36,9 +36,13 @@ system-deps:
 run: system-deps venv
 	$(BIN)/qlvb run
 
+# The suite on TEST_WORKERS pytest-xdist workers (README: each its own dev server and PostgreSQL
+# database); most of its time is spent waiting on Temporal, browsers and subprocesses, so two
+# workers use two cores well. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: system-deps venv
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: venv
 	$(BIN)/python bench/run.py
