@@ -44,6 +44,14 @@ STATUS_LABELS = {
 }
 
 
+# The fields of a draft written on the form, as the comparison of two revisions names them (ND30 thể thức).
+DRAFT_FIELD_LABELS = {
+    "agency_name": "Tên cơ quan ban hành", "parent_agency_name": "Tên cơ quan chủ quản", "notation": "Ký hiệu",
+    "place_name": "Địa danh", "type_abbr": "Chữ viết tắt tên loại", "signer_competence": "Quyền hạn người ký",
+    "kinh_gui": "Kính gửi", "noi_nhan": "Nơi nhận", "storage_unit_abbr": "Đơn vị lưu", "storage_copies": "Số bản lưu",
+    "drafter_initials": "Ký hiệu người soạn thảo", "copies": "Số lượng bản",
+}
+
 # A unit's or person's part in handling a document (Phiếu giải quyết, ND30 PL IV Mục VII).
 ASSIGNMENT_ROLE_LABELS = {"chu_tri": "Chủ trì", "phoi_hop": "Phối hợp", "de_biet": "Để biết"}
 

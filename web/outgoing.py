@@ -45,7 +45,7 @@ from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.documents import pdf_file_response, viewer_files
 from web.htmx import render
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with
-from web.labels import ASSIGNMENT_ROLE_LABELS
+from web.labels import ASSIGNMENT_ROLE_LABELS, DRAFT_FIELD_LABELS, FIELD_LABELS
 from web.messages import field_errors, message_of
 from workflows.contracts import ConsultTarget
 
@@ -301,6 +301,7 @@ def revision_file_page(request: Request, document_id: str, number: Ordinal, prin
 def compare_page(request: Request, document_id: str, principal: WebUser, state: State,
                  a: Annotated[Ordinal, Query()], b: Annotated[Ordinal, Query()]) -> Response:
     comparison = compare_side_by_side(state.engine, state.store, user=principal.user, roles=principal.roles,
-                                      document_id=document_id, first=a, second=b)
+                                      document_id=document_id, first=a, second=b,
+                                      labels={**FIELD_LABELS, **DRAFT_FIELD_LABELS})
     return render(request, "outgoing/compare.html", document_id=document_id, comparison=comparison)
 

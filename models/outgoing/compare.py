@@ -83,10 +83,11 @@ def compare_revisions(engine: Engine, store: FileStore, *, user: User, roles: se
 
 
 def compare_side_by_side(engine: Engine, store: FileStore, *, user: User, roles: set[Role], document_id: str,
-                         first: int, second: int) -> Comparison:
-    """The two revisions' text and form fields side by side, changed words marked."""
+                         first: int, second: int, labels: dict[str, str] | None = None) -> Comparison:
+    """The two revisions' text and form fields side by side, changed words marked; ``labels`` names
+    the form fields for a reader (their keys otherwise)."""
     (old, old_text, old_form), (new, new_text, new_form) = _revisions(engine, store, user, roles, document_id,
-                                                                      first, second)
+                                                                      first, second, labels)
     return Comparison(first=old, second=new, text=side_by_side(old_text, new_text),
                       form=side_by_side(old_form, new_form) if old_form or new_form else [])
 
@@ -163,7 +164,7 @@ def _fold(rows: list[Row], context: int) -> list[Row]:
 
 
 def _revisions(engine: Engine, store: FileStore, user: User, roles: set[Role], document_id: str,
-               first: int, second: int) -> list[tuple[int, list[str], list[str]]]:
+               first: int, second: int, labels: dict[str, str] | None = None) -> list[tuple[int, list[str], list[str]]]:
     """(number, text lines, form lines) of each revision, read for a person who may see the draft."""
     with reading(engine) as session:
         document = document_for_user(session, user, document_id, roles)
@@ -171,14 +172,15 @@ def _revisions(engine: Engine, store: FileStore, user: User, roles: set[Role], d
         for number in (first, second):
             revision = outgoing_repo.revision(session, document.id, number)
             pair.append((number, session.get(StoredFile, revision.file_id).sha256, dict(revision.form)))
-    return [(number, pdf_text(store.read(sha), max_pages=COMPARE_MAX_PAGES).splitlines(), _form_lines(form))
+    return [(number, pdf_text(store.read(sha), max_pages=COMPARE_MAX_PAGES).splitlines(), _form_lines(form, labels))
             for number, sha, form in pair]
 
 
-def _form_lines(form: dict) -> list[str]:
+def _form_lines(form: dict, labels: dict[str, str] | None = None) -> list[str]:
     lines = []
     for key in sorted(form):
         value = form[key]
         text = "\n".join(value) if isinstance(value, list) else str(value if value is not None else "")
-        lines += [f"{key}: {line}" for line in text.splitlines() or [""]]
+        name = (labels or {}).get(key, key)
+        lines += [f"{name}: {line}" for line in text.splitlines() or [""]]
     return lines

@@ -172,6 +172,9 @@ async def test_two_revisions_compared_side_by_side(live_server, seeded_sqlite, t
             await expect(changed.locator(".diff-old mark")).to_contain_text("Nội vụ")
             await expect(changed.locator(".diff-new mark")).to_contain_text("Tài chính")
             await expect(changed.locator(".diff-old .diff-no")).not_to_be_empty()
+            # The form's fields by their names in the thể thức, not their keys.
+            await expect(page.locator("#diff-form .diff-change").first).to_contain_text("Nội dung: ")
+            await expect(page.locator("#diff-form")).not_to_contain_text("agency_name")
             old_box = await changed.locator(".diff-old").bounding_box()
             new_box = await changed.locator(".diff-new").bounding_box()
             if phone:
