@@ -26,9 +26,9 @@ def _event(session, actor_id, code, document_id, at, **data):
     return event
 
 
-def test_it_shows_the_units_the_person_and_every_deadline_and_extension(seeded_sqlite):
+def test_it_shows_the_units_the_person_and_every_deadline_and_extension(seeded):
     received = datetime(2026, 8, 3, 2, 0, tzinfo=UTC)
-    with transaction(seeded_sqlite) as session:
+    with transaction(seeded) as session:
         document = register_document(session, received)
         _event(session, None, "task.opened", document.id, received, step="direct",
                due_at=(received + timedelta(days=1)).isoformat())
@@ -78,9 +78,9 @@ def test_it_shows_the_units_the_person_and_every_deadline_and_extension(seeded_s
     assert history.deadlines[3].by == "Phạm Quốc Hùng"
 
 
-def test_it_counts_views_and_downloads_per_person_newest_reader_first(seeded_sqlite):
+def test_it_counts_views_and_downloads_per_person_newest_reader_first(seeded):
     received = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
-    with transaction(seeded_sqlite) as session:
+    with transaction(seeded) as session:
         document = register_document(session, received)
         leader, officer = _user(session, "lanhdao"), _user(session, "chuyenvien")
         for minutes in (10, 40):
