@@ -134,8 +134,9 @@ def messages(request: Request) -> list[str]:
 def show_once(request: Request, response: Response, values: list[str]) -> Response:
     """Secrets the page after a redirect shows one time (new recovery codes): sealed like the
     messages, so the POST can redirect (Post/Redirect/Get) without putting them in the address."""
+    # Ten minutes: enough to follow the redirect, not a secret left lying in the browser.
     response.set_cookie(ONCE_COOKIE, _encode(values, _key(request), ONCE_COOKIE), httponly=True, samesite="lax",
-                        path="/", secure=request.url.scheme == "https")
+                        path="/", secure=request.url.scheme == "https", max_age=600)
     return response
 
 
