@@ -97,6 +97,17 @@ async def test_the_pdf_is_read_on_the_page_beside_its_history(live_server, seede
             await page.locator("#pdf-viewer .pdf-thumb").nth(2).click()
             await expect(page.locator("#pdf-viewer .pdf-page").nth(2).locator("canvas[data-rendered]")).to_be_attached(
                 timeout=10_000)
+            # Zooming in widens the pages inside the viewer (never the page itself); "Vừa khổ" fits again.
+            first_page = page.locator("#pdf-viewer .pdf-page").first
+            fitted = (await first_page.bounding_box())["width"]
+            await page.get_by_role("button", name="Phóng to").click()
+            await expect(page.locator("#pdf-viewer [data-zoom-label]")).to_have_text("125%")
+            assert (await first_page.bounding_box())["width"] > fitted * 1.2
+            if phone:
+                assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            await page.get_by_role("button", name="Vừa khổ").click()
+            await expect(page.locator("#pdf-viewer [data-zoom-label]")).to_have_text("100%")
+            assert abs((await first_page.bounding_box())["width"] - fitted) < 2
             # The attachment opens in the same viewer; its one page replaces the document's three.
             await page.locator("#pdf-viewer .pdf-files a", has_text="Phụ lục 1").click()
             await expect(page.locator("#pdf-viewer .pdf-thumb")).to_have_count(1)

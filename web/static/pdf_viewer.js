@@ -158,12 +158,13 @@ class Viewer {
         const scale = page.cssScale;
         if (page.drawn === scale) continue;
         page.drawn = scale;
-        await this.render(number, page.canvas, scale, window.devicePixelRatio || 1);
+        await this.render(number, page.canvas, scale, window.devicePixelRatio || 1, () => page.drawn === scale);
       }
     }
   }
 
-  async render(number, canvas, scale, ratio) {
+  // ``current``: whether this drawing is still wanted when it ends (a zoom meanwhile starts another).
+  async render(number, canvas, scale, ratio, current = () => true) {
     const source = this.document;
     try {
       const page = await source.getPage(number);
@@ -172,7 +173,7 @@ class Viewer {
       target.width = Math.floor(viewport.width);
       target.height = Math.floor(viewport.height);
       await page.render({ canvas: target, canvasContext: target.getContext("2d"), viewport }).promise;
-      if (target !== canvas && source === this.document) {
+      if (target !== canvas && source === this.document && current()) {
         // Swapped only once drawn, so a zoom never shows an empty page.
         canvas.width = target.width;
         canvas.height = target.height;
