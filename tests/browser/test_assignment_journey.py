@@ -63,6 +63,7 @@ async def test_an_assignment_goes_from_the_leader_to_an_accepted_result(
 
             officer = await log_in(browser, live_server, "chuyenvien")
             await officer.set_viewport_size(PHONE)
+            await officer.click("header summary")  # on a phone the links are in the Menu
             await officer.click("nav >> text=Giao việc")
             await _fits_a_phone(officer)
             await officer.click("text=Chuẩn bị báo cáo tổng kết năm 2026")

@@ -43,6 +43,7 @@ async def test_the_supervisor_drills_down_from_the_province_to_a_late_document(l
         try:
             supervisor = await log_in(browser, live_server, "giamsat")
             await supervisor.set_viewport_size({"width": 390, "height": 844})
+            await supervisor.click("header summary")  # on a phone the links are in the Menu
             await supervisor.click("nav >> text=Giám sát toàn tỉnh")
             await expect(supervisor.locator("h1")).to_have_text("Giám sát xử lý văn bản toàn tỉnh")
             row = supervisor.locator(f'#agency-figures tr[data-key="{agency_id}"]')
