@@ -131,6 +131,9 @@ def logout(principal: WebUserAny, state: State, _: CsrfChecked) -> Response:
     auth_commands.logout(state.engine, principal.session.id, principal.user.id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    # The result messages and secrets shown once were this person's: the next person at this
+    # browser (a shared office computer) must not read a one-time password or recovery codes.
+    flash.forget(response)
     return response
 
 

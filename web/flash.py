@@ -146,6 +146,12 @@ def shown_once(request: Request) -> list[str]:
     return [str(item) for item in decoded if isinstance(item, str)] if isinstance(decoded, list) else []
 
 
+def forget(response: Response) -> Response:
+    """Drop every message and secret waiting for this browser (at logout)."""
+    response.delete_cookie(COOKIE, path="/")
+    return forget_shown(response)
+
+
 def forget_shown(response: Response) -> Response:
     """After the page showed them: a reload shows them no more."""
     response.delete_cookie(ONCE_COOKIE, path="/")

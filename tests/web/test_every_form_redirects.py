@@ -319,6 +319,14 @@ async def test_turning_two_factor_off_redirects_and_says_so(web):
         "csrf_token": csrf, "password": DEMO_PASSWORD, "code": next_code(web, "chuyenvien")},
         "Đã tắt xác thực hai bước")
 
+    # A message waiting at logout is the person's own: the next one at this browser never reads it.
+    assert (await web.post("/account/two-factor/disable", data={"csrf_token": csrf})).status_code >= 400
+    assert (await web.post("/schedule/feeds", data={"csrf_token": csrf})).status_code == 303
+    assert "qlvb_flash" in web.cookies and "qlvb_once" in web.cookies
+    assert (await web.post("/logout", data={"csrf_token": csrf})).status_code == 303
+    assert "qlvb_flash" not in web.cookies and "qlvb_once" not in web.cookies
+    assert 'id="flash"' not in (await web.get("/login")).text
+
 
 async def test_schedule_search_and_plan_forms_redirect_and_say_what_they_did(web):
     csrf = await browser_login(web, "vanthu")
