@@ -21,5 +21,38 @@ function focusableScrollBoxes(root) {
     box.setAttribute("aria-label", name + " (bảng cuộn ngang)");
   }
 }
-document.addEventListener("DOMContentLoaded", function () { focusableScrollBoxes(document); });
-document.addEventListener("htmx:load", function (event) { focusableScrollBoxes(event.detail.elt.parentNode || document); });
+
+// On a phone a table's rows are cards (app.css): each cell is shown with its column's name, taken
+// from the table's first header row when the template did not write a data-label itself. Columns
+// whose header is only for screen readers (a checkbox, the row's buttons) get no name.
+function labelTableCells(root) {
+  for (const table of root.querySelectorAll("main table")) {
+    const head = table.tHead && table.tHead.rows[0];
+    if (!head) continue;
+    const names = [];
+    for (const th of head.cells) {
+      const hidden = th.querySelector(".visually-hidden");
+      const text = th.textContent.trim();
+      const name = hidden && hidden.textContent.trim() === text ? "" : text;
+      for (let i = 0; i < (th.colSpan || 1); i++) names.push(name);
+    }
+    for (const body of table.tBodies) {
+      for (const row of body.rows) {
+        let column = 0;
+        for (const cell of row.cells) {
+          if (!cell.hasAttribute("data-label") && cell.colSpan === 1 && names[column]) {
+            cell.setAttribute("data-label", names[column]);
+          }
+          column += cell.colSpan || 1;
+        }
+      }
+    }
+  }
+}
+
+function enhance(root) {
+  focusableScrollBoxes(root);
+  labelTableCells(root);
+}
+document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+document.addEventListener("htmx:afterSettle", function () { enhance(document); });
