@@ -273,7 +273,7 @@ _UNIT_CHANGES: dict[str, tuple[Callable[[Any], BaseModel], Callable[..., int], s
 }
 
 
-async def _change_and_show(request: Request, principal: Principal, state: State, page_agency_id: int,
+async def _change_then_redirect(request: Request, principal: Principal, state: State, page_agency_id: int,
                            change: tuple[Callable[[Any], BaseModel], Callable[..., int], str], **target: int) -> Response:
     """The shape every change on the agency page shares: read the form into the command's input, run the
     command on ``target``, then go to the page of agency ``page_agency_id`` saying the notice (Post/Redirect/Get),
@@ -325,7 +325,7 @@ async def agency_change_page(request: Request, agency_id: Id, operation: str, pr
     require_admin(principal.roles)
     if operation not in _AGENCY_CHANGES:
         raise NotFound("agency_not_found")
-    return await _change_and_show(request, principal, state, agency_id, _AGENCY_CHANGES[operation],
+    return await _change_then_redirect(request, principal, state, agency_id, _AGENCY_CHANGES[operation],
                                   agency_id=agency_id)
 
 
@@ -342,4 +342,4 @@ async def unit_change_page(request: Request, unit_id: Id, operation: str, princi
     if operation not in _UNIT_CHANGES:
         raise NotFound("unit_not_found")
     agency_id = await run_in_threadpool(_unit_agency, state, unit_id)
-    return await _change_and_show(request, principal, state, agency_id, _UNIT_CHANGES[operation], unit_id=unit_id)
+    return await _change_then_redirect(request, principal, state, agency_id, _UNIT_CHANGES[operation], unit_id=unit_id)
