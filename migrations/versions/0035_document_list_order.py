@@ -8,6 +8,11 @@ The lists of văn bản đến and văn bản đi (``models/documents/listing.py
 of one direction newest first and page by seeking past the last row shown (created_at, id). An
 index in that order lets a page read only its rows, at any depth and at a million documents; a
 year or a date range is a range of the same index.
+
+A chuyên viên or a unit head sees the documents routed to them or their unit: PostgreSQL reads
+those routing rows once per list (a hashed subplan), which without indexes on ``assignment.user_id``
+and ``assignment.unit_id`` is a scan of every routing row of the installation (120 ms at a million
+documents, 27 ms with them).
 """
 
 from collections.abc import Sequence
@@ -22,7 +27,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index('ix_document_list_order', 'document', ['agency_id', 'direction', 'created_at', 'id'])
+    op.create_index('ix_assignment_user_id', 'assignment', ['user_id'])
+    op.create_index('ix_assignment_unit_id', 'assignment', ['unit_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_assignment_unit_id', table_name='assignment')
+    op.drop_index('ix_assignment_user_id', table_name='assignment')
     op.drop_index('ix_document_list_order', table_name='document')

@@ -128,8 +128,10 @@ class Assignment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(foreign_key="document.id", index=True)
     role: AssignmentRole = Field(sa_type=String(10))
-    unit_id: int | None = Field(default=None, foreign_key="orgunit.id")
-    user_id: int | None = Field(default=None, foreign_key="user.id")
+    # Indexed (migration 0035): who sees a document through its routing is looked up by person and
+    # by unit, and PostgreSQL reads that set once for a list instead of scanning every routing row.
+    unit_id: int | None = Field(default=None, foreign_key="orgunit.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     due_date: date | None = None
     opinion: str = Field(default="", max_length=2000)
     assigned_by: int = Field(foreign_key="user.id")
