@@ -32,6 +32,7 @@ from app import create_app
 from models.processes.schema import DEFAULT_INCOMING
 from tests.conftest import DEMO_PASSWORD
 from tests.helpers import make_settings
+from tests.routes import post_routes
 from tests.web.conftest import browser_login, enrol_two_factor, next_code
 
 # Endpoints only htmx calls; each answers a fragment or an HX-Redirect and has no plain form.
@@ -52,19 +53,8 @@ HTMX_ONLY = {
 
 def _post_routes():
     """Every POST route of the app, included routers walked (FastAPI keeps them nested)."""
-    from fastapi.routing import APIRoute
-
     app = create_app(make_settings(__import__("pathlib").Path("/nonexistent"), "q"), engine=None, client=None)
-
-    def walk(routes):
-        for route in routes:
-            original = getattr(route, "original_router", None)
-            if original is not None:
-                yield from walk(original.routes)
-            elif isinstance(route, APIRoute) and "POST" in route.methods:
-                yield route
-
-    return list(walk(app.routes))
+    return post_routes(app)
 
 
 def _form_routes():
