@@ -1,0 +1,59 @@
+"""Which tables a read scans whole: the statements a function issues, each explained.
+
+On SQLite a bare ``SCAN <table>`` (no index) is a whole scan; on PostgreSQL, with sequential scans
+priced out (``enable_seqscan = off``), a ``Seq Scan`` means no index can serve the statement. Tests
+name the tables that grow with the province and refuse a whole scan of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import event
+
+from models.db import reading
+
+# The tables that grow with the province's documents and work.
+BIG_TABLES = {"document", "task", "assignment", "signature_check", "hub_outbox", "recipient", "recipient_event",
+              "audit_event", "notification"}
+
+
+def statements_of(engine, read: Callable) -> list[tuple[str, object]]:
+    """The SELECT statements ``read(session)`` issues, with their parameters."""
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with reading(engine) as session:
+            read(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return [(statement, parameters) for statement, parameters in seen
+            if statement.lstrip().upper().startswith("SELECT")]
+
+
+def whole_scans(engine, statement: str, parameters) -> set[str]:
+    """The tables ``statement`` reads whole."""
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            return {match.group(1) for row in cursor.fetchall()
+                    if (match := re.fullmatch(r"SCAN (\w+)", row[-1].strip()))}
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            cursor.execute(f"EXPLAIN {statement}", parameters)
+            return {match.group(1) for (line,) in cursor.fetchall()
+                    if (match := re.search(r"Seq Scan on (\w+)", line))}
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+
+def big_tables_scanned(engine, read: Callable) -> set[str]:
+    """The big tables some statement of ``read`` scans whole (empty when every one has an index)."""
+    return {table for statement, parameters in statements_of(engine, read)
+            for table in whole_scans(engine, statement, parameters)} & BIG_TABLES
