@@ -32,7 +32,7 @@ from models.documents.suggestions import suggest_metadata
 from models.documents.tables import Document, DocumentFile, StoredFile
 from models.errors import INTERRUPTIONS
 from models.org.tables import Agency
-from workflows.contracts import DigitiseInput, OcrScanResult, SignDigitisedResult
+from workflows.digitise_contracts import DigitiseInput, OcrScanResult, SignDigitisedResult
 
 log = logging.getLogger("qlvb.digitise")
 

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from models.errors import DomainError
-from web import messages_configuration, messages_records, messages_work
+from web import messages_configuration, messages_records, messages_work, messages_workspace
 from web.labels import FIELD_LABELS
+from web.messages_workspace import BULK_SAID  # noqa: F401  (re-exported: the inbox reads it here)
 
 MESSAGES: dict[str, str] = {
     # accounts
@@ -418,39 +419,8 @@ MESSAGES.update({
 # Nhật ký hệ thống: the administrator's search.
 MESSAGES["invalid_audit_query"] = "Điều kiện tra cứu nhật ký không hợp lệ. {detail}"
 
-# Thông báo trên thiết bị (commands/push.py, web/push.py).
-MESSAGES.update({
-    "push_disabled": "Thông báo trên thiết bị đang được quản trị hệ thống tắt cho toàn hệ thống.",
-    "push_service_refused": "Trình duyệt này dùng một dịch vụ thông báo không được phép nên chưa bật được thông báo. "
-                            "Vui lòng dùng Chrome, Edge, Cốc Cốc, Firefox hoặc Safari bản mới, hoặc liên hệ quản trị hệ thống.",
-    "push_subscription_invalid": "Thông tin đăng ký nhận thông báo do trình duyệt gửi lên không hợp lệ. "
-                                 "Vui lòng tải lại trang rồi bật lại thông báo.",
-    "push_device_not_found": "Không tìm thấy thiết bị này trong danh sách nhận thông báo của bạn. Vui lòng tải lại trang.",
-})
-STATUS_OVERRIDES.update({"push_disabled": 409})
-
-# The văn bản đến/đi lists' filters (web/lists.py) and the inbox's actions on several tasks (web/inbox_bulk.py).
-MESSAGES.update({
-    "invalid_list_filter": "Điều kiện lọc chưa hợp lệ nên danh sách chưa được hiển thị. "
-                           "Vui lòng kiểm tra các trường được đánh dấu.",
-    "bulk_nothing_selected": "Vui lòng chọn ít nhất một công việc trong danh sách.",
-    "bulk_too_many": "Mỗi lần chỉ thực hiện được tối đa {limit} công việc. Vui lòng chọn ít hơn.",
-    "bulk_action_unknown": "Thao tác này không thực hiện được cho nhiều công việc cùng lúc.",
-})
-FIELD_ERROR_TEXT["date_order"] = "không được trước ngày bắt đầu"
-# The summary of an action on several tasks of the inbox (web/inbox.py), one sentence in the result message.
-BULK_SAID = {
-    "vao_so": "Đã vào sổ {count} văn bản", "vao_so_noun": "văn bản",
-    "luu_tham_khao": "Đã lưu tham khảo {count} văn bản", "luu_tham_khao_noun": "văn bản",
-    "nhan_xu_ly": "Đã nhận {count} công việc", "nhan_xu_ly_noun": "công việc",
-    "pending": "{count} văn bản đang được hệ thống ghi nhận, danh sách sẽ cập nhật sau ít giây",
-    "failed": "{count} {noun} không thực hiện được: {reasons}",
-    "retried": "Yêu cầu này đã được thực hiện trước đó; danh sách dưới đây cho biết tình trạng từng công việc.",
-}
-
-
-# The configuration, records and điều hành areas keep their texts in modules of their own.
-for _area in (messages_configuration, messages_records, messages_work):
+# The configuration, records, điều hành and workspace areas keep their texts in modules of their own.
+for _area in (messages_configuration, messages_records, messages_work, messages_workspace):
     MESSAGES.update(_area.MESSAGES)
     FIELD_ERROR_TEXT.update(_area.FIELD_ERROR_TEXT)
     STATUS_OVERRIDES.update(_area.STATUS_OVERRIDES)

@@ -37,20 +37,18 @@ with workflow.unsafe.imports_passed_through():
         ActivityName,
         CloseWorkflowTasksInput,
         DecideInput,
-        DigitiseInput,
         IncomingInput,
         LoadDefinitionInput,
-        OcrScanResult,
         ProcessPlan,
         RegisterIncomingInput,
         RegisterIncomingResult,
         RerouteInput,
-        SignDigitisedResult,
         StepSpec,
         VerifySignaturesInput,
         VerifySignaturesResult,
         WithdrawBranchInput,
     )
+    from workflows.digitise_contracts import DigitiseInput, OcrScanResult, SignDigitisedResult
     from workflows.search_attributes import OVERDUE, STAGE
     from workflows.summaries import registered_details
     from workflows.vocabulary import Action, Role

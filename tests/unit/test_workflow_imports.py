@@ -20,7 +20,7 @@ FORBIDDEN = {
 }
 # Project modules a workflow may use, but only through the sandbox pass-through (otherwise a
 # datetime in an activity result fails to decode).
-PASS_THROUGH_ONLY = {"workflows.contracts", "workflows.backup_contracts", "workflows.record_contracts", "workflows.work_contracts",
+PASS_THROUGH_ONLY = {"workflows.contracts", "workflows.backup_contracts", "workflows.digitise_contracts", "workflows.record_contracts", "workflows.work_contracts",
                      "workflows.search_attributes", "workflows.summaries", "workflows.vocabulary"}
 
 
