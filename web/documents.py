@@ -141,7 +141,8 @@ async def paper_intake_submit(request: Request, principal: WebUser, state: State
         return render(request, "documents/new.html", status_code=status, values=values, errors=errors,
                       error=message_of(error), urgencies=list(Urgency), paper=True,
                       type_names=_type_names(request))
-    return RedirectResponse(f"/documents/{document.id}", status_code=303)
+    return flash.done(request, f"/documents/{document.id}", f"Đã tiếp nhận bản quét {flash.document_words(document)}. "
+                      "Hệ thống đang số hóa (nhận dạng chữ, ký số của cơ quan); tiến độ hiện trên trang này.")
 
 
 @router.get("/documents/{document_id}/_digitise")
@@ -174,7 +175,8 @@ async def intake_submit(request: Request, principal: WebUser, state: State, _: C
         return render(request, "documents/new.html", status_code=status, values=values,
                       errors=field_errors(error), error=message_of(error), urgencies=list(Urgency),
                       paper=False, type_names=_type_names(request))
-    return RedirectResponse(f"/documents/{document.id}", status_code=303)
+    return flash.done(request, f"/documents/{document.id}", f"Đã tiếp nhận văn bản {flash.document_words(document)}. "
+                      "Hệ thống đang kiểm tra chữ ký số, rồi văn bản chờ vào sổ trong Hộp công việc.")
 
 
 def _confirm_duplicate(request: Request, values: dict, warning: intake.ProbableDuplicate, *, paper: bool) -> Response:
@@ -292,9 +294,7 @@ async def progress(request: Request, task_id: Id, principal: WebUser, state: Sta
                              str(form.get("progress", "")))
     document_id = next(iter(request.query_params.getlist("document")), "")
     target = f"/documents/{document_id}" if document_id else "/"
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return flash.done(request, target, "Đã ghi nhận tiến độ xử lý.")
 
 
 @router.post("/documents/{document_id}/reroute")
@@ -308,7 +308,5 @@ async def reroute(request: Request, document_id: str, principal: WebUser, state:
                            roles=principal.roles, unit_id=int(unit_id),
                            new_unit_id=int(new_unit) if new_unit else None,
                            reason=str(form.get("reason", "")), nonce=str(form.get("nonce", "")) or uuid.uuid4().hex)
-    target = f"/documents/{document_id}"
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return flash.done(request, f"/documents/{document_id}", "Đã chuyển văn bản cho đơn vị xử lý mới; đơn vị cũ "
+                      "không còn việc của văn bản này." if new_unit else "Đã rút đơn vị khỏi việc xử lý văn bản.")

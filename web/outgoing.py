@@ -13,7 +13,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -166,7 +166,8 @@ async def new_draft_submit(request: Request, principal: WebUser, state: State, _
     except DomainError as error:
         status = 413 if error.code == "file_too_large" else error.status
         return await run_in_threadpool(_new_draft_page_again, request, state, principal, error, status, values, lists)
-    return RedirectResponse(f"/outgoing/{document.id}", status_code=303)
+    return flash.done(request, f"/outgoing/{document.id}", f"Đã tạo dự thảo {flash.document_words(document)}.",
+                      trigger=None)
 
 
 def _new_draft_page_again(request: Request, state: State, principal: Principal, error: DomainError, status: int,
@@ -209,11 +210,9 @@ def outgoing_page(request: Request, document_id: str, principal: WebUser, sessio
     )
 
 
-def _back(request: Request, document_id: str, pending: bool = False) -> Response:
-    target = f"/outgoing/{document_id}" + ("?pending=1" if pending else "")
-    if request.headers.get("hx-request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+def _back(request: Request, document_id: str, said: str) -> Response:
+    """Back to the draft's page (303), saying what was done."""
+    return flash.done(request, f"/outgoing/{document_id}", said)
 
 
 @router.post("/outgoing/{document_id}/revisions")
@@ -229,7 +228,7 @@ async def revise_page(request: Request, document_id: str, principal: WebUser, st
         state.engine, state.settings, state.store, user=principal.user, roles=principal.roles,
         document_id=document_id, raw={"subject": str(form.get("subject", "")), "body": str(form.get("body", ""))},
         content_mode=mode, upload=data, filename=filename or "", note=str(form.get("note", ""))[:500])
-    return _back(request, document_id)
+    return _back(request, document_id, "Đã lưu bản dự thảo mới; các bản trước vẫn được giữ để so sánh.")
 
 
 @router.post("/outgoing/{document_id}/comments")
@@ -238,7 +237,7 @@ async def comment_page(request: Request, document_id: str, principal: WebUser, s
     form = await request.form()
     await run_in_threadpool(commands.comment_on_draft, state.engine, user=principal.user, roles=principal.roles,
                             document_id=document_id, body=str(form.get("body", "")))
-    return _back(request, document_id)
+    return _back(request, document_id, "Đã ghi ý kiến vào dự thảo.")
 
 
 @router.post("/outgoing/{document_id}/submit")
@@ -252,7 +251,7 @@ async def submit_page(request: Request, document_id: str, principal: WebUser, st
                 for agency in require_ids("consult_agency_ids", form.getlist("consult_agency_ids"))]
     await commands.submit_draft(state.engine, state.client, state.settings, user=principal.user,
                                 roles=principal.roles, document_id=document_id, consultations=targets)
-    return _back(request, document_id)
+    return _back(request, document_id, "Đã trình dự thảo" + (" và gửi xin ý kiến" if targets else "") + ".")
 
 
 @router.post("/outgoing/tasks/{task_id}/sign")

@@ -128,7 +128,7 @@ class ListFilters(BoundaryForm):
 
     def params(self, **place: str) -> dict[str, str]:
         """The non-empty filters as query parameters, with ``place`` (after/before) added."""
-        values = {name: getattr(self, name) for name in self.model_fields if name not in ("after", "before")}
+        values = {name: getattr(self, name) for name in type(self).model_fields if name not in ("after", "before")}
         out = {name: (value.isoformat() if isinstance(value, date) else str(value))
                for name, value in values.items() if value not in (None, "")}
         return {**out, **{name: value for name, value in place.items() if value}}

@@ -81,3 +81,5 @@ async def test_it_registers_through_the_intake_form(web):
     assert response.status_code == 303
     page = await web.get(response.headers["location"])
     assert "45/SYT-KH" in page.text and "KHẨN" in page.text
+    # What happened is said on the page the form led to.
+    assert "Đã tiếp nhận văn bản số 45/SYT-KH" in page.text

@@ -41,6 +41,7 @@ async def test_draft_from_the_form_and_its_page(web):
 
     page = await web.get(target)
     assert page.status_code == 200
+    assert "Đã tạo dự thảo “Báo cáo tình hình văn thư năm 2026”." in page.text
     assert 'data-revision="1"' in page.text
     assert "Sở Nội vụ tỉnh Hà Nam" in page.text and "Trình dự thảo" in page.text
     assert (await web.get(f"/outgoing/{document_id}/revisions/1/file")).headers["content-type"] == "application/pdf"
@@ -52,7 +53,8 @@ async def test_draft_from_the_form_and_its_page(web):
     commented = await web.post(f"/outgoing/{document_id}/comments", data={"csrf_token": csrf,
                                                                           "body": "Xin ý kiến phòng."})
     assert commented.status_code == 303
-    assert "Xin ý kiến phòng." in (await web.get(target)).text
+    page = await web.get(target)
+    assert "Xin ý kiến phòng." in page.text and "Đã ghi ý kiến vào dự thảo." in page.text
 
 
 async def test_form_errors_are_shown_and_nothing_is_stored(web):
