@@ -20,13 +20,18 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
     statistics    (k) the province-year statistics dashboard on N documents over 300 agencies from the
                       rollups, p50/p95, and the ratio to the direct COUNT queries (bench/statistics.py;
                       PostgreSQL instead with ``--postgres-url``)
+    document_lists (l) a page of văn bản đến for the busiest agency at N documents: first, deep, filtered,
+                      a chuyên viên's (bench/document_lists.py; PostgreSQL instead with ``--postgres-url``)
+    pages         (m) the inbox and a document page in Chromium against the real app at N documents:
+                      server time, DOMContentLoaded, load, first PDF page drawn (bench/page_timing.py)
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c),
 ``--numbering-count N`` (default 2,000) and ``--postgres-url`` (default ``TEST_DATABASE_URL``) for (e),
 ``--issuing-docs N`` (default 10) for (f), ``--exchange-docs N`` (default 10) for (h),
 ``--fulltext-docs N`` (default 1,000) for (i), ``--records-docs N`` (default 1,000) for (j),
-``--statistics-docs N`` (default 1,000,000) for (k).
+``--statistics-docs N`` (default 1,000,000) for (k), ``--lists-docs N`` (default 1,000,000) for (l),
+``--pages-docs N`` (default 1,000,000) for (m).
 Exits 0 when every run was consistent and no operation failed, 1 otherwise.
 """
 
@@ -42,6 +47,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import (  # noqa: E402
+    document_lists,
     edxml_speed,
     exchange_latency,
     fulltext,
@@ -49,6 +55,7 @@ from bench import (  # noqa: E402
     intake,
     issuing,
     numbering,
+    page_timing,
     records_export,
     registers,
     signatures,
@@ -57,7 +64,7 @@ from bench import (  # noqa: E402
 from bench.common import out  # noqa: E402
 
 SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml", "exchange",
-            "fulltext", "records", "statistics")
+            "fulltext", "records", "statistics", "document_lists", "pages")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fulltext-docs", type=int, default=fulltext.DOCUMENTS)
     parser.add_argument("--records-docs", type=int, default=records_export.DOCUMENTS)
     parser.add_argument("--statistics-docs", type=int, default=statistics.DOCUMENTS)
+    parser.add_argument("--lists-docs", type=int, default=document_lists.DOCUMENTS)
+    parser.add_argument("--pages-docs", type=int, default=page_timing.DOCUMENTS)
     parser.add_argument("--postgres-url", default=None, help="PostgreSQL for numbering (default: TEST_DATABASE_URL)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -107,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
             ok &= records_export.main(args.records_docs)
         elif section == "statistics":
             ok &= statistics.main(args.statistics_docs, postgres_url=args.postgres_url)
+        elif section == "document_lists":
+            document_lists.main(args.lists_docs, postgres_url=args.postgres_url)
+        elif section == "pages":
+            ok &= page_timing.main(args.pages_docs)
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1
