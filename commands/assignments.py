@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from commands import workflow_updates
 from config.settings import Settings
 from models.assignments import repo as assignment_repo
 from models.assignments.schema import AssignmentForm, CancelForm, ProgressForm
@@ -28,8 +28,6 @@ from models.vocab import Role
 from workflows.assignment import WorkAssignmentWorkflow
 from workflows.starter import start_assignment
 from workflows.work_contracts import AssignmentInput, CancelAssignmentInput
-
-UPDATE_RPC_TIMEOUT = timedelta(seconds=10)
 
 log = logging.getLogger("qlvb.commands")
 
@@ -104,7 +102,7 @@ async def cancel_assignment(engine: Engine, client: Client, *, user: User, roles
         await handle.execute_update(
             WorkAssignmentWorkflow.cancel,
             CancelAssignmentInput(request_id=f"cancel:{nonce}", actor_id=user.id, reason=form.reason),
-            id=f"cancel-{assignment_id}:{nonce}", rpc_timeout=UPDATE_RPC_TIMEOUT)
+            id=f"cancel-{assignment_id}:{nonce}", rpc_timeout=workflow_updates.UPDATE_WAIT)
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         return False
     except (WorkflowUpdateFailedError, RPCError) as error:

@@ -13,13 +13,14 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from commands import workflow_updates
 from commands.tasks import ActionOutcome, act_on_task
 from config.settings import Settings
 from models.audit import record as audit
@@ -39,7 +40,6 @@ from workflows.record_file import RecordFileWorkflow
 from workflows.starter import start_record_file
 
 log = logging.getLogger("qlvb.records")
-UPDATE_TIMEOUT = timedelta(seconds=10)
 # Who may name another person as a hồ sơ's creator when opening it.
 NAMES_CREATORS = rules.SEES_WHOLE_AGENCY | {Role.UNIT_LEADER}
 
@@ -200,7 +200,7 @@ async def _ask(client: Client, settings: Settings, target: _Target, ask: RecordR
     handle = client.get_workflow_handle(target.workflow_id)
     try:
         return await handle.execute_update(RecordFileWorkflow.request, ask, id=ask.request_id,
-                                           rpc_timeout=UPDATE_TIMEOUT)
+                                           rpc_timeout=workflow_updates.UPDATE_WAIT)
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise Conflict("workflow_unavailable") from None
     except (WorkflowUpdateFailedError, RPCError) as error:
@@ -321,7 +321,7 @@ async def correct_record(engine: Engine, client: Client, settings: Settings, *, 
     change = CorrectRecordInput(f"correct-{nonce or uuid.uuid4().hex}", record_id, user.id, data.reason, changes)
     try:
         return await client.get_workflow_handle(found.workflow_id).execute_update(
-            RecordFileWorkflow.correct, change, id=change.request_id, rpc_timeout=UPDATE_TIMEOUT)
+            RecordFileWorkflow.correct, change, id=change.request_id, rpc_timeout=workflow_updates.UPDATE_WAIT)
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise Conflict("workflow_unavailable") from None
     except (WorkflowUpdateFailedError, RPCError) as error:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from commands import workflow_updates
 from models.audit import record
 from models.db import reading, transaction
 from models.documents.access import document_for_user
@@ -27,7 +27,6 @@ from models.vocab import Action, Role, TaskStatus
 from workflows.contracts import DecideInput, DecideResult, RerouteInput
 from workflows.incoming import IncomingDocumentWorkflow
 
-UPDATE_RPC_TIMEOUT = timedelta(seconds=10)
 # How many times a decision whose call failed in flight is asked again with the same update id.
 UPDATE_ATTEMPTS = 3
 
@@ -77,7 +76,7 @@ async def act_on_task(engine: Engine, client: Client, *, task_id: int, user: Use
         try:
             # By name: every document workflow (incoming, outgoing) speaks the same ``decide``.
             result = await handle.execute_update("decide", command, result_type=DecideResult, id=update_id,
-                                                 rpc_timeout=UPDATE_RPC_TIMEOUT)
+                                                 rpc_timeout=workflow_updates.UPDATE_WAIT)
         except WorkflowUpdateRPCTimeoutOrCancelledError:
             return ActionOutcome(task_id, action, applied=False, document_id=begun.document_id)
         except WorkflowUpdateFailedError as error:
@@ -303,7 +302,7 @@ async def reroute(engine: Engine, client: Client, *, document_id: str, user: Use
             IncomingDocumentWorkflow.reroute,
             RerouteInput(request_id=f"reroute:{nonce}", actor_id=user.id, unit_id=unit_id,
                          new_unit_id=new_unit_id, reason=reason[:500]),
-            id=f"reroute-{document_id}:{nonce}", rpc_timeout=UPDATE_RPC_TIMEOUT,
+            id=f"reroute-{document_id}:{nonce}", rpc_timeout=workflow_updates.UPDATE_WAIT,
         )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         return

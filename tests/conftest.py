@@ -142,19 +142,15 @@ async def temporal_env() -> WorkflowEnvironment:
 # How long a request waits for a workflow to apply a decision before answering "not yet" (202, the
 # outcome unknown). Production waits 10 s; on a CI machine loaded with both suites' workers, dev
 # servers and browsers an update can take longer, and the tests assert the applied outcome, so
-# in-process requests wait a minute. Tests of the unknown outcome patch these back themselves.
+# in-process requests wait a minute. Tests of the unknown outcome patch it back themselves.
 PATIENT_UPDATE = timedelta(seconds=60)
 
 
 @pytest.fixture(autouse=True)
 def _patient_updates(monkeypatch):
-    import commands.assignments
-    import commands.records
-    import commands.tasks
+    from commands import workflow_updates
 
-    monkeypatch.setattr(commands.tasks, "UPDATE_RPC_TIMEOUT", PATIENT_UPDATE)
-    monkeypatch.setattr(commands.assignments, "UPDATE_RPC_TIMEOUT", PATIENT_UPDATE)
-    monkeypatch.setattr(commands.records, "UPDATE_TIMEOUT", PATIENT_UPDATE)
+    monkeypatch.setattr(workflow_updates, "UPDATE_WAIT", PATIENT_UPDATE)
 
 
 @pytest.fixture
