@@ -8,32 +8,42 @@ name the tables that grow with the province and refuse a whole scan of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event
 
 from models.db import reading
 
 # The tables that grow with the province's documents and work.
-BIG_TABLES = {"document", "task", "assignment", "signature_check", "hub_outbox", "recipient", "recipient_event",
-              "audit_event", "notification"}
+BIG_TABLES = {"document", "document_search", "documentfile", "storedfile", "task", "assignment", "signature_check",
+              "hub_outbox", "hub_inbound", "recipient", "recipient_event", "auditevent", "notification",
+              "registerentry", "draft_revision", "draft_comment", "recorditem", "workassignment", "usersession",
+              "push_message", "mail_message", "idempotent_request"}
 
 
-def statements_of(engine, read: Callable) -> list[tuple[str, object]]:
-    """The SELECT statements ``read(session)`` issues, with their parameters."""
+@contextmanager
+def recording(engine) -> Iterator[list[tuple[str, object]]]:
+    """Collect the reads, updates and deletes issued on ``engine`` inside the block (an HTTP request
+    served by the app, say), with their parameters; inserts have no plan worth checking."""
     seen: list[tuple[str, object]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
+        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH", "UPDATE", "DELETE"):
+            seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        with reading(engine) as session:
-            read(session)
+        yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    return [(statement, parameters) for statement, parameters in seen
-            if statement.lstrip().upper().startswith("SELECT")]
+
+
+def statements_of(engine, read: Callable) -> list[tuple[str, object]]:
+    """The statements ``read(session)`` issues, with their parameters."""
+    with recording(engine) as seen, reading(engine) as session:
+        read(session)
+    return seen
 
 
 def whole_scans(engine, statement: str, parameters) -> set[str]:
@@ -57,3 +67,12 @@ def big_tables_scanned(engine, read: Callable) -> set[str]:
     """The big tables some statement of ``read`` scans whole (empty when every one has an index)."""
     return {table for statement, parameters in statements_of(engine, read)
             for table in whole_scans(engine, statement, parameters)} & BIG_TABLES
+
+
+def scanning_statements(engine, statements: list[tuple[str, object]]) -> dict[str, set[str]]:
+    """Of ``statements``, those that scan a big table whole, each with the tables it scans."""
+    found: dict[str, set[str]] = {}
+    for statement, parameters in statements:
+        if tables := whole_scans(engine, statement, parameters) & BIG_TABLES:
+            found.setdefault(" ".join(statement.split()), set()).update(tables)
+    return found

@@ -94,7 +94,7 @@ def search_page(request: Request, principal: WebUser, session: DbSession) -> Res
         return render(request, "search/_results.html", "search/_results.html",
                       headers={"HX-Push-Url": _search_url(query)}, **context)
     units = account_repo.units_of(session, principal.user.agency_id)
-    names = search_repo.type_names(session, principal.user, principal.roles)
+    names = search_repo.type_names(session, principal.user.agency_id)
     if query.type_name and query.type_name not in names:
         names.append(query.type_name)
     return render(request, "search/index.html", **context, **_saved_context(session, principal),

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from models.db import utcnow
+from models.documents import types_repo
 from models.documents.access import visible_documents
 from models.documents.search import (
     FTS_PREFIX,
@@ -366,11 +367,11 @@ def _snippets(session: Session, ids: list[str], tokens: list[str]) -> dict[str, 
     return {document_id: parts for document_id, text in texts if (parts := snippet(text, tokens))}
 
 
-def type_names(session: Session, user: User, roles: set[Role]) -> list[str]:
-    """The tên loại văn bản of the documents ``user`` may see, in folded alphabetical order."""
-    names = session.exec(select(Document.type_name).where(
-        visible_documents(user, roles), col(Document.type_name) != "").distinct()).all()
-    return sorted(names, key=lambda name: (fold(name), name))
+def type_names(session: Session, agency_id: int) -> list[str]:
+    """The tên loại văn bản the search filter offers: the agency's catalogue (ND30 Điều 7 order, then
+    its own). Read from the catalogue, not from the documents: a DISTINCT over every visible document
+    grows with the province, and the catalogue is what documents are registered with."""
+    return [document_type.name for document_type in types_repo.active_types(session, agency_id)]
 
 
 # --- saved searches -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, String, UniqueConstraint, event
+from sqlalchemy import Index, String, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -35,6 +35,9 @@ class StoredFile(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id")
 
 
+_REPLYING = text("in_reply_to_id IS NOT NULL")
+
+
 class Document(SQLModel, table=True):
     """One văn bản đến or văn bản đi, owned by the agency that registers or issues it."""
 
@@ -43,6 +46,9 @@ class Document(SQLModel, table=True):
         Index("ix_document_duplicate_code", "agency_id", "duplicate_code"),
         # The lists' order: newest first, paged by seeking past (created_at, id) (migration 0035).
         Index("ix_document_list_order", "agency_id", "direction", "created_at", "id"),
+        # The replies shown on an incoming document's page; most documents answer none (0039).
+        Index("ix_document_in_reply_to", "in_reply_to_id", "created_at", sqlite_where=_REPLYING,
+              postgresql_where=_REPLYING),
     )
 
     id: str = Field(primary_key=True, max_length=36)  # UUID, also the workflow id suffix

@@ -27,6 +27,7 @@ from models.documents.search_repo import (
     type_names,
 )
 from models.documents.tables import Assignment, Document
+from models.documents.types_repo import seed_types, set_offered, type_by_name
 from models.errors import DomainError, NotFound
 from models.org.tables import Agency, User, UserRole
 from models.vocab import AgencyKind, AssignmentRole, Direction, DocumentStatus, Role, Urgency
@@ -135,9 +136,14 @@ def test_it_filters_and_orders_by_arrival(corpus):
     assert _ids(engine, org, arrival_to=date(2026, 10, 31)) == [ids["nq"]]
     assert _ids(engine, org, issued_from=date(2026, 11, 1), issued_to=date(2026, 11, 30)) == [ids["qd"], ids["cv"]]
     assert _ids(engine, org, text="ha nam", type_name="Nghị quyết") == [ids["nq"]]
+    # The filter offers the agency's catalogue, in its order, whether or not a document has the type
+    # yet, and not a type the agency turned off.
     with transaction(engine) as session:
-        clerk = org.users["clerk"]
-        assert type_names(session, clerk, org.roles["clerk"]) == ["Công văn", "Nghị quyết", "Quyết định"]
+        seed_types(session, [("NQ", "Nghị quyết", True, False), ("QĐ", "Quyết định", False, False),
+                             ("CV", "Công văn", False, False), ("TTr", "Tờ trình", False, False)])
+        assert type_names(session, org.agency_id) == ["Nghị quyết", "Quyết định", "Công văn", "Tờ trình"]
+        set_offered(session, org.agency_id, type_by_name(session, "Tờ trình").id, False, None)
+        assert type_names(session, org.agency_id) == ["Nghị quyết", "Quyết định", "Công văn"]
 
 
 def test_it_pages_by_fifty_or_as_asked(corpus):

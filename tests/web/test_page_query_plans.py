@@ -1,0 +1,85 @@
+"""The pages people open all day read the big tables through indexes, on both backends.
+
+Every statement the app issues while serving each page (the inbox and its badges, a document page,
+the lists, searches with and without diacritics and by số/ký hiệu, the task API) is explained with
+``tests/query_plans.py``: a whole scan of a table that grows with the province fails the test and
+names the statement. The corpus is the load benchmark's (``bench/inbox_search.py``), a few hundred
+documents, so the same reads are issued as at a million.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import httpx
+import pytest
+from sqlmodel import col, select
+
+from app import create_app
+from bench.inbox_search import seed
+from models.db import reading
+from models.documents.access import visible_documents
+from models.documents.tables import Document
+from models.org.repo import get_by_username, roles_of
+from models.tasks.tables import Task
+from tests.helpers import make_settings
+from tests.query_plans import recording, scanning_statements
+
+PASSWORD = "Bench@2026pass"
+
+
+@pytest.fixture
+async def corpus_client(engine, tmp_path):
+    seed(engine, 400, random.Random(7))
+    if engine.dialect.name == "sqlite":
+        # The product never runs ANALYZE on SQLite, so its planner assumes every table is large; the
+        # seed's statistics of a few hundred rows would make it prefer scans no installation sees.
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat1")
+        engine.dispose()
+    app = create_app(make_settings(tmp_path, "unused"), engine=engine, client=object(), strict_templates=True)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            client.engine = engine
+            yield client
+
+
+async def _login(client: httpx.AsyncClient, username: str) -> None:
+    client.cookies.clear()
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = await client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303, response.text
+
+
+def _document_of(engine, username: str) -> str:
+    """A document this person may open that still has an open step (its page has actions and history)."""
+    with reading(engine) as session:
+        person = get_by_username(session, username)
+        waiting = select(Task.document_id).where(col(Task.closed_at).is_(None))
+        return session.exec(select(Document.id).where(
+            col(Document.id).in_(waiting), visible_documents(person, roles_of(session, person.id)))
+            .order_by(Document.id).limit(1)).one()
+
+
+PAGES = ["/", "/inbox/_counts", "/notifications/_count", "/notifications", "/home", "/documents/{document}",
+         "/documents", "/documents?status=in_progress&year=2026", "/outgoing", "/search?q=quyet+dinh",
+         "/search?q=quy%E1%BA%BFt+%C4%91%E1%BB%8Bnh", "/search?q=125%2FQ%C4%90", "/registers"]
+
+
+@pytest.mark.parametrize("username", ["lanhdao", "chuyenvien", "vanthu"])
+async def test_the_daily_pages_scan_no_big_table_whole(corpus_client, username):
+    client = corpus_client
+    await _login(client, username)
+    document = _document_of(client.engine, username)
+    scans = {}
+    for page in PAGES:
+        with recording(client.engine) as statements:
+            response = await client.get(page.format(document=document))
+        assert response.status_code in (200, 303), (page, response.status_code)
+        assert statements, page
+        if found := scanning_statements(client.engine, statements):
+            scans[page] = found
+    assert scans == {}, "\n".join(f"{page}: {tables}: {sql[:160]} … {sql[-260:]}" for page, found in scans.items() for sql, tables in found.items())
