@@ -20,7 +20,6 @@ from models.documents import repo as document_repo
 from models.documents import types_repo
 from models.documents.access import document_for_user
 from models.documents.digitise import digitise_job
-from models.documents.history import document_history
 from models.documents.tables import StoredFile
 from models.errors import DomainError, NotFound
 from models.org import repo as account_repo
@@ -33,9 +32,9 @@ from models.vocab import Direction, Role, Urgency
 from web import flash, lists, supervision
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, State, WebUser
+from web.history import history_context
 from web.htmx import render
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, changes_nothing
-from web.labels import ASSIGNMENT_ROLE_LABELS
 from web.messages import field_errors, message_of
 
 router = APIRouter(route_class=IdempotentRoute)
@@ -205,8 +204,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
     open_tasks = task_repo.open_tasks_of(session, document.id, principal.user, principal.roles)
     return render(
         request, "documents/detail.html", "documents/_status.html", document=document,
-        history=document_history(session, document.id), tasks=open_tasks, files=viewer_files(session, document),
-        ASSIGNMENT_ROLE_LABELS=ASSIGNMENT_ROLE_LABELS,
+        **history_context(session, document), tasks=open_tasks, files=viewer_files(session, document),
         units=_units(session, document.agency_id), action_fields=ACTION_FIELDS,
         nonce=uuid.uuid4().hex, pending=request.query_params.get("pending") == "1",
         signature_check=current_check(session, document),

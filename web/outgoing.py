@@ -1,10 +1,11 @@
 """Outgoing documents (văn bản đi): the pages, and the reads the API v1 routes share.
 
-The API v1 routes are in ``web/outgoing_api.py``, which imports ``_outgoing``, ``_pdf_response``,
-``_content_mode`` and ``EVENT_LABELS`` from here. Both call the same commands in ``commands/drafting.py``
-and ``commands/signing.py``; this module only parses input and renders output. Decisions on review
-steps use the generic task form (``/tasks/{id}/act``); signing has its own requests because the
-signed file is made here, never named by a form.
+The API v1 routes are in ``web/outgoing_api.py``, which imports ``_outgoing``, ``_pdf_response`` and
+``_content_mode`` from here; the history section (recipients' statuses included) is ``web/history.py``.
+Both call the same commands in ``commands/drafting.py`` and ``commands/signing.py``; this module only
+parses input and renders output. Decisions on review steps use the generic task form
+(``/tasks/{id}/act``); signing has its own requests because the signed file is made here, never named
+by a form.
 """
 
 from __future__ import annotations
@@ -25,12 +26,10 @@ from models.bounds import Id, Ordinal, require_ids
 from models.db import reading
 from models.documents import types_repo as doc_type_repo
 from models.documents.access import document_for_user
-from models.documents.history import document_history
 from models.documents.tables import Document, StoredFile
 from models.documents.text_extract import pdf_text
 from models.errors import DomainError, NotFound
 from models.org import repo as account_repo
-from models.outgoing import recipient_status
 from models.outgoing import repo as outgoing_repo
 from models.outgoing.compare import compare_side_by_side
 from models.outgoing.format_checks import check_format
@@ -43,9 +42,10 @@ from web import flash, lists
 from web.api import read_limited
 from web.deps import CsrfChecked, DbSession, Principal, State, WebUser
 from web.documents import pdf_file_response, viewer_files
+from web.history import history_context
 from web.htmx import render
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with
-from web.labels import ASSIGNMENT_ROLE_LABELS, DRAFT_FIELD_LABELS, FIELD_LABELS
+from web.labels import DRAFT_FIELD_LABELS, FIELD_LABELS
 from web.messages import field_errors, message_of
 from workflows.contracts import ConsultTarget
 
@@ -56,10 +56,6 @@ DRAFT_TEXT_FIELDS = ["doc_type_id", "subject", "body", "urgency", "signer_id", "
                      "competence_title", "recipient_codes", "due_date", "issued_amount", "description",
                      "in_reply_to_id"]
 DRAFT_LIST_FIELDS = ["recipient_agency_ids", "recipient_unit_ids", "kinh_gui_agency_ids"]
-TRANSPORT_LABELS = {"pending": "Chưa gửi", "delivered": "Đã gửi", "waiting": "Chờ gửi qua trục liên thông",
-                    "not_sent": "Không gửi (đã thu hồi)", "failed": "Gửi không thành công"}
-EVENT_LABELS = {**recipient_status.STATUS_CODES, "sent": "Đã gửi", "waiting": "Chờ gửi qua trục liên thông",
-                "recall": "Đề nghị thu hồi", "failed": "Gửi không thành công"}
 
 
 # --- shared reads (also used by web/outgoing_api.py) ---------------------------------------------
@@ -189,9 +185,7 @@ def outgoing_page(request: Request, document_id: str, principal: WebUser, sessio
         request, "outgoing/detail.html", document=document,
         revisions=outgoing_repo.revisions(session, document.id),
         comments=outgoing_repo.comments(session, document.id),
-        recipients=outgoing_repo.recipients_of(session, document.id),
-        events=outgoing_repo.recipient_events(session, document.id), event_labels=EVENT_LABELS,
-        transport_labels=TRANSPORT_LABELS, tasks=tasks, action_fields=ACTION_FIELDS,
+        tasks=tasks, action_fields=ACTION_FIELDS,
         nonce=uuid.uuid4().hex, pending=request.query_params.get("pending") == "1",
         format_checks=_format_checks(session, document, state.store)
         if any(t.step == "format_check" for t in tasks) else [],
@@ -203,8 +197,7 @@ def outgoing_page(request: Request, document_id: str, principal: WebUser, sessio
         and bool(principal.roles & {Role.CLERK, Role.AGENCY_LEADER}),
         own_units=account_repo.units_of(session, document.agency_id),
         hosted_agencies=account_repo.other_hosted_agencies(session, document.agency_id),
-        history=document_history(session, document.id), files=viewer_files(session, document),
-        ASSIGNMENT_ROLE_LABELS=ASSIGNMENT_ROLE_LABELS,
+        files=viewer_files(session, document), **history_context(session, document),
         # The signer's own approval that leads straight to their signature: one action does both.
         approve_and_sign={task.id for task in tasks if may_approve_and_sign(session, task, principal.user.id)},
     )

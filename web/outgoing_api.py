@@ -1,8 +1,9 @@
 """Outgoing documents (văn bản đi): the API v1 routes.
 
 The pages are in ``web/outgoing.py``, which also holds the reads both share (``_outgoing``,
-``_pdf_response``, ``_content_mode``, ``EVENT_LABELS``). Both call the same commands in
-``commands/drafting.py`` and ``commands/signing.py``; this module only parses input and renders JSON.
+``_pdf_response``, ``_content_mode``; the recipients' status labels are ``web/history.py``'s). Both call
+the same commands in ``commands/drafting.py`` and ``commands/signing.py``; this module only parses input
+and renders JSON.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from web.api import _metadata_object, document_json, read_limited
 from web.body_limits import JsonFormText
 from web.deps import ApiUser, DbSession, State
 from web.filters import iso_vn
+from web.history import EVENT_LABELS
 from web.idempotency import RUN_AGAIN, IdempotentRoute, answers_retries_with, effect_data, request_key
-from web.outgoing import EVENT_LABELS, _content_mode, _outgoing, _pdf_response
+from web.outgoing import _content_mode, _outgoing, _pdf_response
 from workflows.contracts import ConsultTarget
 
 api_router = APIRouter(route_class=IdempotentRoute, prefix="/api/v1", tags=["v1"])

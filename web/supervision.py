@@ -6,8 +6,8 @@ period, sortable, with charts; ``…/agency/{id}``: that agency's units and peop
 in-app list of overdue items, each linking to its page. Every figure of open or overdue work links
 to that list and to the matching Temporal UI query (``OrgUnit`` holds the agency's code, so a unit's
 query is its agency's). Only the supervisor (``giam_sat``) and the province's administrator see these
-pages; a supervisor may open a late document of any agency read only (``supervised_document_page``),
-each view audited. Figures come from ``models.statistics`` (the database, never Temporal).
+pages; a supervisor may open a late document of any agency read only (``supervised_document_page``,
+with the same history as the agency's own page, ``web.history``), each view audited. Figures come from ``models.statistics`` (the database, never Temporal).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from commands import supervision as supervision_commands
 from config.settings import Settings
 from models.assignments import repo as assignment_repo
 from models.bounds import Id
-from models.documents import repo as document_repo
 from models.documents.access import supervised_document, supervised_steps
 from models.errors import DomainError, NotFound
 from models.org import repo as org_repo
@@ -35,6 +34,7 @@ from models.statistics import repo as statistics_repo
 from models.statistics.schema import Period, parse_period
 from web.charts import ShareBar, TrendPoint, share_chart, trend_chart
 from web.deps import DbSession, Principal, State, WebUser
+from web.history import history_context
 from web.htmx import render
 from web.idempotency import IdempotentRoute
 from web.labels import ASSIGNMENT_STATUS_LABELS
@@ -241,8 +241,7 @@ def supervised_document_page(request: Request, principal: Principal, session: Se
     supervision_commands.document_supervised(state.engine, principal.user.id, document.id, agency_id=document.agency_id)
     return render(request, "supervision/document.html", document=document,
                   agency=org_repo.agency_by_id(session, document.agency_id),
-                  history=document_repo.history(session, document.id),
-                  steps=supervised_steps(session, document.id), base=BASE)
+                  steps=supervised_steps(session, document.id), base=BASE, **history_context(session, document))
 
 
 def supervised_assignment_page(request: Request, principal: Principal, session: Session, state,

@@ -17,15 +17,21 @@ import pytest
 from sqlmodel import select
 
 from app import create_app
+from models import audit
 from models.audit import AuditEvent
 from models.db import reading, transaction, utcnow
+from models.documents.tables import Assignment, Document
 from models.org.repo import agency_by_code
-from models.org.tables import OrgUnit
+from models.org.tables import OrgUnit, User
+from models.outgoing import recipient_status
+from models.outgoing import repo as outgoing_repo
 from models.publications.tables import StatisticsPublication
 from models.registers.numbering import vietnam_date
 from models.seed.demo import seed_demo
+from models.vocab import AssignmentRole
 from tests.conftest import DEMO_PASSWORD, _fresh_engine
 from tests.helpers import make_settings, rows
+from tests.outgoing_helpers import draft_document
 from tests.supervision_helpers import late_assignment, late_document, refresh_statistics
 from tests.web.conftest import api_token, browser_login
 
@@ -207,3 +213,82 @@ async def test_publications_from_the_page_and_the_api_and_the_public_page(web, l
     paths = (await web.get("/openapi.json")).json()["paths"]
     assert paths["/api/v1/statistics/province"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert "post" in paths["/api/v1/statistics/publications"] and "get" in paths["/api/v1/statistics/publications"]
+
+
+def _history_section(html: str) -> str:
+    """The document's history section as rendered (``documents/_history.html``), readers left out."""
+    section = html[html.index('<section id="history"'):]
+    section = section[:section.index("</ol>\n</section>")]
+    return re.sub(r"\s+", " ", re.sub(r'<details class="readers">.*?</details>', "", section, flags=re.S))
+
+
+def _with_handling_history(engine, document_id: str) -> None:
+    """What directing, assigning and an extension leave: routing rows and their audit events."""
+    with transaction(engine) as session:
+        units = {u.abbreviation: u for u in session.exec(select(OrgUnit).where(OrgUnit.agency_id == _office_id(session)))}
+        leader = session.exec(select(User).where(User.username == "lanhdao")).one()
+        handler = session.exec(select(User).where(User.username == "chuyenvien")).one()
+        due = (TODAY - timedelta(days=3)).isoformat()
+        session.add(Assignment(document_id=document_id, role=AssignmentRole.COOPERATE, unit_id=units["KT"].id,
+                               due_date=TODAY - timedelta(days=3), opinion="Phối hợp cung cấp số liệu",
+                               assigned_by=leader.id))
+        session.add(Assignment(document_id=document_id, role=AssignmentRole.INFORM, unit_id=units["NC"].id,
+                               assigned_by=leader.id))
+        audit.record(session, leader.id, "document.giao_xu_ly", "document", document_id, due_date=due,
+                     lead_unit_id=str(units["TH"].id), cooperating_unit_ids=str(units["KT"].id))
+        audit.record(session, handler.id, "document.xin_gia_han", "document", document_id,
+                     new_due_date=(TODAY + timedelta(days=9)).isoformat(), reason="Chờ số liệu của Sở Tài chính")
+        audit.record(session, leader.id, "document.tu_choi_gia_han", "document", document_id,
+                     new_due_date=(TODAY + timedelta(days=9)).isoformat(), handler_id=str(handler.id))
+
+
+def _office_id(session) -> int:
+    return agency_by_code(session, "000.00.01.H23").id
+
+
+async def test_a_supervised_document_shows_the_same_history_as_its_own_agency_page(web):
+    """Units chủ trì/phối hợp/để biết with the person and deadline, the deadlines and extensions, the
+    readers: the supervisor reads what the agency reads, through the same template, with no form."""
+    document_id = late_document(web.engine, subject="V/v rà soát hồ sơ đất đai tồn đọng", number=931)
+    _with_handling_history(web.engine, document_id)
+    await browser_login(web, "lanhdao")
+    own = await web.get(f"/documents/{document_id}")
+    assert own.status_code == 200, own.text
+    await browser_login(web, "giamsat")
+    supervised = await web.get(f"/documents/{document_id}")
+    assert supervised.status_code == 200 and "chế độ giám sát" in supervised.text
+    history = _history_section(supervised.text)
+    assert history == _history_section(own.text)
+    for shown in ("Chủ trì", "Phối hợp", "Để biết", "Phạm Quốc Hùng", "Phòng Tổng hợp", "Phòng Kinh tế",
+                  "Phòng Nội chính", "Thời hạn và gia hạn", "Chờ số liệu của Sở Tài chính", "xin đến",
+                  "không gia hạn đến", (TODAY - timedelta(days=3)).strftime("%d/%m/%Y")):
+        assert shown in history, shown
+    readers = supervised.text.split('<details class="readers">', 1)[1].split("</details>", 1)[0]
+    assert "Trần Văn Minh" in readers  # the agency's leader opened it
+    main = re.search(r"<main\b[^>]*>(.*)</main>", supervised.text, re.S)
+    assert main and "<form" not in main.group(1)  # read only
+
+
+async def test_a_supervised_outgoing_document_shows_each_recipients_status(web):
+    settings = web.app.state.qlvb.settings
+    draft = draft_document(web.engine, settings)
+    with transaction(web.engine) as session:
+        document = session.get(Document, draft.id)
+        document.due_date = TODAY - timedelta(days=2)  # late: its deadline passed before it was finished
+        session.add(document)
+        [recipient] = outgoing_repo.recipients_of(session, draft.id)
+        recipient_status.add_recipient_event(session, recipient, "03", utcnow() - timedelta(hours=5),
+                                             by_name="Đỗ Thị Lan", note="Số đến 12")
+        session.add(recipient)
+    await browser_login(web, "chuyenvien")
+    own = await web.get(f"/outgoing/{draft.id}")
+    assert own.status_code == 200, own.text
+    await browser_login(web, "giamsat")
+    supervised = await web.get(f"/documents/{draft.id}")
+    assert supervised.status_code == 200 and "chế độ giám sát" in supervised.text
+    history = _history_section(supervised.text)
+    assert history == _history_section(own.text)
+    assert 'id="recipients"' in history and "Sở Nội vụ" in history
+    assert "Đã đăng ký" in history and "Đỗ Thị Lan" in history and "Số đến 12" in history
+    main = re.search(r"<main\b[^>]*>(.*)</main>", supervised.text, re.S)
+    assert main and "<form" not in main.group(1)
