@@ -196,7 +196,7 @@ def document_page(request: Request, document_id: str, principal: WebUser, sessio
         # The province supervisor reads another agency's late document, without acting (audited).
         return supervision.supervised_document_page(request, principal, session, state, document_id)
     if document.direction != Direction.OUTGOING:  # the outgoing page records its own view
-        access_log.document_viewed(state.engine, principal.user.id, document.id, via="web")
+        access_log.document_viewed(state.engine, principal.user.id, document.id, via="web", reader=session)
     if document.direction == Direction.OUTGOING:  # drafts, revisions and recipients live there
         # Keep the query ("?pending=1" after a decision still in flight) for the outgoing page.
         query = f"?{request.url.query}" if request.url.query else ""

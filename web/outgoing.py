@@ -178,7 +178,7 @@ def _new_draft_page_again(request: Request, state: State, principal: Principal, 
 def outgoing_page(request: Request, document_id: str, principal: WebUser, session: DbSession,
                   state: State) -> Response:
     document = _outgoing(session, principal, document_id)
-    access_log.document_viewed(state.engine, principal.user.id, document.id, via="web")
+    access_log.document_viewed(state.engine, principal.user.id, document.id, via="web", reader=session)
     tasks = task_repo.open_tasks_of(session, document.id, principal.user, principal.roles)
     is_drafter = document.created_by == principal.user.id
     return render(

@@ -238,7 +238,8 @@ def overdue_page(request: Request, principal: WebUser, session: DbSession,
 def supervised_document_page(request: Request, principal: Principal, session: Session, state, document_id: str) -> Response:
     """A late document of another agency, read only, for the supervisor (``/documents/{id}``)."""
     document = supervised_document(session, principal.roles, document_id, today=publication_commands.today())
-    supervision_commands.document_supervised(state.engine, principal.user.id, document.id, agency_id=document.agency_id)
+    supervision_commands.document_supervised(state.engine, principal.user.id, document.id,
+                                            agency_id=document.agency_id, reader=session)
     return render(request, "supervision/document.html", document=document,
                   agency=org_repo.agency_by_id(session, document.agency_id),
                   steps=supervised_steps(session, document.id), base=BASE, **history_context(session, document))

@@ -114,7 +114,7 @@ async def test_the_pdf_is_read_on_the_page_beside_its_history(live_server, seede
             await expect(page.locator("#pdf-viewer .pdf-page canvas[data-rendered]")).to_have_count(1,
                                                                                                    timeout=10_000)
 
-            await page.reload()  # the page records its view in its own transaction, after reading the history
+            # No reload: the page lists its reader the first time (commands.audit.read_anew).
             history = page.locator("#history")
             await expect(history.locator("ul.routing")).to_contain_text("Chủ trì")
             await expect(history.locator("ul.routing")).to_contain_text("Phòng Tổng hợp")
