@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from config.settings import Settings
 from models.audit import record
-from models.db import transaction, utcnow
+from models.db import reading, transaction, utcnow
 from models.errors import AuthFailed, DomainError, Forbidden
 from models.org import repo as account_repo
 from models.org import two_factor_repo
@@ -294,14 +294,19 @@ class ResolvedSession:
 
 
 def resolve_session(engine: Engine, token: str, kind: SessionKind, idle: timedelta) -> ResolvedSession | None:
-    """The live session of a cookie or bearer token (its last use is recorded), or None."""
-    with transaction(engine) as session:
-        found = account_repo.resolve_session(session, token, kind, idle)
+    """The live session of a cookie or bearer token, or None. Every request asks, so it is read in a
+    read transaction; its last use is written apart, at most once a minute (``slide_session``)."""
+    with reading(engine) as session:
+        found = account_repo.live_session(session, token, kind)
         if found is None:
             return None
-        row, user = found
-        return ResolvedSession(row, user, account_repo.roles_of(session, user.id), session.get(Agency, user.agency_id),
-                               two_factor_repo.has_factor(session, user.id))
+        resolved = ResolvedSession(found.row, found.user, account_repo.roles_of(session, found.user.id),
+                                   found.agency, found.two_factor)
+        session.expunge_all()  # loaded as they are: the read's closing rollback would expire them
+    if utcnow() - found.row.last_seen_at > account_repo.SLIDE_EVERY:
+        with transaction(engine) as session:
+            account_repo.slide_session(session, found.row, idle)
+    return resolved
 
 
 def change_password(engine: Engine, user: User, current: str, new: str, confirm: str) -> None:

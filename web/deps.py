@@ -80,7 +80,9 @@ class TwoFactorRequired(DomainError):
         super().__init__("two_factor_required")
 
 
-def app_state(request: Request) -> AppState:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in the thread
+# pool, and each hop there costs a request more than the work itself.
+async def app_state(request: Request) -> AppState:
     """The state built by the lifespan."""
     return request.app.state.qlvb
 
@@ -115,7 +117,7 @@ def web_principal_any(request: Request, state: State) -> Principal:
     return principal
 
 
-def web_principal_enrolling(principal: Annotated[Principal, Depends(web_principal_any)]) -> Principal:
+async def web_principal_enrolling(principal: Annotated[Principal, Depends(web_principal_any)]) -> Principal:
     """The browser session's principal, who must have changed a first-login password (first), and
     may still have to enrol a second factor (the enrolment pages)."""
     if principal.user.must_change_password:
@@ -123,7 +125,7 @@ def web_principal_enrolling(principal: Annotated[Principal, Depends(web_principa
     return principal
 
 
-def web_principal(principal: Annotated[Principal, Depends(web_principal_enrolling)]) -> Principal:
+async def web_principal(principal: Annotated[Principal, Depends(web_principal_enrolling)]) -> Principal:
     """The browser session's principal, past the forced password change and, for an
     administrator, enrolled in two-factor login."""
     if principal.must_enrol:

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, exists, update
 from sqlmodel import Session, col, select
 
 from models.audit import record
@@ -28,6 +28,7 @@ from models.org.tables import (
     Agency,
     LoginThrottle,
     OrgUnit,
+    TwoFactor,
     User,
     UserRole,
     UserSession,
@@ -142,29 +143,57 @@ def open_session(
     return token, row
 
 
-def resolve_session(session: Session, token: str, kind: SessionKind,
-                    idle: timedelta) -> tuple[UserSession, User] | None:
-    """Find the live session of a token and slide its expiry; None when absent or expired."""
+# A session's last use is written at most this often: not on every request.
+SLIDE_EVERY = timedelta(minutes=1)
+
+
+@dataclass
+class LiveSession:
+    """A live session with what every request needs of its person."""
+
+    row: UserSession
+    user: User
+    agency: Agency
+    two_factor: bool  # enrolled in two-factor login
+
+
+def live_session(session: Session, token: str, kind: SessionKind) -> LiveSession | None:
+    """The live session of a token with its person and their agency; None when absent, expired,
+    revoked or disabled. One statement: every request makes it (the roles are ``roles_of``). A read:
+    it must not take SQLite's write lock (the last use is written by ``slide_session``)."""
+    enrolled = exists().where(TwoFactor.user_id == User.id)
+    found = session.exec(
+        select(UserSession, User, Agency, enrolled)
+        .join(User, col(User.id) == UserSession.user_id).join(Agency, col(Agency.id) == User.agency_id)
+        .where(UserSession.token_hash == hash_token(token))).first()
+    if found is None:
+        return None
+    row, user, agency, two_factor = found
+    if row.kind != kind or row.revoked_at is not None or row.expires_at <= utcnow() or user.disabled:
+        return None
+    return LiveSession(row, user, agency, bool(two_factor))
+
+
+def slide_session(session: Session, row: UserSession, idle: timedelta) -> None:
+    """Record a session's use and push its expiry ``idle`` ahead, unless done within ``SLIDE_EVERY``.
+
+    Conditional on the last use read before, so requests racing on one session write it once, and
+    never on a session revoked meanwhile.
+    """
     now = utcnow()
-    row = session.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
-    if row is None or row.kind != kind or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or user.disabled:
-        return None
-    if (now - row.last_seen_at) > timedelta(minutes=1):  # avoid a write on every request
-        row.last_seen_at = now
-        row.expires_at = max(row.expires_at, now + idle)
-        session.add(row)
-    return row, user
+    if now - row.last_seen_at <= SLIDE_EVERY:
+        return
+    expires_at = max(row.expires_at, now + idle)
+    session.execute(update(UserSession).where(
+        col(UserSession.id) == row.id, col(UserSession.revoked_at).is_(None),
+        col(UserSession.last_seen_at) < now - SLIDE_EVERY).values(last_seen_at=now, expires_at=expires_at))
+    row.last_seen_at, row.expires_at = now, expires_at
 
 
 def live_session_user_id(session: Session, token: str, kind: SessionKind) -> int | None:
     """Whose live session a token is, without sliding its expiry (a read)."""
-    row = session.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
-    if row is None or row.kind != kind or row.revoked_at is not None or row.expires_at <= utcnow():
-        return None
-    return row.user_id
+    found = live_session(session, token, kind)
+    return found.user.id if found else None
 
 
 def active_sessions(session: Session, user_id: int) -> list[UserSession]:
