@@ -47,6 +47,20 @@ test: system-deps venv
 bench: venv
 	$(BIN)/python bench/run.py
 
+# The HTTP load benchmark (bench/load/run.py, issue 15): the real web, worker and Temporal processes
+# driven by Locust at stepped arrival rates. Default: 1,000,000 documents on SQLite (the corpus file is
+# kept in test-artifacts/ for LOAD_ARGS=--reuse); LOAD_ARGS=--smoke is a 1,000-document run of 20 s;
+# LOAD_ARGS="--postgres-url URL --documents 1000 --steps 10x60,25x60" on PostgreSQL. Locust comes from
+# the bench extra, installed once per change of pyproject.toml.
+LOAD_ARGS ?=
+.PHONY: bench-load
+bench-load: venv $(VENV)/.bench-installed
+	$(BIN)/python -m bench.load.run $(LOAD_ARGS)
+
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install -e '.[bench]'
+	touch $@
+
 # The product under load while its processes are killed, then its invariants (chaos/run.py):
 # CHAOS_KILLS kills split between the backends (sqlite, postgres or both; PostgreSQL is a private
 # cluster started for the run). chaos-smoke: 6 kills on SQLite.

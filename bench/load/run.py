@@ -124,6 +124,9 @@ def print_report(samples: list[Sample], steps: list[Step], start: float, mode: s
             + ("" if mode == "closed" else f"; goals {'KEPT' if figures_.keeps_goals else 'NOT kept'}"))
         out(f"    {'route':<32} {'n':>6} {'err':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p95 due':>8} {'goal':>6}")
         for route in figures_.routes:
+            if route.count == 0:  # every request of the route was in the settling seconds, or failed
+                out(f"    {route.route:<32} {0:>6} {route.errors:>5}")
+                continue
             goal = f"{route.goal_ms:.0f}" if route.goal_ms else "—"
             mark = "" if route.keeps_goal else " ✗"
             out(f"    {route.route:<32} {route.count:>6} {route.errors:>5} {route.p50:>8.1f} {route.p95:>8.1f} "
@@ -163,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         url = args.postgres_url or f"sqlite:///{database}"
         env = corpus.environment(url, str(folder / "var"), PASSWORD)
         prepare_database(args, env, url)
+        if args.seed_only:
+            return 0
         engine = make_engine(url)
         people = mix.deal(corpus.corpus_users(engine), users)
         engine.dispose()
@@ -220,6 +225,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="a closed loop of USERS users for the steps' total time, instead of the open loop")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--seed-only", action="store_true", help="seed the corpus and stop (then run with --reuse)")
     parser.add_argument("--json", action="store_true", help="also write test-artifacts/load-….json")
     parser.add_argument("--smoke", action="store_true", help="1,000 documents on SQLite, 20 s at 5 req/s")
     args = parser.parse_args(argv)
