@@ -175,3 +175,55 @@ async def test_the_phone_menu_opens_and_leads_on_without_javascript(live_server)
             assert await sideways_overflow(page) == 0
         finally:
             await browser.close()
+
+
+async def test_the_phone_menu_closes_with_escape_a_link_or_a_tap_outside(live_server):
+    """At 390×844 the Menu closes as a menu does (``static/app.js``): Escape closes it and the focus
+    goes back to its summary, from a link inside or from the summary; a tap outside closes it; a link
+    inside closes it as it is followed. On a desktop Escape leaves the focus where it is."""
+    from playwright.async_api import async_playwright, expect
+
+    async with async_playwright() as p:
+        browser = await launch_chromium(p)
+        try:
+            page = await phone_context(browser, "lanhdao", live_server)
+            await page.goto(f"{live_server}/home")
+            menu = page.locator("header details.site-menu")
+            summary = menu.locator(":scope > summary")
+            link = page.locator("header nav.menu-groups").get_by_role("link", name="Văn bản đến", exact=True)
+
+            await summary.click()
+            await expect(link).to_be_visible()
+            await link.focus()
+            await page.keyboard.press("Escape")
+            await expect(menu).not_to_have_attribute("open", "")
+            await expect(link).to_be_hidden()
+            await expect(summary).to_be_focused()
+
+            await page.keyboard.press("Enter")  # opened again from the keyboard, closed from its summary
+            await expect(menu).to_have_attribute("open", "")
+            await page.keyboard.press("Escape")
+            await expect(menu).not_to_have_attribute("open", "")
+            await expect(summary).to_be_focused()
+
+            await summary.click()
+            await expect(link).to_be_visible()
+            search = await page.locator("#quick-search").bounding_box()
+            await page.mouse.click(search["x"] + search["width"] / 2, search["y"] + search["height"] / 2)
+            await expect(menu).not_to_have_attribute("open", "")
+
+            await summary.click()
+            await expect(link).to_be_visible()
+            # Keep the page where it is, after the menu's own handler saw the click on its link.
+            await page.evaluate("document.addEventListener('click', (event) => event.preventDefault())")
+            await link.click()
+            await expect(menu).not_to_have_attribute("open", "")
+            assert urlsplit(page.url).path == "/home"
+
+            await page.set_viewport_size(DESKTOP)
+            await link.focus()
+            await page.keyboard.press("Escape")
+            await expect(link).to_be_focused()
+            await expect(link).to_be_visible()
+        finally:
+            await browser.close()

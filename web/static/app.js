@@ -56,3 +56,29 @@ function enhance(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { enhance(document); });
 document.addEventListener("htmx:afterSettle", function () { enhance(document); });
+
+// The phone's Menu (base.html: a <details> under 800 px, opened without JavaScript) closes as a
+// menu does: Escape closes it and gives the focus back to its "Menu" summary; following one of its
+// links or clicking anywhere outside it closes it too. On a desktop the summary is hidden and the
+// groups are always shown, so there is nothing to close and the focus is left where it is.
+function openPhoneMenu() {
+  const menu = document.querySelector("details.site-menu[open]");
+  const summary = menu && menu.querySelector(":scope > summary");
+  return summary && summary.getClientRects().length > 0 ? menu : null;
+}
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape" || event.defaultPrevented) return;
+  const menu = openPhoneMenu();
+  if (!menu) return;
+  menu.open = false;
+  menu.querySelector(":scope > summary").focus();
+  event.preventDefault();
+});
+document.addEventListener("click", function (event) {
+  const menu = openPhoneMenu();
+  if (!menu) return;
+  const inside = menu.contains(event.target);
+  if (!inside || (event.target.closest("a") && menu.querySelector(".menu-panel").contains(event.target))) {
+    menu.open = false;
+  }
+});
