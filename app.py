@@ -20,7 +20,7 @@ from temporalio.client import Client
 
 from config.settings import Settings, get_settings
 from config.temporal import connect
-from models.db import make_engine
+from models.db import WEB_THREADS, PoolSize, make_engine
 from models.documents.file_store import FileStore
 from web import admin, api, auth, documents, errors, filters, flash, inbox, mailbox, registers
 from web import assignments as assignment_routes
@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         own_engine = engine is None
-        app_engine = engine or make_engine(settings.effective_database_url)
+        app_engine = engine or make_engine(settings.effective_database_url, pool=PoolSize.for_threads(
+            WEB_THREADS, settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout))
         app_client = client or await _connect_with_retry(settings)
         settings.files_dir.mkdir(parents=True, exist_ok=True)
         app.state.qlvb = AppState(settings, app_engine, app_client, FileStore(settings.files_dir))

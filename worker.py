@@ -42,7 +42,7 @@ from activities.statistics import StatisticsActivities
 from activities.tasks import TaskActivities
 from config.settings import Settings, get_settings
 from config.temporal import connect
-from models.db import make_engine
+from models.db import PoolSize, make_engine
 from models.documents.file_store import FileStore
 from workflows.assignment import WorkAssignmentWorkflow
 from workflows.backup import DailyBackupWorkflow
@@ -66,6 +66,8 @@ from workflows.starter import (
 from workflows.statistics import StatisticsRefreshWorkflow
 
 log = logging.getLogger("qlvb.worker")
+# The threads that run the (synchronous) activities of one worker process; its pool is sized from them.
+ACTIVITY_THREADS = 8
 
 WORKFLOWS = [IncomingDocumentWorkflow, OutgoingDocumentWorkflow, RecallDocumentWorkflow, HubPollWorkflow,
              HubDeliveryWorkflow, HubDirectorySyncWorkflow, ReconcileWorkflow, DailyBackupWorkflow,
@@ -193,9 +195,10 @@ def telemetry_runtime(settings: Settings) -> Runtime | None:
 async def run_worker(settings: Settings | None = None) -> None:
     """Connect, then poll the task queue until cancelled."""
     settings = settings or get_settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url, pool=PoolSize.for_threads(
+        ACTIVITY_THREADS, settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout))
     client = await connect(settings, telemetry_runtime(settings))
-    with ThreadPoolExecutor(max_workers=8) as executor:
+    with ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
         worker = build_worker(client, engine, settings, executor)
         try:  # the receive loop of the exchange hub (EDXML §9.5), every hub_poll_seconds
             await ensure_hub_schedule(client, settings.temporal_task_queue, timedelta(seconds=settings.hub_poll_seconds))

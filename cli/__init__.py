@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import logging
 import signal
+from pathlib import Path
 
 from cli.administration import (
     cmd_audit_sign_days,
@@ -114,10 +115,34 @@ def cmd_search_index_text(args, settings: Settings) -> int:
 def cmd_web(args, settings: Settings) -> int:
     import uvicorn
 
-    # No "server: uvicorn" header: responses do not name the software behind them.
+    workers = getattr(args, "workers", None) or settings.web_workers
+    if workers > 1:
+        share_latency_histogram(settings)
+    # Several workers: uvicorn's supervisor starts that many processes, each calling the factory
+    # (its own engine, pool and Temporal client) and restarts one that dies. No "server: uvicorn"
+    # header: responses do not name the software behind them.
     uvicorn.run("app:create_app", factory=True, host=settings.web_host, port=settings.web_port,
-                server_header=False)
+                workers=workers, server_header=False)
     return 0
+
+
+def share_latency_histogram(settings: Settings) -> Path:
+    """The directory where the web processes keep /metrics' latency histogram, summed at each scrape.
+
+    ``PROMETHEUS_MULTIPROC_DIR`` when the operator set it; otherwise ``var/metrics/web-<port>``,
+    emptied now, before the processes start (what prometheus-client's multiprocess mode asks).
+    """
+    import os
+
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if configured:
+        return Path(configured)
+    directory = settings.var_dir / "metrics" / f"web-{settings.web_port}"
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)  # the processes inherit it
+    return directory
 
 
 def cmd_worker(args, settings: Settings) -> int:
@@ -167,6 +192,17 @@ def cmd_run(args, settings: Settings) -> int:
 
 # --- parser ------------------------------------------------------------------------------
 
+def positive_count(text: str) -> int:
+    """A whole number of processes, at least 1 (argparse prints the Vietnamese refusal)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"«{text}» không phải số nguyên dương")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``qlvb`` command tree."""
     from models.seed.profiles import DEFAULT_PROFILE, PROFILES
@@ -185,7 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
                               help="dữ liệu được nạp: «ninhbinh» (tỉnh Ninh Bình sau hợp nhất, tổ chức hiện hành, "
                                    "mặc định), «province» (cây tổ chức tỉnh Hà Nam năm 2024 của các ví dụ trong quy "
                                    "định) hoặc «ministry» (Bộ Nội vụ, một hệ thống thứ hai kết nối qua trục liên thông)")
-    command(commands, "web", cmd_web, "chạy ứng dụng web")
+    web = command(commands, "web", cmd_web, "chạy ứng dụng web")
+    web.add_argument("--workers", type=positive_count, metavar="N",
+                     help="số tiến trình web (mặc định QLVB_WEB_WORKERS, 1); mỗi tiến trình có kết nối cơ sở "
+                          "dữ liệu và Temporal riêng")
     command(commands, "worker", cmd_worker, "chạy worker Temporal")
     command(commands, "run", cmd_run, "chạy toàn bộ hệ thống trên máy này (Temporal, worker, web, trục mô phỏng)")
     from devservers.hub import command as hub_command

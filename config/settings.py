@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="", validation_alias=AliasChoices("DATABASE_URL", "QLVB_DATABASE_URL")
     )
+    # PostgreSQL connection pool of each web or worker process (README «Production»). Unset, each is
+    # sized from the process's threads so that no thread waits for a connection: web 10 kept open and
+    # up to 80 (40 threads × 2), worker 8 and up to 16 (8 activity threads × 2). A thread waits
+    # db_pool_timeout seconds for a connection before its request or activity attempt fails.
+    db_pool_size: int | None = Field(default=None, ge=1)
+    db_max_overflow: int | None = Field(default=None, ge=0)
+    db_pool_timeout: float = Field(default=30, gt=0)
     upload_max_bytes: int = 50 * 1024 * 1024
     # Digitising paper (QĐ44 Điều 10.2): scan limits and OCR parallelism (-j; jobs × workers ≤ cores).
     ocr_max_pages: int = 200
@@ -51,6 +58,9 @@ class Settings(BaseSettings):
     # --- web -----------------------------------------------------------------------------
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    # uvicorn worker processes of one «qlvb web» (each with its own pool and Temporal client); 1 for the
+    # embedded installation, about one per core in production (README «Production»).
+    web_workers: int = Field(default=1, ge=1)
     cookie_secure: bool = False  # set true behind HTTPS in production
     session_idle_minutes: int = 8 * 60
     # The page /public/statistics shows the figures the Văn phòng UBND tỉnh published (QĐ44 Điều

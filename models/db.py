@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -49,15 +50,60 @@ class UTCDateTime(TypeDecorator):
 READ_ONLY_OPTION = "qlvb_read_only"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine with the pragmas and transaction mode QLVB relies on."""
+# How many pooled connections one thread may hold at once: a read session plus a write
+# transaction opened inside it (the document page reads with one and records the view with another;
+# measured with the pool's checkout events, README «Production: connections»).
+CONNECTIONS_PER_THREAD = 2
+# The threads of a web process that run sync routes and dependencies: AnyIO's default limiter.
+WEB_THREADS = 40
+
+
+@dataclass(frozen=True)
+class PoolSize:
+    """A PostgreSQL connection pool: ``size`` connections kept open, up to ``overflow`` more while
+    busy, and how long a thread waits for one before the request fails."""
+
+    size: int
+    overflow: int
+    timeout: float = 30.0
+
+    @property
+    def most(self) -> int:
+        """The most connections the process opens."""
+        return self.size + self.overflow
+
+    @classmethod
+    def for_threads(cls, threads: int, size: int | None = None, overflow: int | None = None,
+                    timeout: float = 30.0) -> PoolSize:
+        """A pool no thread ever waits on: ``threads`` × ``CONNECTIONS_PER_THREAD`` at most.
+
+        ``size`` (kept open) defaults to one per thread, capped at 10: idle connections cost the
+        server memory and a slot of ``max_connections``; the rest open under load and close when
+        returned. An operator's ``size``/``overflow`` replace either part.
+        """
+        most = threads * CONNECTIONS_PER_THREAD
+        kept = size if size is not None else min(threads, 10)
+        return cls(kept, overflow if overflow is not None else max(most - kept, 0), timeout)
+
+
+# Commands, migrations, tests and benchmarks: the pool every engine had before it was configurable.
+DEFAULT_POOL = PoolSize(10, 20)
+
+
+def make_engine(url: str, *, echo: bool = False, pool: PoolSize = DEFAULT_POOL) -> Engine:
+    """Create an engine with the pragmas and transaction mode QLVB relies on.
+
+    ``pool`` sizes PostgreSQL's connection pool (the web app and the worker size theirs from the
+    threads they run, ``PoolSize.for_threads``); SQLite keeps SQLAlchemy's own pool of file handles.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool.size, max_overflow=pool.overflow,
+                         pool_timeout=pool.timeout)
 
 
 def _configure_sqlite(engine: Engine) -> None:
