@@ -4,6 +4,11 @@ The browser makes the subscription (its push service's endpoint and keys) with t
 VAPID public key; these commands record or revoke it. Only the browsers' own push services are
 accepted (``Settings.push_services``): the worker posts to the endpoint, so an address inside the
 agency's network is refused. Bad input changes nothing.
+
+When the browser renews a subscription by itself, the service worker reports it (``renew``) without
+the page's CSRF token, which it cannot read: the session cookie says who asks, and the old
+subscription's endpoint with its auth secret, which only that browser holds, proves the device is
+theirs. Anything else is refused with one message, whichever part failed, and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from models.audit import record
 from models.db import transaction
 from models.errors import DomainError, NotFound
 from models.push import repo as push_repo
-from models.push.rules import acceptable_endpoint
-from models.push.schema import EndpointForm, SubscriptionForm
+from models.push.rules import acceptable_endpoint, same_secret
+from models.push.schema import EndpointForm, RenewalForm, SubscriptionForm
 
 
 def _parsed(form_type, raw: dict):
@@ -63,3 +68,26 @@ def turn_off_device(engine: Engine, user_id: int, subscription_id: int) -> None:
         if row is None:
             raise NotFound("push_device_not_found")
         record(session, user_id, "push.unsubscribed", "user", user_id, subscription_id=row.id, from_list=True)
+
+
+def renew(engine: Engine, settings: Settings, user_id: int, raw: dict) -> None:
+    """Replace one of the person's devices' subscription by the one its browser renewed, proven by
+    the old subscription's endpoint and auth secret (audited); refused with ``push_renewal_refused``
+    for an unknown endpoint, a wrong secret, another person's device or one they turned off."""
+    if not settings.push_enabled:
+        raise DomainError("push_disabled")
+    form = _parsed(RenewalForm, raw)
+    if not acceptable_endpoint(form.endpoint, settings.push_services):
+        raise DomainError("push_service_refused")
+    with transaction(engine) as session:
+        old = push_repo.by_endpoint(session, form.old_endpoint)
+        proven = same_secret(old.auth if old is not None else None, form.old_auth)
+        if old is None or not proven or old.user_id != user_id or old.revoked_reason == push_repo.REVOKED_BY_PERSON:
+            raise DomainError("push_renewal_refused")
+        old_id = old.id
+        row = push_repo.renew(session, old, form.endpoint, form.p256dh, form.auth)
+        if row is None:
+            raise DomainError("push_renewal_refused")
+        record(session, user_id, "push.renewed", "user", user_id, subscription_id=row.id,
+               service=urlsplit(form.endpoint).hostname,
+               **({"previous_subscription_id": old_id} if old_id != row.id else {}))

@@ -308,6 +308,7 @@ AUDIT_LABELS.update({
     "auth.two_factor_check_failed": "Nhập sai mật khẩu hoặc mã xác thực hai bước",
     "push.subscribed": "Bật thông báo trên thiết bị",
     "push.unsubscribed": "Tắt thông báo trên thiết bị",
+    "push.renewed": "Trình duyệt gia hạn đăng ký nhận thông báo trên thiết bị",
     "push.expired": "Thiết bị không còn nhận thông báo (dịch vụ thông báo báo hết hạn)",
     "auth.recovery_codes_generated": "Tạo mã khôi phục mới",
     "auth.recovery_code_used": "Đăng nhập bằng mã khôi phục",

@@ -17,8 +17,10 @@ MESSAGES.update({
     "push_subscription_invalid": "Thông tin đăng ký nhận thông báo do trình duyệt gửi lên không hợp lệ. "
                                  "Vui lòng tải lại trang rồi bật lại thông báo.",
     "push_device_not_found": "Không tìm thấy thiết bị này trong danh sách nhận thông báo của bạn. Vui lòng tải lại trang.",
+    "push_renewal_refused": "Không cập nhật được đăng ký nhận thông báo của thiết bị này vì không xác minh được "
+                            "đăng ký cũ của bạn. Vui lòng mở trang Thông báo trên thiết bị rồi bật lại thông báo.",
 })
-STATUS_OVERRIDES.update({"push_disabled": 409})
+STATUS_OVERRIDES.update({"push_disabled": 409, "push_renewal_refused": 403})
 
 # The văn bản đến/đi lists' filters (web/lists.py) and the inbox's actions on several tasks (web/inbox_bulk.py).
 MESSAGES.update({

@@ -4,6 +4,12 @@
 (``static/push.js`` asks the browser for a subscription made with ``/push/public-key``, then posts
 it here) and lists the person's other devices, each of which can be turned off from here (a lost
 phone). The JSON calls carry the session's CSRF token in ``X-CSRF-Token``, as htmx does.
+
+``/push/renew`` is the service worker's call (``static/sw.js``) when the browser renewed a
+subscription by itself (``pushsubscriptionchange``). A service worker cannot read a page's CSRF
+token, so instead the call needs the signed-in session cookie, comes from this site (never
+``Sec-Fetch-Site: cross-site``) and proves the old subscription with its endpoint and auth secret,
+which only that browser knows (``commands.push.renew``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from models.push import repo as push_repo
 from models.push import vapid
 from models.push.rules import service_of
 from web import flash
+from web.csrf import CsrfFailed
 from web.deps import CsrfChecked, DbSession, State, WebUser
 from web.htmx import render
 from web.idempotency import IdempotentRoute
@@ -77,6 +84,19 @@ async def unsubscribe(request: Request, principal: WebUser, state: State, _: Csr
     except DomainError as error:
         return _refused(error)
     return JSONResponse({"enabled": False, "changed": changed})
+
+
+@router.post("/push/renew")
+async def renew(request: Request, principal: WebUser, state: State) -> Response:
+    """The browser renewed this device's subscription: the service worker reports the new one with
+    the old one's proof (no CSRF token: see the module docstring)."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return _refused(CsrfFailed())
+    try:
+        push_commands.renew(state.engine, state.settings, principal.user.id, await _json_object(request))
+    except DomainError as error:
+        return _refused(error)
+    return JSONResponse({"renewed": True})
 
 
 @router.post(PAGE + "/devices/{subscription_id}/off")

@@ -26,6 +26,7 @@ MAX_ATTEMPTS = 5
 CLAIM_LEASE = timedelta(minutes=5)
 REVOKED_BY_PERSON = "tat"
 REVOKED_EXPIRED = "het_han"
+REVOKED_RENEWED = "doi_moi"  # the browser renewed it and its new subscription was already recorded
 
 
 # --- devices --------------------------------------------------------------------------------------
@@ -82,6 +83,27 @@ def _turn_off(session: Session, user_id: int, row: PushSubscription | None) -> P
     if row is None or row.user_id != user_id or row.revoked_at is not None:
         return None
     row.revoked_at, row.revoked_reason = utcnow(), REVOKED_BY_PERSON
+    session.add(row)
+    return row
+
+
+def renew(session: Session, row: PushSubscription, endpoint: str, p256dh: str,
+          auth: str) -> PushSubscription | None:
+    """Move a device to the subscription its browser renewed (``pushsubscriptionchange``): the same
+    row, so the pushes waiting for it go to the new endpoint, active again if only the push service's
+    expiry had revoked it. When the new endpoint is already a row of the same person's (the settings
+    page recorded it first) that row is kept and the old one retired. None, changing nothing, when
+    the new endpoint is another person's device or one its owner turned off."""
+    existing = by_endpoint(session, endpoint)
+    if existing is not None and existing.id != row.id:
+        if existing.user_id != row.user_id or existing.revoked_reason == REVOKED_BY_PERSON:
+            return None
+        if row.revoked_at is None:
+            row.revoked_at, row.revoked_reason = utcnow(), REVOKED_RENEWED
+            session.add(row)
+        row = existing
+    row.endpoint, row.p256dh, row.auth = endpoint, p256dh, auth
+    row.revoked_at, row.revoked_reason, row.failures = None, "", 0
     session.add(row)
     return row
 

@@ -9,6 +9,7 @@ opens asks for the login as any page does.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 from urllib.parse import urlsplit
@@ -20,6 +21,14 @@ from models.wording import NOTIFICATION_LABELS, URGENCY_LABELS
 # A push is worth showing for a day; after that the notification page is where it is read.
 TIME_TO_LIVE_SECONDS = 24 * 60 * 60
 ENDPOINT_MAX_LENGTH = 1000
+
+
+def same_secret(stored: str | None, given: str) -> bool:
+    """Whether ``given`` is a subscription's stored auth secret (base64url, padded or not), compared
+    in constant time. The secret is the browser's own (16 random bytes): only the browser that made
+    the subscription knows it, so it proves a renewal comes from there. Nothing stored proves nothing."""
+    matches = hmac.compare_digest((stored or "").rstrip("=").encode(), given.rstrip("=").encode())
+    return bool(stored) and matches
 
 
 def is_pushed(urgency: str | None) -> bool:

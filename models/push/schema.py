@@ -1,4 +1,5 @@
-"""A browser's push subscription as the page sends it (``PushSubscription.toJSON()`` flattened)."""
+"""A browser's push subscription as the page sends it (``PushSubscription.toJSON()`` flattened), and a
+renewed one as the service worker reports it."""
 
 from __future__ import annotations
 
@@ -19,3 +20,15 @@ class SubscriptionForm(BoundaryForm):
 
 class EndpointForm(BoundaryForm):
     endpoint: str = Field(min_length=1, max_length=ENDPOINT_MAX_LENGTH)
+
+
+class RenewalForm(BoundaryForm):
+    """What the service worker posts when the browser renewed its subscription
+    (``pushsubscriptionchange``): the old subscription's endpoint and auth secret, which prove it,
+    and the new subscription."""
+
+    old_endpoint: str = Field(min_length=1, max_length=ENDPOINT_MAX_LENGTH)
+    old_auth: str = Field(min_length=22, max_length=24, pattern=_BASE64URL)
+    endpoint: str = Field(min_length=1, max_length=ENDPOINT_MAX_LENGTH)
+    p256dh: str = Field(min_length=86, max_length=88, pattern=_BASE64URL)
+    auth: str = Field(min_length=22, max_length=24, pattern=_BASE64URL)

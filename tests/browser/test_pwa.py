@@ -2,7 +2,8 @@
 registered for the whole site, the offline page, and a document page that the worker never stores
 (documents are confidential). Real Chromium cannot reach a push service here, so the push part
 checks that the browser offers PushManager and that the opt-in on the account page says what
-happens, at desktop and phone sizes.
+happens, at desktop and phone sizes, and runs the service worker's renewal of a subscription in the
+page with only the push service faked.
 """
 
 from __future__ import annotations
@@ -150,3 +151,65 @@ async def test_the_person_opts_in_to_push_on_the_account_page(live_server, size)
             await expect(turn_on).to_be_enabled()
         finally:
             await browser.close()
+
+
+# static/sw.js run in the page, only the browser's push service faked: its pushsubscriptionchange
+# handler subscribes again with the old subscription's key and posts the renewal with the page's
+# own fetch, so the signed-in session cookie goes with it as it does from the service worker.
+RUN_RENEWAL = """async ({script, old, fresh}) => {
+  const bytes = (text) => Uint8Array.from(
+    atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4)),
+    (c) => c.charCodeAt(0)).buffer;
+  const subscription = (fields) => ({ endpoint: fields.endpoint, options: { applicationServerKey: bytes(fields.key) },
+                                      getKey: (name) => bytes(fields[name]) });
+  const handlers = {};
+  let asked = null;
+  const worker = {
+    addEventListener: (type, handler) => { handlers[type] = handler; },
+    location: window.location,
+    registration: { pushManager: { subscribe: async (options) => { asked = options; return subscription(fresh); } } },
+  };
+  new Function('self', script)(worker);
+  let waited = null;
+  handlers.pushsubscriptionchange({ oldSubscription: subscription(old), newSubscription: null,
+                                    waitUntil: (promise) => { waited = promise; } });
+  await waited;
+  return { userVisibleOnly: asked.userVisibleOnly,
+           key: btoa(String.fromCharCode(...new Uint8Array(asked.applicationServerKey))) };
+}"""
+
+
+async def test_the_service_worker_reports_a_renewed_subscription(live_server, seeded_sqlite):
+    from playwright.async_api import async_playwright
+
+    from models.push import repo as push_repo
+    from models.push.tables import PushSubscription
+    from tests.helpers import rows
+
+    old = {"endpoint": "https://fcm.googleapis.com/fcm/send/b2xkLWRldmljZQ", "p256dh": "B" + "A" * 86,
+           "auth": "c2VjcmV0LWF1dGgtMTIzNA"}
+    fresh = {"endpoint": "https://fcm.googleapis.com/fcm/send/bmV3LWRldmljZQ", "p256dh": "B" + "Q" * 86,
+             "auth": "bmV3LWF1dGgtc2VjcmV0LQ"}
+    with transaction(seeded_sqlite) as session:
+        leader = session.exec(select(User).where(User.username == "lanhdao")).one()
+        device, _, _ = push_repo.subscribe(session, leader.id, old["endpoint"], old["p256dh"], old["auth"])
+        device_id = device.id
+    script = (Path(__file__).resolve().parents[2] / "web" / "static" / "sw.js").read_text()
+    async with async_playwright() as p:
+        browser = await launch_chromium(p)
+        try:
+            page = await log_in(browser, live_server, "lanhdao")
+            await page.goto(f"{live_server}/account/notifications")
+            key = (await (await page.request.get(f"{live_server}/push/public-key")).json())["publicKey"]
+            async with page.expect_response(lambda r: urlsplit(r.url).path == "/push/renew") as answer:
+                asked = await page.evaluate(RUN_RENEWAL, {"script": script, "old": {**old, "key": key},
+                                                          "fresh": {**fresh, "key": key}})
+            response = await answer.value
+            assert response.status == 200, await response.text()
+            assert asked["userVisibleOnly"] is True
+            assert asked["key"].rstrip("=").replace("+", "-").replace("/", "_") == key.rstrip("=")
+        finally:
+            await browser.close()
+    [row] = rows(seeded_sqlite, PushSubscription)
+    assert (row.id, row.endpoint, row.p256dh, row.auth, row.revoked_at) == (
+        device_id, fresh["endpoint"], fresh["p256dh"], fresh["auth"], None)

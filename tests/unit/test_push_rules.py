@@ -89,3 +89,12 @@ def test_the_vapid_contact_defaults_to_the_mail_sender(tmp_path):
         "mailto:vanthu@hanam.gov.vn"
     assert Settings(var_dir=tmp_path, vapid_subject="https://qlvb.hanam.gov.vn").effective_vapid_subject == \
         "https://qlvb.hanam.gov.vn"
+
+
+def test_a_renewal_is_proven_only_by_the_stored_auth_secret():
+    stored = "c2VjcmV0LWF1dGgtMTIzNA"
+    assert rules.same_secret(stored, stored) and rules.same_secret(stored + "==", stored)
+    assert rules.same_secret(stored, stored + "==")
+    assert not rules.same_secret(stored, stored[:-1] + "B")
+    assert not rules.same_secret(stored, "")
+    assert not rules.same_secret(None, "") and not rules.same_secret("", "")

@@ -48,6 +48,8 @@ HTMX_ONLY = {
     # Called by static/push.js with the browser's push subscription (JSON); the page shows the answer in place.
     "/account/notifications/subscribe": "push.js JSON call, answers whether pushes are on for this browser",
     "/account/notifications/unsubscribe": "push.js JSON call, answers whether pushes are on for this browser",
+    # Called by static/sw.js when the browser renewed a subscription; no page is there to redirect.
+    "/push/renew": "sw.js JSON call (pushsubscriptionchange), answers whether the renewal was recorded",
 }
 
 

@@ -7,7 +7,10 @@
  * so a stored copy could be older than the page using it) and the stored copy serves only offline.
  *
  * It also shows the push notifications of urgent documents (models/push/): the payload holds a
- * title, one line, a path of this site and a tag, never the document's content.
+ * title, one line, a path of this site and a tag, never the document's content. When the browser
+ * renews a subscription by itself (pushsubscriptionchange), it subscribes again with the same key and
+ * reports the new subscription to /push/renew with the old one's endpoint and auth secret, which prove
+ * it (web/push.py): it cannot read a page's CSRF token, and the session cookie goes with the request.
  */
 'use strict';
 
@@ -95,4 +98,30 @@ self.addEventListener('notificationclick', (event) => {
     const open = windows.find((client) => client.url === target && 'focus' in client);
     return open ? open.focus() : self.clients.openWindow(target);
   }));
+});
+
+function base64Url(buffer) {
+  if (!buffer) return '';
+  const text = btoa(String.fromCharCode(...new Uint8Array(buffer)));
+  return text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function renewSubscription(old) {
+  // Without the old subscription (some browsers do not give it) there is nothing to prove the
+  // renewal with: the settings page records the new one when it is next opened.
+  const key = old && old.options && old.options.applicationServerKey;
+  const oldAuth = old && base64Url(old.getKey('auth'));
+  if (!key || !oldAuth) return;
+  const renewed = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  await fetch('/push/renew', {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      old_endpoint: old.endpoint, old_auth: oldAuth, endpoint: renewed.endpoint,
+      p256dh: base64Url(renewed.getKey('p256dh')), auth: base64Url(renewed.getKey('auth')),
+    }),
+  });
+}
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(renewSubscription(event.oldSubscription).catch(() => undefined));
 });
