@@ -56,6 +56,7 @@ from web import statistics as statistics_routes
 from web import statistics_api as statistics_api_routes
 from web import supervision as supervision_routes
 from web import supervision_api as supervision_api_routes
+from web.admission import RequestGate, admitted_at_once
 from web.body_limits import JsonBodyLimits
 from web.compression import CompressStatic
 from web.deps import AppState
@@ -103,12 +104,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                client: Client | None = None, strict_templates: bool = False) -> FastAPI:
     """Build the application; missing dependencies are created from the settings at startup."""
     settings = settings or get_settings()
+    # Each process's pool: every thread of its sync routes can hold the two connections a request
+    # may need (README «Production»); the gate below admits as many requests as it serves.
+    pool = PoolSize.for_threads(WEB_THREADS, settings.db_pool_size, settings.db_max_overflow,
+                                settings.db_pool_timeout)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         own_engine = engine is None
-        app_engine = engine or make_engine(settings.effective_database_url, pool=PoolSize.for_threads(
-            WEB_THREADS, settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout))
+        app_engine = engine or make_engine(settings.effective_database_url, pool=pool)
         app_client = client or await _connect_with_retry(settings)
         settings.files_dir.mkdir(parents=True, exist_ok=True)
         app.state.qlvb = AppState(settings, app_engine, app_client, FileStore(settings.files_dir))
@@ -139,6 +143,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return response
 
     app.add_middleware(CompressStatic)  # static files only: pages carry the CSRF token (web/compression.py)
+    # Inside the latency histogram, so a request's wait for its turn counts in its latency.
+    app.add_middleware(RequestGate, limit=admitted_at_once(pool))
     # Outermost, added last: a request's latency includes every other middleware.
     app.add_middleware(metrics_routes.RequestLatency)
 

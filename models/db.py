@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -93,12 +93,16 @@ DEFAULT_POOL = PoolSize(10, 20)
 def make_engine(url: str, *, echo: bool = False, pool: PoolSize = DEFAULT_POOL) -> Engine:
     """Create an engine with the pragmas and transaction mode QLVB relies on.
 
-    ``pool`` sizes PostgreSQL's connection pool (the web app and the worker size theirs from the
-    threads they run, ``PoolSize.for_threads``); SQLite keeps SQLAlchemy's own pool of file handles.
+    ``pool`` sizes the connection pool (the web app and the worker size theirs from the threads
+    they run, ``PoolSize.for_threads``), on SQLite too: SQLAlchemy's own 5 + 10 there left 40 request
+    threads waiting for one another's connections.
     """
     if url.startswith("sqlite"):
+        in_memory = make_url(url).database in (None, "", ":memory:")  # one connection per thread, no queue
+        sizes = {} if in_memory else {"pool_size": pool.size, "max_overflow": pool.overflow,
+                                      "pool_timeout": pool.timeout}
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **sizes
         )
         _configure_sqlite(engine)
         return engine

@@ -21,7 +21,9 @@ def started(monkeypatch, var_dir):
     """What ``qlvb web`` asked uvicorn for, instead of serving."""
     calls: list[tuple[tuple, dict]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # Set, then removed: monkeypatch then restores the original (``qlvb web`` sets it in os.environ).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     monkeypatch.delenv("QLVB_WEB_WORKERS", raising=False)
     return calls
 
