@@ -36,7 +36,8 @@ from bench.load.multipart import encode_multipart
 from bench.load.schedule import Step, Ticket, Tickets
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
-PDF = open(PLAN["pdf"], "rb").read()  # noqa: SIM115
+PDFS = [open(path, "rb").read() for path in PLAN["pdfs"]]  # noqa: SIM115 - each upload a file of its own
+UPLOADS = itertools.count()
 DEALT = itertools.count()
 SAMPLES: list[dict] = []
 READY = Event()
@@ -50,6 +51,18 @@ REGISTER_LINK = re.compile(r'href="/registers/(\d+)"')
 ACT_FORM = re.compile(r'action="/tasks/(\d+)/act"')
 NONCE = re.compile(r'name="nonce" value="([^"]+-luu_tham_khao)"')
 HTMX = {"HX-Request": "true"}
+
+
+ALERT = re.compile(r'class="notice error"[^>]*>\s*(?:<p>)?([^<]{1,160})')
+
+
+def _why(answer) -> str:
+    """What the refusal said: a 204 to a background poll hides an error; a page names it."""
+    if answer.status_code == 204:
+        return " (a poll's error hidden)" + (f" → {answer.headers.get('HX-Redirect')}"
+                                             if answer.headers.get("HX-Redirect") else "")
+    found = ALERT.search(answer.text or "") if answer.status_code >= 400 else None
+    return f": {found.group(1).strip()}" if found else ""
 
 
 class ClosedClock:
@@ -120,7 +133,9 @@ class Person(FastHttpUser):
             with self.client.request(method, path, name=route, catch_response=True, **kwargs) as answer:
                 ms = (time.time() - sent) * 1000
                 ok = answer.status_code == expect
-                error = "" if ok else f"HTTP {answer.status_code}"
+                error = "" if ok else f"HTTP {answer.status_code}" + _why(answer)
+                if ok and route != mix.LOGIN and "/login" in str(getattr(answer, "url", "")):
+                    ok, error = False, "sent to the login page"  # the session was refused
                 if not ok:
                     answer.failure(error)
         except Exception as failure:  # noqa: BLE001 - a connection error is a sample too
@@ -194,12 +209,12 @@ class Person(FastHttpUser):
         self._send(mix.REGISTER_PAGE, ticket, "GET", f"/registers/{self.rng.choice(self.registers)}")
 
     def _upload(self, ticket: Ticket) -> None:
-        mark = uuid.uuid4().hex[:8]
-        fields = {"csrf_token": self.csrf, "code_number": str(self.rng.randint(1, 9999)), "code_notation": "SNV-VP",
+        mark, number = uuid.uuid4().hex[:8], next(UPLOADS)
+        fields = {"csrf_token": self.csrf, "code_number": str(self.rng.randint(1, 99_999)), "code_notation": "SNV-VP",
                   "issued_date": (datetime.now(UTC) - timedelta(days=1)).date().isoformat(),
                   "organ_name": "Sở Nội vụ tỉnh Hà Nam", "type_name": "Công văn", "priority": "thuong",
                   "subject": f"V/v kiểm tra tải hệ thống, lượt {mark}"}
-        body, content_type = encode_multipart(fields, {"file": (f"cv-{mark}.pdf", PDF, "application/pdf")})
+        body, content_type = encode_multipart(fields, {"file": (f"cv-{mark}.pdf", PDFS[number % len(PDFS)], "application/pdf")})
         answer = self._send(mix.UPLOAD, ticket, "POST", "/documents/new", expect=303, allow_redirects=False,
                             data=body, headers={"Content-Type": content_type})
         if answer is not None:

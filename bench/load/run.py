@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -47,6 +48,7 @@ from models.db import make_engine  # noqa: E402
 PASSWORD = "Tai@2026benchmark"
 DEFAULT_STEPS = "10x60,25x60,50x60,75x60,100x60"
 ARTIFACTS = ROOT / "test-artifacts"
+UPLOAD_FILES = 2000
 
 
 def _load() -> str:
@@ -86,10 +88,13 @@ def run_locust(product: Product, people: list[dict], steps: list[Step], mode: st
     """Locust in its own process against ``product``; the samples and the clock time the steps began."""
     from tests.conftest import minimal_pdf
 
-    (folder / "upload.pdf").write_bytes(minimal_pdf(2, "Cong van kiem tra tai"))
+    pdfs, run = [], uuid.uuid4().hex[:12]  # another run's files are other files too
+    for number in range(UPLOAD_FILES):  # one file per upload: the same file twice is a probable duplicate
+        pdfs.append(str(folder / f"upload-{number}.pdf"))
+        Path(pdfs[-1]).write_bytes(minimal_pdf(2, f"Cong van kiem tra tai {run} {number}"))
     plan = dict(base_url=product.base_url, people=people, users=len(people), password=PASSWORD, mode=mode,
                 steps=[[step.rate, step.seconds] for step in steps], seed=seed,
-                output=str(folder / "samples.jsonl"), pdf=str(folder / "upload.pdf"))
+                output=str(folder / "samples.jsonl"), pdfs=pdfs)
     (folder / "plan.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     total = sum(step.seconds for step in steps)
     limit = int(120 + len(people) * 1.5 + total * 1.5)
@@ -114,6 +119,12 @@ def print_report(samples: list[Sample], steps: list[Step], start: float, mode: s
     failed_logins = sum(1 for sample in logins if not sample.ok)
     out(f"    {users} simulated people logged in ({len(logins)} requests before the clock started, "
         f"{failed_logins} failed)")
+    kinds: dict[str, int] = {}
+    for sample in logins:
+        if not sample.ok:
+            kinds[f"{sample.route}: {sample.error}"] = kinds.get(f"{sample.route}: {sample.error}", 0) + 1
+    for kind, count in sorted(kinds.items(), key=lambda item: -item[1])[:5]:
+        out(f"    error ×{count} before the clock: {kind}")
     steps_figures = figures([sample for sample in samples if sample.step >= 0], steps, start)
     for figures_ in steps_figures:
         step = figures_.step
@@ -155,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     backend = "PostgreSQL" if args.postgres_url else "SQLite"
     users = args.closed or args.users or max(20, math.ceil(max(step.rate for step in steps) * 1.2) + 10)
     out(f"== load: {args.documents:,} documents on {backend}, {args.web_workers} web workers, "
-        f"{'closed loop' if args.closed else 'open loop'}, steps {args.steps}, machine load {_load()}")
+        f"{'closed loop' if args.closed else 'open loop'}, steps {args.steps}, machine load {_load()}"
+        + "".join(f", {name}={value}" for name, value in args.set))
     out("    mix: " + ", ".join(f"{route.split()[0]} {share * 100:.0f} %" for route, share in mix.overall_mix().items()))
     with tempfile.TemporaryDirectory(prefix="qlvb-load-") as temp:
         folder = Path(temp)
@@ -164,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             database.unlink()
         database.parent.mkdir(parents=True, exist_ok=True)
         url = args.postgres_url or f"sqlite:///{database}"
-        env = corpus.environment(url, str(folder / "var"), PASSWORD)
+        env = {**corpus.environment(url, str(folder / "var"), PASSWORD), **dict(args.set)}
         prepare_database(args, env, url)
         if args.seed_only:
             return 0
@@ -213,6 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(f.errors == 0 for f in steps_figures) else 1
 
 
+def _setting(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"cần dạng TÊN=GIÁ_TRỊ, nhận «{text}»")
+    return name, value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1_000_000)
@@ -225,6 +244,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="a closed loop of USERS users for the steps' total time, instead of the open loop")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--set", action="append", default=[], type=_setting, metavar="NAME=VALUE",
+                        help="a setting of the product's processes, e.g. QLVB_DB_MAX_OVERFLOW=20 (repeatable)")
     parser.add_argument("--seed-only", action="store_true", help="seed the corpus and stop (then run with --reuse)")
     parser.add_argument("--json", action="store_true", help="also write test-artifacts/load-….json")
     parser.add_argument("--smoke", action="store_true", help="1,000 documents on SQLite, 20 s at 5 req/s")
