@@ -1,6 +1,7 @@
 """``qlvb run``: the embedded installation on one machine.
 
-Prepares ``var/`` (schema, demo data, demo password), then supervises four child processes:
+Prepares ``var/`` (schema, demo data, demo password) and the database (``DATABASE_URL``, else
+SQLite in ``var/``), then supervises four child processes, which inherit ``DATABASE_URL``:
 the Temporal dev server (SQLite file ``var/temporal.db``, search attributes registered at
 start), the hub simulator (``qlvb hub``, data in ``var/hub/``), the worker and the web app.
 Ctrl-C or SIGTERM stops them in order (web, worker and hub first, Temporal last); if one dies
@@ -138,6 +139,7 @@ def launch(settings: Settings, accounts_line: str) -> int:
         say("")
         say(f"QLVB đang chạy:      http://{settings.web_host}:{settings.web_port}")
         say(f"Giao diện Temporal:  http://{TEMPORAL_HOST}:{TEMPORAL_UI_PORT}")
+        say(f"Cơ sở dữ liệu:       {database_label(settings)}")
         say(f"Trục liên thông:     {settings.effective_hub_url}"
             + (" (mô phỏng)" if _runs_hub_simulator(settings) else ""))
         say(accounts_line)
@@ -161,6 +163,17 @@ def launch(settings: Settings, accounts_line: str) -> int:
     if status == 0:
         say("Đã dừng. Dữ liệu được giữ trong " + str(settings.var_dir))
     return status
+
+
+def database_label(settings: Settings) -> str:
+    """Which database the installation uses, its password hidden: the children get the same
+    ``DATABASE_URL`` through their environment."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.effective_database_url)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite {url.database}"
+    return f"PostgreSQL {url.set(drivername='postgresql').render_as_string(hide_password=True)}"
 
 
 def _port_in_use(host: str, port: int) -> bool:

@@ -120,3 +120,11 @@ def test_the_worker_sizes_its_pool_from_its_activity_threads(monkeypatch, tmp_pa
             asyncio.run(worker.run_worker(Settings(var_dir=tmp_path, database_url=POSTGRES, worker_metrics_address="",
                                                      **values)))
         assert built.pop() == expected
+
+
+def test_qlvb_run_names_the_database_it_uses_without_its_password(tmp_path):
+    from devservers.launcher import database_label
+
+    assert database_label(Settings(var_dir=tmp_path)) == f"SQLite {tmp_path / 'qlvb.db'}"
+    label = database_label(Settings(var_dir=tmp_path, database_url="postgres://qlvb:bí-mật@db:5432/qlvb"))
+    assert label == "PostgreSQL postgresql://qlvb:***@db:5432/qlvb"
