@@ -76,3 +76,20 @@ def scanning_statements(engine, statements: list[tuple[str, object]]) -> dict[st
         if tables := whole_scans(engine, statement, parameters) & BIG_TABLES:
             found.setdefault(" ".join(statement.split()), set()).update(tables)
     return found
+
+
+def per_document_lookups(engine, statements: list[tuple[str, object]]) -> list[str]:
+    """SQLite only: the lookups that correlated subqueries make once per row of the outer query (a
+    visibility check per document, say), as ``EXPLAIN QUERY PLAN`` words them. Each should seek by
+    the correlated column; one that seeks by a person instead reads that person's whole history for
+    every row, a cost no whole-scan check sees."""
+    lookups = []
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        for statement, parameters in statements:
+            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            rows = cursor.fetchall()
+            for before, row in zip(rows, rows[1:], strict=False):
+                if before[-1].startswith("CORRELATED") and row[-1].startswith("SEARCH"):
+                    lookups.append(row[-1])
+    return lookups

@@ -131,6 +131,15 @@ class DocumentFile(SQLModel, table=True):
 class Assignment(SQLModel, table=True):
     """One participant in handling an incoming document, with a deadline each (PL IV Mục VII)."""
 
+    # "Was this person (or unit) routed this document?" is asked per document inside searches and
+    # lists (``models.documents.access``): by document first, then person or unit (migration 0040).
+    # With only the single-column indexes SQLite, which has no statistics, may answer it by reading
+    # every routing of the person for each document, a cost that grows with the person's history.
+    __table_args__ = (
+        Index("ix_assignment_document_user", "document_id", "user_id"),
+        Index("ix_assignment_document_unit", "document_id", "unit_id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(foreign_key="document.id", index=True)
     role: AssignmentRole = Field(sa_type=String(10))

@@ -21,6 +21,8 @@ class Task(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("workflow_id", "task_key"),
         Index("ix_task_queue", "agency_id", "status", "due_at"),
+        # "Did this person have a step on this document?", asked per document (migration 0040).
+        Index("ix_task_document_assignee", "document_id", "assignee_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
