@@ -77,6 +77,7 @@ def seed(engine: Engine, documents: int, password: str, rng: random.Random, *,
     _roles_and_password(engine, province, hash_password(password))
     registers = _registers(engine, province)
     counts = _work(engine, province, registers, documents, rng, start, end)
+    mark_recipients_reported(engine, end - timedelta(days=1))
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
@@ -235,6 +236,19 @@ def _work_step(rows, assignment: dict, at: datetime) -> None:
         agency_id=assignment["agency_id"], unit_id=assignment["lead_unit_id"] if role != Role.AGENCY_LEADER else None,
         candidate_role=role, assignee_id=person, status=TaskStatus.CLAIMED if person else TaskStatus.OPEN,
         actions=actions, due_at=assignment["due_at"], created_at=at, state_changed_at=at))
+
+
+def mark_recipients_reported(engine: Engine, issued_before: datetime) -> None:
+    """The recipients of documents issued before ``issued_before`` were told about long ago: the
+    alert for a recipient that reported nothing goes once, a day after issue
+    (``outgoing.repo.alert_not_received``), so a running installation has only the last day's to
+    send; the alert time is the issue time here."""
+    with engine.begin() as connection:
+        connection.execute(text(
+            "UPDATE recipient SET not_received_alert_at = (SELECT d.issued_at FROM document d "
+            "WHERE d.id = recipient.document_id) WHERE not_received_alert_at IS NULL AND document_id IN "
+            "(SELECT id FROM document WHERE status = :issued AND issued_at < :cutoff)"),
+            {"issued": DocumentStatus.ISSUED.value, "cutoff": issued_before})
 
 
 def corpus_users(engine: Engine) -> list[dict]:

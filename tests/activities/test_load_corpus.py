@@ -13,13 +13,15 @@ from sqlmodel import select
 
 from bench.load import corpus, mix
 from models.assignments.repo import lost_starts
-from models.db import reading
+from models.db import reading, transaction
 from models.documents.repo import documents_not_started
 from models.documents.search import DocumentSearch, SearchQuery, so_ky_hieu_of
 from models.documents.search_repo import search_documents
 from models.documents.tables import Document
 from models.org.passwords import verify_password
 from models.org.tables import User
+from models.outgoing.repo import alert_not_received
+from models.outgoing.tables import Recipient
 from models.registers.tables import Register, RegisterCounter, RegisterEntry
 from models.tasks.tables import Task
 from models.vocab import DocumentStatus, Role, TaskStatus
@@ -79,3 +81,7 @@ def test_the_corpus_is_a_state_the_product_could_have_reached(seeded):
 
     dealt = mix.deal(people, 24)
     assert len(dealt) == 24 and len({p["agency_id"] for p in dealt}) == 3
+    with transaction(seeded) as session:  # only the last day's recipients are still to be reported
+        assert alert_not_received(session, NOW - timedelta(days=1)) == 0
+        assert session.exec(select(func.count()).select_from(Recipient)
+                            .where(Recipient.not_received_alert_at.is_not(None))).one() > 0
