@@ -23,6 +23,10 @@ class Task(SQLModel, table=True):
         Index("ix_task_queue", "agency_id", "status", "due_at"),
         # "Did this person have a step on this document?", asked per document (migration 0040).
         Index("ix_task_document_assignee", "document_id", "assignee_id"),
+        # The steps offered to a group (an agency's role, perhaps a unit): the inbox and its badges
+        # count and list them from the index alone (migration 0040), whatever the agency's backlog.
+        Index("ix_task_offered", "agency_id", "status", "candidate_role", "unit_id", "overdue", "urgency_rank",
+              "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
