@@ -105,13 +105,19 @@ def _run_threads(url: str, jobs: list, work: Callable[[Connection, object], int]
                         results.append(number)
         except BaseException as error:  # reported after the run, never swallowed
             errors.append(error)
+            ready.abort()  # a thread that failed before the start must not leave the others waiting
         finally:
             engine.dispose()
 
     threads = [threading.Thread(target=worker) for _ in range(THREADS)]
     for thread in threads:
         thread.start()
-    ready.wait()
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:
+        for thread in threads:
+            thread.join()
+        raise errors[0] from None
     started = time.perf_counter()
     for thread in threads:
         thread.join()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from models.db import insert_ignoring_conflict, utcnow
 from models.documents.types import DocumentType
 from models.registers.numbering import register_year
 from models.registers.tables import Register, RegisterCounter, RegisterEntry
-from models.vocab import RegisterKind
+from models.vocab import EntryStatus, RegisterKind
 
 INCOMING_REGISTER_NAME = "Sổ đăng ký văn bản đến"
 OUTGOING_REGISTER_NAME = "Sổ đăng ký văn bản đi"
@@ -87,15 +88,24 @@ def allocate_number(
     """Take the next number of a register for one workflow, or return the one it already has.
 
     Precondition: the caller owns the transaction (on SQLite it began IMMEDIATE, so it holds
-    the write lock; on PostgreSQL the counter UPDATE takes the row lock).
+    the write lock; on PostgreSQL the counter UPDATE takes the row lock, held until the caller
+    commits: allocate last in a transaction, after its other writes).
 
     1. An entry for (register, workflow) already exists: return it (retry, replay, crash).
     2. Make sure the year's counter row exists, then bump it with ``UPDATE … RETURNING``.
     3. Insert the entry with that number; the unique keys catch any bug as an error, never
        as a duplicate number.
 
-    Returns the entry and whether it was allocated now.
+    On PostgreSQL the usual case (the counter exists, the workflow has no number) is one
+    statement, ``_allocate_in_one_statement``: every issuer queues on the counter's row lock, and
+    the lock is then held for that statement and the commit only, as long as the bare counter
+    update holds it. Returns the entry and whether it was allocated now.
     """
+    year = register_year(at)
+    if session.get_bind().dialect.name == "postgresql":
+        entry = _allocate_in_one_statement(session, register_id, year, workflow_id, document_id, at)
+        if entry is not None:
+            return entry, True
     existing = session.exec(
         select(RegisterEntry).where(
             RegisterEntry.register_id == register_id, RegisterEntry.workflow_id == workflow_id
@@ -104,7 +114,6 @@ def allocate_number(
     if existing is not None:
         return existing, False
 
-    year = register_year(at)
     insert_ignoring_conflict(
         session,
         RegisterCounter.__table__,
@@ -128,6 +137,53 @@ def allocate_number(
     session.add(entry)
     session.flush()
     return entry, True
+
+
+def _one_statement_allocation():
+    """``WITH bumped AS (UPDATE counter … WHERE NOT EXISTS (the workflow's entry) RETURNING
+    last_number) INSERT INTO entry SELECT … FROM bumped RETURNING id, number``, built once on the
+    tables (not the ORM classes): building and compiling it per call cost more than running it.
+    Its parameters are ``p_`` + an entry column: a parameter named like a column would also be
+    taken as a value to set."""
+    counter, entries = RegisterCounter.__table__, RegisterEntry.__table__
+    taken = select(entries.c.id).where(entries.c.register_id == bindparam("p_register_id"),
+                                       entries.c.workflow_id == bindparam("p_workflow_id"))
+    bumped = (update(counter)
+              .where(counter.c.register_id == bindparam("p_register_id"), counter.c.year == bindparam("p_year"),
+                     ~taken.exists())
+              .values(last_number=counter.c.last_number + 1)
+              .returning(counter.c.last_number.label("number"))
+              .cte("bumped"))
+    names = ["register_id", "year", "workflow_id", "document_id", "allocated_at", "status", "void_reason"]
+    return (insert(entries)
+            .from_select([*names, "number"], select(*[bindparam(f"p_{name}", type_=entries.c[name].type)
+                                                      for name in names], bumped.c.number))
+            .returning(entries.c.id, entries.c.number))
+
+
+ONE_STATEMENT_ALLOCATION = _one_statement_allocation()
+
+
+def _allocate_in_one_statement(session: Session, register_id: int, year: int, workflow_id: str,
+                               document_id: str, at: datetime) -> RegisterEntry | None:
+    """PostgreSQL: bump the counter and insert the entry in one round trip; None when nothing was
+    taken (the workflow already has a number in this register, or the year's counter row does
+    not exist yet), and the caller's general path sorts it out.
+
+    The statement sees the entries committed when it began; a concurrent allocation for the same
+    workflow that commits first makes this insert break the (register, workflow) unique key, which
+    rolls the whole transaction back, the counter bump with it: an error, never a gap or a second
+    number.
+    """
+    values = {"register_id": register_id, "year": year, "workflow_id": workflow_id, "document_id": document_id,
+              "allocated_at": at, "status": EntryStatus.ALLOCATED, "void_reason": ""}
+    row = session.execute(ONE_STATEMENT_ALLOCATION, {f"p_{name}": value for name, value in values.items()}).first()
+    if row is None:
+        return None
+    entry = RegisterEntry(id=row.id, number=row.number, **values)
+    make_transient_to_detached(entry)  # the row exists: the session holds it without inserting it again
+    session.add(entry)
+    return entry
 
 
 def entry_of_workflow(session: Session, workflow_id: str, document_id: str) -> RegisterEntry | None:
