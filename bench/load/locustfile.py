@@ -209,8 +209,9 @@ class Person(FastHttpUser):
         self._send(mix.REGISTER_PAGE, ticket, "GET", f"/registers/{self.rng.choice(self.registers)}")
 
     def _upload(self, ticket: Ticket) -> None:
+        # Not from the seeded draws: a run after another would repeat its số/ký hiệu (a probable duplicate).
         mark, number = uuid.uuid4().hex[:8], next(UPLOADS)
-        fields = {"csrf_token": self.csrf, "code_number": str(self.rng.randint(1, 99_999)), "code_notation": "SNV-VP",
+        fields = {"csrf_token": self.csrf, "code_number": str(int(mark, 16) % 99_999 + 1), "code_notation": "SNV-VP",
                   "issued_date": (datetime.now(UTC) - timedelta(days=1)).date().isoformat(),
                   "organ_name": "Sở Nội vụ tỉnh Hà Nam", "type_name": "Công văn", "priority": "thuong",
                   "subject": f"V/v kiểm tra tải hệ thống, lượt {mark}"}
