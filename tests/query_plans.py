@@ -93,3 +93,26 @@ def per_document_lookups(engine, statements: list[tuple[str, object]]) -> list[s
                 if before[-1].startswith("CORRELATED") and row[-1].startswith("SEARCH"):
                     lookups.append(row[-1])
     return lookups
+
+
+# Columns that narrow a big table only to an agency's share of it (or a large part of that).
+BROAD_COLUMNS = {"agency_id", "direction", "status", "candidate_role", "kind", "created_at", "arrival_date"}
+
+
+def broad_searches(engine, statements: list[tuple[str, object]]) -> list[str]:
+    """SQLite only: the index searches of a big table constrained by broad columns alone, e.g.
+    ``SEARCH document USING INDEX ix_document_list_order (agency_id=? AND direction=?)``. Right for a
+    list read in index order up to its LIMIT; on a page about one document it reads the agency's
+    documents one by one, which grows with the province as a whole scan does."""
+    found = []
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        for statement, parameters in statements:
+            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            for (*_, detail) in cursor.fetchall():
+                match = re.fullmatch(r"SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \((.*)\)", detail.strip())
+                if match and match.group(1) in BIG_TABLES:
+                    columns = {re.split(r"[=<>]", term.strip())[0] for term in match.group(2).split(" AND ")}
+                    if columns <= BROAD_COLUMNS:
+                        found.append(" ".join(statement.split())[:300] + " → " + detail)
+    return found

@@ -15,6 +15,10 @@ The inbox and its badges count and list the steps offered to a person's groups (
 unit, overdue, in urgency and deadline order). Through ``ix_task_queue`` (agency, status) each
 open step of the agency was read from the table: 5–12 ms a count at 200,000 documents, growing
 with the backlog. ``ix_task_offered`` holds every column they test, so counts read the index alone.
+
+The probable duplicates of a document (its page, and every intake) are read by agency and
+duplicate code, newest first: ``ix_document_duplicate_code`` gains the direction and the date, so
+SQLite no longer prefers the list's date index and reads the agency's documents one by one.
 """
 
 from collections.abc import Sequence
@@ -31,12 +35,16 @@ def upgrade() -> None:
     op.create_index('ix_assignment_document_user', 'assignment', ['document_id', 'user_id'])
     op.create_index('ix_assignment_document_unit', 'assignment', ['document_id', 'unit_id'])
     op.create_index('ix_task_document_assignee', 'task', ['document_id', 'assignee_id'])
+    op.drop_index('ix_document_duplicate_code', table_name='document')
+    op.create_index('ix_document_duplicate_code', 'document', ['agency_id', 'duplicate_code', 'direction', 'created_at'])
     op.create_index('ix_task_offered', 'task', ['agency_id', 'status', 'candidate_role', 'unit_id', 'overdue',
                                                 'urgency_rank', 'due_at'])
 
 
 def downgrade() -> None:
     op.drop_index('ix_task_offered', table_name='task')
+    op.drop_index('ix_document_duplicate_code', table_name='document')
+    op.create_index('ix_document_duplicate_code', 'document', ['agency_id', 'duplicate_code'])
     op.drop_index('ix_task_document_assignee', table_name='task')
     op.drop_index('ix_assignment_document_unit', table_name='assignment')
     op.drop_index('ix_assignment_document_user', table_name='assignment')

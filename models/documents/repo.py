@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEvent, record
@@ -111,13 +110,17 @@ def matching(session: Session, agency_id: int, key: duplicates.DuplicateKey,
     same = [Document.duplicate_code == key.code] if key.code else []
     if key.document_identifier:
         same.append(Document.external_document_id == key.document_identifier)
-    if not same:
-        return []
-    query = select(Document).where(Document.agency_id == agency_id, Document.direction == Direction.INCOMING,
-                                   or_(*same))
-    if excluding is not None:
-        query = query.where(Document.id != excluding)
-    candidates = session.exec(query.order_by(col(Document.created_at).desc()).limit(DUPLICATE_CANDIDATES)).all()
+    # One indexed lookup per kind of match, not one query with OR: SQLite answered the OR by reading
+    # every incoming document of the agency in date order (1.3 s at 200,000 documents).
+    seen: dict[str, Document] = {}
+    for match in same:
+        query = select(Document).where(match, Document.agency_id == agency_id,
+                                       Document.direction == Direction.INCOMING)
+        if excluding is not None:
+            query = query.where(Document.id != excluding)
+        for other in session.exec(query.order_by(col(Document.created_at).desc()).limit(DUPLICATE_CANDIDATES)):
+            seen[other.id] = other
+    candidates = sorted(seen.values(), key=lambda other: other.created_at, reverse=True)[:DUPLICATE_CANDIDATES]
     found = [other for other in candidates if duplicates.is_probable_duplicate(key, duplicates.key_of(other))]
     return sorted(found, key=lambda other: other.created_at)
 

@@ -43,7 +43,8 @@ class Document(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_document_agency_direction_status", "agency_id", "direction", "status"),
-        Index("ix_document_duplicate_code", "agency_id", "duplicate_code"),
+        # The probable duplicates of a document, newest first (migration 0040 added the last two).
+        Index("ix_document_duplicate_code", "agency_id", "duplicate_code", "direction", "created_at"),
         # The lists' order: newest first, paged by seeking past (created_at, id) (migration 0035).
         Index("ix_document_list_order", "agency_id", "direction", "created_at", "id"),
         # The replies shown on an incoming document's page; most documents answer none (0039).
