@@ -9,7 +9,7 @@ from temporalio import activity
 
 from models.calendar import repo as calendar_repo
 from models.calendar.workdays import add_working_days, end_of_day
-from models.db import transaction
+from models.db import reading
 from workflows.contracts import DueAtInput, DueAtResult
 
 
@@ -22,7 +22,7 @@ class CalendarActivities:
     @activity.defn(name="compute_due_at")
     def compute_due_at(self, request: DueAtInput) -> DueAtResult:
         """Return the due instant; pure given the calendar, and recorded in history by Temporal."""
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:  # a read: it never waits for SQLite's one writer
             overrides = calendar_repo.overrides(session)
         if request.due_date:
             # The leader set a date: due at the end of that day, Vietnam time.

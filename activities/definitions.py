@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from models.db import transaction
+from models.db import reading
 from models.processes import repo as definition_repo
 from models.processes.schema import DRAFT, REVIEW_KINDS, OutgoingStep, ProcessBody
 from workflows.contracts import LoadDefinitionInput, ProcessPlan, StepSpec
@@ -20,14 +20,14 @@ class DefinitionActivities:
     @activity.defn(name="load_definition")
     def load_definition(self, request: LoadDefinitionInput) -> ProcessPlan:
         """Return the steps of one pinned definition version; its result lands in history."""
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:  # a read: it never waits for SQLite's one writer
             row = definition_repo.get_version(session, request.key, request.version)
-            body = ProcessBody.model_validate(row.body)
+            key, version, body = row.key, row.version, ProcessBody.model_validate(row.body)
         if body.kind == "outgoing":
-            return ProcessPlan(key=row.key, version=row.version, steps=_outgoing_steps(body.steps))
+            return ProcessPlan(key=key, version=version, steps=_outgoing_steps(body.steps))
         return ProcessPlan(
-            key=row.key,
-            version=row.version,
+            key=key,
+            version=version,
             steps=[
                 StepSpec(kind=step.kind, candidate_role=str(step.candidate_role or ""),
                          working_days=step.working_days, urgent_working_days=step.urgent_working_days,

@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 from activities.cancellation import heartbeating, raise_if_cancelled
 from config.settings import Settings
 from models.audit import record
-from models.db import insert_ignoring_conflict, transaction, utcnow
+from models.db import insert_ignoring_conflict, reading, transaction, utcnow
 from models.documents.file_store import FileStore
 from models.documents.tables import Document, StoredFile
 from models.signing import pki
@@ -50,7 +50,7 @@ class SignatureActivities:
         Non-retryable: ``document_missing``, ``document_file_missing`` (no file to check).
         Retryable: the blob cannot be read, or the file was replaced between steps 1 and 3.
         """
-        with transaction(self.engine) as session:
+        with reading(self.engine) as session:  # step 1 only reads: it never waits for SQLite's one writer
             document = session.get(Document, request.document_id)
             if document is None:
                 raise ApplicationError("document_missing", type="document_missing", non_retryable=True)

@@ -14,18 +14,21 @@ Alone: ``python bench/intake.py [--intake-docs N]``.
 
 from __future__ import annotations
 
-import asyncio
-import io
-import statistics
 import sys
-import tempfile
-import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # Run as a script, this folder comes first on the path, and its statistics.py would shadow
+    # the standard library's (here and in every library that imports it): the root takes its place.
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import asyncio  # noqa: E402
+import io  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
 from pyhanko.sign import fields, signers  # noqa: E402
@@ -40,7 +43,7 @@ from bench.bare_workflow import BareActivities, BareIncomingWorkflow  # noqa: E4
 from bench.common import TEMPORAL_BIN, out, percentile, table  # noqa: E402
 from commands.tasks import act_on_task  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from models.db import make_engine, transaction  # noqa: E402
+from models.db import make_engine, reading, transaction  # noqa: E402
 from models.seed.demo import seed_demo  # noqa: E402
 from models.signing import pki  # noqa: E402
 from models.signing.demo_pki import ensure_demo_pki  # noqa: E402
@@ -63,15 +66,21 @@ def sign(pdf: bytes, settings: Settings, slug: str = "lanhdao", field_name: str 
 
 
 async def _wait_for_open_tasks(engine: Engine, document_ids: set[str], timeout: float = 300.0) -> dict[str, Task]:
+    """Poll every 10 ms until each document has an open task. A read (never the write lock the
+    workflow's own transactions queue on) of the open tasks' document ids only; the rows at the end."""
     deadline = time.monotonic() + timeout
     while True:
-        with transaction(engine) as session:
-            open_tasks = {t.document_id: t for t in session.exec(
-                select(Task).where(Task.status == TaskStatus.OPEN)) if t.document_id in document_ids}
-        if len(open_tasks) == len(document_ids):
-            return open_tasks
+        with reading(engine) as session:
+            opened = set(session.exec(select(Task.document_id).where(Task.status == TaskStatus.OPEN)))
+        waiting = len(document_ids - opened)
+        if not waiting:
+            with reading(engine) as session:
+                tasks = {t.document_id: t for t in session.exec(
+                    select(Task).where(Task.status == TaskStatus.OPEN)) if t.document_id in document_ids}
+                session.expunge_all()  # the rows outlive the read (its closing rollback expires attached ones)
+                return tasks
         if time.monotonic() > deadline:
-            raise TimeoutError(f"only {len(open_tasks)}/{len(document_ids)} leader tasks opened")
+            raise TimeoutError(f"only {len(document_ids) - waiting}/{len(document_ids)} leader tasks opened")
         await asyncio.sleep(0.01)
 
 

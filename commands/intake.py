@@ -24,7 +24,7 @@ from models.documents.schema import IncomingMetadata
 from models.documents.suggestions import suggest_metadata
 from models.documents.tables import Document
 from models.documents.text_extract import pdf_text
-from models.documents.text_index import file_text
+from models.documents.upload_checks import inspect_and_read
 from models.errors import Conflict, DomainError
 from models.org.tables import User
 from models.processes import repo as definition_repo
@@ -103,8 +103,8 @@ async def receive_upload(
        that looks like documents already received is refused with ``ProbableDuplicate`` so the
        warning comes before a số đến is taken; ``True`` records that the văn thư saw it and
        registers all the same; ``None`` (API v1) only names them in the answer and the audit.
-    2. Read the PDF's text layer for the search index (a thread; a paper scan has none until
-       OCR). Write the blob (content-addressed, write-once), then in one transaction the file
+    2. Read the PDF's text layer for the search index (in the child that inspected it; a paper
+       scan has none until OCR). Write the blob (content-addressed, write-once), then in one transaction the file
        row, the document row (NEW) with its index row, and the audit event.
     3. After commit, start the workflow; if that fails, the reconciler starts it later.
     """
@@ -114,15 +114,18 @@ async def receive_upload(
         raise DomainError("file_too_large", limit=settings.upload_max_bytes)
     if not data:
         raise DomainError("file_missing")
-    page_count = await inspect_pdf.off_loop(data)  # a limited child process, off the loop
+    # A limited child process, off the loop. A paper scan is pictures joined into a PDF: its text
+    # comes from OCR in the workflow. Otherwise the same child reads the text layer too.
+    if source == DocumentSource.PAPER:
+        page_count, text = await inspect_pdf.off_loop(data), ""
+    else:
+        page_count, text = await inspect_and_read.off_loop(data)
     metadata = parse_metadata(raw_metadata)
     if duplicate_confirmed is False:
         found = await asyncio.to_thread(probable_duplicates, engine, clerk, raw_metadata)
         if found:
             raise ProbableDuplicate(found)
 
-    # A paper scan is pictures joined into a PDF: its text comes from OCR in the workflow.
-    text = "" if source == DocumentSource.PAPER else await asyncio.to_thread(file_text, data)
     written = await asyncio.to_thread(uploads.write_blobs, store, [data])
     document, start = await uploads.recorded(engine, store, written, functools.partial(
         _register_incoming, engine, clerk, metadata, written.digests[0], len(data), filename, page_count, source,

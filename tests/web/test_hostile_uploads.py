@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app import create_app
-from models.documents.pdf_checks import inspect_pdf
 from models.documents.sandbox import isolated
 from models.documents.tables import Document
 from models.documents.types_repo import type_by_name
+from models.documents.upload_checks import inspect_and_read
 from models.org.tables import Agency
 from tests import hostile_files as hostile
 from tests.conftest import DEMO_PASSWORD
@@ -101,14 +101,14 @@ def test_a_hostile_draft_or_attachment_is_a_vietnamese_4xx_and_leaves_no_file(si
 
 
 @isolated(fallback="corrupt_pdf")
-def _inspect_after_gate(data: bytes) -> int:
+def _inspect_after_gate(data: bytes) -> tuple[int, str]:
     """The real check, in its child process, once the test opens the gate named after the file."""
     gate = Path(tempfile.gettempdir()) / f"qlvb-gate-{hashlib.sha1(data).hexdigest()}"
     for _ in range(600):
         if gate.exists():
             break
         time.sleep(0.1)
-    return inspect_pdf.inline(data)
+    return inspect_and_read.inline(data)
 
 
 async def test_the_app_answers_other_requests_while_a_hostile_file_is_checked(seeded_sqlite, tmp_path, monkeypatch):
@@ -118,7 +118,7 @@ async def test_the_app_answers_other_requests_while_a_hostile_file_is_checked(se
     bomb = hostile.deflate_bomb()
     gate = Path(tempfile.gettempdir()) / f"qlvb-gate-{hashlib.sha1(bomb).hexdigest()}"
     gate.unlink(missing_ok=True)
-    monkeypatch.setattr(commands.intake, "inspect_pdf", _inspect_after_gate)
+    monkeypatch.setattr(commands.intake, "inspect_and_read", _inspect_after_gate)
     settings = make_settings(tmp_path, "hostile-loop")
     app = create_app(settings, engine=seeded_sqlite, client=object(), strict_templates=True)
     try:
