@@ -24,6 +24,9 @@ runnable alone with ``--only NAME`` (or ``python bench/NAME.py``):
                       a chuyên viên's (bench/document_lists.py; PostgreSQL instead with ``--postgres-url``)
     pages         (m) the inbox and a document page in Chromium against the real app at N documents:
                       server time, DOMContentLoaded, load, first PDF page drawn (bench/page_timing.py)
+    requests      (n) one request alone at N documents, through ASGI: server and CPU time, thread-pool hops,
+                      SQL statements and their time, template time (bench/request_profile.py; PostgreSQL
+                      instead with ``--postgres-url``)
 
 Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), default 200,000;
 ``--documents 1000000`` is the issue's full figure), ``--users`` and ``--iterations`` for (c),
@@ -31,7 +34,7 @@ Options: ``--intake-docs N`` (default 50), ``--documents N`` (corpus of (c), def
 ``--issuing-docs N`` (default 10) for (f), ``--exchange-docs N`` (default 10) for (h),
 ``--fulltext-docs N`` (default 1,000) for (i), ``--records-docs N`` (default 1,000) for (j),
 ``--statistics-docs N`` (default 1,000,000) for (k), ``--lists-docs N`` (default 1,000,000) for (l),
-``--pages-docs N`` (default 1,000,000) for (m).
+``--pages-docs N`` (default 1,000,000) for (m), ``--requests-docs N`` (default 1,000,000) for (n).
 Exits 0 when every run was consistent and no operation failed, 1 otherwise.
 """
 
@@ -58,13 +61,14 @@ from bench import (  # noqa: E402
     page_timing,
     records_export,
     registers,
+    request_profile,
     signatures,
     statistics,
 )
 from bench.common import out  # noqa: E402
 
 SECTIONS = ("registers", "intake", "inbox_search", "signatures", "numbering", "issuing", "edxml", "exchange",
-            "fulltext", "records", "statistics", "document_lists", "pages")
+            "fulltext", "records", "statistics", "document_lists", "pages", "requests")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--statistics-docs", type=int, default=statistics.DOCUMENTS)
     parser.add_argument("--lists-docs", type=int, default=document_lists.DOCUMENTS)
     parser.add_argument("--pages-docs", type=int, default=page_timing.DOCUMENTS)
+    parser.add_argument("--requests-docs", type=int, default=request_profile.DOCUMENTS)
     parser.add_argument("--postgres-url", default=None, help="PostgreSQL for numbering (default: TEST_DATABASE_URL)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -120,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             document_lists.main(args.lists_docs, postgres_url=args.postgres_url)
         elif section == "pages":
             ok &= page_timing.main(args.pages_docs)
+        elif section == "requests":  # the goals are reported beside each figure, not a consistency check
+            request_profile.main(args.requests_docs, postgres_url=args.postgres_url)
         out()
     out(f"total bench time {time.perf_counter() - began:.1f} s; {'OK' if ok else 'INCONSISTENT'}")
     return 0 if ok else 1
