@@ -148,7 +148,10 @@ def print_report(samples: list[Sample], steps: list[Step], start: float, mode: s
             out(f"    not kept: {'; '.join(figures_.failures())}")
     if mode == "open":
         best = highest_kept(steps_figures)
-        out(f"  highest arrival rate keeping every goal: {f'{best:g} req/s' if best else 'none of the rates tried'}")
+        kept = [f"{f.step.rate:g}" for f in steps_figures if f.keeps_goals]
+        out(f"  highest arrival rate keeping every goal (and every lower rate too): "
+            f"{f'{best:g} req/s' if best else 'none of the rates tried'}; rates that kept them: "
+            f"{', '.join(kept) or 'none'} req/s")
     return steps_figures
 
 
