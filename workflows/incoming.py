@@ -49,11 +49,14 @@ with workflow.unsafe.imports_passed_through():
         WithdrawBranchInput,
     )
     from workflows.digitise_contracts import DigitiseInput, OcrScanResult, SignDigitisedResult
+
+    # Passed through too: the human-step machinery reads no clock and does no I/O (it uses
+    # workflow.now() and activities), and re-importing it in every workflow's sandbox (compiling
+    # it and building its dataclasses) cost more than a whole activity of the intake.
+    from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
     from workflows.search_attributes import OVERDUE, STAGE
     from workflows.summaries import registered_details
     from workflows.vocabulary import Action, Role
-
-from workflows.human_steps import DB_RETRY, SHORT, HumanStep, HumanSteps
 
 # Roles and actions of the handling branches (the skeleton is code; durations are data).
 UNIT_LEADER, OFFICER, AGENCY_LEADER, CLERK = Role.UNIT_LEADER, Role.OFFICER, Role.AGENCY_LEADER, Role.CLERK
