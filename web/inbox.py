@@ -26,7 +26,7 @@ from web.messages import BULK_SAID, message_of
 router = APIRouter(route_class=IdempotentRoute)
 
 SCOPES = {"mine": "Việc của tôi", "unit": "Chờ nhận việc", "delegated": "Thay lãnh đạo", "overdue": "Quá hạn"}
-PER_PAGE = 100  # urgent and nearest deadlines come first, so page 1 is what needs doing now
+PER_PAGE = 50  # urgent and nearest deadlines come first, so page 1 is what needs doing now
 
 
 def _inbox_context(session, principal, scope: str, page: PageNumber = 1) -> dict:
@@ -39,7 +39,7 @@ def _inbox_context(session, principal, scope: str, page: PageNumber = 1) -> dict
     page = min(max(page, 1), pages)
     tasks = task_repo.inbox(session, principal.user, principal.roles, scope, limit=PER_PAGE,
                             offset=(page - 1) * PER_PAGE, reach=reach)
-    documents = document_repo.documents_by_id(session, [t.document_id for t in tasks if t.document_id])
+    documents = document_repo.inbox_lines(session, [t.document_id for t in tasks if t.document_id])
     # The leader a deputy acts for, on each row a delegation covers.
     acting_for = {task_id: f"{arm.leader.full_name} ({arm.delegation.form})"
                   for task_id, arm in task_repo.covering(session, principal.user, [t.id for t in tasks]).items()}

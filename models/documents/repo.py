@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -194,6 +195,16 @@ def documents_by_id(session: Session, ids: list[str]) -> dict[str, Document]:
     if not ids:
         return {}
     return {d.id: d for d in session.exec(select(Document).where(col(Document.id).in_(ids)))}
+
+
+def inbox_lines(session: Session, ids: list[str]) -> dict[str, Any]:
+    """What an inbox row shows of each document (trích yếu, độ khẩn, số đến, số/ký hiệu, cơ quan
+    ban hành), keyed by id: plain rows, not whole documents, since a page lists up to fifty."""
+    if not ids:
+        return {}
+    columns = (Document.id, Document.subject, Document.urgency, Document.arrival_number, Document.code_number,
+               Document.code_notation, Document.organ_name)
+    return {line.id: line for line in session.exec(select(*columns).where(col(Document.id).in_(ids)))}
 
 
 def routed_units(session: Session, document_id: str) -> list[tuple[Assignment, OrgUnit]]:
