@@ -91,8 +91,9 @@ def document_json(document: Document, history: list | None = None) -> dict[str, 
     return body
 
 
-def task_json(task: Task, document: Document | None, acting_for: DelegatedArm | None = None) -> dict[str, Any]:
-    """A task with the actions it allows and each action's fields, and the leader a deputy would act for."""
+def task_json(task: Task, document: Any, acting_for: DelegatedArm | None = None) -> dict[str, Any]:
+    """A task with the actions it allows and each action's fields, and the leader a deputy would act for;
+    ``document`` is its document or an inbox line of it (``document_repo.inbox_lines``), or None."""
     return {
         "id": task.id,
         "document_id": task.document_id,
@@ -271,11 +272,12 @@ def get_document_file(document_id: str, principal: ApiUser, session: DbSession, 
 def list_tasks(principal: ApiUser, session: DbSession,
                scope: Annotated[str, Query(pattern="^(mine|unit|delegated|overdue)$")] = "mine",
                page: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
-               per_page: Annotated[int, Query(ge=1, le=500, description="công việc mỗi trang")] = 200,
+               per_page: Annotated[int, Query(ge=1, le=500, description="công việc mỗi trang")] = 50,
                ) -> list[dict[str, Any]]:
     tasks = task_repo.inbox(session, principal.user, principal.roles, scope, limit=per_page,
                             offset=(page - 1) * per_page)
-    documents = document_repo.documents_by_id(session, [t.document_id for t in tasks])
+    # A task shows its document's trích yếu and độ khẩn: the inbox's lines, not whole documents.
+    documents = document_repo.inbox_lines(session, [t.document_id for t in tasks if t.document_id])
     acting_for = task_repo.covering(session, principal.user, [t.id for t in tasks])
     return [task_json(task, documents.get(task.document_id), acting_for.get(task.id)) for task in tasks]
 
