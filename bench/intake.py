@@ -41,9 +41,11 @@ from temporalio.worker import Worker  # noqa: E402
 import models.all  # noqa: E402, F401
 from bench.bare_workflow import BareActivities, BareIncomingWorkflow  # noqa: E402
 from bench.common import TEMPORAL_BIN, out, percentile, table  # noqa: E402
+from commands.intake import receive_upload  # noqa: E402
 from commands.tasks import act_on_task  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from models.db import make_engine, reading, transaction  # noqa: E402
+from models.documents.file_store import FileStore  # noqa: E402
 from models.seed.demo import seed_demo  # noqa: E402
 from models.signing import pki  # noqa: E402
 from models.signing.demo_pki import ensure_demo_pki  # noqa: E402
@@ -51,7 +53,7 @@ from models.signing.tables import SignatureCheck  # noqa: E402
 from models.tasks.tables import Task  # noqa: E402
 from models.vocab import TaskStatus  # noqa: E402
 from tests.conftest import minimal_pdf  # noqa: E402
-from tests.helpers import make_settings, running_worker, upload, user_and_roles  # noqa: E402
+from tests.helpers import make_settings, running_worker, sample_metadata, user_and_roles  # noqa: E402
 from workflows import search_attributes  # noqa: E402
 
 DOCUMENTS = 50
@@ -66,7 +68,7 @@ def sign(pdf: bytes, settings: Settings, slug: str = "lanhdao", field_name: str 
 
 
 async def _wait_for_open_tasks(engine: Engine, document_ids: set[str], timeout: float = 300.0) -> dict[str, Task]:
-    """Poll every 10 ms until each document has an open task. A read (never the write lock the
+    """Poll every 20 ms until each document has an open task. A read (never the write lock the
     workflow's own transactions queue on) of the open tasks' document ids only; the rows at the end."""
     deadline = time.monotonic() + timeout
     while True:
@@ -81,7 +83,7 @@ async def _wait_for_open_tasks(engine: Engine, document_ids: set[str], timeout: 
                 return tasks
         if time.monotonic() > deadline:
             raise TimeoutError(f"only {len(document_ids) - waiting}/{len(document_ids)} leader tasks opened")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.02)
 
 
 async def _real_path(client: Client, engine: Engine, temp: Path, count: int) -> dict[str, float]:
@@ -93,13 +95,20 @@ async def _real_path(client: Client, engine: Engine, temp: Path, count: int) -> 
         sign(minimal_pdf(2, f"Van ban {i}"), settings) if i % 2 == 0 else minimal_pdf(2, f"Van ban {i}")
         for i in range(count)])
     leader, leader_roles = user_and_roles(engine, "lanhdao")
+    # The văn thư is read once, as a web request finds its user in its session: the tests'
+    # ``upload`` helper reads them in a write transaction on the event loop, which then waited
+    # for the one SQLite writer while the worker's activities held it.
+    clerk, clerk_roles = user_and_roles(engine, "vanthu")
+    store = FileStore(settings.files_dir)
     with transaction(engine) as session:
         unit_id = session.exec(select(models.all.OrgUnit.id).where(
             models.all.OrgUnit.abbreviation == "TH")).first()
     async with running_worker(client, engine, settings):
         started = time.perf_counter()
         documents = await asyncio.gather(*[
-            upload(engine, client, settings, pdf, code_number=str(i + 1)) for i, pdf in enumerate(pdfs)
+            receive_upload(engine, client, settings, store, clerk=clerk, roles=clerk_roles,
+                           raw_metadata=sample_metadata(code_number=str(i + 1)), data=pdf, filename="cv.pdf")
+            for i, pdf in enumerate(pdfs)
         ])
         uploaded = time.perf_counter()
         tasks = await _wait_for_open_tasks(engine, {d.id for d in documents})
