@@ -144,6 +144,13 @@ class TextQuery:
     def empty(self) -> bool:
         return not self.tokens and not self.code
 
+    @property
+    def code_is_numbered(self) -> bool:
+        """A số/ký hiệu that starts with its number ("125/QĐ", "125/QĐ-UBND"): the codes it can
+        match start with it, so an index seeks them; a bare ký hiệu ("QĐ-UBND") may sit anywhere."""
+        number, slash, _ = self.code.partition("/")
+        return bool(slash) and number.isdigit()
+
 
 def parse_text(text: str) -> TextQuery:
     """Split the search box into words for full text and, if it is one word, a code to match.

@@ -118,6 +118,10 @@ def test_a_number_matches_the_number_exactly_before_longer_numbers(corpus):
     assert _ids(engine, org, text="45-NQ/TU") == [ids["nq"]]
     assert _ids(engine, org, text="NQ/TU") == [ids["nq"]]
     assert _ids(engine, org, text="999/QĐ-UBND") == []
+    # A code that starts with its number matches the codes starting with it (an index range), not
+    # another number that ends the same way: "25/QĐ" is not "125/QĐ-UBND".
+    assert _ids(engine, org, text="125/QĐ") == [ids["qd"]]
+    assert _ids(engine, org, text="25/QĐ") == []
     assert _ids(engine, org, text="%") == []
     assert _ids(engine, org, text="   ") == [ids["qd"], ids["cv"], ids["nq"]]
 
