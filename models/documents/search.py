@@ -21,11 +21,14 @@ Design (STACK-NOTES §5), identical on SQLite and PostgreSQL:
    column ``to_tsvector('simple', folded)`` with a GIN index (no stemmer exists for Vietnamese,
    and the text is already folded, so neither ``unaccent`` nor an IMMUTABLE wrapper is
    needed). A query is the AND of
-   its folded words, each a prefix (``"quyet"* "dinh"*`` / ``quyet:* & dinh:*``), ranked by
-   bm25 / ts_rank.
+   its folded words, whole except the last, which may still be being typed and is a prefix
+   (``"quyet" "dinh"*`` / ``quyet & dinh:*``), ranked by bm25 / ts_rank. Every word a prefix
+   made FTS5 merge the lists of every word starting with each: 22 ms instead of 0.5 ms for the
+   newest thousand matches of "quyet dinh" at 1,000,000 documents.
 4. **Số/ký hiệu** also lives in its own column, NFC, upper case, without spaces
-   (``125/QĐ-UBND``), matched by equality, number prefix (``125`` → ``125/…``) or substring
-   (``QĐ-UBND``); on PostgreSQL its index is a trigram GIN index, which serves all three.
+   (``125/QĐ-UBND``), matched by equality, number prefix (``125`` → ``125/…``), code prefix
+   (``125/QĐ`` → ``125/QĐ…``) or substring (``QĐ-UBND``); on PostgreSQL its index is a trigram
+   GIN index, which serves all four.
    A code match ranks above any full-text match.
 5. **Bounded work** (issue 3: 1,000,000 documents, 50 users). A search looks at no more than
    ``MAX_RESULTS`` visible matches (more only when the requested page lies further): the
@@ -123,13 +126,13 @@ def indexable_text(text: str) -> str:
 
 
 def fts5_match(tokens: list[str]) -> str:
-    """An FTS5 MATCH expression: every token must occur, each as a prefix (``"quyet"* "dinh"*``)."""
-    return " ".join(f'"{token}"*' for token in tokens)
+    """An FTS5 MATCH expression: every token must occur, the last as a prefix (``"quyet" "dinh"*``)."""
+    return " ".join(f'"{token}"' for token in tokens[:-1]) + (" " if len(tokens) > 1 else "") + f'"{tokens[-1]}"*'
 
 
 def tsquery(tokens: list[str]) -> str:
-    """The PostgreSQL ``to_tsquery`` text for the same meaning (``quyet:* & dinh:*``)."""
-    return " & ".join(f"{token}:*" for token in tokens)
+    """The PostgreSQL ``to_tsquery`` text for the same meaning (``quyet & dinh:*``)."""
+    return " & ".join([*tokens[:-1], f"{tokens[-1]}:*"])
 
 
 @dataclass(frozen=True)

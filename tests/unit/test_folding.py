@@ -73,11 +73,14 @@ def test_it_reads_the_search_box(text, tokens, code, number):
     assert (parsed.tokens, parsed.code, parsed.code_is_number) == (tokens, code, number)
 
 
-def test_full_text_expressions_are_prefix_ands_of_safe_tokens():
+def test_full_text_expressions_are_ands_of_safe_tokens_the_last_a_prefix():
     tokens = parse_text('quyết "định" OR NEAR(*)').tokens
     assert tokens == ["quyet", "dinh", "or", "near"]
-    assert fts5_match(tokens) == '"quyet"* "dinh"* "or"* "near"*'
-    assert tsquery(tokens) == "quyet:* & dinh:* & or:* & near:*"
+    # Whole words, except the last, which may still be being typed.
+    assert fts5_match(tokens) == '"quyet" "dinh" "or" "near"*'
+    assert tsquery(tokens) == "quyet & dinh & or & near:*"
+    assert fts5_match(["ngan"]) == '"ngan"*'
+    assert tsquery(["ngan"]) == "ngan:*"
 
 
 def test_search_parameters_round_trip_and_refuse_bad_values():
