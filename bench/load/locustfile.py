@@ -253,5 +253,5 @@ class Person(FastHttpUser):
         if not self.claimable:
             return self._inbox(ticket)
         chosen = self.claimable.pop(self.rng.randrange(len(self.claimable)))
-        if self._send(mix.CLAIM, ticket, "POST", f"/tasks/{chosen}/claim", expect=204, headers=headers):
+        if self._send(mix.CLAIM, ticket, "POST", f"/tasks/{chosen}/claim", expect=204, headers=headers) is not None:
             self.claimed = chosen
