@@ -145,10 +145,22 @@ def _lost_recall_starts(engine: Engine, cutoff: datetime) -> list[outgoing_repo.
         return outgoing_repo.pending_recalls(session, requested_before=cutoff)
 
 
+# Within the activity's timeout even on a slow disk (a batch is a few hundred notifications).
+ALERT_BATCHES_PER_ROUND = 10
+
+
 def alert_not_received(engine: Engine, settings: Settings) -> int:
-    """Report recipients that have not received an issued document after the configured hours."""
-    with transaction(engine) as session:
-        return outgoing_repo.alert_not_received(
-            session, utcnow() - timedelta(hours=settings.recipient_alert_hours))
+    """Report recipients that have not received an issued document after the configured hours, a
+    batch per transaction, so memory and lock time stay bounded whatever the backlog; a round
+    reports at most ``ALERT_BATCHES_PER_ROUND`` batches, the next round goes on."""
+    issued_before = utcnow() - timedelta(hours=settings.recipient_alert_hours)
+    reported = 0
+    for _ in range(ALERT_BATCHES_PER_ROUND):
+        with transaction(engine) as session:
+            batch = outgoing_repo.alert_not_received(session, issued_before, limit=outgoing_repo.NOT_RECEIVED_BATCH)
+        reported += batch
+        if batch < outgoing_repo.NOT_RECEIVED_BATCH:
+            break
+    return reported
 
 

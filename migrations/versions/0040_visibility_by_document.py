@@ -19,16 +19,22 @@ with the backlog. ``ix_task_offered`` holds every column they test, so counts re
 The probable duplicates of a document (its page, and every intake) are read by agency and
 duplicate code, newest first: ``ix_document_duplicate_code`` gains the direction and the date, so
 SQLite no longer prefers the list's date index and reads the agency's documents one by one.
+
+The reconciler looks for documents whose workflow start was lost (still NEW) every round: a
+partial index of the NEW documents by date replaces reading every document's status.
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0040'
 down_revision: str | None = '0039'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+NOT_STARTED = sa.text("status = 'new'")
 
 
 def upgrade() -> None:
@@ -37,12 +43,15 @@ def upgrade() -> None:
     op.create_index('ix_task_document_assignee', 'task', ['document_id', 'assignee_id'])
     op.drop_index('ix_document_duplicate_code', table_name='document')
     op.create_index('ix_document_duplicate_code', 'document', ['agency_id', 'duplicate_code', 'direction', 'created_at'])
+    op.create_index('ix_document_not_started', 'document', ['created_at'], sqlite_where=NOT_STARTED,
+                    postgresql_where=NOT_STARTED)
     op.create_index('ix_task_offered', 'task', ['agency_id', 'status', 'candidate_role', 'unit_id', 'overdue',
                                                 'urgency_rank', 'due_at'])
 
 
 def downgrade() -> None:
     op.drop_index('ix_task_offered', table_name='task')
+    op.drop_index('ix_document_not_started', table_name='document')
     op.drop_index('ix_document_duplicate_code', table_name='document')
     op.create_index('ix_document_duplicate_code', 'document', ['agency_id', 'duplicate_code'])
     op.drop_index('ix_task_document_assignee', table_name='task')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,11 +13,11 @@ from models.db import utcnow
 from models.documents import duplicates
 from models.documents.schema import IncomingMetadata, refuse_state_secrets
 from models.documents.search_repo import index_document
-from models.documents.tables import Assignment, Document, DocumentFile, StoredFile
+from models.documents.tables import NOT_STARTED, Assignment, Document, DocumentFile, StoredFile
 from models.org.tables import Agency, OrgUnit, User
 from models.processes import repo as definition_repo
 from models.registers.numbering import document_identifier
-from models.vocab import URGENCY_RANK, Direction, DocumentSource, DocumentStatus, Urgency
+from models.vocab import URGENCY_RANK, Direction, DocumentSource, Urgency
 from workflows.contracts import IncomingInput, incoming_workflow_id
 
 # The newest documents sharing a folded số/ký hiệu that are compared further (a handful in practice).
@@ -166,11 +167,19 @@ def history(session: Session, document_id: str) -> list[tuple[AuditEvent, User |
     return [(event, user) for event, user in rows]
 
 
-def documents_not_started(session: Session, older_than_seconds: int) -> list[Document]:
-    """Documents still NEW after a while: their workflow start was lost (the reconciler's list)."""
-    cutoff = utcnow().timestamp() - older_than_seconds
-    rows = session.exec(select(Document).where(Document.status == DocumentStatus.NEW)).all()
-    return [row for row in rows if row.created_at.timestamp() < cutoff]
+# The reconciler starts at most this many lost workflows a round; the next round takes the rest.
+NOT_STARTED_BATCH = 200
+
+
+def documents_not_started(session: Session, older_than_seconds: int,
+                          limit: int = NOT_STARTED_BATCH) -> list[Document]:
+    """Documents still NEW after a while: their workflow start was lost (the reconciler's list),
+    oldest first, at most ``limit``. Read through the partial index of NEW documents (written as its
+    own condition, which SQLite needs to use it): the round runs every minute, and reading every
+    document's status to find the few NEW ones grew with the province."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    return list(session.exec(select(Document).where(NOT_STARTED, col(Document.created_at) < cutoff)
+                             .order_by(col(Document.created_at)).limit(limit)))
 
 
 def agency_of(session: Session, document: Document) -> Agency:

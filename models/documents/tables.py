@@ -36,6 +36,8 @@ class StoredFile(SQLModel, table=True):
 
 
 _REPLYING = text("in_reply_to_id IS NOT NULL")
+# A document whose workflow has not started yet (intake, or a start lost in a crash).
+NOT_STARTED = text("document.status = 'new'")
 
 
 class Document(SQLModel, table=True):
@@ -50,6 +52,9 @@ class Document(SQLModel, table=True):
         # The replies shown on an incoming document's page; most documents answer none (0039).
         Index("ix_document_in_reply_to", "in_reply_to_id", "created_at", sqlite_where=_REPLYING,
               postgresql_where=_REPLYING),
+        # The reconciler's lost starts, oldest first (migration 0040).
+        Index("ix_document_not_started", "created_at", sqlite_where=text("status = 'new'"),
+              postgresql_where=text("status = 'new'")),
     )
 
     id: str = Field(primary_key=True, max_length=36)  # UUID, also the workflow id suffix

@@ -36,3 +36,12 @@ def test_the_check_sees_a_whole_table_scan(engine):
     """The checks above can fail: a count with no index behind it is reported."""
     statement = "SELECT count(*) FROM recipient WHERE organ_name = 'x'"
     assert whole_scans(engine, statement, {} if engine.dialect.name == "sqlite" else None) == {"recipient"}
+
+
+def test_the_reconciler_finds_lost_starts_without_reading_every_document(engine):
+    """Every round looks for documents still NEW: through the partial index of those alone."""
+    from models.documents.repo import documents_not_started
+
+    with transaction(engine) as session:
+        make_org(session)
+    assert big_tables_scanned(engine, lambda s: documents_not_started(s, 30)) == set()

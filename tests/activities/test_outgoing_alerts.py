@@ -49,3 +49,26 @@ def test_it_reports_each_late_recipient_once_to_the_drafter_and_the_clerks(seede
         events = session.exec(select(AuditEvent).where(AuditEvent.code == "document.recipient_not_received")).all()
     assert sorted(notified) == ["chuyenvien", "vanthu"]
     assert [e.subject_id for e in events] == [late.id]
+
+
+def test_a_backlog_is_reported_in_bounded_batches_and_rounds(seeded_sqlite, monkeypatch):
+    """Each transaction reports at most a batch and a round at most a few batches; every late
+    recipient is still reported exactly once over the rounds."""
+    from activities import maintenance
+    from config.settings import Settings
+
+    monkeypatch.setattr(outgoing_repo, "NOT_RECEIVED_BATCH", 3)
+    monkeypatch.setattr(maintenance, "ALERT_BATCHES_PER_ROUND", 2)
+    with transaction(seeded_sqlite) as session:
+        late = [_issued(session, 30)[1].id for _ in range(10)]
+    cutoff = utcnow() - timedelta(hours=24)
+    with transaction(seeded_sqlite) as session:
+        assert outgoing_repo.alert_not_received(session, cutoff, limit=3) == 3
+    settings = Settings(recipient_alert_hours=24)
+    assert maintenance.alert_not_received(seeded_sqlite, settings) == 6  # a round's two batches of 3
+    assert maintenance.alert_not_received(seeded_sqlite, settings) == 1  # the next round: the last one
+    assert maintenance.alert_not_received(seeded_sqlite, settings) == 0
+    with transaction(seeded_sqlite) as session:
+        reported = session.exec(select(Recipient.id).where(Recipient.not_received_alert_at.is_not(None))).all()
+        events = session.exec(select(AuditEvent).where(AuditEvent.code == "document.recipient_not_received")).all()
+    assert sorted(reported) == sorted(late) and len(events) == len(late)
