@@ -51,7 +51,8 @@ def _plan(engine, type_id):
 
 
 def _codes(engine, prefix="config."):
-    return [e.code for e in rows(engine, AuditEvent) if e.code.startswith(prefix)]
+    """The audit codes in the order they were recorded (a bare SELECT has no order on PostgreSQL)."""
+    return [e.code for e in sorted(rows(engine, AuditEvent), key=lambda e: e.id) if e.code.startswith(prefix)]
 
 
 def test_a_type_created_renamed_and_deactivated_is_offered_then_not_when_drafting(seeded):
