@@ -20,6 +20,10 @@ The probable duplicates of a document (its page, and every intake) are read by a
 duplicate code, newest first: ``ix_document_duplicate_code`` gains the direction and the date, so
 SQLite no longer prefers the list's date index and reads the agency's documents one by one.
 
+A search on PostgreSQL gathers its matches per way of seeing a document; the documents a person
+drafted are one of them, read through ``ix_document_drafter`` (a whole scan of 1,000,000 documents
+took 136 ms of each search).
+
 The reconciler looks for documents whose workflow start was lost (still NEW) every round: a
 partial index of the NEW documents by date replaces reading every document's status.
 """
@@ -45,6 +49,7 @@ def upgrade() -> None:
     op.create_index('ix_document_duplicate_code', 'document', ['agency_id', 'duplicate_code', 'direction', 'created_at'])
     op.create_index('ix_document_not_started', 'document', ['created_at'], sqlite_where=NOT_STARTED,
                     postgresql_where=NOT_STARTED)
+    op.create_index('ix_document_drafter', 'document', ['created_by', 'direction'])
     op.create_index('ix_task_offered', 'task', ['agency_id', 'status', 'candidate_role', 'unit_id', 'overdue',
                                                 'urgency_rank', 'due_at'])
 
@@ -52,6 +57,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_task_offered', table_name='task')
     op.drop_index('ix_document_not_started', table_name='document')
+    op.drop_index('ix_document_drafter', table_name='document')
     op.drop_index('ix_document_duplicate_code', table_name='document')
     op.create_index('ix_document_duplicate_code', 'document', ['agency_id', 'duplicate_code'])
     op.drop_index('ix_task_document_assignee', table_name='task')

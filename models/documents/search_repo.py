@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     table,
+    union,
     union_all,
     update,
 )
@@ -31,7 +32,7 @@ from sqlmodel import Session, col, select
 
 from models.db import utcnow
 from models.documents import types_repo
-from models.documents.access import visible_documents
+from models.documents.access import visibility_arms, visible_documents
 from models.documents.search import (
     FTS_PREFIX,
     FTS_VECTOR,
@@ -337,12 +338,26 @@ def search_documents(session: Session, user: User, roles: set[Role], query: Sear
     text = parse_text(query.text)
     if text.empty:
         return SearchPage(query, 0, per_page, [])
-    hits = _hits(session.get_bind().dialect.name, text)
+    dialect = session.get_bind().dialect.name
+    hits = _hits(dialect, text)
     # The newest ``bound + 1`` visible matches (one more tells whether there were more) ...
-    candidates = (select(hits.c.sid, hits.c.document_id, hits.c.score, col(Document.arrival_date),
-                         col(Document.created_at))
-                  .join(Document, col(Document.id) == hits.c.document_id).where(*conditions)
-                  .order_by(hits.c.sid.desc()).limit(bound + 1).subquery("candidates"))
+    if dialect == "sqlite":
+        # ... read from the full-text index backwards, each checked for visibility, up to the bound.
+        candidates = (select(hits.c.sid, hits.c.document_id, hits.c.score, col(Document.arrival_date),
+                             col(Document.created_at))
+                      .join(Document, col(Document.id) == hits.c.document_id).where(*conditions)
+                      .order_by(hits.c.sid.desc()).limit(bound + 1).subquery("candidates"))
+    else:
+        # ... gathered per way of seeing a document (``visibility_arms``), each planned from its own
+        # index: one OR of them made PostgreSQL walk every match newest first and check each one,
+        # 200,000 matches for 687 visible ones (5 s) for a leader of one agency in three hundred.
+        arms = [select(hits.c.sid, hits.c.document_id, hits.c.score, col(Document.arrival_date),
+                       col(Document.created_at))
+                .join(Document, col(Document.id) == hits.c.document_id).where(arm, *_filters(query))
+                for arm in visibility_arms(user, roles)]
+        matched = union(*arms).subquery("matched")
+        candidates = (select(*matched.c).order_by(matched.c.sid.desc()).limit(bound + 1)
+                      .subquery("candidates"))
     numbered = select(*candidates.c, func.row_number().over(order_by=candidates.c.sid.desc()).label("newest"),
                       func.count().over().label("found")).subquery("numbered")
     # ... of which the newest ``bound`` are ranked; the page's ids come with the number found.

@@ -52,6 +52,8 @@ class Document(SQLModel, table=True):
         # The replies shown on an incoming document's page; most documents answer none (0039).
         Index("ix_document_in_reply_to", "in_reply_to_id", "created_at", sqlite_where=_REPLYING,
               postgresql_where=_REPLYING),
+        # What a person drafted (they see it whatever its agency): one arm of a search (migration 0040).
+        Index("ix_document_drafter", "created_by", "direction"),
         # The reconciler's lost starts, oldest first (migration 0040).
         Index("ix_document_not_started", "created_at", sqlite_where=text("status = 'new'"),
               postgresql_where=text("status = 'new'")),
