@@ -117,6 +117,16 @@ def seed_organisation(engine: Engine, agencies: int, *, units_per_agency: int = 
     return province
 
 
+def insert_chunk(engine: Engine, rows: dict, defaults: dict, counts: dict[str, int]) -> None:
+    """Insert one chunk of generated rows (model -> rows naming what varies) in one transaction,
+    each row completed with its model's defaults; add to ``counts`` per table."""
+    with engine.begin() as connection:
+        for model, batch in rows.items():
+            if batch:
+                connection.execute(model.__table__.insert(), [{**defaults[model], **row} for row in batch])
+                counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(batch)
+
+
 def seed_work(engine: Engine, province: Province, documents: int, rng: random.Random, *,
               start: datetime, end: datetime) -> dict[str, int]:
     """Bulk-insert ``documents`` documents (70 % incoming) and the work around them, dated in [start, end)."""
@@ -139,11 +149,7 @@ def seed_work(engine: Engine, province: Province, documents: int, rng: random.Ra
             if number % 20 == 0:
                 _work_assignment(rows, defaults, province, agency, at, end, rng, assignment_id)
                 assignment_id += 1
-        with engine.begin() as connection:
-            for model, batch in rows.items():
-                if batch:
-                    connection.execute(model.__table__.insert(), [{**defaults[model], **row} for row in batch])
-                    counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(batch)
+        insert_chunk(engine, rows, defaults, counts)
     _catch_up_sequences(engine, Recipient, WorkAssignment)
     return counts
 

@@ -34,13 +34,19 @@ def _parsed(form_type, raw: dict):
         raise DomainError("push_subscription_invalid") from error
 
 
-def subscribe(engine: Engine, settings: Settings, user_id: int, raw: dict) -> bool:
-    """Turn pushes on for this browser; True when that changed anything (False: it already was)."""
+def _accepted(settings: Settings, form_type, raw: dict):
+    """A browser's subscription, read, if pushes are on and it names a push service we send to."""
     if not settings.push_enabled:
         raise DomainError("push_disabled")
-    form = _parsed(SubscriptionForm, raw)
+    form = _parsed(form_type, raw)
     if not acceptable_endpoint(form.endpoint, settings.push_services):
         raise DomainError("push_service_refused")
+    return form
+
+
+def subscribe(engine: Engine, settings: Settings, user_id: int, raw: dict) -> bool:
+    """Turn pushes on for this browser; True when that changed anything (False: it already was)."""
+    form = _accepted(settings, SubscriptionForm, raw)
     with transaction(engine) as session:
         row, previous_user_id, changed = push_repo.subscribe(session, user_id, form.endpoint, form.p256dh, form.auth)
         if changed:
@@ -74,11 +80,7 @@ def renew(engine: Engine, settings: Settings, user_id: int, raw: dict) -> None:
     """Replace one of the person's devices' subscription by the one its browser renewed, proven by
     the old subscription's endpoint and auth secret (audited); refused with ``push_renewal_refused``
     for an unknown endpoint, a wrong secret, another person's device or one they turned off."""
-    if not settings.push_enabled:
-        raise DomainError("push_disabled")
-    form = _parsed(RenewalForm, raw)
-    if not acceptable_endpoint(form.endpoint, settings.push_services):
-        raise DomainError("push_service_refused")
+    form = _accepted(settings, RenewalForm, raw)
     with transaction(engine) as session:
         old = push_repo.by_endpoint(session, form.old_endpoint)
         proven = same_secret(old.auth if old is not None else None, form.old_auth)

@@ -46,14 +46,21 @@ def statements_of(engine, read: Callable) -> list[tuple[str, object]]:
     return seen
 
 
-def whole_scans(engine, statement: str, parameters) -> set[str]:
-    """The tables ``statement`` reads whole."""
+def sqlite_plan(engine, statement: str, parameters) -> list[str]:
+    """The lines of SQLite's ``EXPLAIN QUERY PLAN`` for ``statement``, in order."""
     with engine.connect() as connection:
         cursor = connection.connection.driver_connection.cursor()
-        if engine.dialect.name == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            return {match.group(1) for row in cursor.fetchall()
-                    if (match := re.fullmatch(r"SCAN (\w+)", row[-1].strip()))}
+        cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        return [row[-1].strip() for row in cursor.fetchall()]
+
+
+def whole_scans(engine, statement: str, parameters) -> set[str]:
+    """The tables ``statement`` reads whole."""
+    if engine.dialect.name == "sqlite":
+        return {match.group(1) for line in sqlite_plan(engine, statement, parameters)
+                if (match := re.fullmatch(r"SCAN (\w+)", line))}
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
         cursor.execute("SET enable_seqscan = off")
         try:
             cursor.execute(f"EXPLAIN {statement}", parameters)
@@ -84,14 +91,10 @@ def per_document_lookups(engine, statements: list[tuple[str, object]]) -> list[s
     the correlated column; one that seeks by a person instead reads that person's whole history for
     every row, a cost no whole-scan check sees."""
     lookups = []
-    with engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
-        for statement, parameters in statements:
-            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            rows = cursor.fetchall()
-            for before, row in zip(rows, rows[1:], strict=False):
-                if before[-1].startswith("CORRELATED") and row[-1].startswith("SEARCH"):
-                    lookups.append(row[-1])
+    for statement, parameters in statements:
+        lines = sqlite_plan(engine, statement, parameters)
+        lookups += [line for before, line in zip(lines, lines[1:], strict=False)
+                    if before.startswith("CORRELATED") and line.startswith("SEARCH")]
     return lookups
 
 
@@ -105,14 +108,11 @@ def broad_searches(engine, statements: list[tuple[str, object]]) -> list[str]:
     list read in index order up to its LIMIT; on a page about one document it reads the agency's
     documents one by one, which grows with the province as a whole scan does."""
     found = []
-    with engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
-        for statement, parameters in statements:
-            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            for (*_, detail) in cursor.fetchall():
-                match = re.fullmatch(r"SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \((.*)\)", detail.strip())
-                if match and match.group(1) in BIG_TABLES:
-                    columns = {re.split(r"[=<>]", term.strip())[0] for term in match.group(2).split(" AND ")}
-                    if columns <= BROAD_COLUMNS:
-                        found.append(" ".join(statement.split())[:300] + " → " + detail)
+    for statement, parameters in statements:
+        for line in sqlite_plan(engine, statement, parameters):
+            match = re.fullmatch(r"SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \((.*)\)", line)
+            if match and match.group(1) in BIG_TABLES:
+                columns = {re.split(r"[=<>]", term.strip())[0] for term in match.group(2).split(" AND ")}
+                if columns <= BROAD_COLUMNS:
+                    found.append(" ".join(statement.split())[:300] + " → " + line)
     return found

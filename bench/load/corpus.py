@@ -41,6 +41,7 @@ from bench.province_corpus import (
     _incoming,
     _outgoing,
     _work_assignment,
+    insert_chunk,
     seed_organisation,
 )
 from models.assignments.tables import WorkAssignment
@@ -155,11 +156,7 @@ def _work(engine: Engine, province: Province, registers: dict, documents: int, r
                 _work_assignment(rows, defaults, province, agency, at, end, rng, assignment_id)
                 _work_step(rows, rows[WorkAssignment][-1], at)
                 assignment_id += 1
-        with engine.begin() as connection:
-            for model, batch in rows.items():
-                if batch:
-                    connection.execute(model.__table__.insert(), [{**defaults[model], **row} for row in batch])
-                    counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(batch)
+        insert_chunk(engine, rows, defaults, counts)
     with engine.begin() as connection:
         connection.execute(RegisterCounter.__table__.insert(),
                            [dict(register_id=register, year=year, last_number=last)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pyotp
@@ -33,6 +35,18 @@ async def web(seeded_sqlite, temporal_env, task_queue, tmp_path):
                 client.app = app
                 client.engine = seeded_sqlite
                 yield client
+
+
+@asynccontextmanager
+async def app_without_temporal(engine, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app on ``engine`` for pages that read the database only (no worker, no
+    Temporal client): ``client.app`` and ``client.engine`` are set for the helpers below."""
+    app = create_app(make_settings(tmp_path, "unused"), engine=engine, client=object(), strict_templates=True)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            client.app = app
+            client.engine = engine
+            yield client
 
 
 async def api_token(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD) -> dict:

@@ -12,26 +12,20 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
-from app import create_app
 from models.audit import AuditEvent
 from models.org.tables import User
-from tests.helpers import make_settings, rows
+from tests.helpers import rows
 from tests.outgoing_helpers import draft_document
 from tests.supervision_helpers import late_document
-from tests.web.conftest import browser_login
+from tests.web.conftest import app_without_temporal, browser_login
 
 
 @pytest.fixture
 async def web(seeded, tmp_path):
-    app = create_app(make_settings(tmp_path, "unused"), engine=seeded, client=object(), strict_templates=True)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-            client.app = app
-            client.engine = seeded
-            yield client
+    async with app_without_temporal(seeded, tmp_path) as client:
+        yield client
 
 
 def _readers(html: str) -> list[str]:

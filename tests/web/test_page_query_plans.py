@@ -10,21 +10,18 @@ documents, so the same reads are issued as at a million.
 from __future__ import annotations
 
 import random
-import re
 
-import httpx
 import pytest
 from sqlmodel import col, select
 
-from app import create_app
 from bench.inbox_search import seed
 from models.db import reading
 from models.documents.access import visible_documents
 from models.documents.tables import Document
 from models.org.repo import get_by_username, roles_of
 from models.tasks.tables import Task
-from tests.helpers import make_settings
 from tests.query_plans import broad_searches, per_document_lookups, recording, scanning_statements
+from tests.web.conftest import app_without_temporal, browser_login
 
 PASSWORD = "Bench@2026pass"
 
@@ -38,20 +35,13 @@ async def corpus_client(engine, tmp_path):
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat1")
         engine.dispose()
-    app = create_app(make_settings(tmp_path, "unused"), engine=engine, client=object(), strict_templates=True)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            client.engine = engine
-            yield client
+    async with app_without_temporal(engine, tmp_path) as client:
+        yield client
 
 
-async def _login(client: httpx.AsyncClient, username: str) -> None:
+async def _login(client, username: str) -> None:
     client.cookies.clear()
-    page = await client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = await client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 303, response.text
+    await browser_login(client, username, PASSWORD)
 
 
 def _document_of(engine, username: str) -> str:

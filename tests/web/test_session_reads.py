@@ -3,34 +3,23 @@ use of a session is written at most once a minute, by one conditional update."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlmodel import select
 
-from app import create_app
 from models.db import transaction, utcnow
 from models.org.tables import UserSession
-from tests.conftest import DEMO_PASSWORD
-from tests.helpers import make_settings
+from tests.web.conftest import app_without_temporal, browser_login
 
 
 @pytest.fixture
 async def client(seeded, tmp_path):
-    app = create_app(make_settings(tmp_path, "unused"), engine=seeded, client=object(), strict_templates=True)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-            client.engine = seeded
-            page = await client.get("/login")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-            response = await client.post("/login", data={"username": "chuyenvien", "password": DEMO_PASSWORD,
-                                                         "csrf_token": token})
-            assert response.status_code == 303
-            yield client
+    async with app_without_temporal(seeded, tmp_path) as client:
+        await browser_login(client, "chuyenvien")
+        yield client
 
 
 def _session_row(engine) -> UserSession:

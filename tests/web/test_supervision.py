@@ -16,7 +16,6 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from app import create_app
 from models import audit
 from models.audit import AuditEvent
 from models.db import reading, transaction, utcnow
@@ -30,10 +29,10 @@ from models.registers.numbering import vietnam_date
 from models.seed.demo import seed_demo
 from models.vocab import AssignmentRole
 from tests.conftest import DEMO_PASSWORD, _fresh_engine
-from tests.helpers import make_settings, rows
+from tests.helpers import rows
 from tests.outgoing_helpers import draft_document
 from tests.supervision_helpers import late_assignment, late_document, refresh_statistics
-from tests.web.conftest import api_token, browser_login
+from tests.web.conftest import api_token, app_without_temporal, browser_login
 
 SNV = "000.00.02.H23"
 TODAY = vietnam_date(utcnow())
@@ -61,12 +60,8 @@ def late(engine) -> str:
 
 @pytest.fixture
 async def web(engine, tmp_path):
-    app = create_app(make_settings(tmp_path, "unused"), engine=engine, client=object(), strict_templates=True)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-            client.app = app
-            client.engine = engine
-            yield client
+    async with app_without_temporal(engine, tmp_path) as client:
+        yield client
 
 
 def _ids(engine) -> tuple[int, int]:
